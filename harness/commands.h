@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The ptharness subcommands; each parses its own options and returns the exit status. */
+#pragma once
+
+/* Exit statuses of SCENARIOS.md: 0 all passed, 1 a check failed, 2 usage or input error. */
+enum {
+	PTH_EXIT_OK = 0,
+	PTH_EXIT_FAIL = 1,
+	PTH_EXIT_INPUT = 2,
+};
+
+int pth_cmd_inspect(int argc, char **argv);

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* ptharness: test and validation harness for PCI device passthrough (VFIO). */
+
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+static const struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{ "inspect", pth_cmd_inspect, "show devices, IOMMU groups, viability, resets, SR-IOV" },
+};
+
+static void usage(FILE *f)
+{
+	fputs("Usage: ptharness COMMAND [OPTIONS]\n\nCommands:\n", f);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fputs("\nRun 'ptharness COMMAND --help' for a command's options.\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return PTH_EXIT_INPUT;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return PTH_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		puts("ptharness " PTH_VERSION);
+		return PTH_EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "ptharness: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return PTH_EXIT_INPUT;
+}

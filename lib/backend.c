@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Argument checks and small conveniences over any backend's ops. */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "macro.h"
+
+static const char *const ns_names[_PT_NS_MAX] = {
+	[PT_NS_SYS] = "sys",
+	[PT_NS_DEV] = "dev",
+	[PT_NS_PROC] = "proc",
+};
+
+_public_ const char *pt_ns_to_string(enum pt_ns ns)
+{
+	return (unsigned)ns < _PT_NS_MAX ? ns_names[ns] : NULL;
+}
+
+static int check(struct pt_backend *be, const char *path)
+{
+	if (!be || !be->ops || !path)
+		return -EINVAL;
+	if (path[0] == '/')
+		return -EXDEV;
+	return 0;
+}
+
+_public_ int pt_backend_read(struct pt_backend *be, enum pt_ns ns, const char *path, void *buf,
+			     size_t size, size_t *ret_len)
+{
+	int r = check(be, path);
+
+	return r < 0 ? r : be->ops->read(be, ns, path, buf, size, ret_len);
+}
+
+_public_ int pt_backend_write(struct pt_backend *be, enum pt_ns ns, const char *path,
+			      const void *data, size_t len)
+{
+	int r = check(be, path);
+
+	return r < 0 ? r : be->ops->write(be, ns, path, data, len);
+}
+
+_public_ int pt_backend_readlink(struct pt_backend *be, enum pt_ns ns, const char *path, char *buf,
+				 size_t size)
+{
+	int r = check(be, path);
+
+	return r < 0 ? r : be->ops->readlink(be, ns, path, buf, size);
+}
+
+_public_ int pt_backend_list(struct pt_backend *be, enum pt_ns ns, const char *path,
+			     char ***ret_names, size_t *ret_count)
+{
+	int r = check(be, path);
+
+	return r < 0 ? r : be->ops->list(be, ns, path, ret_names, ret_count);
+}
+
+_public_ int pt_backend_exists(struct pt_backend *be, enum pt_ns ns, const char *path)
+{
+	int r = check(be, path);
+
+	return r < 0 ? r : be->ops->exists(be, ns, path);
+}
+
+_public_ int pt_backend_dev_open(struct pt_backend *be, const char *path, int flags)
+{
+	int r = check(be, path);
+
+	if (r < 0)
+		return r;
+	return be->ops->dev_open ? be->ops->dev_open(be, path, flags) : -ENOSYS;
+}
+
+_public_ int pt_backend_dev_ioctl(struct pt_backend *be, int handle, unsigned long request,
+				  void *arg)
+{
+	if (!be || !be->ops)
+		return -EINVAL;
+	return be->ops->dev_ioctl ? be->ops->dev_ioctl(be, handle, request, arg) : -ENOSYS;
+}
+
+_public_ int pt_backend_dev_close(struct pt_backend *be, int handle)
+{
+	if (!be || !be->ops)
+		return -EINVAL;
+	return be->ops->dev_close ? be->ops->dev_close(be, handle) : -ENOSYS;
+}
+
+_public_ struct pt_backend *pt_backend_free(struct pt_backend *be)
+{
+	if (be && be->ops && be->ops->free)
+		be->ops->free(be);
+	return NULL;
+}
+
+_public_ int pt_backend_read_line(struct pt_backend *be, enum pt_ns ns, const char *path, char *buf,
+				  size_t size)
+{
+	size_t len;
+	int r;
+
+	if (size < 2)
+		return -EINVAL;
+	r = pt_backend_read(be, ns, path, buf, size, &len);
+	if (r < 0)
+		return r;
+	if (len == size)
+		return -EFBIG;
+	if (len > 0 && buf[len - 1] == '\n')
+		len--;
+	buf[len] = '\0';
+	return 0;
+}
+
+_public_ char **pt_strv_free(char **strv)
+{
+	if (strv)
+		for (char **s = strv; *s; s++)
+			free(*s);
+	free(strv);
+	return NULL;
+}

@@ -1,0 +1,624 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* One PCI device of the host model: scanned from its sysfs directory, then read-only. */
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "macro.h"
+
+#define CONFIG_SPACE 4096
+
+/* What a scan of one device reads, with the directory listing to test presence. */
+struct dev_scan {
+	struct pt_host *host;
+	struct pt_dev *dev;
+	char dir[PATH_MAX / 2]; /* canonical path of the device directory */
+	char **entries;
+	size_t entry_count;
+	struct pt_error *err;
+};
+
+static bool has_entry(const struct dev_scan *s, const char *name)
+{
+	size_t lo = 0, hi = s->entry_count;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(s->entries[mid], name);
+
+		if (c == 0)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+static int attr_path(const struct dev_scan *s, const char *name, char *buf, size_t size)
+{
+	if ((size_t)snprintf(buf, size, "%s/%s", s->dir, name) >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static int read_line(struct dev_scan *s, const char *name, char *buf, size_t size)
+{
+	char path[PATH_MAX];
+	int r = attr_path(s, name, path, sizeof(path));
+
+	if (r < 0)
+		return pt_error_set(s->err, r, path, "path too long");
+	r = pt_backend_read_line(s->host->be, PT_NS_SYS, path, buf, size);
+	if (r < 0)
+		return pt_error_set(s->err, r, path, "cannot read: %s", strerror(-r));
+	return 0;
+}
+
+/* Read a link's target name (its last component); -ENOENT quietly when absent. */
+static int read_link_name(struct dev_scan *s, const char *name, char *buf, size_t size)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	int r = attr_path(s, name, path, sizeof(path));
+
+	if (r < 0)
+		return pt_error_set(s->err, r, path, "path too long");
+	r = pt_backend_readlink(s->host->be, PT_NS_SYS, path, target, sizeof(target));
+	if (r == -EXDEV)
+		return pt_error_set(s->err, r, path, "link '%s' points outside the sysfs root",
+				    target);
+	if (r == -ENOLINK)
+		return pt_error_set(s->err, r, path, "dangling link: '%s' does not exist", target);
+	if (r < 0)
+		return pt_error_set(s->err, r, path, "cannot read link: %s", strerror(-r));
+	if ((size_t)snprintf(buf, size, "%s", pt_basename(target)) >= size)
+		return pt_error_set(s->err, -ENAMETOOLONG, path, "link target name too long");
+	return 0;
+}
+
+static int read_hex_attr(struct dev_scan *s, const char *name, unsigned long max,
+			 unsigned long *ret)
+{
+	char buf[64], path[PATH_MAX];
+	int r = read_line(s, name, buf, sizeof(buf));
+
+	if (r < 0)
+		return r;
+	if (pt_parse_hex(buf, max, ret) < 0) {
+		attr_path(s, name, path, sizeof(path));
+		return pt_error_set(s->err, -EINVAL, path, "not a hexadecimal number: '%s'", buf);
+	}
+	return 0;
+}
+
+static int read_int_attr(struct dev_scan *s, const char *name, long min, long max, long *ret)
+{
+	char buf[64], path[PATH_MAX];
+	int r = read_line(s, name, buf, sizeof(buf));
+
+	if (r < 0)
+		return r;
+	if (pt_parse_int(buf, min, max, ret) < 0) {
+		attr_path(s, name, path, sizeof(path));
+		return pt_error_set(s->err, -EINVAL, path, "not a number in [%ld, %ld]: '%s'", min,
+				    max, buf);
+	}
+	return 0;
+}
+
+/* Lexically resolve a link target relative to the directory holding the link. */
+static int resolve_relative(const char *linkdir, const char *target, char *buf, size_t size)
+{
+	char tmp[2 * PATH_MAX];
+	char *parts[256];
+	size_t n = 0, len = 0;
+	char *save = NULL;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/%s", linkdir, target) >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	for (char *p = strtok_r(tmp, "/", &save); p; p = strtok_r(NULL, "/", &save)) {
+		if (strcmp(p, ".") == 0)
+			continue;
+		if (strcmp(p, "..") == 0) {
+			if (n == 0)
+				return -EXDEV;
+			n--;
+			continue;
+		}
+		if (n == ELEMENTSOF(parts))
+			return -ENAMETOOLONG;
+		parts[n++] = p;
+	}
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		int w = snprintf(buf + len, size - len, "%s%s", i ? "/" : "", parts[i]);
+
+		if (w < 0 || (size_t)w >= size - len)
+			return -ENAMETOOLONG;
+		len += (size_t)w;
+	}
+	return 0;
+}
+
+static int scan_location(struct dev_scan *s, const char *name)
+{
+	struct pt_dev_props *p = &s->dev->props;
+	char link[PATH_MAX / 4], target[PATH_MAX];
+	const char *parent_dir;
+	int r;
+
+	snprintf(link, sizeof(link), "bus/pci/devices/%s", name);
+	r = pt_backend_readlink(s->host->be, PT_NS_SYS, link, target, sizeof(target));
+	if (r == -EINVAL) {
+		/* A captured tree may hold the device directory itself here. */
+		snprintf(s->dir, sizeof(s->dir), "%s", link);
+	} else if (r < 0) {
+		return pt_error_set(s->err, r, link, "%s",
+				    r == -EXDEV ? "link points outside the sysfs root" :
+				    r == -ENOLINK ?
+						  "dangling link: the device directory is missing" :
+						  strerror(-r));
+	} else {
+		r = resolve_relative("bus/pci/devices", target, s->dir, sizeof(s->dir));
+		if (r < 0)
+			return pt_error_set(s->err, r, link, "cannot resolve link '%s'", target);
+	}
+
+	p->syspath = strdup(s->dir);
+	if (!p->syspath)
+		return -ENOMEM;
+
+	/* The parent directory names the upstream bridge, or "pciDDDD:BB" for a root bus. */
+	{
+		char parent[PATH_MAX];
+		const char *slash = strrchr(s->dir, '/');
+		unsigned d, b, sl, f;
+
+		if (slash && (size_t)(slash - s->dir) < sizeof(parent)) {
+			memcpy(parent, s->dir, (size_t)(slash - s->dir));
+			parent[slash - s->dir] = '\0';
+			parent_dir = pt_basename(parent);
+			if (pt_parse_address(parent_dir, &d, &b, &sl, &f) == 0) {
+				p->parent = strdup(parent_dir);
+				if (!p->parent)
+					return -ENOMEM;
+			}
+		}
+	}
+	return 0;
+}
+
+static int scan_config(struct dev_scan *s)
+{
+	uint8_t cfg[CONFIG_SPACE];
+	char path[PATH_MAX];
+	size_t len;
+	int r;
+
+	attr_path(s, "config", path, sizeof(path));
+	if (!has_entry(s, "config"))
+		return pt_error_set(s->err, -ENOENT, path, "no config space");
+	r = pt_backend_read(s->host->be, PT_NS_SYS, path, cfg, sizeof(cfg), &len);
+	if (r < 0)
+		return pt_error_set(s->err, r, path, "cannot read: %s", strerror(-r));
+	if (len < PT_PCICONF_MIN)
+		return pt_error_set(s->err, -EBADMSG, path,
+				    "config space is %zu bytes, shorter than the %d-byte header",
+				    len, PT_PCICONF_MIN);
+	r = pt_pciconf_parse(s->host->parser, cfg, len, &s->dev->cfg);
+	if (r < 0)
+		return pt_error_set(s->err, r, path, "no device answers: vendor ID 0x%02x%02x",
+				    cfg[1], cfg[0]);
+	return 0;
+}
+
+/* The kernel's own ids where sysfs shows them (they may carry quirk fixups), else config. */
+static int scan_ids(struct dev_scan *s)
+{
+	static const struct {
+		const char *name;
+		unsigned long max;
+		size_t offset;
+		size_t width;
+	} ids[] = {
+		{ "vendor", 0xffff, offsetof(struct pt_dev_props, vendor), 2 },
+		{ "device", 0xffff, offsetof(struct pt_dev_props, device), 2 },
+		{ "subsystem_vendor", 0xffff, offsetof(struct pt_dev_props, subsystem_vendor), 2 },
+		{ "subsystem_device", 0xffff, offsetof(struct pt_dev_props, subsystem_device), 2 },
+		{ "class", 0xffffff, offsetof(struct pt_dev_props, class), 4 },
+		{ "revision", 0xff, offsetof(struct pt_dev_props, revision), 1 },
+	};
+	struct pt_dev_props *p = &s->dev->props;
+	const struct pt_pciconf *c = &s->dev->cfg;
+
+	p->vendor = c->vendor;
+	p->device = c->device;
+	p->subsystem_vendor = c->subsystem_vendor;
+	p->subsystem_device = c->subsystem_device;
+	p->class = c->class;
+	p->revision = c->revision;
+	p->header_type = c->header_type;
+	p->multifunction = c->multifunction;
+
+	for (size_t i = 0; i < ELEMENTSOF(ids); i++) {
+		unsigned long v;
+		char *field = (char *)p + ids[i].offset;
+		int r;
+
+		if (!has_entry(s, ids[i].name))
+			continue;
+		r = read_hex_attr(s, ids[i].name, ids[i].max, &v);
+		if (r < 0)
+			return r;
+		if (ids[i].width == 1)
+			*(uint8_t *)field = (uint8_t)v;
+		else if (ids[i].width == 2)
+			*(uint16_t *)field = (uint16_t)v;
+		else
+			*(uint32_t *)field = (uint32_t)v;
+	}
+	return 0;
+}
+
+static int scan_binding(struct dev_scan *s)
+{
+	struct pt_dev_props *p = &s->dev->props;
+	char buf[PATH_MAX];
+	long v;
+	int r;
+
+	if (has_entry(s, "driver")) {
+		r = read_link_name(s, "driver", buf, sizeof(buf));
+		if (r < 0)
+			return r;
+		if (!(p->driver = strdup(buf)))
+			return -ENOMEM;
+	}
+	if (has_entry(s, "driver_override")) {
+		r = read_line(s, "driver_override", buf, sizeof(buf));
+		if (r < 0)
+			return r;
+		/* The kernel prints a NULL override as "(null)". */
+		if (buf[0] != '\0' && strcmp(buf, "(null)") != 0 && !(p->override = strdup(buf)))
+			return -ENOMEM;
+	}
+	p->iommu_group = -1;
+	if (has_entry(s, "iommu_group")) {
+		r = read_link_name(s, "iommu_group", buf, sizeof(buf));
+		if (r < 0)
+			return r;
+		if (pt_parse_int(buf, 0, INT_MAX, &v) < 0) {
+			attr_path(s, "iommu_group", buf, sizeof(buf));
+			return pt_error_set(s->err, -EINVAL, buf,
+					    "group link does not end in a number");
+		}
+		p->iommu_group = (int)v;
+	}
+	s->dev->has_vfio_dev = has_entry(s, "vfio-dev");
+	return 0;
+}
+
+static int scan_place(struct dev_scan *s)
+{
+	struct pt_dev_props *p = &s->dev->props;
+	char path[PATH_MAX], buf[64];
+	size_t n;
+	long v;
+	int r;
+
+	p->numa_node = -1;
+	if (has_entry(s, "numa_node")) {
+		r = read_int_attr(s, "numa_node", -1, INT_MAX, &v);
+		if (r < 0)
+			return r;
+		p->numa_node = (int)v;
+	}
+	p->boot_vga = -1;
+	if (has_entry(s, "boot_vga")) {
+		r = read_int_attr(s, "boot_vga", 0, 1, &v);
+		if (r < 0)
+			return r;
+		p->boot_vga = (int)v;
+	}
+	if (has_entry(s, "physfn")) {
+		r = read_link_name(s, "physfn", buf, sizeof(buf));
+		if (r < 0)
+			return r;
+		if (!(p->physfn = strdup(buf)))
+			return -ENOMEM;
+	}
+	if (has_entry(s, "net")) {
+		attr_path(s, "net", path, sizeof(path));
+		r = pt_backend_list(s->host->be, PT_NS_SYS, path, &p->netdevs, &n);
+		if (r < 0)
+			return pt_error_set(s->err, r, path, "cannot list: %s", strerror(-r));
+	} else if (!(p->netdevs = calloc(1, sizeof(char *)))) {
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int scan_sriov(struct dev_scan *s)
+{
+	static const struct {
+		const char *name;
+		size_t offset;
+	} counts[] = {
+		{ "sriov_totalvfs", offsetof(struct pt_sriov, totalvfs) },
+		{ "sriov_numvfs", offsetof(struct pt_sriov, numvfs) },
+		{ "sriov_offset", offsetof(struct pt_sriov, offset) },
+		{ "sriov_stride", offsetof(struct pt_sriov, stride) },
+	};
+	struct pt_sriov *sr;
+	unsigned long vfdev;
+	long v;
+	int r;
+
+	if (!has_entry(s, "sriov_totalvfs"))
+		return 0;
+	sr = s->dev->props.sriov = calloc(1, sizeof(*sr));
+	if (!sr)
+		return -ENOMEM;
+	for (size_t i = 0; i < ELEMENTSOF(counts); i++) {
+		if (!has_entry(s, counts[i].name))
+			continue;
+		r = read_int_attr(s, counts[i].name, 0, 0xffff, &v);
+		if (r < 0)
+			return r;
+		*(unsigned *)((char *)sr + counts[i].offset) = (unsigned)v;
+	}
+	if (has_entry(s, "sriov_vf_device")) {
+		r = read_hex_attr(s, "sriov_vf_device", 0xffff, &vfdev);
+		if (r < 0)
+			return r;
+		sr->vf_device = (uint16_t)vfdev;
+	}
+	sr->drivers_autoprobe = -1;
+	if (has_entry(s, "sriov_drivers_autoprobe")) {
+		r = read_int_attr(s, "sriov_drivers_autoprobe", 0, 1, &v);
+		if (r < 0)
+			return r;
+		sr->drivers_autoprobe = (int)v;
+	}
+
+	/* virtfnN links, by index; gaps are possible in a broken recording. */
+	sr->vfs = calloc((size_t)sr->numvfs + 1, sizeof(char *));
+	if (!sr->vfs)
+		return -ENOMEM;
+	for (size_t i = 0; i < sr->numvfs; i++) {
+		char name[32], buf[64];
+
+		snprintf(name, sizeof(name), "virtfn%zu", i);
+		if (!has_entry(s, name))
+			break;
+		r = read_link_name(s, name, buf, sizeof(buf));
+		if (r < 0)
+			return r;
+		if (!(sr->vfs[i] = strdup(buf)))
+			return -ENOMEM;
+		sr->vf_count = i + 1;
+	}
+	return 0;
+}
+
+static int scan_reset(struct dev_scan *s)
+{
+	char buf[256], path[PATH_MAX];
+	int r;
+
+	s->dev->props.has_reset_file = has_entry(s, "reset");
+	s->dev->reset_attr = has_entry(s, "reset_method");
+	if (!s->dev->reset_attr)
+		return 0;
+	r = read_line(s, "reset_method", buf, sizeof(buf));
+	if (r < 0)
+		return r;
+	if (pt_reset_parse_attr(buf, &s->dev->reset) < 0) {
+		attr_path(s, "reset_method", path, sizeof(path));
+		return pt_error_set(s->err, -EINVAL, path, "unknown reset method in '%s'", buf);
+	}
+	return 0;
+}
+
+static int scan_names(struct dev_scan *s)
+{
+	struct pt_dev_props *p = &s->dev->props;
+	char v[128], d[256];
+
+	if (!s->host->names)
+		return 0;
+	if (pt_pciconf_names(s->host->parser, p->vendor, p->device, v, sizeof(v), d, sizeof(d)) < 0)
+		return 0; /* no pci.ids: names stay unknown */
+	if ((v[0] && !(p->vendor_name = strdup(v))) || (d[0] && !(p->device_name = strdup(d))))
+		return -ENOMEM;
+	return 0;
+}
+
+int pt_dev_scan(struct pt_host *host, const char *name, struct pt_dev **ret, struct pt_error *err)
+{
+	struct dev_scan s = { .host = host, .err = err };
+	struct pt_dev *dev;
+	int r;
+
+	dev = calloc(1, sizeof(*dev));
+	if (!dev)
+		return -ENOMEM;
+	dev->host = host;
+	s.dev = dev;
+
+	if (pt_parse_address(name, &dev->props.domain, &dev->props.bus, &dev->props.slot,
+			     &dev->props.function) < 0) {
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "bus/pci/devices/%s", name);
+		pt_dev_free(dev);
+		return pt_error_set(err, -EINVAL, path, "not a PCI address (DDDD:BB:SS.F)");
+	}
+	snprintf(dev->props.address, sizeof(dev->props.address), "%s", name);
+
+	r = scan_location(&s, name);
+	if (r >= 0) {
+		r = pt_backend_list(host->be, PT_NS_SYS, s.dir, &s.entries, &s.entry_count);
+		if (r < 0)
+			pt_error_set(err, r, s.dir, "cannot list device directory: %s",
+				     strerror(-r));
+	}
+	if (r >= 0)
+		r = scan_config(&s);
+	if (r >= 0)
+		r = scan_ids(&s);
+	if (r >= 0)
+		r = scan_binding(&s);
+	if (r >= 0)
+		r = scan_place(&s);
+	if (r >= 0)
+		r = scan_sriov(&s);
+	if (r >= 0)
+		r = scan_reset(&s);
+	if (r >= 0)
+		r = scan_names(&s);
+	pt_strv_free(s.entries);
+	if (r < 0) {
+		if (r == -ENOMEM)
+			pt_error_set(err, r, dev->props.address, "out of memory");
+		pt_dev_free(dev);
+		return r;
+	}
+	*ret = dev;
+	return 0;
+}
+
+static bool is_stub_driver(const char *driver)
+{
+	return strcmp(driver, "vfio-pci") == 0 || strstr(driver, "vfio_pci") ||
+	       strcmp(driver, "pci-stub") == 0;
+}
+
+static enum pt_critical find_critical(const struct pt_dev *dev)
+{
+	const struct pt_dev_props *p = &dev->props;
+	const char *route = dev->host->default_route_if;
+
+	if (p->boot_vga == 1)
+		return PT_CRITICAL_BOOT_VGA;
+	if ((p->class >> 16) == 0x01 && p->driver && !is_stub_driver(p->driver))
+		return PT_CRITICAL_STORAGE;
+	for (char **n = p->netdevs; route[0] && n && *n; n++)
+		if (strcmp(*n, route) == 0)
+			return PT_CRITICAL_DEFAULT_ROUTE;
+	return PT_CRITICAL_NONE;
+}
+
+void pt_dev_finish(struct pt_dev *dev)
+{
+	struct pt_host *host = dev->host;
+	struct pt_reset_topology topo = {
+		.root_bus = dev->props.parent == NULL,
+		.has_subordinate = dev->props.header_type != 0,
+	};
+
+	for (size_t i = 0; i < host->dev_count; i++) {
+		const struct pt_dev *o = host->devs[i];
+
+		if (o != dev && o->props.domain == dev->props.domain &&
+		    o->props.bus == dev->props.bus)
+			topo.bus_siblings++;
+	}
+	dev->bus_siblings = topo.bus_siblings;
+	pt_reset_derive(&dev->cfg, &topo, &dev->reset_derived);
+
+	/* Since 5.15 the kernel lists the methods; an absent attribute means it found none. */
+	if (!dev->reset_attr) {
+		if (pt_kver_at_least(&host->kver, 5, 15))
+			dev->reset = (struct pt_reset_info){ .source = PT_RESET_SOURCE_KERNEL };
+		else
+			dev->reset = dev->reset_derived;
+	}
+	dev->critical = find_critical(dev);
+}
+
+struct pt_dev *pt_dev_free(struct pt_dev *dev)
+{
+	struct pt_dev_props *p;
+
+	if (!dev)
+		return NULL;
+	p = &dev->props;
+	free(p->driver);
+	free(p->override);
+	pt_strv_free(p->netdevs);
+	free(p->physfn);
+	if (p->sriov) {
+		pt_strv_free(p->sriov->vfs);
+		free(p->sriov);
+	}
+	free(p->parent);
+	free(p->syspath);
+	free(p->vendor_name);
+	free(p->device_name);
+	free(dev);
+	return NULL;
+}
+
+_public_ const struct pt_dev_props *pt_dev_props(const struct pt_dev *dev)
+{
+	return &dev->props;
+}
+
+_public_ const char *pt_dev_address(const struct pt_dev *dev)
+{
+	return dev->props.address;
+}
+
+_public_ const struct pt_reset_info *pt_dev_reset(const struct pt_dev *dev)
+{
+	return &dev->reset;
+}
+
+_public_ const struct pt_reset_info *pt_dev_reset_derived(const struct pt_dev *dev)
+{
+	return &dev->reset_derived;
+}
+
+_public_ const struct pt_pciconf *pt_dev_config(const struct pt_dev *dev)
+{
+	return &dev->cfg;
+}
+
+_public_ struct pt_group *pt_dev_group(const struct pt_dev *dev)
+{
+	return dev->group;
+}
+
+_public_ size_t pt_dev_bus_sibling_count(const struct pt_dev *dev)
+{
+	return dev->bus_siblings;
+}
+
+_public_ enum pt_critical pt_dev_critical(const struct pt_dev *dev)
+{
+	return dev->critical;
+}
+
+static const char *const critical_names[_PT_CRITICAL_MAX][2] = {
+	[PT_CRITICAL_NONE] = { "none", "not needed by the host" },
+	[PT_CRITICAL_BOOT_VGA] = { "boot-vga", "the boot VGA device (the host console)" },
+	[PT_CRITICAL_STORAGE] = { "storage", "a storage controller on a host driver (may hold "
+					     "the host's disks)" },
+	[PT_CRITICAL_DEFAULT_ROUTE] = { "default-route", "the NIC carrying the default route" },
+};
+
+_public_ const char *pt_critical_to_string(enum pt_critical c)
+{
+	return (unsigned)c < _PT_CRITICAL_MAX ? critical_names[c][0] : NULL;
+}
+
+_public_ const char *pt_critical_describe(enum pt_critical c)
+{
+	return (unsigned)c < _PT_CRITICAL_MAX ? critical_names[c][1] : NULL;
+}

@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* IOMMU groups: membership from sysfs, and viability under the kernel's DMA-ownership rules. */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "macro.h"
+
+/*
+ * Drivers that leave DMA ownership alone (driver_managed_dma = true, 5.19+). Variant drivers
+ * of vfio-pci are named "<vendor>_vfio_pci" (mlx5_vfio_pci, hisi_acc_vfio_pci, ...); a device
+ * bound to one also shows a vfio-dev/ directory since 6.1.
+ */
+static const char *const dma_managed_drivers[] = { "vfio-pci", "pci-stub", "pcieport" };
+
+/* Before 5.19 VFIO allowed its own bus drivers and this list (vfio_driver_allowed[]). */
+static const char *const legacy_allowed_drivers[] = { "vfio-pci", "pci-stub" };
+
+static bool is_vfio_variant(const char *driver, bool has_vfio_dev)
+{
+	return has_vfio_dev || strstr(driver, "vfio_pci") || strstr(driver, "vfio-pci");
+}
+
+static bool in_list(const char *driver, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(driver, list[i]) == 0)
+			return true;
+	return false;
+}
+
+_public_ bool pt_driver_blocks_group(const char *driver, uint8_t header_type,
+				     const struct pt_kver *kv, bool has_vfio_dev,
+				     const char **ret_rule)
+{
+	bool blocks;
+
+	if (pt_kver_at_least(kv, 5, 19)) {
+		*ret_rule = "K-GROUP-DMA-OWNER";
+		blocks = driver &&
+			 !in_list(driver, dma_managed_drivers, ELEMENTSOF(dma_managed_drivers)) &&
+			 !is_vfio_variant(driver, has_vfio_dev);
+	} else {
+		*ret_rule = "K-GROUP-LEGACY-VIABLE";
+		blocks = driver && header_type == 0 &&
+			 !in_list(driver, legacy_allowed_drivers,
+				  ELEMENTSOF(legacy_allowed_drivers)) &&
+			 !is_vfio_variant(driver, has_vfio_dev);
+	}
+	return blocks;
+}
+
+int pt_group_evaluate(struct pt_group *group, const struct pt_kver *kv)
+{
+	free(group->blockers);
+	group->blockers =
+		calloc(group->member_count ? group->member_count : 1, sizeof(*group->blockers));
+	group->blocker_count = 0;
+	if (!group->blockers)
+		return -ENOMEM;
+	for (size_t i = 0; i < group->member_count; i++) {
+		struct pt_dev *d = group->members[i];
+		const char *rule;
+
+		if (pt_driver_blocks_group(d->props.driver, d->props.header_type, kv,
+					   d->has_vfio_dev, &rule))
+			group->blockers[group->blocker_count++] = (struct pt_blocker){
+				.dev = d,
+				.driver = d->props.driver,
+				.rule = rule,
+			};
+	}
+	return 0;
+}
+
+struct pt_group *pt_group_free(struct pt_group *group)
+{
+	if (group) {
+		free(group->type);
+		free(group->members);
+		free(group->blockers);
+		free(group);
+	}
+	return NULL;
+}
+
+_public_ int pt_group_id(const struct pt_group *group)
+{
+	return group->id;
+}
+
+_public_ size_t pt_group_member_count(const struct pt_group *group)
+{
+	return group->member_count;
+}
+
+_public_ struct pt_dev *pt_group_member(const struct pt_group *group, size_t i)
+{
+	return i < group->member_count ? group->members[i] : NULL;
+}
+
+_public_ const char *pt_group_type(const struct pt_group *group)
+{
+	return group->type;
+}
+
+_public_ bool pt_group_viable(const struct pt_group *group)
+{
+	return group->blocker_count == 0;
+}
+
+_public_ size_t pt_group_blocker_count(const struct pt_group *group)
+{
+	return group->blocker_count;
+}
+
+_public_ const struct pt_blocker *pt_group_blocker(const struct pt_group *group, size_t i)
+{
+	return i < group->blocker_count ? &group->blockers[i] : NULL;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Group ids named by the devices' links and by kernel/iommu_groups, sorted, unique. */
+static int collect_ids(struct pt_host *host, char **listed, size_t nlisted, int **ret,
+		       size_t *ret_n)
+{
+	int *ids = calloc(host->dev_count + nlisted + 1, sizeof(*ids));
+	size_t n = 0, u = 0;
+
+	if (!ids)
+		return -ENOMEM;
+	for (size_t i = 0; i < host->dev_count; i++)
+		if (host->devs[i]->props.iommu_group >= 0)
+			ids[n++] = host->devs[i]->props.iommu_group;
+	for (size_t i = 0; i < nlisted; i++) {
+		long v;
+
+		if (pt_parse_int(listed[i], 0, INT32_MAX, &v) >= 0)
+			ids[n++] = (int)v;
+	}
+	qsort(ids, n, sizeof(*ids), cmp_int);
+	for (size_t i = 0; i < n; i++)
+		if (u == 0 || ids[u - 1] != ids[i])
+			ids[u++] = ids[i];
+	*ret = ids;
+	*ret_n = u;
+	return 0;
+}
+
+static int add_member(struct pt_group *g, struct pt_dev *dev)
+{
+	for (size_t i = 0; i < g->member_count; i++)
+		if (g->members[i] == dev)
+			return 0;
+	g->members[g->member_count++] = dev;
+	dev->group = g;
+	return 0;
+}
+
+/* Compare the kernel's member list of group g with the devices' links; note each mismatch. */
+static int check_listing(struct pt_host *host, struct pt_group *g, char **members, size_t n)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		struct pt_dev *dev = pt_host_find_dev(host, members[i]);
+
+		if (!dev)
+			r = pt_host_add_finding(host, "K-GROUP-LINKS", members[i],
+						"kernel/iommu_groups/%d lists %s, which is not a "
+						"PCI device on this host",
+						g->id, members[i]);
+		else if (dev->props.iommu_group != g->id)
+			r = pt_host_add_finding(host, "K-GROUP-LINKS", members[i],
+						"kernel/iommu_groups/%d lists %s, but its "
+						"iommu_group link names group %d",
+						g->id, members[i], dev->props.iommu_group);
+	}
+	for (size_t i = 0; i < g->member_count && r >= 0; i++) {
+		bool found = false;
+
+		for (size_t j = 0; j < n && !found; j++)
+			found = strcmp(members[j], g->members[i]->props.address) == 0;
+		if (!found)
+			r = pt_host_add_finding(host, "K-GROUP-LINKS", g->members[i]->props.address,
+						"%s links to group %d, but "
+						"kernel/iommu_groups/%d/devices does not list it",
+						g->members[i]->props.address, g->id, g->id);
+	}
+	return r;
+}
+
+static int build_group(struct pt_host *host, int id, bool dir_exists, struct pt_group **ret)
+{
+	struct pt_group *g = calloc(1, sizeof(*g));
+	char path[128], buf[64];
+	char **members = NULL;
+	size_t n = 0;
+	int r = 0;
+
+	if (!g)
+		return -ENOMEM;
+	g->id = id;
+	g->members = calloc(host->dev_count + 1, sizeof(*g->members));
+	if (!g->members) {
+		pt_group_free(g);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < host->dev_count; i++)
+		if (host->devs[i]->props.iommu_group == id)
+			add_member(g, host->devs[i]);
+
+	if (dir_exists) {
+		snprintf(path, sizeof(path), "kernel/iommu_groups/%d/type", id);
+		if (pt_backend_read_line(host->be, PT_NS_SYS, path, buf, sizeof(buf)) >= 0 &&
+		    !(g->type = strdup(buf)))
+			r = -ENOMEM;
+		snprintf(path, sizeof(path), "kernel/iommu_groups/%d/devices", id);
+		if (r >= 0 && pt_backend_list(host->be, PT_NS_SYS, path, &members, &n) >= 0)
+			r = check_listing(host, g, members, n);
+		pt_strv_free(members);
+	}
+	if (r >= 0)
+		r = pt_group_evaluate(g, &host->kver);
+	if (r < 0) {
+		pt_group_free(g);
+		return r;
+	}
+	*ret = g;
+	return 0;
+}
+
+int pt_host_build_groups(struct pt_host *host, struct pt_error *err)
+{
+	char **listed = NULL;
+	size_t nlisted = 0, n = 0;
+	int *ids = NULL;
+	int r;
+
+	r = pt_backend_list(host->be, PT_NS_SYS, "kernel/iommu_groups", &listed, &nlisted);
+	if (r < 0 && r != -ENOENT)
+		return pt_error_set(err, r, "kernel/iommu_groups", "cannot list: %s", strerror(-r));
+	r = collect_ids(host, listed, nlisted, &ids, &n);
+	if (r >= 0) {
+		host->groups = calloc(n + 1, sizeof(*host->groups));
+		if (!host->groups)
+			r = -ENOMEM;
+	}
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		char name[32];
+		bool dir = false;
+
+		snprintf(name, sizeof(name), "%d", ids[i]);
+		for (size_t j = 0; j < nlisted && !dir; j++)
+			dir = strcmp(listed[j], name) == 0;
+		r = build_group(host, ids[i], dir, &host->groups[i]);
+		if (r >= 0)
+			host->group_count++;
+	}
+	free(ids);
+	pt_strv_free(listed);
+	return r;
+}

@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The host model: scan every PCI device and IOMMU group once, through the backend. */
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "macro.h"
+
+static const char *const kver_source_names[_PT_KVER_SOURCE_MAX] = {
+	[PT_KVER_SOURCE_OPTION] = "option",
+	[PT_KVER_SOURCE_HOST] = "host",
+	[PT_KVER_SOURCE_DEFAULT] = "default",
+};
+
+_public_ const char *pt_kver_source_to_string(enum pt_kver_source s)
+{
+	return (unsigned)s < _PT_KVER_SOURCE_MAX ? kver_source_names[s] : NULL;
+}
+
+int pt_host_add_finding(struct pt_host *host, const char *rule, const char *address,
+			const char *fmt, ...)
+{
+	struct pt_finding *grown, *f;
+	va_list ap;
+	int r;
+
+	grown = realloc(host->findings, (host->finding_count + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	host->findings = grown;
+	f = &grown[host->finding_count];
+	*f = (struct pt_finding){ .rule = rule };
+	va_start(ap, fmt);
+	r = vasprintf(&f->message, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	if (address && !(f->address = strdup(address))) {
+		free(f->message);
+		return -ENOMEM;
+	}
+	host->finding_count++;
+	return 0;
+}
+
+static int scan_kernel(struct pt_host *host, const char *option, struct pt_error *err)
+{
+	char release[128];
+
+	if (option) {
+		if (pt_kver_parse(option, &host->kver) < 0)
+			return pt_error_set(err, -EINVAL, NULL,
+					    "'%s' is not a kernel version (expected X.Y)", option);
+		host->kver_source = PT_KVER_SOURCE_OPTION;
+		return 0;
+	}
+	if (pt_backend_read_line(host->be, PT_NS_PROC, "sys/kernel/osrelease", release,
+				 sizeof(release)) >= 0 &&
+	    pt_kver_parse(release, &host->kver) >= 0) {
+		host->kver_source = PT_KVER_SOURCE_HOST;
+		return 0;
+	}
+	host->kver = PT_KVER_NEWEST;
+	host->kver_source = PT_KVER_SOURCE_DEFAULT;
+	return 0;
+}
+
+/* The interface of the default route, from procfs net/route, when the host shows it. */
+static void scan_default_route(struct pt_host *host)
+{
+	char buf[16384];
+	size_t len;
+	char *save = NULL;
+
+	if (pt_backend_read(host->be, PT_NS_PROC, "net/route", buf, sizeof(buf) - 1, &len) < 0)
+		return;
+	buf[len] = '\0';
+	for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char iface[64];
+		unsigned long dest, gw, flags, mask;
+
+		if (sscanf(line, "%63s %lx %lx %lx %*s %*s %*s %lx", iface, &dest, &gw, &flags,
+			   &mask) == 5 &&
+		    dest == 0 && mask == 0) {
+			snprintf(host->default_route_if, sizeof(host->default_route_if), "%s",
+				 iface);
+			return;
+		}
+	}
+}
+
+static int scan_devices(struct pt_host *host, struct pt_error *err)
+{
+	char **names = NULL;
+	size_t n = 0;
+	int r;
+
+	r = pt_backend_list(host->be, PT_NS_SYS, "bus/pci/devices", &names, &n);
+	if (r == -ENOENT) {
+		/* No PCI bus at all (a container, a non-PCI machine): an empty host. */
+		return 0;
+	}
+	if (r < 0)
+		return pt_error_set(err, r, "bus/pci/devices", "cannot list: %s", strerror(-r));
+	host->devs = calloc(n ? n : 1, sizeof(*host->devs));
+	if (!host->devs) {
+		pt_strv_free(names);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		r = pt_dev_scan(host, names[i], &host->devs[host->dev_count], err);
+		if (r < 0)
+			break;
+		host->dev_count++;
+	}
+	pt_strv_free(names);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < host->dev_count; i++)
+		pt_dev_finish(host->devs[i]);
+	return 0;
+}
+
+static int scan_iommu(struct pt_host *host)
+{
+	char **names = NULL;
+	size_t n = 0;
+
+	if (pt_backend_list(host->be, PT_NS_SYS, "class/iommu", &names, &n) >= 0 && n > 0)
+		host->iommu = true;
+	pt_strv_free(names);
+	if (pt_backend_list(host->be, PT_NS_SYS, "kernel/iommu_groups", &names, &n) >= 0 && n > 0)
+		host->iommu = true;
+	pt_strv_free(names);
+	return 0;
+}
+
+_public_ int pt_host_new(struct pt_backend *be, const struct pt_host_options *opts,
+			 struct pt_host **ret, struct pt_error *ret_err)
+{
+	struct pt_host *host;
+	int r;
+
+	if (!be || !ret)
+		return -EINVAL;
+	host = calloc(1, sizeof(*host));
+	if (!host)
+		return -ENOMEM;
+	host->be = be;
+	host->names = opts && opts->names;
+
+	r = pt_pciconf_parser_new(&host->parser);
+	if (r >= 0)
+		r = scan_kernel(host, opts ? opts->kernel : NULL, ret_err);
+	if (r >= 0) {
+		scan_default_route(host);
+		r = scan_devices(host, ret_err);
+	}
+	if (r >= 0)
+		r = scan_iommu(host);
+	if (r >= 0)
+		r = pt_host_build_groups(host, ret_err);
+	if (r < 0) {
+		if (r == -ENOMEM)
+			pt_error_set(ret_err, r, NULL, "out of memory");
+		pt_host_free(host);
+		return r;
+	}
+	*ret = host;
+	return 0;
+}
+
+_public_ struct pt_host *pt_host_free(struct pt_host *host)
+{
+	if (!host)
+		return NULL;
+	for (size_t i = 0; i < host->dev_count; i++)
+		pt_dev_free(host->devs[i]);
+	free(host->devs);
+	for (size_t i = 0; i < host->group_count; i++)
+		pt_group_free(host->groups[i]);
+	free(host->groups);
+	for (size_t i = 0; i < host->finding_count; i++) {
+		free(host->findings[i].address);
+		free(host->findings[i].message);
+	}
+	free(host->findings);
+	pt_pciconf_parser_free(host->parser);
+	free(host);
+	return NULL;
+}
+
+_public_ struct pt_backend *pt_host_backend(const struct pt_host *host)
+{
+	return host->be;
+}
+
+_public_ const struct pt_kver *pt_host_kernel(const struct pt_host *host)
+{
+	return &host->kver;
+}
+
+_public_ enum pt_kver_source pt_host_kernel_source(const struct pt_host *host)
+{
+	return host->kver_source;
+}
+
+_public_ bool pt_host_iommu_present(const struct pt_host *host)
+{
+	return host->iommu;
+}
+
+_public_ size_t pt_host_dev_count(const struct pt_host *host)
+{
+	return host->dev_count;
+}
+
+_public_ struct pt_dev *pt_host_dev(const struct pt_host *host, size_t i)
+{
+	return i < host->dev_count ? host->devs[i] : NULL;
+}
+
+static int cmp_dev_address(const void *key, const void *elem)
+{
+	return strcmp(key, (*(struct pt_dev *const *)elem)->props.address);
+}
+
+_public_ struct pt_dev *pt_host_find_dev(const struct pt_host *host, const char *address)
+{
+	struct pt_dev **d;
+
+	if (!address || host->dev_count == 0)
+		return NULL;
+	d = bsearch(address, host->devs, host->dev_count, sizeof(*host->devs), cmp_dev_address);
+	return d ? *d : NULL;
+}
+
+_public_ size_t pt_host_group_count(const struct pt_host *host)
+{
+	return host->group_count;
+}
+
+_public_ struct pt_group *pt_host_group(const struct pt_host *host, size_t i)
+{
+	return i < host->group_count ? host->groups[i] : NULL;
+}
+
+_public_ struct pt_group *pt_host_find_group(const struct pt_host *host, int id)
+{
+	for (size_t i = 0; i < host->group_count; i++)
+		if (host->groups[i]->id == id)
+			return host->groups[i];
+	return NULL;
+}
+
+_public_ size_t pt_host_finding_count(const struct pt_host *host)
+{
+	return host->finding_count;
+}
+
+_public_ const struct pt_finding *pt_host_finding(const struct pt_host *host, size_t i)
+{
+	return i < host->finding_count ? &host->findings[i] : NULL;
+}

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The host model: PCI devices, IOMMU groups, viability and reset capability, scanned once. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backend.h"
+#include "kver.h"
+#include "pciconf.h"
+#include "reset.h"
+
+struct pt_host;
+struct pt_dev;
+struct pt_group;
+
+/* Where a failure was found: the path (relative to the sysfs root) and a one-line reason. */
+struct pt_error {
+	int code; /* negative errno */
+	char path[256]; /* empty when not about one file */
+	char reason[256]; /* human-readable, no trailing newline */
+};
+
+struct pt_host_options {
+	/* Kernel version whose rules apply ("5.15", "6.1.0-28-amd64"); NULL: the host's own
+	 * (procfs sys/kernel/osrelease), or the newest modelled when the host does not say. */
+	const char *kernel;
+	/* Resolve vendor/device names through pci.ids (costs a few milliseconds once). */
+	bool names;
+};
+
+/* Where the kernel version came from. */
+enum pt_kver_source {
+	PT_KVER_SOURCE_OPTION,
+	PT_KVER_SOURCE_HOST,
+	PT_KVER_SOURCE_DEFAULT,
+	_PT_KVER_SOURCE_MAX,
+};
+const char *pt_kver_source_to_string(enum pt_kver_source s);
+
+/*
+ * Scan the host behind be into a new model. The backend stays owned by the caller and must
+ * outlive the host. On failure returns a negative errno and, when ret_err is not NULL, fills
+ * it with the file and the reason.
+ */
+int pt_host_new(struct pt_backend *be, const struct pt_host_options *opts, struct pt_host **ret,
+		struct pt_error *ret_err);
+/* Accepts NULL; returns NULL. */
+struct pt_host *pt_host_free(struct pt_host *host);
+
+struct pt_backend *pt_host_backend(const struct pt_host *host);
+const struct pt_kver *pt_host_kernel(const struct pt_host *host);
+enum pt_kver_source pt_host_kernel_source(const struct pt_host *host);
+/* An IOMMU is present when sysfs shows an IOMMU class device or any IOMMU group. */
+bool pt_host_iommu_present(const struct pt_host *host);
+
+size_t pt_host_dev_count(const struct pt_host *host);
+/* Devices are sorted by address. */
+struct pt_dev *pt_host_dev(const struct pt_host *host, size_t i);
+struct pt_dev *pt_host_find_dev(const struct pt_host *host, const char *address);
+
+size_t pt_host_group_count(const struct pt_host *host);
+/* Groups are sorted by id. */
+struct pt_group *pt_host_group(const struct pt_host *host, size_t i);
+struct pt_group *pt_host_find_group(const struct pt_host *host, int id);
+
+/* Things the scan noticed that are not errors (e.g. group links that disagree). */
+struct pt_finding {
+	const char *rule; /* rule ID from the catalogue */
+	char *address; /* device concerned, or NULL */
+	char *message;
+};
+size_t pt_host_finding_count(const struct pt_host *host);
+const struct pt_finding *pt_host_finding(const struct pt_host *host, size_t i);
+
+/* SR-IOV state of a physical function (values as sysfs shows them). */
+struct pt_sriov {
+	unsigned totalvfs;
+	unsigned numvfs;
+	unsigned offset;
+	unsigned stride;
+	uint16_t vf_device;
+	int drivers_autoprobe; /* -1 when the attribute is absent */
+	char **vfs; /* VF addresses by index (virtfnN), NULL-terminated */
+	size_t vf_count;
+};
+
+/* The plain facts of one device. Strings are owned by the device. */
+struct pt_dev_props {
+	char address[16]; /* "0000:05:00.0" */
+	unsigned domain, bus, slot, function;
+	uint16_t vendor, device, subsystem_vendor, subsystem_device;
+	uint32_t class;
+	uint8_t revision;
+	uint8_t header_type; /* without the multifunction bit */
+	bool multifunction;
+	char *driver; /* NULL when unbound */
+	char *override; /* NULL when driver_override reads "(null)" or is absent */
+	int iommu_group; /* -1 without one */
+	int numa_node; /* -1 when unknown */
+	char **netdevs; /* NULL-terminated, maybe empty */
+	char *physfn; /* the PF's address for a VF, else NULL */
+	struct pt_sriov *sriov; /* NULL unless sysfs shows SR-IOV attributes */
+	int boot_vga; /* 1, 0, or -1 when absent */
+	bool has_reset_file;
+	char *parent; /* upstream bridge address, NULL on a root bus */
+	char *syspath; /* canonical path under the sysfs root */
+	char *vendor_name; /* from pci.ids when names were asked for, else NULL */
+	char *device_name;
+};
+
+const struct pt_dev_props *pt_dev_props(const struct pt_dev *dev);
+const char *pt_dev_address(const struct pt_dev *dev);
+/* The reset methods the host shows (reset_method) or, before 5.15, the derived ones. */
+const struct pt_reset_info *pt_dev_reset(const struct pt_dev *dev);
+/* Always derived from config space and topology, to compare with the kernel's list. */
+const struct pt_reset_info *pt_dev_reset_derived(const struct pt_dev *dev);
+const struct pt_pciconf *pt_dev_config(const struct pt_dev *dev);
+struct pt_group *pt_dev_group(const struct pt_dev *dev);
+
+/* A device's own bus (another device below the same bridge with the same bus number). */
+size_t pt_dev_bus_sibling_count(const struct pt_dev *dev);
+
+/* Why a device the host may need is flagged; none for an ordinary device. */
+enum pt_critical {
+	PT_CRITICAL_NONE,
+	PT_CRITICAL_BOOT_VGA,
+	PT_CRITICAL_STORAGE,
+	PT_CRITICAL_DEFAULT_ROUTE,
+	_PT_CRITICAL_MAX,
+};
+const char *pt_critical_to_string(enum pt_critical c);
+const char *pt_critical_describe(enum pt_critical c);
+enum pt_critical pt_dev_critical(const struct pt_dev *dev);
+
+/* One member of a group that stops it being viable. */
+struct pt_blocker {
+	struct pt_dev *dev;
+	const char *driver;
+	const char *rule;
+};
+
+int pt_group_id(const struct pt_group *group);
+size_t pt_group_member_count(const struct pt_group *group);
+struct pt_dev *pt_group_member(const struct pt_group *group, size_t i);
+/* Default-domain type from kernel/iommu_groups/N/type, or NULL when not shown. */
+const char *pt_group_type(const struct pt_group *group);
+bool pt_group_viable(const struct pt_group *group);
+size_t pt_group_blocker_count(const struct pt_group *group);
+const struct pt_blocker *pt_group_blocker(const struct pt_group *group, size_t i);
+
+/*
+ * Whether a driver keeps DMA ownership of its device's group under the rules of kernel kv
+ * (driver_managed_dma false since 5.19; the VFIO allow-list before). header_type is the
+ * device's, for the older rule's bridge exemption. Returns true when a device bound to
+ * driver blocks its group; *ret_rule names the rule that decided.
+ */
+bool pt_driver_blocks_group(const char *driver, uint8_t header_type, const struct pt_kver *kv,
+			    bool has_vfio_dev, const char **ret_rule);

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Bodies of the host model's objects, shared by lib/ only. */
+#pragma once
+
+#include <stdarg.h>
+
+#include "macro.h"
+
+#include "host.h"
+#include "pciconf.h"
+#include "reset.h"
+
+struct pt_dev {
+	struct pt_host *host;
+	struct pt_dev_props props;
+	struct pt_pciconf cfg;
+	struct pt_reset_info reset; /* what the host says, or derived when it cannot */
+	struct pt_reset_info reset_derived; /* always derived, to compare with the kernel's */
+	bool reset_attr; /* reset_method attribute present */
+	struct pt_group *group;
+	size_t bus_siblings;
+	bool has_vfio_dev; /* a vfio-dev/ directory: bound to a VFIO driver (6.1+) */
+	enum pt_critical critical;
+};
+
+struct pt_group {
+	int id;
+	char *type;
+	struct pt_dev **members;
+	size_t member_count;
+	struct pt_blocker *blockers;
+	size_t blocker_count;
+};
+
+struct pt_host {
+	struct pt_backend *be;
+	struct pt_kver kver;
+	enum pt_kver_source kver_source;
+	bool iommu;
+	bool names;
+	struct pt_dev **devs;
+	size_t dev_count;
+	struct pt_group **groups;
+	size_t group_count;
+	struct pt_finding *findings;
+	size_t finding_count;
+	struct pt_pciconf_parser *parser;
+	char default_route_if[64]; /* empty when unknown */
+};
+
+/* Scan one device named by its bus/pci/devices entry. */
+int pt_dev_scan(struct pt_host *host, const char *name, struct pt_dev **ret, struct pt_error *err);
+/* Work out what needs the whole device list: siblings, derived resets, criticality. */
+void pt_dev_finish(struct pt_dev *dev);
+struct pt_dev *pt_dev_free(struct pt_dev *dev);
+
+/* Build the groups from the devices' links and kernel/iommu_groups, then viability. */
+int pt_host_build_groups(struct pt_host *host, struct pt_error *err);
+struct pt_group *pt_group_free(struct pt_group *group);
+int pt_group_evaluate(struct pt_group *group, const struct pt_kver *kv);
+
+int pt_host_add_finding(struct pt_host *host, const char *rule, const char *address,
+			const char *fmt, ...) _printf_(4, 5);
+
+/* Fill err (when not NULL) and return code. */
+int pt_error_set(struct pt_error *err, int code, const char *path, const char *fmt, ...)
+	_printf_(4, 5);
+
+/* Parsers for sysfs attribute text; all strict, -EINVAL on anything else. */
+int pt_parse_hex(const char *s, unsigned long max, unsigned long *ret);
+int pt_parse_int(const char *s, long min, long max, long *ret);
+/* "0000:05:00.0" -> its parts; -EINVAL unless exactly that form. */
+int pt_parse_address(const char *s, unsigned *domain, unsigned *bus, unsigned *slot,
+		     unsigned *function);
+/* The last component of a link target. */
+const char *pt_basename(const char *path);
