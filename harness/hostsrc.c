@@ -62,9 +62,13 @@ static gboolean is_hex(const char *s)
 	return TRUE;
 }
 
-/* One line of a block: "T: value" or "T: key=value" with T one of umockdev's types. */
+/*
+ * One line of a block: "T: value" or "T: key=value" with T one of umockdev's types. keys
+ * holds the block's file names so far: libumockdev aborts the process (g_error) on a link
+ * over an existing name, so such a recording is refused here instead.
+ */
 static gboolean check_line(const char *file, guint no, const char *line, gboolean *subsystem,
-			   GError **error)
+			   GHashTable *keys, GError **error)
 {
 	const char *val = line + 3, *eq;
 
@@ -88,8 +92,22 @@ static gboolean check_line(const char *file, guint no, const char *line, gboolea
 		G_GNUC_FALLTHROUGH;
 	case 'A':
 	case 'L':
-		return (eq != NULL && eq != val) ||
-		       fail(error, file, no, "expected key=value after '%c: '", line[0]);
+		if (!eq || eq == val)
+			return fail(error, file, no, "expected key=value after '%c: '", line[0]);
+		if (line[0] == 'E')
+			return TRUE;
+		{
+			g_autofree char *key = g_strndup(val, (gsize)(eq - val));
+
+			if (line[0] == 'L' && strcmp(key, "subsystem") == 0)
+				return fail(error, file, no,
+					    "'L: subsystem' is not recorded: umockdev creates it");
+			if (g_hash_table_contains(keys, key) && line[0] == 'L')
+				return fail(error, file, no, "'%s' is given twice in this block",
+					    key);
+			g_hash_table_add(keys, g_steal_pointer(&key));
+		}
+		return TRUE;
 	case 'H':
 		if (!eq || eq == val)
 			return fail(error, file, no, "expected key=value after 'H: '");
@@ -107,6 +125,7 @@ static gboolean check_line(const char *file, guint no, const char *line, gboolea
 gboolean pth_recording_check(const char *file, const char *text, GError **error)
 {
 	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+	g_autoptr(GHashTable) keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	gboolean in_block = FALSE, subsystem = FALSE, any = FALSE;
 	guint block_start = 0;
 
@@ -130,11 +149,12 @@ gboolean pth_recording_check(const char *file, const char *text, GError **error)
 					    "device path '%s' is not under /devices/", l + 3);
 			in_block = TRUE;
 			subsystem = FALSE;
+			g_hash_table_remove_all(keys);
 			block_start = no;
 			any = TRUE;
 			continue;
 		}
-		if (!check_line(file, no, l, &subsystem, error))
+		if (!check_line(file, no, l, &subsystem, keys, error))
 			return FALSE;
 	}
 	if (in_block && !subsystem)

@@ -280,9 +280,10 @@ static void text_device(GString *out, const struct pt_dev *dev)
 	const struct pt_reset_info *r = pt_dev_reset(dev);
 
 	g_string_append_printf(out, "  %s [%04x:%04x]", p->address, p->vendor, p->device);
-	if (p->vendor_name || p->device_name)
-		g_string_append_printf(out, " %s %s", p->vendor_name ? p->vendor_name : "",
-				       p->device_name ? p->device_name : "");
+	if (p->vendor_name)
+		g_string_append_printf(out, " %s", p->vendor_name);
+	if (p->device_name)
+		g_string_append_printf(out, " %s", p->device_name);
 	g_string_append_printf(out, "\n      driver: %s", p->driver ? p->driver : "(none)");
 	if (p->override)
 		g_string_append_printf(out, " (override %s)", p->override);

@@ -30,6 +30,7 @@
 
 struct sysfs_backend {
 	struct pt_backend be;
+	bool no_openat2; /* resolve with the component walker (tests; kernels before 5.6) */
 	int rootfd;
 	int nsfd[_PT_NS_MAX]; /* -1 where the root has no such directory */
 };
@@ -145,7 +146,8 @@ static int walk_beneath(int dirfd, const char *path, int flags, bool follow_last
 	}
 }
 
-static int open_beneath(int dirfd, const char *path, int flags, bool follow_last)
+static int open_beneath(const struct sysfs_backend *sb, int dirfd, const char *path, int flags,
+			bool follow_last)
 {
 	struct open_how how = {
 		.flags = (unsigned)(flags | O_CLOEXEC | (follow_last ? 0 : O_NOFOLLOW)),
@@ -157,11 +159,13 @@ static int open_beneath(int dirfd, const char *path, int flags, bool follow_last
 		path = ".";
 	if (path[0] == '/')
 		return -EXDEV;
-	fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
-	if (fd >= 0)
-		return (int)fd;
-	if (errno != ENOSYS)
-		return negative_errno();
+	if (!sb->no_openat2) {
+		fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+		if (fd >= 0)
+			return (int)fd;
+		if (errno != ENOSYS)
+			return negative_errno();
+	}
 	return walk_beneath(dirfd, path, flags, follow_last);
 }
 
@@ -175,13 +179,14 @@ static int ns_fd(struct sysfs_backend *sb, enum pt_ns ns)
 static int sysfs_read(struct pt_backend *be, enum pt_ns ns, const char *path, void *buf,
 		      size_t size, size_t *ret_len)
 {
+	struct sysfs_backend *sb = to_sysfs(be);
 	_cleanup_close_ int fd = -1;
 	size_t done = 0;
-	int dfd = ns_fd(to_sysfs(be), ns);
+	int dfd = ns_fd(sb, ns);
 
 	if (dfd < 0)
 		return dfd;
-	fd = open_beneath(dfd, path, O_RDONLY, true);
+	fd = open_beneath(sb, dfd, path, O_RDONLY, true);
 	if (fd < 0)
 		return fd;
 	while (done < size) {
@@ -203,13 +208,14 @@ static int sysfs_read(struct pt_backend *be, enum pt_ns ns, const char *path, vo
 static int sysfs_write(struct pt_backend *be, enum pt_ns ns, const char *path, const void *data,
 		       size_t len)
 {
+	struct sysfs_backend *sb = to_sysfs(be);
 	_cleanup_close_ int fd = -1;
-	int dfd = ns_fd(to_sysfs(be), ns);
+	int dfd = ns_fd(sb, ns);
 	ssize_t n;
 
 	if (dfd < 0)
 		return dfd;
-	fd = open_beneath(dfd, path, O_WRONLY, true);
+	fd = open_beneath(sb, dfd, path, O_WRONLY, true);
 	if (fd < 0)
 		return fd;
 	n = write(fd, data, len);
@@ -238,10 +244,11 @@ static int split_parent(const char *path, char *dir, size_t size, const char **r
 static int sysfs_readlink(struct pt_backend *be, enum pt_ns ns, const char *path, char *buf,
 			  size_t size)
 {
+	struct sysfs_backend *sb = to_sysfs(be);
 	_cleanup_close_ int parent = -1, target = -1;
 	char dir[PATH_MAX];
 	const char *base;
-	int dfd = ns_fd(to_sysfs(be), ns);
+	int dfd = ns_fd(sb, ns);
 	ssize_t n;
 	int r;
 
@@ -250,7 +257,7 @@ static int sysfs_readlink(struct pt_backend *be, enum pt_ns ns, const char *path
 	r = split_parent(path, dir, sizeof(dir), &base);
 	if (r < 0)
 		return r;
-	parent = open_beneath(dfd, dir, O_PATH | O_DIRECTORY, true);
+	parent = open_beneath(sb, dfd, dir, O_PATH | O_DIRECTORY, true);
 	if (parent < 0)
 		return parent;
 	n = readlinkat(parent, base, buf, size);
@@ -261,7 +268,7 @@ static int sysfs_readlink(struct pt_backend *be, enum pt_ns ns, const char *path
 	buf[n] = '\0';
 
 	/* Resolve the link itself beneath the namespace root: escaping or dangling is an error. */
-	target = open_beneath(dfd, path, O_PATH, true);
+	target = open_beneath(sb, dfd, path, O_PATH, true);
 	if (target == -ENOENT)
 		return -ENOLINK;
 	if (target < 0)
@@ -277,7 +284,8 @@ static int cmp_str(const void *a, const void *b)
 static int sysfs_list(struct pt_backend *be, enum pt_ns ns, const char *path, char ***ret_names,
 		      size_t *ret_count)
 {
-	int dfd = ns_fd(to_sysfs(be), ns);
+	struct sysfs_backend *sb = to_sysfs(be);
+	int dfd = ns_fd(sb, ns);
 	char **names = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *de;
@@ -286,7 +294,7 @@ static int sysfs_list(struct pt_backend *be, enum pt_ns ns, const char *path, ch
 
 	if (dfd < 0)
 		return dfd;
-	fd = open_beneath(dfd, path, O_RDONLY | O_DIRECTORY, true);
+	fd = open_beneath(sb, dfd, path, O_RDONLY | O_DIRECTORY, true);
 	if (fd < 0)
 		return fd;
 	d = fdopendir(fd);
@@ -331,14 +339,15 @@ oom:
 
 static int sysfs_exists(struct pt_backend *be, enum pt_ns ns, const char *path)
 {
-	int dfd = ns_fd(to_sysfs(be), ns);
+	struct sysfs_backend *sb = to_sysfs(be);
+	int dfd = ns_fd(sb, ns);
 	int fd;
 
 	if (dfd == -ENOENT)
 		return 0;
 	if (dfd < 0)
 		return dfd;
-	fd = open_beneath(dfd, path, O_PATH, true);
+	fd = open_beneath(sb, dfd, path, O_PATH, true);
 	if (fd == -ENOENT || fd == -ENOTDIR)
 		return 0;
 	if (fd < 0)
@@ -349,11 +358,12 @@ static int sysfs_exists(struct pt_backend *be, enum pt_ns ns, const char *path)
 
 static int sysfs_dev_open(struct pt_backend *be, const char *path, int flags)
 {
-	int dfd = ns_fd(to_sysfs(be), PT_NS_DEV);
+	struct sysfs_backend *sb = to_sysfs(be);
+	int dfd = ns_fd(sb, PT_NS_DEV);
 
 	if (dfd < 0)
 		return dfd;
-	return open_beneath(dfd, path, flags, true);
+	return open_beneath(sb, dfd, path, flags, true);
 }
 
 static int sysfs_dev_ioctl(struct pt_backend *be _unused_, int handle, unsigned long request,
@@ -402,7 +412,7 @@ static bool is_system_root(int fd)
 	       a.st_ino == b.st_ino;
 }
 
-_public_ int pt_backend_sysfs_new(const char *root, struct pt_backend **ret)
+_public_ int pt_backend_sysfs_new_flags(const char *root, unsigned flags, struct pt_backend **ret)
 {
 	struct sysfs_backend *sb;
 
@@ -410,6 +420,7 @@ _public_ int pt_backend_sysfs_new(const char *root, struct pt_backend **ret)
 	if (!sb)
 		return -ENOMEM;
 	sb->be.ops = &sysfs_ops;
+	sb->no_openat2 = flags & PT_SYSFS_NO_OPENAT2;
 	for (size_t i = 0; i < _PT_NS_MAX; i++)
 		sb->nsfd[i] = -1;
 
@@ -421,7 +432,7 @@ _public_ int pt_backend_sysfs_new(const char *root, struct pt_backend **ret)
 		return r;
 	}
 	for (size_t i = 0; i < _PT_NS_MAX; i++) {
-		int fd = open_beneath(sb->rootfd, ns_dir[i], O_PATH | O_DIRECTORY, true);
+		int fd = open_beneath(sb, sb->rootfd, ns_dir[i], O_PATH | O_DIRECTORY, true);
 
 		if (fd < 0 && (i == PT_NS_SYS || (fd != -ENOENT && fd != -ENOTDIR))) {
 			sysfs_free(&sb->be);
@@ -432,4 +443,9 @@ _public_ int pt_backend_sysfs_new(const char *root, struct pt_backend **ret)
 	sb->be.live = is_system_root(sb->rootfd);
 	*ret = &sb->be;
 	return 0;
+}
+
+_public_ int pt_backend_sysfs_new(const char *root, struct pt_backend **ret)
+{
+	return pt_backend_sysfs_new_flags(root, 0, ret);
 }

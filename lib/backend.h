@@ -108,5 +108,12 @@ int pt_backend_read_line(struct pt_backend *be, enum pt_ns ns, const char *path,
  */
 int pt_backend_sysfs_new(const char *root, struct pt_backend **ret);
 
+/* The same with flags: PT_SYSFS_NO_OPENAT2 resolves paths with the portable component walker
+ * used on kernels without openat2(2) (before 5.6), so tests can exercise both. */
+enum {
+	PT_SYSFS_NO_OPENAT2 = 1 << 0,
+};
+int pt_backend_sysfs_new_flags(const char *root, unsigned flags, struct pt_backend **ret);
+
 /* Free a NULL-terminated string array and its strings. Accepts NULL; returns NULL. */
 char **pt_strv_free(char **strv);

@@ -1,0 +1,392 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Write synthetic host fixtures: umockdev recordings and captured sysfs trees.
+
+Each host is a list of PCI devices placed on a tree of bridges, with config space built
+from the capabilities it declares (PM, MSI, PCIe with or without FLR, MSI-X, ACS, SR-IOV),
+and the sysfs attributes a 6.1 kernel shows for them: ids, class, driver and iommu_group
+links, driver_override, numa_node, reset_method (derived the way pci_init_reset_methods()
+probes: flr, af_flr, pm, bus), SR-IOV attributes with physfn/virtfnN links, and net/
+children. Real hosts come from the lab (`ptharness record`); these cover shapes the lab's
+QEMU cannot make (a desktop GPU + audio, two SR-IOV NIC PFs, a switch without ACS) and the
+500-device tree of the benchmark.
+
+Usage: ci/hostgen.py recording NAME > FILE.umockdev
+       ci/hostgen.py tree NAME DIR          (DIR/sys/..., DIR/proc/sys/kernel/osrelease)
+       ci/hostgen.py list
+"""
+
+import os
+import struct
+import sys
+
+KERNEL = "6.1.0-28-amd64"
+
+
+class Dev:
+    def __init__(self, bdf, vid, did, cls, driver=None, group=None, hdr=0, mf=False,
+                 pcie=None, flr=False, pm=True, no_soft_reset=False, msi=True, msix=0,
+                 acs=None, sriov=None, subsys=None, rev=1, numa=-1, net=(), boot_vga=None,
+                 af=None, parent=None, physfn=None, sec=None):
+        self.bdf, self.vid, self.did, self.cls = bdf, vid, did, cls
+        self.driver, self.group, self.hdr, self.mf = driver, group, hdr, mf
+        self.pcie, self.flr, self.pm, self.no_soft_reset = pcie, flr, pm, no_soft_reset
+        self.msi, self.msix, self.acs, self.sriov = msi, msix, acs, sriov
+        self.subsys = subsys if subsys is not None else (vid, did)
+        self.rev, self.numa, self.net, self.boot_vga, self.af = rev, numa, list(net), boot_vga, af
+        self.parent, self.physfn, self.sec = parent, physfn, sec
+        self.vfs = []
+
+    @property
+    def bus(self):
+        return int(self.bdf[5:7], 16)
+
+    def config(self):
+        c = bytearray(b"\xff" * 4096)
+        c[0:0x40] = bytes(0x40)
+        struct.pack_into("<HHHH", c, 0, self.vid, self.did, 0x0007, 0x0010)
+        struct.pack_into("<I", c, 8, (self.cls << 8) | self.rev)
+        c[0x0e] = self.hdr | (0x80 if self.mf else 0)
+        if self.hdr == 0:
+            struct.pack_into("<HH", c, 0x2c, *self.subsys)
+            c[0x3d] = 0 if self.physfn else 1
+        elif self.sec is not None:
+            c[0x18], c[0x19], c[0x1a] = self.bus, self.sec[0], self.sec[1]
+        caps, nxt = [], 0x40
+        c[0x34] = 0x40
+        c[0x40:0x100] = bytes(0xc0)
+        if self.pm:
+            caps.append((0x01, struct.pack("<HH", 0x0003, 0x0008 if self.no_soft_reset else 0)))
+        if self.msi:
+            caps.append((0x05, struct.pack("<HIIH", 0x0080, 0, 0, 0)))
+        if self.af is not None:
+            caps.append((0x13, bytes([6, self.af, 0, 0])))
+        if self.pcie is not None:
+            devcap = 0x8fc0 | (0x10000000 if self.flr else 0)
+            caps.append((0x10, struct.pack("<HIHH", 0x0002 | (self.pcie << 4), devcap, 0, 0)
+                         + bytes(24)))
+        if self.msix:
+            caps.append((0x11, struct.pack("<HII", self.msix - 1, 0, 0x800)))
+        for i, (cid, body) in enumerate(caps):
+            at = nxt
+            nxt = at + 2 + len(body)
+            nxt = (nxt + 3) & ~3
+            c[at] = cid
+            c[at + 1] = nxt if i + 1 < len(caps) else 0
+            c[at + 2:at + 2 + len(body)] = body
+        if not caps:
+            c[0x34] = 0
+            struct.pack_into("<H", c, 6, 0)
+        if self.pcie is None:
+            return bytes(c[:256])
+        ext = []
+        if self.acs is not None:
+            ext.append((0x0d, struct.pack("<HH", 0x005f, self.acs)))
+        if self.sriov is not None:
+            s = self.sriov
+            ext.append((0x10, struct.pack("<IHHHHHHHHHH", 0, 0x0008 if s["numvfs"] else 0, 0,
+                                          s["total"], s["total"], s["numvfs"], 0, s["offset"],
+                                          s["stride"], 0, s["vf_device"]) + bytes(36)))
+        at = 0x100
+        c[0x100:0x1000] = bytes(0xf00)
+        for i, (cid, body) in enumerate(ext):
+            nxt = (at + 4 + len(body) + 3) & ~3 if i + 1 < len(ext) else 0
+            struct.pack_into("<I", c, at, cid | (1 << 16) | (nxt << 20))
+            c[at + 4:at + 4 + len(body)] = body
+            at = nxt
+        return bytes(c)
+
+
+def syspath(dev, devs):
+    chain, d = [], dev
+    while d is not None:
+        chain.append(d.bdf)
+        d = devs.get(d.parent) if d.parent else None
+    dom_bus = dev.bdf[:7] if not chain[1:] else devs[chain[-1]].bdf[:7]
+    return "/devices/pci%s/%s" % (dom_bus, "/".join(reversed(chain)))
+
+
+def reset_methods(dev, devs):
+    """What a 6.1 kernel lists in reset_method (no ACPI _RST, no quirks in these hosts)."""
+    m = []
+    if (dev.vid, dev.did) == (0x8086, 0x0953) and dev.flr:
+        m.append("device_specific")  # quirks.c: delay_250ms_after_flr
+    if dev.flr:
+        m.append("flr")
+    if dev.af == 3:
+        m.append("af_flr")
+    if dev.pm and not dev.no_soft_reset:
+        m.append("pm")
+    alone = not any(o is not dev and o.bdf[:7] == dev.bdf[:7] for o in devs.values())
+    if dev.parent and dev.hdr == 0 and alone:
+        m.append("bus")
+    return m
+
+
+def attributes(dev, devs):
+    a = [("vendor", "0x%04x\n" % dev.vid), ("device", "0x%04x\n" % dev.did),
+         ("class", "0x%06x\n" % dev.cls), ("revision", "0x%02x\n" % dev.rev),
+         ("driver_override", "(null)\n"), ("numa_node", "%d\n" % dev.numa),
+         ("enable", "1\n" if dev.driver else "0\n"), ("local_cpulist", "0-3\n"),
+         ("power/control", "on\n")]
+    if dev.hdr == 0:
+        a += [("subsystem_vendor", "0x%04x\n" % dev.subsys[0]),
+              ("subsystem_device", "0x%04x\n" % dev.subsys[1])]
+    rm = reset_methods(dev, devs)
+    if rm:
+        a.append(("reset_method", " ".join(rm) + "\n"))
+    if dev.boot_vga is not None:
+        a.append(("boot_vga", "%d\n" % dev.boot_vga))
+    if dev.sriov is not None:
+        s = dev.sriov
+        a += [("sriov_totalvfs", "%d\n" % s["total"]), ("sriov_numvfs", "%d\n" % s["numvfs"]),
+              ("sriov_offset", "%d\n" % s["offset"]), ("sriov_stride", "%d\n" % s["stride"]),
+              ("sriov_vf_device", "%x\n" % s["vf_device"]),
+              ("sriov_drivers_autoprobe", "1\n"), ("sriov_vf_total_msix", "0\n")]
+    return sorted(a)
+
+
+def links(dev, devs):
+    depth = syspath(dev, devs).count("/")
+    up = "../" * depth
+    ln = []
+    if dev.driver:
+        ln.append(("driver", up + "bus/pci/drivers/" + dev.driver))
+    if dev.group is not None:
+        ln.append(("iommu_group", up + "kernel/iommu_groups/%d" % dev.group))
+    if dev.physfn:
+        ln.append(("physfn", "../" + dev.physfn))
+    for i, vf in enumerate(dev.vfs):
+        ln.append(("virtfn%d" % i, "../" + vf))
+    return sorted(ln)
+
+
+def uevent(dev):
+    e = []
+    if dev.driver:
+        e.append(("DRIVER", dev.driver))
+    e += [("PCI_CLASS", "%X" % dev.cls), ("PCI_ID", "%04X:%04X" % (dev.vid, dev.did)),
+          ("PCI_SUBSYS_ID", "%04X:%04X" % dev.subsys), ("PCI_SLOT_NAME", dev.bdf),
+          ("MODALIAS", "pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X" % (
+              dev.vid, dev.did, dev.subsys[0], dev.subsys[1], dev.cls >> 16,
+              (dev.cls >> 8) & 0xff, dev.cls & 0xff)),
+          ("SUBSYSTEM", "pci")]
+    return e
+
+
+def escape(s):
+    return s.replace("\\", "\\\\").replace("\n", "\\n")
+
+
+def recording(devs, extra_block=True):
+    out = []
+    for dev in sorted(devs.values(), key=lambda d: d.bdf):
+        path = syspath(dev, devs)
+        for i, n in enumerate(dev.net):
+            out += ["P: %s/net/%s" % (path, n), "E: INTERFACE=%s" % n, "E: IFINDEX=%d" % (i + 2),
+                    "E: SUBSYSTEM=net", "A: address=52:54:00:12:34:%02x\\n" % (i + 0x56),
+                    "A: operstate=up\\n", "L: device=../../../%s" % dev.bdf,
+                    ""]
+        out.append("P: " + path)
+        out += ["E: %s=%s" % kv for kv in uevent(dev)]
+        out += ["A: %s=%s" % (k, escape(v)) for k, v in attributes(dev, devs)]
+        out.append("H: config=" + dev.config().hex().upper())
+        out += ["L: %s=%s" % kv for kv in links(dev, devs)]
+        out.append("")
+    if extra_block:
+        groups = {}
+        for d in devs.values():
+            if d.group is not None:
+                groups.setdefault(d.group, []).append(d.bdf)
+        out += ["P: /devices/virtual/ptharness/host", "E: SUBSYSTEM=ptharness",
+                "A: proc/sys/kernel/osrelease=%s\\n" % KERNEL]
+        for g in sorted(groups):
+            out.append("A: sys/kernel/iommu_groups/%d/devices=%s" % (g, " ".join(sorted(groups[g]))))
+            out.append("A: sys/kernel/iommu_groups/%d/type=DMA\\n" % g)
+        out.append("")
+    return "\n".join(out)
+
+
+def tree(devs, root):
+    """The same host as a captured directory, as the kernel lays sysfs out."""
+    sysd = os.path.join(root, "sys")
+    os.makedirs(os.path.join(root, "proc/sys/kernel"), exist_ok=True)
+    with open(os.path.join(root, "proc/sys/kernel/osrelease"), "w") as f:
+        f.write(KERNEL + "\n")
+    for sub in ("bus/pci/devices", "bus/pci/drivers", "kernel/iommu_groups", "class/iommu/dmar0"):
+        os.makedirs(os.path.join(sysd, sub), exist_ok=True)
+    for dev in devs.values():
+        rel = syspath(dev, devs)[1:]
+        d = os.path.join(sysd, rel)
+        os.makedirs(d, exist_ok=True)
+        for k, v in attributes(dev, devs):
+            os.makedirs(os.path.dirname(os.path.join(d, k)), exist_ok=True)
+            with open(os.path.join(d, k), "w") as f:
+                f.write(v)
+        with open(os.path.join(d, "config"), "wb") as f:
+            f.write(dev.config())
+        for k, v in links(dev, devs):
+            os.symlink(v, os.path.join(d, k))
+        for n in dev.net:
+            os.makedirs(os.path.join(d, "net", n), exist_ok=True)
+        os.symlink("../../../" + rel, os.path.join(sysd, "bus/pci/devices", dev.bdf))
+        if dev.driver:
+            drv = os.path.join(sysd, "bus/pci/drivers", dev.driver)
+            os.makedirs(drv, exist_ok=True)
+            os.symlink("../../../../" + rel, os.path.join(drv, dev.bdf))
+        if dev.group is not None:
+            g = os.path.join(sysd, "kernel/iommu_groups/%d/devices" % dev.group)
+            os.makedirs(g, exist_ok=True)
+            os.symlink("../../../../" + rel, os.path.join(g, dev.bdf))
+            with open(os.path.join(sysd, "kernel/iommu_groups/%d/type" % dev.group), "w") as f:
+                f.write("DMA\n")
+
+
+def add(devs, dev):
+    devs[dev.bdf] = dev
+    return dev
+
+
+def add_vfs(devs, pf, n, vf_did, driver=None, group_base=None, numa=-1):
+    s = pf.sriov
+    s["numvfs"] = n
+    pf_devfn = int(pf.bdf[8:10], 16) << 3 | int(pf.bdf[11], 16)
+    for i in range(n):
+        rid = (pf.bus << 8) + pf_devfn + s["offset"] + s["stride"] * i
+        bdf = "%s:%02x:%02x.%x" % (pf.bdf[:4], rid >> 8, (rid >> 3) & 0x1f, rid & 7)
+        add(devs, Dev(bdf, pf.vid, vf_did, pf.cls, driver=driver,
+                      group=None if group_base is None else group_base + i, pcie=0, flr=True,
+                      pm=False, msi=False, msix=3, parent=pf.parent, physfn=pf.bdf, numa=numa))
+        pf.vfs.append(bdf)
+
+
+def host_desktop():
+    """A desktop: GPU and its HDMI audio behind one root port (one group, boot VGA),
+    an AHCI controller, an NVMe boot disk with FLR, a NIC, and a USB controller."""
+    d = {}
+    add(d, Dev("0000:00:00.0", 0x8086, 0x3e30, 0x060000, group=0, pm=False, msi=False))
+    add(d, Dev("0000:00:01.0", 0x8086, 0x1901, 0x060400, driver="pcieport", group=1, hdr=1,
+               pcie=4, sec=(1, 1)))
+    add(d, Dev("0000:01:00.0", 0x10de, 0x1b81, 0x030000, driver="nouveau", group=1, mf=True,
+               pcie=0, flr=False, parent="0000:00:01.0", boot_vga=1, subsys=(0x1462, 0x3302)))
+    add(d, Dev("0000:01:00.1", 0x10de, 0x10f0, 0x040300, driver="snd_hda_intel", group=1,
+               pcie=0, parent="0000:00:01.0", subsys=(0x1462, 0x3302)))
+    add(d, Dev("0000:00:14.0", 0x8086, 0xa36d, 0x0c0330, driver="xhci_hcd", group=2, pm=True))
+    add(d, Dev("0000:00:17.0", 0x8086, 0xa352, 0x010601, driver="ahci", group=3))
+    add(d, Dev("0000:00:1d.0", 0x8086, 0xa330, 0x060400, driver="pcieport", group=4, hdr=1,
+               pcie=4, acs=0x001d, sec=(2, 2)))
+    add(d, Dev("0000:02:00.0", 0x144d, 0xa808, 0x010802, driver="nvme", group=5, pcie=0,
+               flr=True, msix=33, parent="0000:00:1d.0"))
+    add(d, Dev("0000:00:1f.6", 0x8086, 0x15bc, 0x020000, driver="e1000e", group=6,
+               net=["eno1"]))
+    return d
+
+
+def host_server():
+    """A server NIC with two PFs (igb-style SR-IOV), VFs enabled on the first with their own
+    groups (ACS on the path), a second PF with no VFs, a bridge on pcieport, and a plain
+    device without FLR."""
+    d = {}
+    add(d, Dev("0000:00:00.0", 0x8086, 0x2020, 0x060000, group=0, pm=False, msi=False))
+    add(d, Dev("0000:00:02.0", 0x8086, 0x2032, 0x060400, driver="pcieport", group=10, hdr=1,
+               pcie=4, acs=0x001d, sec=(0x3b, 0x3b), numa=0))
+    pf0 = add(d, Dev("0000:3b:00.0", 0x8086, 0x1521, 0x020000, driver="igb", group=11, mf=True,
+                     pcie=0, flr=True, acs=0x001d, msix=10, parent="0000:00:02.0", numa=0,
+                     net=["enp59s0f0"], sriov=dict(total=7, numvfs=0, offset=128, stride=4,
+                                                   vf_device=0x1520)))
+    add(d, Dev("0000:3b:00.1", 0x8086, 0x1521, 0x020000, driver="igb", group=12, pcie=0,
+                     flr=True, acs=0x001d, msix=10, parent="0000:00:02.0", numa=0,
+                     net=["enp59s0f1"], sriov=dict(total=7, numvfs=0, offset=128, stride=4,
+                                                   vf_device=0x1520)))
+    add_vfs(d, pf0, 4, 0x1520, driver="igbvf", group_base=60, numa=0)
+    d["0000:3b:10.0"].driver = "vfio-pci"
+    d["0000:3b:10.0"].net = []
+    for vf in pf0.vfs[1:]:
+        d[vf].net = ["enp59s0f0v%d" % pf0.vfs.index(vf)]
+    add(d, Dev("0000:00:03.0", 0x8086, 0x2033, 0x060400, driver="pcieport", group=13, hdr=1,
+               pcie=4, sec=(0x5e, 0x5e), numa=0))
+    add(d, Dev("0000:5e:00.0", 0x1000, 0x0097, 0x010700, driver="mpt3sas", group=13, pcie=0,
+               flr=False, parent="0000:00:03.0", numa=0))
+    add(d, Dev("0000:00:1f.0", 0x8086, 0xa1c2, 0x060100, group=14, pm=False, msi=False))
+    add(d, Dev("0000:00:1f.2", 0x8086, 0xa182, 0x010601, driver="ahci", group=14))
+    return d
+
+
+def host_switch():
+    """A PCIe switch without ACS below a root port: its downstream ports and every endpoint
+    behind them share one group; one endpoint is on vfio-pci, one is unbound, one on a host
+    driver; plus a PCIe-to-PCI bridge with two conventional devices."""
+    d = {}
+    add(d, Dev("0000:00:00.0", 0x8086, 0x3e30, 0x060000, group=0, pm=False, msi=False))
+    add(d, Dev("0000:00:01.0", 0x8086, 0x1901, 0x060400, driver="pcieport", group=1, hdr=1,
+               pcie=4, sec=(1, 5)))
+    add(d, Dev("0000:01:00.0", 0x10b5, 0x8747, 0x060400, driver="pcieport", group=1, hdr=1,
+               pcie=5, parent="0000:00:01.0", sec=(2, 5)))
+    for i, (fn, drv, vid, did, cls, flr) in enumerate([
+            (8, "vfio-pci", 0x8086, 0x10fb, 0x020000, True),
+            (9, None, 0x8086, 0x10fb, 0x020000, True),
+            (10, "nvme", 0x8086, 0x0953, 0x010802, True)]):
+        port = "0000:02:%02x.0" % fn
+        add(d, Dev(port, 0x10b5, 0x8747, 0x060400, driver="pcieport", group=1, hdr=1, pcie=6,
+                   parent="0000:01:00.0", sec=(3 + i, 3 + i)))
+        add(d, Dev("0000:%02x:00.0" % (3 + i), vid, did, cls, driver=drv, group=1, pcie=0,
+                   flr=flr, msix=16, parent=port))
+    add(d, Dev("0000:00:1c.0", 0x8086, 0xa110, 0x060400, driver="pcieport", group=2, hdr=1,
+               pcie=4, acs=0x001d, sec=(6, 7)))
+    add(d, Dev("0000:06:00.0", 0x1b36, 0x000e, 0x060400, group=2, hdr=1, pcie=7,
+               parent="0000:00:1c.0", sec=(7, 7)))
+    add(d, Dev("0000:07:01.0", 0x8086, 0x100e, 0x020000, driver="e1000", group=2,
+               parent="0000:06:00.0", pm=True, no_soft_reset=True, msi=False))
+    add(d, Dev("0000:07:02.0", 0x1b36, 0x0005, 0x00ff00, group=2, parent="0000:06:00.0",
+               pm=False, msi=False))
+    return d
+
+
+def host_scale(n=500):
+    """About n devices: root ports with ACS, each with a 4-function NIC (one group per port)."""
+    d = {}
+    add(d, Dev("0000:00:00.0", 0x8086, 0x2020, 0x060000, group=0, pm=False, msi=False))
+    bus, group = 1, 1
+    for dom in range(4):
+        for port in range(0x20):
+            if len(d) >= n:
+                break
+            pbdf = "%04x:00:%02x.%x" % (dom, 1 + (port >> 3), port & 7)
+            if dom and pbdf not in d and port == 0:
+                add(d, Dev("%04x:00:00.0" % dom, 0x8086, 0x2020, 0x060000, group=group,
+                           pm=False, msi=False))
+                group += 1
+            add(d, Dev(pbdf, 0x8086, 0x2032, 0x060400, driver="pcieport", group=group, hdr=1,
+                       pcie=4, acs=0x001d, sec=(bus, bus)))
+            for fn in range(4):
+                add(d, Dev("%04x:%02x:00.%d" % (dom, bus, fn), 0x8086, 0x1521, 0x020000,
+                           driver="igb" if fn else "vfio-pci", group=group, mf=fn == 0, pcie=0,
+                           flr=True, msix=10, parent=pbdf, net=["eth%d_%d" % (bus, fn)] if fn else []))
+            bus, group = bus + 1, group + 1
+    return d
+
+
+HOSTS = {
+    "desktop-gpu": host_desktop,
+    "server-sriov": host_server,
+    "switch-noacs": host_switch,
+    "scale-500": host_scale,
+}
+
+
+def main(argv):
+    if len(argv) >= 2 and argv[1] == "list":
+        print("\n".join(sorted(HOSTS)))
+        return 0
+    if len(argv) == 3 and argv[1] == "recording" and argv[2] in HOSTS:
+        sys.stdout.write(recording(HOSTS[argv[2]]()))
+        return 0
+    if len(argv) == 4 and argv[1] == "tree" and argv[2] in HOSTS:
+        tree(HOSTS[argv[2]](), argv[3])
+        return 0
+    sys.stderr.write(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

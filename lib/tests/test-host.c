@@ -1,0 +1,399 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The host model scanned from small sysfs trees made of real config dumps, good and broken. */
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "backend.h"
+#include "host.h"
+#include "tree.h"
+
+static void copy_config(const char *root, const char *devdir, const char *dump, size_t len)
+{
+	char path[512], dst[512];
+	size_t n;
+	void *b;
+
+	snprintf(path, sizeof(path), "%s/libvirt-config-dumps/%s", FIXTURES_DIR, dump);
+	b = tree_slurp(path, &n);
+	snprintf(dst, sizeof(dst), "%s/config", devdir);
+	tree_file_bytes(root, dst, b, len && len < n ? len : n);
+	free(b);
+}
+
+/* A device the way the kernel lays it out: its directory, the bus link, driver and group. */
+static void add_dev(const char *root, const char *bdf, const char *parent, const char *dump,
+		    const char *driver, int group, const char *reset_method)
+{
+	char dir[512], p[640], t[640], ups[64] = "../../";
+	int depth = 2;
+
+	snprintf(dir, sizeof(dir), "sys/devices/%s/%s", parent, bdf);
+	for (const char *c = parent; *c; c++)
+		depth += *c == '/';
+	for (int i = 1; i < depth; i++)
+		strcat(ups, "../");
+	copy_config(root, dir, dump, 0);
+	snprintf(p, sizeof(p), "%s/driver_override", dir);
+	tree_file(root, p, "(null)\n");
+	snprintf(p, sizeof(p), "%s/numa_node", dir);
+	tree_file(root, p, "-1\n");
+	if (reset_method) {
+		snprintf(p, sizeof(p), "%s/reset_method", dir);
+		tree_file(root, p, reset_method);
+	}
+	snprintf(p, sizeof(p), "sys/bus/pci/devices/%s", bdf);
+	snprintf(t, sizeof(t), "../../../devices/%s/%s", parent, bdf);
+	tree_link(root, p, t);
+	if (driver) {
+		snprintf(p, sizeof(p), "%s/driver", dir);
+		snprintf(t, sizeof(t), "%sbus/pci/drivers/%s", ups, driver);
+		tree_link(root, p, t);
+		snprintf(p, sizeof(p), "sys/bus/pci/drivers/%s", driver);
+		tree_dir(root, p);
+	}
+	if (group >= 0) {
+		snprintf(p, sizeof(p), "%s/iommu_group", dir);
+		snprintf(t, sizeof(t), "%skernel/iommu_groups/%d", ups, group);
+		tree_link(root, p, t);
+		snprintf(p, sizeof(p), "sys/kernel/iommu_groups/%d/devices/%s", group, bdf);
+		snprintf(t, sizeof(t), "../../../../devices/%s/%s", parent, bdf);
+		tree_link(root, p, t);
+	}
+}
+
+/*
+ * A root port on pcieport with a dual-port NIC on e1000e behind it (one group, no ACS), an
+ * IGD with AF FLR on the root bus that is the boot VGA device, and an unbound card reader.
+ */
+static char *basic_host(void)
+{
+	char *root = tree_new();
+
+	tree_file(root, "proc/sys/kernel/osrelease", "6.1.0-28-amd64\n");
+	tree_dir(root, "sys/class/iommu/dmar0");
+	add_dev(root, "0000:00:1c.0", "pci0000:00", "0001-00-00.0.config", "pcieport", 5, "pm\n");
+	add_dev(root, "0000:01:00.0", "pci0000:00/0000:00:1c.0", "0001-01-00.0.config", "e1000e", 5,
+		"pm\n");
+	add_dev(root, "0000:01:00.1", "pci0000:00/0000:00:1c.0", "0001-01-00.1.config", "e1000e", 5,
+		"pm\n");
+	add_dev(root, "0000:00:02.0", "pci0000:00", "0000-00-02.0.config", "i915", 1,
+		"af_flr pm\n");
+	tree_file(root, "sys/devices/pci0000:00/0000:00:02.0/boot_vga", "1\n");
+	add_dev(root, "0000:00:03.0", "pci0000:00", "0000-00-03.0.config", NULL, 2, "pm\n");
+	return root;
+}
+
+static int scan(const char *root, const char *kernel, struct pt_host **ret, struct pt_error *err)
+{
+	struct pt_host_options opts = { .kernel = kernel };
+	struct pt_backend *be = NULL;
+	int r;
+
+	assert_int_equal(pt_backend_sysfs_new(root, &be), 0);
+	r = pt_host_new(be, &opts, ret, err);
+	if (r < 0)
+		pt_backend_free(be);
+	return r;
+}
+
+static void done(struct pt_host *host)
+{
+	struct pt_backend *be = pt_host_backend(host);
+
+	pt_host_free(host);
+	pt_backend_free(be);
+}
+
+static const char *methods(const struct pt_reset_info *r, char *buf)
+{
+	buf[0] = '\0';
+	for (size_t i = 0; i < r->count; i++) {
+		strcat(buf, i ? " " : "");
+		strcat(buf, pt_reset_method_to_string(r->methods[i]));
+	}
+	return buf;
+}
+
+static void test_host_scan_groups_and_viability(void **state)
+{
+	char *root = basic_host();
+	struct pt_host *host = NULL;
+	struct pt_group *g;
+	char buf[128];
+
+	(void)state;
+	assert_int_equal(scan(root, NULL, &host, NULL), 0);
+	assert_int_equal(pt_host_kernel(host)->major, 6);
+	assert_int_equal(pt_host_kernel_source(host), PT_KVER_SOURCE_HOST);
+	assert_true(pt_host_iommu_present(host));
+	assert_int_equal(pt_host_dev_count(host), 5);
+	assert_int_equal(pt_host_group_count(host), 3);
+	assert_int_equal(pt_host_finding_count(host), 0);
+
+	/* Group 5: the port does not count (pcieport manages DMA), both NIC functions do. */
+	g = pt_host_find_group(host, 5);
+	assert_non_null(g);
+	assert_int_equal(pt_group_member_count(g), 3);
+	assert_false(pt_group_viable(g));
+	assert_int_equal(pt_group_blocker_count(g), 2);
+	assert_string_equal(pt_dev_address(pt_group_blocker(g, 0)->dev), "0000:01:00.0");
+	assert_string_equal(pt_group_blocker(g, 0)->driver, "e1000e");
+	assert_string_equal(pt_group_blocker(g, 0)->rule, "K-GROUP-DMA-OWNER");
+	assert_string_equal(pt_dev_address(pt_group_blocker(g, 1)->dev), "0000:01:00.1");
+
+	/* Group 1: the IGD on i915 blocks, and it is the host console. */
+	g = pt_host_find_group(host, 1);
+	assert_false(pt_group_viable(g));
+	assert_int_equal(pt_dev_critical(pt_group_blocker(g, 0)->dev), PT_CRITICAL_BOOT_VGA);
+
+	/* Group 2: its only member is unbound. */
+	assert_true(pt_group_viable(pt_host_find_group(host, 2)));
+
+	/* Topology and resets: the kernel's list and our derivation agree on each device. */
+	{
+		const struct pt_dev *nic = pt_host_find_dev(host, "0000:01:00.0");
+		const struct pt_dev *igd = pt_host_find_dev(host, "0000:00:02.0");
+
+		assert_string_equal(pt_dev_props(nic)->parent, "0000:00:1c.0");
+		assert_string_equal(pt_dev_props(nic)->driver, "e1000e");
+		assert_null(pt_dev_props(nic)->override);
+		assert_int_equal(pt_dev_props(nic)->vendor, 0x8086);
+		assert_int_equal(pt_dev_props(nic)->class, 0x020000);
+		assert_int_equal(pt_dev_bus_sibling_count(nic), 1);
+		assert_string_equal(methods(pt_dev_reset(nic), buf), "pm");
+		assert_int_equal(pt_dev_reset(nic)->source, PT_RESET_SOURCE_KERNEL);
+		assert_string_equal(methods(pt_dev_reset_derived(nic), buf), "pm");
+		assert_null(pt_dev_props(igd)->parent);
+		assert_string_equal(methods(pt_dev_reset_derived(igd), buf), "af_flr pm");
+	}
+	done(host);
+	tree_remove(root);
+}
+
+static void test_host_legacy_rules(void **state)
+{
+	char *root = basic_host();
+	struct pt_host *host = NULL;
+	struct pt_group *g;
+	char buf[128];
+
+	(void)state;
+	/* Before 5.19 a bridge on any driver is exempt; before 5.15 there is no reset_method,
+	 * so methods are derived from config space and position. */
+	unlink(strcat(strcpy(buf, root),
+		      "/sys/devices/pci0000:00/0000:00:1c.0/0000:01:00.0/reset_method"));
+	unlink(strcat(strcpy(buf, root), "/sys/devices/pci0000:00/0000:00:1c.0/driver"));
+	tree_link(root, "sys/devices/pci0000:00/0000:00:1c.0/driver",
+		  "../../../bus/pci/drivers/shpchp");
+	tree_dir(root, "sys/bus/pci/drivers/shpchp");
+
+	assert_int_equal(scan(root, "5.10", &host, NULL), 0);
+	assert_int_equal(pt_host_kernel_source(host), PT_KVER_SOURCE_OPTION);
+	g = pt_host_find_group(host, 5);
+	assert_int_equal(pt_group_blocker_count(g), 2);
+	assert_string_equal(pt_group_blocker(g, 0)->rule, "K-GROUP-LEGACY-VIABLE");
+	assert_int_equal(pt_dev_reset(pt_host_find_dev(host, "0000:01:00.0"))->source,
+			 PT_RESET_SOURCE_DERIVED);
+	assert_string_equal(methods(pt_dev_reset(pt_host_find_dev(host, "0000:01:00.0")), buf),
+			    "pm");
+	done(host);
+
+	/* The same tree under 6.1: shpchp on the port blocks (no driver_managed_dma), and a
+	 * device without reset_method has no method at all. */
+	assert_int_equal(scan(root, "6.1", &host, NULL), 0);
+	g = pt_host_find_group(host, 5);
+	assert_int_equal(pt_group_blocker_count(g), 3);
+	assert_string_equal(pt_group_blocker(g, 0)->driver, "shpchp");
+	assert_int_equal(pt_dev_reset(pt_host_find_dev(host, "0000:01:00.0"))->count, 0);
+	done(host);
+	tree_remove(root);
+}
+
+/* A broken host: a mutation of the basic tree, and the error it must give. */
+static const struct broken {
+	const char *name;
+	const char *file; /* written (or, with link set, linked) relative to the root */
+	const char *value; /* file content, or link target */
+	bool link;
+	size_t config_len; /* truncate 01:00.0's config to this length instead */
+	int code;
+	const char *path_suffix;
+} broken_cases[] = {
+	{ "numa_node not a number", "sys/devices/pci0000:00/0000:00:1c.0/0000:01:00.0/numa_node",
+	  "abc\n", false, 0, -EINVAL, "0000:01:00.0/numa_node" },
+	{ "vendor not hex", "sys/devices/pci0000:00/0000:00:1c.0/0000:01:00.0/vendor", "0xzz\n",
+	  false, 0, -EINVAL, "0000:01:00.0/vendor" },
+	{ "config too short", NULL, NULL, false, 12, -EBADMSG, "0000:01:00.0/config" },
+	{ "dangling driver link", "sys/devices/pci0000:00/0000:00:03.0/driver",
+	  "../../../bus/pci/drivers/gone", true, 0, -ENOLINK, "0000:00:03.0/driver" },
+	{ "group link escapes the root", "sys/devices/pci0000:00/0000:00:03.0/iommu_group", "/etc",
+	  true, 0, -EXDEV, "0000:00:03.0/iommu_group" },
+	{ "odd device name", "sys/bus/pci/devices/0000:0G:00.0", "../../../devices/pci0000:00",
+	  true, 0, -EINVAL, "0000:0G:00.0" },
+	{ "device link dangles", "sys/bus/pci/devices/0000:09:00.0",
+	  "../../../devices/pci0000:00/0000:09:00.0", true, 0, -ENOLINK, "0000:09:00.0" },
+	{ "unknown reset method", "sys/devices/pci0000:00/0000:00:03.0/reset_method", "pm reboot\n",
+	  false, 0, -EINVAL, "0000:00:03.0/reset_method" },
+};
+
+static void test_host_broken_trees(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(broken_cases) / sizeof(broken_cases[0]); i++) {
+		const struct broken *b = &broken_cases[i];
+		char *root = basic_host();
+		struct pt_host *host = NULL;
+		struct pt_error err = { 0 };
+		char path[512];
+		size_t plen, slen;
+
+		print_message("%s\n", b->name);
+		if (b->config_len) {
+			copy_config(root, "sys/devices/pci0000:00/0000:00:1c.0/0000:01:00.0",
+				    "0001-01-00.0.config", b->config_len);
+		} else if (b->link) {
+			snprintf(path, sizeof(path), "%s/%s", root, b->file);
+			unlink(path);
+			tree_link(root, b->file, b->value);
+		} else {
+			tree_file(root, b->file, b->value);
+		}
+		assert_int_equal(scan(root, NULL, &host, &err), b->code);
+		assert_null(host);
+		assert_int_equal(err.code, b->code);
+		plen = strlen(err.path);
+		slen = strlen(b->path_suffix);
+		print_message("  %s: %s\n", err.path, err.reason);
+		assert_true(plen >= slen);
+		assert_string_equal(err.path + plen - slen, b->path_suffix);
+		assert_true(strlen(err.reason) > 0);
+		tree_remove(root);
+	}
+}
+
+static void test_host_group_links_disagree(void **state)
+{
+	char *root = basic_host();
+	struct pt_host *host = NULL;
+	char path[512];
+	bool missing = false, stranger = false;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/sys/kernel/iommu_groups/5/devices/0000:01:00.1", root);
+	unlink(path);
+	tree_link(root, "sys/kernel/iommu_groups/2/devices/0000:01:00.1",
+		  "../../../../devices/pci0000:00/0000:00:1c.0/0000:01:00.1");
+	assert_int_equal(scan(root, NULL, &host, NULL), 0);
+	for (size_t i = 0; i < pt_host_finding_count(host); i++) {
+		const struct pt_finding *f = pt_host_finding(host, i);
+
+		assert_string_equal(f->rule, "K-GROUP-LINKS");
+		assert_string_equal(f->address, "0000:01:00.1");
+		missing |= strstr(f->message, "does not list it") != NULL;
+		stranger |= strstr(f->message, "kernel/iommu_groups/2 lists") != NULL;
+	}
+	assert_true(missing);
+	assert_true(stranger);
+	/* Membership follows the device's own link. */
+	assert_int_equal(pt_group_member_count(pt_host_find_group(host, 5)), 3);
+	done(host);
+	tree_remove(root);
+}
+
+static void test_host_sriov_links(void **state)
+{
+	char *root = basic_host();
+	const char *pf = "sys/devices/pci0000:00/0000:00:03.0";
+	struct pt_host *host = NULL;
+	const struct pt_dev_props *p;
+	char path[512];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/sriov_totalvfs", pf);
+	tree_file(root, path, "7\n");
+	snprintf(path, sizeof(path), "%s/sriov_numvfs", pf);
+	tree_file(root, path, "2\n");
+	snprintf(path, sizeof(path), "%s/sriov_vf_device", pf);
+	tree_file(root, path, "10ca\n");
+	snprintf(path, sizeof(path), "%s/sriov_drivers_autoprobe", pf);
+	tree_file(root, path, "0\n");
+	add_dev(root, "0000:00:10.0", "pci0000:00", "0001-01-00.0.config", NULL, 20, "flr\n");
+	add_dev(root, "0000:00:10.2", "pci0000:00", "0001-01-00.0.config", "vfio-pci", 21, "flr\n");
+	snprintf(path, sizeof(path), "%s/virtfn0", pf);
+	tree_link(root, path, "../0000:00:10.0");
+	snprintf(path, sizeof(path), "%s/virtfn1", pf);
+	tree_link(root, path, "../0000:00:10.2");
+	tree_link(root, "sys/devices/pci0000:00/0000:00:10.0/physfn", "../0000:00:03.0");
+	tree_link(root, "sys/devices/pci0000:00/0000:00:10.2/physfn", "../0000:00:03.0");
+
+	assert_int_equal(scan(root, NULL, &host, NULL), 0);
+	p = pt_dev_props(pt_host_find_dev(host, "0000:00:03.0"));
+	assert_non_null(p->sriov);
+	assert_int_equal(p->sriov->totalvfs, 7);
+	assert_int_equal(p->sriov->numvfs, 2);
+	assert_int_equal(p->sriov->vf_device, 0x10ca);
+	assert_int_equal(p->sriov->drivers_autoprobe, 0);
+	assert_int_equal(p->sriov->vf_count, 2);
+	assert_string_equal(p->sriov->vfs[0], "0000:00:10.0");
+	assert_string_equal(p->sriov->vfs[1], "0000:00:10.2");
+	assert_string_equal(pt_dev_props(pt_host_find_dev(host, "0000:00:10.2"))->physfn,
+			    "0000:00:03.0");
+	assert_true(pt_group_viable(pt_host_find_group(host, 21)));
+	done(host);
+	tree_remove(root);
+}
+
+static void test_host_without_iommu(void **state)
+{
+	char *root = tree_new();
+	struct pt_host *host = NULL;
+
+	(void)state;
+	add_dev(root, "0000:00:03.0", "pci0000:00", "0000-00-03.0.config", "sdhci-pci", -1, NULL);
+	assert_int_equal(scan(root, NULL, &host, NULL), 0);
+	assert_false(pt_host_iommu_present(host));
+	assert_int_equal(pt_host_group_count(host), 0);
+	assert_int_equal(pt_dev_props(pt_host_dev(host, 0))->iommu_group, -1);
+	/* No osrelease under the root: the newest modelled kernel's rules. */
+	assert_int_equal(pt_host_kernel_source(host), PT_KVER_SOURCE_DEFAULT);
+	done(host);
+	tree_remove(root);
+}
+
+static void test_host_bad_kernel_option(void **state)
+{
+	char *root = basic_host();
+	struct pt_host *host = NULL;
+	struct pt_error err = { 0 };
+
+	(void)state;
+	assert_int_equal(scan(root, "latest", &host, &err), -EINVAL);
+	assert_non_null(strstr(err.reason, "'latest' is not a kernel version"));
+	tree_remove(root);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_host_scan_groups_and_viability),
+		cmocka_unit_test(test_host_legacy_rules),
+		cmocka_unit_test(test_host_broken_trees),
+		cmocka_unit_test(test_host_group_links_disagree),
+		cmocka_unit_test(test_host_sriov_links),
+		cmocka_unit_test(test_host_without_iommu),
+		cmocka_unit_test(test_host_bad_kernel_option),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
