@@ -42,7 +42,8 @@ int pth_cmd_inspect(int argc, char **argv)
 	int c, r;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "H:jk:Nh", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":H:jk:Nh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'H':
 			spec = optarg;
@@ -60,7 +61,10 @@ int pth_cmd_inspect(int argc, char **argv)
 			usage(stdout);
 			return PTH_EXIT_OK;
 		default:
-			usage(stderr);
+			fprintf(stderr,
+				"ptharness inspect: %s '%s' (see ptharness inspect --help)\n",
+				c == ':' ? "option needs a value:" : "unknown option",
+				argv[optind - 1]);
 			return PTH_EXIT_INPUT;
 		}
 	}

@@ -210,6 +210,12 @@ static int scan_config(struct dev_scan *s)
 		return pt_error_set(s->err, -EBADMSG, path,
 				    "config space is %zu bytes, shorter than the %d-byte header",
 				    len, PT_PCICONF_MIN);
+	/* The kernel shows 256 or 4096 bytes, or the 64-byte header to unprivileged readers:
+	 * any other size is a damaged copy. */
+	if (len != PT_PCICONF_MIN && len != 256 && len != sizeof(cfg))
+		return pt_error_set(s->err, -EBADMSG, path,
+				    "config space is %zu bytes, not 64, 256 or 4096 (truncated?)",
+				    len);
 	r = pt_pciconf_parse(s->host->parser, cfg, len, &s->dev->cfg);
 	if (r < 0)
 		return pt_error_set(s->err, r, path, "no device answers: vendor ID 0x%02x%02x",
