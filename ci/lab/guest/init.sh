@@ -87,7 +87,7 @@ cp -a /out /tmp/lab/res/out
 stty -F /dev/ttyS1 raw -echo
 {
 	echo PTH-LAB-BEGIN
-	tar -c -C /tmp/lab/res . | base64
+	tar -cz -C /tmp/lab/res . | base64
 	echo PTH-LAB-END
 } > /dev/ttyS1
 sync
