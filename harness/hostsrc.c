@@ -367,7 +367,7 @@ static gboolean open_recording(struct pth_host_source *src, GError **error)
 	if (!pth_recording_check(src->spec, text, error))
 		return FALSE;
 	src->testbed = umockdev_testbed_new();
-	src->root = g_strdup(umockdev_testbed_get_root_dir(src->testbed));
+	src->root = umockdev_testbed_get_root_dir(src->testbed); /* transfer full */
 	if (!load_blocks(src, text, error))
 		return FALSE;
 

@@ -20,18 +20,25 @@ static void usage(FILE *f)
 	      "  --host SPEC    live (default), a directory holding sys/, or a umockdev recording\n"
 	      "  --json         the machine-readable view (schema " PTH_INSPECT_SCHEMA ")\n"
 	      "  --kernel X.Y   apply this kernel's rules instead of the host's own version\n"
-	      "  --no-names     skip pci.ids name lookup\n",
+	      "  --names        add pci.ids vendor and device names to --json (the text view\n"
+	      "                 always has them)\n"
+	      "  --no-names     leave names out of the text view\n",
 	      f);
 }
 
 int pth_cmd_inspect(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "host", required_argument, NULL, 'H' },   { "json", no_argument, NULL, 'j' },
-		{ "kernel", required_argument, NULL, 'k' }, { "no-names", no_argument, NULL, 'N' },
-		{ "help", no_argument, NULL, 'h' },	    {},
+		{ "host", required_argument, NULL, 'H' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "no-names", no_argument, NULL, 'N' },
+		{ "names", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
 	};
-	struct pt_host_options hopts = { .names = TRUE };
+	struct pt_host_options hopts = { 0 };
+	int names = -1; /* default: in the text view only */
 	const char *spec = "live";
 	struct pth_host_source *src;
 	struct pt_host *host = NULL;
@@ -43,7 +50,7 @@ int pth_cmd_inspect(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":H:jk:Nh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":H:jk:Nnh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'H':
 			spec = optarg;
@@ -55,7 +62,10 @@ int pth_cmd_inspect(int argc, char **argv)
 			hopts.kernel = optarg;
 			break;
 		case 'N':
-			hopts.names = FALSE;
+			names = 0;
+			break;
+		case 'n':
+			names = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -73,6 +83,7 @@ int pth_cmd_inspect(int argc, char **argv)
 		return PTH_EXIT_INPUT;
 	}
 
+	hopts.names = names < 0 ? !json : names;
 	src = pth_host_source_open(spec, &error);
 	if (!src) {
 		fprintf(stderr, "ptharness inspect: %s\n", error->message);

@@ -103,8 +103,10 @@ static void add_device(JsonBuilder *b, const struct pt_dev *dev)
 	add_hex(b, "subsystem_device", p->subsystem_device, 4);
 	add_hex(b, "class", p->class, 6);
 	add_hex(b, "revision", p->revision, 2);
-	add_str_or_null(b, "vendor_name", p->vendor_name);
-	add_str_or_null(b, "device_name", p->device_name);
+	if (p->vendor_name)
+		add_str_or_null(b, "vendor_name", p->vendor_name);
+	if (p->device_name)
+		add_str_or_null(b, "device_name", p->device_name);
 	json_builder_set_member_name(b, "header_type");
 	json_builder_add_int_value(b, p->header_type);
 	json_builder_set_member_name(b, "multifunction");
@@ -265,7 +267,7 @@ char *pth_json_to_string(JsonNode *node)
 	g_autoptr(JsonGenerator) gen = json_generator_new();
 	char *s, *out;
 
-	json_generator_set_pretty(gen, TRUE);
+	json_generator_set_pretty(gen, FALSE);
 	json_generator_set_indent(gen, 2);
 	json_generator_set_root(gen, node);
 	s = json_generator_to_data(gen, NULL);

@@ -145,11 +145,32 @@ static int resolve_relative(const char *linkdir, const char *target, char *buf, 
 	return 0;
 }
 
-static int scan_location(struct dev_scan *s, const char *name)
+/* The device's canonical directory is known: keep it, and name the upstream bridge from it
+ * (its parent directory is the bridge, or "pciDDDD:BB" for a root bus). */
+static int set_location(struct dev_scan *s)
 {
 	struct pt_dev_props *p = &s->dev->props;
+	const char *slash = strrchr(s->dir, '/');
+	char parent[PATH_MAX / 2];
+	unsigned d, b, sl, f;
+
+	p->syspath = strdup(s->dir);
+	if (!p->syspath)
+		return -ENOMEM;
+	if (!slash)
+		return 0;
+	memcpy(parent, s->dir, (size_t)(slash - s->dir));
+	parent[slash - s->dir] = '\0';
+	if (pt_parse_address(pt_basename(parent), &d, &b, &sl, &f) == 0 &&
+	    !(p->parent = strdup(pt_basename(parent))))
+		return -ENOMEM;
+	return 0;
+}
+
+/* Find the device directory through its bus/pci/devices link. */
+static int resolve_location(struct dev_scan *s, const char *name)
+{
 	char link[PATH_MAX / 4], target[PATH_MAX];
-	const char *parent_dir;
 	int r;
 
 	snprintf(link, sizeof(link), "bus/pci/devices/%s", name);
@@ -167,28 +188,6 @@ static int scan_location(struct dev_scan *s, const char *name)
 		r = resolve_relative("bus/pci/devices", target, s->dir, sizeof(s->dir));
 		if (r < 0)
 			return pt_error_set(s->err, r, link, "cannot resolve link '%s'", target);
-	}
-
-	p->syspath = strdup(s->dir);
-	if (!p->syspath)
-		return -ENOMEM;
-
-	/* The parent directory names the upstream bridge, or "pciDDDD:BB" for a root bus. */
-	{
-		char parent[PATH_MAX];
-		const char *slash = strrchr(s->dir, '/');
-		unsigned d, b, sl, f;
-
-		if (slash && (size_t)(slash - s->dir) < sizeof(parent)) {
-			memcpy(parent, s->dir, (size_t)(slash - s->dir));
-			parent[slash - s->dir] = '\0';
-			parent_dir = pt_basename(parent);
-			if (pt_parse_address(parent_dir, &d, &b, &sl, &f) == 0) {
-				p->parent = strdup(parent_dir);
-				if (!p->parent)
-					return -ENOMEM;
-			}
-		}
 	}
 	return 0;
 }
@@ -223,24 +222,18 @@ static int scan_config(struct dev_scan *s)
 	return 0;
 }
 
-/* The kernel's own ids where sysfs shows them (they may carry quirk fixups), else config. */
+/*
+ * Ids come from config space, as the kernel reads them at enumeration, except the class:
+ * quirks rewrite some devices' class (drivers/pci/quirks.c), so the class attribute is the
+ * kernel's word when sysfs shows it. Reading the other five attributes would cost a third of
+ * a scan's system calls for values config space already holds.
+ */
 static int scan_ids(struct dev_scan *s)
 {
-	static const struct {
-		const char *name;
-		unsigned long max;
-		size_t offset;
-		size_t width;
-	} ids[] = {
-		{ "vendor", 0xffff, offsetof(struct pt_dev_props, vendor), 2 },
-		{ "device", 0xffff, offsetof(struct pt_dev_props, device), 2 },
-		{ "subsystem_vendor", 0xffff, offsetof(struct pt_dev_props, subsystem_vendor), 2 },
-		{ "subsystem_device", 0xffff, offsetof(struct pt_dev_props, subsystem_device), 2 },
-		{ "class", 0xffffff, offsetof(struct pt_dev_props, class), 4 },
-		{ "revision", 0xff, offsetof(struct pt_dev_props, revision), 1 },
-	};
 	struct pt_dev_props *p = &s->dev->props;
 	const struct pt_pciconf *c = &s->dev->cfg;
+	unsigned long v;
+	int r;
 
 	p->vendor = c->vendor;
 	p->device = c->device;
@@ -250,23 +243,11 @@ static int scan_ids(struct dev_scan *s)
 	p->revision = c->revision;
 	p->header_type = c->header_type;
 	p->multifunction = c->multifunction;
-
-	for (size_t i = 0; i < ELEMENTSOF(ids); i++) {
-		unsigned long v;
-		char *field = (char *)p + ids[i].offset;
-		int r;
-
-		if (!has_entry(s, ids[i].name))
-			continue;
-		r = read_hex_attr(s, ids[i].name, ids[i].max, &v);
+	if (has_entry(s, "class")) {
+		r = read_hex_attr(s, "class", 0xffffff, &v);
 		if (r < 0)
 			return r;
-		if (ids[i].width == 1)
-			*(uint8_t *)field = (uint8_t)v;
-		else if (ids[i].width == 2)
-			*(uint16_t *)field = (uint16_t)v;
-		else
-			*(uint32_t *)field = (uint32_t)v;
+		p->class = (uint32_t)v;
 	}
 	return 0;
 }
@@ -445,11 +426,12 @@ static int scan_names(struct dev_scan *s)
 	return 0;
 }
 
-int pt_dev_scan(struct pt_host *host, const char *name, struct pt_dev **ret, struct pt_error *err)
+int pt_dev_scan(struct pt_host *host, const char *name, const char *dir, char **entries,
+		size_t entry_count, struct pt_dev **ret, struct pt_error *err)
 {
 	struct dev_scan s = { .host = host, .err = err };
 	struct pt_dev *dev;
-	int r;
+	int r = 0;
 
 	dev = calloc(1, sizeof(*dev));
 	if (!dev)
@@ -467,13 +449,21 @@ int pt_dev_scan(struct pt_host *host, const char *name, struct pt_dev **ret, str
 	}
 	snprintf(dev->props.address, sizeof(dev->props.address), "%s", name);
 
-	r = scan_location(&s, name);
-	if (r >= 0) {
-		r = pt_backend_list(host->be, PT_NS_SYS, s.dir, &s.entries, &s.entry_count);
-		if (r < 0)
-			pt_error_set(err, r, s.dir, "cannot list device directory: %s",
-				     strerror(-r));
+	if (dir) {
+		snprintf(s.dir, sizeof(s.dir), "%s", dir);
+		s.entries = entries;
+		s.entry_count = entry_count;
+	} else {
+		r = resolve_location(&s, name);
+		if (r >= 0) {
+			r = pt_backend_list(host->be, PT_NS_SYS, s.dir, &s.entries, &s.entry_count);
+			if (r < 0)
+				pt_error_set(err, r, s.dir, "cannot list device directory: %s",
+					     strerror(-r));
+		}
 	}
+	if (r >= 0)
+		r = set_location(&s);
 	if (r >= 0)
 		r = scan_config(&s);
 	if (r >= 0)
@@ -488,7 +478,8 @@ int pt_dev_scan(struct pt_host *host, const char *name, struct pt_dev **ret, str
 		r = scan_reset(&s);
 	if (r >= 0)
 		r = scan_names(&s);
-	pt_strv_free(s.entries);
+	if (!dir)
+		pt_strv_free(s.entries);
 	if (r < 0) {
 		if (r == -ENOMEM)
 			pt_error_set(err, r, dev->props.address, "out of memory");

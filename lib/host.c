@@ -93,8 +93,112 @@ static void scan_default_route(struct pt_host *host)
 	}
 }
 
+/* A device directory met while walking devices/: its canonical path and its listing. */
+struct found {
+	char *name;
+	char *dir;
+	char **entries;
+	size_t count;
+};
+
+struct walk {
+	struct pt_backend *be;
+	struct found *found;
+	size_t n, cap;
+};
+
+static int walk_children(struct walk *w, const char *dir, char **entries, size_t count, int depth)
+{
+	for (size_t i = 0; i < count; i++) {
+		unsigned d, b, s, f;
+		struct found *x;
+		char *child;
+		int r;
+
+		if (pt_parse_address(entries[i], &d, &b, &s, &f) < 0)
+			continue;
+		if (depth > 32)
+			return 0; /* deeper than any PCI hierarchy: leave it to the link scan */
+		if (asprintf(&child, "%s/%s", dir, entries[i]) < 0)
+			return -ENOMEM;
+		if (w->n == w->cap) {
+			size_t ncap = w->cap ? w->cap * 2 : 64;
+			struct found *grown = realloc(w->found, ncap * sizeof(*grown));
+
+			if (!grown) {
+				free(child);
+				return -ENOMEM;
+			}
+			w->found = grown;
+			w->cap = ncap;
+		}
+		x = &w->found[w->n];
+		*x = (struct found){ .dir = child };
+		if (pt_backend_list(w->be, PT_NS_SYS, child, &x->entries, &x->count) < 0) {
+			free(child); /* not a directory after all: the scan by link will judge */
+			continue;
+		}
+		if (!(x->name = strdup(entries[i]))) {
+			pt_strv_free(x->entries);
+			free(child);
+			return -ENOMEM;
+		}
+		w->n++;
+		r = walk_children(w, child, x->entries, x->count, depth + 1);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * Find every PCI device directory by walking devices/pciDDDD:BB/... once: the listing each
+ * device scan needs anyway also names its children, so no bus/pci/devices link has to be
+ * resolved. Devices elsewhere (a platform bus, a captured tree laid out differently) are
+ * still found through their links by the scan.
+ */
+static int walk_devices(struct walk *w)
+{
+	char **roots = NULL;
+	size_t n = 0;
+	int r = 0;
+
+	if (pt_backend_list(w->be, PT_NS_SYS, "devices", &roots, &n) < 0)
+		return 0;
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		char dir[300], **entries = NULL;
+		size_t count = 0;
+
+		if (strncmp(roots[i], "pci", 3) != 0 || strlen(roots[i]) > 64)
+			continue;
+		snprintf(dir, sizeof(dir), "devices/%s", roots[i]);
+		if (pt_backend_list(w->be, PT_NS_SYS, dir, &entries, &count) < 0)
+			continue;
+		r = walk_children(w, dir, entries, count, 0);
+		pt_strv_free(entries);
+	}
+	pt_strv_free(roots);
+	return r;
+}
+
+static int cmp_found(const void *a, const void *b)
+{
+	return strcmp(((const struct found *)a)->name, ((const struct found *)b)->name);
+}
+
+static void walk_free(struct walk *w)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		free(w->found[i].name);
+		free(w->found[i].dir);
+		pt_strv_free(w->found[i].entries);
+	}
+	free(w->found);
+}
+
 static int scan_devices(struct pt_host *host, struct pt_error *err)
 {
+	struct walk w = { .be = host->be };
 	char **names = NULL;
 	size_t n = 0;
 	int r;
@@ -106,17 +210,22 @@ static int scan_devices(struct pt_host *host, struct pt_error *err)
 	}
 	if (r < 0)
 		return pt_error_set(err, r, "bus/pci/devices", "cannot list: %s", strerror(-r));
-	host->devs = calloc(n ? n : 1, sizeof(*host->devs));
-	if (!host->devs) {
-		pt_strv_free(names);
-		return -ENOMEM;
+	r = walk_devices(&w);
+	if (r >= 0 && w.n > 0)
+		qsort(w.found, w.n, sizeof(*w.found), cmp_found);
+	if (r >= 0 && !(host->devs = calloc(n ? n : 1, sizeof(*host->devs))))
+		r = -ENOMEM;
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		struct found key = { .name = names[i] };
+		struct found *f =
+			w.n ? bsearch(&key, w.found, w.n, sizeof(*w.found), cmp_found) : NULL;
+
+		r = pt_dev_scan(host, names[i], f ? f->dir : NULL, f ? f->entries : NULL,
+				f ? f->count : 0, &host->devs[host->dev_count], err);
+		if (r >= 0)
+			host->dev_count++;
 	}
-	for (size_t i = 0; i < n; i++) {
-		r = pt_dev_scan(host, names[i], &host->devs[host->dev_count], err);
-		if (r < 0)
-			break;
-		host->dev_count++;
-	}
+	walk_free(&w);
 	pt_strv_free(names);
 	if (r < 0)
 		return r;

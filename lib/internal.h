@@ -48,8 +48,13 @@ struct pt_host {
 	char default_route_if[64]; /* empty when unknown */
 };
 
-/* Scan one device named by its bus/pci/devices entry. */
-int pt_dev_scan(struct pt_host *host, const char *name, struct pt_dev **ret, struct pt_error *err);
+/*
+ * Scan one device named by its bus/pci/devices entry. dir is its canonical directory when the
+ * caller found it by walking the devices/ tree, with that directory's sorted listing (still
+ * owned by the caller); NULL resolves the bus link and lists the directory here.
+ */
+int pt_dev_scan(struct pt_host *host, const char *name, const char *dir, char **entries,
+		size_t entry_count, struct pt_dev **ret, struct pt_error *err);
 /* Work out what needs the whole device list: siblings, derived resets, criticality. */
 void pt_dev_finish(struct pt_dev *dev);
 struct pt_dev *pt_dev_free(struct pt_dev *dev);

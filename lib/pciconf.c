@@ -20,8 +20,6 @@
 #include "pciconf.h"
 
 #define CONFIG_SPACE 4096
-/* pci.ids only: the same names on every host, no udev hwdb (and no DNS, which is off unless asked). */
-#define LOOKUP_FLAGS (PCI_LOOKUP_NO_NUMBERS | PCI_LOOKUP_NO_HWDB)
 
 struct pt_pciconf_parser {
 	struct pci_access *pacc;
@@ -200,19 +198,23 @@ _public_ int pt_pciconf_parse(struct pt_pciconf_parser *p, const uint8_t *cfg, s
 	return 0;
 }
 
+/*
+ * Names from pci.ids only: the same names for a recording on every machine. (A udev hwdb
+ * lookup would make libpci parse pci.ids as well, since it treats both as the local database;
+ * the parse is about 10 ms once.)
+ */
+static void lookup(struct pci_access *pacc, char *buf, size_t size, int what, uint16_t vendor,
+		   uint16_t device)
+{
+	if (!pci_lookup_name(pacc, buf, (int)size,
+			     what | PCI_LOOKUP_NO_NUMBERS | PCI_LOOKUP_NO_HWDB, vendor, device))
+		buf[0] = '\0';
+}
+
 _public_ int pt_pciconf_names(struct pt_pciconf_parser *p, uint16_t vendor, uint16_t device,
 			      char *vbuf, size_t vsize, char *dbuf, size_t dsize)
 {
-	char *v, *dn;
-
-	v = pci_lookup_name(p->pacc, vbuf, (int)vsize, PCI_LOOKUP_VENDOR | LOOKUP_FLAGS, vendor);
-	if (p->pacc->id_load_failed)
-		return -ENOENT;
-	dn = pci_lookup_name(p->pacc, dbuf, (int)dsize, PCI_LOOKUP_DEVICE | LOOKUP_FLAGS, vendor,
-			     device);
-	if (!v)
-		vbuf[0] = '\0';
-	if (!dn)
-		dbuf[0] = '\0';
+	lookup(p->pacc, vbuf, vsize, PCI_LOOKUP_VENDOR, vendor, 0);
+	lookup(p->pacc, dbuf, dsize, PCI_LOOKUP_DEVICE, vendor, device);
 	return 0;
 }

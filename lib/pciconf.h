@@ -60,8 +60,8 @@ struct pt_pciconf_parser *pt_pciconf_parser_free(struct pt_pciconf_parser *p);
 int pt_pciconf_parse(struct pt_pciconf_parser *p, const uint8_t *cfg, size_t len,
 		     struct pt_pciconf *ret);
 
-/* Vendor and device names from pci.ids. Returns 0 and fills the buffers (empty when pci.ids
- * has no name), or -ENOENT when no pci.ids could be read. */
+/* Vendor and device names from pci.ids. Returns 0 and fills the buffers, each empty when
+ * pci.ids has no name (or there is no pci.ids). */
 int pt_pciconf_names(struct pt_pciconf_parser *p, uint16_t vendor, uint16_t device, char *vbuf,
 		     size_t vsize, char *dbuf, size_t dsize);
 

@@ -232,8 +232,8 @@ static const struct broken {
 } broken_cases[] = {
 	{ "numa_node not a number", "sys/devices/pci0000:00/0000:00:1c.0/0000:01:00.0/numa_node",
 	  "abc\n", false, 0, -EINVAL, "0000:01:00.0/numa_node" },
-	{ "vendor not hex", "sys/devices/pci0000:00/0000:00:1c.0/0000:01:00.0/vendor", "0xzz\n",
-	  false, 0, -EINVAL, "0000:01:00.0/vendor" },
+	{ "class not hex", "sys/devices/pci0000:00/0000:00:1c.0/0000:01:00.0/class", "0xzz\n",
+	  false, 0, -EINVAL, "0000:01:00.0/class" },
 	{ "config too short", NULL, NULL, false, 12, -EBADMSG, "0000:01:00.0/config" },
 	{ "dangling driver link", "sys/devices/pci0000:00/0000:00:03.0/driver",
 	  "../../../bus/pci/drivers/gone", true, 0, -ENOLINK, "0000:00:03.0/driver" },
