@@ -7,6 +7,7 @@
 
 #include "backend.h"
 #include "macro.h"
+#include "trace.h"
 
 static const char *const ns_names[_PT_NS_MAX] = {
 	[PT_NS_SYS] = "sys",
@@ -33,7 +34,12 @@ _public_ int pt_backend_read(struct pt_backend *be, enum pt_ns ns, const char *p
 {
 	int r = check(be, path);
 
-	return r < 0 ? r : be->ops->read(be, ns, path, buf, size, ret_len);
+	if (r >= 0)
+		r = be->ops->read(be, ns, path, buf, size, ret_len);
+	if (be && pt_trace_reads(be->trace))
+		pt_trace_add(be->trace, PT_EVENT_READ, ns, path, r >= 0 ? buf : NULL,
+			     r >= 0 ? *ret_len : 0, r, NULL);
+	return r;
 }
 
 _public_ int pt_backend_write(struct pt_backend *be, enum pt_ns ns, const char *path,
@@ -41,7 +47,11 @@ _public_ int pt_backend_write(struct pt_backend *be, enum pt_ns ns, const char *
 {
 	int r = check(be, path);
 
-	return r < 0 ? r : be->ops->write(be, ns, path, data, len);
+	if (r >= 0)
+		r = be->ops->write(be, ns, path, data, len);
+	if (be && be->trace)
+		pt_trace_add(be->trace, PT_EVENT_WRITE, ns, path, data, len, r, NULL);
+	return r;
 }
 
 _public_ int pt_backend_readlink(struct pt_backend *be, enum pt_ns ns, const char *path, char *buf,
@@ -49,7 +59,12 @@ _public_ int pt_backend_readlink(struct pt_backend *be, enum pt_ns ns, const cha
 {
 	int r = check(be, path);
 
-	return r < 0 ? r : be->ops->readlink(be, ns, path, buf, size);
+	if (r >= 0)
+		r = be->ops->readlink(be, ns, path, buf, size);
+	if (be && pt_trace_reads(be->trace))
+		pt_trace_add(be->trace, PT_EVENT_READLINK, ns, path, r >= 0 ? buf : NULL,
+			     r >= 0 ? strlen(buf) : 0, r, NULL);
+	return r;
 }
 
 _public_ int pt_backend_list(struct pt_backend *be, enum pt_ns ns, const char *path,
@@ -57,7 +72,11 @@ _public_ int pt_backend_list(struct pt_backend *be, enum pt_ns ns, const char *p
 {
 	int r = check(be, path);
 
-	return r < 0 ? r : be->ops->list(be, ns, path, ret_names, ret_count);
+	if (r >= 0)
+		r = be->ops->list(be, ns, path, ret_names, ret_count);
+	if (be && pt_trace_reads(be->trace))
+		pt_trace_add(be->trace, PT_EVENT_LIST, ns, path, NULL, 0, r, NULL);
+	return r;
 }
 
 _public_ int pt_backend_exists(struct pt_backend *be, enum pt_ns ns, const char *path)
@@ -71,14 +90,17 @@ _public_ int pt_backend_dev_open(struct pt_backend *be, const char *path, int fl
 {
 	int r = check(be, path);
 
-	if (r < 0)
-		return r;
-	return be->ops->dev_open ? be->ops->dev_open(be, path, flags) : -ENOSYS;
+	if (r >= 0)
+		r = be->ops->dev_open ? be->ops->dev_open(be, path, flags) : -ENOSYS;
+	if (be && be->trace)
+		pt_trace_add(be->trace, PT_EVENT_OPEN, PT_NS_DEV, path, NULL, 0, r, NULL);
+	return r;
 }
 
 _public_ int pt_backend_dev_ioctl(struct pt_backend *be, int handle, unsigned long request,
 				  void *arg)
 {
+	/* The caller traces the ioctl by name (it knows what the request means). */
 	if (!be || !be->ops)
 		return -EINVAL;
 	return be->ops->dev_ioctl ? be->ops->dev_ioctl(be, handle, request, arg) : -ENOSYS;

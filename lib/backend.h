@@ -67,11 +67,16 @@ struct pt_backend_ops {
 	void (*free)(struct pt_backend *be);
 };
 
+struct pt_trace;
+
 /* Every backend instance starts with this header. */
 struct pt_backend {
 	const struct pt_backend_ops *ops;
 	/* True when the backend reaches the machine it runs on (its real /sys). */
 	bool live;
+	/* When set (not owned), the wrappers below record each write, device-node call and,
+	 * if the trace asks for them, each read, readlink and listing, with its result. */
+	struct pt_trace *trace;
 };
 
 /* Thin wrappers that check the arguments and call the ops. */
