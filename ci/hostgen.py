@@ -225,10 +225,19 @@ def tree(devs, root):
                 f.write(v)
         with open(os.path.join(d, "config"), "wb") as f:
             f.write(dev.config())
+        with open(os.path.join(d, "uevent"), "w") as f:
+            f.write("".join("%s=%s\n" % kv for kv in uevent(dev) if kv[0] != "SUBSYSTEM"))
+        os.symlink("../" * rel.count("/") + "../bus/pci", os.path.join(d, "subsystem"))
         for k, v in links(dev, devs):
             os.symlink(v, os.path.join(d, k))
-        for n in dev.net:
-            os.makedirs(os.path.join(d, "net", n), exist_ok=True)
+        for i, n in enumerate(dev.net):
+            nd = os.path.join(d, "net", n)
+            os.makedirs(nd, exist_ok=True)
+            with open(os.path.join(nd, "uevent"), "w") as f:
+                f.write("INTERFACE=%s\nIFINDEX=%d\n" % (n, i + 2))
+            with open(os.path.join(nd, "operstate"), "w") as f:
+                f.write("up\n")
+            os.symlink("../" * (rel.count("/") + 2) + "../class/net", os.path.join(nd, "subsystem"))
         os.symlink("../../../" + rel, os.path.join(sysd, "bus/pci/devices", dev.bdf))
         if dev.driver:
             drv = os.path.join(sysd, "bus/pci/drivers", dev.driver)

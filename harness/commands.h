@@ -10,3 +10,4 @@ enum {
 };
 
 int pth_cmd_inspect(int argc, char **argv);
+int pth_cmd_record(int argc, char **argv);

@@ -288,8 +288,22 @@ static gboolean apply_host_block(const char *root, const char *dir, const char *
 
 			if (!g_file_get_contents(from, &content, NULL, error))
 				return FALSE;
-			if (g_str_has_prefix(rel, "sys/kernel/iommu_groups/") &&
-			    g_str_has_suffix(rel, "/devices")) {
+			if (strcmp(rel, "sys/bus/pci/drivers") == 0) {
+				/* The drivers present, bound or not: their directories. */
+				g_auto(GStrv) names = g_strsplit_set(content, " \n", -1);
+
+				for (guint i = 0; names[i]; i++) {
+					g_autofree char *drv = NULL;
+
+					if (!names[i][0] || strchr(names[i], '/'))
+						continue;
+					drv = g_build_filename(root, "sys/bus/pci/drivers",
+							       names[i], NULL);
+					if (g_mkdir_with_parents(drv, 0755) < 0)
+						return fail(error, drv, 0, "%s", g_strerror(errno));
+				}
+			} else if (g_str_has_prefix(rel, "sys/kernel/iommu_groups/") &&
+				   g_str_has_suffix(rel, "/devices")) {
 				g_autofree char *sys = g_build_filename(root, "sys", NULL);
 				g_autofree char *gdir = g_path_get_dirname(rel);
 

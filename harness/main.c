@@ -12,6 +12,7 @@ static const struct command {
 	const char *summary;
 } commands[] = {
 	{ "inspect", pth_cmd_inspect, "show devices, IOMMU groups, viability, resets, SR-IOV" },
+	{ "record", pth_cmd_record, "write the host as a umockdev recording (with IOMMU groups)" },
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,35 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# record -> recording -> inspect gives what inspect gives on the tree itself, for each
+# synthetic host written as a captured sysfs tree.
+set -u
+PTH=${1:?usage: record-roundtrip.sh PTHARNESS HOSTGEN}
+HOSTGEN=${2:?}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+strip() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d.pop("source"); print(json.dumps(d, indent=1, sort_keys=True))' "$1"; }
+for h in desktop-gpu server-sriov switch-noacs; do
+	"$HOSTGEN" tree "$h" "$tmp/$h"
+	"$PTH" record --host "$tmp/$h" -o "$tmp/$h.umockdev" &&
+		"$PTH" inspect --host "$tmp/$h" --json >"$tmp/$h.dir.json" &&
+		"$PTH" inspect --host "$tmp/$h.umockdev" --json >"$tmp/$h.rec.json"
+	if [ $? != 0 ]; then
+		echo "not ok - $h: a command failed"; fail=$((fail + 1)); continue
+	fi
+	if diff -u <(strip "$tmp/$h.dir.json") <(strip "$tmp/$h.rec.json") >"$tmp/diff"; then
+		echo "ok - $h: the recording inspects like the tree"; pass=$((pass + 1))
+	else
+		echo "not ok - $h:"; head -40 "$tmp/diff"; fail=$((fail + 1))
+	fi
+done
+# The whole live host records and loads back (this machine may have no IOMMU).
+if "$PTH" record -o "$tmp/live.umockdev" && "$PTH" inspect --host "$tmp/live.umockdev" --json >"$tmp/live-rec.json" &&
+	"$PTH" inspect --json >"$tmp/live.json" &&
+	diff <(strip "$tmp/live.json") <(strip "$tmp/live-rec.json") >"$tmp/diff"; then
+	echo "ok - live host records and inspects the same"; pass=$((pass + 1))
+else
+	echo "not ok - live host round trip:"; head -40 "$tmp/diff"; fail=$((fail + 1))
+fi
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
