@@ -160,10 +160,16 @@ static int open_beneath(const struct sysfs_backend *sb, int dirfd, const char *p
 	if (path[0] == '/')
 		return -EXDEV;
 	if (!sb->no_openat2) {
-		fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
-		if (fd >= 0)
-			return (int)fd;
-		if (errno != ENOSYS)
+		/* EAGAIN: a rename or mount raced with ".." resolution somewhere on the system
+		 * (sysfs changes as devices come and go); openat2(2) asks callers to retry. */
+		for (int tries = 0; tries < 16; tries++) {
+			fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+			if (fd >= 0)
+				return (int)fd;
+			if (errno != EAGAIN)
+				break;
+		}
+		if (errno != ENOSYS && errno != EAGAIN)
 			return negative_errno();
 	}
 	return walk_beneath(dirfd, path, flags, follow_last);
