@@ -11,3 +11,4 @@ enum {
 
 int pth_cmd_inspect(int argc, char **argv);
 int pth_cmd_record(int argc, char **argv);
+int pth_cmd_memlock(int argc, char **argv);

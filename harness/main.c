@@ -13,6 +13,7 @@ static const struct command {
 } commands[] = {
 	{ "inspect", pth_cmd_inspect, "show devices, IOMMU groups, viability, resets, SR-IOV" },
 	{ "record", pth_cmd_record, "write the host as a umockdev recording (with IOMMU groups)" },
+	{ "memlock", pth_cmd_memlock, "the locked-memory limit a VM with assigned devices needs" },
 };
 
 static void usage(FILE *f)

@@ -52,6 +52,23 @@ static const struct pt_rule catalogue[] = {
 	  "Flag a device the host needs (boot VGA, storage controller, default-route NIC) "
 	  "before detaching it.",
 	  "ptharness engine" },
+	{ "E-MEMLOCK-HARD-LIMIT", PT_RULE_ENGINE,
+	  "An explicit hard limit is the locked-memory limit, whatever else the VM has.",
+	  "libvirt src/qemu/qemu_domain.c (qemuDomainGetMemLockLimitBytes)" },
+	{ "E-MEMLOCK-LOCKED", PT_RULE_ENGINE,
+	  "A VM whose memory is locked gets an unlimited locked-memory limit.",
+	  "libvirt src/qemu/qemu_domain.c (qemuDomainGetMemLockLimitBytes)" },
+	{ "E-MEMLOCK-PPC64", PT_RULE_ENGINE,
+	  "A ppc64 KVM guest pins its TCE tables (max memory / 128 + 4 MiB per PHB + 8 MiB) and, "
+	  "with passthrough, max(2 GiB per PHB, memory + memory / 512 per PHB + 8 MiB).",
+	  "libvirt src/qemu/qemu_domain.c (getPPC64MemLockLimitBytes)" },
+	{ "E-MEMLOCK-NONE", PT_RULE_ENGINE,
+	  "A VM with no VFIO, NVMe or vDPA device pins nothing: no limit is set.",
+	  "libvirt src/qemu/qemu_domain.c (qemuDomainGetMemLockLimitBytes)" },
+	{ "E-MEMLOCK-PINNED", PT_RULE_ENGINE,
+	  "Locked memory = (vDPA + NVMe + (VFIO ? (vIOMMU ? VFIO devices : 1) : 0)) x guest "
+	  "memory + 1 GiB: devices share one address space unless a vIOMMU gives each its own.",
+	  "libvirt src/qemu/qemu_domain.c (qemuDomainGetMemLockLimitBytes)" },
 };
 
 _public_ size_t pt_rule_count(void)

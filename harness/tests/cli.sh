@@ -48,6 +48,25 @@ else
 	echo "ok - json output parses and has groups"; pass=$((pass + 1))
 fi
 
+# memlock: libvirt's formula (values from libvirt's qemumemlocktest and its formula).
+check_out() { # NAME WANT_STDOUT_PATTERN -- ARGS...
+	local name=$1 pat=$2
+	shift 3
+	if "$PTH" "$@" >"$tmp/out" 2>"$tmp/err" && grep -qE -- "$pat" "$tmp/out"; then
+		echo "ok - $name"; pass=$((pass + 1))
+	else
+		echo "not ok - $name: wanted /$pat/, got:"; cat "$tmp/out" "$tmp/err"; fail=$((fail + 1))
+	fi
+}
+check_out "memlock one device" "^2147483648 bytes" -- memlock --memory 1G
+check_out "memlock 4G, 3 devices, vIOMMU" "^13958643712 bytes" -- memlock --memory 4G --devices 3 --viommu
+check_out "memlock nvme disk" "^3221225472 bytes" -- memlock --memory 1048576K --nvme 1
+check_out "memlock ppc64 on two PHBs" "^4320133120 bytes" -- memlock --memory 1GiB --arch ppc64 --phbs 2
+check_out "memlock hard limit wins" "^2147483648 bytes.*HARD-LIMIT" -- memlock --memory 1G --hard-limit 2G --locked
+check_out "memlock json" '"unlimited":true' -- memlock --memory 1G --locked --json
+check "memlock bad size" 2 empty "not a memory size: '4X'" -- memlock --memory 4X
+check "memlock without memory" 2 empty "--memory is required" -- memlock --devices 2
+
 # The live host: on a machine without an IOMMU (like CI's) inspect says so and exits 0.
 check "live" 0 any "" -- inspect --host live
 if ls /sys/class/iommu/* /sys/kernel/iommu_groups/* >/dev/null 2>&1; then
