@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The engine context (backend, current host model, trace) and operation outcomes. */
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine-internal.h"
+#include "macro.h"
+
+static const char *const code_names[_PT_CODE_MAX] = {
+	[PT_CODE_OK] = "ok",
+	[PT_CODE_NO_IOMMU] = "no-iommu",
+	[PT_CODE_DEVICE_NOT_FOUND] = "device-not-found",
+	[PT_CODE_NOT_AN_ENDPOINT] = "not-an-endpoint",
+	[PT_CODE_GROUP_NOT_VIABLE] = "group-not-viable",
+	[PT_CODE_GROUP_IN_USE] = "group-in-use",
+	[PT_CODE_DEVICE_IN_USE] = "device-in-use",
+	[PT_CODE_HOST_CRITICAL] = "host-critical",
+	[PT_CODE_NOT_DETACHED] = "not-detached",
+	[PT_CODE_DRIVER_MISSING] = "driver-missing",
+	[PT_CODE_BIND_FAILED] = "bind-failed",
+	[PT_CODE_UNBIND_FAILED] = "unbind-failed",
+	[PT_CODE_RESET_UNAVAILABLE] = "reset-unavailable",
+	[PT_CODE_RESET_REFUSED] = "reset-refused",
+	[PT_CODE_RESET_FAILED] = "reset-failed",
+	[PT_CODE_VFIO_FAILED] = "vfio-failed",
+	[PT_CODE_MEMLOCK_EXCEEDED] = "memlock-exceeded",
+	[PT_CODE_HOST_ERROR] = "host-error",
+};
+
+_public_ const char *pt_code_to_string(enum pt_code c)
+{
+	return (unsigned)c < _PT_CODE_MAX ? code_names[c] : NULL;
+}
+
+_public_ int pt_code_from_string(const char *s)
+{
+	for (size_t i = 0; i < _PT_CODE_MAX; i++)
+		if (strcmp(s, code_names[i]) == 0)
+			return (int)i;
+	return -EINVAL;
+}
+
+_public_ void pt_outcome_clear(struct pt_outcome *o)
+{
+	free(o->message);
+	pt_strv_free(o->blockers);
+	pt_strv_free(o->unrestored);
+	*o = (struct pt_outcome){ 0 };
+}
+
+int pt_outcome_set(struct pt_outcome *o, enum pt_code code, int err, const char *rule,
+		   const char *fmt, ...)
+{
+	va_list ap;
+	char *msg = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	free(o->message);
+	o->code = code;
+	o->err = err;
+	o->rule = rule;
+	o->message = msg;
+	return msg ? (code == PT_CODE_OK ? 0 : 1) : -ENOMEM;
+}
+
+int pt_strv_push(char ***strv, const char *s)
+{
+	size_t n = 0;
+	char **grown;
+
+	while (*strv && (*strv)[n])
+		n++;
+	grown = realloc(*strv, (n + 2) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	*strv = grown;
+	grown[n] = strdup(s);
+	grown[n + 1] = NULL;
+	return grown[n] ? 0 : -ENOMEM;
+}
+
+int pt_outcome_unrestored(struct pt_outcome *o, const char *fmt, ...)
+{
+	va_list ap;
+	char *line = NULL;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&line, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	r = pt_strv_push(&o->unrestored, line);
+	free(line);
+	return r;
+}
+
+_public_ int pt_engine_new(struct pt_backend *be, const struct pt_host_options *opts,
+			   struct pt_trace *trace, struct pt_engine **ret, struct pt_error *ret_err)
+{
+	struct pt_engine *e = calloc(1, sizeof(*e));
+	int r;
+
+	if (!e)
+		return -ENOMEM;
+	e->be = be;
+	e->trace = trace;
+	if (opts) {
+		e->opts = *opts;
+		if (opts->kernel && !(e->kernel = strdup(opts->kernel))) {
+			free(e);
+			return -ENOMEM;
+		}
+		e->opts.kernel = e->kernel;
+	}
+	be->trace = trace;
+	r = pt_host_new(be, &e->opts, &e->host, ret_err);
+	if (r < 0) {
+		pt_engine_free(e);
+		return r;
+	}
+	*ret = e;
+	return 0;
+}
+
+_public_ struct pt_engine *pt_engine_free(struct pt_engine *e)
+{
+	if (e) {
+		pt_host_free(e->host);
+		if (e->be && e->be->trace == e->trace)
+			e->be->trace = NULL;
+		free(e->kernel);
+		free(e);
+	}
+	return NULL;
+}
+
+_public_ struct pt_host *pt_engine_host(const struct pt_engine *e)
+{
+	return e->host;
+}
+
+_public_ struct pt_backend *pt_engine_backend(const struct pt_engine *e)
+{
+	return e->be;
+}
+
+_public_ struct pt_trace *pt_engine_trace(const struct pt_engine *e)
+{
+	return e->trace;
+}
+
+_public_ int pt_engine_rescan(struct pt_engine *e, struct pt_error *ret_err)
+{
+	struct pt_host *host = NULL;
+	int r = pt_host_new(e->be, &e->opts, &host, ret_err);
+
+	if (r < 0)
+		return r;
+	pt_host_free(e->host);
+	e->host = host;
+	return 0;
+}
+
+int pt_engine_write(struct pt_engine *e, const char *value, const char *fmt, ...)
+{
+	char path[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -ENAMETOOLONG;
+	return pt_backend_write(e->be, PT_NS_SYS, path, value, strlen(value));
+}
+
+void pt_engine_rule(struct pt_engine *e, const char *rule, const char *subject, const char *fmt,
+		    ...)
+{
+	char detail[512];
+	va_list ap;
+
+	if (!e->trace)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	pt_trace_rule(e->trace, rule, subject, detail);
+}
+
+const char *pt_engine_driver_of(struct pt_engine *e, const char *address)
+{
+	struct pt_dev *d = pt_host_find_dev(e->host, address);
+
+	return d ? pt_dev_props(d)->driver : NULL;
+}
+
+_public_ bool pt_driver_is_vfio(const char *driver)
+{
+	return driver && (strcmp(driver, "vfio-pci") == 0 || strstr(driver, "vfio_pci"));
+}
+
+_public_ bool pt_driver_is_stub(const char *driver)
+{
+	return pt_driver_is_vfio(driver) || (driver && strcmp(driver, "pci-stub") == 0);
+}

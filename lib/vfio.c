@@ -1,0 +1,440 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* VFIO open (container, group, device, DMA map) and device reset, through the backend. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/vfio.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "engine-internal.h"
+#include "internal.h"
+#include "vfio.h"
+
+/* Where the test DMA map goes: above the first MiB, as QEMU's low RAM would. */
+#define MAP_IOVA 0x100000ull
+
+struct vfio_session {
+	struct pt_engine *e;
+	int container, group, device;
+};
+
+static int vioctl(struct vfio_session *s, int handle, unsigned long req, const char *name,
+		  void *arg)
+{
+	int r = pt_backend_dev_ioctl(s->e->be, handle, req, arg);
+
+	if (s->e->trace)
+		pt_trace_add(s->e->trace, PT_EVENT_IOCTL, PT_NS_DEV, name, NULL, 0, r, NULL);
+	return r;
+}
+
+static void session_close(struct vfio_session *s)
+{
+	if (s->device >= 0)
+		pt_backend_dev_close(s->e->be, s->device);
+	if (s->group >= 0)
+		pt_backend_dev_close(s->e->be, s->group);
+	if (s->container >= 0)
+		pt_backend_dev_close(s->e->be, s->container);
+	s->device = s->group = s->container = -1;
+}
+
+/* The members of the group that keep it from being viable, from the model. */
+static int add_blockers(struct pt_engine *e, const struct pt_group *g, struct pt_outcome *out)
+{
+	for (size_t i = 0; g && i < pt_group_blocker_count(g); i++) {
+		int r = pt_strv_push(&out->blockers, pt_dev_address(pt_group_blocker(g, i)->dev));
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int open_container(struct vfio_session *s, struct pt_vfio_info *info, struct pt_outcome *out)
+{
+	int r;
+
+	s->container = pt_backend_dev_open(s->e->be, "vfio/vfio", O_RDWR);
+	if (s->container < 0)
+		return pt_outcome_set(out, PT_CODE_VFIO_FAILED, s->container, "K-VFIO-CONTAINER",
+				      "open the VFIO container: %s (is the vfio module loaded?)",
+				      strerror(-s->container));
+	r = vioctl(s, s->container, VFIO_GET_API_VERSION, "VFIO_GET_API_VERSION", NULL);
+	if (r != VFIO_API_VERSION)
+		return pt_outcome_set(out, PT_CODE_VFIO_FAILED, r < 0 ? r : -EINVAL,
+				      "K-VFIO-CONTAINER", "VFIO API version %d, expected %d", r,
+				      VFIO_API_VERSION);
+	info->api_version = r;
+	r = vioctl(s, s->container, VFIO_CHECK_EXTENSION, "VFIO_CHECK_EXTENSION",
+		   (void *)(uintptr_t)VFIO_TYPE1v2_IOMMU);
+	info->type1v2 = r > 0;
+	if (!info->type1v2 && vioctl(s, s->container, VFIO_CHECK_EXTENSION, "VFIO_CHECK_EXTENSION",
+				     (void *)(uintptr_t)VFIO_TYPE1_IOMMU) <= 0)
+		return pt_outcome_set(out, PT_CODE_VFIO_FAILED, -ENODEV, "K-VFIO-CONTAINER",
+				      "the VFIO container offers no type1 IOMMU backend");
+	return 0;
+}
+
+static int open_group(struct vfio_session *s, const struct pt_dev *dev, struct pt_vfio_info *info,
+		      struct pt_outcome *out)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+	const struct pt_dev_props *p = pt_dev_props(dev);
+	char node[32];
+	int r;
+
+	snprintf(node, sizeof(node), "vfio/%d", p->iommu_group);
+	s->group = pt_backend_dev_open(s->e->be, node, O_RDWR);
+	if (s->group < 0)
+		return pt_outcome_set(
+			out, s->group == -EBUSY ? PT_CODE_GROUP_IN_USE : PT_CODE_VFIO_FAILED,
+			s->group, "K-VFIO-GROUP-NODE", "open VFIO group %d of %s: %s%s",
+			p->iommu_group, p->address, strerror(-s->group),
+			s->group == -ENOENT || s->group == -ENODEV ?
+				" (no member is bound to a VFIO driver)" :
+			s->group == -EBUSY ? " (another process holds it)" :
+					     "");
+	r = vioctl(s, s->group, VFIO_GROUP_GET_STATUS, "VFIO_GROUP_GET_STATUS", &status);
+	if (r < 0)
+		return pt_outcome_set(out, PT_CODE_VFIO_FAILED, r, "K-VFIO-GROUP-STATUS",
+				      "status of VFIO group %d: %s", p->iommu_group, strerror(-r));
+	info->group_flags = status.flags;
+	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
+		r = add_blockers(s->e, pt_dev_group(dev), out);
+		if (r < 0)
+			return r;
+		return pt_outcome_set(out, PT_CODE_GROUP_NOT_VIABLE, -EPERM, "K-GROUP-DMA-OWNER",
+				      "VFIO group %d of %s is not viable: every member must be "
+				      "unbound or on a VFIO or stub driver",
+				      p->iommu_group, p->address);
+	}
+	r = vioctl(s, s->group, VFIO_GROUP_SET_CONTAINER, "VFIO_GROUP_SET_CONTAINER",
+		   &s->container);
+	if (r < 0)
+		return pt_outcome_set(
+			out, r == -EPERM ? PT_CODE_GROUP_NOT_VIABLE : PT_CODE_VFIO_FAILED, r,
+			"K-GROUP-DMA-OWNER", "attach group %d to the container: %s", p->iommu_group,
+			strerror(-r));
+	r = vioctl(s, s->container, VFIO_SET_IOMMU, "VFIO_SET_IOMMU",
+		   (void *)(uintptr_t)(info->type1v2 ? VFIO_TYPE1v2_IOMMU : VFIO_TYPE1_IOMMU));
+	if (r < 0)
+		return pt_outcome_set(out, PT_CODE_VFIO_FAILED, r, "K-VFIO-INTREMAP",
+				      "set the container's IOMMU: %s%s", strerror(-r),
+				      r == -EPERM ? " (no interrupt remapping; see "
+						    "vfio_iommu_type1.allow_unsafe_interrupts)" :
+						    "");
+	return 0;
+}
+
+static int query_device(struct vfio_session *s, const char *address, struct pt_vfio_info *info,
+			struct pt_outcome *out)
+{
+	struct vfio_device_info dinfo = { .argsz = sizeof(dinfo) };
+	int r;
+
+	s->device = vioctl(s, s->group, VFIO_GROUP_GET_DEVICE_FD, "VFIO_GROUP_GET_DEVICE_FD",
+			   (void *)address);
+	if (s->device < 0)
+		return pt_outcome_set(out, PT_CODE_VFIO_FAILED, s->device, "K-VFIO-DEVICE",
+				      "get the VFIO device %s: %s", address, strerror(-s->device));
+	r = vioctl(s, s->device, VFIO_DEVICE_GET_INFO, "VFIO_DEVICE_GET_INFO", &dinfo);
+	if (r < 0)
+		return pt_outcome_set(out, PT_CODE_VFIO_FAILED, r, "K-VFIO-DEVICE",
+				      "device info of %s: %s", address, strerror(-r));
+	info->device_flags = dinfo.flags;
+	info->num_regions = dinfo.num_regions;
+	info->num_irqs = dinfo.num_irqs;
+	for (uint32_t i = 0; i < dinfo.num_regions && i < PT_VFIO_MAX_REGIONS; i++) {
+		struct vfio_region_info ri = { .argsz = sizeof(ri), .index = i };
+
+		info->regions[i].index = i;
+		info->regions[i].result = vioctl(s, s->device, VFIO_DEVICE_GET_REGION_INFO,
+						 "VFIO_DEVICE_GET_REGION_INFO", &ri);
+		info->regions[i].size = ri.size;
+		info->regions[i].flags = ri.flags;
+	}
+	for (uint32_t i = 0; i < dinfo.num_irqs && i < PT_VFIO_MAX_IRQS; i++) {
+		struct vfio_irq_info ii = { .argsz = sizeof(ii), .index = i };
+
+		info->irqs[i].index = i;
+		info->irqs[i].result = vioctl(s, s->device, VFIO_DEVICE_GET_IRQ_INFO,
+					      "VFIO_DEVICE_GET_IRQ_INFO", &ii);
+		info->irqs[i].count = ii.count;
+		info->irqs[i].flags = ii.flags;
+	}
+	{
+		struct {
+			struct vfio_device_feature hdr;
+			struct vfio_device_feature_migration mig;
+		} feat = { .hdr = { .argsz = sizeof(feat),
+				    .flags = VFIO_DEVICE_FEATURE_GET |
+					     VFIO_DEVICE_FEATURE_MIGRATION } };
+
+		info->migration = vioctl(s, s->device, VFIO_DEVICE_FEATURE,
+					 "VFIO_DEVICE_FEATURE(MIGRATION)", &feat) >= 0;
+	}
+	return 0;
+}
+
+static int map_dma(struct vfio_session *s, uint64_t bytes, struct pt_vfio_info *info,
+		   struct pt_outcome *out)
+{
+	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
+	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof(unmap) };
+	void *mem;
+	int r;
+
+	/* Real memory for a live host (the kernel pins it); untouched by a fake one. */
+	mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		   -1, 0);
+	if (mem == MAP_FAILED)
+		return pt_outcome_set(out, PT_CODE_HOST_ERROR, negative_errno(), NULL,
+				      "reserve %llu bytes to map: %s", (unsigned long long)bytes,
+				      strerror(errno));
+	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+	map.vaddr = (uintptr_t)mem;
+	map.iova = MAP_IOVA;
+	map.size = bytes;
+	r = vioctl(s, s->container, VFIO_IOMMU_MAP_DMA, "VFIO_IOMMU_MAP_DMA", &map);
+	if (r >= 0) {
+		unmap.iova = MAP_IOVA;
+		unmap.size = bytes;
+		vioctl(s, s->container, VFIO_IOMMU_UNMAP_DMA, "VFIO_IOMMU_UNMAP_DMA", &unmap);
+		info->mapped = bytes;
+	}
+	munmap(mem, bytes);
+	if (r == -ENOMEM)
+		return pt_outcome_set(out, PT_CODE_MEMLOCK_EXCEEDED, r, "K-VFIO-MEMLOCK",
+				      "DMA-mapping %llu bytes exceeds the locked-memory limit "
+				      "(RLIMIT_MEMLOCK; see ptharness memlock)",
+				      (unsigned long long)bytes);
+	if (r < 0)
+		return pt_outcome_set(out, PT_CODE_VFIO_FAILED, r, "K-VFIO-MAP-DMA",
+				      "DMA-map %llu bytes: %s", (unsigned long long)bytes,
+				      strerror(-r));
+	return 0;
+}
+
+static int vfio_session(struct pt_engine *e, const struct pt_dev *dev,
+			const struct pt_vfio_options *o, struct pt_vfio_info *info,
+			struct pt_outcome *out)
+{
+	struct vfio_session s = { .e = e, .container = -1, .group = -1, .device = -1 };
+	const char *address = pt_dev_address(dev);
+	int r;
+
+	r = open_container(&s, info, out);
+	if (r == 0)
+		r = open_group(&s, dev, info, out);
+	if (r == 0)
+		r = query_device(&s, address, info, out);
+	if (r == 0 && o->map_bytes)
+		r = map_dma(&s, o->map_bytes, info, out);
+	if (r == 0 && o->reset) {
+		if (!(info->device_flags & VFIO_DEVICE_FLAGS_RESET))
+			r = pt_outcome_set(out, PT_CODE_RESET_UNAVAILABLE, -EINVAL, "K-VFIO-RESET",
+					   "VFIO cannot reset %s: the kernel found no reset method "
+					   "that works for it",
+					   address);
+		else if ((r = vioctl(&s, s.device, VFIO_DEVICE_RESET, "VFIO_DEVICE_RESET", NULL)) <
+			 0)
+			r = pt_outcome_set(out, PT_CODE_RESET_FAILED, r, "K-VFIO-RESET",
+					   "VFIO reset of %s: %s", address, strerror(-r));
+		else
+			info->reset = true;
+	}
+	session_close(&s);
+	return r;
+}
+
+_public_ int pt_vfio_open(struct pt_engine *e, const char *address,
+			  const struct pt_vfio_options *opts, struct pt_vfio_info *ret_info,
+			  struct pt_outcome *out)
+{
+	struct pt_vfio_options o = opts ? *opts : (struct pt_vfio_options){ 0 };
+	const struct pt_dev *dev = pt_host_find_dev(e->host, address);
+	struct pt_vfio_info info = { 0 };
+	const struct pt_dev_props *p;
+	int r;
+
+	*out = (struct pt_outcome){ 0 };
+	if (!dev)
+		return pt_outcome_set(out, PT_CODE_DEVICE_NOT_FOUND, -ENODEV, "E-DEVICE-EXISTS",
+				      "no PCI device %s on this host", address);
+	p = pt_dev_props(dev);
+	if (p->iommu_group < 0)
+		return pt_outcome_set(out, PT_CODE_NO_IOMMU, -ENODEV, "K-IOMMU-PRESENT",
+				      "%s has no IOMMU group: VFIO needs an IOMMU", address);
+	if (!pt_driver_is_vfio(p->driver))
+		return pt_outcome_set(out, PT_CODE_NOT_DETACHED, 0, "E-UNMANAGED-STUB",
+				      "%s is on %s, not a VFIO driver: detach it first "
+				      "(ptharness detach %s)",
+				      address, p->driver ? p->driver : "no driver", address);
+	r = vfio_session(e, dev, &o, &info, out);
+	if (r != 0)
+		return r;
+	*ret_info = info;
+	return pt_outcome_set(out, PT_CODE_OK, 0, "K-VFIO-DEVICE",
+			      "%s opened through VFIO group %d: %u regions, %u IRQ types%s",
+			      address, p->iommu_group, info.num_regions, info.num_irqs,
+			      info.mapped ? ", DMA map and unmap done" : "");
+}
+
+/* Devices on the same bus that a bus reset would also hit and that the host is using. */
+static int bus_users(struct pt_engine *e, const struct pt_dev *dev, struct pt_outcome *out)
+{
+	const struct pt_dev_props *p = pt_dev_props(dev);
+	int n = 0;
+
+	for (size_t i = 0; i < pt_host_dev_count(e->host); i++) {
+		const struct pt_dev_props *q = pt_dev_props(pt_host_dev(e->host, i));
+
+		if (q == p || q->domain != p->domain || q->bus != p->bus)
+			continue;
+		if (q->driver && !pt_driver_is_stub(q->driver)) {
+			if (pt_strv_push(&out->blockers, q->address) < 0)
+				return -ENOMEM;
+			n++;
+		}
+	}
+	return n;
+}
+
+static int method_list(const struct pt_reset_info *info, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < info->count; i++) {
+		int w = snprintf(buf + len, size - len, "%s%s", i ? " " : "",
+				 pt_reset_method_to_string(info->methods[i]));
+
+		if (w < 0 || (size_t)w >= size - len)
+			return -ENAMETOOLONG;
+		len += (size_t)w;
+	}
+	return 0;
+}
+
+/* Why no method: the derivation's reasons for the ones that matter. */
+static void why_none(const struct pt_dev *dev, char *buf, size_t size)
+{
+	const struct pt_reset_info *d = pt_dev_reset_derived(dev);
+
+	snprintf(buf, size, "flr: %s; pm: %s; bus: %s", d->reason[PT_RESET_FLR],
+		 d->reason[PT_RESET_PM], d->reason[PT_RESET_BUS]);
+}
+
+static int sysfs_reset(struct pt_engine *e, const struct pt_dev *dev, int method, int *ret_method,
+		       struct pt_outcome *out)
+{
+	const struct pt_reset_info *info = pt_dev_reset(dev);
+	const char *address = pt_dev_address(dev);
+	char old[128], why[512];
+	uint8_t cfg[4];
+	size_t len;
+	int first, r;
+
+	if (info->count == 0) {
+		why_none(dev, why, sizeof(why));
+		return pt_outcome_set(out, PT_CODE_RESET_UNAVAILABLE, -ENOTTY, "K-RESET-ORDER",
+				      "%s has no reset method (%s)", address, why);
+	}
+	if (method >= 0 && !pt_reset_info_has(info, (enum pt_reset_method)method))
+		return pt_outcome_set(out, PT_CODE_RESET_UNAVAILABLE, -EINVAL, "K-RESET-ORDER",
+				      "%s does not support %s reset (%s: %s)", address,
+				      pt_reset_method_to_string((enum pt_reset_method)method),
+				      pt_reset_source_to_string(info->source),
+				      pt_dev_reset_derived(dev)->reason[method]);
+	first = method >= 0 ? method : (int)info->methods[0];
+	if (first == PT_RESET_BUS) {
+		r = bus_users(e, dev, out);
+		if (r < 0)
+			return r;
+		if (r > 0)
+			return pt_outcome_set(out, PT_CODE_RESET_REFUSED, 0, "E-RESET-BUS-USERS",
+					      "a bus reset of %s would also reset %d device(s) the "
+					      "host is using on its bus",
+					      address, r);
+	}
+	/* A chosen method other than the kernel's first: select it through reset_method for
+	 * this one reset, then put the list back. */
+	if (method >= 0 && (int)info->methods[0] != method) {
+		if (info->source != PT_RESET_SOURCE_KERNEL)
+			return pt_outcome_set(
+				out, PT_CODE_RESET_UNAVAILABLE, -EINVAL, "K-RESET-METHOD-ATTR",
+				"this kernel has no reset_method: it resets %s by its "
+				"own order, starting with %s",
+				address, pt_reset_method_to_string(info->methods[0]));
+		method_list(info, old, sizeof(old));
+		r = pt_engine_write(e, pt_reset_method_to_string((enum pt_reset_method)method),
+				    "bus/pci/devices/%s/reset_method", address);
+		if (r < 0)
+			return pt_outcome_set(
+				out, PT_CODE_RESET_FAILED, r, "K-RESET-METHOD-ATTR",
+				"select %s reset for %s: %s",
+				pt_reset_method_to_string((enum pt_reset_method)method), address,
+				strerror(-r));
+	}
+	r = pt_engine_write(e, "1", "bus/pci/devices/%s/reset", address);
+	if (method >= 0 && (int)info->methods[0] != method)
+		pt_engine_write(e, old, "bus/pci/devices/%s/reset_method", address);
+	if (r < 0)
+		return pt_outcome_set(
+			out, r == -ENOTTY ? PT_CODE_RESET_UNAVAILABLE : PT_CODE_RESET_FAILED, r,
+			"K-RESET-ORDER", "reset %s: %s", address, strerror(-r));
+	/* A device that does not come back reads all ones. */
+	{
+		char path[512];
+
+		snprintf(path, sizeof(path), "%s/config", pt_dev_props(dev)->syspath);
+		r = pt_backend_read(e->be, PT_NS_SYS, path, cfg, sizeof(cfg), &len);
+	}
+	if (r < 0 || len < 2 || (cfg[0] == 0xff && cfg[1] == 0xff))
+		return pt_outcome_set(out, PT_CODE_RESET_FAILED, r < 0 ? r : -EIO, "E-RESET-ALIVE",
+				      "%s does not come back after the reset: its config space "
+				      "reads all ones",
+				      address);
+	*ret_method = first;
+	pt_engine_rule(e, "K-RESET-ORDER", address, "reset by %s",
+		       pt_reset_method_to_string((enum pt_reset_method)first));
+	return pt_outcome_set(out, PT_CODE_OK, 0, "K-RESET-ORDER", "%s reset by %s", address,
+			      pt_reset_method_to_string((enum pt_reset_method)first));
+}
+
+_public_ int pt_reset_device(struct pt_engine *e, const char *address, int method, int *ret_method,
+			     struct pt_outcome *out)
+{
+	const struct pt_dev *dev = pt_host_find_dev(e->host, address);
+	const struct pt_dev_props *p;
+
+	*out = (struct pt_outcome){ 0 };
+	if (!dev)
+		return pt_outcome_set(out, PT_CODE_DEVICE_NOT_FOUND, -ENODEV, "E-DEVICE-EXISTS",
+				      "no PCI device %s on this host", address);
+	p = pt_dev_props(dev);
+	if (p->header_type != 0)
+		return pt_outcome_set(out, PT_CODE_NOT_AN_ENDPOINT, 0, "E-DETACH-ENDPOINT",
+				      "%s is a bridge: only endpoints are reset here", address);
+	if (pt_driver_is_vfio(p->driver)) {
+		struct pt_vfio_options o = { .reset = true };
+		struct pt_vfio_info info;
+		int r;
+
+		/* Bound to VFIO: the reset goes through VFIO, as QEMU's would. */
+		r = pt_vfio_open(e, address, &o, &info, out);
+		if (r == 0) {
+			*ret_method = -1;
+			return pt_outcome_set(out, PT_CODE_OK, 0, "K-VFIO-RESET",
+					      "%s reset through VFIO", address);
+		}
+		if (out->code == PT_CODE_GROUP_NOT_VIABLE || out->code == PT_CODE_GROUP_IN_USE)
+			out->code = PT_CODE_RESET_REFUSED;
+		return r;
+	}
+	return sysfs_reset(e, dev, method, ret_method, out);
+}
