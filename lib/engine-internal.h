@@ -11,7 +11,12 @@ struct pt_engine {
 	struct pt_trace *trace;
 	struct pt_host_options opts;
 	char *kernel;
+	struct pt_vm **vms; /* VMs the engine gave devices to (libvirt's active list) */
+	size_t vm_count;
 };
+
+struct pt_vm;
+void pt_vm_free(struct pt_vm *vm);
 
 /* Set the outcome; returns 0 for PT_CODE_OK, 1 otherwise, -ENOMEM when out of memory. */
 int pt_outcome_set(struct pt_outcome *o, enum pt_code code, int err, const char *rule,

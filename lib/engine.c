@@ -27,7 +27,12 @@ static const char *const code_names[_PT_CODE_MAX] = {
 	[PT_CODE_RESET_REFUSED] = "reset-refused",
 	[PT_CODE_RESET_FAILED] = "reset-failed",
 	[PT_CODE_VFIO_FAILED] = "vfio-failed",
+	[PT_CODE_VF_UNAVAILABLE] = "vf-unavailable",
+	[PT_CODE_SRIOV_UNSUPPORTED] = "sriov-unsupported",
+	[PT_CODE_NUMVFS_BUSY] = "numvfs-busy",
+	[PT_CODE_NUMVFS_RANGE] = "numvfs-range",
 	[PT_CODE_MEMLOCK_EXCEEDED] = "memlock-exceeded",
+	[PT_CODE_MIGRATION_BLOCKED] = "migration-blocked",
 	[PT_CODE_HOST_ERROR] = "host-error",
 };
 
@@ -133,6 +138,9 @@ _public_ int pt_engine_new(struct pt_backend *be, const struct pt_host_options *
 _public_ struct pt_engine *pt_engine_free(struct pt_engine *e)
 {
 	if (e) {
+		for (size_t i = 0; i < e->vm_count; i++)
+			pt_vm_free(e->vms[i]);
+		free(e->vms);
 		pt_host_free(e->host);
 		if (e->be && e->be->trace == e->trace)
 			e->be->trace = NULL;

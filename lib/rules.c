@@ -76,6 +76,18 @@ static const struct pt_rule catalogue[] = {
 	  "VFIO_DEVICE_RESET works only when the device reports VFIO_DEVICE_FLAGS_RESET (a reset "
 	  "method worked at open); otherwise EINVAL.",
 	  "drivers/vfio/pci/vfio_pci_core.c" },
+	{ "K-SRIOV-NUMVFS", PT_RULE_KERNEL,
+	  "sriov_numvfs accepts 0..sriov_totalvfs (ERANGE above); it needs a PF driver with "
+	  "sriov_configure (ENOENT); VFs appear at offset and stride from the PF.",
+	  "drivers/pci/iov.c (sriov_numvfs_store)" },
+	{ "K-SRIOV-ZERO-FIRST", PT_RULE_KERNEL,
+	  "Changing sriov_numvfs between two non-zero counts fails with EBUSY: write 0 first.",
+	  "drivers/pci/iov.c (sriov_numvfs_store)" },
+	{ "K-VFIO-MIGRATION", PT_RULE_KERNEL,
+	  "A device migrates with VFIO only when bound to a variant driver implementing "
+	  "migration v2 (mlx5, hisi_acc, pds, virtio, qat, xe vfio-pci); plain vfio-pci does "
+	  "not.",
+	  "drivers/vfio/pci/*/main.c; QEMU hw/vfio/migration.c" },
 	{ "E-VIAB-HOSTDRV", PT_RULE_ENGINE,
 	  "Refuse to assign a group while a member is bound to a host driver that owns DMA.",
 	  "ptharness engine" },
@@ -126,6 +138,35 @@ static const struct pt_rule catalogue[] = {
 	  "After a reset the device must answer config reads; all ones means it did not come "
 	  "back.",
 	  "ptharness engine" },
+	{ "E-ATTACH-FREE", PT_RULE_ENGINE,
+	  "A device, and every other member of its group, must not belong to another VM.",
+	  "libvirt virHostdevPreparePCIDevicesImpl (\"in use by driver, domain\")" },
+	{ "E-ATTACH-CHECK", PT_RULE_ENGINE,
+	  "Attach checks every device before it changes anything.",
+	  "libvirt virHostdevPreparePCIDevicesImpl" },
+	{ "E-ATTACH", PT_RULE_ENGINE,
+	  "Attach detaches every device, then resets every device, then sets locked memory; a "
+	  "failure undoes the earlier steps in reverse.",
+	  "libvirt virHostdevPreparePCIDevicesImpl" },
+	{ "E-NUMVFS-IN-USE", PT_RULE_ENGINE,
+	  "A PF's VF count is not changed while a VM uses one of its VFs.", "ptharness engine" },
+	{ "E-VF-AUTOPROBE-OFF", PT_RULE_ENGINE,
+	  "Before creating VFs for VMs, sriov_drivers_autoprobe is set to 0 so that no host "
+	  "driver binds them.",
+	  "drivers/pci/iov.c (sriov_drivers_autoprobe); libvirt/Nova practice" },
+	{ "E-VF-SELECT", PT_RULE_ENGINE,
+	  "A VF is chosen when free: no VM has it, only it blocks its group, its PF has a "
+	  "driver; by PF (index order, ranges) or by id (NUMA node first, least busy PF).",
+	  "ptharness engine; the three kinds of assignment of the VDSM design" },
+	{ "E-MIGRATE-BLOCKER", PT_RULE_ENGINE,
+	  "A VM with a host device that neither migrates through VFIO nor is unplugged for "
+	  "migration cannot migrate.",
+	  "libvirt qemuMigrationSrcIsAllowedHostdev" },
+	{ "E-MIGRATE-UNPLUG", PT_RULE_ENGINE,
+	  "A NIC marked for failover is unplugged before migration and replaced on the "
+	  "destination: same PF network, any suitable VF, the same address or any suitable "
+	  "device.",
+	  "libvirt <teaming type='transient'/>; the VDSM hostdev design" },
 	{ "E-MEMLOCK-HARD-LIMIT", PT_RULE_ENGINE,
 	  "An explicit hard limit is the locked-memory limit, whatever else the VM has.",
 	  "libvirt src/qemu/qemu_domain.c (qemuDomainGetMemLockLimitBytes)" },

@@ -1,0 +1,416 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* VMs, and attach/release as all-or-nothing transactions in libvirt's order. */
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine-internal.h"
+#include "internal.h"
+#include "vfio.h"
+#include "vm.h"
+
+struct pt_vm {
+	char *name;
+	struct pt_vm_config cfg;
+	char **devices; /* NULL-terminated */
+	struct pt_detached *detached;
+	size_t count;
+};
+
+struct steps {
+	struct pt_step *v;
+	size_t n;
+};
+
+static void add_step(struct steps *s, const char *rule, bool done, const char *fmt, ...)
+	_printf_(4, 5);
+
+static void add_step(struct steps *s, const char *rule, bool done, const char *fmt, ...)
+{
+	struct pt_step *grown = realloc(s->v, (s->n + 1) * sizeof(*grown));
+	va_list ap;
+	char *what;
+
+	if (!grown)
+		return;
+	s->v = grown;
+	va_start(ap, fmt);
+	if (vasprintf(&what, fmt, ap) < 0)
+		what = NULL;
+	va_end(ap);
+	if (what)
+		s->v[s->n++] = (struct pt_step){ .what = what, .rule = rule, .done = done };
+}
+
+_public_ void pt_steps_free(struct pt_step *steps, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(steps[i].what);
+	free(steps);
+}
+
+void pt_vm_free(struct pt_vm *vm)
+{
+	if (!vm)
+		return;
+	for (size_t i = 0; i < vm->count; i++)
+		pt_detached_clear(&vm->detached[i]);
+	free(vm->detached);
+	pt_strv_free(vm->devices);
+	free(vm->name);
+	free(vm);
+}
+
+_public_ int pt_engine_add_vm(struct pt_engine *e, const struct pt_vm_config *cfg,
+			      struct pt_vm **ret)
+{
+	struct pt_vm **grown, *vm;
+
+	if (!cfg->name || !cfg->name[0])
+		return -EINVAL;
+	if (pt_engine_find_vm(e, cfg->name))
+		return -EEXIST;
+	vm = calloc(1, sizeof(*vm));
+	if (!vm || !(vm->name = strdup(cfg->name))) {
+		free(vm);
+		return -ENOMEM;
+	}
+	vm->cfg = *cfg;
+	vm->cfg.name = vm->name;
+	grown = realloc(e->vms, (e->vm_count + 1) * sizeof(*grown));
+	if (!grown) {
+		pt_vm_free(vm);
+		return -ENOMEM;
+	}
+	e->vms = grown;
+	e->vms[e->vm_count++] = vm;
+	if (ret)
+		*ret = vm;
+	return 0;
+}
+
+_public_ struct pt_vm *pt_engine_find_vm(const struct pt_engine *e, const char *name)
+{
+	for (size_t i = 0; i < e->vm_count; i++)
+		if (strcmp(e->vms[i]->name, name) == 0)
+			return e->vms[i];
+	return NULL;
+}
+
+_public_ const char *pt_vm_name(const struct pt_vm *vm)
+{
+	return vm->name;
+}
+
+_public_ size_t pt_vm_device_count(const struct pt_vm *vm)
+{
+	return vm->count;
+}
+
+_public_ const char *pt_vm_device(const struct pt_vm *vm, size_t i)
+{
+	return i < vm->count ? vm->devices[i] : NULL;
+}
+
+_public_ const struct pt_vm *pt_engine_assigned_to(const struct pt_engine *e, const char *address)
+{
+	for (size_t i = 0; i < e->vm_count; i++)
+		for (size_t j = 0; j < e->vms[i]->count; j++)
+			if (strcmp(e->vms[i]->devices[j], address) == 0)
+				return e->vms[i];
+	return NULL;
+}
+
+static bool listed(char *const *devices, const char *address)
+{
+	for (char *const *d = devices; *d; d++)
+		if (strcmp(*d, address) == 0)
+			return true;
+	return false;
+}
+
+/* The checks before anything changes. Returns 0, or 1 with the refusal in the outcome. */
+static int check_device(struct pt_engine *e, const char *address, char *const *devices,
+			const struct pt_attach_options *o, struct pt_outcome *out)
+{
+	const struct pt_dev *dev = pt_host_find_dev(e->host, address);
+	const struct pt_dev_props *p;
+	const struct pt_vm *owner;
+	const struct pt_group *g;
+	int found = 0;
+
+	if (!dev)
+		return pt_outcome_set(out, PT_CODE_DEVICE_NOT_FOUND, -ENODEV, "E-DEVICE-EXISTS",
+				      "no PCI device %s on this host", address);
+	p = pt_dev_props(dev);
+	if (p->header_type != 0)
+		return pt_outcome_set(out, PT_CODE_NOT_AN_ENDPOINT, 0, "E-DETACH-ENDPOINT",
+				      "%s is a bridge: non-endpoint devices cannot be assigned",
+				      address);
+	owner = pt_engine_assigned_to(e, address);
+	if (owner)
+		return pt_outcome_set(out, PT_CODE_DEVICE_IN_USE, 0, "E-ATTACH-FREE",
+				      "%s is in use by VM %s", address, owner->name);
+	g = pt_dev_group(dev);
+	if (!g)
+		return pt_outcome_set(out, PT_CODE_NO_IOMMU, 0, "K-IOMMU-PRESENT",
+				      "%s has no IOMMU group: VFIO needs an IOMMU", address);
+	for (size_t i = 0; i < pt_group_member_count(g); i++) {
+		const struct pt_dev_props *m = pt_dev_props(pt_group_member(g, i));
+		const struct pt_vm *other = pt_engine_assigned_to(e, m->address);
+
+		if (listed(devices, m->address))
+			continue;
+		if (other) {
+			pt_strv_push(&out->blockers, m->address);
+			return pt_outcome_set(out, PT_CODE_GROUP_IN_USE, 0, "E-ATTACH-FREE",
+					      "group %d of %s is in use: %s belongs to VM %s",
+					      pt_group_id(g), address, m->address, other->name);
+		}
+	}
+	for (size_t i = 0; i < pt_group_blocker_count(g); i++) {
+		const struct pt_blocker *b = pt_group_blocker(g, i);
+
+		if (listed(devices, pt_dev_address(b->dev)))
+			continue;
+		pt_strv_push(&out->blockers, pt_dev_address(b->dev));
+		found++;
+	}
+	if (found)
+		return pt_outcome_set(out, PT_CODE_GROUP_NOT_VIABLE, 0, "E-VIAB-HOSTDRV",
+				      "group %d of %s is not viable: %d other member(s) on host "
+				      "drivers (assign them too, or detach them)",
+				      pt_group_id(g), address, found);
+	if (!o->managed && !pt_driver_is_stub(p->driver))
+		return pt_outcome_set(out, PT_CODE_NOT_DETACHED, 0, "E-UNMANAGED-STUB",
+				      "unmanaged device %s is on %s: detach it first", address,
+				      p->driver ? p->driver : "no driver");
+	if (o->managed && !o->force && pt_dev_critical(dev) != PT_CRITICAL_NONE &&
+	    !pt_driver_is_stub(p->driver))
+		return pt_outcome_set(out, PT_CODE_HOST_CRITICAL, 0, "E-HOST-CRITICAL",
+				      "%s is %s; refusing without force", address,
+				      pt_critical_describe(pt_dev_critical(dev)));
+	return 0;
+}
+
+/* Undo a partial attach: give back, in reverse, what this transaction detached. */
+static void rollback(struct pt_engine *e, struct pt_detached *done, size_t n, struct steps *steps,
+		     struct pt_outcome *out)
+{
+	while (n-- > 0) {
+		struct pt_outcome o = { 0 };
+		int r = pt_reattach(e, &done[n], &o);
+
+		add_step(steps, "E-ROLLBACK", r == 0, "roll back: reattach %s to %s",
+			 done[n].address, done[n].orig_driver ? done[n].orig_driver : "no driver");
+		if (r != 0) {
+			pt_outcome_unrestored(out, "%s: %s", done[n].address,
+					      o.message ? o.message : "reattach failed");
+			for (char **u = o.unrestored; u && *u; u++)
+				pt_strv_push(&out->unrestored, *u);
+		}
+		pt_outcome_clear(&o);
+	}
+}
+
+/* Keep the first failure's outcome; copy o into out. */
+static int fail_with(struct pt_outcome *out, struct pt_outcome *o)
+{
+	pt_outcome_clear(out);
+	*out = *o;
+	*o = (struct pt_outcome){ 0 };
+	return 1;
+}
+
+static int do_attach(struct pt_engine *e, struct pt_vm *vm, char *const *devices, size_t n,
+		     const struct pt_attach_options *o, struct pt_detached *done,
+		     struct steps *steps, struct pt_outcome *out)
+{
+	struct pt_detach_options dopt = {
+		.driver = o->driver, .method = o->method, .managed = o->managed, .force = o->force
+	};
+	size_t ndone = 0;
+	uint64_t bytes;
+	const char *rule;
+	int r;
+
+	for (size_t i = 0; i < n; i++) {
+		struct pt_outcome d = { 0 };
+
+		r = pt_detach(e, devices[i], &dopt, &done[ndone], &d);
+		add_step(steps, d.rule, r == 0, "detach %s: %s", devices[i],
+			 d.message ? d.message : "?");
+		if (r != 0) {
+			rollback(e, done, ndone, steps, &d);
+			return r < 0 ? r : fail_with(out, &d);
+		}
+		ndone++;
+		pt_outcome_clear(&d);
+	}
+	/* Reset only once every device is off its host driver (a reset of one function must
+	 * not find a sibling still in use). */
+	for (size_t i = 0; i < n; i++) {
+		struct pt_outcome d = { 0 };
+		int method;
+
+		r = pt_reset_device(e, devices[i], -1, &method, &d);
+		if (r != 0 && d.code == PT_CODE_RESET_UNAVAILABLE) {
+			/* QEMU can use a device it cannot reset; say so and go on. */
+			add_step(steps, d.rule, false, "reset %s: %s (continuing)", devices[i],
+				 d.message);
+			pt_outcome_clear(&d);
+			continue;
+		}
+		add_step(steps, d.rule, r == 0, "reset %s: %s", devices[i],
+			 d.message ? d.message : "?");
+		if (r != 0) {
+			rollback(e, done, ndone, steps, &d);
+			return r < 0 ? r : fail_with(out, &d);
+		}
+		pt_outcome_clear(&d);
+	}
+	/* Assign, then size locked memory for the VM with its new devices. */
+	for (size_t i = 0; i < n; i++) {
+		pt_strv_push(&vm->devices, devices[i]);
+		vm->detached = realloc(vm->detached, (vm->count + 1) * sizeof(*vm->detached));
+		vm->detached[vm->count++] = done[i];
+		done[i] = (struct pt_detached){ 0 };
+	}
+	r = pt_vm_memlock(e, vm, &bytes, &rule);
+	if (r == 0 && vm->cfg.pid > 0 && e->be->live) {
+		uint64_t old;
+
+		r = pt_memlock_apply(vm->cfg.pid, bytes, &old);
+		add_step(steps, rule, r >= 0, "locked-memory limit of pid %d: %llu bytes",
+			 vm->cfg.pid, (unsigned long long)bytes);
+		if (r < 0) {
+			struct pt_outcome m = { 0 };
+
+			pt_outcome_set(&m, PT_CODE_MEMLOCK_EXCEEDED, r, rule,
+				       "raise RLIMIT_MEMLOCK of pid %d to %llu bytes: %s",
+				       vm->cfg.pid, (unsigned long long)bytes, strerror(-r));
+			return fail_with(out, &m);
+		}
+	} else if (r == 0) {
+		add_step(steps, rule, true, "locked-memory limit for VM %s: %llu bytes", vm->name,
+			 (unsigned long long)bytes);
+	}
+	return pt_outcome_set(out, PT_CODE_OK, 0, "E-ATTACH", "VM %s has %zu device(s)", vm->name,
+			      n);
+}
+
+_public_ int pt_vm_attach(struct pt_engine *e, struct pt_vm *vm, char *const *devices,
+			  const struct pt_attach_options *opts, struct pt_step **ret_steps,
+			  size_t *ret_nsteps, struct pt_outcome *out)
+{
+	struct pt_attach_options o = opts ? *opts : (struct pt_attach_options){ .managed = true };
+	struct steps steps = { 0 };
+	struct pt_detached *done;
+	size_t n = 0;
+	int r = 0;
+
+	*out = (struct pt_outcome){ 0 };
+	while (devices[n])
+		n++;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		r = check_device(e, devices[i], devices, &o, out);
+		for (size_t j = 0; j < i && r == 0; j++)
+			if (strcmp(devices[i], devices[j]) == 0)
+				r = pt_outcome_set(out, PT_CODE_DEVICE_IN_USE, 0, "E-ATTACH-FREE",
+						   "%s is listed twice", devices[i]);
+		add_step(&steps, r == 0 ? "E-ATTACH-CHECK" : out->rule, r == 0, "check %s%s%s",
+			 devices[i], r ? ": " : "", r ? out->message : "");
+	}
+	if (r == 0 && o.dry_run) {
+		for (size_t i = 0; i < n; i++) {
+			const char *drv = pt_engine_driver_of(e, devices[i]);
+			const char *stub = o.driver ? o.driver : "vfio-pci";
+
+			if (o.managed && (!drv || strcmp(drv, stub) != 0))
+				add_step(&steps,
+					 o.method == PT_BIND_NEW_ID ? "E-DETACH-NEW-ID" :
+								      "E-DETACH-OVERRIDE",
+					 false, "detach %s from %s to %s (%s)", devices[i],
+					 drv ? drv : "no driver", stub,
+					 pt_bind_method_to_string(o.method));
+		}
+		for (size_t i = 0; i < n; i++) {
+			const struct pt_reset_info *ri =
+				pt_dev_reset(pt_host_find_dev(e->host, devices[i]));
+
+			add_step(&steps, "K-RESET-ORDER", false, "reset %s (%s)", devices[i],
+				 ri->count ? pt_reset_method_to_string(ri->methods[0]) :
+					     "no reset method");
+		}
+		r = pt_outcome_set(out, PT_CODE_OK, 0, "E-ATTACH-CHECK",
+				   "plan for VM %s: %zu device(s), nothing changed", vm->name, n);
+	} else if (r == 0) {
+		done = calloc(n + 1, sizeof(*done));
+		if (!done)
+			r = -ENOMEM;
+		else
+			r = do_attach(e, vm, devices, n, &o, done, &steps, out);
+		for (size_t i = 0; done && i < n; i++)
+			pt_detached_clear(&done[i]);
+		free(done);
+	}
+	*ret_steps = steps.v;
+	*ret_nsteps = steps.n;
+	return r;
+}
+
+_public_ int pt_vm_release(struct pt_engine *e, struct pt_vm *vm, struct pt_outcome *out)
+{
+	size_t failed = 0;
+
+	*out = (struct pt_outcome){ 0 };
+	/* Reset first (failures only noted, as libvirt does), then reattach managed devices. */
+	for (size_t i = 0; i < vm->count; i++) {
+		struct pt_outcome o = { 0 };
+		int method;
+
+		pt_reset_device(e, vm->devices[i], -1, &method, &o);
+		pt_outcome_clear(&o);
+	}
+	for (size_t i = vm->count; i-- > 0;) {
+		struct pt_outcome o = { 0 };
+
+		if (vm->detached[i].managed && pt_reattach(e, &vm->detached[i], &o) != 0) {
+			failed++;
+			pt_outcome_unrestored(out, "%s: %s", vm->devices[i],
+					      o.message ? o.message : "reattach failed");
+			for (char **u = o.unrestored; u && *u; u++)
+				pt_strv_push(&out->unrestored, *u);
+		}
+		pt_outcome_clear(&o);
+		pt_detached_clear(&vm->detached[i]);
+	}
+	pt_strv_free(vm->devices);
+	vm->devices = NULL;
+	vm->count = 0;
+	if (failed)
+		return pt_outcome_set(
+			out, PT_CODE_BIND_FAILED, 0, "E-REATTACH",
+			"VM %s released; %zu device(s) did not return to their driver", vm->name,
+			failed);
+	return pt_outcome_set(out, PT_CODE_OK, 0, "E-REATTACH", "VM %s released", vm->name);
+}
+
+_public_ int pt_vm_memlock(const struct pt_engine *e, const struct pt_vm *vm, uint64_t *ret_bytes,
+			   const char **ret_rule)
+{
+	struct pt_memlock_vm m = {
+		.arch = PT_ARCH_X86_64,
+		.kvm = true,
+		.memory = vm->cfg.memory,
+		.hard_limit = vm->cfg.hard_limit,
+		.viommu = vm->cfg.viommu,
+		.vfio_devices = (unsigned)vm->count,
+	};
+
+	(void)e;
+	return pt_memlock_limit(&m, ret_bytes, ret_rule);
+}

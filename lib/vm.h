@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* VMs and the transactions that give them host devices: attach, release, plan. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "memlock.h"
+
+struct pt_vm;
+
+struct pt_vm_config {
+	const char *name;
+	uint64_t memory; /* bytes */
+	unsigned vcpus;
+	int numa_node; /* preferred NUMA node, -1 none */
+	bool viommu;
+	uint64_t hard_limit; /* bytes, 0 none */
+	int pid; /* the VM's QEMU on a live host (for memlock), 0 none */
+};
+
+/* A VM known to the engine; the engine owns it. Returns 0, -EEXIST for a name in use. */
+int pt_engine_add_vm(struct pt_engine *e, const struct pt_vm_config *cfg, struct pt_vm **ret);
+struct pt_vm *pt_engine_find_vm(const struct pt_engine *e, const char *name);
+const char *pt_vm_name(const struct pt_vm *vm);
+size_t pt_vm_device_count(const struct pt_vm *vm);
+const char *pt_vm_device(const struct pt_vm *vm, size_t i);
+/* The VM a device is assigned to, or NULL. */
+const struct pt_vm *pt_engine_assigned_to(const struct pt_engine *e, const char *address);
+
+struct pt_attach_options {
+	bool managed; /* detach to the stub and reattach on release (libvirt managed='yes') */
+	const char *driver; /* stub, default vfio-pci */
+	enum pt_bind_method method;
+	bool force; /* allow host-critical devices */
+	bool dry_run; /* plan only: check and list the steps, change nothing */
+};
+
+/* One step of a transaction, for plans and reports. */
+struct pt_step {
+	char *what; /* "detach 0000:05:00.0 from e1000e to vfio-pci (override)" */
+	const char *rule; /* rule behind it */
+	bool done;
+};
+
+/*
+ * Give devices to a VM, all or nothing, in libvirt's order: checks (every device exists, is an
+ * endpoint, is free, and its group holds nothing the host still uses or another VM has);
+ * detach every device; reset every device after all are detached; the locked-memory limit.
+ * A failure undoes the earlier steps in reverse, so the host ends as it began, or the
+ * outcome's unrestored list says what is left and how to fix it. With dry_run only the
+ * checks run and the steps are listed. The steps (owned by the caller, free with
+ * pt_steps_free) describe what was, or would be, done.
+ */
+int pt_vm_attach(struct pt_engine *e, struct pt_vm *vm, char *const *devices,
+		 const struct pt_attach_options *opts, struct pt_step **ret_steps,
+		 size_t *ret_nsteps, struct pt_outcome *out);
+
+/* Take a VM's devices back: reset, then reattach the managed ones to their drivers. */
+int pt_vm_release(struct pt_engine *e, struct pt_vm *vm, struct pt_outcome *out);
+
+void pt_steps_free(struct pt_step *steps, size_t n);
+
+/* The VM's locked-memory limit for its current devices (see pt_memlock_limit). */
+int pt_vm_memlock(const struct pt_engine *e, const struct pt_vm *vm, uint64_t *ret_bytes,
+		  const char **ret_rule);
