@@ -230,6 +230,8 @@ static void record_host_block(struct pt_backend *be, struct pt_host *host, GStri
 	add_text(be, out, PT_NS_PROC, "proc", "sys/kernel/osrelease");
 	add_text(be, out, PT_NS_PROC, "proc", "cmdline");
 	add_text(be, out, PT_NS_PROC, "proc", "net/route");
+	add_text(be, out, PT_NS_PROC, "proc", "mounts");
+	add_text(be, out, PT_NS_PROC, "proc", "swaps");
 	add_text(be, out, PT_NS_SYS, "sys", "bus/pci/drivers_autoprobe");
 	if (pt_backend_list(be, PT_NS_SYS, "bus/pci/drivers", &names, &n) >= 0) {
 		g_autofree char *list = g_strjoinv(" ", names);
@@ -281,6 +283,11 @@ int pth_record_host(struct pt_backend *be, struct pt_host *host, GString *out, G
 		for (char **nd = p->netdevs; nd && *nd; nd++)
 			g_ptr_array_add(devs, g_build_filename(p->syspath, "net", *nd, NULL));
 	}
+	/* Block devices under PCI devices that hold mounted filesystems or swap, so that a
+	 * replay can tell which storage controller the host needs. */
+	for (char *const *m = pt_host_mounted(host); m && *m; m++)
+		if (g_str_has_prefix(*m, "devices/pci"))
+			g_ptr_array_add(devs, g_strdup(*m));
 	class_devices(be, "class/iommu", devs);
 	class_devices(be, "class/vfio", devs);
 	if (pt_backend_exists(be, PT_NS_SYS, "class/misc/vfio") > 0)

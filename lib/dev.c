@@ -112,7 +112,7 @@ static int read_int_attr(struct dev_scan *s, const char *name, long min, long ma
 }
 
 /* Lexically resolve a link target relative to the directory holding the link. */
-static int resolve_relative(const char *linkdir, const char *target, char *buf, size_t size)
+int pt_resolve_relative(const char *linkdir, const char *target, char *buf, size_t size)
 {
 	char tmp[2 * PATH_MAX];
 	char *parts[256];
@@ -185,7 +185,7 @@ static int resolve_location(struct dev_scan *s, const char *name)
 						  "dangling link: the device directory is missing" :
 						  strerror(-r));
 	} else {
-		r = resolve_relative("bus/pci/devices", target, s->dir, sizeof(s->dir));
+		r = pt_resolve_relative("bus/pci/devices", target, s->dir, sizeof(s->dir));
 		if (r < 0)
 			return pt_error_set(s->err, r, link, "cannot resolve link '%s'", target);
 	}
@@ -503,8 +503,16 @@ static enum pt_critical find_critical(const struct pt_dev *dev)
 
 	if (p->boot_vga == 1)
 		return PT_CRITICAL_BOOT_VGA;
-	if ((p->class >> 16) == 0x01 && p->driver && !is_stub_driver(p->driver))
-		return PT_CRITICAL_STORAGE;
+	if ((p->class >> 16) == 0x01 && p->driver && !is_stub_driver(p->driver)) {
+		size_t len = strlen(p->syspath);
+		char **m = dev->host->mounted;
+
+		if (!m)
+			return PT_CRITICAL_STORAGE; /* mounts unknown: it may hold the host's disks */
+		for (; *m; m++)
+			if (strncmp(*m, p->syspath, len) == 0 && (*m)[len] == '/')
+				return PT_CRITICAL_STORAGE;
+	}
 	for (char **n = p->netdevs; route[0] && n && *n; n++)
 		if (strcmp(*n, route) == 0)
 			return PT_CRITICAL_DEFAULT_ROUTE;
@@ -605,8 +613,9 @@ _public_ enum pt_critical pt_dev_critical(const struct pt_dev *dev)
 static const char *const critical_names[_PT_CRITICAL_MAX][2] = {
 	[PT_CRITICAL_NONE] = { "none", "not needed by the host" },
 	[PT_CRITICAL_BOOT_VGA] = { "boot-vga", "the boot VGA device (the host console)" },
-	[PT_CRITICAL_STORAGE] = { "storage", "a storage controller on a host driver (may hold "
-					     "the host's disks)" },
+	[PT_CRITICAL_STORAGE] = { "storage", "a storage controller on a host driver holding (or, "
+					     "when mounts are unknown, maybe holding) the host's "
+					     "filesystems" },
 	[PT_CRITICAL_DEFAULT_ROUTE] = { "default-route", "the NIC carrying the default route" },
 };
 

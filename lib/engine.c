@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "engine-internal.h"
+#include "internal.h"
 #include "macro.h"
 
 static const char *const code_names[_PT_CODE_MAX] = {
@@ -77,18 +78,7 @@ int pt_outcome_set(struct pt_outcome *o, enum pt_code code, int err, const char 
 
 int pt_strv_push(char ***strv, const char *s)
 {
-	size_t n = 0;
-	char **grown;
-
-	while (*strv && (*strv)[n])
-		n++;
-	grown = realloc(*strv, (n + 2) * sizeof(*grown));
-	if (!grown)
-		return -ENOMEM;
-	*strv = grown;
-	grown[n] = strdup(s);
-	grown[n + 1] = NULL;
-	return grown[n] ? 0 : -ENOMEM;
+	return pt_strv_append(strv, s);
 }
 
 int pt_outcome_unrestored(struct pt_outcome *o, const char *fmt, ...)

@@ -2,6 +2,7 @@
 /* The host model: scan every PCI device and IOMMU group once, through the backend. */
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,6 +197,78 @@ static void walk_free(struct walk *w)
 	free(w->found);
 }
 
+/* The canonical path of block device name (and, through slaves/, of what it is built on). */
+static int add_block(struct pt_host *host, const char *name, int depth)
+{
+	char link[128], target[PATH_MAX], canon[PATH_MAX / 2], dir[PATH_MAX], **slaves = NULL;
+	size_t n = 0;
+	int r;
+
+	if (depth > 4 || strchr(name, '/') ||
+	    snprintf(link, sizeof(link), "class/block/%s", name) >= (int)sizeof(link))
+		return -EINVAL;
+	r = pt_backend_readlink(host->be, PT_NS_SYS, link, target, sizeof(target));
+	if (r < 0)
+		return r;
+	r = pt_resolve_relative("class/block", target, canon, sizeof(canon));
+	if (r < 0)
+		return r;
+	r = pt_strv_append(&host->mounted, canon);
+	snprintf(dir, sizeof(dir), "%s/slaves", canon);
+	if (r >= 0 && pt_backend_list(host->be, PT_NS_SYS, dir, &slaves, &n) >= 0)
+		for (size_t i = 0; i < n && r >= 0; i++)
+			r = add_block(host, slaves[i], depth + 1);
+	pt_strv_free(slaves);
+	return r;
+}
+
+/*
+ * Which block devices hold mounted filesystems or swap, from procfs mounts and swaps. A
+ * source that cannot be traced to a block device (/dev/root, a missing link) makes the mounts
+ * unknown, and every storage controller then counts as one the host may need.
+ */
+static void scan_mounts(struct pt_host *host)
+{
+	static const char *const files[] = { "mounts", "swaps" };
+	bool unknown = false;
+
+	for (size_t f = 0; f < ELEMENTSOF(files) && !unknown; f++) {
+		char buf[65536], *save = NULL;
+		size_t len;
+
+		if (pt_backend_read(host->be, PT_NS_PROC, files[f], buf, sizeof(buf) - 1, &len) <
+		    0) {
+			unknown = f == 0;
+			continue;
+		}
+		buf[len] = '\0';
+		for (char *l = strtok_r(buf, "\n", &save); l && !unknown;
+		     l = strtok_r(NULL, "\n", &save)) {
+			char src[256], target[256];
+			const char *name;
+
+			if (sscanf(l, "%255s", src) != 1 || strncmp(src, "/dev/", 5) != 0)
+				continue;
+			name = src + 5;
+			/* /dev/mapper/NAME is a link to ../dm-N. */
+			if (strncmp(name, "mapper/", 7) == 0) {
+				if (pt_backend_readlink(host->be, PT_NS_DEV, name, target,
+							sizeof(target)) < 0) {
+					unknown = true;
+					continue;
+				}
+				name = pt_basename(target);
+			}
+			if (add_block(host, name, 0) < 0)
+				unknown = true;
+		}
+	}
+	if (unknown)
+		host->mounted = pt_strv_free(host->mounted);
+	else if (!host->mounted)
+		host->mounted = calloc(1, sizeof(char *));
+}
+
 static int scan_devices(struct pt_host *host, struct pt_error *err)
 {
 	struct walk w = { .be = host->be };
@@ -267,6 +340,7 @@ _public_ int pt_host_new(struct pt_backend *be, const struct pt_host_options *op
 		r = scan_kernel(host, opts ? opts->kernel : NULL, ret_err);
 	if (r >= 0) {
 		scan_default_route(host);
+		scan_mounts(host);
 		r = scan_devices(host, ret_err);
 	}
 	if (r >= 0)
@@ -298,6 +372,7 @@ _public_ struct pt_host *pt_host_free(struct pt_host *host)
 		free(host->findings[i].message);
 	}
 	free(host->findings);
+	pt_strv_free(host->mounted);
 	pt_pciconf_parser_free(host->parser);
 	free(host);
 	return NULL;
@@ -364,6 +439,11 @@ _public_ struct pt_group *pt_host_find_group(const struct pt_host *host, int id)
 		if (host->groups[i]->id == id)
 			return host->groups[i];
 	return NULL;
+}
+
+_public_ char *const *pt_host_mounted(const struct pt_host *host)
+{
+	return host->mounted;
 }
 
 _public_ size_t pt_host_finding_count(const struct pt_host *host)

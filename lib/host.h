@@ -71,6 +71,10 @@ struct pt_finding {
 	char *address; /* device concerned, or NULL */
 	char *message;
 };
+/* Canonical sysfs paths of the block devices holding mounted filesystems or swap; NULL when
+ * the host does not show them all (procfs mounts missing, a source that cannot be traced). */
+char *const *pt_host_mounted(const struct pt_host *host);
+
 size_t pt_host_finding_count(const struct pt_host *host);
 const struct pt_finding *pt_host_finding(const struct pt_host *host, size_t i);
 

@@ -46,6 +46,9 @@ struct pt_host {
 	size_t finding_count;
 	struct pt_pciconf_parser *parser;
 	char default_route_if[64]; /* empty when unknown */
+	/* Canonical sysfs paths of the block devices holding mounted filesystems; NULL when the
+	 * host does not show its mounts (then every storage controller counts as needed). */
+	char **mounted;
 };
 
 /*
@@ -77,5 +80,10 @@ int pt_parse_int(const char *s, long min, long max, long *ret);
 /* "0000:05:00.0" -> its parts; -EINVAL unless exactly that form. */
 int pt_parse_address(const char *s, unsigned *domain, unsigned *bus, unsigned *slot,
 		     unsigned *function);
+/* Lexically resolve a link target relative to the directory holding the link (both below
+ * the sysfs root); -EXDEV when it climbs above the root. */
+int pt_resolve_relative(const char *linkdir, const char *target, char *buf, size_t size);
+/* Append a copy of s to a NULL-terminated array (allocated when NULL). */
+int pt_strv_append(char ***strv, const char *s);
 /* The last component of a link target. */
 const char *pt_basename(const char *path);

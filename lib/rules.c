@@ -88,6 +88,92 @@ static const struct pt_rule catalogue[] = {
 	  "migration v2 (mlx5, hisi_acc, pds, virtio, qat, xe vfio-pci); plain vfio-pci does "
 	  "not.",
 	  "drivers/vfio/pci/*/main.c; QEMU hw/vfio/migration.c" },
+	/* The kernel model's rules (fakesys): each store handler and VFIO check it applies. */
+	{ "K-DRV-OVERRIDE-STORE", PT_RULE_KERNEL,
+	  "driver_override stores the text up to the first newline; \"\\n\" clears it (reads "
+	  "\"(null)\"), a 0-byte write does nothing, PAGE_SIZE - 1 bytes or more is EINVAL.",
+	  "drivers/base/driver.c (driver_set_override)" },
+	{ "K-BIND-NOMATCH", PT_RULE_KERNEL,
+	  "bind names an unknown device, or one the driver does not match (id tables, or a "
+	  "driver_override naming another driver): ENODEV.",
+	  "drivers/base/bus.c (bind_store), drivers/pci/pci-driver.c (pci_match_device)" },
+	{ "K-BIND-BOUND", PT_RULE_KERNEL,
+	  "bind of a device that already has a driver fails with EBUSY since 5.13, ENODEV "
+	  "before.",
+	  "drivers/base/dd.c (__driver_probe_device), 5.13" },
+	{ "K-BIND-PROBE-ERROR", PT_RULE_KERNEL,
+	  "bind returns the probe's error (or the DMA-ownership EBUSY) since 5.13, ENODEV "
+	  "before.",
+	  "drivers/base/dd.c (device_driver_attach), 5.13" },
+	{ "K-UNBIND-NOT-BOUND", PT_RULE_KERNEL,
+	  "unbind of a device not bound to this driver (unknown, unbound, or another driver's) "
+	  "fails with ENODEV.",
+	  "drivers/base/bus.c (unbind_store)" },
+	{ "K-VFIO-UNBIND-IN-USE", PT_RULE_KERNEL,
+	  "Unbinding a VFIO device that user space holds open blocks until it is released; the "
+	  "model fails the write with EBUSY instead of blocking.",
+	  "drivers/vfio/vfio_main.c (vfio_unregister_group_dev)" },
+	{ "K-DRIVERS-PROBE", PT_RULE_KERNEL,
+	  "drivers_probe: an unknown device is ENODEV; probe errors are ignored (the write "
+	  "succeeds, the device may stay unbound); a failed DMA-ownership check is EINVAL.",
+	  "drivers/base/bus.c (drivers_probe_store), observed.tsv" },
+	{ "K-AUTOPROBE", PT_RULE_KERNEL,
+	  "drivers_autoprobe 0 stops the bus probing new devices; drivers_probe and bind still "
+	  "work.",
+	  "drivers/base/bus.c (drivers_autoprobe_store)" },
+	{ "K-NEW-ID-FORMAT", PT_RULE_KERNEL,
+	  "new_id and remove_id take \"vendor device [subvendor subdevice class mask "
+	  "[data]]\" in hex; fewer than two fields, or driver_data no static id has, is EINVAL.",
+	  "drivers/pci/pci-driver.c (new_id_store)" },
+	{ "K-NEW-ID-EXISTS", PT_RULE_KERNEL,
+	  "new_id with fewer than seven fields fails with EEXIST when the driver already matches "
+	  "the id, through a dynamic id first or its static table.",
+	  "drivers/pci/pci-driver.c (new_id_store), observed.tsv" },
+	{ "K-NEW-ID-ATTACH", PT_RULE_KERNEL,
+	  "new_id binds every unbound device the new id matches at once (driver_attach), "
+	  "skipping devices whose override names another driver.",
+	  "drivers/pci/pci-driver.c (pci_add_dynid)" },
+	{ "K-REMOVE-ID-NONE", PT_RULE_KERNEL,
+	  "remove_id with no matching dynamic id fails with ENODEV; bindings stay.",
+	  "drivers/pci/pci-driver.c (remove_id_store)" },
+	{ "K-VFIO-PCI-PROBE", PT_RULE_KERNEL,
+	  "vfio-pci refuses to probe a bridge (EINVAL), a PF with VFs enabled (EBUSY) and a "
+	  "device without an IOMMU group (EINVAL without no-IOMMU mode).",
+	  "drivers/vfio/pci/vfio_pci_core.c (vfio_pci_core_register_device)" },
+	{ "K-DMA-OWNER-BUSY", PT_RULE_KERNEL,
+	  "A driver without driver_managed_dma cannot probe a device whose group user space "
+	  "owns (a VFIO container is set): EBUSY before the driver's probe runs.",
+	  "drivers/iommu/iommu.c (iommu_device_use_default_domain), 5.19" },
+	{ "K-SRIOV-VF-ADD", PT_RULE_KERNEL,
+	  "Enabling VFs adds devices at PF routing ID + offset + stride * i with the VF device "
+	  "id and no INTx, each in its own group when the PF's group holds only the PF, else in "
+	  "the PF's group; physfn and virtfnN link them. Disabling removes them.",
+	  "drivers/pci/iov.c (pci_iov_add_virtfn), drivers/iommu/iommu.c" },
+	{ "K-SRIOV-VF-AUTOPROBE", PT_RULE_KERNEL,
+	  "A VF is probed only when its PF's sriov_drivers_autoprobe is 1 or it has a "
+	  "driver_override (else ENODEV from the probe); the attribute takes a boolean (EINVAL).",
+	  "drivers/pci/pci-driver.c (pci_device_can_probe), drivers/pci/iov.c" },
+	{ "K-RESET-STORE", PT_RULE_KERNEL,
+	  "reset accepts only 1 (EINVAL otherwise) and fails with ENOTTY when no enabled method "
+	  "works; the file exists only when a method existed at enumeration.",
+	  "drivers/pci/pci-sysfs.c (reset_store), drivers/pci/pci.c (pci_reset_function)" },
+	{ "K-RESET-METHOD-STORE", PT_RULE_KERNEL,
+	  "reset_method takes names in order, each re-probed now (unknown or unsupported: "
+	  "EINVAL, list unchanged); \"\\n\" disables all; \"default\" re-probes; a 0-byte "
+	  "write does nothing.",
+	  "drivers/pci/pci-sysfs.c (reset_method_store), observed.tsv" },
+	{ "K-REMOVE", PT_RULE_KERNEL,
+	  "remove takes a device (and everything below it, and a PF's VFs) off the bus; rescan "
+	  "finds it again as a new device (no override) and probes it.",
+	  "drivers/pci/pci-sysfs.c (remove_store, rescan_store)" },
+	{ "K-VFIO-SET-CONTAINER", PT_RULE_KERNEL,
+	  "VFIO_GROUP_SET_CONTAINER claims the group's DMA ownership for user space: EPERM while "
+	  "a member is bound to a driver that uses the DMA API.",
+	  "drivers/vfio/group.c, drivers/iommu/iommu.c (iommu_group_claim_dma_owner)" },
+	{ "K-VFIO-HOT-RESET-INFO", PT_RULE_KERNEL,
+	  "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO lists the devices a bus reset would hit; ENODEV on "
+	  "a root bus, ENOSPC with the count when the buffer is small.",
+	  "drivers/vfio/pci/vfio_pci_core.c" },
 	{ "E-VIAB-HOSTDRV", PT_RULE_ENGINE,
 	  "Refuse to assign a group while a member is bound to a host driver that owns DMA.",
 	  "ptharness engine" },

@@ -87,3 +87,19 @@ const char *pt_basename(const char *path)
 
 	return slash ? slash + 1 : path;
 }
+
+int pt_strv_append(char ***strv, const char *s)
+{
+	size_t n = 0;
+	char **grown;
+
+	while (*strv && (*strv)[n])
+		n++;
+	grown = realloc(*strv, (n + 2) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	*strv = grown;
+	grown[n] = strdup(s);
+	grown[n + 1] = NULL;
+	return grown[n] ? 0 : -ENOMEM;
+}
