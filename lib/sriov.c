@@ -242,20 +242,22 @@ static int write_numvfs(struct pt_engine *e, const char *pf, unsigned count, str
 	return 0;
 }
 
-_public_ int pt_set_numvfs(struct pt_engine *e, const char *pf, unsigned count,
+_public_ int pt_set_numvfs(struct pt_engine *e, const char *name, unsigned count,
 			   struct pt_outcome *out)
 {
-	const struct pt_dev *d = find_pf(e, pf);
+	const struct pt_dev *d = find_pf(e, name);
 	const struct pt_sriov *s;
 	unsigned before;
+	char pf[16];
 	int r;
 
 	*out = (struct pt_outcome){ 0 };
 	if (!d)
 		return pt_outcome_set(out, PT_CODE_DEVICE_NOT_FOUND, -ENODEV, "E-DEVICE-EXISTS",
-				      "no PCI device or netdev %s on this host", pf);
+				      "no PCI device or netdev %s on this host", name);
 	s = pt_dev_props(d)->sriov;
-	pf = pt_dev_address(d);
+	/* A copy: every rescan below replaces the model the device lives in. */
+	snprintf(pf, sizeof(pf), "%s", pt_dev_address(d));
 	if (!s)
 		return pt_outcome_set(out, PT_CODE_SRIOV_UNSUPPORTED, -ENOENT, "K-SRIOV-NUMVFS",
 				      "%s has no SR-IOV capability", pf);

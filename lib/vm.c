@@ -124,16 +124,16 @@ _public_ const struct pt_vm *pt_engine_assigned_to(const struct pt_engine *e, co
 	return NULL;
 }
 
-static bool listed(char *const *devices, const char *address)
+static bool listed(const char *const *devices, const char *address)
 {
-	for (char *const *d = devices; *d; d++)
+	for (const char *const *d = devices; *d; d++)
 		if (strcmp(*d, address) == 0)
 			return true;
 	return false;
 }
 
 /* The checks before anything changes. Returns 0, or 1 with the refusal in the outcome. */
-static int check_device(struct pt_engine *e, const char *address, char *const *devices,
+static int check_device(struct pt_engine *e, const char *address, const char *const *devices,
 			const struct pt_attach_options *o, struct pt_outcome *out)
 {
 	const struct pt_dev *dev = pt_host_find_dev(e->host, address);
@@ -225,7 +225,7 @@ static int fail_with(struct pt_outcome *out, struct pt_outcome *o)
 	return 1;
 }
 
-static int do_attach(struct pt_engine *e, struct pt_vm *vm, char *const *devices, size_t n,
+static int do_attach(struct pt_engine *e, struct pt_vm *vm, const char *const *devices, size_t n,
 		     const struct pt_attach_options *o, struct pt_detached *done,
 		     struct steps *steps, struct pt_outcome *out)
 {
@@ -302,7 +302,7 @@ static int do_attach(struct pt_engine *e, struct pt_vm *vm, char *const *devices
 			      n);
 }
 
-_public_ int pt_vm_attach(struct pt_engine *e, struct pt_vm *vm, char *const *devices,
+_public_ int pt_vm_attach(struct pt_engine *e, struct pt_vm *vm, const char *const *devices,
 			  const struct pt_attach_options *opts, struct pt_step **ret_steps,
 			  size_t *ret_nsteps, struct pt_outcome *out)
 {

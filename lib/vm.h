@@ -53,7 +53,7 @@ struct pt_step {
  * checks run and the steps are listed. The steps (owned by the caller, free with
  * pt_steps_free) describe what was, or would be, done.
  */
-int pt_vm_attach(struct pt_engine *e, struct pt_vm *vm, char *const *devices,
+int pt_vm_attach(struct pt_engine *e, struct pt_vm *vm, const char *const *devices,
 		 const struct pt_attach_options *opts, struct pt_step **ret_steps,
 		 size_t *ret_nsteps, struct pt_outcome *out);
 
