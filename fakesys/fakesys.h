@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* fakesys: a model of the Linux kernel's PCI, IOMMU and VFIO behaviour, served as a backend. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backend.h"
+#include "host.h"
+#include "trace.h"
+
+/*
+ * A fake host is a model of the kernel (PCI devices, drivers with id tables, IOMMU groups with
+ * DMA ownership, SR-IOV, VFIO) loaded from a recording or any sysfs tree, and served to the
+ * engine as a struct pt_backend whose files behave like the kernel's: reads show the model,
+ * writes go to store handlers that change it and fail with the kernel's errno.
+ *
+ * Errors: every function returns >= 0 on success or a negative errno. Loaders fill ret_err
+ * (when not NULL) with the file (and line, as "FILE:LINE") in path and a reason.
+ */
+struct fks_host;
+
+struct fks_options {
+	/* Kernel whose behaviour the model follows ("5.15", "6.1.0-28-amd64"); NULL: the
+	 * recording's own osrelease, else PT_KVER_NEWEST. */
+	const char *kernel;
+};
+
+/* Load a umockdev-record file (with the optional ptharness extension block). */
+int fks_host_new_from_recording(const char *file, const struct fks_options *opts,
+				struct fks_host **ret, struct pt_error *ret_err);
+/* The same from text in memory; name is used in error messages. */
+int fks_host_new_from_text(const char *name, const char *text, size_t len,
+			   const struct fks_options *opts, struct fks_host **ret,
+			   struct pt_error *ret_err);
+/* Load any sysfs tree reachable through a backend (a captured directory, a umockdev testbed,
+ * the live machine read-only). The backend is only read, and may be freed afterwards. */
+int fks_host_new_from_backend(struct pt_backend *be, const struct fks_options *opts,
+			      struct fks_host **ret, struct pt_error *ret_err);
+/* Convenience: pt_backend_sysfs_new(root) then fks_host_new_from_backend(). */
+int fks_host_new_from_dir(const char *root, const struct fks_options *opts, struct fks_host **ret,
+			  struct pt_error *ret_err);
+
+/* A fresh, independent copy of the host's current state (faults and open VFIO files are not
+ * copied). Returns 0 or -ENOMEM. */
+int fks_host_copy(const struct fks_host *host, struct fks_host **ret);
+/* Accepts NULL; returns NULL. Backends made from the host must be freed first. */
+struct fks_host *fks_host_free(struct fks_host *host);
+
+/*
+ * The host as a backend. The backend borrows the host, which must outlive it; free it with
+ * pt_backend_free(). Rules applied and faults injected during a backend call go to the
+ * backend's trace (be->trace), or to the host's own trace (fks_host_set_trace) when unset.
+ */
+struct pt_backend *fks_host_backend(struct fks_host *host);
+
+/* Where rule and fault events go for calls made on the host directly (not owned). */
+void fks_host_set_trace(struct fks_host *host, struct pt_trace *trace);
+
+/*
+ * Model settings, by name (a table in host.c; unknown key -ENOENT, bad value -EINVAL):
+ *   kernel                 kernel release whose rules apply ("6.1")
+ *   memlock                RLIMIT_MEMLOCK in bytes charged by VFIO_IOMMU_MAP_DMA (8388608)
+ *   cap_ipc_lock           1: the VFIO user has CAP_IPC_LOCK and is not limited (1, as root)
+ *   interrupt_remapping    0: VFIO_SET_IOMMU fails with EPERM, as without IR (1)
+ *   vfio_pci.enable_sriov  vfio-pci's module parameter (0)
+ *   iommu_aperture_bits    usable IOVA width for MAP_DMA (39)
+ *   reset_timeout_ms       a reset hanging longer fails with ETIMEDOUT (10000)
+ *   drivers_autoprobe      bus-wide autoprobe (1)
+ */
+int fks_host_set(struct fks_host *host, const char *key, const char *value);
+
+/* Kernel version the model follows. */
+const struct pt_kver *fks_host_kernel(const struct fks_host *host);
+/* Milliseconds of simulated time spent (resets take time; hangs take more). */
+uint64_t fks_host_clock_ms(const struct fks_host *host);
+/* Steps: faults may be tied to the scenario step the harness is running (1-based). */
+void fks_host_set_step(struct fks_host *host, unsigned step);
+
+/* Device facts for tests and the harness. -ENOENT when there is no such device. */
+int fks_host_dev_count(const struct fks_host *host);
+int fks_host_dev_driver(const struct fks_host *host, const char *address, const char **ret_name);
+int fks_host_dev_group(const struct fks_host *host, const char *address, int *ret_group);
+/* Hot-unplug a device (and its VFs), as a surprise removal or `remove` would. */
+int fks_host_remove_device(struct fks_host *host, const char *address);
+
+/* Injected faults: data, matched on every write / reset / VF enable / step. */
+enum fks_fault_kind {
+	FKS_FAULT_WRITE, /* the nth write to path fails with error (count times; 0 = always) */
+	FKS_FAULT_RESET, /* a reset of the device fails with error, or hangs hang_ms */
+	FKS_FAULT_NUMVFS, /* enabling VFs on the PF creates at most max_vfs of them */
+	FKS_FAULT_REMOVE, /* the device disappears when step `step` begins (or at the nth write) */
+	_FKS_FAULT_KIND_MAX,
+};
+
+struct fks_fault {
+	enum fks_fault_kind kind;
+	/* write: a sysfs path, relative to the sysfs root or to bus/pci/devices (as in scenario
+	 * files: "0000:05:00.1/driver/unbind"); others: the device address. */
+	const char *path;
+	int error; /* positive errno: EBUSY */
+	unsigned nth; /* 1-based: which matching event fires first (default 1) */
+	unsigned count; /* how many times it fires; 0 = every time from nth on (default 1) */
+	unsigned hang_ms; /* reset: simulated duration */
+	unsigned max_vfs; /* numvfs */
+	unsigned step; /* remove: the step at which the device goes (0: use nth write instead) */
+};
+
+const char *fks_fault_kind_to_string(enum fks_fault_kind k);
+/* Copies the fault. Returns 0, -EINVAL for an incomplete fault. */
+int fks_host_add_fault(struct fks_host *host, const struct fks_fault *fault);
+/*
+ * Faults in text, one per line (# comments, blank lines ignored), words key=value after the
+ * kind:  write path=0000:05:00.1/driver/unbind errno=EBUSY [nth=1] [count=1]
+ *        reset dev=0000:05:00.0 (errno=EIO | hang_ms=20000) [nth=] [count=]
+ *        numvfs dev=0000:3b:00.0 max=2
+ *        remove dev=0000:05:00.1 (step=2 | nth=3)
+ * On error ret_err names name:LINE and the reason.
+ */
+int fks_host_add_faults(struct fks_host *host, const char *name, const char *text,
+			struct pt_error *ret_err);
+/* How many times injected faults have fired so far. */
+unsigned fks_host_faults_fired(const struct fks_host *host);
+
+/* Export: the current state as a umockdev recording (with the ptharness block), NUL-terminated
+ * and owned by the caller; or as a testbed directory (root/sys/..., root/proc/...) that
+ * real tools (lspci -A linux-sysfs) can read. */
+int fks_host_export_recording(const struct fks_host *host, char **ret_text);
+int fks_host_export_testbed(const struct fks_host *host, const char *root);

@@ -1,0 +1,700 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The fake host: its objects' lifetimes, lookups, settings, copies, rules and errors. */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* ---- recorded blocks ---- */
+
+struct fks_rec *fks_rec_new(const char *devpath)
+{
+	struct fks_rec *r = g_new0(struct fks_rec, 1);
+
+	r->devpath = g_strdup(devpath);
+	r->env = g_ptr_array_new_with_free_func(g_free);
+	r->entries = g_ptr_array_new_with_free_func((GDestroyNotify)fks_entry_free);
+	return r;
+}
+
+void fks_entry_free(struct fks_entry *e)
+{
+	if (e) {
+		g_free(e->name);
+		g_free(e->data);
+		g_free(e);
+	}
+}
+
+void fks_rec_free(struct fks_rec *r)
+{
+	if (!r)
+		return;
+	g_ptr_array_free(r->env, TRUE);
+	g_ptr_array_free(r->entries, TRUE);
+	g_free(r->devpath);
+	g_free(r);
+}
+
+void fks_rec_add(struct fks_rec *r, const char *name, bool link, const void *data, size_t len)
+{
+	struct fks_entry *e = g_new0(struct fks_entry, 1);
+
+	e->name = g_strdup(name);
+	e->link = link;
+	e->data = g_malloc(len + 1);
+	if (len)
+		memcpy(e->data, data, len);
+	e->data[len] = '\0';
+	e->len = len;
+	g_ptr_array_add(r->entries, e);
+}
+
+struct fks_rec *fks_rec_copy(const struct fks_rec *r)
+{
+	struct fks_rec *c;
+
+	if (!r)
+		return NULL;
+	c = fks_rec_new(r->devpath);
+	for (guint i = 0; i < r->env->len; i++)
+		g_ptr_array_add(c->env, g_strdup(r->env->pdata[i]));
+	for (guint i = 0; i < r->entries->len; i++) {
+		const struct fks_entry *e = r->entries->pdata[i];
+
+		fks_rec_add(c, e->name, e->link, e->data, e->len);
+	}
+	return c;
+}
+
+const struct fks_entry *fks_rec_find(const struct fks_rec *r, const char *name)
+{
+	for (guint i = 0; r && i < r->entries->len; i++) {
+		const struct fks_entry *e = r->entries->pdata[i];
+
+		if (strcmp(e->name, name) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+struct fks_entry *fks_rec_take(struct fks_rec *r, const char *name)
+{
+	for (guint i = 0; r && i < r->entries->len; i++) {
+		struct fks_entry *e = r->entries->pdata[i];
+
+		if (strcmp(e->name, name) == 0)
+			return g_ptr_array_steal_index(r->entries, i);
+	}
+	return NULL;
+}
+
+/* ---- objects ---- */
+
+int fks_host_alloc(struct fks_host **ret)
+{
+	struct fks_host *h = g_new0(struct fks_host, 1);
+	int r;
+
+	h->kver = PT_KVER_NEWEST;
+	h->devs = g_ptr_array_new();
+	h->drivers = g_ptr_array_new();
+	h->groups = g_ptr_array_new();
+	h->others = g_ptr_array_new_with_free_func((GDestroyNotify)fks_rec_free);
+	h->extras = g_ptr_array_new_with_free_func((GDestroyNotify)fks_rec_free);
+	h->proc = g_ptr_array_new_with_free_func((GDestroyNotify)fks_entry_free);
+	h->faults = g_ptr_array_new();
+	h->files = g_ptr_array_new();
+	h->autoprobe = true;
+	h->memlock = 8u << 20;
+	h->cap_ipc_lock = true;
+	h->intremap = true;
+	h->aperture_bits = 39;
+	h->reset_timeout_ms = 10000;
+	r = pt_pciconf_parser_new(&h->parser);
+	if (r < 0) {
+		fks_host_free(h);
+		return r;
+	}
+	*ret = h;
+	return 0;
+}
+
+static void driver_free(struct fks_driver *d)
+{
+	g_array_free(d->static_ids, TRUE);
+	g_array_free(d->dyn_ids, TRUE);
+	g_ptr_array_free(d->devs, TRUE);
+	g_free(d->name);
+	g_free(d);
+}
+
+static void group_free(struct fks_group *g)
+{
+	g_ptr_array_free(g->members, TRUE);
+	fks_rec_free(g->rec);
+	g_free(g);
+}
+
+void fks_dev_free(struct fks_dev *dev)
+{
+	if (!dev)
+		return;
+	if (dev->sriov) {
+		g_ptr_array_free(dev->sriov->vfs, TRUE);
+		fks_rec_free(dev->sriov->extra);
+		g_free(dev->sriov);
+	}
+	if (dev->children)
+		g_ptr_array_free(dev->children, TRUE);
+	fks_rec_free(dev->rec);
+	g_free(dev->config);
+	g_free(dev->override);
+	g_free(dev->devpath);
+	g_free(dev);
+}
+
+struct fks_host *fks_host_free(struct fks_host *h)
+{
+	if (!h)
+		return NULL;
+	fks_vfio_free(h);
+	fks_faults_free(h);
+	for (size_t i = 0; i < _PT_NS_MAX; i++)
+		fks_node_free(h->root[i]);
+	for (guint i = 0; i < h->devs->len; i++)
+		fks_dev_free(h->devs->pdata[i]);
+	for (guint i = 0; i < h->drivers->len; i++)
+		driver_free(h->drivers->pdata[i]);
+	for (guint i = 0; i < h->groups->len; i++)
+		group_free(h->groups->pdata[i]);
+	g_ptr_array_free(h->devs, TRUE);
+	g_ptr_array_free(h->drivers, TRUE);
+	g_ptr_array_free(h->groups, TRUE);
+	g_ptr_array_free(h->others, TRUE);
+	g_ptr_array_free(h->extras, TRUE);
+	g_ptr_array_free(h->proc, TRUE);
+	g_ptr_array_free(h->faults, TRUE);
+	g_ptr_array_free(h->files, TRUE);
+	pt_pciconf_parser_free(h->parser);
+	g_free(h->osrelease);
+	g_free(h);
+	return NULL;
+}
+
+/* Binary search in an array sorted by a string key at offset 0 of a pointer field. */
+static guint dev_index(const struct fks_host *h, const char *addr, bool *found)
+{
+	guint lo = 0, hi = h->devs->len;
+
+	while (lo < hi) {
+		guint mid = (lo + hi) / 2;
+		int c = strcmp(((struct fks_dev *)h->devs->pdata[mid])->addr, addr);
+
+		if (c == 0) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = false;
+	return lo;
+}
+
+struct fks_dev *fks_dev_find(const struct fks_host *h, const char *addr)
+{
+	bool found;
+	guint i = dev_index(h, addr, &found);
+	struct fks_dev *d = found ? h->devs->pdata[i] : NULL;
+
+	return d && !d->removed ? d : NULL;
+}
+
+struct fks_dev *fks_dev_new(struct fks_host *host, const char *addr, const char *devpath)
+{
+	struct fks_dev *d = g_new0(struct fks_dev, 1);
+
+	d->host = host;
+	g_strlcpy(d->addr, addr, sizeof(d->addr));
+	sscanf(addr, "%x:%x:%x.%x", &d->domain, &d->bus, &d->slot, &d->function);
+	d->devpath = g_strdup(devpath);
+	d->rec = fks_rec_new(devpath);
+	d->children = g_ptr_array_new_with_free_func((GDestroyNotify)fks_rec_free);
+	return d;
+}
+
+int fks_dev_set_config(struct fks_dev *dev, const void *data, size_t len)
+{
+	struct pt_pciconf c;
+	int r;
+
+	r = pt_pciconf_parse(dev->host->parser, data, len, &c);
+	if (r < 0)
+		return r;
+	g_free(dev->config);
+	dev->config = g_memdup2(data, len);
+	dev->config_len = len;
+	dev->cfg = c;
+	dev->class = c.class;
+	return 0;
+}
+
+void fks_dev_insert(struct fks_host *h, struct fks_dev *dev)
+{
+	bool found;
+	guint i = dev_index(h, dev->addr, &found);
+
+	if (found) {
+		/* A removed device coming back (rescan) or a VF at a recycled address. */
+		fks_dev_free(h->devs->pdata[i]);
+		h->devs->pdata[i] = dev;
+		return;
+	}
+	g_ptr_array_insert(h->devs, (gint)i, dev);
+}
+
+struct fks_driver *fks_driver_find(const struct fks_host *h, const char *name)
+{
+	for (guint i = 0; i < h->drivers->len; i++) {
+		struct fks_driver *d = h->drivers->pdata[i];
+
+		if (strcmp(d->name, name) == 0)
+			return d;
+	}
+	return NULL;
+}
+
+static gint cmp_driver(gconstpointer a, gconstpointer b)
+{
+	return strcmp((*(struct fks_driver *const *)a)->name,
+		      (*(struct fks_driver *const *)b)->name);
+}
+
+struct fks_driver *fks_driver_get(struct fks_host *h, const char *name)
+{
+	struct fks_driver *d = fks_driver_find(h, name);
+
+	if (d)
+		return d;
+	d = g_new0(struct fks_driver, 1);
+	d->host = h;
+	d->name = g_strdup(name);
+	d->info = fks_drvinfo_lookup(name);
+	d->static_ids = g_array_new(FALSE, TRUE, sizeof(struct fks_id));
+	d->dyn_ids = g_array_new(FALSE, TRUE, sizeof(struct fks_id));
+	d->devs = g_ptr_array_new();
+	if (d->info->override_only_any) {
+		struct fks_id any = {
+			FKS_ANY_ID, FKS_ANY_ID, FKS_ANY_ID, FKS_ANY_ID, 0, 0, 0, true
+		};
+
+		g_array_append_val(d->static_ids, any);
+	}
+	if (d->info->match_class_mask) {
+		struct fks_id cls = { FKS_ANY_ID, FKS_ANY_ID,		FKS_ANY_ID,
+				      FKS_ANY_ID, d->info->match_class, d->info->match_class_mask };
+
+		g_array_append_val(d->static_ids, cls);
+	}
+	g_ptr_array_add(h->drivers, d);
+	g_ptr_array_sort(h->drivers, cmp_driver);
+	return d;
+}
+
+struct fks_group *fks_group_find(const struct fks_host *h, int id)
+{
+	for (guint i = 0; i < h->groups->len; i++) {
+		struct fks_group *g = h->groups->pdata[i];
+
+		if (g->id == id)
+			return g;
+	}
+	return NULL;
+}
+
+static gint cmp_group(gconstpointer a, gconstpointer b)
+{
+	int x = (*(struct fks_group *const *)a)->id, y = (*(struct fks_group *const *)b)->id;
+
+	return x < y ? -1 : x > y;
+}
+
+struct fks_group *fks_group_get(struct fks_host *h, int id)
+{
+	struct fks_group *g = fks_group_find(h, id);
+
+	if (g)
+		return g;
+	g = g_new0(struct fks_group, 1);
+	g->id = id;
+	g->members = g_ptr_array_new();
+	g_ptr_array_add(h->groups, g);
+	g_ptr_array_sort(h->groups, cmp_group);
+	h->iommu = true;
+	return g;
+}
+
+static gint cmp_dev(gconstpointer a, gconstpointer b)
+{
+	return strcmp((*(struct fks_dev *const *)a)->addr, (*(struct fks_dev *const *)b)->addr);
+}
+
+void fks_group_add_member(struct fks_group *g, struct fks_dev *dev)
+{
+	dev->group = g;
+	g_ptr_array_add(g->members, dev);
+	g_ptr_array_sort(g->members, cmp_dev);
+}
+
+void fks_group_del_member(struct fks_group *g, struct fks_dev *dev)
+{
+	g_ptr_array_remove(g->members, dev);
+	dev->group = NULL;
+}
+
+void fks_group_drop(struct fks_host *h, struct fks_group *g)
+{
+	g_ptr_array_remove(h->groups, g);
+	group_free(g);
+}
+
+int fks_group_next_id(const struct fks_host *h)
+{
+	int id = 0;
+
+	for (guint i = 0; i < h->groups->len; i++) {
+		const struct fks_group *g = h->groups->pdata[i];
+
+		if (g->id >= id)
+			id = g->id + 1;
+	}
+	return id;
+}
+
+/* ---- copy ---- */
+
+static struct fks_dev *map_dev(GHashTable *map, const struct fks_dev *d)
+{
+	return d ? g_hash_table_lookup(map, d) : NULL;
+}
+
+static struct fks_dev *copy_dev(struct fks_host *nh, const struct fks_dev *d)
+{
+	struct fks_dev *c = fks_dev_new(nh, d->addr, d->devpath);
+
+	c->config = g_memdup2(d->config, d->config_len);
+	c->config_len = d->config_len;
+	c->cfg = d->cfg;
+	c->class = d->class;
+	fks_rec_free(c->rec);
+	c->rec = fks_rec_copy(d->rec);
+	for (guint i = 0; i < d->children->len; i++)
+		g_ptr_array_add(c->children, fks_rec_copy(d->children->pdata[i]));
+	c->override = g_strdup(d->override);
+	c->reset_platform = d->reset_platform;
+	c->reset_attr = d->reset_attr;
+	c->reset_count = d->reset_count;
+	memcpy(c->reset_methods, d->reset_methods, sizeof(c->reset_methods));
+	c->vf_index = d->vf_index;
+	c->removed = d->removed;
+	if (d->sriov) {
+		c->sriov = g_memdup2(d->sriov, sizeof(*d->sriov));
+		c->sriov->vfs = g_ptr_array_new();
+		c->sriov->extra = fks_rec_copy(d->sriov->extra);
+	}
+	return c;
+}
+
+int fks_host_copy(const struct fks_host *h, struct fks_host **ret)
+{
+	g_autoptr(GHashTable) map = g_hash_table_new(NULL, NULL);
+	struct fks_host *n;
+	int r;
+
+	r = fks_host_alloc(&n);
+	if (r < 0)
+		return r;
+	n->kver = h->kver;
+	n->kver_set = h->kver_set;
+	n->osrelease = g_strdup(h->osrelease);
+	n->iommu = h->iommu;
+	n->autoprobe = h->autoprobe;
+	n->memlock = h->memlock;
+	n->cap_ipc_lock = h->cap_ipc_lock;
+	n->intremap = h->intremap;
+	n->vfio_enable_sriov = h->vfio_enable_sriov;
+	n->aperture_bits = h->aperture_bits;
+	n->reset_timeout_ms = h->reset_timeout_ms;
+	for (guint i = 0; i < h->devs->len; i++) {
+		struct fks_dev *c = copy_dev(n, h->devs->pdata[i]);
+
+		g_hash_table_insert(map, h->devs->pdata[i], c);
+		g_ptr_array_add(n->devs, c);
+	}
+	for (guint i = 0; i < h->devs->len; i++) {
+		const struct fks_dev *d = h->devs->pdata[i];
+		struct fks_dev *c = n->devs->pdata[i];
+
+		c->pf = map_dev(map, d->pf);
+		for (guint j = 0; d->sriov && j < d->sriov->vfs->len; j++)
+			g_ptr_array_add(c->sriov->vfs, map_dev(map, d->sriov->vfs->pdata[j]));
+	}
+	for (guint i = 0; i < h->drivers->len; i++) {
+		const struct fks_driver *d = h->drivers->pdata[i];
+		struct fks_driver *c = g_new0(struct fks_driver, 1);
+
+		c->host = n;
+		c->name = g_strdup(d->name);
+		c->info = d->info;
+		c->static_ids = g_array_copy(d->static_ids);
+		c->dyn_ids = g_array_copy(d->dyn_ids);
+		c->devs = g_ptr_array_new();
+		for (guint j = 0; j < d->devs->len; j++) {
+			struct fks_dev *m = map_dev(map, d->devs->pdata[j]);
+
+			if (!m)
+				continue;
+			m->driver = c;
+			g_ptr_array_add(c->devs, m);
+		}
+		g_ptr_array_add(n->drivers, c);
+	}
+	for (guint i = 0; i < h->groups->len; i++) {
+		const struct fks_group *g = h->groups->pdata[i];
+		struct fks_group *c = g_new0(struct fks_group, 1);
+
+		c->id = g->id;
+		c->members = g_ptr_array_new();
+		c->rec = fks_rec_copy(g->rec);
+		/* Open VFIO files are not copied, and with them goes any user-space owner. */
+		c->owner_cnt = g->owner_cnt - (g->owner ? 1 : 0);
+		for (guint j = 0; j < g->members->len; j++) {
+			struct fks_dev *m = map_dev(map, g->members->pdata[j]);
+
+			if (!m)
+				continue;
+			m->group = c;
+			g_ptr_array_add(c->members, m);
+		}
+		g_ptr_array_add(n->groups, c);
+	}
+	for (guint i = 0; i < h->others->len; i++)
+		g_ptr_array_add(n->others, fks_rec_copy(h->others->pdata[i]));
+	for (guint i = 0; i < h->extras->len; i++)
+		g_ptr_array_add(n->extras, fks_rec_copy(h->extras->pdata[i]));
+	for (guint i = 0; i < h->proc->len; i++) {
+		const struct fks_entry *e = h->proc->pdata[i];
+		struct fks_entry *c = g_new0(struct fks_entry, 1);
+
+		c->name = g_strdup(e->name);
+		c->data = g_memdup2(e->data, e->len + 1);
+		c->len = e->len;
+		g_ptr_array_add(n->proc, c);
+	}
+	fks_view_build(n);
+	*ret = n;
+	return 0;
+}
+
+/* ---- settings ---- */
+
+static int parse_u64(const char *v, uint64_t max, uint64_t *ret)
+{
+	char *end;
+	guint64 x;
+
+	if (!v || !g_ascii_isdigit(v[0]))
+		return -EINVAL;
+	errno = 0;
+	x = g_ascii_strtoull(v, &end, 0);
+	if (errno || *end || x > max)
+		return -EINVAL;
+	*ret = x;
+	return 0;
+}
+
+enum setting_type {
+	SET_BOOL,
+	SET_U64,
+	SET_UINT,
+	SET_KERNEL,
+};
+
+/* The model's settings: a name, its type and where it lives in the host. */
+static const struct {
+	const char *key;
+	enum setting_type type;
+	size_t offset;
+} settings[] = {
+	{ "kernel", SET_KERNEL, 0 },
+	{ "memlock", SET_U64, offsetof(struct fks_host, memlock) },
+	{ "cap_ipc_lock", SET_BOOL, offsetof(struct fks_host, cap_ipc_lock) },
+	{ "interrupt_remapping", SET_BOOL, offsetof(struct fks_host, intremap) },
+	{ "vfio_pci.enable_sriov", SET_BOOL, offsetof(struct fks_host, vfio_enable_sriov) },
+	{ "iommu_aperture_bits", SET_UINT, offsetof(struct fks_host, aperture_bits) },
+	{ "reset_timeout_ms", SET_UINT, offsetof(struct fks_host, reset_timeout_ms) },
+	{ "drivers_autoprobe", SET_BOOL, offsetof(struct fks_host, autoprobe) },
+};
+
+_public_ int fks_host_set(struct fks_host *h, const char *key, const char *value)
+{
+	for (size_t i = 0; i < ELEMENTSOF(settings); i++) {
+		char *field = (char *)h + settings[i].offset;
+		uint64_t v;
+		int r;
+
+		if (strcmp(settings[i].key, key) != 0)
+			continue;
+		switch (settings[i].type) {
+		case SET_KERNEL: {
+			struct pt_kver kv;
+
+			r = pt_kver_parse(value, &kv);
+			if (r < 0)
+				return r;
+			h->kver = kv;
+			h->kver_set = true;
+			return 0;
+		}
+		case SET_BOOL:
+			r = parse_u64(value, 1, &v);
+			if (r >= 0)
+				*(bool *)field = v;
+			return r;
+		case SET_UINT:
+			r = parse_u64(value, UINT32_MAX, &v);
+			if (r >= 0)
+				*(unsigned *)field = (unsigned)v;
+			return r;
+		case SET_U64:
+			r = parse_u64(value, UINT64_MAX, &v);
+			if (r >= 0)
+				*(uint64_t *)field = v;
+			return r;
+		}
+	}
+	return -ENOENT;
+}
+
+_public_ const struct pt_kver *fks_host_kernel(const struct fks_host *h)
+{
+	return &h->kver;
+}
+
+_public_ uint64_t fks_host_clock_ms(const struct fks_host *h)
+{
+	return h->clock_ms;
+}
+
+_public_ void fks_host_set_step(struct fks_host *h, unsigned step)
+{
+	h->step = step;
+	fks_fault_check_remove(h);
+}
+
+_public_ void fks_host_set_trace(struct fks_host *h, struct pt_trace *t)
+{
+	h->own_trace = t;
+	h->trace = t;
+}
+
+_public_ int fks_host_dev_count(const struct fks_host *h)
+{
+	int n = 0;
+
+	for (guint i = 0; i < h->devs->len; i++)
+		n += !((struct fks_dev *)h->devs->pdata[i])->removed;
+	return n;
+}
+
+_public_ int fks_host_dev_driver(const struct fks_host *h, const char *addr, const char **ret)
+{
+	struct fks_dev *d = fks_dev_find(h, addr);
+
+	if (!d)
+		return -ENOENT;
+	*ret = d->driver ? d->driver->name : NULL;
+	return 0;
+}
+
+_public_ int fks_host_dev_group(const struct fks_host *h, const char *addr, int *ret)
+{
+	struct fks_dev *d = fks_dev_find(h, addr);
+
+	if (!d)
+		return -ENOENT;
+	*ret = d->group ? d->group->id : -1;
+	return 0;
+}
+
+bool fks_kver_at_least(const struct fks_host *h, unsigned major, unsigned minor)
+{
+	return pt_kver_at_least(&h->kver, major, minor);
+}
+
+/* ---- rules, faults and errors ---- */
+
+void fks_rule(struct fks_host *h, const char *rule, const char *subject, const char *fmt, ...)
+{
+	g_autofree char *detail = NULL;
+	va_list ap;
+
+	if (!h->trace)
+		return;
+	va_start(ap, fmt);
+	detail = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	pt_trace_rule(h->trace, rule, subject, detail);
+}
+
+void fks_note_fault(struct fks_host *h, const char *subject, const char *fmt, ...)
+{
+	g_autofree char *detail = NULL;
+	va_list ap;
+
+	h->faults_fired++;
+	if (!h->trace)
+		return;
+	va_start(ap, fmt);
+	detail = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	pt_trace_add(h->trace, PT_EVENT_FAULT, PT_NS_SYS, subject, detail, strlen(detail), 0, NULL);
+}
+
+int fks_parse_address(const char *s, char ret[16])
+{
+	unsigned d, b, sl, f;
+	char tail;
+
+	if (!s || strlen(s) != 12 || sscanf(s, "%4x:%2x:%2x.%1x%c", &d, &b, &sl, &f, &tail) != 4 ||
+	    sl > 0x1f || f > 7 || s[4] != ':' || s[7] != ':' || s[10] != '.')
+		return -EINVAL;
+	for (const char *c = s; *c; c++)
+		if (!g_ascii_isxdigit(*c) && *c != ':' && *c != '.')
+			return -EINVAL;
+	snprintf(ret, 16, "%04x:%02x:%02x.%x", d, b, sl, f);
+	return 0;
+}
+
+int fks_set_error(struct pt_error *err, int code, const char *path, unsigned line, const char *fmt,
+		  ...)
+{
+	va_list ap;
+
+	if (!err)
+		return code;
+	err->code = code;
+	if (line)
+		snprintf(err->path, sizeof(err->path), "%s:%u", path ? path : "", line);
+	else
+		snprintf(err->path, sizeof(err->path), "%s", path ? path : "");
+	va_start(ap, fmt);
+	vsnprintf(err->reason, sizeof(err->reason), fmt, ap);
+	va_end(ap);
+	return code;
+}

@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Bodies of fakesys's model objects and the functions its files share. */
+#pragma once
+
+#include <glib.h>
+#include <stdarg.h>
+
+#include "fakesys.h"
+#include "kver.h"
+#include "macro.h"
+#include "pciconf.h"
+#include "reset.h"
+
+#define FKS_PAGE_SIZE 4096
+#define FKS_ANY_ID 0xffffffffu
+
+/* ---- recorded content: what a recording or a tree showed that the model does not own ---- */
+
+struct fks_entry {
+	char *name; /* "power/control"; may contain '/' for files in subdirectories */
+	bool link; /* a symbolic link: data is the target */
+	char *data;
+	size_t len;
+};
+
+/* One device block of a recording (a PCI function's own entries, a child such as net/eth0, or
+ * a device elsewhere under devices/). */
+struct fks_rec {
+	char *devpath; /* relative to the sysfs root: "devices/pci0000:00/0000:00:1f.6" */
+	GPtrArray *env; /* "KEY=value" strings of its uevent (E: lines), in order */
+	GPtrArray *entries; /* struct fks_entry */
+};
+
+struct fks_rec *fks_rec_new(const char *devpath);
+struct fks_rec *fks_rec_copy(const struct fks_rec *r);
+void fks_rec_free(struct fks_rec *r);
+void fks_rec_add(struct fks_rec *r, const char *name, bool link, const void *data, size_t len);
+const struct fks_entry *fks_rec_find(const struct fks_rec *r, const char *name);
+/* Remove the entry and return it (owned by the caller), or NULL. */
+struct fks_entry *fks_rec_take(struct fks_rec *r, const char *name);
+void fks_entry_free(struct fks_entry *e);
+
+/* ---- the model ---- */
+
+struct fks_id {
+	uint32_t vendor, device, subvendor, subdevice, class, class_mask;
+	unsigned long data;
+	bool override_only;
+};
+
+/* What the kernel table knows about a driver (driver.c); NULL fields mean "no". */
+struct fks_drvinfo {
+	const char *name; /* exact, or a pattern "*vfio_pci*" */
+	bool dma_managed; /* driver_managed_dma */
+	bool vfio; /* registers its devices with VFIO (creates /dev/vfio/N) */
+	bool sriov_configure; /* has ->sriov_configure */
+	bool sriov_needs_param; /* vfio-pci: only with enable_sriov */
+	bool disables_vfs_on_remove;
+	uint32_t match_class, match_class_mask; /* a class-based static id, mask 0: none */
+	bool override_only_any; /* static table = one override_only ANY entry (vfio-pci) */
+	uint64_t migration; /* VFIO_MIGRATION_* flags, 0: none */
+};
+
+struct fks_driver {
+	struct fks_host *host;
+	char *name;
+	const struct fks_drvinfo *info; /* never NULL: unknown drivers get a default entry */
+	GArray *static_ids; /* struct fks_id */
+	GArray *dyn_ids; /* struct fks_id */
+	GPtrArray *devs; /* bound devices (struct fks_dev *), by address */
+};
+
+struct fks_sriov {
+	unsigned total, num, offset, stride;
+	uint16_t vf_device;
+	bool autoprobe;
+	unsigned cap; /* config offset of the SR-IOV capability, 0 when not in config */
+	GPtrArray *vfs; /* struct fks_dev *, by index */
+	struct fks_rec *extra; /* recorded sriov_* attributes the model does not own */
+};
+
+struct fks_group;
+
+struct fks_dev {
+	struct fks_host *host;
+	char addr[16];
+	unsigned domain, bus, slot, function;
+	char *devpath; /* "devices/pci0000:00/0000:00:02.0/0000:3b:00.0" */
+	uint8_t *config;
+	size_t config_len;
+	struct pt_pciconf cfg;
+	uint32_t class; /* the class attribute (quirks may rewrite config's) */
+	struct fks_rec *rec; /* recorded entries the model does not own */
+	GPtrArray *children; /* struct fks_rec *: child blocks (net/eth0, ...) */
+	struct fks_driver *driver;
+	char *override;
+	struct fks_group *group;
+	/* Reset: what enumeration found (a mask of enum pt_reset_method), what is enabled. */
+	unsigned reset_platform; /* device_specific, acpi, cxl_bus: known only from the host */
+	bool reset_attr; /* reset and reset_method exist (a method existed at enumeration) */
+	size_t reset_count;
+	enum pt_reset_method reset_methods[_PT_RESET_METHOD_MAX];
+	struct fks_sriov *sriov; /* a PF */
+	struct fks_dev *pf; /* a VF */
+	unsigned vf_index;
+	unsigned open_count; /* VFIO device files open */
+	bool reset_works; /* VFIO: a function reset worked when the device was opened */
+	bool removed; /* taken off the bus by remove; rescan brings it back */
+	int saved_group; /* its group while removed, -1: none */
+};
+
+struct fks_container;
+
+struct fks_group {
+	int id;
+	GPtrArray *members; /* struct fks_dev *, by address */
+	struct fks_rec *rec; /* recorded files of kernel/iommu_groups/N (type, ...) */
+	unsigned owner_cnt; /* drivers/iommu/iommu.c: users of the default domain, or 1 owner */
+	struct fks_container *owner; /* user-space owner (a VFIO container) */
+	bool open; /* /dev/vfio/N is open (only one open file per group) */
+	struct fks_container *container;
+	unsigned device_fds; /* device files obtained through this group */
+	bool fd_closed; /* the group file was closed while device files stay open */
+};
+
+struct fks_mapping {
+	uint64_t iova, size;
+	bool charged;
+};
+
+struct fks_container {
+	int iommu_type; /* 0 until VFIO_SET_IOMMU */
+	GPtrArray *groups;
+	GArray *maps; /* struct fks_mapping, by iova */
+	uint64_t pinned; /* bytes charged */
+	bool open;
+};
+
+struct fks_fault_state {
+	struct fks_fault f;
+	char *path;
+	unsigned seen, fired;
+};
+
+enum fks_file_kind {
+	FKS_FILE_CONTAINER,
+	FKS_FILE_GROUP,
+	FKS_FILE_DEVICE,
+};
+
+struct fks_file {
+	enum fks_file_kind kind;
+	void *obj;
+};
+
+struct fks_node;
+
+struct fks_host {
+	struct pt_kver kver;
+	bool kver_set; /* from options or the recording */
+	char *osrelease; /* as recorded, with newline; NULL: not shown */
+	GPtrArray *devs; /* struct fks_dev *, sorted by address (removed ones stay, flagged) */
+	GPtrArray *drivers; /* struct fks_driver *, sorted by name */
+	GPtrArray *groups; /* struct fks_group *, sorted by id */
+	GPtrArray *others; /* struct fks_rec *: recorded devices that are not PCI functions */
+	GPtrArray *extras; /* struct fks_rec *: other recorded files, devpath = their dir */
+	GPtrArray *proc; /* struct fks_entry: procfs files (name relative to proc) */
+	bool iommu; /* an IOMMU is present (groups exist or class/iommu was recorded) */
+	bool autoprobe;
+	/* settings */
+	uint64_t memlock;
+	bool cap_ipc_lock;
+	bool intremap;
+	bool vfio_enable_sriov;
+	unsigned aperture_bits;
+	unsigned reset_timeout_ms;
+	/* state */
+	uint64_t clock_ms;
+	unsigned step;
+	unsigned writes; /* writes so far, for remove faults */
+	unsigned faults_fired;
+	GPtrArray *faults; /* struct fks_fault_state * */
+	GPtrArray *files; /* struct fks_file *, index + FKS_HANDLE_BASE = handle; NULL: free */
+	struct pt_trace *trace; /* where rules and faults go (not owned) */
+	struct pt_trace *own_trace; /* fks_host_set_trace (not owned) */
+	struct pt_pciconf_parser *parser;
+	struct fks_node *root[_PT_NS_MAX]; /* the view */
+	bool view_dirty; /* the model changed: rebuild before the next access */
+	GPtrArray *synth; /* struct fks_entry: files the view made up (uevent of children) */
+};
+
+#define FKS_HANDLE_BASE 3
+
+/* host.c */
+int fks_host_alloc(struct fks_host **ret);
+struct fks_dev *fks_dev_find(const struct fks_host *host, const char *addr);
+struct fks_dev *fks_dev_new(struct fks_host *host, const char *addr, const char *devpath);
+int fks_dev_set_config(struct fks_dev *dev, const void *data, size_t len);
+void fks_dev_insert(struct fks_host *host, struct fks_dev *dev);
+void fks_dev_free(struct fks_dev *dev);
+struct fks_driver *fks_driver_find(const struct fks_host *host, const char *name);
+struct fks_driver *fks_driver_get(struct fks_host *host, const char *name);
+struct fks_group *fks_group_find(const struct fks_host *host, int id);
+struct fks_group *fks_group_get(struct fks_host *host, int id);
+void fks_group_add_member(struct fks_group *g, struct fks_dev *dev);
+void fks_group_del_member(struct fks_group *g, struct fks_dev *dev);
+void fks_group_drop(struct fks_host *host, struct fks_group *g);
+int fks_group_next_id(const struct fks_host *host);
+void fks_rule(struct fks_host *host, const char *rule, const char *subject, const char *fmt, ...)
+	_printf_(4, 5);
+void fks_note_fault(struct fks_host *host, const char *subject, const char *fmt, ...)
+	_printf_(3, 4);
+bool fks_kver_at_least(const struct fks_host *host, unsigned major, unsigned minor);
+int fks_parse_address(const char *s, char ret[16]);
+int fks_set_error(struct pt_error *err, int code, const char *path, unsigned line, const char *fmt,
+		  ...) _printf_(5, 6);
+
+/* load.c: recorded blocks to model */
+struct fks_loader;
+int fks_loader_new(const char *name, struct fks_loader **ret);
+void fks_loader_free(struct fks_loader *l);
+/* Hand over one block (owned by the loader from now on); line is for messages (0: none). */
+int fks_loader_add(struct fks_loader *l, struct fks_rec *rec, unsigned line, struct pt_error *err);
+int fks_loader_finish(struct fks_loader *l, const struct fks_options *opts, struct fks_host **ret,
+		      struct pt_error *err);
+
+/* recording.c */
+int fks_recording_parse(const char *name, const char *text, size_t len, struct fks_loader *l,
+			struct pt_error *err);
+
+/* driver.c: the driver core */
+const struct fks_drvinfo *fks_drvinfo_lookup(const char *name);
+bool fks_driver_matches(const struct fks_driver *drv, const struct fks_dev *dev);
+bool fks_dev_blocks_group(const struct fks_dev *dev);
+/* Probe drv for dev the way bind does. Returns 0, the probe error (as negative errno) with
+ * *ret_dma set when it was the DMA-ownership check, ... */
+int fks_driver_probe(struct fks_driver *drv, struct fks_dev *dev, bool *ret_dma);
+void fks_driver_release(struct fks_dev *dev);
+/* Autoprobe a device: the first matching driver that binds; errors as drivers_probe sees. */
+int fks_dev_attach(struct fks_dev *dev);
+int fks_store_bind(struct fks_driver *drv, const char *buf, size_t len);
+int fks_store_unbind(struct fks_driver *drv, const char *buf, size_t len);
+int fks_store_new_id(struct fks_driver *drv, const char *buf, size_t len);
+int fks_store_remove_id(struct fks_driver *drv, const char *buf, size_t len);
+int fks_store_drivers_probe(struct fks_host *host, const char *buf, size_t len);
+int fks_store_override(struct fks_dev *dev, const char *buf, size_t len);
+bool fks_group_has_vfio(const struct fks_group *g);
+
+/* sriov.c */
+int fks_sriov_store_numvfs(struct fks_dev *dev, const char *buf, size_t len);
+int fks_sriov_store_autoprobe(struct fks_dev *dev, const char *buf, size_t len);
+void fks_sriov_disable(struct fks_dev *pf);
+void fks_sriov_sync_config(struct fks_dev *pf);
+
+/* reset.c */
+void fks_reset_init(struct fks_dev *dev, const char *recorded);
+unsigned fks_reset_probe_mask(const struct fks_dev *dev);
+int fks_reset_do(struct fks_dev *dev);
+int fks_reset_store(struct fks_dev *dev, const char *buf, size_t len);
+int fks_reset_method_store(struct fks_dev *dev, const char *buf, size_t len);
+size_t fks_reset_method_show(const struct fks_dev *dev, char *buf, size_t size);
+size_t fks_bus_siblings(const struct fks_dev *dev);
+bool fks_reset_works(const struct fks_dev *dev);
+
+/* fault.c */
+int fks_fault_check_write(struct fks_host *host, struct fks_node *node, const char *path);
+int fks_fault_check_reset(struct fks_host *host, struct fks_dev *dev, unsigned *ret_hang);
+int fks_fault_numvfs_limit(struct fks_host *host, struct fks_dev *pf, unsigned want);
+void fks_fault_check_remove(struct fks_host *host);
+void fks_faults_free(struct fks_host *host);
+
+/* vfio.c */
+int fks_vfio_open(struct fks_host *host, const char *path, int flags);
+int fks_vfio_ioctl(struct fks_host *host, int handle, unsigned long request, void *arg);
+int fks_vfio_close(struct fks_host *host, int handle);
+void fks_vfio_free(struct fks_host *host);
+
+/* view.c: the sysfs view (a tree of nodes, as kernfs) */
+enum fks_node_kind {
+	FKS_NODE_DIR,
+	FKS_NODE_FILE, /* recorded bytes */
+	FKS_NODE_LINK,
+	FKS_NODE_ATTR, /* show/store handlers on a model object */
+};
+
+struct fks_attr;
+struct fks_node {
+	char *name;
+	enum fks_node_kind kind;
+	struct fks_node *parent;
+	GPtrArray *children; /* sorted by name (DIR) */
+	char *target; /* LINK */
+	const struct fks_entry *entry; /* FILE (owned by the model) */
+	const struct fks_attr *attr; /* ATTR */
+	void *obj;
+};
+
+/* An attribute: the show (NULL: write-only) and store (NULL: read-only) of one file. */
+struct fks_attr {
+	const char *name;
+	int (*show)(void *obj, char *buf, size_t size, size_t *ret_len);
+	int (*store)(void *obj, const char *buf, size_t len);
+};
+
+struct fks_node *fks_node_new_root(void);
+void fks_node_free(struct fks_node *n);
+/* Create (or return the existing) directory at path below dir, with parents. */
+struct fks_node *fks_node_mkdir(struct fks_node *dir, const char *path);
+struct fks_node *fks_node_child(const struct fks_node *dir, const char *name);
+void fks_node_link(struct fks_node *dir, const char *name, const char *target);
+void fks_node_file(struct fks_node *dir, const char *path, const struct fks_entry *e);
+void fks_node_attr(struct fks_node *dir, const struct fks_attr *attr, void *obj);
+void fks_node_remove(struct fks_node *dir, const char *name);
+/* Resolve path below root; follow_last follows a final link. -ENOENT, -ELOOP, -ENOTDIR. */
+int fks_node_resolve(struct fks_node *root, const char *path, bool follow_last,
+		     struct fks_node **ret);
+/* The path of a node relative to its root. Caller frees. */
+char *fks_node_path(const struct fks_node *n);
+
+/* Build the whole view from the model; fks_view_changed() marks it for a rebuild before the
+ * next access (fks_view_sync), which is how every store handler keeps the view true. */
+void fks_view_build(struct fks_host *host);
+void fks_view_changed(struct fks_host *host);
+void fks_view_sync(struct fks_host *host);
+int fks_dev_remove(struct fks_dev *dev);
+void fks_rescan(struct fks_host *host, const char *below);
+char *fks_rel_target(const char *from_dir, const char *to);
+/* Show an attribute of a device into a buffer (for export). */
+int fks_view_read(struct fks_host *host, struct fks_node *n, char *buf, size_t size,
+		  size_t *ret_len);

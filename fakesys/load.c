@@ -1,0 +1,840 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Loading: recorded device blocks (from a recording or a sysfs tree) become the kernel model. */
+
+/*
+ * The plan: both loaders reduce what they read to umockdev's unit, a device block (devpath,
+ * uevent properties, attributes and links). The loader then sorts the blocks: PCI functions
+ * become devices (the attributes and links the model owns are taken out and turned into
+ * state: config, driver, override, group, reset methods, SR-IOV), blocks below a function
+ * become its children (net/eth0), the ptharness block gives the kernel release and group
+ * membership, and everything else is kept to be served as recorded.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define PTH_BLOCK "devices/virtual/ptharness/host"
+
+struct pending {
+	struct fks_rec *rec;
+	unsigned line;
+};
+
+struct fks_loader {
+	char *name;
+	GArray *blocks; /* struct pending */
+	GPtrArray *drivers; /* names of loaded drivers the tree showed */
+	bool iommu_class;
+};
+
+int fks_loader_new(const char *name, struct fks_loader **ret)
+{
+	struct fks_loader *l = g_new0(struct fks_loader, 1);
+
+	l->name = g_strdup(name);
+	l->blocks = g_array_new(FALSE, TRUE, sizeof(struct pending));
+	l->drivers = g_ptr_array_new_with_free_func(g_free);
+	*ret = l;
+	return 0;
+}
+
+void fks_loader_free(struct fks_loader *l)
+{
+	if (!l)
+		return;
+	for (guint i = 0; i < l->blocks->len; i++)
+		fks_rec_free(g_array_index(l->blocks, struct pending, i).rec);
+	g_array_free(l->blocks, TRUE);
+	g_ptr_array_free(l->drivers, TRUE);
+	g_free(l->name);
+	g_free(l);
+}
+
+static gint cmp_entry(gconstpointer a, gconstpointer b)
+{
+	return strcmp((*(struct fks_entry *const *)a)->name, (*(struct fks_entry *const *)b)->name);
+}
+
+int fks_loader_add(struct fks_loader *l, struct fks_rec *rec, unsigned line, struct pt_error *err)
+{
+	struct pending p = { rec, line };
+
+	/* Entries by name: a recording and a directory listing then give the same order. */
+	g_ptr_array_sort(rec->entries, cmp_entry);
+	g_array_append_val(l->blocks, p);
+	return 0;
+}
+
+static const char *env_get(const struct fks_rec *r, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (guint i = 0; i < r->env->len; i++) {
+		const char *e = r->env->pdata[i];
+
+		if (strncmp(e, key, n) == 0 && e[n] == '=')
+			return e + n + 1;
+	}
+	return NULL;
+}
+
+static const char *basename_of(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s ? s + 1 : p;
+}
+
+/* The text of a recorded attribute without its trailing newline, or NULL. */
+static char *take_text(struct fks_rec *r, const char *name)
+{
+	struct fks_entry *e = fks_rec_take(r, name);
+	char *s;
+
+	if (!e)
+		return NULL;
+	s = g_strndup(e->data, e->len);
+	g_strchomp(s);
+	fks_entry_free(e);
+	return s;
+}
+
+static bool parse_uint_text(const char *s, int base, unsigned long max, unsigned long *ret)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || !g_ascii_isxdigit(s[0]))
+		return false;
+	errno = 0;
+	v = strtoul(s, &end, base);
+	if (errno || *end || v > max)
+		return false;
+	*ret = v;
+	return true;
+}
+
+/* The model's own entries of a PCI function: taken from the record, served from state. */
+static const char *const owned[] = {
+	"config",
+	"vendor",
+	"device",
+	"subsystem_vendor",
+	"subsystem_device",
+	"revision",
+	"subsystem",
+	"uevent",
+	"remove",
+	"rescan",
+	"reset",
+	"sriov_numvfs",
+	"sriov_totalvfs",
+	"sriov_offset",
+	"sriov_stride",
+	"sriov_vf_device",
+	"sriov_drivers_autoprobe",
+};
+
+static int make_sriov(struct fks_dev *d, struct fks_rec *r)
+{
+	g_autofree char *total = take_text(r, "sriov_totalvfs");
+	g_autofree char *num = take_text(r, "sriov_numvfs");
+	g_autofree char *off = take_text(r, "sriov_offset");
+	g_autofree char *stride = take_text(r, "sriov_stride");
+	g_autofree char *vfdev = take_text(r, "sriov_vf_device");
+	g_autofree char *ap = take_text(r, "sriov_drivers_autoprobe");
+	struct fks_sriov *s;
+	unsigned long v;
+
+	if (!total && !d->cfg.sriov)
+		return 0;
+	s = g_new0(struct fks_sriov, 1);
+	s->vfs = g_ptr_array_new();
+	s->autoprobe = true;
+	if (d->cfg.sriov) {
+		s->total = d->cfg.sriov_total;
+		s->num = d->cfg.sriov_num;
+		s->offset = d->cfg.sriov_offset;
+		s->stride = d->cfg.sriov_stride;
+		s->vf_device = d->cfg.sriov_vf_device;
+	}
+	/* sysfs is the kernel's word (a driver may lower totalvfs). */
+	if (parse_uint_text(total, 10, 0xffff, &v))
+		s->total = (unsigned)v;
+	if (parse_uint_text(num, 10, 0xffff, &v))
+		s->num = (unsigned)v;
+	if (parse_uint_text(off, 10, 0xffff, &v))
+		s->offset = (unsigned)v;
+	if (parse_uint_text(stride, 10, 0xffff, &v))
+		s->stride = (unsigned)v;
+	if (parse_uint_text(vfdev, 16, 0xffff, &v))
+		s->vf_device = (uint16_t)v;
+	if (ap)
+		s->autoprobe = strcmp(ap, "0") != 0;
+	/* Find the capability to keep config in step with sriov_numvfs. */
+	for (unsigned at = 0x100, n = 0;
+	     d->config_len >= 0x1000 && at >= 0x100 && at < 0xffc && n < 64; n++) {
+		uint32_t h = (uint32_t)d->config[at] | (uint32_t)d->config[at + 1] << 8 |
+			     (uint32_t)d->config[at + 2] << 16 | (uint32_t)d->config[at + 3] << 24;
+
+		if ((h & 0xffff) == 0x10) {
+			s->cap = at;
+			break;
+		}
+		at = h >> 20;
+		if (!at)
+			break;
+	}
+	d->sriov = s;
+	return 0;
+}
+
+static int make_dev(struct fks_host *h, struct pending *p, const char *name, struct pt_error *err)
+{
+	struct fks_rec *r = p->rec;
+	char addr[16];
+	struct fks_dev *d;
+	struct fks_entry *cfg;
+	g_autofree char *cls = NULL, *ovr = NULL, *rm = NULL;
+	unsigned long v;
+	int ret;
+
+	if (fks_parse_address(basename_of(r->devpath), addr) < 0)
+		return fks_set_error(err, -EINVAL, name, p->line,
+				     "PCI device path '/%s' does not end in an address "
+				     "(DDDD:BB:DD.F)",
+				     r->devpath);
+	if (fks_dev_find(h, addr))
+		return fks_set_error(err, -EEXIST, name, p->line, "device %s is given twice", addr);
+	d = fks_dev_new(h, addr, r->devpath);
+	cfg = fks_rec_take(r, "config");
+	ret = cfg ? fks_dev_set_config(d, cfg->data, cfg->len) : -ENOENT;
+	if (ret < 0) {
+		ret = fks_set_error(err, ret == -ENOENT ? -ENOENT : -EBADMSG, name, p->line,
+				    "device %s: %s", addr,
+				    !cfg ? "no config space (H: config=)" :
+					   "config space shorter than 64 bytes or no device "
+					   "answers (vendor 0xffff)");
+		fks_entry_free(cfg);
+		fks_dev_free(d);
+		return ret;
+	}
+	fks_entry_free(cfg);
+	fks_rec_free(d->rec);
+	d->rec = r;
+	p->rec = NULL;
+	cls = take_text(r, "class");
+	if (cls && g_str_has_prefix(cls, "0x") && parse_uint_text(cls + 2, 16, 0xffffff, &v))
+		d->class = (uint32_t)v;
+	ovr = take_text(d->rec, "driver_override");
+	if (ovr && strcmp(ovr, "(null)") != 0)
+		d->override = g_steal_pointer(&ovr);
+	rm = take_text(d->rec, "reset_method");
+	if (rm)
+		fks_reset_init(d, rm);
+	make_sriov(d, d->rec);
+	fks_dev_insert(h, d);
+	return 0;
+}
+
+/* Take out the links the model owns; remember what they said. */
+struct dev_links {
+	char *driver;
+	int group;
+	char *physfn;
+};
+
+static void take_links(struct fks_dev *d, struct dev_links *ret)
+{
+	struct fks_entry *e;
+	const char *env_drv = env_get(d->rec, "DRIVER");
+
+	ret->group = -1;
+	ret->driver = NULL;
+	ret->physfn = NULL;
+	if ((e = fks_rec_take(d->rec, "driver"))) {
+		ret->driver = g_strdup(basename_of(e->data));
+		fks_entry_free(e);
+	} else if (env_drv && env_drv[0]) {
+		ret->driver = g_strdup(env_drv);
+	}
+	if ((e = fks_rec_take(d->rec, "iommu_group"))) {
+		unsigned long v;
+
+		if (parse_uint_text(basename_of(e->data), 10, INT32_MAX, &v))
+			ret->group = (int)v;
+		fks_entry_free(e);
+	}
+	if ((e = fks_rec_take(d->rec, "physfn"))) {
+		ret->physfn = g_strdup(basename_of(e->data));
+		fks_entry_free(e);
+	}
+	for (guint i = 0; i < d->rec->entries->len;) {
+		struct fks_entry *x = d->rec->entries->pdata[i];
+		bool drop = g_str_has_prefix(x->name, "virtfn") && x->link;
+
+		for (size_t j = 0; j < ELEMENTSOF(owned) && !drop; j++)
+			drop = strcmp(x->name, owned[j]) == 0;
+		if (drop)
+			g_ptr_array_remove_index(d->rec->entries, i);
+		else
+			i++;
+	}
+	/* E: lines the model derives from its state. */
+	for (guint i = 0; i < d->rec->env->len;) {
+		const char *e2 = d->rec->env->pdata[i];
+		static const char *const derived[] = {
+			"DRIVER=",	  "PCI_CLASS=", "PCI_ID=",   "PCI_SUBSYS_ID=",
+			"PCI_SLOT_NAME=", "MODALIAS=",	"SUBSYSTEM="
+		};
+		bool drop = false;
+
+		for (size_t j = 0; j < ELEMENTSOF(derived) && !drop; j++)
+			drop = g_str_has_prefix(e2, derived[j]);
+		if (drop)
+			g_ptr_array_remove_index(d->rec->env, i);
+		else
+			i++;
+	}
+}
+
+/* The ptharness block: kernel release, group membership and other files, by path. */
+static void apply_block(struct fks_host *h, struct fks_rec *r, GHashTable *members,
+			struct fks_loader *l)
+{
+	for (guint i = 0; i < r->entries->len; i++) {
+		struct fks_entry *e = r->entries->pdata[i];
+		unsigned long id;
+		char **parts;
+
+		if (e->link)
+			continue;
+		if (g_str_has_prefix(e->name, "proc/")) {
+			struct fks_entry *c = g_new0(struct fks_entry, 1);
+
+			c->name = g_strdup(e->name + 5);
+			c->data = g_memdup2(e->data, e->len + 1);
+			c->len = e->len;
+			g_ptr_array_add(h->proc, c);
+			continue;
+		}
+		if (strcmp(e->name, "sys/bus/pci/drivers") == 0) {
+			/* The loaded PCI drivers, bound or not (ptharness record). */
+			g_auto(GStrv) names = g_strsplit_set(e->data, " \n", -1);
+
+			for (guint j = 0; names[j]; j++)
+				if (names[j][0])
+					g_ptr_array_add(l->drivers, g_strdup(names[j]));
+			continue;
+		}
+		if (strcmp(e->name, "sys/bus/pci/drivers_autoprobe") == 0) {
+			h->autoprobe = e->data[0] != '0';
+			continue;
+		}
+		if (strcmp(e->name, "sys/module/vfio_pci/parameters/enable_sriov") == 0)
+			h->vfio_enable_sriov = e->data[0] == 'Y' || e->data[0] == '1';
+		if (!g_str_has_prefix(e->name, "sys/kernel/iommu_groups/")) {
+			if (g_str_has_prefix(e->name, "sys/")) {
+				g_autofree char *dir = g_path_get_dirname(e->name + 4);
+				struct fks_rec *x = fks_rec_new(dir);
+
+				fks_rec_add(x, basename_of(e->name), false, e->data, e->len);
+				g_ptr_array_add(h->extras, x);
+			}
+			continue;
+		}
+		parts = g_strsplit(e->name + strlen("sys/kernel/iommu_groups/"), "/", 2);
+		if (parts[0] && parts[1] && parse_uint_text(parts[0], 10, INT32_MAX, &id)) {
+			struct fks_group *g = fks_group_get(h, (int)id);
+
+			if (strcmp(parts[1], "devices") == 0) {
+				g_auto(GStrv) bdfs = g_strsplit_set(e->data, " \n", -1);
+
+				for (guint j = 0; bdfs[j]; j++)
+					if (bdfs[j][0])
+						g_hash_table_insert(members, g_strdup(bdfs[j]),
+								    GINT_TO_POINTER((int)id + 1));
+			} else {
+				if (!g->rec)
+					g->rec = fks_rec_new("");
+				fks_rec_add(g->rec, parts[1], false, e->data, e->len);
+			}
+		}
+		g_strfreev(parts);
+	}
+}
+
+static void add_static_id(struct fks_driver *drv, const struct fks_dev *d)
+{
+	struct fks_id id = { d->cfg.vendor, d->cfg.device, FKS_ANY_ID, FKS_ANY_ID, 0, 0, 0, false };
+
+	if (drv->info->override_only_any || drv->info->match_class_mask ||
+	    strcmp(drv->name, "pci-stub") == 0)
+		return; /* bound through an override, a dynamic id or its class entry */
+	for (guint i = 0; i < drv->static_ids->len; i++) {
+		const struct fks_id *x = &g_array_index(drv->static_ids, struct fks_id, i);
+
+		if (x->vendor == id.vendor && x->device == id.device)
+			return;
+	}
+	g_array_append_val(drv->static_ids, id);
+}
+
+/* Owner count as drivers/iommu/iommu.c keeps it: one per member on a kernel-DMA driver. */
+static void count_owners(struct fks_host *h)
+{
+	for (guint i = 0; i < h->groups->len; i++) {
+		struct fks_group *g = h->groups->pdata[i];
+
+		g->owner_cnt = 0;
+		for (guint j = 0; j < g->members->len; j++)
+			g->owner_cnt += fks_dev_blocks_group(g->members->pdata[j]);
+	}
+}
+
+static struct fks_dev *owner_of(struct fks_host *h, GHashTable *by_path, const char *devpath)
+{
+	g_autofree char *p = g_strdup(devpath);
+
+	for (char *s; (s = strrchr(p, '/'));) {
+		struct fks_dev *d;
+
+		*s = '\0';
+		d = g_hash_table_lookup(by_path, p);
+		if (d)
+			return d;
+	}
+	return NULL;
+}
+
+static int finish_devices(struct fks_loader *l, struct fks_host *h, GHashTable *members,
+			  struct pt_error *err)
+{
+	g_autoptr(GHashTable) by_path = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autoptr(GHashTable) links = g_hash_table_new(NULL, NULL);
+	int r;
+
+	for (guint i = 0; i < l->blocks->len; i++) {
+		struct pending *p = &g_array_index(l->blocks, struct pending, i);
+		const char *sub = env_get(p->rec, "SUBSYSTEM");
+
+		if (strcmp(p->rec->devpath, PTH_BLOCK) == 0) {
+			apply_block(h, p->rec, members, l);
+			continue;
+		}
+		if (!sub || strcmp(sub, "pci") != 0)
+			continue;
+		r = make_dev(h, p, l->name, err);
+		if (r < 0)
+			return r;
+	}
+	for (guint i = 0; i < h->devs->len; i++) {
+		struct fks_dev *d = h->devs->pdata[i];
+
+		g_hash_table_insert(by_path, d->devpath, d);
+	}
+	/* Children and other blocks. */
+	for (guint i = 0; i < l->blocks->len; i++) {
+		struct pending *p = &g_array_index(l->blocks, struct pending, i);
+		struct fks_dev *owner;
+
+		if (!p->rec || strcmp(p->rec->devpath, PTH_BLOCK) == 0)
+			continue;
+		owner = owner_of(h, by_path, p->rec->devpath);
+		if (owner) {
+			char *rel = g_strdup(p->rec->devpath + strlen(owner->devpath) + 1);
+
+			g_free(p->rec->devpath);
+			p->rec->devpath = rel;
+			g_ptr_array_add(owner->children, p->rec);
+		} else {
+			g_ptr_array_add(h->others, p->rec);
+		}
+		p->rec = NULL;
+	}
+	/* Links: drivers, groups, PF/VF. */
+	for (guint i = 0; i < h->devs->len; i++) {
+		struct fks_dev *d = h->devs->pdata[i];
+		struct dev_links *dl = g_new0(struct dev_links, 1);
+		gpointer m;
+
+		take_links(d, dl);
+		g_hash_table_insert(links, d, dl);
+		if (dl->driver) {
+			struct fks_driver *drv = fks_driver_get(h, dl->driver);
+
+			d->driver = drv;
+			g_ptr_array_add(drv->devs, d);
+			add_static_id(drv, d);
+		}
+		if (g_hash_table_lookup_extended(members, d->addr, NULL, &m))
+			fks_group_add_member(fks_group_get(h, GPOINTER_TO_INT(m) - 1), d);
+		else if (dl->group >= 0)
+			fks_group_add_member(fks_group_get(h, dl->group), d);
+	}
+	for (guint i = 0; i < h->devs->len; i++) {
+		struct fks_dev *d = h->devs->pdata[i];
+		struct dev_links *dl = g_hash_table_lookup(links, d);
+		struct fks_dev *pf = dl->physfn ? fks_dev_find(h, dl->physfn) : NULL;
+
+		if (pf && pf->sriov) {
+			d->pf = pf;
+			d->vf_index = pf->sriov->vfs->len;
+			g_ptr_array_add(pf->sriov->vfs, d);
+		}
+		g_free(dl->driver);
+		g_free(dl->physfn);
+		g_free(dl);
+	}
+	return 0;
+}
+
+/* Extras hold one file each: by directory, then name. */
+static gint cmp_extra(gconstpointer a, gconstpointer b)
+{
+	const struct fks_rec *x = *(struct fks_rec *const *)a, *y = *(struct fks_rec *const *)b;
+	int c = strcmp(x->devpath, y->devpath);
+
+	if (c || !x->entries->len || !y->entries->len)
+		return c;
+	return strcmp(((struct fks_entry *)x->entries->pdata[0])->name,
+		      ((struct fks_entry *)y->entries->pdata[0])->name);
+}
+
+static gint cmp_rec(gconstpointer a, gconstpointer b)
+{
+	return strcmp((*(struct fks_rec *const *)a)->devpath,
+		      (*(struct fks_rec *const *)b)->devpath);
+}
+
+int fks_loader_finish(struct fks_loader *l, const struct fks_options *opts, struct fks_host **ret,
+		      struct pt_error *err)
+{
+	g_autoptr(GHashTable) members =
+		g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	struct fks_host *h;
+	int r;
+
+	r = fks_host_alloc(&h);
+	if (r < 0)
+		return r;
+	r = finish_devices(l, h, members, err);
+	if (r < 0) {
+		fks_host_free(h);
+		return r;
+	}
+	g_ptr_array_sort(h->others, cmp_rec);
+	g_ptr_array_sort(h->proc, cmp_entry);
+	g_ptr_array_sort(h->extras, cmp_extra);
+	for (guint i = 0; i < h->groups->len; i++) {
+		struct fks_group *g = h->groups->pdata[i];
+
+		if (g->rec)
+			g_ptr_array_sort(g->rec->entries, cmp_entry);
+	}
+	for (guint i = 0; i < l->drivers->len; i++)
+		fks_driver_get(h, l->drivers->pdata[i]);
+	/* Modules every passthrough host has loaded. */
+	fks_driver_get(h, "vfio-pci");
+	fks_driver_get(h, "pci-stub");
+	h->iommu |= l->iommu_class;
+	for (guint i = 0; i < h->others->len; i++) {
+		const struct fks_rec *o = h->others->pdata[i];
+		const char *sub = env_get(o, "SUBSYSTEM");
+		const struct fks_entry *ecap = fks_rec_find(o, "intel-iommu/ecap");
+		unsigned long long v;
+
+		if (!sub || strcmp(sub, "iommu") != 0)
+			continue;
+		h->iommu = true;
+		/* VT-d extended capability bit 3: interrupt remapping (type1 needs it). */
+		if (ecap && sscanf(ecap->data, "%llx", &v) == 1 && !(v & 0x8))
+			h->intremap = false;
+	}
+	for (guint i = 0; i < h->proc->len; i++) {
+		const struct fks_entry *e = h->proc->pdata[i];
+
+		if (strcmp(e->name, "sys/kernel/osrelease") == 0) {
+			g_autofree char *rel = g_strchomp(g_strndup(e->data, e->len));
+			struct pt_kver kv;
+
+			h->osrelease = g_strndup(e->data, e->len);
+			if (pt_kver_parse(rel, &kv) == 0) {
+				h->kver = kv;
+				h->kver_set = true;
+			}
+		}
+	}
+	if (opts && opts->kernel && fks_host_set(h, "kernel", opts->kernel) < 0) {
+		fks_host_free(h);
+		return fks_set_error(err, -EINVAL, l->name, 0, "bad kernel version '%s'",
+				     opts->kernel);
+	}
+	count_owners(h);
+	for (guint i = 0; i < h->devs->len; i++) {
+		struct fks_dev *d = h->devs->pdata[i];
+
+		if (!d->reset_attr && !fks_kver_at_least(h, 5, 15))
+			fks_reset_init(d, NULL);
+	}
+	fks_view_build(h);
+	*ret = h;
+	return 0;
+}
+
+/* ---- loading from a sysfs tree ---- */
+
+static bool skip_attr(const char *name)
+{
+	/* Files a reader must not or cannot read: BAR and ROM windows, write-only triggers. */
+	static const char *const skip[] = { "rom", "remove", "rescan", "reset", "uevent" };
+
+	if (g_str_has_prefix(name, "resource") && name[8] != '\0')
+		return true;
+	for (size_t i = 0; i < ELEMENTSOF(skip); i++)
+		if (strcmp(name, skip[i]) == 0)
+			return true;
+	return false;
+}
+
+static int read_all(struct pt_backend *be, enum pt_ns ns, const char *path, GByteArray **ret)
+{
+	uint8_t buf[8192];
+	size_t len;
+	int r = pt_backend_read(be, ns, path, buf, sizeof(buf), &len);
+
+	if (r < 0)
+		return r;
+	*ret = g_byte_array_new();
+	g_byte_array_append(*ret, buf, (guint)len);
+	return 0;
+}
+
+struct tree_walk {
+	struct pt_backend *be;
+	struct fks_loader *l;
+};
+
+static bool has_name(char **names, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return true;
+	return false;
+}
+
+static void read_uevent(struct tree_walk *w, const char *dir, struct fks_rec *rec)
+{
+	g_autofree char *path = g_strdup_printf("%s/uevent", dir);
+	GByteArray *b = NULL;
+
+	if (read_all(w->be, PT_NS_SYS, path, &b) < 0)
+		return;
+	g_byte_array_append(b, (const guint8 *)"", 1);
+	{
+		g_auto(GStrv) lines = g_strsplit((char *)b->data, "\n", -1);
+
+		for (guint i = 0; lines[i]; i++)
+			if (lines[i][0])
+				g_ptr_array_add(rec->env, g_strdup(lines[i]));
+	}
+	g_byte_array_unref(b);
+}
+
+static void walk_dir(struct tree_walk *w, const char *dir, char **names, size_t n, unsigned depth);
+
+/* The entries of one device directory (files, links, plain subdirectories) into rec. */
+static void walk_block(struct tree_walk *w, const char *dir, char **names, size_t n,
+		       struct fks_rec *rec, const char *prefix, unsigned depth)
+{
+	for (size_t i = 0; i < n && depth < 24; i++) {
+		g_autofree char *path = g_strdup_printf("%s/%s", dir, names[i]);
+		g_autofree char *name = g_strdup_printf("%s%s", prefix, names[i]);
+		char target[4096];
+		char **sub = NULL;
+		size_t nsub = 0;
+		GByteArray *b = NULL;
+		int l = pt_backend_readlink(w->be, PT_NS_SYS, path, target, sizeof(target));
+
+		if ((l >= 0 || l == -ENOLINK || l == -EXDEV) && strcmp(name, "subsystem") == 0)
+			continue; /* the view links every device to its bus or class */
+		if (l >= 0 || l == -ENOLINK || l == -EXDEV) {
+			/* A dangling link is kept: a broken tree is served as it was. */
+			fks_rec_add(rec, name, true, target, strlen(target));
+			continue;
+		}
+		if (pt_backend_list(w->be, PT_NS_SYS, path, &sub, &nsub) >= 0) {
+			if (has_name(sub, nsub, "uevent")) {
+				walk_dir(w, path, sub, nsub, depth + 1);
+			} else {
+				g_autofree char *pre = g_strdup_printf("%s/", name);
+
+				walk_block(w, path, sub, nsub, rec, pre, depth + 1);
+			}
+			pt_strv_free(sub);
+			continue;
+		}
+		if (skip_attr(names[i]) || read_all(w->be, PT_NS_SYS, path, &b) < 0)
+			continue;
+		fks_rec_add(rec, name, false, b->data, b->len);
+		g_byte_array_unref(b);
+	}
+}
+
+/* A directory: a device block of its own when it has a uevent file, else a plain container. */
+static void walk_dir(struct tree_walk *w, const char *dir, char **names, size_t n, unsigned depth)
+{
+	if (depth > 24)
+		return;
+	if (has_name(names, n, "uevent")) {
+		struct fks_rec *rec = fks_rec_new(dir);
+
+		read_uevent(w, dir, rec);
+		walk_block(w, dir, names, n, rec, "", depth);
+		fks_loader_add(w->l, rec, 0, NULL);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		g_autofree char *path = g_strdup_printf("%s/%s", dir, names[i]);
+		char target[8];
+		char **sub = NULL;
+		size_t nsub = 0;
+
+		if (pt_backend_readlink(w->be, PT_NS_SYS, path, target, sizeof(target)) != -EINVAL)
+			continue;
+		if (pt_backend_list(w->be, PT_NS_SYS, path, &sub, &nsub) < 0)
+			continue;
+		walk_dir(w, path, sub, nsub, depth + 1);
+		pt_strv_free(sub);
+	}
+}
+
+static void walk_root(struct tree_walk *w, const char *dir)
+{
+	char **names = NULL;
+	size_t n = 0;
+
+	if (pt_backend_list(w->be, PT_NS_SYS, dir, &names, &n) < 0)
+		return;
+	walk_dir(w, dir, names, n, 0);
+	pt_strv_free(names);
+}
+
+/* kernel/iommu_groups and procfs as a ptharness block, which the loader already knows. */
+static void walk_kernel(struct tree_walk *w)
+{
+	struct fks_rec *blk = fks_rec_new(PTH_BLOCK);
+	char **groups = NULL, **files = NULL;
+	size_t ng = 0, nf = 0;
+	GByteArray *b = NULL;
+
+	g_ptr_array_add(blk->env, g_strdup("SUBSYSTEM=ptharness"));
+	if (read_all(w->be, PT_NS_PROC, "sys/kernel/osrelease", &b) >= 0) {
+		fks_rec_add(blk, "proc/sys/kernel/osrelease", false, b->data, b->len);
+		g_byte_array_unref(b);
+	}
+	if (pt_backend_list(w->be, PT_NS_SYS, "kernel/iommu_groups", &groups, &ng) >= 0) {
+		for (size_t i = 0; i < ng; i++) {
+			g_autofree char *dir = g_strdup_printf("kernel/iommu_groups/%s", groups[i]);
+			g_autofree char *ddir = g_strdup_printf("%s/devices", dir);
+			g_autoptr(GString) members = g_string_new(NULL);
+			char **devs = NULL;
+			size_t nd = 0;
+
+			if (pt_backend_list(w->be, PT_NS_SYS, ddir, &devs, &nd) >= 0) {
+				for (size_t j = 0; j < nd; j++)
+					g_string_append_printf(members, "%s%s", j ? " " : "",
+							       devs[j]);
+				pt_strv_free(devs);
+			}
+			{
+				g_autofree char *k = g_strdup_printf("sys/%s", ddir);
+
+				fks_rec_add(blk, k, false, members->str, members->len);
+			}
+			if (pt_backend_list(w->be, PT_NS_SYS, dir, &files, &nf) < 0)
+				continue;
+			for (size_t j = 0; j < nf; j++) {
+				g_autofree char *p = g_strdup_printf("%s/%s", dir, files[j]);
+				g_autofree char *k = g_strdup_printf("sys/%s", p);
+
+				if (strcmp(files[j], "devices") == 0 ||
+				    read_all(w->be, PT_NS_SYS, p, &b) < 0)
+					continue;
+				fks_rec_add(blk, k, false, b->data, b->len);
+				g_byte_array_unref(b);
+			}
+			pt_strv_free(files);
+		}
+		pt_strv_free(groups);
+	}
+	fks_loader_add(w->l, blk, 0, NULL);
+}
+
+_public_ int fks_host_new_from_backend(struct pt_backend *be, const struct fks_options *opts,
+				       struct fks_host **ret, struct pt_error *ret_err)
+{
+	struct tree_walk w = { .be = be };
+	char **roots = NULL, **names = NULL;
+	size_t n = 0;
+	int r;
+
+	fks_loader_new("sysfs tree", &w.l);
+	if (pt_backend_list(be, PT_NS_SYS, "devices", &roots, &n) >= 0) {
+		/* PCI roots only (a live machine has thousands of other devices), and the
+		 * ptharness block a testbed made from a recording holds. */
+		for (size_t i = 0; i < n; i++) {
+			g_autofree char *dir = g_strdup_printf("devices/%s", roots[i]);
+
+			if (g_str_has_prefix(roots[i], "pci"))
+				walk_root(&w, dir);
+		}
+		pt_strv_free(roots);
+		/* What ptharness record keeps of devices/virtual: IOMMUs and the VFIO misc node. */
+		walk_root(&w, "devices/virtual/iommu");
+		walk_root(&w, "devices/virtual/misc/vfio");
+		walk_root(&w, "devices/virtual/vfio");
+		if (pt_backend_exists(be, PT_NS_SYS, PTH_BLOCK) > 0)
+			walk_root(&w, PTH_BLOCK);
+	}
+	if (pt_backend_list(be, PT_NS_SYS, "bus/pci/drivers", &names, &n) >= 0) {
+		for (size_t i = 0; i < n; i++)
+			g_ptr_array_add(w.l->drivers, g_strdup(names[i]));
+		pt_strv_free(names);
+	}
+	if (pt_backend_list(be, PT_NS_SYS, "class/iommu", &names, &n) >= 0) {
+		w.l->iommu_class = n > 0;
+		pt_strv_free(names);
+	}
+	{
+		/* Only when the tree has no ptharness block of its own (a testbed may). */
+		bool has_block = false;
+
+		for (guint i = 0; i < w.l->blocks->len; i++)
+			has_block |=
+				strcmp(g_array_index(w.l->blocks, struct pending, i).rec->devpath,
+				       PTH_BLOCK) == 0;
+		if (!has_block)
+			walk_kernel(&w);
+	}
+	r = fks_loader_finish(w.l, opts, ret, ret_err);
+	fks_loader_free(w.l);
+	return r;
+}
+
+_public_ int fks_host_new_from_dir(const char *root, const struct fks_options *opts,
+				   struct fks_host **ret, struct pt_error *ret_err)
+{
+	struct pt_backend *be = NULL;
+	int r = pt_backend_sysfs_new(root, &be);
+
+	if (r < 0)
+		return fks_set_error(ret_err, r, root, 0, "cannot open as a sysfs root: %s",
+				     g_strerror(-r));
+	r = fks_host_new_from_backend(be, opts, ret, ret_err);
+	pt_backend_free(be);
+	return r;
+}

@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The view's nodes: directories, recorded files, links and attributes, as kernfs keeps them. */
+
+#include <errno.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define MAX_LINKS 40
+
+struct fks_node *fks_node_new_root(void)
+{
+	struct fks_node *n = g_new0(struct fks_node, 1);
+
+	n->name = g_strdup("");
+	n->kind = FKS_NODE_DIR;
+	n->children = g_ptr_array_new();
+	return n;
+}
+
+void fks_node_free(struct fks_node *n)
+{
+	if (!n)
+		return;
+	if (n->children) {
+		for (guint i = 0; i < n->children->len; i++)
+			fks_node_free(n->children->pdata[i]);
+		g_ptr_array_free(n->children, TRUE);
+	}
+	g_free(n->target);
+	g_free(n->name);
+	g_free(n);
+}
+
+/* Index of name in dir's sorted children, or where it would go (with *found false). */
+static guint child_index(const struct fks_node *dir, const char *name, bool *found)
+{
+	guint lo = 0, hi = dir->children->len;
+
+	while (lo < hi) {
+		guint mid = (lo + hi) / 2;
+		int c = strcmp(((struct fks_node *)dir->children->pdata[mid])->name, name);
+
+		if (c == 0) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = false;
+	return lo;
+}
+
+struct fks_node *fks_node_child(const struct fks_node *dir, const char *name)
+{
+	bool found;
+	guint i;
+
+	if (!dir || dir->kind != FKS_NODE_DIR)
+		return NULL;
+	i = child_index(dir, name, &found);
+	return found ? dir->children->pdata[i] : NULL;
+}
+
+/* Insert (replacing a node of the same name) and return the new node. */
+static struct fks_node *insert(struct fks_node *dir, const char *name, enum fks_node_kind kind)
+{
+	struct fks_node *n = g_new0(struct fks_node, 1);
+	bool found;
+	guint i = child_index(dir, name, &found);
+
+	n->name = g_strdup(name);
+	n->kind = kind;
+	n->parent = dir;
+	if (kind == FKS_NODE_DIR)
+		n->children = g_ptr_array_new();
+	if (found) {
+		fks_node_free(dir->children->pdata[i]);
+		dir->children->pdata[i] = n;
+	} else {
+		g_ptr_array_insert(dir->children, (gint)i, n);
+	}
+	return n;
+}
+
+struct fks_node *fks_node_mkdir(struct fks_node *dir, const char *path)
+{
+	g_auto(GStrv) parts = g_strsplit(path, "/", -1);
+
+	for (guint i = 0; parts[i] && dir; i++) {
+		struct fks_node *c;
+
+		if (parts[i][0] == '\0')
+			continue;
+		c = fks_node_child(dir, parts[i]);
+		if (c && c->kind != FKS_NODE_DIR)
+			return NULL; /* a file of that name is in the way: keep the file */
+		dir = c ? c : insert(dir, parts[i], FKS_NODE_DIR);
+	}
+	return dir;
+}
+
+void fks_node_link(struct fks_node *dir, const char *name, const char *target)
+{
+	struct fks_node *n = insert(dir, name, FKS_NODE_LINK);
+
+	n->target = g_strdup(target);
+}
+
+/* The directory part of path made below dir, and the last component. */
+static struct fks_node *parent_of(struct fks_node *dir, const char *path, const char **ret_base)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash) {
+		*ret_base = path;
+		return dir;
+	}
+	{
+		g_autofree char *d = g_strndup(path, (gsize)(slash - path));
+
+		*ret_base = slash + 1;
+		return fks_node_mkdir(dir, d);
+	}
+}
+
+void fks_node_file(struct fks_node *dir, const char *path, const struct fks_entry *e)
+{
+	const char *base;
+	struct fks_node *p = parent_of(dir, path, &base);
+
+	if (!p || base[0] == '\0' || fks_node_child(p, base))
+		return; /* the model's own entry (or a directory) wins over a recorded one */
+	if (e->link)
+		fks_node_link(p, base, e->data);
+	else
+		insert(p, base, FKS_NODE_FILE)->entry = e;
+}
+
+void fks_node_attr(struct fks_node *dir, const struct fks_attr *attr, void *obj)
+{
+	struct fks_node *n = insert(dir, attr->name, FKS_NODE_ATTR);
+
+	n->attr = attr;
+	n->obj = obj;
+}
+
+void fks_node_remove(struct fks_node *dir, const char *name)
+{
+	bool found;
+	guint i;
+
+	if (!dir || dir->kind != FKS_NODE_DIR)
+		return;
+	i = child_index(dir, name, &found);
+	if (found) {
+		fks_node_free(dir->children->pdata[i]);
+		g_ptr_array_remove_index(dir->children, i);
+	}
+}
+
+static int walk(struct fks_node *root, struct fks_node *cur, const char *path, bool follow_last,
+		int *links, struct fks_node **ret)
+{
+	const char *p = path;
+
+	for (;;) {
+		char comp[256];
+		size_t len;
+		bool last;
+		struct fks_node *next;
+
+		p += strspn(p, "/");
+		if (*p == '\0')
+			break;
+		len = strcspn(p, "/");
+		if (len >= sizeof(comp))
+			return -ENAMETOOLONG;
+		memcpy(comp, p, len);
+		comp[len] = '\0';
+		p += len;
+		last = p[strspn(p, "/")] == '\0';
+
+		if (cur->kind != FKS_NODE_DIR)
+			return -ENOTDIR;
+		if (strcmp(comp, ".") == 0)
+			continue;
+		if (strcmp(comp, "..") == 0) {
+			if (!cur->parent)
+				return -EXDEV;
+			cur = cur->parent;
+			continue;
+		}
+		next = fks_node_child(cur, comp);
+		if (!next)
+			return -ENOENT;
+		if (next->kind == FKS_NODE_LINK && (!last || follow_last)) {
+			int r;
+
+			if (++*links > MAX_LINKS)
+				return -ELOOP;
+			if (next->target[0] == '/')
+				return -EXDEV;
+			r = walk(root, cur, next->target, true, links, &next);
+			if (r < 0)
+				return r == -ENOENT ? -ENOENT : r;
+		}
+		cur = next;
+	}
+	*ret = cur;
+	return 0;
+}
+
+int fks_node_resolve(struct fks_node *root, const char *path, bool follow_last,
+		     struct fks_node **ret)
+{
+	int links = 0;
+
+	if (!root)
+		return -ENOENT;
+	return walk(root, root, path, follow_last, &links, ret);
+}
+
+char *fks_node_path(const struct fks_node *n)
+{
+	GPtrArray *parts = g_ptr_array_new();
+	GString *s = g_string_new(NULL);
+
+	for (; n && n->parent; n = n->parent)
+		g_ptr_array_add(parts, n->name);
+	for (guint i = parts->len; i > 0; i--) {
+		if (s->len)
+			g_string_append_c(s, '/');
+		g_string_append(s, parts->pdata[i - 1]);
+	}
+	g_ptr_array_free(parts, TRUE);
+	return g_string_free(s, FALSE);
+}
+
+char *fks_rel_target(const char *from_dir, const char *to)
+{
+	/* A link in from_dir pointing at to (both relative to the same root). */
+	GString *s = g_string_new(NULL);
+	size_t depth = 1;
+
+	for (const char *c = from_dir; *c; c++)
+		depth += *c == '/';
+	if (from_dir[0] == '\0')
+		depth = 0;
+	for (size_t i = 0; i < depth; i++)
+		g_string_append(s, "../");
+	g_string_append(s, to);
+	return g_string_free(s, FALSE);
+}

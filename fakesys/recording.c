@@ -1,0 +1,416 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The umockdev-record format: a linear parser into device blocks, and the model written back. */
+
+/*
+ * The format (umockdev's docs/script-format and src/umockdev.vala): device blocks separated
+ * by blank lines, each opening with "P: /devices/...", then one line per fact:
+ *   E: KEY=value        a uevent property
+ *   A: name=value       a text attribute, escaped as g_strescape() does (\n, \\, \ooo)
+ *   H: name=HEX         a binary attribute, hexadecimal (upper or lower case)
+ *   L: name=target      a symbolic link, relative
+ *   N: name[=HEX]       a device node (and its contents); S: a node's symlink
+ * Each line is read once and each block handed over whole, so loading is linear in the size
+ * of the file, where libumockdev's whole-file loader is quadratic.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct parse {
+	const char *name;
+	struct pt_error *err;
+	struct fks_rec *rec; /* the block being read */
+	unsigned start; /* its P: line */
+	bool subsystem;
+	GHashTable *links; /* L: names in this block */
+};
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static int unhex(const char *s, size_t len, uint8_t **ret, size_t *ret_len)
+{
+	uint8_t *out;
+
+	if (len % 2)
+		return -EINVAL;
+	out = g_malloc(len / 2 + 1);
+	for (size_t i = 0; i < len; i += 2) {
+		int hi = hexval(s[i]), lo = hexval(s[i + 1]);
+
+		if (hi < 0 || lo < 0) {
+			g_free(out);
+			return -EINVAL;
+		}
+		out[i / 2] = (uint8_t)(hi << 4 | lo);
+	}
+	*ret = out;
+	*ret_len = len / 2;
+	return 0;
+}
+
+static int end_block(struct parse *p, struct fks_loader *l)
+{
+	int r;
+
+	if (!p->rec)
+		return 0;
+	if (!p->subsystem)
+		return fks_set_error(p->err, -EINVAL, p->name, p->start,
+				     "device block has no E: SUBSYSTEM= property");
+	r = fks_loader_add(l, p->rec, p->start, p->err);
+	p->rec = NULL;
+	return r;
+}
+
+static int parse_line(struct parse *p, const char *line, size_t len, unsigned no)
+{
+	g_autofree char *val = NULL;
+	const char *eq, *v = line + 3;
+	size_t vlen = len - 3;
+
+	if (len < 3 || line[1] != ':' || line[2] != ' ')
+		return fks_set_error(p->err, -EINVAL, p->name, no,
+				     "expected \"T: value\", got '%.*s'", (int)MIN(len, 40), line);
+	eq = memchr(v, '=', vlen);
+	switch (line[0]) {
+	case 'P':
+		return fks_set_error(p->err, -EINVAL, p->name, no,
+				     "P: line inside a device block (missing blank line?)");
+	case 'S':
+	case 'N':
+		return 0; /* device nodes: PCI functions have none */
+	case 'E':
+		if (!eq || eq == v)
+			return fks_set_error(p->err, -EINVAL, p->name, no,
+					     "expected key=value after 'E: '");
+		val = g_strndup(v, vlen);
+		if (g_str_has_prefix(val, "SUBSYSTEM=")) {
+			if (p->subsystem)
+				return fks_set_error(p->err, -EINVAL, p->name, no,
+						     "duplicate SUBSYSTEM property");
+			p->subsystem = true;
+		}
+		if (g_str_has_prefix(val, "DEVNAME=/dev/")) {
+			/* udev's database names the node under /dev; the uevent file does not. */
+			char *plain = g_strconcat("DEVNAME=", val + 13, NULL);
+
+			g_free(val);
+			val = plain;
+		}
+		g_ptr_array_add(p->rec->env, g_steal_pointer(&val));
+		return 0;
+	case 'A':
+	case 'L':
+	case 'H': {
+		g_autofree char *key = NULL;
+
+		if (!eq || eq == v)
+			return fks_set_error(p->err, -EINVAL, p->name, no,
+					     "expected key=value after '%c: '", line[0]);
+		key = g_strndup(v, (gsize)(eq - v));
+		eq++;
+		vlen -= (size_t)(eq - v);
+		if (line[0] == 'A') {
+			g_autofree char *raw = g_strndup(eq, vlen);
+			g_autofree char *text = g_strcompress(raw);
+
+			fks_rec_add(p->rec, key, false, text, strlen(text));
+		} else if (line[0] == 'H') {
+			uint8_t *bin;
+			size_t blen;
+
+			if (unhex(eq, vlen, &bin, &blen) < 0)
+				return fks_set_error(p->err, -EINVAL, p->name, no,
+						     "binary attribute '%s' is not an even number "
+						     "of hex digits (truncated?)",
+						     key);
+			fks_rec_add(p->rec, key, false, bin, blen);
+			g_free(bin);
+		} else {
+			if (g_hash_table_contains(p->links, key))
+				return fks_set_error(p->err, -EINVAL, p->name, no,
+						     "'%s' is given twice in this block", key);
+			fks_rec_add(p->rec, key, true, eq, vlen);
+			g_hash_table_add(p->links, g_steal_pointer(&key));
+		}
+		return 0;
+	}
+	default:
+		return fks_set_error(p->err, -EINVAL, p->name, no, "unknown line type '%c'",
+				     line[0]);
+	}
+}
+
+int fks_recording_parse(const char *name, const char *text, size_t len, struct fks_loader *l,
+			struct pt_error *err)
+{
+	struct parse p = { .name = name, .err = err };
+	const char *s = text, *end = text + len;
+	unsigned no = 0, blocks = 0;
+	int r = 0;
+
+	p.links = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	while (s < end && r >= 0) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s);
+
+		no++;
+		if (n > 0 && s[n - 1] == '\r')
+			n--;
+		if (n == 0) {
+			r = end_block(&p, l);
+		} else if (!p.rec) {
+			if (n < 3 || strncmp(s, "P: ", 3) != 0) {
+				r = fks_set_error(
+					err, -EINVAL, name, no,
+					"a device block must start with \"P: /devices/...\"");
+			} else if (n < 12 || strncmp(s + 3, "/devices/", 9) != 0) {
+				r = fks_set_error(err, -EINVAL, name, no,
+						  "device path '%.*s' is not under /devices/",
+						  (int)(n - 3), s + 3);
+			} else {
+				g_autofree char *dp = g_strndup(s + 4, n - 4);
+
+				while (g_str_has_suffix(dp, "/"))
+					dp[strlen(dp) - 1] = '\0';
+				p.rec = fks_rec_new(dp);
+				p.start = no;
+				p.subsystem = false;
+				g_hash_table_remove_all(p.links);
+				blocks++;
+			}
+		} else {
+			r = parse_line(&p, s, n, no);
+		}
+		s = nl ? nl + 1 : end;
+	}
+	if (r >= 0)
+		r = end_block(&p, l);
+	if (r >= 0 && blocks == 0)
+		r = fks_set_error(err, -EINVAL, name, 0,
+				  "no device blocks: not a umockdev recording");
+	fks_rec_free(p.rec);
+	g_hash_table_destroy(p.links);
+	return r;
+}
+
+_public_ int fks_host_new_from_text(const char *name, const char *text, size_t len,
+				    const struct fks_options *opts, struct fks_host **ret,
+				    struct pt_error *ret_err)
+{
+	struct fks_loader *l;
+	int r;
+
+	fks_loader_new(name, &l);
+	r = fks_recording_parse(name, text, len, l, ret_err);
+	if (r >= 0)
+		r = fks_loader_finish(l, opts, ret, ret_err);
+	fks_loader_free(l);
+	return r;
+}
+
+_public_ int fks_host_new_from_recording(const char *file, const struct fks_options *opts,
+					 struct fks_host **ret, struct pt_error *ret_err)
+{
+	g_autofree char *text = NULL;
+	g_autoptr(GError) e = NULL;
+	gsize len;
+
+	if (!g_file_get_contents(file, &text, &len, &e))
+		return fks_set_error(ret_err, e->code == G_FILE_ERROR_NOENT ? -ENOENT : -EIO, file,
+				     0, "%s", e->message);
+	return fks_host_new_from_text(file, text, len, opts, ret, ret_err);
+}
+
+/* ---- export ---- */
+
+static bool printable(const struct fks_entry *e)
+{
+	for (size_t i = 0; i < e->len; i++) {
+		unsigned char c = (unsigned char)e->data[i];
+
+		if (c == 0 || (c < 0x20 && c != '\n' && c != '\t') || c >= 0x7f)
+			return false;
+	}
+	return true;
+}
+
+static void put_entry(GString *s, const char *name, const char *data, size_t len, bool link)
+{
+	struct fks_entry e = { (char *)name, link, (char *)data, len };
+
+	if (link) {
+		g_string_append_printf(s, "L: %s=%.*s\n", name, (int)len, data);
+	} else if (printable(&e)) {
+		g_autofree char *raw = g_strndup(data, len);
+		g_autofree char *esc = g_strescape(raw, NULL);
+
+		g_string_append_printf(s, "A: %s=%s\n", name, esc);
+	} else {
+		g_string_append_printf(s, "H: %s=", name);
+		for (size_t i = 0; i < len; i++)
+			g_string_append_printf(s, "%02X", (unsigned char)data[i]);
+		g_string_append_c(s, '\n');
+	}
+}
+
+static void put_rec(GString *s, const struct fks_rec *r, const char *devpath)
+{
+	g_string_append_printf(s, "P: /%s\n", devpath);
+	for (guint i = 0; i < r->env->len; i++)
+		g_string_append_printf(s, "E: %s\n", (const char *)r->env->pdata[i]);
+	for (guint i = 0; i < r->entries->len; i++) {
+		const struct fks_entry *e = r->entries->pdata[i];
+
+		if (!(e->link && strcmp(e->name, "subsystem") == 0))
+			put_entry(s, e->name, e->data, e->len, e->link);
+	}
+	g_string_append_c(s, '\n');
+}
+
+/* The attributes the model owns, as a reader sees them now (through the view). */
+static void put_dev(GString *s, struct fks_host *h, struct fks_dev *d)
+{
+	struct fks_node *dir = NULL;
+	char buf[8192];
+
+	for (guint i = 0; i < d->children->len; i++) {
+		const struct fks_rec *c = d->children->pdata[i];
+		g_autofree char *p = g_strdup_printf("%s/%s", d->devpath, c->devpath);
+
+		put_rec(s, c, p);
+	}
+	g_string_append_printf(s, "P: /%s\n", d->devpath);
+	if (d->driver)
+		g_string_append_printf(s, "E: DRIVER=%s\n", d->driver->name);
+	g_string_append_printf(
+		s,
+		"E: PCI_CLASS=%X\nE: PCI_ID=%04X:%04X\nE: PCI_SUBSYS_ID=%04X:%04X\n"
+		"E: PCI_SLOT_NAME=%s\nE: MODALIAS=pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%"
+		"02Xi%02X\n",
+		d->class, d->cfg.vendor, d->cfg.device, d->cfg.subsystem_vendor,
+		d->cfg.subsystem_device, d->addr, d->cfg.vendor, d->cfg.device,
+		d->cfg.subsystem_vendor, d->cfg.subsystem_device, d->class >> 16,
+		(d->class >> 8) & 0xff, d->class & 0xff);
+	for (guint i = 0; i < d->rec->env->len; i++)
+		g_string_append_printf(s, "E: %s\n", (const char *)d->rec->env->pdata[i]);
+	g_string_append(s, "E: SUBSYSTEM=pci\n");
+	if (fks_node_resolve(h->root[PT_NS_SYS], d->devpath, true, &dir) < 0)
+		return;
+	/* Every file of the directory the kernel shows, except config last and the recorded
+	 * subdirectories' files, which are written by name. */
+	{
+		GPtrArray *stack = g_ptr_array_new();
+
+		g_ptr_array_add(stack, dir);
+		while (stack->len) {
+			struct fks_node *n = g_ptr_array_steal_index(stack, stack->len - 1);
+
+			for (guint i = 0; i < n->children->len; i++) {
+				struct fks_node *c = n->children->pdata[i];
+				g_autofree char *full = fks_node_path(c);
+				const char *rel = full + strlen(d->devpath) + 1;
+				size_t len;
+
+				if (c->kind == FKS_NODE_DIR) {
+					bool child = false;
+
+					for (guint j = 0; j < d->children->len && !child; j++)
+						child = g_str_has_prefix(
+							((struct fks_rec *)d->children->pdata[j])
+								->devpath,
+							rel);
+					if (!child)
+						g_ptr_array_add(stack, c);
+					continue;
+				}
+				if (c->kind == FKS_NODE_LINK) {
+					if (strcmp(rel, "subsystem") != 0)
+						put_entry(s, rel, c->target, strlen(c->target),
+							  true);
+					continue;
+				}
+				if (strcmp(rel, "config") == 0 || strcmp(rel, "uevent") == 0 ||
+				    fks_view_read(h, c, buf, sizeof(buf), &len) < 0)
+					continue;
+				put_entry(s, rel, buf, len, false);
+			}
+		}
+		g_ptr_array_free(stack, TRUE);
+	}
+	g_string_append(s, "H: config=");
+	for (size_t i = 0; i < d->config_len; i++)
+		g_string_append_printf(s, "%02X", d->config[i]);
+	g_string_append(s, "\n\n");
+}
+
+_public_ int fks_host_export_recording(const struct fks_host *ch, char **ret_text)
+{
+	struct fks_host *h = (struct fks_host *)ch; /* reads go through show handlers */
+	GString *s = g_string_new(NULL);
+
+	for (guint i = 0; i < h->others->len; i++) {
+		const struct fks_rec *r = h->others->pdata[i];
+
+		put_rec(s, r, r->devpath);
+	}
+	for (guint i = 0; i < h->devs->len; i++) {
+		struct fks_dev *d = h->devs->pdata[i];
+
+		if (!d->removed)
+			put_dev(s, h, d);
+	}
+	g_string_append(s, "P: /devices/virtual/ptharness/host\nE: SUBSYSTEM=ptharness\n");
+	for (guint i = 0; i < h->proc->len; i++) {
+		const struct fks_entry *e = h->proc->pdata[i];
+		g_autofree char *n = g_strdup_printf("proc/%s", e->name);
+
+		put_entry(s, n, e->data, e->len, false);
+	}
+	g_string_append_printf(
+		s, "A: sys/bus/pci/drivers_autoprobe=%d\\n\nA: sys/bus/pci/drivers=", h->autoprobe);
+	for (guint i = 0; i < h->drivers->len; i++)
+		g_string_append_printf(s, "%s%s", i ? " " : "",
+				       ((struct fks_driver *)h->drivers->pdata[i])->name);
+	g_string_append_c(s, '\n');
+	for (guint i = 0; i < h->groups->len; i++) {
+		const struct fks_group *g = h->groups->pdata[i];
+
+		g_string_append_printf(s, "A: sys/kernel/iommu_groups/%d/devices=", g->id);
+		for (guint j = 0; j < g->members->len; j++)
+			g_string_append_printf(s, "%s%s", j ? " " : "",
+					       ((struct fks_dev *)g->members->pdata[j])->addr);
+		g_string_append_c(s, '\n');
+		for (guint j = 0; g->rec && j < g->rec->entries->len; j++) {
+			const struct fks_entry *e = g->rec->entries->pdata[j];
+			g_autofree char *n =
+				g_strdup_printf("sys/kernel/iommu_groups/%d/%s", g->id, e->name);
+
+			put_entry(s, n, e->data, e->len, false);
+		}
+	}
+	for (guint i = 0; i < h->extras->len; i++) {
+		const struct fks_rec *r = h->extras->pdata[i];
+
+		for (guint j = 0; j < r->entries->len; j++) {
+			const struct fks_entry *e = r->entries->pdata[j];
+			g_autofree char *n = g_strdup_printf("sys/%s/%s", r->devpath, e->name);
+
+			put_entry(s, n, e->data, e->len, e->link);
+		}
+	}
+	*ret_text = g_string_free(s, FALSE);
+	return 0;
+}

@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SR-IOV: sriov_numvfs and sriov_drivers_autoprobe, creating and removing virtual functions. */
+
+/*
+ * The plan: sriov_numvfs_store() checks in the kernel's order (parse, range, no-op, driver,
+ * sriov_configure, disable, the write-0-first rule), then the PF driver enables VFs: each VF
+ * is a new device at PF routing ID + offset + stride * i, with config derived from the PF's
+ * (VF Device ID, no INTx, single function), its own IOMMU group when the PF's group holds only
+ * the PF (ACS on the path), else the PF's group, physfn/virtfnN links, and then the normal
+ * probe subject to sriov_drivers_autoprobe.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+static void put16(uint8_t *c, size_t len, unsigned at, uint16_t v)
+{
+	if (at + 1 < len) {
+		c[at] = (uint8_t)(v & 0xff);
+		c[at + 1] = (uint8_t)(v >> 8);
+	}
+}
+
+/* Keep the PF's capability (NumVFs, VF Enable) in step with the model. */
+void fks_sriov_sync_config(struct fks_dev *pf)
+{
+	struct fks_sriov *s = pf->sriov;
+	uint16_t ctrl;
+
+	if (!s->cap || s->cap + 0x12 > pf->config_len)
+		return;
+	ctrl = (uint16_t)(pf->config[s->cap + 8] | pf->config[s->cap + 9] << 8);
+	ctrl = s->num ? (ctrl | 0x9) : (ctrl & ~0x9u);
+	put16(pf->config, pf->config_len, s->cap + 8, ctrl);
+	put16(pf->config, pf->config_len, s->cap + 0x10, (uint16_t)s->num);
+	pf->cfg.sriov_num = (uint16_t)s->num;
+}
+
+static void vf_config(const struct fks_dev *pf, uint8_t *c, size_t len)
+{
+	memcpy(c, pf->config, len);
+	put16(c, len, 0x02, pf->sriov->vf_device);
+	c[0x0e] &= 0x7f; /* single function */
+	c[0x3c] = 0;
+	c[0x3d] = 0; /* no INTx */
+	if (pf->sriov->cap && pf->sriov->cap + 4 <= len)
+		put16(c, len, pf->sriov->cap, 0); /* a VF has no SR-IOV capability of its own */
+}
+
+/* Attributes a VF shares with its PF (NUMA placement). */
+static const char *const inherited[] = { "numa_node", "local_cpulist", "local_cpus" };
+
+static struct fks_dev *add_vf(struct fks_dev *pf, unsigned i, bool alone)
+{
+	struct fks_host *h = pf->host;
+	struct fks_sriov *s = pf->sriov;
+	unsigned rid = (pf->bus << 8) + (pf->slot << 3 | pf->function) + s->offset + s->stride * i;
+	g_autofree uint8_t *cfg = g_malloc(pf->config_len);
+	g_autofree char *dir = g_path_get_dirname(pf->devpath);
+	g_autofree char *devpath = NULL;
+	char addr[16];
+	struct fks_dev *vf;
+
+	snprintf(addr, sizeof(addr), "%04x:%02x:%02x.%x", pf->domain, (rid >> 8) & 0xff,
+		 (rid >> 3) & 0x1f, rid & 7);
+	if (rid >> 8 > 0xff || fks_dev_find(h, addr))
+		return NULL;
+	devpath = g_strdup_printf("%s/%s", dir, addr);
+	vf = fks_dev_new(h, addr, devpath);
+	vf_config(pf, cfg, pf->config_len);
+	if (fks_dev_set_config(vf, cfg, pf->config_len) < 0) {
+		fks_dev_free(vf);
+		return NULL;
+	}
+	vf->pf = pf;
+	vf->vf_index = i;
+	for (size_t k = 0; k < ELEMENTSOF(inherited); k++) {
+		const struct fks_entry *e = fks_rec_find(pf->rec, inherited[k]);
+
+		if (e)
+			fks_rec_add(vf->rec, e->name, false, e->data, e->len);
+	}
+	if (pf->driver && pf->driver->info->vfio)
+		vf->override = g_strdup(pf->driver->name); /* vfio_pci_bus_notifier */
+	fks_dev_insert(h, vf);
+	g_ptr_array_add(s->vfs, vf);
+	if (pf->group)
+		fks_group_add_member(alone ? fks_group_get(h, fks_group_next_id(h)) : pf->group,
+				     vf);
+	return vf;
+}
+
+static int enable(struct fks_dev *pf, unsigned want)
+{
+	struct fks_host *h = pf->host;
+	struct fks_sriov *s = pf->sriov;
+	bool alone = pf->group && pf->group->members->len == 1;
+	unsigned n = (unsigned)fks_fault_numvfs_limit(h, pf, want);
+	g_autoptr(GPtrArray) added = g_ptr_array_new();
+
+	for (unsigned i = 0; i < n; i++) {
+		struct fks_dev *vf = add_vf(pf, i, alone);
+
+		if (vf)
+			g_ptr_array_add(added, vf);
+	}
+	s->num = added->len;
+	fks_sriov_sync_config(pf);
+	/* Reset methods and the view need every VF on the bus first. */
+	for (guint i = 0; i < added->len; i++) {
+		struct fks_dev *vf = added->pdata[i];
+
+		fks_reset_init(vf, NULL);
+		fks_view_changed(h);
+		if (vf->group)
+			fks_view_changed(h);
+	}
+	fks_view_changed(h);
+	fks_rule(h, "K-SRIOV-VF-ADD", pf->addr, "%u VFs at offset %u stride %u, %s", s->num,
+		 s->offset, s->stride, alone ? "each in its own group" : "in the PF's group");
+	for (guint i = 0; i < added->len; i++) {
+		struct fks_dev *vf = added->pdata[i];
+
+		if (h->autoprobe && (s->autoprobe || vf->override))
+			fks_dev_attach(vf);
+	}
+	return 0;
+}
+
+void fks_sriov_disable(struct fks_dev *pf)
+{
+	struct fks_host *h = pf->host;
+	struct fks_sriov *s = pf->sriov;
+
+	while (s->vfs->len) {
+		struct fks_dev *vf = g_ptr_array_steal_index(s->vfs, s->vfs->len - 1);
+		struct fks_group *g = vf->group;
+
+		if (vf->driver)
+			fks_driver_release(vf);
+		fks_view_changed(h);
+		if (g) {
+			fks_group_del_member(g, vf);
+			if (g->members->len == 0) {
+				fks_view_changed(h);
+				fks_group_drop(h, g);
+			}
+		}
+		g_ptr_array_remove(h->devs, vf);
+		fks_dev_free(vf);
+	}
+	s->num = 0;
+	fks_sriov_sync_config(pf);
+	fks_view_changed(h);
+}
+
+int fks_sriov_store_numvfs(struct fks_dev *pf, const char *buf, size_t len)
+{
+	struct fks_host *h = pf->host;
+	struct fks_sriov *s = pf->sriov;
+	const struct fks_drvinfo *info = pf->driver ? pf->driver->info : NULL;
+	char text[32];
+	unsigned long v;
+	char *end;
+
+	if (len >= sizeof(text))
+		len = sizeof(text) - 1;
+	memcpy(text, buf, len);
+	text[len] = '\0';
+	errno = 0;
+	v = strtoul(text, &end, 0);
+	if (end == text || errno || (*end && strcmp(end, "\n") != 0) || text[0] == '-' ||
+	    v > 0xffff) {
+		fks_rule(h, "K-SRIOV-NUMVFS", pf->addr, "not a 16-bit number: EINVAL");
+		return -EINVAL;
+	}
+	if (v > s->total) {
+		fks_rule(h, "K-SRIOV-NUMVFS", pf->addr, "%lu is above sriov_totalvfs %u: ERANGE", v,
+			 s->total);
+		return -ERANGE;
+	}
+	if (v == s->num) {
+		fks_rule(h, "K-SRIOV-NUMVFS", pf->addr, "%lu VFs already: nothing to do", v);
+		return 0;
+	}
+	if (!info || !info->sriov_configure || (info->sriov_needs_param && !h->vfio_enable_sriov)) {
+		fks_rule(h, "K-SRIOV-NUMVFS", pf->addr, "%s: ENOENT",
+			 !info ? "no driver bound" :
+				 "the driver does not support SR-IOV configuration via sysfs");
+		return -ENOENT;
+	}
+	if (v == 0) {
+		fks_sriov_disable(pf);
+		fks_rule(h, "K-SRIOV-VF-ADD", pf->addr, "VFs disabled and removed");
+		return 0;
+	}
+	if (s->num != 0) {
+		fks_rule(h, "K-SRIOV-ZERO-FIRST", pf->addr,
+			 "%u VFs already enabled. Disable before enabling %lu VFs: EBUSY", s->num,
+			 v);
+		return -EBUSY;
+	}
+	return enable(pf, (unsigned)v);
+}
+
+int fks_sriov_store_autoprobe(struct fks_dev *pf, const char *buf, size_t len)
+{
+	/* kstrtobool(): the first character decides; "on"/"off" need the second. */
+	char c0 = len > 0 ? buf[0] : '\0', c1 = len > 1 ? buf[1] : '\0';
+	int v = -1;
+
+	if (c0 == '1' || c0 == 'y' || c0 == 'Y' || (c0 == 'o' && c1 == 'n') ||
+	    (c0 == 'O' && c1 == 'N'))
+		v = 1;
+	else if (c0 == '0' || c0 == 'n' || c0 == 'N' || (c0 == 'o' && c1 == 'f') ||
+		 (c0 == 'O' && c1 == 'F'))
+		v = 0;
+	if (v < 0) {
+		fks_rule(pf->host, "K-SRIOV-VF-AUTOPROBE", pf->addr,
+			 "sriov_drivers_autoprobe takes a boolean: EINVAL");
+		return -EINVAL;
+	}
+	pf->sriov->autoprobe = v;
+	return 0;
+}

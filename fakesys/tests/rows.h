@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Test helper: run one kernel-behaviour row (observed.tsv's form) against a fresh fake host. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "fakesys.h"
+
+/*
+ * A row: host is a recording under scenarios/hosts ("lab-shared-initial"); kernel NULL keeps
+ * the recording's; setup is ';'-separated steps: "PATH=VALUE" (one write, C-escaped VALUE),
+ * "vfio:hold=GROUP/BDF", "set:KEY=VALUE" (fks_host_set); op is "write", "read" or "vfio:NAME"
+ * as in scenarios/kernel/README.md; expect is "ok", an errno name, "flags=0x.." or content.
+ */
+struct row {
+	const char *id;
+	const char *host;
+	const char *kernel;
+	const char *setup;
+	const char *op;
+	const char *path;
+	const char *value;
+	const char *expect;
+};
+
+/* The recording's path for a host name. Caller frees. */
+char *row_host_path(const char *host);
+/* Run the row; *ret_observed gets what happened (caller frees). Returns 0, or -1 when the
+ * setup failed (ret_observed says which step). */
+int row_run(const struct row *r, char **ret_observed);
+/* Load a host for a test (fails the test on error). */
+struct fks_host *row_load(const char *host, const char *kernel);
+const char *row_errno_name(int err);
+/* C-escape/unescape as observed.tsv writes values. Caller frees. */
+char *row_escape(const char *s, size_t len);
+char *row_unescape(const char *s, size_t *ret_len);

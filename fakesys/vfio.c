@@ -1,0 +1,634 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Simulated VFIO: container, group and device files with the real <linux/vfio.h> ioctls. */
+
+/*
+ * The plan: each open file is a handle in the host's table. A group's viability is the
+ * kernel's DMA-ownership count (drivers/iommu/iommu.c): members on kernel-DMA drivers count,
+ * and VFIO_GROUP_SET_CONTAINER claims the group for user space only when nobody else counts
+ * (EPERM otherwise); once claimed, a host driver's probe fails with EBUSY (driver.c). The
+ * type1 backend keeps mappings per container and charges pinned bytes against the model's
+ * memlock limit unless the user has CAP_IPC_LOCK, as vfio_pin_pages_remote() does.
+ */
+
+#include <errno.h>
+#include <linux/vfio.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define MINSZ(type, field) (offsetof(type, field) + sizeof(((type *)0)->field))
+#define IOVA_PAGE 4096ull
+#define MSI_START 0xfee00000ull
+#define MSI_END 0xfeefffffull
+#define DMA_ENTRY_LIMIT 65535u
+
+static int add_file(struct fks_host *h, enum fks_file_kind kind, void *obj)
+{
+	struct fks_file *f = g_new0(struct fks_file, 1);
+
+	f->kind = kind;
+	f->obj = obj;
+	for (guint i = 0; i < h->files->len; i++)
+		if (!h->files->pdata[i]) {
+			h->files->pdata[i] = f;
+			return (int)i + FKS_HANDLE_BASE;
+		}
+	g_ptr_array_add(h->files, f);
+	return (int)h->files->len - 1 + FKS_HANDLE_BASE;
+}
+
+static struct fks_file *get_file(struct fks_host *h, int handle)
+{
+	int i = handle - FKS_HANDLE_BASE;
+
+	return i >= 0 && (guint)i < h->files->len ? h->files->pdata[i] : NULL;
+}
+
+static void container_maybe_free(struct fks_container *c)
+{
+	if (!c->open && c->groups->len == 0) {
+		g_ptr_array_free(c->groups, TRUE);
+		g_array_free(c->maps, TRUE);
+		g_free(c);
+	}
+}
+
+int fks_vfio_open(struct fks_host *h, const char *path, int flags)
+{
+	struct fks_node *n;
+	unsigned long id;
+	char *end;
+	int r;
+
+	r = fks_node_resolve(h->root[PT_NS_DEV], path, true, &n);
+	if (r < 0)
+		return r;
+	if (strcmp(path, "vfio/vfio") == 0) {
+		struct fks_container *c = g_new0(struct fks_container, 1);
+
+		c->groups = g_ptr_array_new();
+		c->maps = g_array_new(FALSE, TRUE, sizeof(struct fks_mapping));
+		c->open = true;
+		return add_file(h, FKS_FILE_CONTAINER, c);
+	}
+	if (g_str_has_prefix(path, "vfio/")) {
+		struct fks_group *g;
+
+		id = strtoul(path + 5, &end, 10);
+		g = *end ? NULL : fks_group_find(h, (int)id);
+		if (!g || !fks_group_has_vfio(g))
+			return -ENODEV;
+		if (g->open) {
+			fks_rule(h, "K-VFIO-GROUP-NODE", path,
+				 "only one open file per group: EBUSY");
+			return -EBUSY;
+		}
+		g->open = true;
+		g->fd_closed = false;
+		return add_file(h, FKS_FILE_GROUP, g);
+	}
+	return -ENXIO;
+}
+
+/* Viability as VFIO_GROUP_GET_STATUS sees it, by the rules of the model's kernel. */
+static bool group_viable(struct fks_host *h, const struct fks_group *g)
+{
+	if (fks_kver_at_least(h, 5, 19))
+		return g->owner_cnt == 0;
+	for (guint i = 0; i < g->members->len; i++) {
+		const struct fks_dev *d = g->members->pdata[i];
+
+		if (d->driver && !d->driver->info->vfio &&
+		    strcmp(d->driver->name, "pci-stub") != 0 && d->cfg.header_type == 0)
+			return false;
+	}
+	return true;
+}
+
+static void uncharge_all(struct fks_host *h, struct fks_container *c)
+{
+	g_array_set_size(c->maps, 0);
+	c->pinned = 0;
+}
+
+static void detach_group(struct fks_host *h, struct fks_group *g)
+{
+	struct fks_container *c = g->container;
+
+	if (!c)
+		return;
+	g_ptr_array_remove(c->groups, g);
+	if (g->owner == c) {
+		g->owner = NULL;
+		g->owner_cnt--;
+	}
+	g->container = NULL;
+	if (c->groups->len == 0) {
+		/* The last group gone: the IOMMU backend and its mappings go too. */
+		c->iommu_type = 0;
+		uncharge_all(h, c);
+	}
+	container_maybe_free(c);
+}
+
+/* ---- container ---- */
+
+static int map_dma(struct fks_host *h, struct fks_container *c, struct vfio_iommu_type1_dma_map *m)
+{
+	struct fks_mapping nm;
+	uint64_t end;
+	guint at = 0;
+
+	if (m->argsz < MINSZ(struct vfio_iommu_type1_dma_map, size) ||
+	    m->flags & ~(uint32_t)(VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE |
+				   VFIO_DMA_MAP_FLAG_VADDR) ||
+	    !(m->flags & (VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE)))
+		return -EINVAL;
+	if (!m->size || (m->size | m->iova | m->vaddr) & (IOVA_PAGE - 1) ||
+	    m->iova + m->size - 1 < m->iova || m->vaddr + m->size - 1 < m->vaddr) {
+		fks_rule(h, "K-VFIO-MAP-DMA", "container", "size 0, unaligned or wrapping: EINVAL");
+		return -EINVAL;
+	}
+	end = m->iova + m->size - 1;
+	for (guint i = 0; i < c->maps->len; i++) {
+		const struct fks_mapping *x = &g_array_index(c->maps, struct fks_mapping, i);
+
+		if (m->iova <= x->iova + x->size - 1 && x->iova <= end) {
+			fks_rule(h, "K-VFIO-MAP-DMA", "container",
+				 "0x%llx+0x%llx overlaps a mapping: EEXIST",
+				 (unsigned long long)m->iova, (unsigned long long)m->size);
+			return -EEXIST;
+		}
+		if (x->iova < m->iova)
+			at = i + 1;
+	}
+	if (c->maps->len >= DMA_ENTRY_LIMIT)
+		return -ENOSPC;
+	if ((h->aperture_bits < 64 && end >> h->aperture_bits) ||
+	    (m->iova <= MSI_END && MSI_START <= end)) {
+		fks_rule(h, "K-VFIO-MAP-DMA", "container",
+			 "outside the usable IOVA ranges (aperture, MSI window): EINVAL");
+		return -EINVAL;
+	}
+	nm = (struct fks_mapping){ m->iova, m->size, !h->cap_ipc_lock };
+	if (nm.charged && c->pinned + m->size > h->memlock) {
+		fks_rule(h, "K-VFIO-MEMLOCK", "container", "RLIMIT_MEMLOCK (%llu) exceeded: ENOMEM",
+			 (unsigned long long)h->memlock);
+		return -ENOMEM;
+	}
+	if (nm.charged)
+		c->pinned += m->size;
+	g_array_insert_val(c->maps, at, nm);
+	return 0;
+}
+
+static int unmap_dma(struct fks_host *h, struct fks_container *c,
+		     struct vfio_iommu_type1_dma_unmap *u)
+{
+	uint64_t start = u->iova, end = u->iova + u->size, done = 0;
+
+	if (u->argsz < MINSZ(struct vfio_iommu_type1_dma_unmap, size) ||
+	    u->flags & ~(uint32_t)VFIO_DMA_UNMAP_FLAG_ALL)
+		return -EINVAL;
+	if (u->flags & VFIO_DMA_UNMAP_FLAG_ALL) {
+		if (u->iova || u->size)
+			return -EINVAL;
+		start = 0;
+		end = UINT64_MAX;
+	} else if ((u->iova | u->size) & (IOVA_PAGE - 1) || end < start) {
+		return -EINVAL;
+	}
+	/* v2 may not bisect a mapping. */
+	for (guint i = 0; c->iommu_type == VFIO_TYPE1v2_IOMMU && i < c->maps->len; i++) {
+		const struct fks_mapping *x = &g_array_index(c->maps, struct fks_mapping, i);
+
+		if ((x->iova < start && x->iova + x->size > start) ||
+		    (x->iova < end && x->iova + x->size > end))
+			return -EINVAL;
+	}
+	for (guint i = 0; i < c->maps->len;) {
+		const struct fks_mapping *x = &g_array_index(c->maps, struct fks_mapping, i);
+
+		if (x->iova >= start && x->iova + x->size <= end) {
+			done += x->size;
+			if (x->charged)
+				c->pinned -= x->size;
+			g_array_remove_index(c->maps, i);
+		} else {
+			i++;
+		}
+	}
+	u->size = done;
+	return 0;
+}
+
+static int container_ioctl(struct fks_host *h, struct fks_container *c, unsigned long req,
+			   void *arg)
+{
+	unsigned long v = (unsigned long)(uintptr_t)arg;
+
+	switch (req) {
+	case VFIO_GET_API_VERSION:
+		return VFIO_API_VERSION;
+	case VFIO_CHECK_EXTENSION:
+		return v == VFIO_TYPE1_IOMMU || v == VFIO_TYPE1v2_IOMMU || v == VFIO_UNMAP_ALL ||
+		       v == VFIO_UPDATE_VADDR || (v == VFIO_DMA_CC_IOMMU && c->iommu_type);
+	case VFIO_SET_IOMMU:
+		if (c->groups->len == 0 || c->iommu_type) {
+			fks_rule(h, "K-VFIO-CONTAINER", "container",
+				 "no group attached, or an IOMMU already set: EINVAL");
+			return -EINVAL;
+		}
+		if (v != VFIO_TYPE1_IOMMU && v != VFIO_TYPE1v2_IOMMU)
+			return -ENODEV;
+		if (!h->intremap) {
+			fks_rule(h, "K-VFIO-INTREMAP", "container",
+				 "No interrupt remapping support: EPERM");
+			return -EPERM;
+		}
+		c->iommu_type = (int)v;
+		return 0;
+	}
+	if (!c->iommu_type)
+		return -EINVAL; /* no backend yet: the request cannot be forwarded */
+	switch (req) {
+	case VFIO_IOMMU_GET_INFO: {
+		struct vfio_iommu_type1_info *info = arg;
+
+		if (info->argsz < MINSZ(struct vfio_iommu_type1_info, iova_pgsizes))
+			return -EINVAL;
+		info->flags = VFIO_IOMMU_INFO_PGSIZES;
+		info->iova_pgsizes = 0x40201000ull; /* 4K, 2M, 1G */
+		return 0;
+	}
+	case VFIO_IOMMU_MAP_DMA:
+		return map_dma(h, c, arg);
+	case VFIO_IOMMU_UNMAP_DMA:
+		return unmap_dma(h, c, arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+/* ---- group ---- */
+
+static struct fks_dev *group_device(struct fks_group *g, const char *name)
+{
+	char addr[16];
+	const char *sp = strchr(name, ' ');
+	g_autofree char *bdf = sp ? g_strndup(name, (gsize)(sp - name)) : g_strdup(name);
+
+	/* vfio-pci's match: "<BDF>", optionally followed by " vf_token=<uuid>". */
+	if ((sp && !g_str_has_prefix(sp, " vf_token=")) || fks_parse_address(bdf, addr) < 0)
+		return NULL;
+	for (guint i = 0; i < g->members->len; i++) {
+		struct fks_dev *d = g->members->pdata[i];
+
+		if (strcmp(d->addr, bdf) == 0 && d->driver && d->driver->info->vfio)
+			return d;
+	}
+	return NULL;
+}
+
+static int group_ioctl(struct fks_host *h, struct fks_group *g, unsigned long req, void *arg)
+{
+	g_autofree char *subject = g_strdup_printf("group %d", g->id);
+
+	switch (req) {
+	case VFIO_GROUP_GET_STATUS: {
+		struct vfio_group_status *st = arg;
+
+		if (st->argsz < MINSZ(struct vfio_group_status, flags))
+			return -EINVAL;
+		st->flags = g->container ?
+				    VFIO_GROUP_FLAGS_VIABLE | VFIO_GROUP_FLAGS_CONTAINER_SET :
+			    group_viable(h, g) ? VFIO_GROUP_FLAGS_VIABLE :
+						 0;
+		fks_rule(h, "K-VFIO-GROUP-STATUS", subject, "status flags 0x%x (owner count %u)",
+			 st->flags, g->owner_cnt);
+		return 0;
+	}
+	case VFIO_GROUP_SET_CONTAINER: {
+		struct fks_file *f = arg ? get_file(h, *(int *)arg) : NULL;
+		struct fks_container *c;
+
+		if (!f)
+			return -EBADF;
+		if (f->kind != FKS_FILE_CONTAINER)
+			return -EBADFD;
+		if (g->container)
+			return -EINVAL;
+		c = f->obj;
+		if (!group_viable(h, g)) {
+			fks_rule(h, "K-VFIO-SET-CONTAINER", subject,
+				 "a member is bound to a kernel-DMA driver: EPERM");
+			return -EPERM;
+		}
+		if (c->iommu_type && !h->intremap)
+			return -EPERM;
+		g->owner = c;
+		g->owner_cnt++;
+		g->container = c;
+		g_ptr_array_add(c->groups, g);
+		fks_rule(h, "K-VFIO-SET-CONTAINER", subject, "claimed for user space");
+		return 0;
+	}
+	case VFIO_GROUP_UNSET_CONTAINER:
+		if (!g->container)
+			return -EINVAL;
+		if (g->device_fds)
+			return -EBUSY;
+		detach_group(h, g);
+		return 0;
+	case VFIO_GROUP_GET_DEVICE_FD: {
+		struct fks_dev *d;
+
+		if (!g->container || !g->container->iommu_type) {
+			fks_rule(h, "K-VFIO-DEVICE", subject,
+				 "no container or no IOMMU set: EINVAL");
+			return -EINVAL;
+		}
+		d = arg ? group_device(g, arg) : NULL;
+		if (!d) {
+			fks_rule(h, "K-VFIO-DEVICE", subject,
+				 "no such device in the group: ENODEV");
+			return -ENODEV;
+		}
+		if (d->open_count++ == 0)
+			d->reset_works = fks_reset_works(d);
+		g->device_fds++;
+		return add_file(h, FKS_FILE_DEVICE, d);
+	}
+	default:
+		return -ENOTTY;
+	}
+}
+
+/* ---- device ---- */
+
+/* BAR n from the recorded resource attribute: "start end flags" per line. */
+static void bar_info(const struct fks_dev *d, unsigned n, uint64_t *ret_size, uint64_t *ret_flags)
+{
+	const struct fks_entry *e = fks_rec_find(d->rec, "resource");
+	g_auto(GStrv) lines = NULL;
+	unsigned long long start, end, flags;
+
+	*ret_size = *ret_flags = 0;
+	if (!e)
+		return;
+	lines = g_strsplit(e->data, "\n", -1);
+	if (g_strv_length(lines) <= n ||
+	    sscanf(lines[n], "%llx %llx %llx", &start, &end, &flags) != 3 || end <= start)
+		return;
+	*ret_size = end - start + 1;
+	*ret_flags = flags;
+}
+
+static int region_info(const struct fks_dev *d, struct vfio_region_info *ri)
+{
+	uint64_t size = 0, flags = 0;
+
+	if (ri->argsz < MINSZ(struct vfio_region_info, offset))
+		return -EINVAL;
+	ri->offset = (uint64_t)ri->index << 40;
+	ri->cap_offset = 0;
+	switch (ri->index) {
+	case VFIO_PCI_CONFIG_REGION_INDEX:
+		ri->size = d->config_len;
+		ri->flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
+		return 0;
+	case VFIO_PCI_VGA_REGION_INDEX:
+		if (d->class >> 8 != 0x0300)
+			return -EINVAL;
+		ri->size = 0xc0000;
+		ri->flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
+		return 0;
+	default:
+		if (ri->index > VFIO_PCI_ROM_REGION_INDEX)
+			return -EINVAL;
+		bar_info(d, ri->index, &size, &flags);
+		ri->size = size;
+		ri->flags = 0;
+		if (size && ri->index == VFIO_PCI_ROM_REGION_INDEX)
+			ri->flags = VFIO_REGION_INFO_FLAG_READ;
+		else if (size)
+			ri->flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE |
+				    (flags & 0x200 ? VFIO_REGION_INFO_FLAG_MMAP : 0);
+		return 0;
+	}
+}
+
+static int irq_info(const struct fks_dev *d, struct vfio_irq_info *ii)
+{
+	if (ii->argsz < MINSZ(struct vfio_irq_info, count) || ii->index >= VFIO_PCI_NUM_IRQS)
+		return -EINVAL;
+	ii->flags = VFIO_IRQ_INFO_EVENTFD;
+	switch (ii->index) {
+	case VFIO_PCI_INTX_IRQ_INDEX:
+		ii->count = d->cfg.interrupt_pin && !d->pf;
+		ii->flags |= VFIO_IRQ_INFO_MASKABLE | VFIO_IRQ_INFO_AUTOMASKED;
+		return 0;
+	case VFIO_PCI_MSI_IRQ_INDEX:
+		ii->count = d->cfg.msi ? d->cfg.msi_vectors : 0;
+		ii->flags |= VFIO_IRQ_INFO_NORESIZE;
+		return 0;
+	case VFIO_PCI_MSIX_IRQ_INDEX:
+		ii->count = d->cfg.msix ? d->cfg.msix_vectors : 0;
+		ii->flags |= VFIO_IRQ_INFO_NORESIZE;
+		return 0;
+	case VFIO_PCI_ERR_IRQ_INDEX:
+		if (!d->cfg.pcie)
+			return -EINVAL;
+		ii->count = 1;
+		return 0;
+	default:
+		ii->count = 1;
+		return 0;
+	}
+}
+
+static bool root_bus(const struct fks_dev *d)
+{
+	g_autofree char *parent = g_path_get_dirname(d->devpath);
+	char addr[16];
+
+	return fks_parse_address(strrchr(parent, '/') + 1, addr) < 0;
+}
+
+static int hot_reset_info(struct fks_host *h, struct fks_dev *d, struct vfio_pci_hot_reset_info *hi)
+{
+	g_autoptr(GPtrArray) set = g_ptr_array_new();
+	size_t need;
+
+	if (hi->argsz < MINSZ(struct vfio_pci_hot_reset_info, count))
+		return -EINVAL;
+	if (root_bus(d)) {
+		fks_rule(h, "K-VFIO-HOT-RESET-INFO", d->addr,
+			 "on a root bus: no bus reset: ENODEV");
+		return -ENODEV;
+	}
+	for (guint i = 0; i < h->devs->len; i++) {
+		struct fks_dev *o = h->devs->pdata[i];
+
+		if (!o->removed && o->domain == d->domain && o->bus == d->bus)
+			g_ptr_array_add(set, o);
+	}
+	for (guint i = 0; i < set->len; i++)
+		if (!((struct fks_dev *)set->pdata[i])->group)
+			return -EPERM;
+	need = sizeof(*hi) + set->len * sizeof(hi->devices[0]);
+	hi->count = set->len;
+	hi->flags = 0;
+	if (hi->argsz < need)
+		return -ENOSPC;
+	for (guint i = 0; i < set->len; i++) {
+		const struct fks_dev *o = set->pdata[i];
+
+		hi->devices[i].group_id = (uint32_t)o->group->id;
+		hi->devices[i].segment = (uint16_t)o->domain;
+		hi->devices[i].bus = (uint8_t)o->bus;
+		hi->devices[i].devfn = (uint8_t)(o->slot << 3 | o->function);
+	}
+	return 0;
+}
+
+static int feature(struct fks_host *h, struct fks_dev *d, struct vfio_device_feature *f)
+{
+	uint32_t known = VFIO_DEVICE_FEATURE_MASK | VFIO_DEVICE_FEATURE_GET |
+			 VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_PROBE;
+	uint32_t dir = f->flags & (VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_SET);
+	uint64_t mig = d->driver ? d->driver->info->migration : 0;
+
+	if (f->argsz < MINSZ(struct vfio_device_feature, flags) || f->flags & ~known)
+		return -EINVAL;
+	if (dir == (VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_SET) &&
+	    !(f->flags & VFIO_DEVICE_FEATURE_PROBE))
+		return -EINVAL;
+	if ((f->flags & VFIO_DEVICE_FEATURE_MASK) != VFIO_DEVICE_FEATURE_MIGRATION || !mig) {
+		fks_rule(h, "K-VFIO-MIGRATION", d->addr, "%s has no such feature: ENOTTY",
+			 d->driver ? d->driver->name : "device");
+		return -ENOTTY;
+	}
+	if (dir & VFIO_DEVICE_FEATURE_SET)
+		return -EINVAL; /* MIGRATION is GET only */
+	if (f->flags & VFIO_DEVICE_FEATURE_PROBE)
+		return 0;
+	if (f->argsz < sizeof(*f) + sizeof(struct vfio_device_feature_migration))
+		return -EINVAL;
+	((struct vfio_device_feature_migration *)f->data)->flags = mig;
+	fks_rule(h, "K-VFIO-MIGRATION", d->addr, "migration flags 0x%llx", (unsigned long long)mig);
+	return 0;
+}
+
+static int device_ioctl(struct fks_host *h, struct fks_dev *d, unsigned long req, void *arg)
+{
+	switch (req) {
+	case VFIO_DEVICE_GET_INFO: {
+		struct vfio_device_info *info = arg;
+
+		if (info->argsz < MINSZ(struct vfio_device_info, num_irqs))
+			return -EINVAL;
+		info->flags =
+			VFIO_DEVICE_FLAGS_PCI | (d->reset_works ? VFIO_DEVICE_FLAGS_RESET : 0);
+		info->num_regions = VFIO_PCI_NUM_REGIONS;
+		info->num_irqs = VFIO_PCI_NUM_IRQS;
+		return 0;
+	}
+	case VFIO_DEVICE_GET_REGION_INFO:
+		return region_info(d, arg);
+	case VFIO_DEVICE_GET_IRQ_INFO:
+		return irq_info(d, arg);
+	case VFIO_DEVICE_RESET:
+		if (!d->reset_works) {
+			fks_rule(h, "K-VFIO-RESET", d->addr,
+				 "no function reset worked at open: EINVAL");
+			return -EINVAL;
+		}
+		return fks_reset_do(d);
+	case VFIO_DEVICE_GET_PCI_HOT_RESET_INFO:
+		return hot_reset_info(h, d, arg);
+	case VFIO_DEVICE_FEATURE:
+		return feature(h, d, arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+int fks_vfio_ioctl(struct fks_host *h, int handle, unsigned long req, void *arg)
+{
+	struct fks_file *f = get_file(h, handle);
+
+	if (!f)
+		return -EBADF;
+	if (!arg && req != VFIO_GET_API_VERSION && req != VFIO_CHECK_EXTENSION &&
+	    req != VFIO_SET_IOMMU && req != VFIO_GROUP_UNSET_CONTAINER && req != VFIO_DEVICE_RESET)
+		return -EFAULT;
+	switch (f->kind) {
+	case FKS_FILE_CONTAINER:
+		return container_ioctl(h, f->obj, req, arg);
+	case FKS_FILE_GROUP:
+		return group_ioctl(h, f->obj, req, arg);
+	default:
+		return device_ioctl(h, f->obj, req, arg);
+	}
+}
+
+static void group_release(struct fks_host *h, struct fks_group *g)
+{
+	detach_group(h, g);
+	g->open = false;
+	g->fd_closed = false;
+}
+
+int fks_vfio_close(struct fks_host *h, int handle)
+{
+	struct fks_file *f = get_file(h, handle);
+
+	if (!f)
+		return -EBADF;
+	h->files->pdata[handle - FKS_HANDLE_BASE] = NULL;
+	switch (f->kind) {
+	case FKS_FILE_CONTAINER: {
+		struct fks_container *c = f->obj;
+
+		c->open = false;
+		container_maybe_free(c);
+		break;
+	}
+	case FKS_FILE_GROUP: {
+		struct fks_group *g = f->obj;
+
+		/* Device files hold the group: it is released with the last of them. */
+		if (g->device_fds)
+			g->fd_closed = true;
+		else
+			group_release(h, g);
+		break;
+	}
+	default: {
+		struct fks_dev *d = f->obj;
+		struct fks_group *g = d->group;
+
+		d->open_count--;
+		if (g && --g->device_fds == 0 && g->fd_closed)
+			group_release(h, g);
+		break;
+	}
+	}
+	g_free(f);
+	return 0;
+}
+
+void fks_vfio_free(struct fks_host *h)
+{
+	/* Close devices first, then groups, then containers. */
+	for (int kind = FKS_FILE_DEVICE; kind >= FKS_FILE_CONTAINER; kind--)
+		for (guint i = 0; i < h->files->len; i++) {
+			struct fks_file *f = h->files->pdata[i];
+
+			if (f && (int)f->kind == kind)
+				fks_vfio_close(h, (int)i + FKS_HANDLE_BASE);
+		}
+}
