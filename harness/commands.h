@@ -12,3 +12,14 @@ enum {
 int pth_cmd_inspect(int argc, char **argv);
 int pth_cmd_record(int argc, char **argv);
 int pth_cmd_memlock(int argc, char **argv);
+int pth_cmd_detach(int argc, char **argv);
+int pth_cmd_reattach(int argc, char **argv);
+int pth_cmd_reset(int argc, char **argv);
+int pth_cmd_vfio_open(int argc, char **argv);
+int pth_cmd_select_vf(int argc, char **argv);
+int pth_cmd_set_numvfs(int argc, char **argv);
+int pth_cmd_attach(int argc, char **argv);
+int pth_cmd_plan(int argc, char **argv);
+int pth_cmd_release(int argc, char **argv);
+int pth_cmd_migrate_check(int argc, char **argv);
+int pth_cmd_replay(int argc, char **argv);

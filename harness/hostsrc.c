@@ -122,6 +122,51 @@ static gboolean check_line(const char *file, guint no, const char *line, gboolea
 	}
 }
 
+/*
+ * Device paths: each once, and no attribute of one block inside another block's device
+ * directory (libumockdev aborts the process on either: "device ... already exists").
+ */
+static gboolean check_devices(const char *file, char **lines, GError **error)
+{
+	g_autoptr(GHashTable) devs = g_hash_table_new(g_str_hash, g_str_equal);
+	const char *dev = NULL;
+
+	for (guint i = 0; lines[i]; i++)
+		if (g_str_has_prefix(lines[i], "P: ")) {
+			if (g_hash_table_contains(devs, lines[i] + 3))
+				return fail(
+					error, file, i + 1,
+					"device %s is described twice (first at line %u)",
+					lines[i] + 3,
+					GPOINTER_TO_UINT(g_hash_table_lookup(devs, lines[i] + 3)));
+			g_hash_table_insert(devs, lines[i] + 3, GUINT_TO_POINTER(i + 1));
+		}
+	for (guint i = 0; lines[i]; i++) {
+		const char *l = lines[i], *eq = strchr(l, '=');
+		g_autofree char *path = NULL;
+
+		if (g_str_has_prefix(l, "P: ")) {
+			dev = l + 3;
+			continue;
+		}
+		if (!dev || !eq || !(l[0] == 'A' || l[0] == 'H' || l[0] == 'L') ||
+		    !memchr(l + 3, '/', (size_t)(eq - l - 3)))
+			continue;
+		path = g_strdup_printf("%s/%.*s", dev, (int)(eq - l - 3), l + 3);
+		for (char *slash = strrchr(path, '/'); slash && slash > path + strlen(dev);
+		     slash = strrchr(path, '/')) {
+			*slash = '\0';
+			if (g_hash_table_contains(devs, path))
+				return fail(
+					error, file, i + 1,
+					"attribute lies inside device %s, which has its own block "
+					"(line %u)",
+					path, GPOINTER_TO_UINT(g_hash_table_lookup(devs, path)));
+		}
+	}
+	return TRUE;
+}
+
 gboolean pth_recording_check(const char *file, const char *text, GError **error)
 {
 	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
@@ -161,7 +206,7 @@ gboolean pth_recording_check(const char *file, const char *text, GError **error)
 		return fail(error, file, block_start, "device block has no E: SUBSYSTEM= property");
 	if (!any)
 		return fail(error, file, 0, "no device blocks: not a umockdev recording");
-	return TRUE;
+	return check_devices(file, lines, error);
 }
 
 /* Feed the recording to libumockdev one block at a time, remembering where each starts. */

@@ -14,13 +14,24 @@ static const struct command {
 	{ "inspect", pth_cmd_inspect, "show devices, IOMMU groups, viability, resets, SR-IOV" },
 	{ "record", pth_cmd_record, "write the host as a umockdev recording (with IOMMU groups)" },
 	{ "memlock", pth_cmd_memlock, "the locked-memory limit a VM with assigned devices needs" },
+	{ "detach", pth_cmd_detach, "move a device to a stub driver (vfio-pci), verified" },
+	{ "reattach", pth_cmd_reattach, "give a detached device back to its driver" },
+	{ "reset", pth_cmd_reset, "reset a device the way the kernel or VFIO would" },
+	{ "vfio-open", pth_cmd_vfio_open, "open a device through VFIO as QEMU does, DMA map" },
+	{ "select-vf", pth_cmd_select_vf, "choose a free VF (or device) for a VM" },
+	{ "set-numvfs", pth_cmd_set_numvfs, "enable or disable a PF's VFs" },
+	{ "attach", pth_cmd_attach, "give devices to a VM, all or nothing" },
+	{ "plan", pth_cmd_plan, "what attach would do, changing nothing" },
+	{ "release", pth_cmd_release, "take a VM's devices back" },
+	{ "migrate-check", pth_cmd_migrate_check, "can a VM with host devices migrate, and how" },
+	{ "replay", pth_cmd_replay, "the plan and trace of an attach on a recorded host" },
 };
 
 static void usage(FILE *f)
 {
 	fputs("Usage: ptharness COMMAND [OPTIONS]\n\nCommands:\n", f);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].summary);
 	fputs("\nRun 'ptharness COMMAND --help' for a command's options.\n", f);
 }
 

@@ -322,8 +322,9 @@ _public_ int pt_reattach(struct pt_engine *e, const struct pt_detached *st, stru
 	if (r != 0)
 		return r;
 	now = pt_engine_driver_of(e, st->address);
-	if ((st->orig_driver == NULL) != (now == NULL) ||
-	    (now && strcmp(now, st->orig_driver) != 0)) {
+	if (st->orig_unknown ? (now && st->stub && strcmp(now, st->stub) == 0) :
+			       ((st->orig_driver == NULL) != (now == NULL) ||
+				(now && strcmp(now, st->orig_driver) != 0))) {
 		pt_outcome_unrestored(out,
 				      "%s is on %s; bind it with: "
 				      "echo %s > /sys/bus/pci/drivers/%s/bind",
@@ -331,7 +332,9 @@ _public_ int pt_reattach(struct pt_engine *e, const struct pt_detached *st, stru
 				      st->orig_driver ? st->orig_driver : "DRIVER");
 		return pt_outcome_set(out, PT_CODE_BIND_FAILED, 0, "E-REATTACH",
 				      "%s did not return to %s (it is on %s)", st->address,
-				      st->orig_driver ? st->orig_driver : "no driver",
+				      st->orig_unknown ? "a host driver" :
+				      st->orig_driver  ? st->orig_driver :
+							 "no driver",
 				      now ? now : "no driver");
 	}
 	pt_engine_rule(e, "E-REATTACH", st->address, "back on %s",

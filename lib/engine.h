@@ -99,6 +99,7 @@ struct pt_detached {
 	char *stub; /* the driver it was moved to */
 	bool unbound_by_us; /* false: it was already on the stub, reattach leaves it */
 	bool managed;
+	bool orig_unknown; /* no record of the original driver: reattach accepts any but the stub */
 };
 void pt_detached_clear(struct pt_detached *d);
 

@@ -115,6 +115,63 @@ _public_ const char *pt_vm_device(const struct pt_vm *vm, size_t i)
 	return i < vm->count ? vm->devices[i] : NULL;
 }
 
+_public_ const struct pt_detached *pt_vm_detached(const struct pt_vm *vm, size_t i)
+{
+	return i < vm->count ? &vm->detached[i] : NULL;
+}
+
+_public_ const struct pt_vm_config *pt_vm_config(const struct pt_vm *vm)
+{
+	return &vm->cfg;
+}
+
+_public_ size_t pt_engine_vm_count(const struct pt_engine *e)
+{
+	return e->vm_count;
+}
+
+_public_ struct pt_vm *pt_engine_vm(const struct pt_engine *e, size_t i)
+{
+	return i < e->vm_count ? e->vms[i] : NULL;
+}
+
+static int dup_detached(const struct pt_detached *d, struct pt_detached *ret)
+{
+	*ret = *d;
+	ret->orig_driver = d->orig_driver ? strdup(d->orig_driver) : NULL;
+	ret->orig_override = d->orig_override ? strdup(d->orig_override) : NULL;
+	ret->stub = d->stub ? strdup(d->stub) : NULL;
+	if ((d->orig_driver && !ret->orig_driver) || (d->orig_override && !ret->orig_override) ||
+	    (d->stub && !ret->stub)) {
+		pt_detached_clear(ret);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+_public_ int pt_vm_adopt(struct pt_engine *e, struct pt_vm *vm, const struct pt_detached *d)
+{
+	struct pt_detached *grown;
+	int r;
+
+	if (pt_engine_assigned_to(e, d->address))
+		return -EBUSY;
+	grown = realloc(vm->detached, (vm->count + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	vm->detached = grown;
+	r = dup_detached(d, &vm->detached[vm->count]);
+	if (r < 0)
+		return r;
+	r = pt_strv_push(&vm->devices, d->address);
+	if (r < 0) {
+		pt_detached_clear(&vm->detached[vm->count]);
+		return r;
+	}
+	vm->count++;
+	return 0;
+}
+
 _public_ const struct pt_vm *pt_engine_assigned_to(const struct pt_engine *e, const char *address)
 {
 	for (size_t i = 0; i < e->vm_count; i++)

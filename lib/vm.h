@@ -26,6 +26,14 @@ struct pt_vm *pt_engine_find_vm(const struct pt_engine *e, const char *name);
 const char *pt_vm_name(const struct pt_vm *vm);
 size_t pt_vm_device_count(const struct pt_vm *vm);
 const char *pt_vm_device(const struct pt_vm *vm, size_t i);
+/* The engine's record of how the VM's i-th device was detached. */
+const struct pt_detached *pt_vm_detached(const struct pt_vm *vm, size_t i);
+/* Give a VM a device that another process attached (state kept across processes). */
+int pt_vm_adopt(struct pt_engine *e, struct pt_vm *vm, const struct pt_detached *d);
+const struct pt_vm_config *pt_vm_config(const struct pt_vm *vm);
+size_t pt_engine_vm_count(const struct pt_engine *e);
+struct pt_vm *pt_engine_vm(const struct pt_engine *e, size_t i);
+
 /* The VM a device is assigned to, or NULL. */
 const struct pt_vm *pt_engine_assigned_to(const struct pt_engine *e, const char *address);
 

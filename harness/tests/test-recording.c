@@ -35,6 +35,10 @@ static const struct {
 	  "rec:6:", "P: line inside" },
 	{ "\n\n", "rec:", "no device blocks" },
 	{ "P: /devices/p\nE:SUBSYSTEM=pci\n", "rec:2:", "expected \"T: value\"" },
+	{ "P: /devices/p\nE: SUBSYSTEM=pci\n\nP: /devices/p\nE: SUBSYSTEM=pci\n",
+	  "rec:4:", "described twice (first at line 1)" },
+	{ "P: /devices/p\nE: SUBSYSTEM=pci\nA: q/net/x=1\n\nP: /devices/p/q\nE: SUBSYSTEM=pci\n",
+	  "rec:3:", "inside device /devices/p/q, which has its own block (line 5)" },
 };
 
 static void test_recording_syntax_errors(void **state)

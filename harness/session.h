@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* A command's engine session: the host (live, or a recording/tree loaded into fakesys), the
+ * engine's remembered state, and printing an operation's outcome. */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+#include <stdbool.h>
+
+#include "engine.h"
+#include "fakesys.h"
+#include "vm.h"
+
+struct pth_session {
+	const char *spec; /* --host */
+	bool live; /* the machine itself: changes are real */
+	struct fks_host *fake; /* a recording or tree, modelled (NULL when live) */
+	struct pt_backend *be;
+	struct pt_trace *trace;
+	struct pt_engine *engine;
+	char *state_file; /* live: what the engine detached and which VM has what */
+	const char *save; /* fake: write the end state here as a recording */
+	const char *kernel; /* --kernel */
+	bool json, show_trace;
+	GPtrArray *detached; /* struct pt_detached *: devices the engine moved to a stub */
+	GPtrArray *results; /* JsonNode *: --json outcomes, printed at close */
+};
+
+/* Common options: --host --kernel --state --save --json --trace. Returns TRUE when opt was one
+ * of them (consuming optarg). */
+gboolean pth_session_option(struct pth_session *s, int opt, const char *arg);
+#define PTH_SESSION_OPTIONS                                                                   \
+	{ "host", required_argument, NULL, 'H' }, { "kernel", required_argument, NULL, 'K' }, \
+		{ "state", required_argument, NULL, 'S' },                                    \
+		{ "save", required_argument, NULL, 'W' }, { "json", no_argument, NULL, 'j' }, \
+	{                                                                                     \
+		"trace", no_argument, NULL, 'T'                                               \
+	}
+#define PTH_SESSION_SHORTOPTS "H:K:S:W:jT"
+#define PTH_SESSION_HELP                                                                           \
+	"  --host SPEC    live (default), a recording, or a directory holding sys/; a recording\n" \
+	"                 or tree is loaded into the kernel model and changes are not real\n"      \
+	"  --save FILE    (model) write the end state as a recording, to chain commands\n"         \
+	"  --state FILE   (live) the engine's state (default /run/ptharness/state.json)\n"         \
+	"  --kernel X.Y   the kernel whose behaviour applies\n"                                    \
+	"  --json         the outcome as JSON\n"                                                   \
+	"  --trace        print every host access, rule and fault\n"
+
+/* Open the host and load the state. Returns 0, or an exit status (message printed). */
+int pth_session_open(struct pth_session *s, const char *cmd);
+/* Save state (live) or the end state (--save), free everything. Returns an exit status. */
+int pth_session_close(struct pth_session *s, const char *cmd, int status);
+
+/* Print (or add to the JSON report) one operation's outcome; returns its exit status. */
+int pth_session_outcome(struct pth_session *s, const char *op, const char *subject,
+			const struct pt_outcome *o, const struct pt_step *steps, size_t nsteps);
+
+/* The engine's record of a detached device, for reattach across processes (live). */
+const struct pt_detached *pth_session_detached(struct pth_session *s, const char *address);
+void pth_session_remember(struct pth_session *s, const struct pt_detached *d);
+void pth_session_forget(struct pth_session *s, const char *address);
+
+/* "EBUSY" for -EBUSY. */
+const char *pth_errno_name(int err);

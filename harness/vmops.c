@@ -1,0 +1,498 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* VM-level commands: select-vf, set-numvfs, attach, plan, release, migrate-check, replay. */
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "migrate.h"
+#include "session.h"
+#include "size.h"
+#include "sriov.h"
+#include "vm.h"
+
+static int usage_error(const char *cmd, const char *what, const char *arg)
+{
+	fprintf(stderr, "ptharness %s: %s%s%s%s (see ptharness %s --help)\n", cmd, what,
+		arg ? " '" : "", arg ? arg : "", arg ? "'" : "", cmd);
+	return PTH_EXIT_INPUT;
+}
+
+static int bad_option(const char *cmd, int c, char **argv)
+{
+	return usage_error(cmd, c == ':' ? "option needs a value:" : "unknown option",
+			   argv[optind - 1]);
+}
+
+int pth_cmd_select_vf(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		PTH_SESSION_OPTIONS,
+		{ "pf", required_argument, NULL, 'p' },
+		{ "vfs", required_argument, NULL, 'v' },
+		{ "id", required_argument, NULL, 'i' },
+		{ "class", required_argument, NULL, 'c' },
+		{ "same-address", required_argument, NULL, 'a' },
+		{ "numa-node", required_argument, NULL, 'n' },
+		{ "create", no_argument, NULL, 'C' },
+		{ "count", required_argument, NULL, 'N' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	struct pt_vf_query q = { .numa_node = -1 };
+	struct pth_session s = { 0 };
+	struct pt_outcome out = { 0 };
+	char vf[16] = "";
+	int c, r;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":" PTH_SESSION_SHORTOPTS "p:v:i:c:a:n:CN:h", opts,
+				NULL)) != -1) {
+		if (pth_session_option(&s, c, optarg))
+			continue;
+		switch (c) {
+		case 'p':
+			q.pf = optarg;
+			break;
+		case 'v':
+			q.vfs = optarg;
+			break;
+		case 'i':
+			q.id = optarg;
+			break;
+		case 'c':
+			q.class = optarg;
+			break;
+		case 'a':
+			q.same_address = optarg;
+			break;
+		case 'n':
+			q.numa_node = atoi(optarg);
+			break;
+		case 'C':
+			q.create = true;
+			break;
+		case 'N':
+			q.create_count = (unsigned)atoi(optarg);
+			break;
+		case 'h':
+			printf("Usage: ptharness select-vf (--pf PF [--vfs 0,2-5] | --id VVVV:DDDD "
+			       "[--numa-node N]\n"
+			       "                           | --class CC[SS[PP]] | --same-address BDF) "
+			       "[--create [--count N]]\n\n"
+			       "Choose a free device for a VM the three ways: a VF of a given PF "
+			       "(address or netdev),\nany VF with these ids (NUMA node first, then "
+			       "the least busy PF), or a plain device by\nid, class or address. "
+			       "--create enables VFs on a PF that has none when nothing is free.\n\n%s",
+			       PTH_SESSION_HELP);
+			return PTH_EXIT_OK;
+		default:
+			return bad_option("select-vf", c, argv);
+		}
+	}
+	if (!q.pf && !q.id && !q.class && !q.same_address)
+		return usage_error("select-vf", "needs --pf, --id, --class or --same-address",
+				   NULL);
+	r = pth_session_open(&s, "select-vf");
+	if (r != 0)
+		return pth_session_close(&s, "select-vf", r);
+	r = pt_select_vf(s.engine, &q, vf, &out);
+	if (r == -EINVAL)
+		return pth_session_close(&s, "select-vf",
+					 usage_error("select-vf", "malformed --vfs or --id", NULL));
+	r = r < 0 ? PTH_EXIT_INPUT :
+		    pth_session_outcome(&s, "select-vf",
+					q.pf ? q.pf :
+					q.id ? q.id :
+					       q.class,
+					&out, NULL, 0);
+	pt_outcome_clear(&out);
+	return pth_session_close(&s, "select-vf", r);
+}
+
+int pth_cmd_set_numvfs(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		PTH_SESSION_OPTIONS,
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	struct pth_session s = { 0 };
+	struct pt_outcome out = { 0 };
+	char *end;
+	long count;
+	int c, r;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":" PTH_SESSION_SHORTOPTS "h", opts, NULL)) != -1) {
+		if (pth_session_option(&s, c, optarg))
+			continue;
+		if (c == 'h') {
+			printf("Usage: ptharness set-numvfs PF COUNT [HOST OPTIONS]\n\nEnable COUNT "
+			       "VFs on a PF (0 disables them), writing 0 first between two\nnon-zero "
+			       "counts; refused while a VM uses one of its VFs.\n\n%s",
+			       PTH_SESSION_HELP);
+			return PTH_EXIT_OK;
+		}
+		return bad_option("set-numvfs", c, argv);
+	}
+	if (optind + 2 != argc)
+		return usage_error("set-numvfs", "expects a PF and a count", NULL);
+	count = strtol(argv[optind + 1], &end, 10);
+	if (*end || count < 0 || count > 65535)
+		return usage_error("set-numvfs", "not a VF count:", argv[optind + 1]);
+	r = pth_session_open(&s, "set-numvfs");
+	if (r != 0)
+		return pth_session_close(&s, "set-numvfs", r);
+	r = pt_set_numvfs(s.engine, argv[optind], (unsigned)count, &out);
+	r = r < 0 ? PTH_EXIT_INPUT :
+		    pth_session_outcome(&s, "set-numvfs", argv[optind], &out, NULL, 0);
+	pt_outcome_clear(&out);
+	return pth_session_close(&s, "set-numvfs", r);
+}
+
+struct vm_args {
+	const char *vm;
+	char **devices;
+	struct pt_attach_options opts;
+	struct pt_vm_config cfg;
+};
+
+static int vm_option(struct vm_args *a, int c, const char *arg, const char *cmd)
+{
+	switch (c) {
+	case 'v':
+		a->vm = arg;
+		return 0;
+	case 'd':
+		g_strfreev(a->devices);
+		a->devices = g_strsplit(arg, ",", -1);
+		return 0;
+	case 'm':
+		if (pth_parse_size(arg, &a->cfg.memory) < 0)
+			return usage_error(cmd, "not a size:", arg);
+		return 0;
+	case 'I':
+		a->cfg.viommu = true;
+		return 0;
+	case 'u':
+		a->opts.managed = false;
+		return 0;
+	case 'D':
+		a->opts.driver = arg;
+		return 0;
+	case 'M': {
+		int r = pt_bind_method_from_string(arg);
+
+		if (r < 0)
+			return usage_error(cmd, "unknown method (override, new_id):", arg);
+		a->opts.method = (enum pt_bind_method)r;
+		return 0;
+	}
+	case 'f':
+		a->opts.force = true;
+		return 0;
+	case 'n':
+		a->opts.dry_run = true;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+#define VM_OPTIONS                                                                                \
+	{ "vm", required_argument, NULL, 'v' }, { "devices", required_argument, NULL, 'd' },      \
+		{ "memory", required_argument, NULL, 'm' }, { "viommu", no_argument, NULL, 'I' }, \
+		{ "unmanaged", no_argument, NULL, 'u' },                                          \
+		{ "driver", required_argument, NULL, 'D' },                                       \
+		{ "method", required_argument, NULL, 'M' }, { "force", no_argument, NULL, 'f' },  \
+	{                                                                                         \
+		"dry-run", no_argument, NULL, 'n'                                                 \
+	}
+#define VM_SHORTOPTS "v:d:m:IuD:M:fn"
+
+static int attach_like(int argc, char **argv, const char *cmd, bool plan)
+{
+	static const struct option opts[] = {
+		PTH_SESSION_OPTIONS,
+		VM_OPTIONS,
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	struct vm_args a = { .opts = { .managed = true },
+			     .cfg = { .memory = 1ull << 30, .numa_node = -1 } };
+	struct pth_session s = { 0 };
+	struct pt_outcome out = { 0 };
+	struct pt_step *steps = NULL;
+	struct pt_vm *vm = NULL;
+	size_t n = 0;
+	int c, r;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":" PTH_SESSION_SHORTOPTS VM_SHORTOPTS "h", opts,
+				NULL)) != -1) {
+		if (pth_session_option(&s, c, optarg))
+			continue;
+		r = vm_option(&a, c, optarg, cmd);
+		if (r > 0)
+			return r;
+		if (r == 0)
+			continue;
+		if (c == 'h') {
+			printf("Usage: ptharness %s --vm NAME --devices BDF[,BDF...] [--memory SIZE] "
+			       "[--viommu]\n        [--unmanaged] [--driver STUB] [--method "
+			       "override|new_id] [--force]%s [HOST OPTIONS]\n\n"
+			       "Give devices to a VM as one transaction, in libvirt's order: check "
+			       "every device and\nits group, detach all, reset all, set locked "
+			       "memory. A failure undoes the earlier\nsteps, or says what could not be "
+			       "put back.%s\n\n%s",
+			       cmd, plan ? "" : " [--dry-run]",
+			       plan ? " plan only checks and lists the steps." : "",
+			       PTH_SESSION_HELP);
+			return PTH_EXIT_OK;
+		}
+		return bad_option(cmd, c, argv);
+	}
+	if (!a.vm || !a.devices || !a.devices[0])
+		return usage_error(cmd, "needs --vm and --devices", NULL);
+	a.opts.dry_run |= plan;
+	a.cfg.name = a.vm;
+	r = pth_session_open(&s, cmd);
+	if (r == 0) {
+		vm = pt_engine_find_vm(s.engine, a.vm);
+		if (!vm && pt_engine_add_vm(s.engine, &a.cfg, &vm) < 0)
+			r = PTH_EXIT_INPUT;
+	}
+	if (r == 0) {
+		r = pt_vm_attach(s.engine, vm, (const char *const *)a.devices, &a.opts, &steps, &n,
+				 &out);
+		r = r < 0 ? PTH_EXIT_INPUT : pth_session_outcome(&s, cmd, a.vm, &out, steps, n);
+		/* Devices the VM holds are remembered through the VM itself. */
+	}
+	pt_steps_free(steps, n);
+	pt_outcome_clear(&out);
+	g_strfreev(a.devices);
+	return pth_session_close(&s, cmd, r);
+}
+
+int pth_cmd_attach(int argc, char **argv)
+{
+	return attach_like(argc, argv, "attach", false);
+}
+
+int pth_cmd_plan(int argc, char **argv)
+{
+	return attach_like(argc, argv, "plan", true);
+}
+
+int pth_cmd_release(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		PTH_SESSION_OPTIONS,
+		{ "vm", required_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	struct pth_session s = { 0 };
+	struct pt_outcome out = { 0 };
+	const char *name = NULL;
+	struct pt_vm *vm;
+	int c, r;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":" PTH_SESSION_SHORTOPTS "v:h", opts, NULL)) != -1) {
+		if (pth_session_option(&s, c, optarg))
+			continue;
+		if (c == 'v') {
+			name = optarg;
+		} else if (c == 'h') {
+			printf("Usage: ptharness release --vm NAME [HOST OPTIONS]\n\nTake a VM's "
+			       "devices back: reset them, then return managed ones to the drivers\n"
+			       "they had (from the engine's state).\n\n%s",
+			       PTH_SESSION_HELP);
+			return PTH_EXIT_OK;
+		} else {
+			return bad_option("release", c, argv);
+		}
+	}
+	if (!name)
+		return usage_error("release", "needs --vm", NULL);
+	r = pth_session_open(&s, "release");
+	if (r != 0)
+		return pth_session_close(&s, "release", r);
+	vm = pt_engine_find_vm(s.engine, name);
+	if (!vm) {
+		fprintf(stderr, "ptharness release: no VM %s in the engine's state%s%s\n", name,
+			s.state_file ? " " : "", s.state_file ? s.state_file : "");
+		return pth_session_close(&s, "release", PTH_EXIT_INPUT);
+	}
+	r = pt_vm_release(s.engine, vm, &out);
+	r = r < 0 ? PTH_EXIT_INPUT : pth_session_outcome(&s, "release", name, &out, NULL, 0);
+	pt_outcome_clear(&out);
+	return pth_session_close(&s, "release", r);
+}
+
+int pth_cmd_migrate_check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		PTH_SESSION_OPTIONS,
+		{ "devices", required_argument, NULL, 'd' },
+		{ "failover", required_argument, NULL, 'F' },
+		{ "to", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	struct pth_session s = { 0 }, dst = { 0 };
+	struct pt_migrate_result res = { 0 };
+	struct pt_outcome out = { 0 };
+	g_auto(GStrv) devs = NULL, failover = NULL;
+	struct pt_migrate_device *md;
+	int c, r;
+	size_t n;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":" PTH_SESSION_SHORTOPTS "d:F:t:h", opts, NULL)) !=
+	       -1) {
+		if (pth_session_option(&s, c, optarg))
+			continue;
+		switch (c) {
+		case 'd':
+			devs = g_strsplit(optarg, ",", -1);
+			break;
+		case 'F':
+			failover = g_strsplit(optarg, ",", -1);
+			break;
+		case 't':
+			dst.spec = optarg;
+			break;
+		case 'h':
+			printf("Usage: ptharness migrate-check --devices BDF[,BDF...] [--failover "
+			       "BDF,...] [--to HOST] [HOST OPTIONS]\n\n"
+			       "Decide whether a VM with these host devices can migrate: each must "
+			       "support VFIO\nmigration (a migration-capable vfio-pci variant driver) "
+			       "or be a NIC marked for\nfailover, unplugged before migration; with "
+			       "--to, find each unplugged device's\nreplacement on the destination "
+			       "(same PF network, any suitable VF, same address or\nany suitable "
+			       "device).\n\n%s",
+			       PTH_SESSION_HELP);
+			return PTH_EXIT_OK;
+		default:
+			return bad_option("migrate-check", c, argv);
+		}
+	}
+	if (!devs || !devs[0])
+		return usage_error("migrate-check", "needs --devices", NULL);
+	n = g_strv_length(devs);
+	md = g_new0(struct pt_migrate_device, n);
+	for (size_t i = 0; i < n; i++) {
+		md[i].address = devs[i];
+		md[i].failover =
+			failover && g_strv_contains((const char *const *)failover, devs[i]);
+	}
+	r = pth_session_open(&s, "migrate-check");
+	if (r == 0 && dst.spec)
+		r = pth_session_open(&dst, "migrate-check");
+	if (r == 0) {
+		r = pt_migrate_check(s.engine, md, n, dst.engine, &res, &out);
+		if (r >= 0 && !s.json)
+			for (size_t i = 0; i < res.count; i++)
+				printf("  %s %s: %s [%s]\n",
+				       res.entries[i].ok ? "ok     " : "BLOCKS ",
+				       res.entries[i].address, res.entries[i].reason,
+				       res.entries[i].rule);
+		r = r < 0 ? PTH_EXIT_INPUT :
+			    pth_session_outcome(&s, "migrate-check", devs[0], &out, NULL, 0);
+	}
+	pt_migrate_result_clear(&res);
+	pt_outcome_clear(&out);
+	g_free(md);
+	if (dst.engine || dst.detached)
+		pth_session_close(&dst, "migrate-check", 0);
+	return pth_session_close(&s, "migrate-check", r);
+}
+
+/* replay FILE --attach BDF[,BDF]: the plan, then the attach on the model, with its trace. */
+int pth_cmd_replay(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "attach", required_argument, NULL, 'a' }, { "json", no_argument, NULL, 'j' },
+		{ "kernel", required_argument, NULL, 'K' }, { "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },	    {},
+	};
+	struct pt_attach_options ao = { .managed = true };
+	struct pt_vm_config cfg = { .name = "replay", .memory = 1ull << 30, .numa_node = -1 };
+	struct pth_session s = { .show_trace = true };
+	struct pt_outcome out = { 0 };
+	struct pt_step *steps = NULL;
+	g_auto(GStrv) devs = NULL;
+	struct pt_vm *vm = NULL;
+	size_t n = 0;
+	int c, r;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":a:jK:fh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			devs = g_strsplit(optarg, ",", -1);
+			break;
+		case 'j':
+			s.json = true;
+			break;
+		case 'K':
+			s.kernel = optarg;
+			break;
+		case 'f':
+			ao.force = true;
+			break;
+		case 'h':
+			printf("Usage: ptharness replay FILE --attach BDF[,BDF...] [--json] "
+			       "[--kernel X.Y] [--force]\n\nWhat the engine would do on a recorded "
+			       "host: the plan, then the attach on a model of\nthat host's kernel, "
+			       "with every host access, rule and fault in order.\n");
+			return PTH_EXIT_OK;
+		default:
+			return bad_option("replay", c, argv);
+		}
+	}
+	if (optind + 1 != argc || !devs)
+		return usage_error("replay", "expects a recording and --attach", NULL);
+	s.spec = argv[optind];
+	if (strcmp(s.spec, "live") == 0)
+		return usage_error("replay", "replays a recording, not the live host:", s.spec);
+	r = pth_session_open(&s, "replay");
+	if (r == 0 && pt_engine_add_vm(s.engine, &cfg, &vm) < 0)
+		r = PTH_EXIT_INPUT;
+	if (r == 0) {
+		ao.dry_run = true;
+		if (!s.json)
+			printf("plan:\n");
+		r = pt_vm_attach(s.engine, vm, (const char *const *)devs, &ao, &steps, &n, &out);
+		r = r < 0 ? PTH_EXIT_INPUT :
+			    pth_session_outcome(&s, "plan", argv[optind], &out, steps, n);
+		pt_steps_free(steps, n);
+		pt_outcome_clear(&out);
+		steps = NULL;
+		n = 0;
+		if (r == PTH_EXIT_OK) {
+			ao.dry_run = false;
+			if (!s.json)
+				printf("attach:\n");
+			r = pt_vm_attach(s.engine, vm, (const char *const *)devs, &ao, &steps, &n,
+					 &out);
+			r = r < 0 ? PTH_EXIT_INPUT :
+				    pth_session_outcome(&s, "attach", argv[optind], &out, steps, n);
+		}
+	}
+	pt_steps_free(steps, n);
+	pt_outcome_clear(&out);
+	return pth_session_close(&s, "replay", r);
+}
