@@ -44,7 +44,10 @@ class Dev:
     def config(self):
         c = bytearray(b"\xff" * 4096)
         c[0:0x40] = bytes(0x40)
-        struct.pack_into("<HHHH", c, 0, self.vid, self.did, 0x0007, 0x0010)
+        # An SR-IOV VF's Vendor and Device ID registers read FFFFh (the PCIe spec; the
+        # kernel takes the ids from the PF). Everything else in its header is real.
+        ids = (0xffff, 0xffff) if self.physfn else (self.vid, self.did)
+        struct.pack_into("<HHHH", c, 0, ids[0], ids[1], 0x0007, 0x0010)
         struct.pack_into("<I", c, 8, (self.cls << 8) | self.rev)
         c[0x0e] = self.hdr | (0x80 if self.mf else 0)
         if self.hdr == 0:

@@ -223,7 +223,8 @@ static int scan_config(struct dev_scan *s)
 }
 
 /*
- * Ids come from config space, as the kernel reads them at enumeration, except the class:
+ * Ids come from config space, as the kernel reads them at enumeration, except the class (and
+ * a VF's vendor and device, see below):
  * quirks rewrite some devices' class (drivers/pci/quirks.c), so the class attribute is the
  * kernel's word when sysfs shows it. Reading the other five attributes would cost a third of
  * a scan's system calls for values config space already holds.
@@ -243,6 +244,28 @@ static int scan_ids(struct dev_scan *s)
 	p->revision = c->revision;
 	p->header_type = c->header_type;
 	p->multifunction = c->multifunction;
+	/* A VF's own Vendor and Device ID registers read FFFFh: the kernel's ids are in sysfs
+	 * (drivers/pci/iov.c fills them from the PF). */
+	if (c->vendor == 0xffff || c->device == 0xffff) {
+		static const char *const names[] = { "vendor", "device" };
+		uint16_t *fields[] = { &p->vendor, &p->device };
+
+		for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+			char path[PATH_MAX];
+
+			if (!has_entry(s, names[i])) {
+				attr_path(s, "config", path, sizeof(path));
+				return pt_error_set(s->err, -EBADMSG, path,
+						    "%s reads FFFFh in config space and sysfs has "
+						    "no %s attribute",
+						    names[i], names[i]);
+			}
+			r = read_hex_attr(s, names[i], 0xffff, &v);
+			if (r < 0)
+				return r;
+			*fields[i] = (uint16_t)v;
+		}
+	}
 	if (has_entry(s, "class")) {
 		r = read_hex_attr(s, "class", 0xffffff, &v);
 		if (r < 0)

@@ -165,8 +165,13 @@ _public_ int pt_pciconf_parse(struct pt_pciconf_parser *p, const uint8_t *cfg, s
 		return -ENOMEM;
 	pci_setup_cache(d, p->cache, CONFIG_SPACE);
 
+	/* No device answers: the header reads all ones (or all zeros). An SR-IOV VF reads
+	 * FFFFh only in its Vendor and Device ID registers; the rest of its header is real. */
 	c.vendor = pci_read_word(d, PCI_VENDOR_ID);
-	if (c.vendor == 0xffff || c.vendor == 0x0000) {
+	if ((c.vendor == 0xffff || c.vendor == 0x0000) &&
+	    (pci_read_long(d, PCI_REVISION_ID) == 0xffffffff ||
+	     pci_read_long(d, PCI_REVISION_ID) == 0) &&
+	    (pci_read_word(d, PCI_STATUS) == 0xffff || pci_read_word(d, PCI_STATUS) == 0)) {
 		pci_free_dev(d);
 		return -EBADMSG;
 	}

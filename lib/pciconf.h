@@ -54,7 +54,8 @@ struct pt_pciconf_parser *pt_pciconf_parser_free(struct pt_pciconf_parser *p);
 
 /*
  * Parse len bytes of config space. Returns 0, or -EBADMSG when len is below PT_PCICONF_MIN
- * or the vendor reads as 0xffff/0x0000 (no device answered). Bytes past len read as 0xff,
+ * or the header reads all ones or zeros (no device answered). An SR-IOV VF parses: its
+ * Vendor and Device ID read FFFFh (the kernel takes them from the PF), the rest is real. Bytes past len read as 0xff,
  * as they would from an absent register, so a short dump simply shows fewer capabilities.
  */
 int pt_pciconf_parse(struct pt_pciconf_parser *p, const uint8_t *cfg, size_t len,

@@ -46,12 +46,12 @@ static const struct pt_rule catalogue[] = {
 	  "root bus).",
 	  "drivers/pci/pci.c (pci_parent_bus_reset)" },
 	{ "K-VFIO-CONTAINER", PT_RULE_KERNEL,
-	  "/dev/vfio/vfio answers VFIO_GET_API_VERSION with 0 and offers the type1/type1v2 IOMMU "
-	  "backends through VFIO_CHECK_EXTENSION.",
+	  "The VFIO container (vfio/vfio under /dev) answers VFIO_GET_API_VERSION with 0 and "
+	  "offers the type1/type1v2 IOMMU backends through VFIO_CHECK_EXTENSION.",
 	  "drivers/vfio/container.c" },
 	{ "K-VFIO-GROUP-NODE", PT_RULE_KERNEL,
-	  "/dev/vfio/N exists while a member of group N is bound to a VFIO driver; it opens once "
-	  "(EBUSY for a second opener).",
+	  "The group node vfio/N under /dev exists while a member of group N is bound to a VFIO "
+	  "driver; it opens once (EBUSY for a second opener).",
 	  "drivers/vfio/group.c (vfio_group_fops_open)" },
 	{ "K-VFIO-GROUP-STATUS", PT_RULE_KERNEL,
 	  "VFIO_GROUP_GET_STATUS reports VIABLE when no member is bound to a DMA-owning driver, "

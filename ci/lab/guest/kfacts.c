@@ -61,17 +61,18 @@ struct fact {
 #define R_OVERRIDE(r) "bus/pci/devices/{" r "}/driver_override=\\n"
 #define R_EDU_VFIO "bus/pci/drivers/vfio-pci/unbind={edu};" R_OVERRIDE("edu")
 #define S_EDU_VFIO "bus/pci/devices/{edu}/driver_override=vfio-pci;bus/pci/drivers_probe={edu}"
-#define S_PAIR0_VFIO                                                                    \
+#define S_PAIR0_VFIO                                                                              \
 	"bus/pci/devices/{pair0}/driver_override=vfio-pci;bus/pci/drivers/e1000e/unbind={pair0};" \
 	"bus/pci/drivers_probe={pair0}"
-#define R_PAIR                                                                         \
-	"bus/pci/drivers/vfio-pci/unbind={pair0};" R_OVERRIDE("pair0") ";"             \
-	"bus/pci/drivers_probe={pair0};bus/pci/drivers_probe={pair1}"
+#define R_PAIR                                                 \
+	"bus/pci/drivers/vfio-pci/unbind={pair0};" R_OVERRIDE( \
+		"pair0") ";"                                   \
+			 "bus/pci/drivers_probe={pair0};bus/pci/drivers_probe={pair1}"
 #define R_RESET_DEFAULT(r) "bus/pci/devices/{" r "}/reset_method=default"
 #define S_VFS "bus/pci/devices/{pf}/sriov_drivers_autoprobe=0;bus/pci/devices/{pf}/sriov_numvfs=2"
 #define R_VFS "bus/pci/devices/{pf}/sriov_numvfs=0;bus/pci/devices/{pf}/sriov_drivers_autoprobe=1"
 #define VFIO_EDU "{g:edu} {edu}"
-#define R_NEWID_EDU                                                                    \
+#define R_NEWID_EDU                                                                                  \
 	"bus/pci/drivers/vfio-pci/remove_id=1234 11e8;bus/pci/drivers/vfio-pci/remove_id=1234 11e8;" \
 	"bus/pci/drivers/vfio-pci/unbind={edu}"
 #define NEWID7 "1234 11e8 ffffffff ffffffff 0 0 0"
@@ -84,8 +85,8 @@ static const struct fact facts[] = {
 	/* --- binding (reference §2.2) --- */
 	{ "bind-already-bound", "shared", "", "write", "bus/pci/drivers/e1000e/bind", "{pair0}",
 	  "EBUSY", "", "" },
-	{ "bind-other-driver-bound", "shared", "", "write", "bus/pci/drivers/e1000/bind",
-	  "{pair0}", "ENODEV", "", "e1000 does not match 8086:10d3, so the match fails first" },
+	{ "bind-other-driver-bound", "shared", "", "write", "bus/pci/drivers/e1000/bind", "{pair0}",
+	  "ENODEV", "", "e1000 does not match 8086:10d3, so the match fails first" },
 	{ "bind-unknown-device", "shared", "", "write", "bus/pci/drivers/e1000e/bind",
 	  "0000:ff:1f.7", "ENODEV", "", "" },
 	{ "bind-trailing-newline", "shared", "bus/pci/drivers/e1000e/unbind={pair1}", "write",
@@ -108,14 +109,17 @@ static const struct fact facts[] = {
 	  "vfio-pci refuses headers other than normal (reference §2.4)" },
 
 	/* --- driver_override (reference §2.1) --- */
-	{ "driver-override-write", "shared", "", "write", "bus/pci/devices/{testdev}/driver_override",
-	  "vfio-pci", "ok", R_OVERRIDE("testdev"), "" },
-	{ "driver-override-read-back", "shared", "bus/pci/devices/{testdev}/driver_override=vfio-pci",
-	  "read", "bus/pci/devices/{testdev}/driver_override", "", "vfio-pci\\n",
-	  R_OVERRIDE("testdev"), "" },
+	{ "driver-override-write", "shared", "", "write",
+	  "bus/pci/devices/{testdev}/driver_override", "vfio-pci", "ok", R_OVERRIDE("testdev"),
+	  "" },
+	{ "driver-override-read-back", "shared",
+	  "bus/pci/devices/{testdev}/driver_override=vfio-pci", "read",
+	  "bus/pci/devices/{testdev}/driver_override", "", "vfio-pci\\n", R_OVERRIDE("testdev"),
+	  "" },
 	{ "driver-override-newline-cut", "shared",
 	  "bus/pci/devices/{testdev}/driver_override=pci-stub\\nvfio-pci", "read",
-	  "bus/pci/devices/{testdev}/driver_override", "", "pci-stub\\n", R_OVERRIDE("testdev"), "" },
+	  "bus/pci/devices/{testdev}/driver_override", "", "pci-stub\\n", R_OVERRIDE("testdev"),
+	  "" },
 	{ "driver-override-clear", "shared", "bus/pci/devices/{testdev}/driver_override=vfio-pci",
 	  "write", "bus/pci/devices/{testdev}/driver_override", "\\n", "ok", R_OVERRIDE("testdev"),
 	  "" },
@@ -127,8 +131,8 @@ static const struct fact facts[] = {
 	  "bus/pci/devices/{pair0}/driver_override", "", "(null)\\n", "", "" },
 
 	/* --- new_id / remove_id (reference §2.3) --- */
-	{ "new-id-first", "shared", "", "write", "bus/pci/drivers/vfio-pci/new_id", "1234 11e8", "ok",
-	  R_NEWID_EDU, "binds the unbound edu to vfio-pci at once (driver_attach)" },
+	{ "new-id-first", "shared", "", "write", "bus/pci/drivers/vfio-pci/new_id", "1234 11e8",
+	  "ok", R_NEWID_EDU, "binds the unbound edu to vfio-pci at once (driver_attach)" },
 	{ "new-id-twice", "shared", "bus/pci/drivers/vfio-pci/new_id=1234 11e8", "write",
 	  "bus/pci/drivers/vfio-pci/new_id", "1234 11e8", "ok", R_NEWID_EDU,
 	  "kernel: new_id_store() builds a dummy device from the fields and calls pci_match_device(), "
@@ -138,29 +142,29 @@ static const struct fact facts[] = {
 	  "bus/pci/drivers/vfio-pci/new_id", NEWID7, "ok",
 	  R_NEWID_EDU ";bus/pci/drivers/vfio-pci/remove_id=" NEWID7,
 	  "with all 7 fields there is no duplicate check: a second identical dynamic id is added" },
-	{ "new-id-static-match", "shared", "", "write", "bus/pci/drivers/e1000e/new_id", "8086 10d3",
-	  "EEXIST", "", "" },
+	{ "new-id-static-match", "shared", "", "write", "bus/pci/drivers/e1000e/new_id",
+	  "8086 10d3", "EEXIST", "", "" },
 	{ "new-id-one-field", "shared", "", "write", "bus/pci/drivers/vfio-pci/new_id", "1234",
 	  "EINVAL", "", "" },
 	{ "remove-id-unknown", "shared", "", "write", "bus/pci/drivers/vfio-pci/remove_id",
 	  "1234 11e8", "ENODEV", "", "" },
 
 	/* --- reset and reset_method (reference §4.4, §4.5, §4.2) --- */
-	{ "reset-no-method", "shared", "", "write", "bus/pci/devices/{testdev}/reset", "1", "ENOENT",
-	  "", "pci-testdev has no reset method, so there is no reset file (open fails)" },
-	{ "reset-method-no-method", "shared", "", "read", "bus/pci/devices/{testdev}/reset_method", "",
-	  "ENOENT", "", "" },
+	{ "reset-no-method", "shared", "", "write", "bus/pci/devices/{testdev}/reset", "1",
+	  "ENOENT", "", "pci-testdev has no reset method, so there is no reset file (open fails)" },
+	{ "reset-method-no-method", "shared", "", "read", "bus/pci/devices/{testdev}/reset_method",
+	  "", "ENOENT", "", "" },
 	{ "reset-flr", "shared", "", "write", "bus/pci/devices/{nvme}/reset", "1", "ok", "", "" },
-	{ "reset-value-not-one", "shared", "", "write", "bus/pci/devices/{nvme}/reset", "2", "EINVAL",
-	  "", "" },
+	{ "reset-value-not-one", "shared", "", "write", "bus/pci/devices/{nvme}/reset", "2",
+	  "EINVAL", "", "" },
 	{ "reset-method-read", "shared", "", "read", "bus/pci/devices/{nvme}/reset_method", "",
 	  "flr bus\\n", "", "" },
 	{ "reset-method-unsupported", "shared", "", "write", "bus/pci/devices/{nvme}/reset_method",
 	  "pm", "EINVAL", R_RESET_DEFAULT("nvme"), "nvme has no pm reset" },
 	{ "reset-method-unknown", "shared", "", "write", "bus/pci/devices/{nvme}/reset_method",
 	  "foo", "EINVAL", R_RESET_DEFAULT("nvme"), "" },
-	{ "reset-method-subset", "shared", "", "write", "bus/pci/devices/{nvme}/reset_method", "bus",
-	  "ok", R_RESET_DEFAULT("nvme"), "" },
+	{ "reset-method-subset", "shared", "", "write", "bus/pci/devices/{nvme}/reset_method",
+	  "bus", "ok", R_RESET_DEFAULT("nvme"), "" },
 	{ "reset-method-reorder-read", "shared", "bus/pci/devices/{nvme}/reset_method=bus flr",
 	  "read", "bus/pci/devices/{nvme}/reset_method", "", "bus flr\\n", R_RESET_DEFAULT("nvme"),
 	  "" },
@@ -196,11 +200,11 @@ static const struct fact facts[] = {
 	  S_PAIR0_VFIO ";bus/pci/drivers/e1000e/unbind={pair1}", "vfio:set-container",
 	  "{g:pair0} {pair0}", "", "ok", R_PAIR, "" },
 	{ "vfio-host-bind-into-held-group", "shared",
-	  S_PAIR0_VFIO ";bus/pci/drivers/e1000e/unbind={pair1};vfio:hold={g:pair0}/{pair0}", "write",
-	  "bus/pci/drivers/e1000e/bind", "{pair1}", "EBUSY", R_PAIR, "" },
+	  S_PAIR0_VFIO ";bus/pci/drivers/e1000e/unbind={pair1};vfio:hold={g:pair0}/{pair0}",
+	  "write", "bus/pci/drivers/e1000e/bind", "{pair1}", "EBUSY", R_PAIR, "" },
 	{ "vfio-drivers-probe-into-held-group", "shared",
-	  S_PAIR0_VFIO ";bus/pci/drivers/e1000e/unbind={pair1};vfio:hold={g:pair0}/{pair0}", "write",
-	  "bus/pci/drivers_probe", "{pair1}", "ok", R_PAIR,
+	  S_PAIR0_VFIO ";bus/pci/drivers/e1000e/unbind={pair1};vfio:hold={g:pair0}/{pair0}",
+	  "write", "bus/pci/drivers_probe", "{pair1}", "ok", R_PAIR,
 	  "kernel: the DMA-ownership check (pci_dma_configure, -EBUSY) fails before e1000e's "
 	  "->probe runs; that error aborts the attach and drivers_probe returns EINVAL, while "
 	  "errors from ->probe itself are ignored (see vfio-pci-probe-no-iommu). The reference "
@@ -221,8 +225,8 @@ static const struct fact facts[] = {
 	  "ENODEV", R_EDU_VFIO, "" },
 
 	/* --- VFIO type1 DMA mapping (reference §5.4) --- */
-	{ "vfio-map-dma", "shared", S_EDU_VFIO, "vfio:map-dma", VFIO_EDU, "iova=0x100000 size=0x4000",
-	  "ok", R_EDU_VFIO, "" },
+	{ "vfio-map-dma", "shared", S_EDU_VFIO, "vfio:map-dma", VFIO_EDU,
+	  "iova=0x100000 size=0x4000", "ok", R_EDU_VFIO, "" },
 	{ "vfio-map-dma-overlap", "shared", S_EDU_VFIO, "vfio:map-dma", VFIO_EDU,
 	  "premap=0x100000+0x4000 iova=0x102000 size=0x4000", "EEXIST", R_EDU_VFIO, "" },
 	{ "vfio-map-dma-unaligned", "shared", S_EDU_VFIO, "vfio:map-dma", VFIO_EDU,
@@ -238,11 +242,13 @@ static const struct fact facts[] = {
 	  "CAP_IPC_LOCK dropped with capset() before the map" },
 
 	/* Last shared row: "default" re-probes, and the boot-time "bus" cannot be written back. */
-	{ "reset-method-default-re-probes", "shared", "bus/pci/devices/{e1000}/reset_method=default",
-	  "read", "bus/pci/devices/{e1000}/reset_method", "", "bus\\n", "",
+	{ "reset-method-default-re-probes", "shared",
+	  "bus/pci/devices/{e1000}/reset_method=default", "read",
+	  "bus/pci/devices/{e1000}/reset_method", "", "bus\\n", "",
 	  "kernel: \"default\" re-runs the probe, which now sees pci-testdev on the same bus, so "
 	  "the list becomes empty; the boot-time \"bus\" was an enumeration artefact (reference "
-	  "§4.2 note) and cannot be restored", 1 },
+	  "§4.2 note) and cannot be restored",
+	  1 },
 
 	/* --- SR-IOV (reference §3.2, §3.1, §2.4) --- */
 	{ "sriov-totalvfs-read", "sriov", "", "read", "bus/pci/devices/{pf}/sriov_totalvfs", "",
@@ -253,8 +259,8 @@ static const struct fact facts[] = {
 	  "bus/pci/devices/{pf}/sriov_numvfs", "2", "ok", R_VFS, "" },
 	{ "sriov-numvfs-nonzero-to-nonzero", "sriov", S_VFS, "write",
 	  "bus/pci/devices/{pf}/sriov_numvfs", "3", "EBUSY", R_VFS, "" },
-	{ "sriov-numvfs-above-total", "sriov", "", "write", "bus/pci/devices/{pf}/sriov_numvfs", "5",
-	  "ERANGE", "", "" },
+	{ "sriov-numvfs-above-total", "sriov", "", "write", "bus/pci/devices/{pf}/sriov_numvfs",
+	  "5", "ERANGE", "", "" },
 	{ "sriov-numvfs-same", "sriov", "", "write", "bus/pci/devices/{pf}/sriov_numvfs", "0", "ok",
 	  "", "" },
 	{ "sriov-numvfs-garbage", "sriov", "", "write", "bus/pci/devices/{pf}/sriov_numvfs", "x",
@@ -287,8 +293,8 @@ static const struct fact facts[] = {
 	  "write", "bus/pci/drivers_probe", "{edu}", "ok", R_EDU_VFIO,
 	  "vfio-pci's ->probe fails with -22 (dmesg: probe of ... failed with error -22); "
 	  "drivers_probe ignores ->probe errors and succeeds, the device stays unbound" },
-	{ "iommu-group-link-no-iommu", "noiommu", "", "read", "bus/pci/devices/{edu}/iommu_group/type",
-	  "", "ENOENT", "", "" },
+	{ "iommu-group-link-no-iommu", "noiommu", "", "read",
+	  "bus/pci/devices/{edu}/iommu_group/type", "", "ENOENT", "", "" },
 };
 
 /* --- roles ------------------------------------------------------------------------------ */
@@ -515,11 +521,25 @@ static size_t unescape(const char *in, char *out, size_t size)
 		}
 		in++;
 		switch (*in) {
-		case 'n': out[n++] = '\n'; in++; break;
-		case 't': out[n++] = '\t'; in++; break;
-		case '\\': out[n++] = '\\'; in++; break;
-		case 'x': out[n++] = (char)strtoul((char[]){ in[1], in[2], 0 }, NULL, 16); in += 3; break;
-		default: out[n++] = '\\'; break;
+		case 'n':
+			out[n++] = '\n';
+			in++;
+			break;
+		case 't':
+			out[n++] = '\t';
+			in++;
+			break;
+		case '\\':
+			out[n++] = '\\';
+			in++;
+			break;
+		case 'x':
+			out[n++] = (char)strtoul((char[]){ in[1], in[2], 0 }, NULL, 16);
+			in += 3;
+			break;
+		default:
+			out[n++] = '\\';
+			break;
 		}
 	}
 	return n;
@@ -766,7 +786,8 @@ static int apply(const char *tmpl, int strict, char *shown, size_t shown_size)
 		return -ENOENT;
 	for (el = strtok_r(exp, ";", &save); el; el = strtok_r(NULL, ";", &save)) {
 		if (shown_size)
-			used += snprintf(shown + used, shown_size - used, "%s%s", used ? ";" : "", el);
+			used += snprintf(shown + used, shown_size - used, "%s%s", used ? ";" : "",
+					 el);
 		eq = strchr(el, '=');
 		if (!eq)
 			return -EINVAL;
@@ -778,7 +799,8 @@ static int apply(const char *tmpl, int strict, char *shown, size_t shown_size)
 				return -EINVAL;
 			*slash = '\0';
 			r = vfio_attach(eq + 1, &hold, 1);
-			if (!r && (hold.device = ioctl(hold.group, VFIO_GROUP_GET_DEVICE_FD, slash + 1)) < 0)
+			if (!r && (hold.device = ioctl(hold.group, VFIO_GROUP_GET_DEVICE_FD,
+						       slash + 1)) < 0)
 				r = -errno;
 		} else {
 			len = unescape(eq + 1, val, sizeof(val));
@@ -842,7 +864,8 @@ static void snapshot(char *out, size_t size)
 			n = sysfs_read(rel, val, sizeof(val));
 			if (n > 0 && val[n - 1] == '\n')
 				val[n - 1] = '\0';
-			used += snprintf(out + used, size - used, " %s=%s", attrs[a], n >= 0 ? val : "-");
+			used += snprintf(out + used, size - used, " %s=%s", attrs[a],
+					 n >= 0 ? val : "-");
 		}
 		used += snprintf(out + used, size - used, "\n");
 	}
@@ -917,7 +940,8 @@ static void run_fact(const struct fact *f, const char *kernel, const char *topol
 	if (r < 0 || (!f->irreversible && strcmp(before, after))) {
 		failed = 1;
 		if (r >= 0)
-			fprintf(stderr, "kfacts: %s: state not restored\n--- before\n%s--- after\n%s",
+			fprintf(stderr,
+				"kfacts: %s: state not restored\n--- before\n%s--- after\n%s",
 				f->id, before, after);
 	}
 	printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f->id, kernel, topology, setup,
