@@ -23,3 +23,5 @@ int pth_cmd_plan(int argc, char **argv);
 int pth_cmd_release(int argc, char **argv);
 int pth_cmd_migrate_check(int argc, char **argv);
 int pth_cmd_replay(int argc, char **argv);
+int pth_cmd_report(int argc, char **argv);
+int pth_cmd_run(int argc, char **argv);

@@ -25,6 +25,8 @@ static const struct command {
 	{ "release", pth_cmd_release, "take a VM's devices back" },
 	{ "migrate-check", pth_cmd_migrate_check, "can a VM with host devices migrate, and how" },
 	{ "replay", pth_cmd_replay, "the plan and trace of an attach on a recorded host" },
+	{ "report", pth_cmd_report, "render a result as JUnit, KTAP or HTML; merge shards" },
+	{ "run", pth_cmd_run, "run scenario files (the bundled suite by default)" },
 };
 
 static void usage(FILE *f)

@@ -10,6 +10,7 @@
 
 #include "internal.h"
 #include "macro.h"
+#include "trace.h"
 
 static const char *const kver_source_names[_PT_KVER_SOURCE_MAX] = {
 	[PT_KVER_SOURCE_OPTION] = "option",
@@ -454,4 +455,57 @@ _public_ size_t pt_host_finding_count(const struct pt_host *host)
 _public_ const struct pt_finding *pt_host_finding(const struct pt_host *host, size_t i)
 {
 	return i < host->finding_count ? &host->findings[i] : NULL;
+}
+
+static const char *const derive_rules[_PT_RESET_METHOD_MAX] = {
+	[PT_RESET_FLR] = "K-RESET-FLR",
+	[PT_RESET_AF_FLR] = "K-RESET-AF-FLR",
+	[PT_RESET_PM] = "K-RESET-PM",
+	[PT_RESET_BUS] = "K-RESET-BUS",
+};
+
+_public_ void pt_host_trace_rules(const struct pt_host *host, struct pt_trace *trace)
+{
+	char detail[256];
+
+	if (!trace)
+		return;
+	if (!host->iommu)
+		pt_trace_rule(trace, "K-IOMMU-PRESENT", "host",
+			      "no IOMMU: no groups, VFIO cannot assign devices");
+	for (size_t i = 0; i < host->group_count; i++) {
+		const struct pt_group *g = host->groups[i];
+		char subject[32];
+
+		snprintf(subject, sizeof(subject), "group %d", g->id);
+		for (size_t b = 0; b < g->blocker_count; b++) {
+			snprintf(detail, sizeof(detail), "%s on %s blocks it",
+				 g->blockers[b].dev->props.address, g->blockers[b].driver);
+			pt_trace_rule(trace, g->blockers[b].rule, subject, detail);
+		}
+		if (g->blocker_count == 0)
+			pt_trace_rule(trace,
+				      pt_kver_at_least(&host->kver, 5, 19) ?
+					      "K-GROUP-DMA-OWNER" :
+					      "K-GROUP-LEGACY-VIABLE",
+				      subject, "viable");
+	}
+	for (size_t i = 0; i < host->finding_count; i++)
+		pt_trace_rule(trace, host->findings[i].rule, host->findings[i].address,
+			      host->findings[i].message);
+	for (size_t i = 0; i < host->dev_count; i++) {
+		const struct pt_dev *d = host->devs[i];
+
+		if (d->reset.source == PT_RESET_SOURCE_KERNEL) {
+			pt_trace_rule(trace, "K-RESET-METHOD-ATTR", d->props.address,
+				      d->reset_attr ? "the kernel's reset_method" :
+						      "no reset_method: no method");
+			continue;
+		}
+		for (size_t m = 0; m < d->reset.count; m++)
+			if (derive_rules[d->reset.methods[m]])
+				pt_trace_rule(trace, derive_rules[d->reset.methods[m]],
+					      d->props.address, "derived from config space");
+		pt_trace_rule(trace, "K-RESET-ORDER", d->props.address, "derived order");
+	}
 }

@@ -138,6 +138,15 @@ const char *pt_critical_to_string(enum pt_critical c);
 const char *pt_critical_describe(enum pt_critical c);
 enum pt_critical pt_dev_critical(const struct pt_dev *dev);
 
+struct pt_trace;
+
+/*
+ * Record in trace the rules the scan applied: IOMMU presence, each group's viability (one
+ * event per blocker, or one saying it is viable), group links that disagree, and where each
+ * device's reset methods came from (the kernel's list, or the derivation's rules).
+ */
+void pt_host_trace_rules(const struct pt_host *host, struct pt_trace *trace);
+
 /* One member of a group that stops it being viable. */
 struct pt_blocker {
 	struct pt_dev *dev;

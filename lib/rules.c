@@ -174,6 +174,11 @@ static const struct pt_rule catalogue[] = {
 	  "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO lists the devices a bus reset would hit; ENODEV on "
 	  "a root bus, ENOSPC with the count when the buffer is small.",
 	  "drivers/vfio/pci/vfio_pci_core.c" },
+	/* Kernel rules the fake host (fakesys) cites. */
+	{ "K-UNBIND-CHILDREN", PT_RULE_KERNEL,
+	  "Unbinding a driver removes the class devices its probe registered (a NIC's net/ethN, "
+	  "an NVMe controller's nvme/nvmeN); binding it again registers them anew.",
+	  "drivers/base/dd.c (device_release_driver); e1000e_remove, nvme_remove" },
 	{ "E-VIAB-HOSTDRV", PT_RULE_ENGINE,
 	  "Refuse to assign a group while a member is bound to a host driver that owns DMA.",
 	  "ptharness engine" },

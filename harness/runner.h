@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Running scenarios on fake (or live) hosts and building the canonical result. */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+#include <stdbool.h>
+
+#include "scenario.h"
+
+#define PTH_RESULT_SCHEMA "ptharness-result/1"
+
+struct pth_run_options {
+	unsigned target; /* one of enum pth_target; fake by default */
+	unsigned shard_index; /* 1-based; 0 with shard_count 0: no sharding */
+	unsigned shard_count;
+	unsigned jobs; /* worker threads, >= 1 */
+	bool faults_all; /* rerun each scenario with a fault at each mutating step */
+	bool progress; /* a progress line on stderr */
+	const char *root; /* the suite directory scenario ids are relative to */
+};
+
+/* FNV-1a (32-bit) of the scenario id, mod n, 1-based: a stable shard for each scenario. */
+unsigned pth_shard_of(const char *id, unsigned n);
+
+/*
+ * Run the scenario files given (already found and sorted). Scenarios that do not load are
+ * reported as errors and the run goes on. Returns the result (ptharness-result/1, owned by the
+ * caller) and sets *ret_load_errors to the number of files that could not be loaded.
+ */
+JsonNode *pth_run_scenarios(GPtrArray *files, const struct pth_run_options *opts,
+			    unsigned *ret_load_errors);
