@@ -50,8 +50,7 @@ static int failed(const GError *error)
 /* getopt's complaint about argv[optind - 1]. */
 static int bad_option(int c, char **argv)
 {
-	return input_error(c == ':' ? "option needs a value:" : "unknown option",
-			   argv[optind - 1]);
+	return input_error(c == ':' ? "option needs a value:" : "unknown option", argv[optind - 1]);
 }
 
 static int write_out(const char *file, const GString *s, GError **error)
@@ -121,7 +120,6 @@ static int render(int argc, char **argv)
 	}
 	return fflush(stdout) == 0 ? PTH_EXIT_OK : PTH_EXIT_INPUT;
 }
-
 
 static int merge(int argc, char **argv)
 {

@@ -1140,7 +1140,8 @@ static int setup(struct run *r, GError **error)
 	struct pt_error err = { 0 };
 	int rc;
 
-	if (r->target == PTH_TARGET_LIVE) {
+	if (r->target != PTH_TARGET_FAKE) {
+		/* live, or lab: this machine is the lab's guest */
 		rc = pt_backend_sysfs_new("/", &r->be);
 	} else {
 		rc = cached_copy(r->cache, r->sc->recording, r->sc->kernel, &r->fake, &err);
@@ -1461,7 +1462,7 @@ static void run_job(gpointer data, gpointer user)
 		build_result(j, NULL, "skip", m, 0, 0, 0, NULL);
 		return;
 	}
-	if (j->opts->target == PTH_TARGET_LIVE && (j->sc->faults || j->sc->set)) {
+	if (j->opts->target != PTH_TARGET_FAKE && (j->sc->faults || j->sc->set)) {
 		build_result(j, NULL, "skip", "faults and host.set need the fake target", 0, 0, 0,
 			     NULL);
 		return;
