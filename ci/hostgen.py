@@ -354,6 +354,38 @@ def host_switch():
     return d
 
 
+def host_mlx5():
+    """A two-socket server with two ConnectX-6 Dx NICs, one per NUMA node, with SR-IOV VFs
+    (each in its own group: ACS on the path) on mlx5_vfio_pci (the variant driver that
+    migrates), vfio-pci, mlx5_core and no driver; and an EHCI controller whose only function
+    resets are AF FLR and PM (Intel's EHCI has the Advanced Features capability)."""
+    d = {}
+    add(d, Dev("0000:00:00.0", 0x8086, 0x2020, 0x060000, group=0, pm=False, msi=False))
+    add(d, Dev("0000:00:1a.0", 0x8086, 0x1c26, 0x0c0320, driver="ehci-pci", group=5, af=3))
+    add(d, Dev("0000:00:02.0", 0x8086, 0x2032, 0x060400, driver="pcieport", group=20, hdr=1,
+               pcie=4, acs=0x001d, sec=(0x17, 0x17), numa=0))
+    mlx = dict(pcie=0, flr=True, acs=0x001d, msix=64, subsys=(0x15b3, 0x0016))
+    pf0 = add(d, Dev("0000:17:00.0", 0x15b3, 0x101d, 0x020000, driver="mlx5_core", group=30,
+                     mf=True, parent="0000:00:02.0", numa=0, net=["enp23s0f0np0"],
+                     sriov=dict(total=8, numvfs=0, offset=2, stride=1, vf_device=0x101e), **mlx))
+    add(d, Dev("0000:17:00.1", 0x15b3, 0x101d, 0x020000, driver="mlx5_core", group=31,
+               parent="0000:00:02.0", numa=0, net=["enp23s0f1np1"],
+               sriov=dict(total=8, numvfs=0, offset=9, stride=1, vf_device=0x101e), **mlx))
+    add_vfs(d, pf0, 4, 0x101e, driver="mlx5_core", group_base=40, numa=0)
+    for vf, drv in zip(pf0.vfs, ["mlx5_vfio_pci", "vfio-pci", "mlx5_core", None]):
+        d[vf].driver = drv
+        d[vf].net = ["enp23s0f0v%d" % pf0.vfs.index(vf)] if drv == "mlx5_core" else []
+    add(d, Dev("0000:b2:00.0", 0x8086, 0x2030, 0x060400, driver="pcieport", group=70, hdr=1,
+               pcie=4, acs=0x001d, sec=(0xb3, 0xb3), numa=1))
+    pf2 = add(d, Dev("0000:b3:00.0", 0x15b3, 0x101d, 0x020000, driver="mlx5_core", group=71,
+                     parent="0000:b2:00.0", numa=1, net=["enp179s0f0np0"],
+                     sriov=dict(total=8, numvfs=0, offset=1, stride=1, vf_device=0x101e), **mlx))
+    add_vfs(d, pf2, 2, 0x101e, driver="mlx5_core", group_base=80, numa=1)
+    d[pf2.vfs[0]].driver = None
+    d[pf2.vfs[1]].net = ["enp179s0f0v1"]
+    return d
+
+
 def host_scale(n=500):
     """About n devices: root ports with ACS, each with a 4-function NIC (one group per port)."""
     d = {}
@@ -382,6 +414,7 @@ HOSTS = {
     "desktop-gpu": host_desktop,
     "server-sriov": host_server,
     "switch-noacs": host_switch,
+    "server-mlx5": host_mlx5,
     "scale-500": host_scale,
 }
 
