@@ -331,8 +331,15 @@ static int do_attach(struct pt_engine *e, struct pt_vm *vm, const char *const *d
 	}
 	/* Assign, then size locked memory for the VM with its new devices. */
 	for (size_t i = 0; i < n; i++) {
-		pt_strv_push(&vm->devices, devices[i]);
-		vm->detached = realloc(vm->detached, (vm->count + 1) * sizeof(*vm->detached));
+		struct pt_detached *grown =
+			realloc(vm->detached, (vm->count + 1) * sizeof(*vm->detached));
+
+		if (!grown || pt_strv_push(&vm->devices, devices[i]) < 0) {
+			if (grown)
+				vm->detached = grown;
+			return -ENOMEM;
+		}
+		vm->detached = grown;
 		vm->detached[vm->count++] = done[i];
 		done[i] = (struct pt_detached){ 0 };
 	}

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -164,11 +165,23 @@ static void test_memlock_viommu_and_overflow(void **state)
 	assert_int_equal(pt_arch_from_string("arm"), -EINVAL);
 }
 
+/* Applying never lowers: a limit below the current one leaves it alone. */
+static void test_memlock_apply_never_lowers(void **state)
+{
+	uint64_t old = 0;
+
+	(void)state;
+	assert_int_equal(pt_memlock_apply(getpid(), 1, &old), 0);
+	assert_true(old >= 1);
+	assert_int_equal(pt_memlock_apply(999999999, 1, &old), -ESRCH);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_memlock_libvirt_cases),
 		cmocka_unit_test(test_memlock_viommu_and_overflow),
+		cmocka_unit_test(test_memlock_apply_never_lowers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

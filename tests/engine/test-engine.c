@@ -14,6 +14,7 @@
 
 #include "engine.h"
 #include "fakesys.h"
+#include "migrate.h"
 #include "sriov.h"
 #include "vfio.h"
 #include "vm.h"
@@ -606,6 +607,139 @@ static void test_engine_attach_without_interrupt_remapping(void **state)
 	done(f);
 }
 
+/* The three kinds of assignment on the two-PF server NIC (igb, VFs at offset 128 stride 4). */
+static void test_engine_select_vf_kinds(void **state)
+{
+	struct fixture *f = load("server-sriov.umockdev");
+	struct pt_outcome out = { 0 };
+	struct pt_vf_query q = { .pf = "enp59s0f0", .numa_node = -1 };
+	char vf[16];
+
+	(void)state;
+	/* The PF matters: by netdev name, VFs in index order; a VF on igbvf is free (only it
+	 * blocks its own group). */
+	assert_int_equal(pt_select_vf(f->e, &q, vf, &out), 0);
+	assert_string_equal(vf, "0000:3b:10.0");
+	pt_outcome_clear(&out);
+	q.vfs = "2-3";
+	assert_int_equal(pt_select_vf(f->e, &q, vf, &out), 0);
+	assert_string_equal(vf, "0000:3b:11.0");
+	pt_outcome_clear(&out);
+	q.vfs = "9";
+	assert_int_equal(pt_select_vf(f->e, &q, vf, &out), 1);
+	assert_string_equal(pt_code_to_string(out.code), "vf-unavailable");
+	pt_outcome_clear(&out);
+	q.vfs = "2-";
+	assert_int_equal(pt_select_vf(f->e, &q, vf, &out), -EINVAL);
+	q = (struct pt_vf_query){ .pf = "0000:5e:00.0", .numa_node = -1 };
+	assert_int_equal(pt_select_vf(f->e, &q, vf, &out), 1);
+	assert_string_equal(pt_code_to_string(out.code), "sriov-unsupported");
+	pt_outcome_clear(&out);
+	q.pf = "eth9";
+	assert_int_equal(pt_select_vf(f->e, &q, vf, &out), 1);
+	assert_string_equal(pt_code_to_string(out.code), "device-not-found");
+	pt_outcome_clear(&out);
+
+	/* The PF does not matter: by the VF's ids, the least busy PF first. */
+	q = (struct pt_vf_query){ .id = "8086:1520", .numa_node = 0 };
+	assert_int_equal(pt_select_vf(f->e, &q, vf, &out), 0);
+	assert_string_equal(vf, "0000:3b:10.0");
+	pt_outcome_clear(&out);
+	{
+		const char *devs[] = { "0000:3b:10.0", NULL };
+		struct pt_attach_options o = { .managed = true };
+		struct pt_vm *vm = new_vm(f, "vm1");
+		struct pt_step *steps = NULL;
+		size_t n = 0;
+
+		assert_int_equal(pt_vm_attach(f->e, vm, devs, &o, &steps, &n, &out), 0);
+		pt_steps_free(steps, n);
+		pt_outcome_clear(&out);
+	}
+	assert_int_equal(pt_set_numvfs(f->e, "0000:3b:00.1", 2, &out), 0);
+	pt_outcome_clear(&out);
+	assert_int_equal(pt_select_vf(f->e, &q, vf, &out), 0);
+	assert_string_equal(vf, "0000:3b:10.1"); /* PF1 has none in use, PF0 has one */
+	pt_outcome_clear(&out);
+
+	/* Not SR-IOV: by id, by class, or the same address. */
+	q = (struct pt_vf_query){ .id = "1000:0097", .numa_node = -1 };
+	assert_int_equal(pt_select_vf(f->e, &q, vf, &out), 0);
+	assert_string_equal(vf, "0000:5e:00.0");
+	pt_outcome_clear(&out);
+	q = (struct pt_vf_query){ .class = "0106", .numa_node = -1 };
+	assert_int_equal(pt_select_vf(f->e, &q, vf, &out), 0);
+	assert_string_equal(vf, "0000:00:1f.2");
+	pt_outcome_clear(&out);
+	q = (struct pt_vf_query){ .same_address = "0000:5e:00.0", .numa_node = -1 };
+	assert_int_equal(pt_select_vf(f->e, &q, vf, &out), 0);
+	assert_string_equal(vf, "0000:5e:00.0");
+	pt_outcome_clear(&out);
+	done(f);
+}
+
+static void test_engine_migrate_check(void **state)
+{
+	struct fixture *src = load("server-sriov.umockdev"), *dst = load("server-sriov.umockdev");
+	struct pt_migrate_device devs[] = {
+		{ "0000:3b:10.0", false }, /* a VF on plain vfio-pci */
+		{ "0000:3b:00.0", false }, /* the PF, with VFs */
+		{ "0000:3b:10.4", true }, /* a VF marked for failover */
+	};
+	struct pt_migrate_result res = { 0 };
+	struct pt_outcome out = { 0 };
+
+	(void)state;
+	assert_int_equal(pt_migrate_check(src->e, devs, 3, dst->e, &res, &out), 1);
+	assert_string_equal(pt_code_to_string(out.code), "migration-blocked");
+	assert_false(res.migratable);
+	assert_false(res.entries[0].ok);
+	assert_non_null(strstr(res.entries[0].reason, "does not support VFIO migration"));
+	assert_false(res.entries[1].ok);
+	assert_non_null(strstr(res.entries[1].reason, "SR-IOV PF with 4 VFs"));
+	assert_true(res.entries[2].ok);
+	assert_string_equal(res.entries[2].kind, "same-pf-network");
+	assert_string_equal(res.entries[2].destination, "0000:3b:10.0");
+	assert_string_equal(out.blockers[0], "0000:3b:10.0");
+	assert_string_equal(out.blockers[1], "0000:3b:00.0");
+	pt_migrate_result_clear(&res);
+	pt_outcome_clear(&out);
+
+	/* Failover alone migrates; without a destination host nothing is looked up. */
+	assert_int_equal(pt_migrate_check(src->e, &devs[2], 1, NULL, &res, &out), 0);
+	assert_true(res.migratable);
+	pt_migrate_result_clear(&res);
+	pt_outcome_clear(&out);
+	{
+		struct pt_migrate_device unknown = { "0000:77:00.0", false };
+
+		assert_int_equal(pt_migrate_check(src->e, &unknown, 1, NULL, &res, &out), 1);
+		assert_string_equal(res.entries[0].rule, "E-DEVICE-EXISTS");
+		pt_migrate_result_clear(&res);
+		pt_outcome_clear(&out);
+	}
+	assert_true(pt_driver_migrates("mlx5_vfio_pci"));
+	assert_false(pt_driver_migrates("vfio-pci"));
+	assert_false(pt_driver_migrates(NULL));
+	done(src);
+	done(dst);
+
+	/* A plain NIC marked for failover: the same address on the destination. */
+	src = load("desktop-gpu.umockdev");
+	dst = load("desktop-gpu.umockdev");
+	{
+		struct pt_migrate_device nic = { "0000:00:1f.6", true };
+
+		assert_int_equal(pt_migrate_check(src->e, &nic, 1, dst->e, &res, &out), 0);
+		assert_string_equal(res.entries[0].kind, "same-address");
+		assert_string_equal(res.entries[0].destination, "0000:00:1f.6");
+		pt_migrate_result_clear(&res);
+		pt_outcome_clear(&out);
+	}
+	done(src);
+	done(dst);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -622,6 +756,8 @@ int main(void)
 		cmocka_unit_test(test_engine_numvfs_fewer_than_asked),
 		cmocka_unit_test(test_engine_attach_without_interrupt_remapping),
 		cmocka_unit_test(test_engine_attach_fault_matrix),
+		cmocka_unit_test(test_engine_select_vf_kinds),
+		cmocka_unit_test(test_engine_migrate_check),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
