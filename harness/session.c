@@ -160,6 +160,9 @@ static int save_state(struct pth_session *s, const char *cmd)
 	for (size_t i = 0; i < pt_engine_vm_count(s->engine); i++) {
 		const struct pt_vm *vm = pt_engine_vm(s->engine, i);
 
+		/* A released VM holds nothing: nothing to remember. */
+		if (pt_vm_device_count(vm) == 0)
+			continue;
 		json_builder_begin_object(b);
 		json_builder_set_member_name(b, "name");
 		json_builder_add_string_value(b, pt_vm_name(vm));
@@ -207,6 +210,15 @@ int pth_session_open(struct pth_session *s, const char *cmd)
 			s->state_file = g_strdup(DEFAULT_STATE);
 	} else {
 		struct fks_options fo = { .kernel = s->kernel };
+
+		/* A recorded host's engine state travels beside it: FILE.state.json, written by
+		 * --save, so that a chain of commands (attach, then release) remembers. */
+		if (!s->state_file) {
+			g_autofree char *side = g_strconcat(s->spec, ".state.json", NULL);
+
+			if (g_file_test(side, G_FILE_TEST_IS_REGULAR))
+				s->state_file = g_steal_pointer(&side);
+		}
 
 		if (g_file_test(s->spec, G_FILE_TEST_IS_DIR))
 			r = fks_host_new_from_dir(s->spec, &fo, &s->fake, &err);
@@ -304,6 +316,12 @@ int pth_session_close(struct pth_session *s, const char *cmd, int status)
 	}
 	if (s->engine && s->live && status != PTH_EXIT_INPUT && save_state(s, cmd) != 0)
 		status = PTH_EXIT_INPUT;
+	if (s->engine && s->fake && s->save && status != PTH_EXIT_INPUT) {
+		g_free(s->state_file);
+		s->state_file = g_strconcat(s->save, ".state.json", NULL);
+		if (save_state(s, cmd) != 0)
+			status = PTH_EXIT_INPUT;
+	}
 	if (s->fake && s->save && status != PTH_EXIT_INPUT) {
 		g_autofree char *text = NULL;
 		g_autoptr(GError) error = NULL;

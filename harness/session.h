@@ -40,7 +40,8 @@ gboolean pth_session_option(struct pth_session *s, int opt, const char *arg);
 #define PTH_SESSION_HELP                                                                           \
 	"  --host SPEC    live (default), a recording, or a directory holding sys/; a recording\n" \
 	"                 or tree is loaded into the kernel model and changes are not real\n"      \
-	"  --save FILE    (model) write the end state as a recording, to chain commands\n"         \
+	"  --save FILE    (model) write the end state as a recording (and the engine's state\n"    \
+	"                 beside it, FILE.state.json), to chain commands\n"                        \
 	"  --state FILE   (live) the engine's state (default /run/ptharness/state.json)\n"         \
 	"  --kernel X.Y   the kernel whose behaviour applies\n"                                    \
 	"  --json         the outcome as JSON\n"                                                   \

@@ -261,6 +261,16 @@ static int attach_like(int argc, char **argv, const char *cmd, bool plan)
 	}
 	if (!a.vm || !a.devices || !a.devices[0])
 		return usage_error(cmd, "needs --vm and --devices", NULL);
+	for (char **d = a.devices; *d; d++) {
+		unsigned dom, bus, slot, fn;
+		char tail;
+
+		if (sscanf(*d, "%4x:%2x:%2x.%1x%c", &dom, &bus, &slot, &fn, &tail) != 4) {
+			r = usage_error(cmd, "not a PCI address (DDDD:BB:SS.F):", *d);
+			g_strfreev(a.devices);
+			return r;
+		}
+	}
 	a.opts.dry_run |= plan;
 	a.cfg.name = a.vm;
 	r = pth_session_open(&s, cmd);

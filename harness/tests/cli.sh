@@ -83,6 +83,10 @@ check "unknown method" 2 empty "unknown method" -- detach 0000:01:00.0 --method 
 # Chained on the model: detach and save, then the saved state goes on.
 check_out "detach --save" "^detach 0000:02:00.0: ok" -- detach 0000:02:00.0 --force --host "$LAB" --save "$tmp/after.umockdev"
 check_out "vfio-open on the saved state" "^vfio-open 0000:02:00.0: ok" -- vfio-open 0000:02:00.0 --map 1M --host "$tmp/after.umockdev"
+# The engine's state travels with --save: attach on the model, then release from it.
+check_out "attach --save" "^attach vm1: ok" -- attach --vm vm1 --devices 0000:01:00.0,0000:01:00.1 --host "$LAB" --save "$tmp/held.umockdev"
+check_out "release on the saved state" "^release vm1: ok: VM vm1 released" -- release --vm vm1 --host "$tmp/held.umockdev"
+check "attach with a malformed address" 2 empty "not a PCI address \(DDDD:BB:SS.F\): 'garbage'" -- attach --vm vm1 --devices 0000:01:00.0,garbage --host "$LAB"
 NVME_VFIO="$HOSTS/lab-shared-nvme-vfio.umockdev"
 check_out "vfio-open with a DMA map" "^vfio-open 0000:02:00.0: ok" -- vfio-open 0000:02:00.0 --map 1M --host "$NVME_VFIO"
 check_out_fail() { # NAME PATTERN -- ARGS...: exit status 1 and the pattern on stdout
