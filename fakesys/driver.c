@@ -147,6 +147,52 @@ static int vfio_probe(struct fks_driver *drv, struct fks_dev *dev)
 	return 0;
 }
 
+bool fks_child_is_core(const struct fks_rec *child)
+{
+	for (guint i = 0; i < child->env->len; i++)
+		if (strcmp(child->env->pdata[i], "SUBSYSTEM=pci_bus") == 0)
+			return true;
+	return false;
+}
+
+/* A driver's probe registers its class devices (the netdev, the nvme controller) again. */
+static void unpark_children(struct fks_dev *dev)
+{
+	if (!dev->parked_by || strcmp(dev->parked_by, dev->driver->name) != 0)
+		return;
+	while (dev->parked->len)
+		g_ptr_array_add(dev->children, g_ptr_array_steal_index(dev->parked, 0));
+	g_clear_pointer(&dev->parked_by, g_free);
+	fks_rule(dev->host, "K-UNBIND-CHILDREN", dev->addr, "%s registered its class devices again",
+		 dev->driver->name);
+}
+
+/* device_release_driver(): the driver's remove() unregisters what its probe registered. */
+static void park_children(struct fks_dev *dev)
+{
+	guint n = 0;
+
+	for (guint i = 0; i < dev->children->len;) {
+		struct fks_rec *c = dev->children->pdata[i];
+
+		if (fks_child_is_core(c)) {
+			i++;
+			continue;
+		}
+		if (n++ == 0) {
+			/* Only the last driver's devices can come back. */
+			g_ptr_array_set_size(dev->parked, 0);
+			g_free(dev->parked_by);
+			dev->parked_by = g_strdup(dev->driver->name);
+		}
+		g_ptr_array_add(dev->parked, g_ptr_array_steal_index(dev->children, i));
+	}
+	if (n)
+		fks_rule(dev->host, "K-UNBIND-CHILDREN", dev->addr,
+			 "%s unregistered %u class device%s (%s...)", dev->driver->name, n,
+			 n == 1 ? "" : "s", ((struct fks_rec *)dev->parked->pdata[0])->devpath);
+}
+
 int fks_driver_probe(struct fks_driver *drv, struct fks_dev *dev, bool *ret_dma)
 {
 	struct fks_host *h = dev->host;
@@ -183,11 +229,12 @@ int fks_driver_probe(struct fks_driver *drv, struct fks_dev *dev, bool *ret_dma)
 	dev->driver = drv;
 	g_ptr_array_add(drv->devs, dev);
 	g_ptr_array_sort(drv->devs, cmp_dev);
+	unpark_children(dev);
 	fks_view_changed(h);
 	if (drv->info->vfio) {
 		fks_rule(h, "K-VFIO-GROUP-NODE", dev->addr,
 			 "vfio/%d exists while a member is bound to a VFIO driver", dev->group->id);
-		fks_view_changed(h);
+		fks_vfio_group_sync(h, dev->group);
 	}
 	return 0;
 }
@@ -203,11 +250,12 @@ void fks_driver_release(struct fks_dev *dev)
 		fks_sriov_disable(dev);
 	if (!drv->info->dma_managed && dev->group && dev->group->owner_cnt)
 		dev->group->owner_cnt--;
+	park_children(dev);
 	dev->driver = NULL;
 	g_ptr_array_remove(drv->devs, dev);
 	fks_view_changed(h);
-	if (drv->info->vfio)
-		fks_view_changed(h);
+	if (drv->info->vfio && dev->group)
+		fks_vfio_group_sync(h, dev->group);
 }
 
 /* device_attach(): try every driver; 1 bound, 0 none took it, < 0 the attach was aborted. */
@@ -338,7 +386,7 @@ int fks_store_drivers_probe(struct fks_host *h, const char *buf, size_t len)
 }
 
 /* "%x %x %x %x %x %x %lx" as new_id_store() and remove_id_store() parse it. */
-static int parse_id(const char *buf, size_t len, struct fks_id *ret, int *ret_fields)
+int fks_id_parse(const char *buf, size_t len, struct fks_id *ret, int *ret_fields)
 {
 	char text[256];
 	unsigned v[6] = { 0, 0, FKS_ANY_ID, FKS_ANY_ID, 0, 0 };
@@ -363,7 +411,7 @@ int fks_store_new_id(struct fks_driver *drv, const char *buf, size_t len)
 	struct fks_id id;
 	int fields;
 
-	if (parse_id(buf, len, &id, &fields) < 0) {
+	if (fks_id_parse(buf, len, &id, &fields) < 0) {
 		fks_rule(h, "K-NEW-ID-FORMAT", drv->name, "fewer than two fields: EINVAL");
 		return -EINVAL;
 	}
@@ -396,7 +444,7 @@ int fks_store_remove_id(struct fks_driver *drv, const char *buf, size_t len)
 	struct fks_id id;
 	int fields;
 
-	if (parse_id(buf, len, &id, &fields) < 0) {
+	if (fks_id_parse(buf, len, &id, &fields) < 0) {
 		fks_rule(drv->host, "K-NEW-ID-FORMAT", drv->name, "fewer than two fields: EINVAL");
 		return -EINVAL;
 	}

@@ -113,6 +113,7 @@ int fks_host_alloc(struct fks_host **ret)
 	h->intremap = true;
 	h->aperture_bits = 39;
 	h->reset_timeout_ms = 10000;
+	h->vfio_major = 246;
 	r = pt_pciconf_parser_new(&h->parser);
 	if (r < 0) {
 		fks_host_free(h);
@@ -135,6 +136,7 @@ static void group_free(struct fks_group *g)
 {
 	g_ptr_array_free(g->members, TRUE);
 	fks_rec_free(g->rec);
+	fks_rec_free(g->vfio_rec);
 	g_free(g);
 }
 
@@ -149,6 +151,9 @@ void fks_dev_free(struct fks_dev *dev)
 	}
 	if (dev->children)
 		g_ptr_array_free(dev->children, TRUE);
+	if (dev->parked)
+		g_ptr_array_free(dev->parked, TRUE);
+	g_free(dev->parked_by);
 	fks_rec_free(dev->rec);
 	g_free(dev->config);
 	g_free(dev->override);
@@ -225,6 +230,7 @@ struct fks_dev *fks_dev_new(struct fks_host *host, const char *addr, const char 
 	d->devpath = g_strdup(devpath);
 	d->rec = fks_rec_new(devpath);
 	d->children = g_ptr_array_new_with_free_func((GDestroyNotify)fks_rec_free);
+	d->parked = g_ptr_array_new_with_free_func((GDestroyNotify)fks_rec_free);
 	return d;
 }
 
@@ -331,8 +337,10 @@ struct fks_group *fks_group_get(struct fks_host *h, int id)
 	if (g)
 		return g;
 	g = g_new0(struct fks_group, 1);
+	g->host = h;
 	g->id = id;
 	g->members = g_ptr_array_new();
+	g->vfio_minor = -1;
 	g_ptr_array_add(h->groups, g);
 	g_ptr_array_sort(h->groups, cmp_group);
 	h->iommu = true;
@@ -395,6 +403,9 @@ static struct fks_dev *copy_dev(struct fks_host *nh, const struct fks_dev *d)
 	c->rec = fks_rec_copy(d->rec);
 	for (guint i = 0; i < d->children->len; i++)
 		g_ptr_array_add(c->children, fks_rec_copy(d->children->pdata[i]));
+	for (guint i = 0; i < d->parked->len; i++)
+		g_ptr_array_add(c->parked, fks_rec_copy(d->parked->pdata[i]));
+	c->parked_by = g_strdup(d->parked_by);
 	c->override = g_strdup(d->override);
 	c->reset_platform = d->reset_platform;
 	c->reset_attr = d->reset_attr;
@@ -430,6 +441,7 @@ int fks_host_copy(const struct fks_host *h, struct fks_host **ret)
 	n->vfio_enable_sriov = h->vfio_enable_sriov;
 	n->aperture_bits = h->aperture_bits;
 	n->reset_timeout_ms = h->reset_timeout_ms;
+	n->vfio_major = h->vfio_major;
 	for (guint i = 0; i < h->devs->len; i++) {
 		struct fks_dev *c = copy_dev(n, h->devs->pdata[i]);
 
@@ -468,9 +480,12 @@ int fks_host_copy(const struct fks_host *h, struct fks_host **ret)
 		const struct fks_group *g = h->groups->pdata[i];
 		struct fks_group *c = g_new0(struct fks_group, 1);
 
+		c->host = n;
 		c->id = g->id;
 		c->members = g_ptr_array_new();
 		c->rec = fks_rec_copy(g->rec);
+		c->vfio_minor = g->vfio_minor;
+		c->vfio_rec = fks_rec_copy(g->vfio_rec);
 		/* Open VFIO files are not copied, and with them goes any user-space owner. */
 		c->owner_cnt = g->owner_cnt - (g->owner ? 1 : 0);
 		for (guint j = 0; j < g->members->len; j++) {

@@ -92,6 +92,10 @@ struct fks_dev {
 	uint32_t class; /* the class attribute (quirks may rewrite config's) */
 	struct fks_rec *rec; /* recorded entries the model does not own */
 	GPtrArray *children; /* struct fks_rec *: child blocks (net/eth0, ...) */
+	/* Child blocks the bound driver made (net/eth0, nvme/nvme0): on unbind they leave the
+	 * view, as the kernel unregisters them, and come back when the same driver binds. */
+	GPtrArray *parked; /* struct fks_rec * */
+	char *parked_by; /* the driver that made them */
 	struct fks_driver *driver;
 	char *override;
 	struct fks_group *group;
@@ -112,6 +116,7 @@ struct fks_dev {
 struct fks_container;
 
 struct fks_group {
+	struct fks_host *host;
 	int id;
 	GPtrArray *members; /* struct fks_dev *, by address */
 	struct fks_rec *rec; /* recorded files of kernel/iommu_groups/N (type, ...) */
@@ -121,6 +126,10 @@ struct fks_group {
 	struct fks_container *container;
 	unsigned device_fds; /* device files obtained through this group */
 	bool fd_closed; /* the group file was closed while device files stay open */
+	/* The VFIO group's class device (devices/virtual/vfio/N, /dev/vfio/N), registered while
+	 * a member is bound to a VFIO driver: its minor (-1: none) and recorded files. */
+	int vfio_minor;
+	struct fks_rec *vfio_rec;
 };
 
 struct fks_mapping {
@@ -174,6 +183,7 @@ struct fks_host {
 	bool vfio_enable_sriov;
 	unsigned aperture_bits;
 	unsigned reset_timeout_ms;
+	unsigned vfio_major; /* of the VFIO group devices: as recorded, else the lab's 246 */
 	/* state */
 	uint64_t clock_ms;
 	unsigned step;
@@ -236,6 +246,8 @@ bool fks_dev_blocks_group(const struct fks_dev *dev);
  * *ret_dma set when it was the DMA-ownership check, ... */
 int fks_driver_probe(struct fks_driver *drv, struct fks_dev *dev, bool *ret_dma);
 void fks_driver_release(struct fks_dev *dev);
+/* A child block the PCI core owns (pci_bus/...), which stays whatever the driver. */
+bool fks_child_is_core(const struct fks_rec *child);
 /* Autoprobe a device: the first matching driver that binds; errors as drivers_probe sees. */
 int fks_dev_attach(struct fks_dev *dev);
 int fks_store_bind(struct fks_driver *drv, const char *buf, size_t len);
@@ -245,6 +257,8 @@ int fks_store_remove_id(struct fks_driver *drv, const char *buf, size_t len);
 int fks_store_drivers_probe(struct fks_host *host, const char *buf, size_t len);
 int fks_store_override(struct fks_dev *dev, const char *buf, size_t len);
 bool fks_group_has_vfio(const struct fks_group *g);
+/* "%x %x [%x %x %x %x %lx]" as new_id takes it; -EINVAL with fewer than two fields. */
+int fks_id_parse(const char *buf, size_t len, struct fks_id *ret, int *ret_fields);
 
 /* sriov.c */
 int fks_sriov_store_numvfs(struct fks_dev *dev, const char *buf, size_t len);
@@ -274,6 +288,10 @@ int fks_vfio_open(struct fks_host *host, const char *path, int flags);
 int fks_vfio_ioctl(struct fks_host *host, int handle, unsigned long request, void *arg);
 int fks_vfio_close(struct fks_host *host, int handle);
 void fks_vfio_free(struct fks_host *host);
+/* Register or unregister the group's VFIO class device as its members' drivers say. */
+void fks_vfio_group_sync(struct fks_host *host, struct fks_group *g);
+/* Take a recorded devices/virtual/vfio/N block as group N's; false when it is not one. */
+bool fks_vfio_adopt_rec(struct fks_host *host, struct fks_rec *rec);
 
 /* view.c: the sysfs view (a tree of nodes, as kernfs) */
 enum fks_node_kind {

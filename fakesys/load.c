@@ -198,7 +198,7 @@ static int make_dev(struct fks_host *h, struct pending *p, const char *name, str
 	char addr[16];
 	struct fks_dev *d;
 	struct fks_entry *cfg;
-	g_autofree char *cls = NULL, *ovr = NULL, *rm = NULL;
+	g_autofree char *cls = NULL, *ovr = NULL, *rm = NULL, *vendor = NULL, *device = NULL;
 	unsigned long v;
 	int ret;
 
@@ -226,6 +226,13 @@ static int make_dev(struct fks_host *h, struct pending *p, const char *name, str
 	fks_rec_free(d->rec);
 	d->rec = r;
 	p->rec = NULL;
+	/* The kernel's ids (pdev->vendor, ->device): a VF's config reads FFFFh there. */
+	vendor = take_text(r, "vendor");
+	device = take_text(r, "device");
+	if (vendor && g_str_has_prefix(vendor, "0x") && parse_uint_text(vendor + 2, 16, 0xffff, &v))
+		d->cfg.vendor = (uint16_t)v;
+	if (device && g_str_has_prefix(device, "0x") && parse_uint_text(device + 2, 16, 0xffff, &v))
+		d->cfg.device = (uint16_t)v;
 	cls = take_text(r, "class");
 	if (cls && g_str_has_prefix(cls, "0x") && parse_uint_text(cls + 2, 16, 0xffffff, &v))
 		d->class = (uint32_t)v;
@@ -301,6 +308,44 @@ static void take_links(struct fks_dev *d, struct dev_links *ret)
 	}
 }
 
+static bool has_id(const GArray *ids, const struct fks_id *id)
+{
+	for (guint i = 0; i < ids->len; i++) {
+		const struct fks_id *x = &g_array_index(ids, struct fks_id, i);
+
+		if (x->vendor == id->vendor && x->device == id->device &&
+		    x->subvendor == id->subvendor && x->subdevice == id->subdevice &&
+		    x->class == id->class && x->class_mask == id->class_mask &&
+		    x->data == id->data && x->override_only == id->override_only)
+			return true;
+	}
+	return false;
+}
+
+/* fakesys/driver_ids and fakesys/new_ids: "DRIVER ID" lines, ID as new_id takes it. Lines
+ * that do not parse are ignored, as any unknown content of the block is. */
+static void apply_ids(struct fks_host *h, const struct fks_entry *e, bool dynamic)
+{
+	g_auto(GStrv) lines = g_strsplit(e->data, "\n", -1);
+
+	for (guint i = 0; lines[i]; i++) {
+		const char *sp = strchr(lines[i], ' ');
+		g_autofree char *name = NULL;
+		struct fks_driver *drv;
+		struct fks_id id;
+		int fields;
+
+		if (!sp || sp == lines[i] || fks_id_parse(sp + 1, strlen(sp + 1), &id, &fields) < 0)
+			continue;
+		name = g_strndup(lines[i], (gsize)(sp - lines[i]));
+		drv = fks_driver_get(h, name);
+		if (dynamic)
+			g_array_append_val(drv->dyn_ids, id);
+		else if (!has_id(drv->static_ids, &id))
+			g_array_append_val(drv->static_ids, id);
+	}
+}
+
 /* The ptharness block: kernel release, group membership and other files, by path. */
 static void apply_block(struct fks_host *h, struct fks_rec *r, GHashTable *members,
 			struct fks_loader *l)
@@ -328,6 +373,11 @@ static void apply_block(struct fks_host *h, struct fks_rec *r, GHashTable *membe
 			for (guint j = 0; names[j]; j++)
 				if (names[j][0])
 					g_ptr_array_add(l->drivers, g_strdup(names[j]));
+			continue;
+		}
+		if (strcmp(e->name, "fakesys/driver_ids") == 0 ||
+		    strcmp(e->name, "fakesys/new_ids") == 0) {
+			apply_ids(h, e, strcmp(e->name, "fakesys/new_ids") == 0);
 			continue;
 		}
 		if (strcmp(e->name, "sys/bus/pci/drivers_autoprobe") == 0) {
@@ -574,6 +624,17 @@ int fks_loader_finish(struct fks_loader *l, const struct fks_options *opts, stru
 				     opts->kernel);
 	}
 	count_owners(h);
+	/* The VFIO groups' class devices are the model's: recorded ones keep their minor. */
+	for (guint i = 0; i < h->others->len;) {
+		struct fks_rec *o = h->others->pdata[i];
+
+		if (fks_vfio_adopt_rec(h, o))
+			g_ptr_array_steal_index(h->others, i);
+		else
+			i++;
+	}
+	for (guint i = 0; i < h->groups->len; i++)
+		fks_vfio_group_sync(h, h->groups->pdata[i]);
 	for (guint i = 0; i < h->devs->len; i++) {
 		struct fks_dev *d = h->devs->pdata[i];
 

@@ -280,11 +280,40 @@ static void put_rec(GString *s, const struct fks_rec *r, const char *devpath)
 	g_string_append_c(s, '\n');
 }
 
+/* Files of one device directory, depth first; directories that are device blocks of their
+ * own (a child, a device below a bridge) are written in their own block. */
+static void put_files(GString *s, struct fks_host *h, struct fks_node *dir, size_t prefix,
+		      GHashTable *blocks)
+{
+	char buf[8192];
+
+	for (guint i = 0; i < dir->children->len; i++) {
+		struct fks_node *c = dir->children->pdata[i];
+		g_autofree char *full = fks_node_path(c);
+		const char *rel = full + prefix;
+		size_t len;
+
+		if (c->kind == FKS_NODE_DIR) {
+			if (!g_hash_table_contains(blocks, full))
+				put_files(s, h, c, prefix, blocks);
+			continue;
+		}
+		if (c->kind == FKS_NODE_LINK) {
+			if (strcmp(rel, "subsystem") != 0)
+				put_entry(s, rel, c->target, strlen(c->target), true);
+			continue;
+		}
+		if (strcmp(rel, "config") == 0 || strcmp(rel, "uevent") == 0 ||
+		    fks_view_read(h, c, buf, sizeof(buf), &len) < 0)
+			continue;
+		put_entry(s, rel, buf, len, false);
+	}
+}
+
 /* The attributes the model owns, as a reader sees them now (through the view). */
-static void put_dev(GString *s, struct fks_host *h, struct fks_dev *d)
+static void put_dev(GString *s, struct fks_host *h, struct fks_dev *d, GHashTable *blocks)
 {
 	struct fks_node *dir = NULL;
-	char buf[8192];
 
 	for (guint i = 0; i < d->children->len; i++) {
 		const struct fks_rec *c = d->children->pdata[i];
@@ -307,70 +336,120 @@ static void put_dev(GString *s, struct fks_host *h, struct fks_dev *d)
 	for (guint i = 0; i < d->rec->env->len; i++)
 		g_string_append_printf(s, "E: %s\n", (const char *)d->rec->env->pdata[i]);
 	g_string_append(s, "E: SUBSYSTEM=pci\n");
-	if (fks_node_resolve(h->root[PT_NS_SYS], d->devpath, true, &dir) < 0)
-		return;
-	/* Every file of the directory the kernel shows, except config last and the recorded
-	 * subdirectories' files, which are written by name. */
-	{
-		GPtrArray *stack = g_ptr_array_new();
-
-		g_ptr_array_add(stack, dir);
-		while (stack->len) {
-			struct fks_node *n = g_ptr_array_steal_index(stack, stack->len - 1);
-
-			for (guint i = 0; i < n->children->len; i++) {
-				struct fks_node *c = n->children->pdata[i];
-				g_autofree char *full = fks_node_path(c);
-				const char *rel = full + strlen(d->devpath) + 1;
-				size_t len;
-
-				if (c->kind == FKS_NODE_DIR) {
-					bool child = false;
-
-					for (guint j = 0; j < d->children->len && !child; j++)
-						child = g_str_has_prefix(
-							((struct fks_rec *)d->children->pdata[j])
-								->devpath,
-							rel);
-					if (!child)
-						g_ptr_array_add(stack, c);
-					continue;
-				}
-				if (c->kind == FKS_NODE_LINK) {
-					if (strcmp(rel, "subsystem") != 0)
-						put_entry(s, rel, c->target, strlen(c->target),
-							  true);
-					continue;
-				}
-				if (strcmp(rel, "config") == 0 || strcmp(rel, "uevent") == 0 ||
-				    fks_view_read(h, c, buf, sizeof(buf), &len) < 0)
-					continue;
-				put_entry(s, rel, buf, len, false);
-			}
-		}
-		g_ptr_array_free(stack, TRUE);
-	}
+	if (fks_node_resolve(h->root[PT_NS_SYS], d->devpath, true, &dir) == 0)
+		put_files(s, h, dir, strlen(d->devpath) + 1, blocks);
+	/* Config last: the longest line. */
 	g_string_append(s, "H: config=");
 	for (size_t i = 0; i < d->config_len; i++)
 		g_string_append_printf(s, "%02X", d->config[i]);
 	g_string_append(s, "\n\n");
 }
 
+/* A VFIO group's class device, as umockdev-record writes it (the node itself is not). */
+static void put_vfio_group(GString *s, const struct fks_group *g)
+{
+	if (g->vfio_minor < 0)
+		return;
+	g_string_append_printf(s,
+			       "P: /devices/virtual/vfio/%d\nE: DEVNAME=vfio/%d\nE: MAJOR=%u\n"
+			       "E: MINOR=%d\nE: SUBSYSTEM=vfio\nA: dev=%u:%d\\n\n",
+			       g->id, g->id, g->host->vfio_major, g->vfio_minor,
+			       g->host->vfio_major, g->vfio_minor);
+	for (guint i = 0; g->vfio_rec && i < g->vfio_rec->entries->len; i++) {
+		const struct fks_entry *e = g->vfio_rec->entries->pdata[i];
+
+		put_entry(s, e->name, e->data, e->len, e->link);
+	}
+	g_string_append_c(s, '\n');
+}
+
+/* The device paths that get a block of their own. */
+static GHashTable *block_paths(const struct fks_host *h)
+{
+	GHashTable *b = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+	for (guint i = 0; i < h->others->len; i++)
+		g_hash_table_add(b, g_strdup(((struct fks_rec *)h->others->pdata[i])->devpath));
+	for (guint i = 0; i < h->devs->len; i++) {
+		const struct fks_dev *d = h->devs->pdata[i];
+
+		if (d->removed)
+			continue;
+		g_hash_table_add(b, g_strdup(d->devpath));
+		for (guint j = 0; j < d->children->len; j++)
+			g_hash_table_add(
+				b, g_strdup_printf(
+					   "%s/%s", d->devpath,
+					   ((struct fks_rec *)d->children->pdata[j])->devpath));
+	}
+	return b;
+}
+
+/* One id as new_id takes it: two fields when the rest is "any", else all seven. */
+static void put_id(GString *s, const char *driver, const struct fks_id *id)
+{
+	g_string_append_printf(s, "%s %04x %04x", driver, id->vendor, id->device);
+	if (id->subvendor != FKS_ANY_ID || id->subdevice != FKS_ANY_ID || id->class_mask ||
+	    id->data)
+		g_string_append_printf(s, " %x %x %x %x %lx", id->subvendor, id->subdevice,
+				       id->class, id->class_mask, id->data);
+	g_string_append(s, "\\n");
+}
+
+/*
+ * What the drivers match, which no sysfs file shows: the static ids the model learned from
+ * bound devices (so that nvme takes its device back after a reload) and the dynamic ids
+ * written to new_id. The ids a driver's table entry implies (vfio-pci's override-only
+ * entry, pcieport's class) are not written: they come back with the driver.
+ */
+static void put_driver_ids(GString *s, const struct fks_host *h)
+{
+	static const char *const keys[] = { "fakesys/driver_ids", "fakesys/new_ids" };
+
+	for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
+		size_t mark = s->len;
+
+		g_string_append_printf(s, "A: %s=", keys[k]);
+		for (guint i = 0; i < h->drivers->len; i++) {
+			const struct fks_driver *drv = h->drivers->pdata[i];
+			const GArray *ids = k == 0 ? drv->static_ids : drv->dyn_ids;
+
+			for (guint j = 0; j < ids->len; j++) {
+				const struct fks_id *id = &g_array_index(ids, struct fks_id, j);
+
+				if (k == 0 && (id->override_only || id->class_mask))
+					continue;
+				put_id(s, drv->name, id);
+			}
+		}
+		if (s->len == mark + strlen(keys[k]) + 4)
+			g_string_truncate(s, mark); /* none: no line */
+		else
+			g_string_append_c(s, '\n');
+	}
+}
+
 _public_ int fks_host_export_recording(const struct fks_host *ch, char **ret_text)
 {
 	struct fks_host *h = (struct fks_host *)ch; /* reads go through show handlers */
+	g_autoptr(GHashTable) blocks = NULL;
 	GString *s = g_string_new(NULL);
+
+	fks_view_sync(h);
+	blocks = block_paths(h);
 
 	for (guint i = 0; i < h->others->len; i++) {
 		const struct fks_rec *r = h->others->pdata[i];
 
 		put_rec(s, r, r->devpath);
 	}
+	for (guint i = 0; i < h->groups->len; i++)
+		put_vfio_group(s, h->groups->pdata[i]);
 	for (guint i = 0; i < h->devs->len; i++) {
 		struct fks_dev *d = h->devs->pdata[i];
 
 		if (!d->removed)
-			put_dev(s, h, d);
+			put_dev(s, h, d, blocks);
 	}
 	g_string_append(s, "P: /devices/virtual/ptharness/host\nE: SUBSYSTEM=ptharness\n");
 	for (guint i = 0; i < h->proc->len; i++) {
@@ -385,6 +464,7 @@ _public_ int fks_host_export_recording(const struct fks_host *ch, char **ret_tex
 		g_string_append_printf(s, "%s%s", i ? " " : "",
 				       ((struct fks_driver *)h->drivers->pdata[i])->name);
 	g_string_append_c(s, '\n');
+	put_driver_ids(s, h);
 	for (guint i = 0; i < h->groups->len; i++) {
 		const struct fks_group *g = h->groups->pdata[i];
 

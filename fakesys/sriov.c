@@ -42,7 +42,10 @@ void fks_sriov_sync_config(struct fks_dev *pf)
 static void vf_config(const struct fks_dev *pf, uint8_t *c, size_t len)
 {
 	memcpy(c, pf->config, len);
-	put16(c, len, 0x02, pf->sriov->vf_device);
+	/* A VF's Vendor and Device ID registers read FFFFh (PCIe r6.0 9.3.4.1.1, 9.3.4.1.2);
+	 * the kernel takes the ids from the PF and its SR-IOV capability. */
+	put16(c, len, 0x00, 0xffff);
+	put16(c, len, 0x02, 0xffff);
 	c[0x0e] &= 0x7f; /* single function */
 	c[0x3c] = 0;
 	c[0x3d] = 0; /* no INTx */
@@ -75,6 +78,8 @@ static struct fks_dev *add_vf(struct fks_dev *pf, unsigned i, bool alone)
 		fks_dev_free(vf);
 		return NULL;
 	}
+	vf->cfg.vendor = pf->cfg.vendor;
+	vf->cfg.device = s->vf_device;
 	vf->pf = pf;
 	vf->vf_index = i;
 	for (size_t k = 0; k < ELEMENTSOF(inherited); k++) {

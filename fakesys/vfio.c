@@ -632,3 +632,75 @@ void fks_vfio_free(struct fks_host *h)
 				fks_vfio_close(h, (int)i + FKS_HANDLE_BASE);
 		}
 }
+
+/* ---- the group's class device ---- */
+
+/* vfio_group_alloc(): the lowest minor no registered group holds. */
+static int free_minor(const struct fks_host *h)
+{
+	for (int m = 0;; m++) {
+		bool used = false;
+
+		for (guint i = 0; i < h->groups->len && !used; i++)
+			used = ((const struct fks_group *)h->groups->pdata[i])->vfio_minor == m;
+		if (!used)
+			return m;
+	}
+}
+
+void fks_vfio_group_sync(struct fks_host *h, struct fks_group *g)
+{
+	bool want = fks_group_has_vfio(g);
+
+	if (want == (g->vfio_minor >= 0))
+		return;
+	if (want) {
+		g->vfio_minor = free_minor(h);
+	} else {
+		g->vfio_minor = -1;
+		g_clear_pointer(&g->vfio_rec, fks_rec_free);
+	}
+	fks_view_changed(h);
+}
+
+static const char *env_value(const struct fks_rec *r, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (guint i = 0; i < r->env->len; i++) {
+		const char *e = r->env->pdata[i];
+
+		if (strncmp(e, key, n) == 0 && e[n] == '=')
+			return e + n + 1;
+	}
+	return NULL;
+}
+
+bool fks_vfio_adopt_rec(struct fks_host *h, struct fks_rec *rec)
+{
+	const char *sub = env_value(rec, "SUBSYSTEM"), *maj = env_value(rec, "MAJOR"),
+		   *min = env_value(rec, "MINOR");
+	struct fks_group *g;
+	unsigned long id;
+	char *end;
+
+	if (!g_str_has_prefix(rec->devpath, "devices/virtual/vfio/") || !sub ||
+	    strcmp(sub, "vfio") != 0)
+		return false;
+	id = strtoul(rec->devpath + strlen("devices/virtual/vfio/"), &end, 10);
+	if (*end || end == rec->devpath + strlen("devices/virtual/vfio/"))
+		return false;
+	if (maj)
+		h->vfio_major = (unsigned)strtoul(maj, NULL, 10);
+	/* A node without a VFIO member would be a stale recording: the model drops it. */
+	g = fks_group_find(h, (int)id);
+	if (g && fks_group_has_vfio(g) && g->vfio_minor < 0) {
+		g->vfio_minor = min ? (int)strtoul(min, NULL, 10) : -1;
+		fks_entry_free(fks_rec_take(rec, "dev"));
+		g_ptr_array_set_size(rec->env, 0);
+		g->vfio_rec = rec;
+		return true;
+	}
+	fks_rec_free(rec);
+	return true;
+}

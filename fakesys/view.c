@@ -304,6 +304,28 @@ static int show_osrelease(void *o, char *b, size_t s, size_t *l)
 	return SHOW(b, s, l, "%u.%u.%u\n", h->kver.major, h->kver.minor, h->kver.patch);
 }
 
+/* ---- a VFIO group's class device ---- */
+
+static int show_vfio_dev(void *o, char *b, size_t s, size_t *l)
+{
+	const struct fks_group *g = o;
+
+	return SHOW(b, s, l, "%u:%d\n", g->host->vfio_major, g->vfio_minor);
+}
+
+static int show_vfio_uevent(void *o, char *b, size_t s, size_t *l)
+{
+	const struct fks_group *g = o;
+
+	return SHOW(b, s, l, "MAJOR=%u\nMINOR=%d\nDEVNAME=vfio/%d\n", g->host->vfio_major,
+		    g->vfio_minor, g->id);
+}
+
+static const struct fks_attr vfio_dev_attrs[] = {
+	{ "dev", show_vfio_dev, NULL },
+	{ "uevent", show_vfio_uevent, store_uevent },
+};
+
 static const struct fks_attr osrelease_attr = { "osrelease", show_osrelease, NULL };
 /* A character device: opened through dev_open, never read or written as a file. */
 static const struct fks_attr container_attr = { "vfio", NULL, NULL };
@@ -450,6 +472,26 @@ static void build_drivers(struct fks_host *h, struct fks_node *sys)
 	}
 }
 
+/* vfio_group_alloc(): devices/virtual/vfio/N, its class link, and the node /dev/vfio/N. */
+static void build_vfio_group(struct fks_host *h, struct fks_group *g, struct fks_node *sys,
+			     struct fks_node *vfio)
+{
+	g_autofree char *id = g_strdup_printf("%d", g->id);
+	g_autofree char *path = g_strdup_printf("devices/virtual/vfio/%d", g->id);
+	struct fks_node *dir = fks_node_mkdir(sys, path);
+
+	if (!dir)
+		return;
+	for (size_t i = 0; i < ELEMENTSOF(vfio_dev_attrs); i++)
+		fks_node_attr(dir, &vfio_dev_attrs[i], g);
+	if (g->vfio_rec)
+		add_rec(h, dir, g->vfio_rec);
+	link_to(dir, path, "subsystem", "class/vfio");
+	link_to(fks_node_mkdir(sys, "class/vfio"), "class/vfio", id, path);
+	if (vfio)
+		fks_node_file(vfio, id, synth(h, id, NULL));
+}
+
 static void build_groups(struct fks_host *h, struct fks_node *sys)
 {
 	struct fks_node *groups;
@@ -527,18 +569,18 @@ void fks_view_build(struct fks_host *h)
 	fks_node_attr(fks_node_mkdir(proc, "sys/kernel"), &osrelease_attr, h);
 
 	/* /dev/vfio: the container, and one node per group with a member on a VFIO driver. */
-	if (fks_driver_find(h, "vfio-pci")) {
-		struct fks_node *vfio = fks_node_mkdir(dev, "vfio");
+	{
+		struct fks_node *vfio = NULL;
 
-		fks_node_attr(vfio, &container_attr, h);
+		if (fks_driver_find(h, "vfio-pci")) {
+			vfio = fks_node_mkdir(dev, "vfio");
+			fks_node_attr(vfio, &container_attr, h);
+		}
 		for (guint i = 0; i < h->groups->len; i++) {
-			const struct fks_group *g = h->groups->pdata[i];
+			struct fks_group *g = h->groups->pdata[i];
 
-			if (fks_group_has_vfio(g)) {
-				g_autofree char *id = g_strdup_printf("%d", g->id);
-
-				fks_node_file(vfio, id, synth(h, id, NULL));
-			}
+			if (g->vfio_minor >= 0)
+				build_vfio_group(h, g, sys, vfio);
 		}
 	}
 	h->view_dirty = false;

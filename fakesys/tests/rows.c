@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host.h"
 #include "rows.h"
 
 char *row_host_path(const char *host)
@@ -299,4 +300,84 @@ int row_run(const struct row *r, char **ret_observed)
 	fks_host_free(h);
 	*ret_observed = obs;
 	return ret;
+}
+
+static void state_dev(GString *s, const struct pt_dev *d)
+{
+	const struct pt_dev_props *p = pt_dev_props(d);
+	const struct pt_reset_info *ri = pt_dev_reset(d);
+
+	g_string_append_printf(s, "dev %s %04x:%04x class %06x driver %s override %s group %d",
+			       p->address, p->vendor, p->device, p->class,
+			       p->driver ? p->driver : "-", p->override ? p->override : "-",
+			       p->iommu_group);
+	g_string_append(s, " net");
+	for (char **n = p->netdevs; n && *n; n++)
+		g_string_append_printf(s, " %s", *n);
+	if (p->physfn)
+		g_string_append_printf(s, " physfn %s", p->physfn);
+	if (p->sriov)
+		g_string_append_printf(s, " sriov %u/%u autoprobe %d vfs %zu", p->sriov->numvfs,
+				       p->sriov->totalvfs, p->sriov->drivers_autoprobe,
+				       p->sriov->vf_count);
+	g_string_append(s, " reset");
+	for (size_t i = 0; i < ri->count; i++)
+		g_string_append_printf(s, " %s", pt_reset_method_to_string(ri->methods[i]));
+	g_string_append_c(s, '\n');
+}
+
+char *row_state(struct fks_host *h)
+{
+	struct pt_backend *be = fks_host_backend(h);
+	GString *s = g_string_new(NULL);
+	struct pt_error err = { 0 };
+	struct pt_host *ph = NULL;
+	g_autofree char *text = NULL;
+	g_auto(GStrv) lines = NULL;
+	char **names = NULL;
+	size_t n = 0;
+
+	if (pt_host_new(be, NULL, &ph, &err) < 0) {
+		g_string_append_printf(s, "scan failed: %s %s\n", err.path, err.reason);
+	} else {
+		for (size_t i = 0; i < pt_host_dev_count(ph); i++)
+			state_dev(s, pt_host_dev(ph, i));
+		for (size_t i = 0; i < pt_host_group_count(ph); i++) {
+			struct pt_group *g = pt_host_group(ph, i);
+
+			g_string_append_printf(s, "group %d viable %d members", pt_group_id(g),
+					       pt_group_viable(g));
+			for (size_t j = 0; j < pt_group_member_count(g); j++)
+				g_string_append_printf(s, " %s",
+						       pt_dev_address(pt_group_member(g, j)));
+			g_string_append_c(s, '\n');
+		}
+	}
+	pt_host_free(ph);
+	if (pt_backend_list(be, PT_NS_DEV, "vfio", &names, &n) >= 0) {
+		for (size_t i = 0; i < n; i++)
+			g_string_append_printf(s, "node vfio/%s\n", names[i]);
+		pt_strv_free(names);
+	}
+	pt_backend_free(be);
+	fks_host_export_recording(h, &text);
+	lines = g_strsplit(text, "\n", -1);
+	for (guint i = 0; lines[i]; i++)
+		if (g_str_has_prefix(lines[i], "P: "))
+			g_string_append_printf(s, "block %s\n", lines[i] + 3);
+	return g_string_free(s, FALSE);
+}
+
+char *row_first_diff(const char *a, const char *b)
+{
+	g_auto(GStrv) la = g_strsplit(a, "\n", -1), lb = g_strsplit(b, "\n", -1);
+	guint i;
+
+	for (i = 0; la[i] && lb[i]; i++)
+		if (strcmp(la[i], lb[i]) != 0)
+			return g_strdup_printf("line %u: '%s' vs '%s'", i + 1, la[i], lb[i]);
+	if (la[i] || lb[i])
+		return g_strdup_printf("line %u: '%s' vs '%s'", i + 1, la[i] ? la[i] : "(end)",
+				       lb[i] ? lb[i] : "(end)");
+	return g_strdup("");
 }

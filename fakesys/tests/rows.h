@@ -34,3 +34,14 @@ const char *row_errno_name(int err);
 /* C-escape/unescape as observed.tsv writes values. Caller frees. */
 char *row_escape(const char *s, size_t len);
 char *row_unescape(const char *s, size_t *ret_len);
+
+/*
+ * What the kernel shows of a host's passthrough state, one fact per line, as the engine's scan
+ * of the fake host sees it: each device's ids, driver, override, group, netdevs, SR-IOV and
+ * reset methods; each group's members and viability; the device blocks an export writes (a
+ * netdev's or a VFIO group's class device appears and goes with the driver) and /dev/vfio.
+ * Volatile content (runtime PM counters, IRQ numbers) is left out. Caller frees.
+ */
+char *row_state(struct fks_host *h);
+/* The first differing line of two texts, for messages ("" when equal). Caller frees. */
+char *row_first_diff(const char *a, const char *b);

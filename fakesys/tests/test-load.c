@@ -16,6 +16,11 @@
 #include "hostsrc.h"
 #include "rows.h"
 
+static gint cmp_str(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static char **recordings(void)
 {
 	g_autoptr(GDir) d = g_dir_open(HOSTS_DIR, 0, NULL);
@@ -25,7 +30,7 @@ static char **recordings(void)
 	while (d && (n = g_dir_read_name(d)))
 		if (g_str_has_suffix(n, ".umockdev"))
 			g_ptr_array_add(a, g_build_filename(HOSTS_DIR, n, NULL));
-	g_ptr_array_sort(a, (GCompareFunc)g_strcmp0);
+	g_ptr_array_sort(a, cmp_str);
 	g_ptr_array_add(a, NULL);
 	return (char **)g_ptr_array_free(a, FALSE);
 }
