@@ -283,7 +283,20 @@ static int add_vms(struct run *r, GError **error)
 			.viommu = arg_bool(v, "viommu", false),
 			.hard_limit = arg_size(v, "hard_limit", 0),
 			.pid = (int)arg_int(v, "pid", 0),
+			.locked = arg_bool(v, "locked", false),
+			.max_memory = arg_size(v, "max_memory", 0),
+			.phbs = (unsigned)arg_int(v, "phbs", 0),
 		};
+		const char *arch = pth_node_str(v, "arch") ? pth_node_str(v, "arch") : "x86_64";
+		int a = pt_arch_from_string(arch);
+
+		if (a < 0) {
+			g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+				    "%s: VM %s: unknown arch '%s' (x86_64 or ppc64)", r->sc->file,
+				    cfg.name, arch);
+			return -EINVAL;
+		}
+		cfg.arch = (enum pt_arch)a;
 
 		if (pt_engine_add_vm(r->e, &cfg, NULL) < 0) {
 			g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,

@@ -64,6 +64,10 @@ static const struct key vm_keys[] = {
 	{ "viommu", K_BOOL },
 	{ "hard_limit", K_SIZE },
 	{ "pid", K_INT },
+	{ "locked", K_BOOL },
+	{ "arch", K_STR },
+	{ "max_memory", K_SIZE },
+	{ "phbs", K_INT },
 	{},
 };
 

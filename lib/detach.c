@@ -89,32 +89,10 @@ static int check_detach(struct pt_engine *e, const struct pt_dev *dev, const cha
 	return 0;
 }
 
-/* Put the device back after a failed detach: override, then its original driver. */
+/* Put the device back after a failed detach: its original driver, then its override. */
 static void undo_detach(struct pt_engine *e, const struct pt_detached *st, struct pt_outcome *out)
 {
-	const char *now;
-
-	pt_engine_write(e, st->orig_override ? st->orig_override : "\n",
-			"bus/pci/devices/%s/driver_override", st->address);
-	if (rescan(e, out) != 0)
-		return;
-	now = pt_engine_driver_of(e, st->address);
-	if (now && (!st->orig_driver || strcmp(now, st->orig_driver) != 0))
-		pt_engine_write(e, st->address, "bus/pci/drivers/%s/unbind", now);
-	if (st->orig_driver)
-		pt_engine_write(e, st->address, "bus/pci/drivers_probe");
-	if (rescan(e, out) != 0)
-		return;
-	now = pt_engine_driver_of(e, st->address);
-	if (st->orig_driver && (!now || strcmp(now, st->orig_driver) != 0))
-		pt_outcome_unrestored(out,
-				      "%s is on %s instead of %s; restore it with: "
-				      "echo %s > /sys/bus/pci/drivers/%s/bind",
-				      st->address, now ? now : "no driver", st->orig_driver,
-				      st->address, st->orig_driver);
-	else
-		pt_engine_rule(e, "E-ROLLBACK", st->address, "restored to %s",
-			       st->orig_driver ? st->orig_driver : "no driver");
+	pt_engine_restore_binding(e, st->address, st->orig_driver, st->orig_override, out);
 }
 
 static int bind_by_override(struct pt_engine *e, struct pt_detached *st, struct pt_outcome *out)
@@ -139,6 +117,10 @@ static int bind_by_override(struct pt_engine *e, struct pt_detached *st, struct 
 	if (r < 0)
 		return pt_outcome_set(out, PT_CODE_BIND_FAILED, r, "E-DETACH-OVERRIDE",
 				      "probe %s for %s: %s", st->address, st->stub, strerror(-r));
+	pt_engine_rule(e, "E-DETACH-OVERRIDE", st->address,
+		       "driver_override=%s, unbound from %s, "
+		       "probed",
+		       st->stub, st->orig_driver ? st->orig_driver : "no driver");
 	return 0;
 }
 
@@ -185,6 +167,11 @@ static int bind_by_new_id(struct pt_engine *e, const struct pt_dev *dev, struct 
 					       "new_id also bound it to %s; unbinding it again",
 					       st->stub);
 				r = pt_engine_write(e, *o, "bus/pci/drivers/%s/unbind", st->stub);
+				if (r < 0 && out->code == PT_CODE_OK)
+					pt_outcome_set(out, PT_CODE_UNBIND_FAILED, r,
+						       "E-DETACH-NEW-ID",
+						       "unbind %s (bound by new_id) from %s: %s",
+						       *o, st->stub, strerror(-r));
 				if (r < 0)
 					pt_outcome_unrestored(
 						out,
@@ -210,8 +197,20 @@ static int bind_by_new_id(struct pt_engine *e, const struct pt_dev *dev, struct 
 			pt_outcome_set(out, PT_CODE_BIND_FAILED, r, "E-DETACH-NEW-ID",
 				       "bind %s to %s: %s", st->address, st->stub, strerror(-r));
 	}
-	if (added)
-		pt_engine_write(e, id, "bus/pci/drivers/%s/remove_id", st->stub);
+	if (added) {
+		r = pt_engine_write(e, id, "bus/pci/drivers/%s/remove_id", st->stub);
+		if (r < 0) {
+			if (out->code == PT_CODE_OK)
+				pt_outcome_set(out, PT_CODE_BIND_FAILED, r, "E-DETACH-NEW-ID",
+					       "remove id %s from %s: %s", id, st->stub,
+					       strerror(-r));
+			pt_outcome_unrestored(out,
+					      "%s keeps the dynamic id %s and will bind any new "
+					      "device with it; remove it with: echo %s > "
+					      "/sys/bus/pci/drivers/%s/remove_id",
+					      st->stub, id, id, st->stub);
+		}
+	}
 	return out->code == PT_CODE_OK ? 0 : 1;
 }
 
@@ -285,13 +284,24 @@ _public_ int pt_detach(struct pt_engine *e, const char *address,
 			      st.orig_driver ? st.orig_driver : "no driver", stub);
 }
 
+/* A failed reattach puts the device back where it was before it started (on the stub). */
+static int reattach_failed(struct pt_engine *e, const struct pt_detached *st, const char *drv,
+			   const char *override, struct pt_outcome *out)
+{
+	pt_engine_restore_binding(e, st->address, drv, override, out);
+	return 1;
+}
+
 _public_ int pt_reattach(struct pt_engine *e, const struct pt_detached *st, struct pt_outcome *out)
 {
+	const struct pt_dev *dev;
+	char *drv = NULL, *override = NULL;
 	const char *now;
 	int r;
 
 	*out = (struct pt_outcome){ 0 };
-	if (!pt_host_find_dev(e->host, st->address))
+	dev = pt_host_find_dev(e->host, st->address);
+	if (!dev)
 		return pt_outcome_set(out, PT_CODE_DEVICE_NOT_FOUND, -ENODEV, "E-DEVICE-EXISTS",
 				      "no PCI device %s on this host", st->address);
 	if (!st->unbound_by_us) {
@@ -301,44 +311,56 @@ _public_ int pt_reattach(struct pt_engine *e, const struct pt_detached *st, stru
 				      "%s was not detached by the engine; left as it is",
 				      st->address);
 	}
+	if ((pt_dev_props(dev)->driver && !(drv = strdup(pt_dev_props(dev)->driver))) ||
+	    (pt_dev_props(dev)->override && !(override = strdup(pt_dev_props(dev)->override)))) {
+		free(drv);
+		return -ENOMEM;
+	}
 	r = pt_engine_write(e, st->orig_override ? st->orig_override : "\n",
 			    "bus/pci/devices/%s/driver_override", st->address);
-	if (r < 0)
-		return pt_outcome_set(out, PT_CODE_BIND_FAILED, r, "E-REATTACH",
-				      "clear driver_override of %s: %s", st->address, strerror(-r));
-	now = pt_engine_driver_of(e, st->address);
-	if (now) {
-		r = pt_engine_write(e, st->address, "bus/pci/drivers/%s/unbind", now);
-		if (r < 0)
-			return pt_outcome_set(out, PT_CODE_UNBIND_FAILED, r, "E-REATTACH",
-					      "unbind %s from %s: %s", st->address, now,
-					      strerror(-r));
+	if (r < 0) {
+		pt_outcome_set(out, PT_CODE_BIND_FAILED, r, "E-REATTACH",
+			       "clear driver_override of %s: %s", st->address, strerror(-r));
+		goto failed;
+	}
+	if (drv) {
+		r = pt_engine_write(e, st->address, "bus/pci/drivers/%s/unbind", drv);
+		if (r < 0) {
+			pt_outcome_set(out, PT_CODE_UNBIND_FAILED, r, "E-REATTACH",
+				       "unbind %s from %s: %s", st->address, drv, strerror(-r));
+			goto failed;
+		}
 	}
 	r = pt_engine_write(e, st->address, "bus/pci/drivers_probe");
-	if (r < 0)
-		return pt_outcome_set(out, PT_CODE_BIND_FAILED, r, "E-REATTACH", "probe %s: %s",
-				      st->address, strerror(-r));
+	if (r < 0) {
+		pt_outcome_set(out, PT_CODE_BIND_FAILED, r, "E-REATTACH", "probe %s: %s",
+			       st->address, strerror(-r));
+		goto failed;
+	}
 	r = rescan(e, out);
 	if (r != 0)
-		return r;
+		goto failed;
 	now = pt_engine_driver_of(e, st->address);
 	if (st->orig_unknown ? (now && st->stub && strcmp(now, st->stub) == 0) :
 			       ((st->orig_driver == NULL) != (now == NULL) ||
 				(now && strcmp(now, st->orig_driver) != 0))) {
-		pt_outcome_unrestored(out,
-				      "%s is on %s; bind it with: "
-				      "echo %s > /sys/bus/pci/drivers/%s/bind",
-				      st->address, now ? now : "no driver", st->address,
-				      st->orig_driver ? st->orig_driver : "DRIVER");
-		return pt_outcome_set(out, PT_CODE_BIND_FAILED, 0, "E-REATTACH",
-				      "%s did not return to %s (it is on %s)", st->address,
-				      st->orig_unknown ? "a host driver" :
-				      st->orig_driver  ? st->orig_driver :
-							 "no driver",
-				      now ? now : "no driver");
+		pt_outcome_set(out, PT_CODE_BIND_FAILED, 0, "E-REATTACH",
+			       "%s did not return to %s (it is on %s)", st->address,
+			       st->orig_unknown ? "a host driver" :
+			       st->orig_driver	? st->orig_driver :
+						  "no driver",
+			       now ? now : "no driver");
+		goto failed;
 	}
 	pt_engine_rule(e, "E-REATTACH", st->address, "back on %s",
 		       now ? now : "no driver (as before)");
+	free(drv);
+	free(override);
 	return pt_outcome_set(out, PT_CODE_OK, 0, "E-REATTACH", "%s: %s -> %s", st->address,
 			      st->stub, now ? now : "no driver");
+failed:
+	r = reattach_failed(e, st, drv, override, out);
+	free(drv);
+	free(override);
+	return r;
 }

@@ -33,3 +33,7 @@ void pt_engine_rule(struct pt_engine *e, const char *rule, const char *subject, 
 		    ...) _printf_(4, 5);
 /* The device's driver in the current model (NULL when unbound or unknown). */
 const char *pt_engine_driver_of(struct pt_engine *e, const char *address);
+/* Put a device back on driver (NULL: unbound) with the given driver_override, verify from a
+ * fresh scan, and add what could not be restored to out. */
+int pt_engine_restore_binding(struct pt_engine *e, const char *address, const char *driver,
+			      const char *override, struct pt_outcome *out);

@@ -211,3 +211,54 @@ _public_ bool pt_driver_is_stub(const char *driver)
 {
 	return pt_driver_is_vfio(driver) || (driver && strcmp(driver, "pci-stub") == 0);
 }
+
+int pt_engine_restore_binding(struct pt_engine *e, const char *address, const char *driver,
+			      const char *override, struct pt_outcome *out)
+{
+	struct pt_error err = { 0 };
+	const char *now;
+	int r;
+
+	/* The override steers drivers_probe to the driver the device had, then goes back. */
+	pt_engine_write(e, driver ? driver : "\n", "bus/pci/devices/%s/driver_override", address);
+	/* Where the device is now, not where the model last saw it. */
+	if (pt_engine_rescan(e, &err) < 0)
+		return pt_outcome_unrestored(
+			out, "cannot read the host (%s: %s); check that %s is on %s", err.path,
+			err.reason, address, driver ? driver : "no driver");
+	now = pt_engine_driver_of(e, address);
+	if (now && (!driver || strcmp(now, driver) != 0))
+		pt_engine_write(e, address, "bus/pci/drivers/%s/unbind", now);
+	if (driver && (!now || strcmp(now, driver) != 0))
+		pt_engine_write(e, address, "bus/pci/drivers_probe");
+	r = pt_engine_write(e, override ? override : "\n", "bus/pci/devices/%s/driver_override",
+			    address);
+	if (pt_engine_rescan(e, &err) < 0)
+		return pt_outcome_unrestored(out,
+					     "cannot read the host back to check %s (%s: %s); "
+					     "check that it is on %s",
+					     address, err.path, err.reason,
+					     driver ? driver : "no driver");
+	now = pt_engine_driver_of(e, address);
+	if ((driver == NULL) != (now == NULL) || (now && strcmp(now, driver) != 0)) {
+		if (driver)
+			return pt_outcome_unrestored(out,
+						     "%s is on %s instead of %s; restore it with: "
+						     "echo %s > /sys/bus/pci/drivers/%s/bind",
+						     address, now ? now : "no driver", driver,
+						     address, driver);
+		return pt_outcome_unrestored(out,
+					     "%s is on %s but had no driver; release it with: "
+					     "echo %s > /sys/bus/pci/drivers/%s/unbind",
+					     address, now, address, now);
+	}
+	if (r < 0)
+		return pt_outcome_unrestored(out,
+					     "driver_override of %s could not be set back to "
+					     "'%s' (%s); set it with: echo '%s' > "
+					     "/sys/bus/pci/devices/%s/driver_override",
+					     address, override ? override : "", strerror(-r),
+					     override ? override : "", address);
+	pt_engine_rule(e, "E-ROLLBACK", address, "restored to %s", driver ? driver : "no driver");
+	return 0;
+}

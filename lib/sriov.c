@@ -242,11 +242,105 @@ static int write_numvfs(struct pt_engine *e, const char *pf, unsigned count, str
 	return 0;
 }
 
+/* How the PF's VFs were bound before a change, to bind the re-created ones the same way. */
+struct vf_binding {
+	char address[16];
+	char *driver;
+	char *override;
+};
+
+static void vf_bindings_free(struct vf_binding *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++) {
+		free(v[i].driver);
+		free(v[i].override);
+	}
+	free(v);
+}
+
+static int vf_bindings(struct pt_engine *e, const struct pt_dev *pf, struct vf_binding **ret,
+		       size_t *ret_n)
+{
+	const struct pt_sriov *s = pt_dev_props(pf)->sriov;
+	struct vf_binding *v = calloc(s->vf_count + 1, sizeof(*v));
+	size_t n = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->vf_count; i++) {
+		const struct pt_dev *vf = s->vfs[i] ? pt_host_find_dev(e->host, s->vfs[i]) : NULL;
+		const struct pt_dev_props *p = vf ? pt_dev_props(vf) : NULL;
+
+		if (!p)
+			continue;
+		snprintf(v[n].address, sizeof(v[n].address), "%s", p->address);
+		if ((p->driver && !(v[n].driver = strdup(p->driver))) ||
+		    (p->override && !(v[n].override = strdup(p->override)))) {
+			vf_bindings_free(v, n + 1);
+			return -ENOMEM;
+		}
+		n++;
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+/* All or nothing: after a failed change, give the PF its VFs back (0 first, then before), and
+ * bind the re-created VFs as the old ones were. */
+static void put_back_numvfs(struct pt_engine *e, const char *pf, unsigned before,
+			    const struct vf_binding *vfs, size_t nvfs, struct pt_outcome *out)
+{
+	struct pt_error err = { 0 };
+	const struct pt_dev *d;
+	char v[16];
+	int r;
+
+	pt_engine_write(e, "0", "bus/pci/devices/%s/sriov_numvfs", pf);
+	snprintf(v, sizeof(v), "%u", before);
+	r = before ? pt_engine_write(e, v, "bus/pci/devices/%s/sriov_numvfs", pf) : 0;
+	if (pt_engine_rescan(e, &err) < 0) {
+		pt_outcome_unrestored(out,
+				      "cannot read the host back (%s: %s); check that %s has "
+				      "%u VFs",
+				      err.path, err.reason, pf, before);
+		return;
+	}
+	d = pt_host_find_dev(e->host, pf);
+	if (!d || !pt_dev_props(d)->sriov || pt_dev_props(d)->sriov->numvfs != before) {
+		pt_outcome_unrestored(
+			out,
+			"%s has %u VFs instead of %u%s%s; restore them with: "
+			"echo 0 > /sys/bus/pci/devices/%s/sriov_numvfs; echo %u > "
+			"/sys/bus/pci/devices/%s/sriov_numvfs",
+			pf, d && pt_dev_props(d)->sriov ? pt_dev_props(d)->sriov->numvfs : 0,
+			before, r < 0 ? ": " : "", r < 0 ? strerror(-r) : "", pf, before, pf);
+		return;
+	}
+	pt_engine_rule(e, "E-ROLLBACK", pf, "back to %u VFs", before);
+	/* The count is back, the devices are not: disabling SR-IOV removed the old VFs. */
+	pt_outcome_unrestored(out,
+			      "%s has its %u VFs again, but they were re-created: new devices "
+			      "at the same addresses, in new IOMMU groups; whatever held the old "
+			      "ones (group numbers, VFIO files) must look them up again",
+			      pf, before);
+	for (size_t i = 0; i < nvfs; i++) {
+		const char *now = pt_engine_driver_of(e, vfs[i].address);
+
+		if ((now == NULL) != (vfs[i].driver == NULL) ||
+		    (now && strcmp(now, vfs[i].driver) != 0))
+			pt_engine_restore_binding(e, vfs[i].address, vfs[i].driver, vfs[i].override,
+						  out);
+	}
+}
+
 _public_ int pt_set_numvfs(struct pt_engine *e, const char *name, unsigned count,
 			   struct pt_outcome *out)
 {
 	const struct pt_dev *d = find_pf(e, name);
 	const struct pt_sriov *s;
+	struct vf_binding *vfs = NULL;
+	size_t nvfs = 0;
 	unsigned before;
 	char pf[16];
 	int r;
@@ -272,33 +366,38 @@ _public_ int pt_set_numvfs(struct pt_engine *e, const char *name, unsigned count
 		return pt_outcome_set(out, PT_CODE_NUMVFS_BUSY, -EBUSY, "E-NUMVFS-IN-USE",
 				      "%s has %u VF(s) in use by VMs: its VFs cannot change", pf,
 				      vfs_in_use(e, d));
+	if (before > 0 && vf_bindings(e, d, &vfs, &nvfs) < 0)
+		return -ENOMEM;
 	if (before > 0 && count > 0) {
 		pt_engine_rule(e, "K-SRIOV-ZERO-FIRST", pf, "%u -> 0 -> %u", before, count);
 		r = write_numvfs(e, pf, 0, out);
 		if (r != 0)
-			return r;
+			goto out;
 	}
 	r = write_numvfs(e, pf, count, out);
+	/* Only after the zero-first write removed the old VFs is there something to put back. */
+	if (r != 0 && before > 0 && count > 0)
+		put_back_numvfs(e, pf, before, vfs, nvfs, out);
 	if (r == 0)
 		r = rescan_or_fail(e, out);
 	if (r != 0)
-		return r;
+		goto out;
 	d = pt_host_find_dev(e->host, pf);
 	s = d ? pt_dev_props(d)->sriov : NULL;
 	if (!s || s->numvfs != count) {
 		unsigned got = s ? s->numvfs : 0;
 
-		/* All or nothing: put the PF back as it was. */
-		write_numvfs(e, pf, 0, out);
-		if (before)
-			write_numvfs(e, pf, before, out);
-		rescan_or_fail(e, out);
-		return pt_outcome_set(out, PT_CODE_VF_UNAVAILABLE, 0, "K-SRIOV-NUMVFS",
-				      "%s enabled %u of the %u VFs asked; put back to %u", pf, got,
-				      count, before);
+		put_back_numvfs(e, pf, before, vfs, nvfs, out);
+		r = pt_outcome_set(out, PT_CODE_VF_UNAVAILABLE, 0, "K-SRIOV-NUMVFS",
+				   "%s enabled %u of the %u VFs asked; put back to %u", pf, got,
+				   count, before);
+		goto out;
 	}
-	return pt_outcome_set(out, PT_CODE_OK, 0, "K-SRIOV-NUMVFS", "%s: %u -> %u VFs", pf, before,
-			      count);
+	r = pt_outcome_set(out, PT_CODE_OK, 0, "K-SRIOV-NUMVFS", "%s: %u -> %u VFs", pf, before,
+			   count);
+out:
+	vf_bindings_free(vfs, nvfs);
+	return r;
 }
 
 /* No free VF: enable VFs on the PF (or, by id, the first PF offering these VFs) if it has
@@ -307,8 +406,9 @@ static int create_vfs(struct pt_engine *e, const struct pt_dev *pf, const struct
 		      struct pt_outcome *out)
 {
 	const struct pt_sriov *s = pt_dev_props(pf)->sriov;
+	unsigned count;
 	char addr[16];
-	int r;
+	int autoprobe, r;
 
 	if (s->numvfs > 0)
 		return pt_outcome_set(
@@ -324,7 +424,22 @@ static int create_vfs(struct pt_engine *e, const struct pt_dev *pf, const struct
 					      strerror(-r));
 		pt_engine_rule(e, "E-VF-AUTOPROBE-OFF", addr, "new VFs stay unbound for VFIO");
 	}
-	return pt_set_numvfs(e, addr, q->create_count ? q->create_count : s->totalvfs, out);
+	/* Copies: pt_set_numvfs rescans, which frees the model s points into. */
+	autoprobe = s->drivers_autoprobe;
+	count = q->create_count ? q->create_count : s->totalvfs;
+	r = pt_set_numvfs(e, addr, count, out);
+	if (r != 0 && autoprobe > 0) {
+		int k = pt_engine_write(e, "1", "bus/pci/devices/%s/sriov_drivers_autoprobe", addr);
+
+		if (k < 0)
+			pt_outcome_unrestored(
+				out,
+				"sriov_drivers_autoprobe of %s stays 0 (%s); restore it "
+				"with: echo 1 > /sys/bus/pci/devices/%s/"
+				"sriov_drivers_autoprobe",
+				addr, strerror(-k), addr);
+	}
+	return r;
 }
 
 _public_ int pt_select_vf(struct pt_engine *e, const struct pt_vf_query *q, char *ret,

@@ -334,10 +334,10 @@ static int sysfs_reset(struct pt_engine *e, const struct pt_dev *dev, int method
 {
 	const struct pt_reset_info *info = pt_dev_reset(dev);
 	const char *address = pt_dev_address(dev);
-	char old[128], why[512];
+	char old[128], why[512], path[512];
 	uint8_t cfg[4];
 	size_t len;
-	int first, r;
+	int first, r, k = 0;
 
 	if (info->count == 0) {
 		why_none(dev, why, sizeof(why));
@@ -381,24 +381,36 @@ static int sysfs_reset(struct pt_engine *e, const struct pt_dev *dev, int method
 				strerror(-r));
 	}
 	r = pt_engine_write(e, "1", "bus/pci/devices/%s/reset", address);
-	if (method >= 0 && (int)info->methods[0] != method)
-		pt_engine_write(e, old, "bus/pci/devices/%s/reset_method", address);
+	if (method >= 0 && (int)info->methods[0] != method) {
+		k = pt_engine_write(e, old, "bus/pci/devices/%s/reset_method", address);
+		if (k < 0)
+			pt_outcome_unrestored(
+				out,
+				"reset_method of %s is still '%s' (putting back '%s' "
+				"failed: %s); restore it with: echo '%s' > "
+				"/sys/bus/pci/devices/%s/reset_method",
+				address, pt_reset_method_to_string((enum pt_reset_method)method),
+				old, strerror(-k), old, address);
+	}
 	if (r < 0)
 		return pt_outcome_set(
 			out, r == -ENOTTY ? PT_CODE_RESET_UNAVAILABLE : PT_CODE_RESET_FAILED, r,
 			"K-RESET-ORDER", "reset %s: %s", address, strerror(-r));
 	/* A device that does not come back reads all ones. */
-	{
-		char path[512];
-
-		snprintf(path, sizeof(path), "%s/config", pt_dev_props(dev)->syspath);
-		r = pt_backend_read(e->be, PT_NS_SYS, path, cfg, sizeof(cfg), &len);
-	}
+	snprintf(path, sizeof(path), "%s/config", pt_dev_props(dev)->syspath);
+	r = pt_backend_read(e->be, PT_NS_SYS, path, cfg, sizeof(cfg), &len);
 	if (r < 0 || len < 2 || (cfg[0] == 0xff && cfg[1] == 0xff))
 		return pt_outcome_set(out, PT_CODE_RESET_FAILED, r < 0 ? r : -EIO, "E-RESET-ALIVE",
 				      "%s does not come back after the reset: its config space "
 				      "reads all ones",
 				      address);
+	if (k < 0)
+		return pt_outcome_set(out, PT_CODE_HOST_ERROR, k, "K-RESET-METHOD-ATTR",
+				      "%s was reset by %s, but its reset_method could not be put "
+				      "back: %s",
+				      address,
+				      pt_reset_method_to_string((enum pt_reset_method)first),
+				      strerror(-k));
 	*ret_method = first;
 	pt_engine_rule(e, "K-RESET-ORDER", address, "reset by %s",
 		       pt_reset_method_to_string((enum pt_reset_method)first));

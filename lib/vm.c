@@ -253,6 +253,42 @@ static int check_device(struct pt_engine *e, const char *address, const char *co
 	return 0;
 }
 
+/* The VM's limit with extra more VFIO devices than it has. */
+static int memlock_for(const struct pt_vm *vm, size_t extra, uint64_t *ret_bytes,
+		       const char **ret_rule)
+{
+	struct pt_memlock_vm m = {
+		.arch = vm->cfg.arch,
+		.kvm = true,
+		.memory = vm->cfg.memory,
+		.max_memory = vm->cfg.max_memory,
+		.hard_limit = vm->cfg.hard_limit,
+		.locked = vm->cfg.locked,
+		.viommu = vm->cfg.viommu,
+		.vfio_devices = (unsigned)(vm->count + extra),
+		.phbs = vm->cfg.phbs ? vm->cfg.phbs : 1,
+	};
+
+	return pt_memlock_limit(&m, ret_bytes, ret_rule);
+}
+
+/* A device that did not go back to its driver: say where it is and how to finish. */
+static void not_given_back(struct pt_engine *e, const struct pt_detached *d, struct pt_outcome *o,
+			   struct pt_outcome *out)
+{
+	const char *now = pt_engine_driver_of(e, d->address);
+
+	pt_outcome_unrestored(out,
+			      "%s stays on %s (%s); give it back with: echo %s > "
+			      "/sys/bus/pci/drivers/%s/unbind; echo %s > "
+			      "/sys/bus/pci/drivers_probe",
+			      d->address, now ? now : "no driver",
+			      o->message ? o->message : "reattach failed", d->address,
+			      now ? now : d->stub, d->address);
+	for (char **u = o->unrestored; u && *u; u++)
+		pt_strv_push(&out->unrestored, *u);
+}
+
 /* Undo a partial attach: give back, in reverse, what this transaction detached. */
 static void rollback(struct pt_engine *e, struct pt_detached *done, size_t n, struct steps *steps,
 		     struct pt_outcome *out)
@@ -263,12 +299,11 @@ static void rollback(struct pt_engine *e, struct pt_detached *done, size_t n, st
 
 		add_step(steps, "E-ROLLBACK", r == 0, "roll back: reattach %s to %s",
 			 done[n].address, done[n].orig_driver ? done[n].orig_driver : "no driver");
-		if (r != 0) {
-			pt_outcome_unrestored(out, "%s: %s", done[n].address,
-					      o.message ? o.message : "reattach failed");
-			for (char **u = o.unrestored; u && *u; u++)
-				pt_strv_push(&out->unrestored, *u);
-		}
+		if (r == 0)
+			pt_engine_rule(e, "E-ROLLBACK", done[n].address, "given back to %s",
+				       done[n].orig_driver ? done[n].orig_driver : "no driver");
+		else
+			not_given_back(e, &done[n], &o, out);
 		pt_outcome_clear(&o);
 	}
 }
@@ -329,21 +364,11 @@ static int do_attach(struct pt_engine *e, struct pt_vm *vm, const char *const *d
 		}
 		pt_outcome_clear(&d);
 	}
-	/* Assign, then size locked memory for the VM with its new devices. */
-	for (size_t i = 0; i < n; i++) {
-		struct pt_detached *grown =
-			realloc(vm->detached, (vm->count + 1) * sizeof(*vm->detached));
-
-		if (!grown || pt_strv_push(&vm->devices, devices[i]) < 0) {
-			if (grown)
-				vm->detached = grown;
-			return -ENOMEM;
-		}
-		vm->detached = grown;
-		vm->detached[vm->count++] = done[i];
-		done[i] = (struct pt_detached){ 0 };
-	}
-	r = pt_vm_memlock(e, vm, &bytes, &rule);
+	/* Size locked memory for the VM with its new devices, then assign. */
+	r = memlock_for(vm, n, &bytes, &rule);
+	if (r == 0)
+		pt_engine_rule(e, rule, vm->name, "locked-memory limit %llu bytes",
+			       (unsigned long long)bytes);
 	if (r == 0 && vm->cfg.pid > 0 && e->be->live) {
 		uint64_t old;
 
@@ -356,11 +381,32 @@ static int do_attach(struct pt_engine *e, struct pt_vm *vm, const char *const *d
 			pt_outcome_set(&m, PT_CODE_MEMLOCK_EXCEEDED, r, rule,
 				       "raise RLIMIT_MEMLOCK of pid %d to %llu bytes: %s",
 				       vm->cfg.pid, (unsigned long long)bytes, strerror(-r));
+			rollback(e, done, ndone, steps, &m);
 			return fail_with(out, &m);
 		}
 	} else if (r == 0) {
 		add_step(steps, rule, true, "locked-memory limit for VM %s: %llu bytes", vm->name,
 			 (unsigned long long)bytes);
+	} else {
+		struct pt_outcome m = { 0 };
+
+		pt_outcome_set(&m, PT_CODE_MEMLOCK_EXCEEDED, r, "E-MEMLOCK-PINNED",
+			       "the locked-memory limit of VM %s overflows", vm->name);
+		rollback(e, done, ndone, steps, &m);
+		return fail_with(out, &m);
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct pt_detached *grown =
+			realloc(vm->detached, (vm->count + 1) * sizeof(*vm->detached));
+
+		if (!grown || pt_strv_push(&vm->devices, devices[i]) < 0) {
+			if (grown)
+				vm->detached = grown;
+			return -ENOMEM;
+		}
+		vm->detached = grown;
+		vm->detached[vm->count++] = done[i];
+		done[i] = (struct pt_detached){ 0 };
 	}
 	return pt_outcome_set(out, PT_CODE_OK, 0, "E-ATTACH", "VM %s has %zu device(s)", vm->name,
 			      n);
@@ -385,6 +431,9 @@ _public_ int pt_vm_attach(struct pt_engine *e, struct pt_vm *vm, const char *con
 			if (strcmp(devices[i], devices[j]) == 0)
 				r = pt_outcome_set(out, PT_CODE_DEVICE_IN_USE, 0, "E-ATTACH-FREE",
 						   "%s is listed twice", devices[i]);
+		if (r == 0)
+			pt_engine_rule(e, "E-ATTACH-CHECK", devices[i],
+				       "exists, is an endpoint, is free, its group is viable");
 		add_step(&steps, r == 0 ? "E-ATTACH-CHECK" : out->rule, r == 0, "check %s%s%s",
 			 devices[i], r ? ": " : "", r ? out->message : "");
 	}
@@ -444,10 +493,7 @@ _public_ int pt_vm_release(struct pt_engine *e, struct pt_vm *vm, struct pt_outc
 
 		if (vm->detached[i].managed && pt_reattach(e, &vm->detached[i], &o) != 0) {
 			failed++;
-			pt_outcome_unrestored(out, "%s: %s", vm->devices[i],
-					      o.message ? o.message : "reattach failed");
-			for (char **u = o.unrestored; u && *u; u++)
-				pt_strv_push(&out->unrestored, *u);
+			not_given_back(e, &vm->detached[i], &o, out);
 		}
 		pt_outcome_clear(&o);
 		pt_detached_clear(&vm->detached[i]);
@@ -466,15 +512,6 @@ _public_ int pt_vm_release(struct pt_engine *e, struct pt_vm *vm, struct pt_outc
 _public_ int pt_vm_memlock(const struct pt_engine *e, const struct pt_vm *vm, uint64_t *ret_bytes,
 			   const char **ret_rule)
 {
-	struct pt_memlock_vm m = {
-		.arch = PT_ARCH_X86_64,
-		.kvm = true,
-		.memory = vm->cfg.memory,
-		.hard_limit = vm->cfg.hard_limit,
-		.viommu = vm->cfg.viommu,
-		.vfio_devices = (unsigned)vm->count,
-	};
-
 	(void)e;
-	return pt_memlock_limit(&m, ret_bytes, ret_rule);
+	return memlock_for(vm, 0, ret_bytes, ret_rule);
 }

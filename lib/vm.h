@@ -18,6 +18,10 @@ struct pt_vm_config {
 	bool viommu;
 	uint64_t hard_limit; /* bytes, 0 none */
 	int pid; /* the VM's QEMU on a live host (for memlock), 0 none */
+	bool locked; /* <memoryBacking><locked/>: all guest memory locked */
+	enum pt_arch arch; /* guest architecture (PT_ARCH_X86_64 by default) */
+	uint64_t max_memory; /* ppc64: maximum memory with hotplug, bytes; 0: memory */
+	unsigned phbs; /* ppc64: PCI host bridges in use; 0: 1 */
 };
 
 /* A VM known to the engine; the engine owns it. Returns 0, -EEXIST for a name in use. */

@@ -550,6 +550,8 @@ static void run_matrix(const struct matrix_case *c, unsigned *ret_points, unsign
 			assert_unchanged(f);
 			(*ret_held)++;
 		}
+		for (char **u = out.unrestored; u && *u; u++)
+			print_message("    not restored: %s\n", *u);
 		pt_steps_free(steps, n);
 		steps = NULL;
 		n = 0;
