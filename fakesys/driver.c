@@ -230,12 +230,12 @@ int fks_driver_probe(struct fks_driver *drv, struct fks_dev *dev, bool *ret_dma)
 	g_ptr_array_add(drv->devs, dev);
 	g_ptr_array_sort(drv->devs, cmp_dev);
 	unpark_children(dev);
-	fks_view_changed(h);
 	if (drv->info->vfio) {
 		fks_rule(h, "K-VFIO-GROUP-NODE", dev->addr,
 			 "vfio/%d exists while a member is bound to a VFIO driver", dev->group->id);
 		fks_vfio_group_sync(h, dev->group);
 	}
+	fks_view_bound(dev, NULL);
 	return 0;
 }
 
@@ -253,9 +253,9 @@ void fks_driver_release(struct fks_dev *dev)
 	park_children(dev);
 	dev->driver = NULL;
 	g_ptr_array_remove(drv->devs, dev);
-	fks_view_changed(h);
 	if (drv->info->vfio && dev->group)
 		fks_vfio_group_sync(h, dev->group);
+	fks_view_bound(dev, drv);
 }
 
 /* device_attach(): try every driver; 1 bound, 0 none took it, < 0 the attach was aborted. */

@@ -38,18 +38,23 @@ void fks_rec_free(struct fks_rec *r)
 	g_free(r);
 }
 
+void fks_rec_add_owned(struct fks_rec *r, char *name, bool link, char *data, size_t len)
+{
+	struct fks_entry *e = g_new(struct fks_entry, 1);
+
+	*e = (struct fks_entry){ name, link, data, len };
+	g_ptr_array_add(r->entries, e);
+	r->sorted = false;
+}
+
 void fks_rec_add(struct fks_rec *r, const char *name, bool link, const void *data, size_t len)
 {
-	struct fks_entry *e = g_new0(struct fks_entry, 1);
+	char *d = g_malloc(len + 1);
 
-	e->name = g_strdup(name);
-	e->link = link;
-	e->data = g_malloc(len + 1);
 	if (len)
-		memcpy(e->data, data, len);
-	e->data[len] = '\0';
-	e->len = len;
-	g_ptr_array_add(r->entries, e);
+		memcpy(d, data, len);
+	d[len] = '\0';
+	fks_rec_add_owned(r, g_strdup(name), link, d, len);
 }
 
 struct fks_rec *fks_rec_copy(const struct fks_rec *r)
@@ -66,29 +71,52 @@ struct fks_rec *fks_rec_copy(const struct fks_rec *r)
 
 		fks_rec_add(c, e->name, e->link, e->data, e->len);
 	}
+	c->sorted = r->sorted;
 	return c;
+}
+
+/* Index of the entry called name, or -1. */
+static int rec_index(const struct fks_rec *r, const char *name)
+{
+	guint lo = 0, hi;
+
+	if (!r)
+		return -1;
+	if (!r->sorted) {
+		for (guint i = 0; i < r->entries->len; i++)
+			if (strcmp(((const struct fks_entry *)r->entries->pdata[i])->name, name) ==
+			    0)
+				return (int)i;
+		return -1;
+	}
+	hi = r->entries->len;
+	while (lo < hi) {
+		guint mid = (lo + hi) / 2;
+		int c = strcmp(((const struct fks_entry *)r->entries->pdata[mid])->name, name);
+
+		if (c == 0)
+			return (int)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
 }
 
 const struct fks_entry *fks_rec_find(const struct fks_rec *r, const char *name)
 {
-	for (guint i = 0; r && i < r->entries->len; i++) {
-		const struct fks_entry *e = r->entries->pdata[i];
+	int i = rec_index(r, name);
 
-		if (strcmp(e->name, name) == 0)
-			return e;
-	}
-	return NULL;
+	return i < 0 ? NULL : r->entries->pdata[i];
 }
 
 struct fks_entry *fks_rec_take(struct fks_rec *r, const char *name)
 {
-	for (guint i = 0; r && i < r->entries->len; i++) {
-		struct fks_entry *e = r->entries->pdata[i];
+	int i = rec_index(r, name);
 
-		if (strcmp(e->name, name) == 0)
-			return g_ptr_array_steal_index(r->entries, i);
-	}
-	return NULL;
+	/* Removing keeps the order: a sorted record stays sorted. */
+	return i < 0 ? NULL : g_ptr_array_steal_index(r->entries, (guint)i);
 }
 
 /* ---- objects ---- */
@@ -511,8 +539,7 @@ int fks_host_copy(const struct fks_host *h, struct fks_host **ret)
 		c->len = e->len;
 		g_ptr_array_add(n->proc, c);
 	}
-	fks_view_build(n);
-	*ret = n;
+	*ret = n; /* the view is built on first access */
 	return 0;
 }
 

@@ -29,12 +29,15 @@ struct fks_rec {
 	char *devpath; /* relative to the sysfs root: "devices/pci0000:00/0000:00:1f.6" */
 	GPtrArray *env; /* "KEY=value" strings of its uevent (E: lines), in order */
 	GPtrArray *entries; /* struct fks_entry */
+	bool sorted; /* entries are sorted by name (the loader's order): lookups bisect */
 };
 
 struct fks_rec *fks_rec_new(const char *devpath);
 struct fks_rec *fks_rec_copy(const struct fks_rec *r);
 void fks_rec_free(struct fks_rec *r);
 void fks_rec_add(struct fks_rec *r, const char *name, bool link, const void *data, size_t len);
+/* The same, taking ownership of name and data (data[len] must be '\0'). */
+void fks_rec_add_owned(struct fks_rec *r, char *name, bool link, char *data, size_t len);
 const struct fks_entry *fks_rec_find(const struct fks_rec *r, const char *name);
 /* Remove the entry and return it (owned by the caller), or NULL. */
 struct fks_entry *fks_rec_take(struct fks_rec *r, const char *name);
@@ -339,6 +342,8 @@ char *fks_node_path(const struct fks_node *n);
  * next access (fks_view_sync), which is how every store handler keeps the view true. */
 void fks_view_build(struct fks_host *host);
 void fks_view_changed(struct fks_host *host);
+/* A driver bound dev, or let it go (old: the driver it had): the view is updated in place. */
+void fks_view_bound(struct fks_dev *dev, struct fks_driver *old);
 void fks_view_sync(struct fks_host *host);
 int fks_dev_remove(struct fks_dev *dev);
 void fks_rescan(struct fks_host *host, const char *below);

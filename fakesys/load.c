@@ -64,6 +64,7 @@ int fks_loader_add(struct fks_loader *l, struct fks_rec *rec, unsigned line, str
 
 	/* Entries by name: a recording and a directory listing then give the same order. */
 	g_ptr_array_sort(rec->entries, cmp_entry);
+	rec->sorted = true;
 	g_array_append_val(l->blocks, p);
 	return 0;
 }
@@ -279,13 +280,12 @@ static void take_links(struct fks_dev *d, struct dev_links *ret)
 		ret->physfn = g_strdup(basename_of(e->data));
 		fks_entry_free(e);
 	}
+	for (size_t j = 0; j < ELEMENTSOF(owned); j++)
+		fks_entry_free(fks_rec_take(d->rec, owned[j]));
 	for (guint i = 0; i < d->rec->entries->len;) {
 		struct fks_entry *x = d->rec->entries->pdata[i];
-		bool drop = g_str_has_prefix(x->name, "virtfn") && x->link;
 
-		for (size_t j = 0; j < ELEMENTSOF(owned) && !drop; j++)
-			drop = strcmp(x->name, owned[j]) == 0;
-		if (drop)
+		if (x->link && x->name[0] == 'v' && g_str_has_prefix(x->name, "virtfn"))
 			g_ptr_array_remove_index(d->rec->entries, i);
 		else
 			i++;
@@ -641,7 +641,7 @@ int fks_loader_finish(struct fks_loader *l, const struct fks_options *opts, stru
 		if (!d->reset_attr && !fks_kver_at_least(h, 5, 15))
 			fks_reset_init(d, NULL);
 	}
-	fks_view_build(h);
+	/* The view is built on first access. */
 	*ret = h;
 	return 0;
 }

@@ -88,17 +88,23 @@ static struct fks_node *insert(struct fks_node *dir, const char *name, enum fks_
 
 struct fks_node *fks_node_mkdir(struct fks_node *dir, const char *path)
 {
-	g_auto(GStrv) parts = g_strsplit(path, "/", -1);
-
-	for (guint i = 0; parts[i] && dir; i++) {
+	/* Component by component, in place: the view makes thousands of these. */
+	while (*path && dir) {
+		size_t len = strcspn(path, "/");
+		char comp[256];
 		struct fks_node *c;
 
-		if (parts[i][0] == '\0')
-			continue;
-		c = fks_node_child(dir, parts[i]);
-		if (c && c->kind != FKS_NODE_DIR)
-			return NULL; /* a file of that name is in the way: keep the file */
-		dir = c ? c : insert(dir, parts[i], FKS_NODE_DIR);
+		if (len >= sizeof(comp))
+			return NULL;
+		if (len) {
+			memcpy(comp, path, len);
+			comp[len] = '\0';
+			c = fks_node_child(dir, comp);
+			if (c && c->kind != FKS_NODE_DIR)
+				return NULL; /* a file of that name is in the way: keep the file */
+			dir = c ? c : insert(dir, comp, FKS_NODE_DIR);
+		}
+		path += len + (path[len] == '/');
 	}
 	return dir;
 }
@@ -120,8 +126,13 @@ static struct fks_node *parent_of(struct fks_node *dir, const char *path, const 
 		return dir;
 	}
 	{
-		g_autofree char *d = g_strndup(path, (gsize)(slash - path));
+		char d[1024];
+		size_t n = (size_t)(slash - path);
 
+		if (n >= sizeof(d))
+			return NULL;
+		memcpy(d, path, n);
+		d[n] = '\0';
 		*ret_base = slash + 1;
 		return fks_node_mkdir(dir, d);
 	}

@@ -28,36 +28,34 @@ struct parse {
 	GHashTable *links; /* L: names in this block */
 };
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+/* Hex digit values plus one, 0 for anything else: a config space is 8192 digits. */
+static const uint8_t hexval[256] = {
+	['0'] = 1,  ['1'] = 2,	['2'] = 3,  ['3'] = 4,	['4'] = 5,  ['5'] = 6,
+	['6'] = 7,  ['7'] = 8,	['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12,
+	['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12,
+	['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
 
-static int unhex(const char *s, size_t len, uint8_t **ret, size_t *ret_len)
+/* Returns the bytes (NUL-terminated, owned by the caller) or NULL for bad hex. */
+static char *unhex(const char *s, size_t len, size_t *ret_len)
 {
-	uint8_t *out;
+	char *out;
 
 	if (len % 2)
-		return -EINVAL;
+		return NULL;
 	out = g_malloc(len / 2 + 1);
 	for (size_t i = 0; i < len; i += 2) {
-		int hi = hexval(s[i]), lo = hexval(s[i + 1]);
+		uint8_t hi = hexval[(uint8_t)s[i]], lo = hexval[(uint8_t)s[i + 1]];
 
-		if (hi < 0 || lo < 0) {
+		if (!hi || !lo) {
 			g_free(out);
-			return -EINVAL;
+			return NULL;
 		}
-		out[i / 2] = (uint8_t)(hi << 4 | lo);
+		out[i / 2] = (char)((hi - 1) << 4 | (lo - 1));
 	}
-	*ret = out;
+	out[len / 2] = '\0';
 	*ret_len = len / 2;
-	return 0;
+	return out;
 }
 
 static int end_block(struct parse *p, struct fks_loader *l)
@@ -123,21 +121,25 @@ static int parse_line(struct parse *p, const char *line, size_t len, unsigned no
 		eq++;
 		vlen -= (size_t)(eq - v);
 		if (line[0] == 'A') {
-			g_autofree char *raw = g_strndup(eq, vlen);
-			g_autofree char *text = g_strcompress(raw);
+			char *text = g_strndup(eq, vlen);
 
-			fks_rec_add(p->rec, key, false, text, strlen(text));
+			if (memchr(text, '\\', vlen)) {
+				char *raw = text;
+
+				text = g_strcompress(raw);
+				g_free(raw);
+			}
+			fks_rec_add_owned(p->rec, g_steal_pointer(&key), false, text, strlen(text));
 		} else if (line[0] == 'H') {
-			uint8_t *bin;
 			size_t blen;
+			char *bin = unhex(eq, vlen, &blen);
 
-			if (unhex(eq, vlen, &bin, &blen) < 0)
+			if (!bin)
 				return fks_set_error(p->err, -EINVAL, p->name, no,
 						     "binary attribute '%s' is not an even number "
 						     "of hex digits (truncated?)",
 						     key);
-			fks_rec_add(p->rec, key, false, bin, blen);
-			g_free(bin);
+			fks_rec_add_owned(p->rec, g_steal_pointer(&key), false, bin, blen);
 		} else {
 			if (g_hash_table_contains(p->links, key))
 				return fks_set_error(p->err, -EINVAL, p->name, no,

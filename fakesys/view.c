@@ -387,6 +387,39 @@ static void link_to(struct fks_node *dir, const char *dirpath, const char *name,
 	fks_node_link(dir, name, t);
 }
 
+/* What a bound driver adds to its device's directory: the driver link, vfio-dev/. */
+static void build_dev_driver(struct fks_host *h, struct fks_dev *d, struct fks_node *dir)
+{
+	g_autofree char *to = NULL;
+
+	if (!d->driver)
+		return;
+	to = g_strdup_printf("bus/pci/drivers/%s", d->driver->name);
+	link_to(dir, d->devpath, "driver", to);
+	if (d->driver->info->vfio && fks_kver_at_least(h, 6, 1) && d->group) {
+		g_autofree char *n = g_strdup_printf("vfio-dev/vfio%d", d->group->id);
+
+		fks_node_mkdir(dir, n);
+	}
+}
+
+/* The class devices below a device (net/eth0), each also linked from class/. */
+static void build_dev_children(struct fks_host *h, struct fks_dev *d, struct fks_node *sys,
+			       struct fks_node *dir)
+{
+	for (guint i = 0; i < d->children->len; i++) {
+		const struct fks_rec *c = d->children->pdata[i];
+		struct fks_node *cdir = fks_node_mkdir(dir, c->devpath);
+		g_autofree char *to = NULL;
+
+		if (!cdir)
+			continue;
+		add_rec(h, cdir, c);
+		to = g_strdup_printf("%s/%s", d->devpath, c->devpath);
+		class_link(sys, cdir, c, to);
+	}
+}
+
 static void build_dev(struct fks_host *h, struct fks_dev *d, struct fks_node *sys)
 {
 	struct fks_node *dir = fks_node_mkdir(sys, d->devpath);
@@ -418,35 +451,14 @@ static void build_dev(struct fks_host *h, struct fks_dev *d, struct fks_node *sy
 		fks_node_link(dir, "physfn", t);
 	}
 	link_to(dir, d->devpath, "subsystem", "bus/pci");
-	if (d->driver) {
-		g_autofree char *to = g_strdup_printf("bus/pci/drivers/%s", d->driver->name);
-
-		link_to(dir, d->devpath, "driver", to);
-		if (d->driver->info->vfio && fks_kver_at_least(h, 6, 1) && d->group) {
-			g_autofree char *n = g_strdup_printf("vfio-dev/vfio%d", d->group->id);
-
-			fks_node_mkdir(dir, n);
-		}
-	}
+	build_dev_driver(h, d, dir);
 	if (d->group) {
 		g_autofree char *to = g_strdup_printf("kernel/iommu_groups/%d", d->group->id);
 
 		link_to(dir, d->devpath, "iommu_group", to);
 	}
 	add_rec(h, dir, d->rec);
-	for (guint i = 0; i < d->children->len; i++) {
-		const struct fks_rec *c = d->children->pdata[i];
-		struct fks_node *cdir = fks_node_mkdir(dir, c->devpath);
-
-		if (!cdir)
-			continue;
-		add_rec(h, cdir, c);
-		{
-			g_autofree char *to = g_strdup_printf("%s/%s", d->devpath, c->devpath);
-
-			class_link(sys, cdir, c, to);
-		}
-	}
+	build_dev_children(h, d, sys, dir);
 	bus_link = fks_rel_target("bus/pci/devices", d->devpath);
 	fks_node_link(fks_node_mkdir(sys, "bus/pci/devices"), d->addr, bus_link);
 }
@@ -490,6 +502,18 @@ static void build_vfio_group(struct fks_host *h, struct fks_group *g, struct fks
 	link_to(fks_node_mkdir(sys, "class/vfio"), "class/vfio", id, path);
 	if (vfio)
 		fks_node_file(vfio, id, synth(h, id, NULL));
+}
+
+static void build_vfio_groups(struct fks_host *h)
+{
+	struct fks_node *vfio = fks_node_child(h->root[PT_NS_DEV], "vfio");
+
+	for (guint i = 0; i < h->groups->len; i++) {
+		struct fks_group *g = h->groups->pdata[i];
+
+		if (g->vfio_minor >= 0)
+			build_vfio_group(h, g, h->root[PT_NS_SYS], vfio);
+	}
 }
 
 static void build_groups(struct fks_host *h, struct fks_node *sys)
@@ -569,21 +593,111 @@ void fks_view_build(struct fks_host *h)
 	fks_node_attr(fks_node_mkdir(proc, "sys/kernel"), &osrelease_attr, h);
 
 	/* /dev/vfio: the container, and one node per group with a member on a VFIO driver. */
-	{
-		struct fks_node *vfio = NULL;
+	if (fks_driver_find(h, "vfio-pci"))
+		fks_node_attr(fks_node_mkdir(dev, "vfio"), &container_attr, h);
+	build_vfio_groups(h);
+	h->view_dirty = false;
+}
 
-		if (fks_driver_find(h, "vfio-pci")) {
-			vfio = fks_node_mkdir(dev, "vfio");
-			fks_node_attr(vfio, &container_attr, h);
-		}
-		for (guint i = 0; i < h->groups->len; i++) {
-			struct fks_group *g = h->groups->pdata[i];
+/* ---- updates in place ---- */
 
-			if (g->vfio_minor >= 0)
-				build_vfio_group(h, g, sys, vfio);
+static struct fks_node *node_at(struct fks_node *root, const char *path)
+{
+	struct fks_node *n;
+
+	return fks_node_resolve(root, path, false, &n) == 0 ? n : NULL;
+}
+
+/* Remove path below dir, then the directories it leaves empty (up to dir). */
+static void remove_path(struct fks_node *dir, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	g_autofree char *parent = slash ? g_strndup(path, (gsize)(slash - path)) : NULL;
+	struct fks_node *p = parent ? node_at(dir, parent) : dir;
+
+	if (!p)
+		return;
+	fks_node_remove(p, slash ? slash + 1 : path);
+	if (parent && p->kind == FKS_NODE_DIR && p->children->len == 0)
+		remove_path(dir, parent);
+}
+
+/* A class device's directory and its class/ link. */
+static void remove_child(struct fks_node *sys, struct fks_node *dir, const struct fks_rec *c)
+{
+	remove_path(dir, c->devpath);
+	for (guint j = 0; j < c->env->len; j++) {
+		const char *e = c->env->pdata[j];
+
+		if (g_str_has_prefix(e, "SUBSYSTEM=")) {
+			g_autofree char *base = g_path_get_basename(c->devpath);
+			g_autofree char *link = g_strdup_printf("class/%s/%s", e + 10, base);
+
+			remove_path(sys, link);
 		}
 	}
-	h->view_dirty = false;
+}
+
+static void clear_dir(struct fks_node *dir, const char *keep)
+{
+	for (guint i = dir ? dir->children->len : 0; i > 0; i--) {
+		struct fks_node *c = dir->children->pdata[i - 1];
+
+		if (!keep || strcmp(c->name, keep) != 0)
+			fks_node_remove(dir, c->name);
+	}
+}
+
+/*
+ * A driver bound or let go of dev (old: the one it had): only the nodes a binding changes
+ * are redone, where a full rebuild would make every node of the host again. Anything else
+ * (devices coming or going, groups changing) goes through fks_view_changed().
+ */
+void fks_view_bound(struct fks_dev *d, struct fks_driver *old)
+{
+	struct fks_host *h = d->host;
+	struct fks_node *sys = h->root[PT_NS_SYS], *dir;
+
+	if (h->view_dirty || !sys)
+		return; /* a full rebuild comes anyway */
+	dir = node_at(sys, d->devpath);
+	if (!dir || dir->kind != FKS_NODE_DIR) {
+		h->view_dirty = true;
+		return;
+	}
+	fks_node_remove(dir, "driver");
+	fks_node_remove(dir, "vfio-dev");
+	for (guint i = 0; i < d->children->len; i++)
+		remove_child(sys, dir, d->children->pdata[i]);
+	for (guint i = 0; i < d->parked->len; i++)
+		remove_child(sys, dir, d->parked->pdata[i]);
+	build_dev_driver(h, d, dir);
+	build_dev_children(h, d, sys, dir);
+	if (old) {
+		g_autofree char *p = g_strdup_printf("bus/pci/drivers/%s", old->name);
+
+		fks_node_remove(node_at(sys, p), d->addr);
+	}
+	if (d->driver) {
+		g_autofree char *p = g_strdup_printf("bus/pci/drivers/%s", d->driver->name);
+		struct fks_node *drv = node_at(sys, p);
+
+		if (drv)
+			link_to(drv, p, d->addr, d->devpath);
+	}
+	/* The VFIO groups' class devices and nodes, all again: there are few. */
+	clear_dir(node_at(sys, "devices/virtual/vfio"), NULL);
+	clear_dir(node_at(sys, "class/vfio"), NULL);
+	clear_dir(fks_node_child(h->root[PT_NS_DEV], "vfio"), "vfio");
+	build_vfio_groups(h);
+	/* As a full build would leave them: no empty directories. */
+	for (size_t i = 0; i < 2; i++) {
+		static const char *const dirs[] = { "devices/virtual/vfio", "class/vfio" };
+		struct fks_node *n = node_at(sys, dirs[i]);
+
+		if (n && n->kind == FKS_NODE_DIR && n->children->len == 0)
+			remove_path(sys, dirs[i]);
+	}
 }
 
 void fks_view_changed(struct fks_host *h)

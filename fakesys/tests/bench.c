@@ -37,18 +37,27 @@ int main(int argc, char **argv)
 		return 2;
 	for (int i = 0; i < runs; i++) {
 		struct fks_host *h = NULL;
+		struct pt_backend *be;
+		char buf[16];
+		size_t blen;
 		double t0 = now_ms();
 
 		if (fks_host_new_from_text(argv[1], text, len, NULL, &h, NULL) < 0)
 			return 1;
+		/* The view is built on first access: one read makes it part of the figure. */
+		be = fks_host_backend(h);
+		if (pt_backend_read(be, PT_NS_SYS, "bus/pci/drivers_autoprobe", buf, sizeof(buf),
+				    &blen) < 0)
+			return 1;
+		pt_backend_free(be);
 		t[i] = now_ms() - t0;
 		if (i == 0)
 			printf("%s: %d devices\n", argv[1], fks_host_dev_count(h));
 		fks_host_free(h);
 	}
 	qsort(t, (size_t)runs, sizeof(*t), cmp);
-	printf("load into the model: median %.2f ms (min %.2f, max %.2f, %d runs)\n", t[runs / 2],
-	       t[0], t[runs - 1], runs);
+	printf("load into the model and build its view: median %.2f ms (min %.2f, max %.2f, %d runs)\n",
+	       t[runs / 2], t[0], t[runs - 1], runs);
 	if (argc > 2) {
 		g_autofree char *small = NULL;
 		/* Ten operations a detach/attach does, on the lab's shared host. */

@@ -123,6 +123,37 @@ static void rm_rf(const char *path)
 	g_remove(path);
 }
 
+/* The view after updates in place must be the view a full build makes (a copy's): the
+ * same export, and at the ends the same testbed, file for file. */
+static void check_view_fresh(struct fks_host *h, const char *what, bool testbed)
+{
+	struct fks_host *c = NULL;
+	g_autofree char *a = NULL, *b = NULL, *diff = NULL;
+
+	assert_int_equal(fks_host_copy(h, &c), 0);
+	assert_int_equal(fks_host_export_recording(h, &a), 0);
+	assert_int_equal(fks_host_export_recording(c, &b), 0);
+	diff = row_first_diff(a, b);
+	if (diff[0])
+		fail_msg("%s: updated view vs a fresh one: %s", what, diff);
+	if (testbed) {
+		g_autofree char *x = g_dir_make_tmp("fks-view-XXXXXX", NULL);
+		g_autofree char *y = g_dir_make_tmp("fks-view-XXXXXX", NULL);
+		g_autofree char *cmd = g_strdup_printf("diff -r --no-dereference %s %s", x, y);
+		g_autofree char *out = NULL;
+		int status;
+
+		assert_int_equal(fks_host_export_testbed(h, x), 0);
+		assert_int_equal(fks_host_export_testbed(c, y), 0);
+		assert_true(g_spawn_command_line_sync(cmd, &out, NULL, &status, NULL));
+		if (!g_spawn_check_wait_status(status, NULL))
+			fail_msg("%s: updated view vs a fresh one: %.400s", what, out);
+		rm_rf(x);
+		rm_rf(y);
+	}
+	fks_host_free(c);
+}
+
 /* Every step's export must pass the harness's checker (libumockdev would abort on what it
  * refuses); the full load through libumockdev, and the scan, when full is set. */
 static void check_syntax(struct fks_host *h, const char *what, bool full)
@@ -130,6 +161,7 @@ static void check_syntax(struct fks_host *h, const char *what, bool full)
 	g_autoptr(GError) e = NULL;
 	g_autofree char *text = NULL;
 
+	check_view_fresh(h, what, full);
 	if (full) {
 		g_free(check_export(h, what));
 		return;
