@@ -25,3 +25,4 @@ int pth_cmd_migrate_check(int argc, char **argv);
 int pth_cmd_replay(int argc, char **argv);
 int pth_cmd_report(int argc, char **argv);
 int pth_cmd_run(int argc, char **argv);
+int pth_cmd_certify(int argc, char **argv);

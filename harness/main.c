@@ -27,6 +27,7 @@ static const struct command {
 	{ "replay", pth_cmd_replay, "the plan and trace of an attach on a recorded host" },
 	{ "report", pth_cmd_report, "render a result as JUnit, KTAP or HTML; merge shards" },
 	{ "run", pth_cmd_run, "run scenario files (the bundled suite by default)" },
+	{ "certify", pth_cmd_certify, "certify a device for passthrough; write the certificate" },
 };
 
 static void usage(FILE *f)

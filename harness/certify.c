@@ -1,0 +1,1143 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* `ptharness certify`: certify one device for passthrough, and write the certificate. */
+
+/*
+ * The plan: certify records the host first (the recording goes into the certificate, so a
+ * customer can replay what was seen), then walks the table of checks below in order. The
+ * read-only checks look at the host model. The changing ones work on the DUT's "unit": the
+ * DUT and the other functions of its slot that share its IOMMU group (a GPU and its audio
+ * function, the two ports of a NIC), which are moved to vfio-pci together, reset, opened
+ * through VFIO and given back through the engine's transactional detach and reattach. SR-IOV
+ * enables the VFs, checks each one and disables them again, whatever happened in between.
+ * The last check compares driver, driver_override and VF count of every device certify may
+ * have touched with what they were at the start: the host must be left as found.
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <glib/gstdio.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "certify.h"
+#include "commands.h"
+#include "output.h"
+#include "record.h"
+#include "session.h"
+#include "sriov.h"
+#include "vfio.h"
+
+#define CERT_SCHEMA "ptharness-certificate/1"
+#define CERT_MAP_BYTES (1024 * 1024)
+
+const char *const pth_cert_status_names[_PTH_CERT_STATUS_MAX] = { "pass", "fail", "skip" };
+
+static const char *const profile_names[_PTH_CERT_PROFILE_MAX] = { "generic", "nic", "gpu", "nvme" };
+
+struct cert_result {
+	const char *id;
+	const char *title;
+	enum pth_cert_status status;
+	char *reason;
+	gint64 usec;
+};
+
+struct cert {
+	struct pth_session s;
+	const char *dut;
+	enum pth_cert_profile profile;
+	unsigned vfs;
+	GPtrArray *unit; /* char *: the DUT first, then its slot's functions in its group */
+	GArray *detached; /* struct pt_detached of the unit while on vfio-pci */
+	GHashTable *before; /* address -> "driver|override|numvfs" at the start */
+	char **netdevs; /* the DUT's network interfaces at the start */
+	struct cert_result results[32];
+	size_t nresults;
+	struct pt_vfio_info info; /* of the DUT's VFIO open */
+	bool opened, unit_on_vfio, unit_failed;
+};
+
+static struct pt_dev *dut_dev(struct cert *c, const char *addr)
+{
+	return pt_host_find_dev(pt_engine_host(c->s.engine), addr);
+}
+
+static enum pth_cert_status set(struct cert_result *r, enum pth_cert_status st, const char *fmt,
+				...) G_GNUC_PRINTF(3, 4);
+static enum pth_cert_status set(struct cert_result *r, enum pth_cert_status st, const char *fmt,
+				...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	g_free(r->reason);
+	r->reason = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	r->status = st;
+	return st;
+}
+
+static enum pth_cert_status outcome_fail(struct cert_result *r, const char *what,
+					 const struct pt_outcome *o)
+{
+	return set(r, PTH_CERT_FAIL, "%s: %s%s%s: %s", what, pt_code_to_string(o->code),
+		   o->err ? " " : "", o->err ? pth_errno_name(o->err) : "",
+		   o->message ? o->message : "");
+}
+
+/* ---- state of the devices certify may touch ---- */
+
+static char *dev_state(struct cert *c, const char *addr)
+{
+	const struct pt_dev *d = dut_dev(c, addr);
+	const struct pt_dev_props *p;
+
+	if (!d)
+		return g_strdup("absent");
+	p = pt_dev_props(d);
+	return g_strdup_printf("driver=%s override=%s numvfs=%u", p->driver ? p->driver : "(none)",
+			       p->override ? p->override : "(none)",
+			       p->sriov ? p->sriov->numvfs : 0);
+}
+
+static void snapshot(struct cert *c)
+{
+	for (guint i = 0; i < c->unit->len; i++)
+		g_hash_table_insert(c->before, g_strdup(c->unit->pdata[i]),
+				    dev_state(c, c->unit->pdata[i]));
+}
+
+/* ---- read-only checks ---- */
+
+static enum pth_cert_status check_iommu(struct cert *c, struct cert_result *r)
+{
+	if (!pt_host_iommu_present(pt_engine_host(c->s.engine)))
+		return set(
+			r, PTH_CERT_FAIL,
+			"no IOMMU: no iommu class device and no IOMMU groups (enable VT-d/AMD-Vi "
+			"and intel_iommu=on)");
+	return set(r, PTH_CERT_PASS, "IOMMU present, IOMMU groups shown");
+}
+
+static enum pth_cert_status check_intremap(struct cert *c, struct cert_result *r)
+{
+	struct pt_backend *be = c->s.be;
+	g_auto(GStrv) names = NULL;
+	size_t n = 0;
+
+	if (pt_backend_list(be, PT_NS_SYS, "class/iommu", &names, &n) < 0 || n == 0)
+		return set(r, PTH_CERT_FAIL, "no IOMMU class device: interrupt remapping unknown");
+	for (size_t i = 0; i < n; i++) {
+		g_autofree char *path =
+			g_strdup_printf("class/iommu/%s/intel-iommu/ecap", names[i]);
+		char buf[64];
+		unsigned long long v;
+
+		if (pt_backend_read_line(be, PT_NS_SYS, path, buf, sizeof(buf)) < 0) {
+			return set(r, PTH_CERT_SKIP,
+				   "%s: not an Intel IOMMU; interrupt remapping not shown in sysfs",
+				   names[i]);
+		}
+		/* VT-d extended capability bit 3: interrupt remapping. */
+		if (sscanf(buf, "%llx", &v) != 1 || !(v & 0x8))
+			return set(r, PTH_CERT_FAIL,
+				   "%s: no interrupt remapping (ecap %s, bit 3 clear): VFIO type1 "
+				   "refuses without allow_unsafe_interrupts",
+				   names[i], buf);
+	}
+	return set(r, PTH_CERT_PASS, "interrupt remapping on every IOMMU (VT-d ecap bit 3)");
+}
+
+static bool same_slot(const struct pt_dev_props *a, const struct pt_dev_props *b)
+{
+	return a->domain == b->domain && a->bus == b->bus && a->slot == b->slot;
+}
+
+static enum pth_cert_status check_group(struct cert *c, struct cert_result *r)
+{
+	const struct pt_dev *d = dut_dev(c, c->dut);
+	const struct pt_group *g = pt_dev_group(d);
+	g_autoptr(GString) others = g_string_new(NULL);
+
+	if (!g)
+		return set(r, PTH_CERT_FAIL, "%s has no IOMMU group", c->dut);
+	for (size_t i = 0; i < pt_group_member_count(g); i++) {
+		const struct pt_dev_props *p = pt_dev_props(pt_group_member(g, i));
+
+		if (!same_slot(p, pt_dev_props(d)))
+			g_string_append_printf(others, "%s%s", others->len ? ", " : "", p->address);
+	}
+	if (others->len)
+		return set(r, PTH_CERT_FAIL,
+			   "group %d also holds %s: they can only be assigned together",
+			   pt_group_id(g), others->str);
+	return set(r, PTH_CERT_PASS, "group %d holds only %s's own function(s) (%zu)",
+		   pt_group_id(g), c->dut, pt_group_member_count(g));
+}
+
+static enum pth_cert_status check_acs(struct cert *c, struct cert_result *r)
+{
+	g_autoptr(GString) without = g_string_new(NULL);
+	const char *up = pt_dev_props(dut_dev(c, c->dut))->parent;
+	size_t bridges = 0;
+
+	for (; up; bridges++) {
+		const struct pt_dev *b = dut_dev(c, up);
+		const struct pt_pciconf *cfg;
+
+		if (!b)
+			break;
+		cfg = pt_dev_config(b);
+		if (!cfg->acs || (cfg->acs_ctrl & PT_ACS_REQUIRED) != PT_ACS_REQUIRED)
+			g_string_append_printf(without, "%s%s", without->len ? ", " : "", up);
+		up = pt_dev_props(b)->parent;
+	}
+	if (bridges == 0)
+		return set(r, PTH_CERT_PASS, "on a root bus: no bridge upstream");
+	if (without->len == 0)
+		return set(r, PTH_CERT_PASS,
+			   "ACS (SV RR CR UF) enabled on all %zu upstream bridge(s)", bridges);
+	/* The kernel's groups already say what ACS allows: a bridge without ACS that still
+	 * leaves the DUT alone (a single-slot root port) isolates it. */
+	if (check_group(c, &(struct cert_result){ 0 }) == PTH_CERT_PASS)
+		return set(r, PTH_CERT_PASS,
+			   "no ACS on %s, but the IOMMU group shows the DUT isolated",
+			   without->str);
+	return set(r, PTH_CERT_FAIL, "no ACS (SV RR CR UF) on upstream bridge(s) %s", without->str);
+}
+
+static enum pth_cert_status check_endpoint(struct cert *c, struct cert_result *r)
+{
+	const struct pt_dev_props *p = pt_dev_props(dut_dev(c, c->dut));
+
+	if (p->header_type != 0)
+		return set(r, PTH_CERT_FAIL, "header type %u: a bridge, not an endpoint",
+			   p->header_type);
+	return set(r, PTH_CERT_PASS, "header type 0 (endpoint)");
+}
+
+static enum pth_cert_status check_reset_methods(struct cert *c, struct cert_result *r)
+{
+	const struct pt_reset_info *ri = pt_dev_reset(dut_dev(c, c->dut));
+	g_autoptr(GString) list = g_string_new(NULL);
+
+	if (ri->count == 0)
+		return set(r, PTH_CERT_FAIL,
+			   "no reset method (%s): the device cannot be reset between VMs",
+			   ri->source == PT_RESET_SOURCE_KERNEL ?
+				   "the kernel's reset_method is empty" :
+				   "none derivable from config space");
+	for (size_t i = 0; i < ri->count; i++)
+		g_string_append_printf(list, "%s%s", i ? " " : "",
+				       pt_reset_method_to_string(ri->methods[i]));
+	return set(r, PTH_CERT_PASS, "%s (%s)", list->str, pt_reset_source_to_string(ri->source));
+}
+
+/* ---- the unit on vfio-pci ---- */
+
+static void unit_reattach(struct cert *c, GString *problems)
+{
+	for (guint i = c->detached->len; i-- > 0;) {
+		struct pt_detached *st = &g_array_index(c->detached, struct pt_detached, i);
+		struct pt_outcome o = { 0 };
+
+		if (pt_reattach(c->s.engine, st, &o) != 0) {
+			g_string_append_printf(problems, "%sreattach %s: %s",
+					       problems->len ? "; " : "", st->address,
+					       o.message ? o.message : "failed");
+			/* Remembered (live): `ptharness reattach` can finish it. */
+			pth_session_remember(&c->s, st);
+		}
+		pt_outcome_clear(&o);
+		pt_detached_clear(st);
+	}
+	g_array_set_size(c->detached, 0);
+	c->unit_on_vfio = false;
+}
+
+static enum pth_cert_status unit_detach(struct cert *c, struct cert_result *r)
+{
+	struct pt_detach_options o = { .managed = true };
+
+	for (guint i = 0; i < c->unit->len; i++) {
+		struct pt_detached st = { 0 };
+		struct pt_outcome out = { 0 };
+		int k = pt_detach(c->s.engine, c->unit->pdata[i], &o, &st, &out);
+
+		if (k != 0) {
+			g_autoptr(GString) more = g_string_new(NULL);
+
+			outcome_fail(r, "bind to vfio-pci", &out);
+			pt_outcome_clear(&out);
+			unit_reattach(c, more);
+			c->unit_failed = true;
+			return PTH_CERT_FAIL;
+		}
+		pt_outcome_clear(&out);
+		g_array_append_val(c->detached, st);
+	}
+	c->unit_on_vfio = true;
+	return PTH_CERT_PASS;
+}
+
+static int read_config(struct cert *c, const char *addr, uint8_t *buf, size_t size)
+{
+	g_autofree char *path = g_strdup_printf("bus/pci/devices/%s/config", addr);
+	size_t len = 0;
+	int k = pt_backend_read(c->s.be, PT_NS_SYS, path, buf, size, &len);
+
+	return k < 0 ? k : (int)len;
+}
+
+static enum pth_cert_status check_reset_alive(struct cert *c, struct cert_result *r)
+{
+	uint8_t before[64], after[64], ones[64];
+	struct pt_outcome o = { 0 };
+	int method, k;
+
+	if (pt_dev_reset(dut_dev(c, c->dut))->count == 0)
+		return set(r, PTH_CERT_SKIP, "no reset method to try");
+	if (!c->unit_on_vfio && unit_detach(c, r) != PTH_CERT_PASS)
+		return PTH_CERT_FAIL;
+	if (read_config(c, c->dut, before, sizeof(before)) < (int)sizeof(before))
+		return set(r, PTH_CERT_FAIL, "config space not readable before the reset");
+	k = pt_reset_device(c->s.engine, c->dut, -1, &method, &o);
+	if (k != 0) {
+		outcome_fail(r, "reset", &o);
+		pt_outcome_clear(&o);
+		return PTH_CERT_FAIL;
+	}
+	pt_outcome_clear(&o);
+	memset(ones, 0xff, sizeof(ones));
+	if (read_config(c, c->dut, after, sizeof(after)) < (int)sizeof(after))
+		return set(r, PTH_CERT_FAIL, "config space not readable after the reset");
+	if (memcmp(after, ones, sizeof(ones)) == 0)
+		return set(
+			r, PTH_CERT_FAIL,
+			"the device does not come back after reset: config space reads all ones");
+	if (memcmp(before, after, 4) != 0)
+		return set(r, PTH_CERT_FAIL, "vendor/device ids changed by the reset");
+	/* BAR0..5 at 0x10..0x27: the kernel restores them after a function reset. */
+	if (memcmp(before + 0x10, after + 0x10, 24) != 0)
+		return set(r, PTH_CERT_FAIL, "BARs not restored after the reset");
+	return set(r, PTH_CERT_PASS, "reset by %s; config readable, ids unchanged, BARs restored",
+		   method < 0 ? "VFIO" : pt_reset_method_to_string(method));
+}
+
+static enum pth_cert_status check_vfio_open(struct cert *c, struct cert_result *r)
+{
+	struct pt_vfio_options vo = { .map_bytes = CERT_MAP_BYTES };
+	struct pt_outcome o = { 0 };
+	uint32_t regions = 0, irqs = 0;
+	int k;
+
+	if (!c->unit_on_vfio && (c->unit_failed || unit_detach(c, r) != PTH_CERT_PASS))
+		return set(r, PTH_CERT_FAIL, "the device could not be bound to vfio-pci");
+	vo.reset = pt_dev_reset(dut_dev(c, c->dut))->count > 0;
+	k = pt_vfio_open(c->s.engine, c->dut, &vo, &c->info, &o);
+	if (k != 0) {
+		outcome_fail(r, "VFIO open", &o);
+		pt_outcome_clear(&o);
+		return PTH_CERT_FAIL;
+	}
+	pt_outcome_clear(&o);
+	c->opened = true;
+	for (uint32_t i = 0; i < c->info.num_regions && i < PT_VFIO_MAX_REGIONS; i++)
+		regions += c->info.regions[i].result >= 0 && c->info.regions[i].size;
+	for (uint32_t i = 0; i < c->info.num_irqs && i < PT_VFIO_MAX_IRQS; i++)
+		irqs += c->info.irqs[i].result >= 0 && c->info.irqs[i].count;
+	return set(r, PTH_CERT_PASS,
+		   "VFIO API %d %s; %u region(s) with size, %u IRQ index(es) with vectors; DMA "
+		   "map/unmap %" G_GUINT64_FORMAT " bytes%s",
+		   c->info.api_version, c->info.type1v2 ? "type1v2" : "type1", regions, irqs,
+		   c->info.mapped, c->info.reset ? "; VFIO reset done" : "; no VFIO reset");
+}
+
+static bool strv_equal(char **a, char **b)
+{
+	size_t na = a ? g_strv_length(a) : 0, nb = b ? g_strv_length(b) : 0;
+
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (!g_strv_contains((const char *const *)b, a[i]))
+			return false;
+	return true;
+}
+
+static enum pth_cert_status check_rebind(struct cert *c, struct cert_result *r)
+{
+	g_autoptr(GString) problems = g_string_new(NULL);
+	g_autofree char *was = g_strdup(g_hash_table_lookup(c->before, c->dut));
+	g_autofree char *now = NULL;
+	const struct pt_dev_props *p;
+
+	if (!c->unit_on_vfio && (c->unit_failed || unit_detach(c, r) != PTH_CERT_PASS))
+		return PTH_CERT_FAIL;
+	unit_reattach(c, problems);
+	if (problems->len)
+		return set(r, PTH_CERT_FAIL, "%s", problems->str);
+	now = dev_state(c, c->dut);
+	if (strcmp(was, now) != 0)
+		return set(r, PTH_CERT_FAIL, "after vfio-pci and back: %s, was %s", now, was);
+	p = pt_dev_props(dut_dev(c, c->dut));
+	if (!strv_equal(c->netdevs, p->netdevs)) {
+		g_autofree char *a = g_strjoinv(" ", c->netdevs);
+		g_autofree char *b = g_strjoinv(" ", p->netdevs);
+
+		return set(r, PTH_CERT_FAIL, "network interfaces were [%s], now [%s]", a, b);
+	}
+	return set(r, PTH_CERT_PASS, "vfio-pci and back to %s%s%s",
+		   p->driver ? p->driver : "(none)",
+		   p->netdevs && p->netdevs[0] ? "; netdev back: " : "",
+		   p->netdevs && p->netdevs[0] ? p->netdevs[0] : "");
+}
+
+/* ---- SR-IOV ---- */
+
+static int vf_check(struct cert *c, const char *vf, GString *why)
+{
+	struct pt_detach_options dopt = { .managed = true };
+	struct pt_vfio_options vo = { .map_bytes = CERT_MAP_BYTES };
+	const struct pt_dev *d = dut_dev(c, vf);
+	struct pt_detached st = { 0 };
+	struct pt_vfio_info info = { 0 };
+	struct pt_outcome o = { 0 };
+	const struct pt_group *g = d ? pt_dev_group(d) : NULL;
+	int bad = 0;
+
+	if (!g || pt_group_member_count(g) != 1) {
+		g_string_append_printf(why, "%s%s is not alone in an IOMMU group",
+				       why->len ? "; " : "", vf);
+		return -1;
+	}
+	if (pt_detach(c->s.engine, vf, &dopt, &st, &o) != 0) {
+		g_string_append_printf(why, "%s%s: bind to vfio-pci: %s", why->len ? "; " : "", vf,
+				       o.message ? o.message : "failed");
+		pt_outcome_clear(&o);
+		return -1;
+	}
+	pt_outcome_clear(&o);
+	if (pt_vfio_open(c->s.engine, vf, &vo, &info, &o) != 0) {
+		g_string_append_printf(why, "%s%s: VFIO open: %s", why->len ? "; " : "", vf,
+				       o.message ? o.message : "failed");
+		bad = -1;
+	}
+	pt_outcome_clear(&o);
+	if (pt_reattach(c->s.engine, &st, &o) != 0) {
+		g_string_append_printf(why, "%s%s: reattach: %s", why->len ? "; " : "", vf,
+				       o.message ? o.message : "failed");
+		bad = -1;
+	}
+	pt_outcome_clear(&o);
+	pt_detached_clear(&st);
+	return bad;
+}
+
+static enum pth_cert_status check_sriov(struct cert *c, struct cert_result *r)
+{
+	const struct pt_dev_props *p = pt_dev_props(dut_dev(c, c->dut));
+	g_autoptr(GString) why = g_string_new(NULL);
+	g_auto(GStrv) vfs = NULL;
+	struct pt_outcome o = { 0 };
+	unsigned n = c->vfs;
+
+	if (!p->sriov)
+		return set(r, PTH_CERT_SKIP, "not an SR-IOV physical function");
+	if (p->sriov->numvfs != 0)
+		return set(r, PTH_CERT_SKIP, "%u VFs already enabled: left as they are",
+			   p->sriov->numvfs);
+	if (n == 0)
+		n = MIN(p->sriov->totalvfs, 2u);
+	if (n > p->sriov->totalvfs)
+		return set(r, PTH_CERT_FAIL, "--vfs %u: the PF offers %u", n, p->sriov->totalvfs);
+	if (pt_set_numvfs(c->s.engine, c->dut, n, &o) != 0) {
+		outcome_fail(r, "enable VFs", &o);
+		pt_outcome_clear(&o);
+		return PTH_CERT_FAIL;
+	}
+	pt_outcome_clear(&o);
+	p = pt_dev_props(dut_dev(c, c->dut));
+	vfs = g_strdupv(p->sriov->vfs);
+	if (!vfs || g_strv_length(vfs) != n)
+		g_string_append_printf(why, "%u VFs asked, %u appeared", n,
+				       vfs ? g_strv_length(vfs) : 0);
+	for (char **v = vfs; v && *v; v++)
+		vf_check(c, *v, why);
+	if (pt_set_numvfs(c->s.engine, c->dut, 0, &o) != 0)
+		g_string_append_printf(why, "%sdisable VFs: %s", why->len ? "; " : "",
+				       o.message ? o.message : "failed");
+	pt_outcome_clear(&o);
+	if (why->len)
+		return set(r, PTH_CERT_FAIL, "%s", why->str);
+	return set(r, PTH_CERT_PASS,
+		   "%u VF(s) enabled, each alone in its group, bound to vfio-pci, VFIO-opened "
+		   "with DMA map, given back; VFs disabled again",
+		   n);
+}
+
+/* ---- informational and GPU checks ---- */
+
+static enum pth_cert_status check_migration(struct cert *c, struct cert_result *r)
+{
+	if (!c->opened)
+		return set(r, PTH_CERT_SKIP, "not known: the VFIO open did not succeed");
+	if (c->info.migration)
+		return set(r, PTH_CERT_PASS, "the device reports VFIO migration");
+	return set(r, PTH_CERT_SKIP,
+		   "informational: no VFIO migration on vfio-pci (a variant driver may add it)");
+}
+
+static bool is_gpu(struct cert *c)
+{
+	return c->profile == PTH_CERT_GPU ||
+	       (pt_dev_props(dut_dev(c, c->dut))->class >> 16) == 0x03;
+}
+
+static enum pth_cert_status check_boot_vga(struct cert *c, struct cert_result *r)
+{
+	const struct pt_dev_props *p = pt_dev_props(dut_dev(c, c->dut));
+
+	if (!is_gpu(c))
+		return set(r, PTH_CERT_SKIP, "not a display controller");
+	if (p->boot_vga < 0)
+		return set(r, PTH_CERT_PASS, "no boot_vga attribute: not the boot display");
+	if (p->boot_vga == 1)
+		return set(r, PTH_CERT_FAIL, "the boot VGA device: the host console uses it");
+	return set(r, PTH_CERT_PASS, "not the boot VGA device");
+}
+
+static enum pth_cert_status check_rom(struct cert *c, struct cert_result *r)
+{
+	/* VFIO_PCI_ROM_REGION_INDEX */
+	const uint32_t rom = 6;
+
+	if (!is_gpu(c))
+		return set(r, PTH_CERT_SKIP, "not a display controller");
+	if (!c->opened)
+		return set(r, PTH_CERT_FAIL, "the VFIO open did not succeed: ROM not seen");
+	if (c->info.num_regions <= rom || c->info.regions[rom].result < 0 ||
+	    c->info.regions[rom].size == 0)
+		return set(r, PTH_CERT_FAIL, "no ROM region through VFIO: the guest gets no VBIOS");
+	return set(r, PTH_CERT_PASS, "ROM region of %" G_GUINT64_FORMAT " bytes",
+		   c->info.regions[rom].size);
+}
+
+static enum pth_cert_status check_audio(struct cert *c, struct cert_result *r)
+{
+	if (!is_gpu(c))
+		return set(r, PTH_CERT_SKIP, "not a display controller");
+	for (guint i = 1; i < c->unit->len; i++) {
+		const struct pt_dev_props *p = pt_dev_props(dut_dev(c, c->unit->pdata[i]));
+
+		if ((p->class >> 8) == 0x0403)
+			return set(r, PTH_CERT_PASS,
+				   "audio function %s in the same group, handled as one unit",
+				   p->address);
+	}
+	return set(r, PTH_CERT_SKIP, "no audio function in the DUT's group");
+}
+
+static enum pth_cert_status check_restored(struct cert *c, struct cert_result *r)
+{
+	g_autoptr(GString) diff = g_string_new(NULL);
+	GHashTableIter it;
+	gpointer k, v;
+
+	pt_engine_rescan(c->s.engine, NULL);
+	g_hash_table_iter_init(&it, c->before);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		g_autofree char *now = dev_state(c, k);
+
+		if (strcmp(now, v) != 0)
+			g_string_append_printf(diff, "%s%s: %s, was %s", diff->len ? "; " : "",
+					       (char *)k, now, (char *)v);
+	}
+	if (diff->len)
+		return set(r, PTH_CERT_FAIL, "NOT as found: %s", diff->str);
+	return set(r, PTH_CERT_PASS, "driver, driver_override and VF count as found (%u device(s))",
+		   g_hash_table_size(c->before));
+}
+
+/* The checks in the order they run: the read-only ones, then the unit on vfio-pci (reset,
+ * VFIO open, back to its driver), SR-IOV, what the VFIO open showed, and last the comparison
+ * with the start. */
+static const struct check {
+	const char *id;
+	const char *title;
+	enum pth_cert_status (*run)(struct cert *c, struct cert_result *r);
+	const char *changes; /* what it does to the host, for --dry-run; NULL: read-only */
+} checks[] = {
+	{ "CERT-IOMMU", "IOMMU enabled", check_iommu, NULL },
+	{ "CERT-INTREMAP", "interrupt remapping", check_intremap, NULL },
+	{ "CERT-GROUP-ISOLATED", "IOMMU group holds only the DUT", check_group, NULL },
+	{ "CERT-ACS-PATH", "ACS on the upstream path", check_acs, NULL },
+	{ "CERT-ENDPOINT", "the DUT is an endpoint", check_endpoint, NULL },
+	{ "CERT-RESET-METHODS", "reset methods present", check_reset_methods, NULL },
+	{ "CERT-RESET-ALIVE", "a reset returns the device in working order", check_reset_alive,
+	  "bind UNIT to vfio-pci (driver_override), reset DUT with the kernel's method" },
+	{ "CERT-VFIO-OPEN", "VFIO open, info, regions, IRQs, DMA map, VFIO reset", check_vfio_open,
+	  "open DUT through VFIO, DMA-map and unmap 1 MiB, VFIO_DEVICE_RESET" },
+	{ "CERT-REBIND", "back from vfio-pci to the original driver", check_rebind,
+	  "give UNIT back to its original driver, clear driver_override" },
+	{ "CERT-SRIOV", "SR-IOV VFs", check_sriov,
+	  "enable VFS VFs on DUT, bind each to vfio-pci, VFIO-open it, give it back, disable VFs" },
+	{ "CERT-MIGRATION", "VFIO migration (informational)", check_migration, NULL },
+	{ "CERT-GPU-BOOT-VGA", "not the boot VGA device", check_boot_vga, NULL },
+	{ "CERT-GPU-ROM", "ROM readable through VFIO", check_rom, NULL },
+	{ "CERT-GPU-AUDIO", "companion audio function as one unit", check_audio, NULL },
+	{ "CERT-HOST-RESTORED", "the host is left as found", check_restored, NULL },
+};
+
+#define NCHECKS (sizeof(checks) / sizeof(checks[0]))
+
+static void find_unit(struct cert *c)
+{
+	const struct pt_dev *d = dut_dev(c, c->dut);
+	const struct pt_group *g = pt_dev_group(d);
+	const struct pt_dev_props *p = pt_dev_props(d);
+
+	g_ptr_array_add(c->unit, g_strdup(c->dut));
+	for (size_t i = 0; g && i < pt_group_member_count(g); i++) {
+		const struct pt_dev_props *q = pt_dev_props(pt_group_member(g, i));
+
+		if (strcmp(q->address, c->dut) != 0 && same_slot(p, q))
+			g_ptr_array_add(c->unit, g_strdup(q->address));
+	}
+	if (p->sriov)
+		for (size_t i = 0; p->sriov->vfs && p->sriov->vfs[i]; i++)
+			g_ptr_array_add(c->unit, g_strdup(p->sriov->vfs[i]));
+}
+
+static char *expand(const char *tmpl, struct cert *c)
+{
+	g_autofree char *unit = NULL;
+	g_autofree char *vfs = g_strdup_printf("%u", c->vfs ? c->vfs : 2);
+	g_autoptr(GString) s = g_string_new(tmpl);
+	const struct pt_dev_props *p = pt_dev_props(dut_dev(c, c->dut));
+	guint n = 0;
+	const char *parts[16] = { 0 };
+
+	for (guint i = 0; i < c->unit->len && n < 15; i++)
+		if (!p->sriov ||
+		    !g_strv_contains((const char *const *)p->sriov->vfs, c->unit->pdata[i]))
+			parts[n++] = c->unit->pdata[i];
+	unit = g_strjoinv(" ", (char **)parts);
+	g_string_replace(s, "UNIT", unit, 0);
+	g_string_replace(s, "DUT", c->dut, 0);
+	g_string_replace(s, "VFS", vfs, 0);
+	return g_string_free(g_steal_pointer(&s), FALSE);
+}
+
+static void print_plan(struct cert *c, FILE *f)
+{
+	fprintf(f, "certify %s would run, on %s:\n", c->dut, c->s.spec);
+	for (size_t i = 0; i < NCHECKS; i++) {
+		g_autofree char *what = checks[i].changes ? expand(checks[i].changes, c) : NULL;
+
+		if (checks[i].changes && strstr(checks[i].id, "SRIOV") &&
+		    !pt_dev_props(dut_dev(c, c->dut))->sriov)
+			g_clear_pointer(&what, g_free);
+		fprintf(f, "  %-20s %s%s%s\n", checks[i].id, checks[i].title, what ? ": " : "",
+			what ? what : " (read-only)");
+	}
+}
+
+static void run_checks(struct cert *c)
+{
+	for (size_t i = 0; i < NCHECKS; i++) {
+		struct cert_result *r = &c->results[c->nresults++];
+		gint64 t0 = g_get_monotonic_time();
+
+		r->id = checks[i].id;
+		r->title = checks[i].title;
+		/* The unit is given back before SR-IOV, whatever happened to REBIND. */
+		if (strcmp(r->id, "CERT-SRIOV") == 0 && c->unit_on_vfio) {
+			g_autoptr(GString) p = g_string_new(NULL);
+
+			unit_reattach(c, p);
+		}
+		checks[i].run(c, r);
+		r->usec = g_get_monotonic_time() - t0;
+	}
+}
+
+/* ---- the certificate ---- */
+
+static char *read_text(struct cert *c, enum pt_ns ns, const char *path)
+{
+	char buf[4096];
+
+	if (pt_backend_read_line(c->s.be, ns, path, buf, sizeof(buf)) < 0)
+		return NULL;
+	return g_strdup(buf);
+}
+
+static void add_str(JsonBuilder *b, const char *name, const char *v)
+{
+	json_builder_set_member_name(b, name);
+	v ? json_builder_add_string_value(b, v) : json_builder_add_null_value(b);
+}
+
+static void add_hex(JsonBuilder *b, const char *name, unsigned v, int width)
+{
+	g_autofree char *s = g_strdup_printf("%0*x", width, v);
+
+	add_str(b, name, s);
+}
+
+static void dut_to_json(struct cert *c, JsonBuilder *b, const struct pth_cert_identity *id)
+{
+	json_builder_set_member_name(b, "dut");
+	json_builder_begin_object(b);
+	add_str(b, "address", c->dut);
+	add_hex(b, "vendor", id->vendor, 4);
+	add_hex(b, "device", id->device, 4);
+	add_hex(b, "subsystem_vendor", id->subsystem_vendor, 4);
+	add_hex(b, "subsystem_device", id->subsystem_device, 4);
+	add_hex(b, "class", id->class, 6);
+	add_hex(b, "revision", id->revision, 2);
+	add_str(b, "vendor_name", id->vendor_name[0] ? id->vendor_name : NULL);
+	add_str(b, "device_name", id->device_name[0] ? id->device_name : NULL);
+	add_str(b, "subsystem_vendor_name", id->subvendor_name[0] ? id->subvendor_name : NULL);
+	add_str(b, "driver", id->driver);
+	add_str(b, "driver_version", id->driver_version);
+	json_builder_set_member_name(b, "unit");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < c->unit->len; i++)
+		json_builder_add_string_value(b, c->unit->pdata[i]);
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+}
+
+static void identify(struct cert *c, struct pth_cert_identity *id)
+{
+	const struct pt_dev_props *p = pt_dev_props(dut_dev(c, c->dut));
+	struct pt_pciconf_parser *pp = NULL;
+	char dummy[8];
+
+	id->vendor = p->vendor;
+	id->device = p->device;
+	id->subsystem_vendor = p->subsystem_vendor;
+	id->subsystem_device = p->subsystem_device;
+	id->class = p->class;
+	id->revision = p->revision;
+	id->driver = g_strdup(p->driver);
+	if (p->driver) {
+		g_autofree char *path =
+			g_strdup_printf("bus/pci/drivers/%s/module/version", p->driver);
+
+		id->driver_version = read_text(c, PT_NS_SYS, path);
+	}
+	if (pt_pciconf_parser_new(&pp) == 0) {
+		pt_pciconf_names(pp, p->vendor, p->device, id->vendor_name, sizeof(id->vendor_name),
+				 id->device_name, sizeof(id->device_name));
+		pt_pciconf_names(pp, p->subsystem_vendor, 0, id->subvendor_name,
+				 sizeof(id->subvendor_name), dummy, sizeof(dummy));
+		pt_pciconf_parser_free(pp);
+	}
+	id->kernel = read_text(c, PT_NS_PROC, "sys/kernel/osrelease");
+	id->cmdline = read_text(c, PT_NS_PROC, "cmdline");
+}
+
+static JsonNode *certificate_json(struct cert *c, const struct pth_cert_identity *id,
+				  JsonNode *host_view, int status)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+	g_autofree char *when = g_date_time_format_iso8601(now);
+	JsonObject *hv = json_node_get_object(host_view);
+	unsigned count[_PTH_CERT_STATUS_MAX] = { 0 };
+
+	json_builder_begin_object(b);
+	add_str(b, "schema", CERT_SCHEMA);
+	add_str(b, "tool", "ptharness " PTH_VERSION);
+	add_str(b, "created", when);
+	add_str(b, "host", c->s.spec);
+	add_str(b, "profile", profile_names[c->profile]);
+	add_str(b, "verdict", status == PTH_EXIT_OK ? "certified" : "not-certified");
+	dut_to_json(c, b, id);
+	json_builder_set_member_name(b, "kernel");
+	json_builder_begin_object(b);
+	add_str(b, "release", id->kernel);
+	add_str(b, "cmdline", id->cmdline);
+	json_builder_end_object(b);
+	json_builder_set_member_name(b, "checks");
+	json_builder_begin_array(b);
+	for (size_t i = 0; i < c->nresults; i++) {
+		const struct cert_result *r = &c->results[i];
+
+		count[r->status]++;
+		json_builder_begin_object(b);
+		add_str(b, "id", r->id);
+		add_str(b, "title", r->title);
+		add_str(b, "status", pth_cert_status_names[r->status]);
+		add_str(b, "reason", r->reason);
+		json_builder_set_member_name(b, "duration");
+		json_builder_add_double_value(b, (double)r->usec / 1e6);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	json_builder_set_member_name(b, "summary");
+	json_builder_begin_object(b);
+	for (int i = 0; i < _PTH_CERT_STATUS_MAX; i++) {
+		json_builder_set_member_name(b, pth_cert_status_names[i]);
+		json_builder_add_int_value(b, count[i]);
+	}
+	json_builder_end_object(b);
+	/* What the groups looked like before any change, as inspect --json shows them. */
+	json_builder_set_member_name(b, "groups");
+	json_builder_add_value(b, json_node_copy(json_object_get_member(hv, "groups")));
+	add_str(b, "recording", "host.umockdev");
+	json_builder_end_object(b);
+	return json_builder_get_root(b);
+}
+
+static void identity_clear(struct pth_cert_identity *id)
+{
+	g_free(id->driver);
+	g_free(id->driver_version);
+	g_free(id->kernel);
+	g_free(id->cmdline);
+}
+
+static const char *member(JsonObject *o, const char *name)
+{
+	JsonNode *n = json_object_get_member(o, name);
+
+	return n && JSON_NODE_HOLDS_VALUE(n) ? json_node_get_string(n) : NULL;
+}
+
+/* JUnit XML (the junit-10 schema): one suite, one testcase per check. */
+static char *cert_junit(JsonNode *root)
+{
+	JsonObject *o = json_node_get_object(root);
+	JsonObject *dut = json_object_get_object_member(o, "dut");
+	JsonObject *sum = json_object_get_object_member(o, "summary");
+	JsonArray *checks_ = json_object_get_array_member(o, "checks");
+	GString *x = g_string_new("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	double total = 0;
+	g_autofree char *name = NULL;
+
+	for (guint i = 0; i < json_array_get_length(checks_); i++)
+		total += json_object_get_double_member(json_array_get_object_element(checks_, i),
+						       "duration");
+	name = g_markup_printf_escaped("certify %s", member(dut, "address"));
+	g_string_append_printf(x,
+			       "<testsuites>\n  <testsuite name=\"%s\" tests=\"%u\" "
+			       "failures=\"%" G_GINT64_FORMAT
+			       "\" errors=\"0\" skipped=\"%" G_GINT64_FORMAT "\" time=\"%.6f\">\n",
+			       name, json_array_get_length(checks_),
+			       json_object_get_int_member(sum, "fail"),
+			       json_object_get_int_member(sum, "skip"), total);
+	for (guint i = 0; i < json_array_get_length(checks_); i++) {
+		JsonObject *c = json_array_get_object_element(checks_, i);
+		const char *st = member(c, "status");
+		g_autofree char *tc = g_markup_printf_escaped(
+			"    <testcase classname=\"certify\" name=\"%s\" time=\"%.6f\"",
+			member(c, "id"), json_object_get_double_member(c, "duration"));
+		g_autofree char *why = g_markup_escape_text(member(c, "reason"), -1);
+
+		g_string_append(x, tc);
+		if (strcmp(st, "pass") == 0)
+			g_string_append_printf(x,
+					       ">\n      <system-out>%s</system-out>\n"
+					       "    </testcase>\n",
+					       why);
+		else if (strcmp(st, "fail") == 0)
+			g_string_append_printf(x,
+					       ">\n      <failure type=\"check\" message=\"%s\">%s"
+					       "</failure>\n    </testcase>\n",
+					       why, why);
+		else
+			g_string_append_printf(x,
+					       ">\n      <skipped message=\"%s\"/>\n"
+					       "    </testcase>\n",
+					       why);
+	}
+	g_string_append(x, "  </testsuite>\n</testsuites>\n");
+	return g_string_free(x, FALSE);
+}
+
+static void html_row(GString *h, const char *key, const char *value)
+{
+	g_autofree char *row = g_markup_printf_escaped("<tr><th>%s</th><td>%s</td></tr>\n", key,
+						       value ? value : "");
+
+	g_string_append(h, row);
+}
+
+/* A page that stands alone: identity, verdict, one row per check. */
+static char *cert_html(JsonNode *root)
+{
+	JsonObject *o = json_node_get_object(root);
+	JsonObject *dut = json_object_get_object_member(o, "dut");
+	JsonObject *k = json_object_get_object_member(o, "kernel");
+	JsonArray *cs = json_object_get_array_member(o, "checks");
+	GString *h = g_string_new(NULL);
+	g_autofree char *title =
+		g_markup_printf_escaped("Passthrough certificate: %s", member(dut, "address"));
+	g_autofree char *ids = g_strdup_printf(
+		"%s:%s (subsystem %s:%s), class %s, rev %s", member(dut, "vendor"),
+		member(dut, "device"), member(dut, "subsystem_vendor"),
+		member(dut, "subsystem_device"), member(dut, "class"), member(dut, "revision"));
+	g_autofree char *name = g_strdup_printf("%s %s", member(dut, "vendor_name") ?: "",
+						member(dut, "device_name") ?: "");
+
+	g_string_append_printf(h,
+			       "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+			       "<title>%s</title>\n<style>body{font-family:sans-serif;margin:2em}"
+			       "table{border-collapse:collapse}td,th{border:1px solid #ccc;"
+			       "padding:4px 8px;text-align:left}.pass{background:#dfd}"
+			       ".fail{background:#fdd}.skip{background:#eee}</style></head>\n"
+			       "<body>\n<h1>%s</h1>\n",
+			       title, title);
+	g_string_append_printf(h, "<p class=\"%s\"><strong>%s</strong></p>\n<table>\n",
+			       strcmp(member(o, "verdict"), "certified") == 0 ? "pass" : "fail",
+			       strcmp(member(o, "verdict"), "certified") == 0 ? "Certified" :
+										"Not certified");
+	html_row(h, "Device", name);
+	html_row(h, "Ids", ids);
+	html_row(h, "Driver", member(dut, "driver"));
+	html_row(h, "Driver version", member(dut, "driver_version"));
+	html_row(h, "Kernel", member(k, "release"));
+	html_row(h, "Command line", member(k, "cmdline"));
+	html_row(h, "Host", member(o, "host"));
+	html_row(h, "Profile", member(o, "profile"));
+	html_row(h, "Tool", member(o, "tool"));
+	html_row(h, "Created", member(o, "created"));
+	g_string_append(h,
+			"</table>\n<h2>Checks</h2>\n<table>\n"
+			"<tr><th>Check</th><th>Status</th><th>Reason</th><th>Seconds</th></tr>\n");
+	for (guint i = 0; i < json_array_get_length(cs); i++) {
+		JsonObject *c = json_array_get_object_element(cs, i);
+		g_autofree char *row = g_markup_printf_escaped(
+			"<tr class=\"%s\"><td>%s<br><small>%s</small></td><td>%s</td><td>%s</td>"
+			"<td>%.3f</td></tr>\n",
+			member(c, "status"), member(c, "id"), member(c, "title"),
+			member(c, "status"), member(c, "reason"),
+			json_object_get_double_member(c, "duration"));
+
+		g_string_append(h, row);
+	}
+	g_string_append(h, "</table>\n<p>The host as it was before any change: "
+			   "<a href=\"host.umockdev\">host.umockdev</a> (replay with "
+			   "<code>ptharness inspect --host host.umockdev</code>).</p>\n"
+			   "</body></html>\n");
+	return g_string_free(h, FALSE);
+}
+
+static int write_file(const char *dir, const char *name, const char *text)
+{
+	g_autofree char *path = g_build_filename(dir, name, NULL);
+	g_autoptr(GError) error = NULL;
+
+	if (!g_file_set_contents(path, text, -1, &error)) {
+		fprintf(stderr, "ptharness certify: %s\n", error->message);
+		return -EIO;
+	}
+	return 0;
+}
+
+static int write_certificate(struct cert *c, const char *dir, GString *recording,
+			     JsonNode *host_view, int status)
+{
+	struct pth_cert_identity id = { 0 };
+	g_autofree char *json = NULL;
+	g_autofree char *junit = NULL;
+	g_autofree char *html = NULL;
+	JsonNode *root;
+	int r = 0;
+
+	if (g_mkdir_with_parents(dir, 0755) < 0) {
+		fprintf(stderr, "ptharness certify: cannot create %s: %s\n", dir,
+			g_strerror(errno));
+		return -errno;
+	}
+	identify(c, &id);
+	root = certificate_json(c, &id, host_view, status);
+	json = pth_json_to_string(root);
+	junit = cert_junit(root);
+	html = cert_html(root);
+	json_node_unref(root);
+	r |= write_file(dir, "certificate.json", json);
+	r |= write_file(dir, "junit.xml", junit);
+	r |= write_file(dir, "certificate.html", html);
+	r |= write_file(dir, "host.umockdev", recording->str);
+	identity_clear(&id);
+	return r;
+}
+
+/* ---- the command ---- */
+
+static int usage_error(const char *what, const char *arg)
+{
+	fprintf(stderr, "ptharness certify: %s%s%s%s (see ptharness certify --help)\n", what,
+		arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
+	return PTH_EXIT_INPUT;
+}
+
+static void usage(void)
+{
+	printf("Usage: ptharness certify BDF [--profile nic|gpu|nvme|generic] [--vfs N] [--out DIR]\n"
+	       "                         [--yes] [--dry-run] [--host FILE|DIR|live]\n\n"
+	       "Certify a device for passthrough: IOMMU and interrupt remapping, an isolated\n"
+	       "group with ACS upstream, an endpoint with working reset, vfio-pci and back, a VFIO\n"
+	       "open with DMA map and VFIO reset, SR-IOV VFs, migration, GPU specifics. The host\n"
+	       "is left as found. A host-critical device is refused. On a live host nothing is\n"
+	       "changed without --yes.\n\n"
+	       "  --profile P    nic, gpu, nvme or generic (default: from the device's class)\n"
+	       "  --vfs N        SR-IOV: enable N VFs (default 2, at most what the PF offers)\n"
+	       "  --out DIR      write certificate.json, junit.xml, certificate.html and the\n"
+	       "                 host recording made before any change (host.umockdev)\n"
+	       "  --yes          change a live host\n"
+	       "  --dry-run      list the steps, change nothing\n"
+	       "  --host SPEC    live (default), a recording or a directory holding sys/\n"
+	       "  --kernel X.Y   the kernel whose behaviour applies\n\n"
+	       "Exit status: 0 certified, 1 a check failed, 2 usage error or refusal.\n");
+}
+
+static int parse(struct cert *c, int argc, char **argv, const char **ret_out, bool *ret_yes,
+		 bool *ret_dry)
+{
+	static const struct option opts[] = {
+		{ "host", required_argument, NULL, 'H' },
+		{ "kernel", required_argument, NULL, 'K' },
+		{ "profile", required_argument, NULL, 'p' },
+		{ "vfs", required_argument, NULL, 'v' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "yes", no_argument, NULL, 'y' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int o;
+
+	optind = 1;
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, ":H:K:p:v:o:ynh", opts, NULL)) != -1) {
+		char *end = NULL;
+
+		switch (o) {
+		case 'H':
+		case 'K':
+			pth_session_option(&c->s, o, optarg);
+			break;
+		case 'p':
+			c->profile = _PTH_CERT_PROFILE_MAX;
+			for (int i = 0; i < _PTH_CERT_PROFILE_MAX; i++)
+				if (strcmp(optarg, profile_names[i]) == 0)
+					c->profile = i;
+			if (c->profile == _PTH_CERT_PROFILE_MAX)
+				return usage_error("unknown profile (nic, gpu, nvme, generic):",
+						   optarg);
+			break;
+		case 'v':
+			c->vfs = (unsigned)strtoul(optarg, &end, 10);
+			if (!*optarg || *end || c->vfs == 0 || c->vfs > 256)
+				return usage_error("--vfs wants a count from 1 to 256:", optarg);
+			break;
+		case 'o':
+			*ret_out = optarg;
+			break;
+		case 'y':
+			*ret_yes = true;
+			break;
+		case 'n':
+			*ret_dry = true;
+			break;
+		case 'h':
+			usage();
+			return -1;
+		default:
+			return usage_error(o == ':' ? "option needs a value:" : "unknown option",
+					   argv[optind - 1]);
+		}
+	}
+	if (optind + 1 != argc)
+		return usage_error("expects one device address", NULL);
+	c->dut = argv[optind];
+	return 0;
+}
+
+static int certify(struct cert *c, const char *out, bool yes, bool dry)
+{
+	const struct pt_dev *d = dut_dev(c, c->dut);
+	g_autoptr(GString) recording = g_string_new(NULL);
+	g_autoptr(GError) error = NULL;
+	JsonNode *view;
+	int status = PTH_EXIT_OK;
+
+	if (!d) {
+		fprintf(stderr, "ptharness certify: %s: no such PCI device on %s\n", c->dut,
+			c->s.spec);
+		return PTH_EXIT_INPUT;
+	}
+	if (pt_dev_critical(d) != PT_CRITICAL_NONE) {
+		fprintf(stderr, "ptharness certify: refused: %s is host-critical (%s): %s\n",
+			c->dut, pt_critical_to_string(pt_dev_critical(d)),
+			pt_critical_describe(pt_dev_critical(d)));
+		return PTH_EXIT_INPUT;
+	}
+	find_unit(c);
+	if (dry || (c->s.live && !yes)) {
+		print_plan(c, stdout);
+		if (dry)
+			return PTH_EXIT_OK;
+		fprintf(stderr, "ptharness certify: this changes the live host; run again with "
+				"--yes to go ahead\n");
+		return PTH_EXIT_INPUT;
+	}
+	/* Before anything changes: the recording and the groups as seen now. */
+	if (pth_record_host(c->s.be, pt_engine_host(c->s.engine), recording, &error) < 0) {
+		fprintf(stderr, "ptharness certify: cannot record the host: %s\n", error->message);
+		return PTH_EXIT_INPUT;
+	}
+	view = pth_host_to_json(pt_engine_host(c->s.engine), c->s.spec);
+	c->netdevs = g_strdupv(pt_dev_props(d)->netdevs);
+	snapshot(c);
+	run_checks(c);
+	for (size_t i = 0; i < c->nresults; i++) {
+		const struct cert_result *r = &c->results[i];
+
+		if (r->status == PTH_CERT_FAIL)
+			status = PTH_EXIT_FAIL;
+		printf("%-4s %-20s %s\n", pth_cert_status_names[r->status], r->id, r->reason);
+	}
+	printf("%s: %s\n", c->dut, status == PTH_EXIT_OK ? "certified" : "NOT certified");
+	if (out && write_certificate(c, out, recording, view, status) < 0)
+		status = PTH_EXIT_INPUT;
+	json_node_unref(view);
+	return status;
+}
+
+int pth_cmd_certify(int argc, char **argv)
+{
+	struct cert c = { .profile = PTH_CERT_GENERIC };
+	const char *out = NULL;
+	bool yes = false, dry = false;
+	int r;
+
+	r = parse(&c, argc, argv, &out, &yes, &dry);
+	if (r != 0)
+		return r < 0 ? PTH_EXIT_OK : r;
+	c.unit = g_ptr_array_new_with_free_func(g_free);
+	c.detached = g_array_new(FALSE, TRUE, sizeof(struct pt_detached));
+	c.before = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	r = pth_session_open(&c.s, "certify");
+	if (r == 0)
+		r = certify(&c, out, yes, dry);
+	if (c.unit_on_vfio) {
+		g_autoptr(GString) p = g_string_new(NULL);
+
+		unit_reattach(&c, p);
+	}
+	for (size_t i = 0; i < c.nresults; i++)
+		g_free(c.results[i].reason);
+	g_strfreev(c.netdevs);
+	g_ptr_array_unref(c.unit);
+	g_array_unref(c.detached);
+	g_hash_table_unref(c.before);
+	return pth_session_close(&c.s, "certify", r);
+}
