@@ -386,6 +386,35 @@ static void bar_info(const struct fks_dev *d, unsigned n, uint64_t *ret_size, ui
 	*ret_flags = flags;
 }
 
+/* The BAR holding the MSI-X table (vfio_pci_core_enable()'s msix_bar), -1 without MSI-X. */
+static int msix_bar(const struct fks_dev *d)
+{
+	const uint8_t *c = d->config;
+
+	if (!d->cfg.msix || d->config_len < 256 || !(c[0x06] & 0x10))
+		return -1;
+	for (unsigned p = c[0x34] & ~3u, n = 0; p >= 0x40 && p + 8 <= d->config_len && n < 48;
+	     p = c[p + 1] & ~3u, n++)
+		if (c[p] == 0x11) /* PCI_CAP_ID_MSIX: the table's BIR */
+			return c[p + 4] & 7;
+	return -1;
+}
+
+/* msix_mmappable_cap(): the MSI-X BAR, when mmap-able, carries a capability saying so. */
+static void msix_cap(struct vfio_region_info *ri)
+{
+	struct vfio_info_cap_header cap = { .id = VFIO_REGION_INFO_CAP_MSIX_MAPPABLE,
+					    .version = 1 };
+
+	ri->flags |= VFIO_REGION_INFO_FLAG_CAPS;
+	if (ri->argsz < sizeof(*ri) + sizeof(cap)) {
+		ri->argsz = sizeof(*ri) + sizeof(cap);
+		return;
+	}
+	memcpy(ri + 1, &cap, sizeof(cap));
+	ri->cap_offset = sizeof(*ri);
+}
+
 static int region_info(const struct fks_dev *d, struct vfio_region_info *ri)
 {
 	uint64_t size = 0, flags = 0;
@@ -416,6 +445,8 @@ static int region_info(const struct fks_dev *d, struct vfio_region_info *ri)
 		else if (size)
 			ri->flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE |
 				    (flags & 0x200 ? VFIO_REGION_INFO_FLAG_MMAP : 0);
+		if (ri->flags & VFIO_REGION_INFO_FLAG_MMAP && (int)ri->index == msix_bar(d))
+			msix_cap(ri);
 		return 0;
 	}
 }
@@ -442,9 +473,11 @@ static int irq_info(const struct fks_dev *d, struct vfio_irq_info *ii)
 		if (!d->cfg.pcie)
 			return -EINVAL;
 		ii->count = 1;
+		ii->flags |= VFIO_IRQ_INFO_NORESIZE; /* every index but INTx */
 		return 0;
 	default:
 		ii->count = 1;
+		ii->flags |= VFIO_IRQ_INFO_NORESIZE;
 		return 0;
 	}
 }
