@@ -17,6 +17,10 @@ command -v strace >/dev/null || { echo "SKIP: strace is not installed"; exit 77;
 strace -f -o /dev/null true 2>/dev/null || { echo "SKIP: strace cannot trace here"; exit 77; }
 [ -x "$ptharness" ] || { echo "FAIL: $ptharness is not built"; exit 1; }
 
+# LeakSanitizer cannot run under ptrace (an ASan build would die at exit); leaks are the
+# other tests' business.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+
 # -y prints the path behind every file descriptor, so an openat(2)/openat2(2) relative to a
 # directory the engine opened earlier (the sysfs backend resolves beneath a root fd) still
 # shows the real path it reached.
