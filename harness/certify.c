@@ -96,9 +96,10 @@ static char *dev_state(struct cert *c, const char *addr)
 	if (!d)
 		return g_strdup("absent");
 	p = pt_dev_props(d);
-	return g_strdup_printf("driver=%s override=%s numvfs=%u", p->driver ? p->driver : "(none)",
-			       p->override ? p->override : "(none)",
-			       p->sriov ? p->sriov->numvfs : 0);
+	return g_strdup_printf(
+		"driver=%s override=%s numvfs=%u autoprobe=%d", p->driver ? p->driver : "(none)",
+		p->override ? p->override : "(none)", p->sriov ? p->sriov->numvfs : 0,
+		p->sriov ? p->sriov->drivers_autoprobe : -1);
 }
 
 static void snapshot(struct cert *c)
@@ -435,6 +436,24 @@ static int vf_check(struct cert *c, const char *vf, GString *why)
 	return bad;
 }
 
+/*
+ * VFs come up with autoprobe off: a host driver probing them (nvme takes seconds under TCG)
+ * races with certify's own binds and rescans, as the lab showed. Returns 0, or a negative
+ * errno with why filled.
+ */
+static int autoprobe_set(struct cert *c, const char *pf, int value, GString *why)
+{
+	g_autofree char *path = g_strdup_printf("bus/pci/devices/%s/sriov_drivers_autoprobe", pf);
+	const char *v = value ? "1" : "0";
+	int k = pt_backend_write(c->s.be, PT_NS_SYS, path, v, 1);
+
+	if (k < 0)
+		g_string_append_printf(why, "%sset sriov_drivers_autoprobe of %s to %s: %s",
+				       why->len ? "; " : "", pf, v, g_strerror(-k));
+	pt_engine_rescan(c->s.engine, NULL);
+	return k;
+}
+
 static enum pth_cert_status check_sriov(struct cert *c, struct cert_result *r)
 {
 	const struct pt_dev_props *p = pt_dev_props(dut_dev(c, c->dut));
@@ -442,6 +461,7 @@ static enum pth_cert_status check_sriov(struct cert *c, struct cert_result *r)
 	g_auto(GStrv) vfs = NULL;
 	struct pt_outcome o = { 0 };
 	unsigned n = c->vfs;
+	int autoprobe;
 
 	if (!p->sriov)
 		return set(r, PTH_CERT_SKIP, "not an SR-IOV physical function");
@@ -452,9 +472,14 @@ static enum pth_cert_status check_sriov(struct cert *c, struct cert_result *r)
 		n = MIN(p->sriov->totalvfs, 2u);
 	if (n > p->sriov->totalvfs)
 		return set(r, PTH_CERT_FAIL, "--vfs %u: the PF offers %u", n, p->sriov->totalvfs);
+	autoprobe = p->sriov->drivers_autoprobe;
+	if (autoprobe == 1 && autoprobe_set(c, c->dut, 0, why) < 0)
+		return set(r, PTH_CERT_FAIL, "%s", why->str);
 	if (pt_set_numvfs(c->s.engine, c->dut, n, &o) != 0) {
 		outcome_fail(r, "enable VFs", &o);
 		pt_outcome_clear(&o);
+		if (autoprobe == 1)
+			autoprobe_set(c, c->dut, 1, why);
 		return PTH_CERT_FAIL;
 	}
 	pt_outcome_clear(&o);
@@ -469,11 +494,13 @@ static enum pth_cert_status check_sriov(struct cert *c, struct cert_result *r)
 		g_string_append_printf(why, "%sdisable VFs: %s", why->len ? "; " : "",
 				       o.message ? o.message : "failed");
 	pt_outcome_clear(&o);
+	if (autoprobe == 1)
+		autoprobe_set(c, c->dut, 1, why);
 	if (why->len)
 		return set(r, PTH_CERT_FAIL, "%s", why->str);
 	return set(r, PTH_CERT_PASS,
-		   "%u VF(s) enabled, each alone in its group, bound to vfio-pci, VFIO-opened "
-		   "with DMA map, given back; VFs disabled again",
+		   "%u VF(s) enabled (autoprobe off), each alone in its group, bound to vfio-pci, "
+		   "VFIO-opened with DMA map, given back; VFs disabled again",
 		   n);
 }
 
