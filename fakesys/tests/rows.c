@@ -30,6 +30,35 @@ struct fks_host *row_load(const char *host, const char *kernel)
 	return h;
 }
 
+struct row_fx row_fx_load(const char *host, const char *faults)
+{
+	struct row_fx f = { row_load(host, NULL), NULL, NULL };
+	struct pt_error err = { 0 };
+
+	f.be = fks_host_backend(f.h);
+	if (!f.be || pt_trace_new(&f.trace) < 0)
+		abort();
+	f.be->trace = f.trace;
+	fks_host_set_trace(f.h, f.trace);
+	if (faults && fks_host_add_faults(f.h, "faults", faults, &err) < 0) {
+		fprintf(stderr, "%s: %s\n", err.path, err.reason);
+		abort();
+	}
+	return f;
+}
+
+void row_fx_free(struct row_fx *f)
+{
+	pt_backend_free(f->be);
+	fks_host_free(f->h);
+	pt_trace_free(f->trace);
+}
+
+int row_fx_write(struct row_fx *f, const char *path, const char *value)
+{
+	return pt_backend_write(f->be, PT_NS_SYS, path, value, strlen(value));
+}
+
 const char *row_errno_name(int err)
 {
 	static const struct {

@@ -30,6 +30,18 @@ char *row_host_path(const char *host);
 int row_run(const struct row *r, char **ret_observed);
 /* Load a host for a test (fails the test on error). */
 struct fks_host *row_load(const char *host, const char *kernel);
+
+/* A host served as a backend, with one trace that the backend's calls and the host's own
+ * (steps, direct calls) both go to; faults, when not NULL, are added in their text form. */
+struct row_fx {
+	struct fks_host *h;
+	struct pt_backend *be;
+	struct pt_trace *trace;
+};
+struct row_fx row_fx_load(const char *host, const char *faults);
+void row_fx_free(struct row_fx *f);
+/* One write of value (its strlen) to a sysfs path. */
+int row_fx_write(struct row_fx *f, const char *path, const char *value);
 const char *row_errno_name(int err);
 /* C-escape/unescape as observed.tsv writes values. Caller frees. */
 char *row_escape(const char *s, size_t len);

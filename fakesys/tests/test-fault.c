@@ -26,41 +26,7 @@
 #define E1 DEVS "0000:01:00.1/"
 #define PF DEVS "0000:02:00.0/"
 
-struct fx {
-	struct fks_host *h;
-	struct pt_backend *be;
-	struct pt_trace *trace;
-};
-
-static struct fx load(const char *host, const char *faults)
-{
-	struct fx f = { row_load(host, NULL), NULL, NULL };
-	struct pt_error err = { 0 };
-
-	f.be = fks_host_backend(f.h);
-	assert_non_null(f.be);
-	assert_int_equal(pt_trace_new(&f.trace), 0);
-	/* Backend calls trace to the backend's trace, direct host calls to the host's. */
-	f.be->trace = f.trace;
-	fks_host_set_trace(f.h, f.trace);
-	if (faults && fks_host_add_faults(f.h, "faults", faults, &err) < 0)
-		fail_msg("%s: %s", err.path, err.reason);
-	return f;
-}
-
-static void unload(struct fx *f)
-{
-	pt_backend_free(f->be);
-	fks_host_free(f->h);
-	pt_trace_free(f->trace);
-}
-
-static int wr(struct fx *f, const char *path, const char *value)
-{
-	return pt_backend_write(f->be, PT_NS_SYS, path, value, strlen(value));
-}
-
-static char *rd(struct fx *f, const char *path)
+static char *rd(struct row_fx *f, const char *path)
 {
 	char buf[256];
 	int r = pt_backend_read_line(f->be, PT_NS_SYS, path, buf, sizeof(buf));
@@ -68,7 +34,7 @@ static char *rd(struct fx *f, const char *path)
 	return r < 0 ? g_strdup(g_strerror(-r)) : g_strdup(buf);
 }
 
-static const char *driver(struct fx *f, const char *addr)
+static const char *driver(struct row_fx *f, const char *addr)
 {
 	const char *name = NULL;
 
@@ -96,7 +62,7 @@ static size_t faults_traced(const struct pt_trace *t, const char *subject, const
 }
 
 /* Every fault that fired is in the trace, once. */
-static void assert_all_traced(struct fx *f)
+static void assert_all_traced(struct row_fx *f)
 {
 	assert_int_equal(faults_traced(f->trace, NULL, NULL), fks_host_faults_fired(f->h));
 }
@@ -105,85 +71,88 @@ static void assert_all_traced(struct fx *f)
 
 static void test_write_errno(void **state)
 {
-	struct fx f =
-		load("lab-shared-initial", "write path=0000:01:00.1/driver/unbind errno=EBUSY");
+	struct row_fx f = row_fx_load("lab-shared-initial",
+				      "write path=0000:01:00.1/driver/unbind errno=EBUSY");
 
 	(void)state;
 	assert_int_equal(fks_host_faults_fired(f.h), 0);
 	/* The file is the same whichever path reaches it (device link or driver directory). */
-	assert_int_equal(wr(&f, "bus/pci/drivers/e1000e/unbind", "0000:01:00.1"), -EBUSY);
+	assert_int_equal(row_fx_write(&f, "bus/pci/drivers/e1000e/unbind", "0000:01:00.1"), -EBUSY);
 	/* The failed write changed nothing. */
 	assert_string_equal(driver(&f, "0000:01:00.1"), "e1000e");
 	assert_int_equal(fks_host_faults_fired(f.h), 1);
 	assert_int_equal(faults_traced(f.trace, "bus/pci/drivers/e1000e/unbind", "busy"), 1);
 	/* count defaults to 1: the next write goes through. */
-	assert_int_equal(wr(&f, E1 "driver/unbind", "0000:01:00.1"), 0);
+	assert_int_equal(row_fx_write(&f, E1 "driver/unbind", "0000:01:00.1"), 0);
 	assert_string_equal(driver(&f, "0000:01:00.1"), "(none)");
 	assert_int_equal(fks_host_faults_fired(f.h), 1);
 	assert_all_traced(&f);
-	unload(&f);
+	row_fx_free(&f);
 }
 
 static void test_write_nth_count(void **state)
 {
 	/* The 2nd and 3rd writes to the file fail; the 1st and 4th do not. */
-	struct fx f = load("lab-shared-initial",
-			   "write path=0000:00:08.0/driver_override errno=EINVAL nth=2 count=2");
+	struct row_fx f =
+		row_fx_load("lab-shared-initial",
+			    "write path=0000:00:08.0/driver_override errno=EINVAL nth=2 count=2");
 
 	(void)state;
-	assert_int_equal(wr(&f, DEVS "0000:00:08.0/driver_override", "a"), 0);
+	assert_int_equal(row_fx_write(&f, DEVS "0000:00:08.0/driver_override", "a"), 0);
 	/* Writes to other files, and empty writes (never reaching the store), do not count. */
-	assert_int_equal(wr(&f, E1 "driver_override", "b"), 0);
-	assert_int_equal(wr(&f, DEVS "0000:00:08.0/driver_override", ""), 0);
-	assert_int_equal(wr(&f, DEVS "0000:00:08.0/driver_override", "c"), -EINVAL);
-	assert_int_equal(wr(&f, DEVS "0000:00:08.0/driver_override", "d"), -EINVAL);
+	assert_int_equal(row_fx_write(&f, E1 "driver_override", "b"), 0);
+	assert_int_equal(row_fx_write(&f, DEVS "0000:00:08.0/driver_override", ""), 0);
+	assert_int_equal(row_fx_write(&f, DEVS "0000:00:08.0/driver_override", "c"), -EINVAL);
+	assert_int_equal(row_fx_write(&f, DEVS "0000:00:08.0/driver_override", "d"), -EINVAL);
 	{
 		g_autofree char *v = rd(&f, DEVS "0000:00:08.0/driver_override");
 
 		assert_string_equal(v, "a"); /* neither failed write took effect */
 	}
-	assert_int_equal(wr(&f, DEVS "0000:00:08.0/driver_override", "e"), 0);
+	assert_int_equal(row_fx_write(&f, DEVS "0000:00:08.0/driver_override", "e"), 0);
 	assert_int_equal(fks_host_faults_fired(f.h), 2);
 	assert_all_traced(&f);
-	unload(&f);
+	row_fx_free(&f);
 }
 
 static void test_write_count_zero(void **state)
 {
 	/* count=0: every matching write from the nth on fails. */
-	struct fx f = load("lab-shared-initial",
-			   "write path=bus/pci/drivers_probe errno=ENOMEM nth=3 count=0");
+	struct row_fx f =
+		row_fx_load("lab-shared-initial",
+			    "write path=bus/pci/drivers_probe errno=ENOMEM nth=3 count=0");
 
 	(void)state;
 	for (int i = 1; i <= 8; i++)
-		assert_int_equal(wr(&f, "bus/pci/drivers_probe", "0000:00:08.0"),
+		assert_int_equal(row_fx_write(&f, "bus/pci/drivers_probe", "0000:00:08.0"),
 				 i < 3 ? 0 : -ENOMEM);
 	assert_int_equal(fks_host_faults_fired(f.h), 6);
 	assert_all_traced(&f);
-	unload(&f);
+	row_fx_free(&f);
 }
 
 /* ---- reset ---- */
 
 static void test_reset_errno(void **state)
 {
-	struct fx f = load("lab-shared-initial", "reset dev=0000:01:00.1 errno=EIO");
+	struct row_fx f = row_fx_load("lab-shared-initial", "reset dev=0000:01:00.1 errno=EIO");
 
 	(void)state;
-	assert_int_equal(wr(&f, E1 "reset", "1"), -EIO);
+	assert_int_equal(row_fx_write(&f, E1 "reset", "1"), -EIO);
 	assert_int_equal(faults_traced(f.trace, "0000:01:00.1", "reset"), 1);
-	assert_int_equal(wr(&f, E1 "reset", "1"), 0);
+	assert_int_equal(row_fx_write(&f, E1 "reset", "1"), 0);
 	/* Another device is not affected. */
-	assert_int_equal(wr(&f, E0 "reset", "1"), 0);
+	assert_int_equal(row_fx_write(&f, E0 "reset", "1"), 0);
 	assert_int_equal(fks_host_faults_fired(f.h), 1);
 	assert_all_traced(&f);
-	unload(&f);
+	row_fx_free(&f);
 }
 
 static void test_reset_vfio(void **state)
 {
 	/* The same fault through VFIO_DEVICE_RESET (vfio_pci_core's pci_try_reset_function). */
-	struct fx f = load("lab-shared-e1000e-vfio", "reset dev=0000:01:00.0 errno=EIO nth=2");
+	struct row_fx f =
+		row_fx_load("lab-shared-e1000e-vfio", "reset dev=0000:01:00.0 errno=EIO nth=2");
 	int c, g, d;
 
 	(void)state;
@@ -203,7 +172,7 @@ static void test_reset_vfio(void **state)
 	pt_backend_dev_close(f.be, d);
 	pt_backend_dev_close(f.be, g);
 	pt_backend_dev_close(f.be, c);
-	unload(&f);
+	row_fx_free(&f);
 }
 
 static void test_reset_hang(void **state)
@@ -213,45 +182,46 @@ static void test_reset_hang(void **state)
 	 * it fails. The errno is the model's documented one (fakesys.h, reset_timeout_ms):
 	 * ETIMEDOUT. (6.1's pci_dev_wait() gives up with ENOTTY; see the report of issue 4.)
 	 */
-	struct fx f = load("lab-shared-initial", "reset dev=0000:01:00.1 hang_ms=5000 count=0");
+	struct row_fx f =
+		row_fx_load("lab-shared-initial", "reset dev=0000:01:00.1 hang_ms=5000 count=0");
 	uint64_t t0 = fks_host_clock_ms(f.h);
 
 	(void)state;
-	assert_int_equal(wr(&f, E1 "reset", "1"), 0);
+	assert_int_equal(row_fx_write(&f, E1 "reset", "1"), 0);
 	assert_true(fks_host_clock_ms(f.h) - t0 >= 5000);
 	t0 = fks_host_clock_ms(f.h);
 	assert_int_equal(fks_host_set(f.h, "reset_timeout_ms", "1000"), 0);
-	assert_int_equal(wr(&f, E1 "reset", "1"), -ETIMEDOUT);
+	assert_int_equal(row_fx_write(&f, E1 "reset", "1"), -ETIMEDOUT);
 	/* The hang took its time before the timeout was declared. */
 	assert_true(fks_host_clock_ms(f.h) - t0 >= 5000);
 	assert_int_equal(faults_traced(f.trace, "0000:01:00.1", "hangs 5000"), 2);
 	assert_all_traced(&f);
-	unload(&f);
+	row_fx_free(&f);
 }
 
 static void test_reset_hang_default_timeout(void **state)
 {
 	/* Past the default 10 s timeout. */
-	struct fx f = load("lab-shared-initial", "reset dev=0000:01:00.1 hang_ms=20000");
+	struct row_fx f = row_fx_load("lab-shared-initial", "reset dev=0000:01:00.1 hang_ms=20000");
 
 	(void)state;
-	assert_int_equal(wr(&f, E1 "reset", "1"), -ETIMEDOUT);
+	assert_int_equal(row_fx_write(&f, E1 "reset", "1"), -ETIMEDOUT);
 	assert_true(fks_host_clock_ms(f.h) >= 20000);
-	assert_int_equal(wr(&f, E1 "reset", "1"), 0);
+	assert_int_equal(row_fx_write(&f, E1 "reset", "1"), 0);
 	assert_all_traced(&f);
-	unload(&f);
+	row_fx_free(&f);
 }
 
 /* ---- numvfs ---- */
 
 static void test_numvfs_fewer(void **state)
 {
-	struct fx f = load("lab-sriov-initial", "numvfs dev=0000:02:00.0 max=1");
+	struct row_fx f = row_fx_load("lab-sriov-initial", "numvfs dev=0000:02:00.0 max=1");
 
 	(void)state;
-	assert_int_equal(wr(&f, PF "sriov_drivers_autoprobe", "0"), 0);
+	assert_int_equal(row_fx_write(&f, PF "sriov_drivers_autoprobe", "0"), 0);
 	/* The store succeeds; the PF has one VF, not two. */
-	assert_true(wr(&f, PF "sriov_numvfs", "2") >= 0);
+	assert_true(row_fx_write(&f, PF "sriov_numvfs", "2") >= 0);
 	{
 		g_autofree char *n = rd(&f, PF "sriov_numvfs");
 
@@ -263,18 +233,18 @@ static void test_numvfs_fewer(void **state)
 	assert_int_equal(pt_backend_exists(f.be, PT_NS_SYS, DEVS "0000:02:00.2"), 0);
 	assert_int_equal(faults_traced(f.trace, "0000:02:00.0", "only 1"), 1);
 	/* Asking for no more than the limit does not fire it. */
-	assert_int_equal(wr(&f, PF "sriov_numvfs", "0"), 0);
-	assert_true(wr(&f, PF "sriov_numvfs", "1") >= 0);
+	assert_int_equal(row_fx_write(&f, PF "sriov_numvfs", "0"), 0);
+	assert_true(row_fx_write(&f, PF "sriov_numvfs", "1") >= 0);
 	assert_int_equal(fks_host_faults_fired(f.h), 1);
 	assert_all_traced(&f);
-	unload(&f);
+	row_fx_free(&f);
 }
 
 /* ---- remove ---- */
 
 static void test_remove_at_step(void **state)
 {
-	struct fx f = load("lab-shared-initial", "remove dev=0000:01:00.1 step=2");
+	struct row_fx f = row_fx_load("lab-shared-initial", "remove dev=0000:01:00.1 step=2");
 	int n = fks_host_dev_count(f.h), gid = -1;
 
 	(void)state;
@@ -298,26 +268,26 @@ static void test_remove_at_step(void **state)
 	fks_host_set_step(f.h, 3);
 	assert_int_equal(fks_host_faults_fired(f.h), 1);
 	assert_all_traced(&f);
-	unload(&f);
+	row_fx_free(&f);
 }
 
 static void test_remove_at_nth_write(void **state)
 {
 	/* The device goes as the 2nd write begins; that write is to its own file, which a
 	 * removed device's kernfs node refuses: ENODEV. */
-	struct fx f = load("lab-shared-initial", "remove dev=0000:01:00.1 nth=2");
+	struct row_fx f = row_fx_load("lab-shared-initial", "remove dev=0000:01:00.1 nth=2");
 
 	(void)state;
-	assert_int_equal(wr(&f, E1 "driver_override", "vfio-pci"), 0);
+	assert_int_equal(row_fx_write(&f, E1 "driver_override", "vfio-pci"), 0);
 	assert_int_equal(pt_backend_exists(f.be, PT_NS_SYS, E1 "vendor"), 1);
-	assert_int_equal(wr(&f, E1 "driver_override", "pci-stub"), -ENODEV);
+	assert_int_equal(row_fx_write(&f, E1 "driver_override", "pci-stub"), -ENODEV);
 	assert_int_equal(pt_backend_exists(f.be, PT_NS_SYS, E1 "vendor"), 0);
 	assert_int_equal(faults_traced(f.trace, "0000:01:00.1", "disappears"), 1);
 	/* rescan brings it back (the hardware is still there as far as the model knows). */
-	assert_int_equal(wr(&f, "bus/pci/rescan", "1"), 0);
+	assert_int_equal(row_fx_write(&f, "bus/pci/rescan", "1"), 0);
 	assert_int_equal(pt_backend_exists(f.be, PT_NS_SYS, E1 "vendor"), 1);
 	assert_all_traced(&f);
-	unload(&f);
+	row_fx_free(&f);
 }
 
 /* ---- the fault language ---- */

@@ -25,50 +25,21 @@
 #define PAGE 4096ull
 #define IORESOURCE_MEM 0x200ull
 
-struct fx {
-	struct fks_host *h;
-	struct pt_backend *be;
-	struct pt_trace *trace;
-};
-
-static struct fx load(const char *host)
-{
-	struct fx f = { row_load(host, NULL), NULL, NULL };
-
-	f.be = fks_host_backend(f.h);
-	assert_non_null(f.be);
-	assert_int_equal(pt_trace_new(&f.trace), 0);
-	f.be->trace = f.trace;
-	return f;
-}
-
-static void unload(struct fx *f)
-{
-	pt_backend_free(f->be);
-	fks_host_free(f->h);
-	pt_trace_free(f->trace);
-}
-
-static int wr(struct fx *f, const char *path, const char *value)
-{
-	return pt_backend_write(f->be, PT_NS_SYS, path, value, strlen(value));
-}
-
 /* What an administrator does: override, unbind from the current driver, reprobe. */
-static void to_vfio(struct fx *f, const char *bdf)
+static void to_vfio(struct row_fx *f, const char *bdf)
 {
 	g_autofree char *ovr = g_strdup_printf(DEVS "%s/driver_override", bdf);
 	g_autofree char *unbind = g_strdup_printf(DEVS "%s/driver/unbind", bdf);
 	g_autofree char *drv = g_strdup_printf(DEVS "%s/driver", bdf);
 	char target[256];
 
-	assert_int_equal(wr(f, ovr, "vfio-pci"), 0);
+	assert_int_equal(row_fx_write(f, ovr, "vfio-pci"), 0);
 	if (pt_backend_readlink(f->be, PT_NS_SYS, drv, target, sizeof(target)) >= 0)
-		assert_int_equal(wr(f, unbind, bdf), 0);
-	assert_int_equal(wr(f, "bus/pci/drivers_probe", bdf), 0);
+		assert_int_equal(row_fx_write(f, unbind, bdf), 0);
+	assert_int_equal(row_fx_write(f, "bus/pci/drivers_probe", bdf), 0);
 }
 
-static int vfio_exists(struct fx *f, int group)
+static int vfio_exists(struct row_fx *f, int group)
 {
 	g_autofree char *node = g_strdup_printf("vfio/%d", group);
 
@@ -80,7 +51,7 @@ struct open_set {
 };
 
 /* QEMU's order: container, group, SET_CONTAINER, SET_IOMMU type1v2, GET_DEVICE_FD. */
-static struct open_set open_device(struct fx *f, int group, const char *bdf)
+static struct open_set open_device(struct row_fx *f, int group, const char *bdf)
 {
 	g_autofree char *node = g_strdup_printf("vfio/%d", group);
 	struct open_set s;
@@ -99,7 +70,7 @@ static struct open_set open_device(struct fx *f, int group, const char *bdf)
 	return s;
 }
 
-static void close_set(struct fx *f, struct open_set *s)
+static void close_set(struct row_fx *f, struct open_set *s)
 {
 	assert_int_equal(pt_backend_dev_close(f->be, s->device), 0);
 	assert_int_equal(pt_backend_dev_close(f->be, s->group), 0);
@@ -133,7 +104,7 @@ static bool rule_fired(const struct pt_trace *t, const char *rule)
 
 static void test_container_api(void **state)
 {
-	struct fx f = load("lab-shared-e1000e-vfio");
+	struct row_fx f = row_fx_load("lab-shared-e1000e-vfio", NULL);
 	int c = pt_backend_dev_open(f.be, "vfio/vfio", 2), c2, g;
 
 	(void)state;
@@ -186,13 +157,13 @@ static void test_container_api(void **state)
 	assert_int_equal(pt_backend_dev_close(f.be, g), 0);
 	assert_int_equal(pt_backend_dev_close(f.be, c), 0);
 	assert_int_equal(pt_backend_dev_close(f.be, c2), 0);
-	unload(&f);
+	row_fx_free(&f);
 }
 
 static void test_set_iommu_no_intremap(void **state)
 {
 	/* type1's attach without interrupt remapping and allow_unsafe_interrupts=N: EPERM. */
-	struct fx f = load("lab-nointremap-initial");
+	struct row_fx f = row_fx_load("lab-nointremap-initial", NULL);
 	int c, g, gid = -1;
 
 	(void)state;
@@ -211,12 +182,12 @@ static void test_set_iommu_no_intremap(void **state)
 		-EINVAL);
 	pt_backend_dev_close(f.be, g);
 	pt_backend_dev_close(f.be, c);
-	unload(&f);
+	row_fx_free(&f);
 }
 
 /* ---- group ---- */
 
-static unsigned group_flags(struct fx *f, int g)
+static unsigned group_flags(struct row_fx *f, int g)
 {
 	struct vfio_group_status st = { .argsz = sizeof(st) };
 
@@ -226,7 +197,7 @@ static unsigned group_flags(struct fx *f, int g)
 
 static void test_group_status(void **state)
 {
-	struct fx f = load("lab-shared-e1000e-vfio");
+	struct row_fx f = row_fx_load("lab-shared-e1000e-vfio", NULL);
 	int c = pt_backend_dev_open(f.be, "vfio/vfio", 2),
 	    g = pt_backend_dev_open(f.be, "vfio/6", 2);
 
@@ -253,14 +224,14 @@ static void test_group_status(void **state)
 	assert_int_equal(pt_backend_dev_ioctl(f.be, g, VFIO_GROUP_SET_CONTAINER, &g), -EBADFD);
 	pt_backend_dev_close(f.be, g);
 	pt_backend_dev_close(f.be, c);
-	unload(&f);
+	row_fx_free(&f);
 }
 
 static void test_group_not_viable(void **state)
 {
 	/* 01:00.1 on vfio-pci, 01:00.0 still on e1000e (a kernel-DMA driver): the group's DMA
 	 * owner count is not zero, so iommu_group_claim_dma_owner() refuses with EPERM. */
-	struct fx f = load("lab-shared-e1000e-half-vfio");
+	struct row_fx f = row_fx_load("lab-shared-e1000e-half-vfio", NULL);
 	int c, g;
 
 	(void)state;
@@ -280,14 +251,14 @@ static void test_group_not_viable(void **state)
 	assert_int_equal(pt_backend_dev_ioctl(f.be, g, VFIO_GROUP_SET_CONTAINER, &c), 0);
 	pt_backend_dev_close(f.be, g);
 	pt_backend_dev_close(f.be, c);
-	unload(&f);
+	row_fx_free(&f);
 }
 
 static void test_dev_node_lifetime(void **state)
 {
 	/* vfio_group_find_or_alloc() registers the group's node with its first VFIO device;
 	 * vfio_device_remove_group() drops it with the last. */
-	struct fx f = load("lab-shared-initial");
+	struct row_fx f = row_fx_load("lab-shared-initial", NULL);
 
 	(void)state;
 	assert_int_equal(vfio_exists(&f, 6), 0);
@@ -295,14 +266,14 @@ static void test_dev_node_lifetime(void **state)
 	assert_int_equal(vfio_exists(&f, 6), 1);
 	to_vfio(&f, "0000:01:00.0");
 	assert_int_equal(vfio_exists(&f, 6), 1);
-	assert_int_equal(wr(&f, "bus/pci/drivers/vfio-pci/unbind", "0000:01:00.1"), 0);
+	assert_int_equal(row_fx_write(&f, "bus/pci/drivers/vfio-pci/unbind", "0000:01:00.1"), 0);
 	assert_int_equal(vfio_exists(&f, 6), 1);
-	assert_int_equal(wr(&f, "bus/pci/drivers/vfio-pci/unbind", "0000:01:00.0"), 0);
+	assert_int_equal(row_fx_write(&f, "bus/pci/drivers/vfio-pci/unbind", "0000:01:00.0"), 0);
 	assert_int_equal(vfio_exists(&f, 6), 0);
 	assert_int_equal(pt_backend_dev_open(f.be, "vfio/6", 2), -ENOENT);
 	/* The container node is always there. */
 	assert_int_equal(pt_backend_exists(f.be, PT_NS_DEV, "vfio/vfio"), 1);
-	unload(&f);
+	row_fx_free(&f);
 }
 
 /* ---- device: the kernel's formulas applied to the recorded config and resource ---- */
@@ -321,7 +292,7 @@ static unsigned cfg16(const struct kdev *k, unsigned off)
 	return k->cfg[off] | k->cfg[off + 1] << 8;
 }
 
-static void kdev_read(struct fx *f, const char *bdf, struct kdev *k)
+static void kdev_read(struct row_fx *f, const char *bdf, struct kdev *k)
 {
 	g_autofree char *cpath = g_strdup_printf(DEVS "%s/config", bdf);
 	g_autofree char *rpath = g_strdup_printf(DEVS "%s/resource", bdf);
@@ -377,7 +348,7 @@ static bool kbar_mmap(const struct kdev *k, unsigned i)
 
 /* The capability does not fit in a bare vfio_region_info: argsz says how much is needed,
  * and with that much the MSIX_MAPPABLE header comes right after the struct. */
-static void check_msix_cap(struct fx *f, int dev, unsigned index)
+static void check_msix_cap(struct row_fx *f, int dev, unsigned index)
 {
 	struct {
 		struct vfio_region_info ri;
@@ -395,7 +366,7 @@ static void check_msix_cap(struct fx *f, int dev, unsigned index)
 	assert_int_equal(big.cap.next, 0);
 }
 
-static void check_regions(struct fx *f, int dev, const struct kdev *k, const char *bdf)
+static void check_regions(struct row_fx *f, int dev, const struct kdev *k, const char *bdf)
 {
 	for (unsigned i = 0; i < VFIO_PCI_NUM_REGIONS; i++) {
 		struct vfio_region_info ri = { .argsz = sizeof(ri), .index = i };
@@ -438,7 +409,7 @@ static void check_regions(struct fx *f, int dev, const struct kdev *k, const cha
 	}
 }
 
-static void check_irqs(struct fx *f, int dev, const struct kdev *k, const char *bdf)
+static void check_irqs(struct row_fx *f, int dev, const struct kdev *k, const char *bdf)
 {
 	for (unsigned i = 0; i <= VFIO_PCI_NUM_IRQS; i++) {
 		struct vfio_irq_info ii = { .argsz = sizeof(ii), .index = i };
@@ -485,7 +456,7 @@ static void check_irqs(struct fx *f, int dev, const struct kdev *k, const char *
 
 static void check_device(const char *host, int group, const char *bdf, bool want_reset)
 {
-	struct fx f = load(host);
+	struct row_fx f = row_fx_load(host, NULL);
 	struct open_set s = open_device(&f, group, bdf);
 	struct vfio_device_info info = { .argsz = sizeof(info) };
 	struct kdev k;
@@ -503,7 +474,7 @@ static void check_device(const char *host, int group, const char *bdf, bool want
 	assert_int_equal(pt_backend_dev_ioctl(f.be, s.device, VFIO_DEVICE_RESET, NULL),
 			 want_reset ? 0 : -EINVAL);
 	close_set(&f, &s);
-	unload(&f);
+	row_fx_free(&f);
 }
 
 static void test_device_e1000e(void **state)
@@ -538,7 +509,7 @@ static void test_device_no_reset(void **state)
 {
 	/* edu (1234:11e8) has no reset method at all (reset_method absent): no RESET flag,
 	 * and VFIO_DEVICE_RESET is EINVAL. */
-	struct fx f = load("lab-shared-initial");
+	struct row_fx f = row_fx_load("lab-shared-initial", NULL);
 	struct open_set s;
 	struct vfio_device_info info = { .argsz = sizeof(info) };
 
@@ -562,14 +533,14 @@ static void test_device_no_reset(void **state)
 					      (void *)"0000:01:00.0"),
 			 -ENODEV);
 	close_set(&f, &s);
-	unload(&f);
+	row_fx_free(&f);
 }
 
 static void test_hot_reset_info(void **state)
 {
 	/* 01:00.0 and 01:00.1 share bus 1 below root port 00:02.0: a bus reset takes both,
 	 * each reported with its group, segment, bus and devfn. */
-	struct fx f = load("lab-shared-e1000e-vfio");
+	struct row_fx f = row_fx_load("lab-shared-e1000e-vfio", NULL);
 	struct open_set s = open_device(&f, 6, "0000:01:00.0");
 	size_t sz = sizeof(struct vfio_pci_hot_reset_info) +
 		    2 * sizeof(struct vfio_pci_dependent_device);
@@ -594,12 +565,12 @@ static void test_hot_reset_info(void **state)
 		assert_int_equal(hi->devices[i].devfn, i); /* slot 0, functions 0 and 1 */
 	}
 	close_set(&f, &s);
-	unload(&f);
+	row_fx_free(&f);
 }
 
 /* ---- DMA ---- */
 
-static int map(struct fx *f, int c, uint64_t iova, uint64_t size)
+static int map(struct row_fx *f, int c, uint64_t iova, uint64_t size)
 {
 	struct vfio_iommu_type1_dma_map m = {
 		.argsz = sizeof(m),
@@ -612,7 +583,7 @@ static int map(struct fx *f, int c, uint64_t iova, uint64_t size)
 	return pt_backend_dev_ioctl(f->be, c, VFIO_IOMMU_MAP_DMA, &m);
 }
 
-static int unmap(struct fx *f, int c, uint64_t iova, uint64_t size, uint64_t *ret_size)
+static int unmap(struct row_fx *f, int c, uint64_t iova, uint64_t size, uint64_t *ret_size)
 {
 	struct vfio_iommu_type1_dma_unmap u = { .argsz = sizeof(u), .iova = iova, .size = size };
 	int r = pt_backend_dev_ioctl(f->be, c, VFIO_IOMMU_UNMAP_DMA, &u);
@@ -623,7 +594,7 @@ static int unmap(struct fx *f, int c, uint64_t iova, uint64_t size, uint64_t *re
 
 static void test_dma(void **state)
 {
-	struct fx f = load("lab-shared-e1000e-vfio");
+	struct row_fx f = row_fx_load("lab-shared-e1000e-vfio", NULL);
 	struct open_set s;
 	uint64_t done = 0;
 
@@ -656,13 +627,13 @@ static void test_dma(void **state)
 	assert_true(rule_fired(f.trace, "K-VFIO-MEMLOCK"));
 	assert_true(rule_fired(f.trace, "K-VFIO-MAP-DMA"));
 	close_set(&f, &s);
-	unload(&f);
+	row_fx_free(&f);
 }
 
 static void test_dma_cap_ipc_lock(void **state)
 {
 	/* With CAP_IPC_LOCK (root), the limit does not apply. */
-	struct fx f = load("lab-shared-e1000e-vfio");
+	struct row_fx f = row_fx_load("lab-shared-e1000e-vfio", NULL);
 	struct open_set s;
 
 	(void)state;
@@ -671,12 +642,12 @@ static void test_dma_cap_ipc_lock(void **state)
 	s = open_device(&f, 6, "0000:01:00.0");
 	assert_int_equal(map(&f, s.container, 0x100000, 0x400000), 0);
 	close_set(&f, &s);
-	unload(&f);
+	row_fx_free(&f);
 }
 
 /* ---- migration ---- */
 
-static int feature_migration(struct fx *f, int dev, uint32_t dir, uint64_t *ret_flags)
+static int feature_migration(struct row_fx *f, int dev, uint32_t dir, uint64_t *ret_flags)
 {
 	uint8_t buf[sizeof(struct vfio_device_feature) +
 		    sizeof(struct vfio_device_feature_migration)] = { 0 };
@@ -693,7 +664,7 @@ static int feature_migration(struct fx *f, int dev, uint32_t dir, uint64_t *ret_
 
 static void test_migration(void **state)
 {
-	struct fx f = load("server-mlx5");
+	struct row_fx f = row_fx_load("server-mlx5", NULL);
 	struct open_set s = open_device(&f, 40, "0000:17:00.2"), p;
 	uint64_t flags = 0;
 	const char *drv = NULL;
@@ -720,7 +691,7 @@ static void test_migration(void **state)
 			 -ENOTTY);
 	close_set(&f, &p);
 	close_set(&f, &s);
-	unload(&f);
+	row_fx_free(&f);
 }
 
 int main(void)
