@@ -56,6 +56,7 @@ struct cert {
 	size_t nresults;
 	struct pt_vfio_info info; /* of the DUT's VFIO open */
 	bool opened, unit_on_vfio, unit_failed;
+	const char *faults; /* --faults FILE: injected into the model */
 };
 
 static struct pt_dev *dut_dev(struct cert *c, const char *addr)
@@ -377,7 +378,7 @@ static enum pth_cert_status check_rebind(struct cert *c, struct cert_result *r)
 	const struct pt_dev_props *p;
 
 	if (!c->unit_on_vfio && (c->unit_failed || unit_detach(c, r) != PTH_CERT_PASS))
-		return PTH_CERT_FAIL;
+		return set(r, PTH_CERT_FAIL, "the device could not be bound to vfio-pci");
 	unit_reattach(c, problems);
 	if (problems->len)
 		return set(r, PTH_CERT_FAIL, "%s", problems->str);
@@ -1032,7 +1033,9 @@ static void usage(void)
 	       "  --dry-run      list the steps, change nothing\n"
 	       "  --host SPEC    live (default), a recording or a directory holding sys/\n"
 	       "  --kernel X.Y   the kernel whose behaviour applies\n"
-	       "  --save FILE    (model) write the end state as a recording\n\n"
+	       "  --save FILE    (model) write the end state as a recording\n"
+	       "  --faults FILE  (model) inject faults (fakesys syntax: write, reset, numvfs,\n"
+	       "                 remove), to see a check fail midway and the host restored\n\n"
 	       "Exit status: 0 certified, 1 a check failed, 2 usage error or refusal.\n");
 }
 
@@ -1043,6 +1046,7 @@ static int parse(struct cert *c, int argc, char **argv, const char **ret_out, bo
 		{ "host", required_argument, NULL, 'H' },
 		{ "kernel", required_argument, NULL, 'K' },
 		{ "save", required_argument, NULL, 'W' },
+		{ "faults", required_argument, NULL, 'F' },
 		{ "profile", required_argument, NULL, 'p' },
 		{ "vfs", required_argument, NULL, 'v' },
 		{ "out", required_argument, NULL, 'o' },
@@ -1055,7 +1059,7 @@ static int parse(struct cert *c, int argc, char **argv, const char **ret_out, bo
 
 	optind = 1;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, ":H:K:W:p:v:o:ynh", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":H:K:W:F:p:v:o:ynh", opts, NULL)) != -1) {
 		char *end = NULL;
 
 		switch (o) {
@@ -1077,6 +1081,9 @@ static int parse(struct cert *c, int argc, char **argv, const char **ret_out, bo
 			c->vfs = (unsigned)strtoul(optarg, &end, 10);
 			if (!*optarg || *end || c->vfs == 0 || c->vfs > 256)
 				return usage_error("--vfs wants a count from 1 to 256:", optarg);
+			break;
+		case 'F':
+			c->faults = optarg;
 			break;
 		case 'o':
 			*ret_out = optarg;
@@ -1175,6 +1182,30 @@ static int certify(struct cert *c, const char *out, bool yes, bool dry)
 	return status;
 }
 
+/* Faults for the model, as scenario files write them (fakesys.h): to test that a check failing
+ * midway leaves the host as found. */
+static int add_faults(struct cert *c)
+{
+	g_autofree char *text = NULL;
+	g_autoptr(GError) error = NULL;
+	struct pt_error err = { 0 };
+
+	if (!c->s.fake) {
+		fprintf(stderr,
+			"ptharness certify: --faults needs a recorded host (--host FILE)\n");
+		return PTH_EXIT_INPUT;
+	}
+	if (!g_file_get_contents(c->faults, &text, NULL, &error)) {
+		fprintf(stderr, "ptharness certify: %s\n", error->message);
+		return PTH_EXIT_INPUT;
+	}
+	if (fks_host_add_faults(c->s.fake, c->faults, text, &err) < 0) {
+		fprintf(stderr, "ptharness certify: %s\n", err.reason);
+		return PTH_EXIT_INPUT;
+	}
+	return 0;
+}
+
 int pth_cmd_certify(int argc, char **argv)
 {
 	struct cert c = { .profile = PTH_CERT_GENERIC };
@@ -1189,6 +1220,8 @@ int pth_cmd_certify(int argc, char **argv)
 	c.detached = g_array_new(FALSE, TRUE, sizeof(struct pt_detached));
 	c.before = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	r = pth_session_open(&c.s, "certify");
+	if (r == 0 && c.faults)
+		r = add_faults(&c);
 	if (r == 0)
 		r = certify(&c, out, yes, dry);
 	if (c.unit_on_vfio) {

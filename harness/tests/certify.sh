@@ -130,7 +130,25 @@ state "$tmp/dry.umockdev" >"$tmp/after"
 if diff -u "$tmp/before" "$tmp/after" >"$tmp/out"; then ok "dry run: host unchanged"; else bad "dry run: host changed"; fi
 if "$PTH" --help | grep -q "^  certify "; then ok "listed in ptharness --help"; else bad "not in --help"; fi
 
-# 9. Usage errors.
+# 9. A check failing midway leaves the host as found: faults injected into the model.
+printf 'reset dev=0000:02:00.0 errno=EIO\nnumvfs dev=0000:02:00.0 max=1\n' >"$tmp/faults1"
+run "nvme PF, reset and VF faults" 1 0000:02:00.0 --vfs 2 --host "$SRIOV" --faults "$tmp/faults1" --save "$tmp/f1.umockdev"
+has "reset fault" fail CERT-RESET-ALIVE "reset-failed EIO"
+has "numvfs fault" fail CERT-SRIOV "enabled 1 of the 2 VFs"
+has "faults" pass CERT-HOST-RESTORED "as found"
+state "$SRIOV" >"$tmp/before"
+state "$tmp/f1.umockdev" >"$tmp/after"
+if diff -u "$tmp/before" "$tmp/after" >"$tmp/out"; then ok "faults: host left as found"; else bad "faults: host changed"; fi
+printf 'write path=0000:01:00.1/driver_override errno=EIO\n' >"$tmp/faults2"
+run "e1000e, second port cannot move" 1 0000:01:00.0 --host "$SHARED" --faults "$tmp/faults2" --save "$tmp/f2.umockdev"
+has "unit fault" fail CERT-RESET-ALIVE "bind to vfio-pci"
+has "unit fault" fail CERT-REBIND "could not be bound"
+has "unit fault" pass CERT-HOST-RESTORED "as found"
+state "$SHARED" >"$tmp/before"
+state "$tmp/f2.umockdev" >"$tmp/after"
+if diff -u "$tmp/before" "$tmp/after" >"$tmp/out"; then ok "unit fault: host left as found"; else bad "unit fault: host changed"; fi
+
+# 10. Usage errors.
 run "no device" 2 --host "$SRIOV"
 run "bad profile" 2 0000:02:00.0 --profile toaster --host "$SRIOV"
 run "unknown device" 2 0000:09:00.0 --host "$SRIOV"
