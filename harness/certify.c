@@ -718,35 +718,40 @@ static void add_str(JsonBuilder *b, const char *name, const char *v)
 	v ? json_builder_add_string_value(b, v) : json_builder_add_null_value(b);
 }
 
-static void add_hex(JsonBuilder *b, const char *name, unsigned v, int width)
+static void set_str(JsonObject *o, const char *name, const char *v)
 {
-	g_autofree char *s = g_strdup_printf("%0*x", width, v);
-
-	add_str(b, name, s);
+	if (v && *v)
+		json_object_set_string_member(o, name, v);
+	else
+		json_object_set_null_member(o, name);
 }
 
-static void dut_to_json(struct cert *c, JsonBuilder *b, const struct pth_cert_identity *id)
+/* The DUT as inspect --json shows it (ids, subsystem ids, class, driver, group, resets), with
+ * the names from pci.ids, the driver's version and the unit. */
+static void dut_to_json(struct cert *c, JsonBuilder *b, const struct pth_cert_identity *id,
+			JsonNode *host_view)
 {
-	json_builder_set_member_name(b, "dut");
-	json_builder_begin_object(b);
-	add_str(b, "address", c->dut);
-	add_hex(b, "vendor", id->vendor, 4);
-	add_hex(b, "device", id->device, 4);
-	add_hex(b, "subsystem_vendor", id->subsystem_vendor, 4);
-	add_hex(b, "subsystem_device", id->subsystem_device, 4);
-	add_hex(b, "class", id->class, 6);
-	add_hex(b, "revision", id->revision, 2);
-	add_str(b, "vendor_name", id->vendor_name[0] ? id->vendor_name : NULL);
-	add_str(b, "device_name", id->device_name[0] ? id->device_name : NULL);
-	add_str(b, "subsystem_vendor_name", id->subvendor_name[0] ? id->subvendor_name : NULL);
-	add_str(b, "driver", id->driver);
-	add_str(b, "driver_version", id->driver_version);
-	json_builder_set_member_name(b, "unit");
-	json_builder_begin_array(b);
+	JsonArray *devs = json_object_get_array_member(json_node_get_object(host_view), "devices");
+	JsonNode *dut = NULL;
+	JsonArray *unit = json_array_new();
+	JsonObject *o;
+
+	for (guint i = 0; !dut && i < json_array_get_length(devs); i++) {
+		JsonObject *d = json_array_get_object_element(devs, i);
+
+		if (strcmp(json_object_get_string_member(d, "address"), c->dut) == 0)
+			dut = json_node_copy(json_array_get_element(devs, i));
+	}
+	o = json_node_get_object(dut);
+	set_str(o, "vendor_name", id->vendor_name);
+	set_str(o, "device_name", id->device_name);
+	set_str(o, "subsystem_vendor_name", id->subvendor_name);
+	set_str(o, "driver_version", id->driver_version);
 	for (guint i = 0; i < c->unit->len; i++)
-		json_builder_add_string_value(b, c->unit->pdata[i]);
-	json_builder_end_array(b);
-	json_builder_end_object(b);
+		json_array_add_string_element(unit, c->unit->pdata[i]);
+	json_object_set_array_member(o, "unit", unit);
+	json_builder_set_member_name(b, "dut");
+	json_builder_add_value(b, dut);
 }
 
 static void identify(struct cert *c, struct pth_cert_identity *id)
@@ -755,13 +760,6 @@ static void identify(struct cert *c, struct pth_cert_identity *id)
 	struct pt_pciconf_parser *pp = NULL;
 	char dummy[8];
 
-	id->vendor = p->vendor;
-	id->device = p->device;
-	id->subsystem_vendor = p->subsystem_vendor;
-	id->subsystem_device = p->subsystem_device;
-	id->class = p->class;
-	id->revision = p->revision;
-	id->driver = g_strdup(p->driver);
 	if (p->driver) {
 		g_autofree char *path =
 			g_strdup_printf("bus/pci/drivers/%s/module/version", p->driver);
@@ -795,7 +793,7 @@ static JsonNode *certificate_json(struct cert *c, const struct pth_cert_identity
 	add_str(b, "host", c->s.spec);
 	add_str(b, "profile", profile_names[c->profile]);
 	add_str(b, "verdict", status == PTH_EXIT_OK ? "certified" : "not-certified");
-	dut_to_json(c, b, id);
+	dut_to_json(c, b, id, host_view);
 	json_builder_set_member_name(b, "kernel");
 	json_builder_begin_object(b);
 	add_str(b, "release", id->kernel);
@@ -834,7 +832,6 @@ static JsonNode *certificate_json(struct cert *c, const struct pth_cert_identity
 
 static void identity_clear(struct pth_cert_identity *id)
 {
-	g_free(id->driver);
 	g_free(id->driver_version);
 	g_free(id->kernel);
 	g_free(id->cmdline);

@@ -2,8 +2,6 @@
 /* `ptharness certify`: the check statuses, profiles and the DUT's identity in a certificate. */
 #pragma once
 
-#include <stdint.h>
-
 enum pth_cert_status {
 	PTH_CERT_PASS,
 	PTH_CERT_FAIL,
@@ -22,12 +20,9 @@ enum pth_cert_profile {
 	_PTH_CERT_PROFILE_MAX,
 };
 
-/* Who the device under test is, as the certificate states it. Strings are owned. */
+/* What the certificate adds to the DUT's inspect view, and the kernel. Strings are owned. */
 struct pth_cert_identity {
-	uint16_t vendor, device, subsystem_vendor, subsystem_device;
-	uint32_t class;
-	uint8_t revision;
 	char vendor_name[128], device_name[128], subvendor_name[128];
-	char *driver, *driver_version;
+	char *driver_version;
 	char *kernel, *cmdline;
 };

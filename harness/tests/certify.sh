@@ -41,6 +41,13 @@ for d in h["devices"]:
     print(d["address"], d["driver"], d["override"], (d["sriov"] or {}).get("numvfs"))'
 }
 
+# same_state WHAT START END: the end state (--save) is the start state.
+same_state() {
+	state "$2" >"$tmp/before"
+	state "$3" >"$tmp/after"
+	if diff -u "$tmp/before" "$tmp/after" >"$tmp/out"; then ok "$1"; else bad "$1: changed"; fi
+}
+
 # 1. The nvme SR-IOV PF with two VFs passes, and the certificate is complete.
 run "nvme PF --vfs 2" 0 0000:02:00.0 --vfs 2 --host "$SRIOV" --out "$tmp/cert" --save "$tmp/end.umockdev"
 has "nvme PF" pass CERT-SRIOV "2 VF\(s\) enabled"
@@ -87,17 +94,13 @@ PY
 then ok "host.umockdev replays to the same groups and viability"; else bad "host.umockdev replay differs"; fi
 
 # 3. The host is left as found (the end state saved by --save against the start).
-state "$SRIOV" >"$tmp/before"
-state "$tmp/end.umockdev" >"$tmp/after"
-if diff -u "$tmp/before" "$tmp/after" >"$tmp/out"; then ok "nvme PF: host left as found"; else bad "nvme PF: host changed"; fi
+same_state "nvme PF: host left as found" "$SRIOV" "$tmp/end.umockdev"
 
 # 4. The e1000e (its two ports share a group: one unit) passes, its netdev comes back.
 run "e1000e" 0 0000:01:00.0 --profile nic --host "$SHARED" --save "$tmp/end2.umockdev"
 has "e1000e" pass CERT-GROUP-ISOLATED "own function"
 has "e1000e" pass CERT-REBIND "netdev back: eth0"
-state "$SHARED" >"$tmp/before"
-state "$tmp/end2.umockdev" >"$tmp/after"
-if diff -u "$tmp/before" "$tmp/after" >"$tmp/out"; then ok "e1000e: host left as found"; else bad "e1000e: host changed"; fi
+same_state "e1000e: host left as found" "$SHARED" "$tmp/end2.umockdev"
 
 # 5. The edu device has no reset method.
 run "edu without reset" 1 0000:00:08.0 --host "$SHARED"
@@ -125,9 +128,7 @@ if grep -q "CERT-SRIOV .*enable 2 VFs on 0000:02:00.0" "$tmp/out" && [ ! -e "$tm
 else
 	bad "dry run lists the steps"
 fi
-state "$SRIOV" >"$tmp/before"
-state "$tmp/dry.umockdev" >"$tmp/after"
-if diff -u "$tmp/before" "$tmp/after" >"$tmp/out"; then ok "dry run: host unchanged"; else bad "dry run: host changed"; fi
+same_state "dry run: host unchanged" "$SRIOV" "$tmp/dry.umockdev"
 if "$PTH" --help | grep -q "^  certify "; then ok "listed in ptharness --help"; else bad "not in --help"; fi
 
 # 9. A check failing midway leaves the host as found: faults injected into the model.
@@ -136,17 +137,13 @@ run "nvme PF, reset and VF faults" 1 0000:02:00.0 --vfs 2 --host "$SRIOV" --faul
 has "reset fault" fail CERT-RESET-ALIVE "reset-failed EIO"
 has "numvfs fault" fail CERT-SRIOV "enabled 1 of the 2 VFs"
 has "faults" pass CERT-HOST-RESTORED "as found"
-state "$SRIOV" >"$tmp/before"
-state "$tmp/f1.umockdev" >"$tmp/after"
-if diff -u "$tmp/before" "$tmp/after" >"$tmp/out"; then ok "faults: host left as found"; else bad "faults: host changed"; fi
+same_state "faults: host left as found" "$SRIOV" "$tmp/f1.umockdev"
 printf 'write path=0000:01:00.1/driver_override errno=EIO\n' >"$tmp/faults2"
 run "e1000e, second port cannot move" 1 0000:01:00.0 --host "$SHARED" --faults "$tmp/faults2" --save "$tmp/f2.umockdev"
 has "unit fault" fail CERT-RESET-ALIVE "bind to vfio-pci"
 has "unit fault" fail CERT-REBIND "could not be bound"
 has "unit fault" pass CERT-HOST-RESTORED "as found"
-state "$SHARED" >"$tmp/before"
-state "$tmp/f2.umockdev" >"$tmp/after"
-if diff -u "$tmp/before" "$tmp/after" >"$tmp/out"; then ok "unit fault: host left as found"; else bad "unit fault: host changed"; fi
+same_state "unit fault: host left as found" "$SHARED" "$tmp/f2.umockdev"
 
 # 10. Usage errors.
 run "no device" 2 --host "$SRIOV"
