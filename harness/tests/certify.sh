@@ -103,10 +103,18 @@ has "e1000e" pass CERT-REBIND "netdev back: eth0"
 same_state "e1000e: host left as found" "$SHARED" "$tmp/end2.umockdev"
 
 # 5. The edu device has no reset method.
-run "edu without reset" 1 0000:00:08.0 --host "$SHARED"
+run "edu without reset" 1 0000:00:08.0 --host "$SHARED" --out "$tmp/edu"
 has "edu" fail CERT-RESET-METHODS "no reset method"
 has "edu" skip CERT-RESET-ALIVE "no reset method"
 has "edu" pass CERT-HOST-RESTORED "as found"
+if xmllint --noout --schema "$XSD" "$tmp/edu/junit.xml" 2>/dev/null &&
+	grep -q '<failure type="check" message="no reset method' "$tmp/edu/junit.xml" &&
+	python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["verdict"] != "not-certified")' "$tmp/edu/certificate.json" &&
+	xmllint --html --noout "$tmp/edu/certificate.html" 2>/dev/null; then
+	ok "edu: the failing certificate (JUnit with the failure, valid HTML)"
+else
+	bad "edu: the failing certificate"
+fi
 
 # 6. The e1000 behind the PCIe-to-PCI bridge shares its group.
 run "shared-group e1000" 1 0000:04:01.0 --host "$SHARED"
