@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* `ptharness report`: render a canonical result as JUnit, KTAP or HTML; merge shards' results. */
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "ktap.h"
 #include "merge.h"
 #include "result.h"
+#include "runner.h"
 
 static void usage(FILE *f)
 {
@@ -58,6 +60,28 @@ static int write_out(const char *file, const GString *s, GError **error)
 	return g_file_set_contents(file, s->str, (gssize)s->len, error) ? 0 : -1;
 }
 
+int pth_report_render(JsonNode *result, const char *junit, bool ktap, const char *html,
+		      GError **error)
+{
+	g_autoptr(GString) kt = g_string_new(NULL);
+
+	if (junit) {
+		g_autoptr(GString) xml = g_string_new(NULL);
+
+		if (prp_render_junit(result, xml, error) < 0 || write_out(junit, xml, error) < 0)
+			return -EIO;
+	}
+	if (html && prp_render_html(result, html, error) < 0)
+		return -EIO;
+	/* KTAP last and whole: nothing reaches stdout unless everything else worked. */
+	if (ktap) {
+		if (prp_render_ktap(result, kt, error) < 0)
+			return -EIO;
+		fputs(kt->str, stdout);
+	}
+	return 0;
+}
+
 static int render(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -71,7 +95,6 @@ static int render(int argc, char **argv)
 	gboolean ktap = FALSE;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(JsonNode) result = NULL;
-	g_autoptr(GString) kt = g_string_new(NULL);
 	int c;
 
 	optind = 1;
@@ -103,21 +126,8 @@ static int render(int argc, char **argv)
 				   NULL);
 	if (prp_result_load(argv[optind], &result, &error) < 0)
 		return failed(error);
-
-	if (junit) {
-		g_autoptr(GString) xml = g_string_new(NULL);
-
-		if (prp_render_junit(result, xml, &error) < 0 || write_out(junit, xml, &error) < 0)
-			return failed(error);
-	}
-	if (html && prp_render_html(result, html, &error) < 0)
+	if (pth_report_render(result, junit, ktap, html, &error) < 0)
 		return failed(error);
-	/* KTAP last and whole: nothing reaches stdout unless everything else worked. */
-	if (ktap) {
-		if (prp_render_ktap(result, kt, &error) < 0)
-			return failed(error);
-		fputs(kt->str, stdout);
-	}
 	return fflush(stdout) == 0 ? PTH_EXIT_OK : PTH_EXIT_INPUT;
 }
 

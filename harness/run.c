@@ -210,9 +210,8 @@ int pth_cmd_run(int argc, char **argv)
 		json_node_unref(result);
 		return PTH_EXIT_INPUT;
 	}
-	if (junit || ktap || html) {
-		fprintf(stderr, "ptharness run: --junit, --ktap and --html arrive with the report "
-				"writers; use --json\n");
+	if ((junit || ktap || html) && pth_report_render(result, junit, ktap, html, &error) < 0) {
+		fprintf(stderr, "ptharness run: %s\n", error->message);
 		json_node_unref(result);
 		return PTH_EXIT_INPUT;
 	}

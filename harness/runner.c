@@ -828,6 +828,19 @@ static char *vfio_nodes(struct run *r)
 }
 
 /* Rules fired in a slice of the trace, plus the outcome's own. */
+/*
+ * On a real kernel (lab, live) the kernel's rules are not named by anyone: the model names
+ * them on fake, the kernel only behaves. There a kernel rule is judged by the step's results
+ * (ok, errno, end state), not by firing; a scenario that passes there with its results has
+ * the real kernel agree with the rules it declares.
+ */
+static bool rule_needs_firing(unsigned target, const char *id)
+{
+	const struct pt_rule *rule = pt_rule_find(id);
+
+	return target == PTH_TARGET_FAKE || !rule || rule->kind != PT_RULE_KERNEL;
+}
+
 static bool fired_in(struct run *r, const struct obs *o, const char *rule)
 {
 	if (o->has_outcome && o->out.rule && strcmp(o->out.rule, rule) == 0)
@@ -978,7 +991,8 @@ static void check_expect(struct run *r, const struct obs *o, struct fy_node *exp
 		void *it = NULL;
 
 		while ((item = fy_node_sequence_iterate(v, &it)))
-			if (!fired_in(r, o, fy_node_get_scalar0(item)))
+			if (rule_needs_firing(r->target, fy_node_get_scalar0(item)) &&
+			    !fired_in(r, o, fy_node_get_scalar0(item)))
 				fail_exp(f, "rules", fy_node_get_scalar0(item),
 					 "did not fire in this step");
 	}
@@ -1424,7 +1438,8 @@ static void build_result(struct job *j, JsonNode *steps, const char *status, con
 	json_builder_set_member_name(b, "rules_missing");
 	json_builder_begin_array(b);
 	for (char **rl = j->sc ? j->sc->rules : NULL; rl && *rl; rl++)
-		if (!j->fired || !g_hash_table_contains(j->fired, *rl))
+		if ((!j->fired || !g_hash_table_contains(j->fired, *rl)) &&
+		    rule_needs_firing(j->opts->target, *rl))
 			json_builder_add_string_value(b, *rl);
 	json_builder_end_array(b);
 	json_builder_set_member_name(b, "fault_points");
@@ -1496,7 +1511,8 @@ static void run_job(gpointer data, gpointer user)
 	note_vms(j, &r);
 	teardown(&r);
 	for (char **rl = j->sc->rules; rl && *rl; rl++)
-		missing |= !g_hash_table_contains(j->fired, *rl);
+		missing |= !g_hash_table_contains(j->fired, *rl) &&
+			   rule_needs_firing(j->opts->target, *rl);
 	if (r.points)
 		run_faults(j, &r, &tried, &held, broken);
 	if (missing || broken->len)
@@ -1604,17 +1620,21 @@ static void add_hosts(JsonBuilder *b, struct cache *c, GPtrArray *jobs)
 				g_autofree char *prefix = g_strdup_printf("%d\t", pt_group_id(grp));
 				const char *vm = NULL;
 
-				for (guint k = 0; k < jobs->len && !vm; k++) {
+				/* Scenarios may leave the group with different VMs: the smallest
+				 * name, as report merge does, so that shards merge to this. */
+				for (guint k = 0; k < jobs->len; k++) {
 					struct job *o = jobs->pdata[k];
 
 					if (!o->sc ||
 					    strcmp(o->sc->host_name, j->sc->host_name) != 0)
 						continue;
-					for (guint m = 0; o->held_by && m < o->held_by->len && !vm;
-					     m++)
-						if (g_str_has_prefix(o->held_by->pdata[m], prefix))
-							vm = (char *)o->held_by->pdata[m] +
-							     strlen(prefix);
+					for (guint m = 0; o->held_by && m < o->held_by->len; m++) {
+						const char *held = o->held_by->pdata[m];
+
+						if (g_str_has_prefix(held, prefix) &&
+						    (!vm || strcmp(held + strlen(prefix), vm) < 0))
+							vm = held + strlen(prefix);
+					}
 				}
 				json_builder_begin_object(b);
 				json_builder_set_member_name(b, "id");
@@ -1650,6 +1670,20 @@ static void add_hosts(JsonBuilder *b, struct cache *c, GPtrArray *jobs)
 	json_builder_end_array(b);
 }
 
+/* Whether scenario j exercised rule: it fired, or (on a real kernel, where kernel rules are
+ * not named) the scenario declares it. */
+static bool exercised_by(const struct job *j, const struct pt_rule *rule)
+{
+	if (j->fired && g_hash_table_contains(j->fired, rule->id))
+		return true;
+	if (!j->sc || rule_needs_firing(j->opts->target, rule->id))
+		return false;
+	for (char **rl = j->sc->rules; rl && *rl; rl++)
+		if (strcmp(*rl, rule->id) == 0)
+			return true;
+	return false;
+}
+
 static void add_rules(JsonBuilder *b, GPtrArray *jobs, unsigned target)
 {
 	json_builder_set_member_name(b, "rules");
@@ -1674,8 +1708,7 @@ static void add_rules(JsonBuilder *b, GPtrArray *jobs, unsigned target)
 			for (guint k = 0; t == target && k < jobs->len; k++) {
 				struct job *j = jobs->pdata[k];
 
-				if (j->fired && g_hash_table_contains(j->fired, rule->id) &&
-				    strcmp(j->status, "skip") != 0)
+				if (exercised_by(j, rule) && strcmp(j->status, "skip") != 0)
 					json_builder_add_string_value(b, j->id);
 			}
 			json_builder_end_array(b);
@@ -1701,8 +1734,7 @@ static void add_fidelity(JsonBuilder *b, GPtrArray *jobs, unsigned target)
 			struct job *j = jobs->pdata[k];
 
 			if (!j->sc || !(j->sc->targets & PTH_TARGET_LAB) ||
-			    !(j->sc->targets & PTH_TARGET_FAKE) || !j->fired ||
-			    !g_hash_table_contains(j->fired, rule->id))
+			    !(j->sc->targets & PTH_TARGET_FAKE) || !exercised_by(j, rule))
 				continue;
 			if (strcmp(j->status, "pass") == 0 && strcmp(verdict, "fail") != 0)
 				verdict = "pass";
@@ -1723,6 +1755,11 @@ static void add_fidelity(JsonBuilder *b, GPtrArray *jobs, unsigned target)
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
+}
+
+static int cmp_job_id(gconstpointer a, gconstpointer b)
+{
+	return strcmp((*(struct job *const *)a)->id, (*(struct job *const *)b)->id);
 }
 
 JsonNode *pth_run_scenarios(GPtrArray *files, const struct pth_run_options *opts,
@@ -1773,6 +1810,8 @@ JsonNode *pth_run_scenarios(GPtrArray *files, const struct pth_run_options *opts
 			g_usleep(100000);
 		}
 	g_thread_pool_free(pool, FALSE, TRUE);
+	/* The result lists scenarios by id (the schema's order), whatever order files came in. */
+	g_ptr_array_sort(jobs, cmp_job_id);
 	if (opts->progress)
 		fprintf(stderr, "\r%*s\r", 40, "");
 

@@ -30,3 +30,9 @@ unsigned pth_shard_of(const char *id, unsigned n);
  */
 JsonNode *pth_run_scenarios(GPtrArray *files, const struct pth_run_options *opts,
 			    unsigned *ret_load_errors);
+
+/* Render a canonical result (harness/report.c): JUnit XML to junit, the HTML report into the
+ * directory html, KTAP on stdout (last, and only when the rest worked); NULL/false skip one.
+ * Returns 0, or -EIO with error set. */
+int pth_report_render(JsonNode *result, const char *junit, bool ktap, const char *html,
+		      GError **error);

@@ -1,0 +1,54 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The bundled suite on fake hosts: every scenario passes; --faults all holds at every point;
+# three shards merged with `report merge` equal the whole run (timestamps and durations aside);
+# the JUnit validates against the schema and the KTAP plan counts every scenario.
+# usage: suite.sh PTHARNESS JUNIT-XSD
+set -uo pipefail
+pth=$1 xsd=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+bad() { echo "FAIL: $*"; fail=1; }
+
+"$pth" run -j 2 --json "$tmp/all.json" --junit "$tmp/all.xml" --html "$tmp/html" --ktap \
+	>"$tmp/all.ktap" || bad "the suite does not pass: $(grep -m5 '^not ok' "$tmp/all.ktap")"
+n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["scenarios"]))' \
+	"$tmp/all.json")
+[ "$n" -ge 120 ] || bad "only $n scenarios in the suite (at least 120)"
+grep -qx "1..$n" "$tmp/all.ktap" || bad "KTAP plan is not 1..$n"
+if command -v xmllint >/dev/null; then
+	xmllint --noout --schema "$xsd" "$tmp/all.xml" 2>"$tmp/xmllint" ||
+		bad "JUnit does not validate: $(head -3 "$tmp/xmllint")"
+fi
+[ -s "$tmp/html/index.html" ] || bad "no HTML report"
+
+out=$("$pth" run -j 2 --faults all) || bad "--faults all: $(echo "$out" | grep -v '^scenarios' | head -5)"
+echo "$out" | tail -2
+tried=$(echo "$out" | sed -n 's/^fault points: \([0-9]*\) tried, \([0-9]*\) held$/\1/p')
+held=$(echo "$out" | sed -n 's/^fault points: \([0-9]*\) tried, \([0-9]*\) held$/\2/p')
+[ -n "$tried" ] && [ "$tried" -ge 300 ] || bad "fault points tried: '$tried' (expected at least 300)"
+[ "$tried" = "$held" ] || bad "fault points: $tried tried, $held held"
+
+for k in 1 2 3; do
+	"$pth" run --shard "$k/3" --json "$tmp/s$k.json" >/dev/null || bad "shard $k/3 fails"
+done
+"$pth" report merge "$tmp/s1.json" "$tmp/s2.json" "$tmp/s3.json" -o "$tmp/merged.json" ||
+	bad "report merge refuses the shards"
+python3 - "$tmp/all.json" "$tmp/merged.json" <<'PY' || bad "3 merged shards differ from the whole run"
+import json, sys
+skip = {"generated", "duration_ms", "shard", "wall_ms"}
+def strip(x):
+    if isinstance(x, dict):
+        return {k: strip(v) for k, v in x.items() if k not in skip}
+    if isinstance(x, list):
+        return [strip(v) for v in x]
+    return x
+a, m = (strip(json.load(open(p))) for p in sys.argv[1:])
+diff = [k for k in sorted(set(a) | set(m)) if a.get(k) != m.get(k)]
+if diff:
+    print("differs in:", ", ".join(diff))
+    sys.exit(1)
+PY
+[ $fail = 0 ] && echo "PASS: $n scenarios, $held/$tried fault points held, 3 shards merge to the whole run"
+exit $fail
