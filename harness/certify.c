@@ -810,8 +810,8 @@ static JsonNode *certificate_json(struct cert *c, const struct pth_cert_identity
 		add_str(b, "title", r->title);
 		add_str(b, "status", pth_cert_status_names[r->status]);
 		add_str(b, "reason", r->reason);
-		json_builder_set_member_name(b, "duration");
-		json_builder_add_double_value(b, (double)r->usec / 1e6);
+		json_builder_set_member_name(b, "duration_us");
+		json_builder_add_int_value(b, r->usec);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
@@ -856,8 +856,9 @@ static char *cert_junit(JsonNode *root)
 	g_autofree char *name = NULL;
 
 	for (guint i = 0; i < json_array_get_length(checks_); i++)
-		total += json_object_get_double_member(json_array_get_object_element(checks_, i),
-						       "duration");
+		total += json_object_get_int_member(json_array_get_object_element(checks_, i),
+						    "duration_us") /
+			 1e6;
 	name = g_markup_printf_escaped("certify %s", member(dut, "address"));
 	g_string_append_printf(x,
 			       "<testsuites>\n  <testsuite name=\"%s\" tests=\"%u\" "
@@ -871,7 +872,7 @@ static char *cert_junit(JsonNode *root)
 		const char *st = member(c, "status");
 		g_autofree char *tc = g_markup_printf_escaped(
 			"    <testcase classname=\"certify\" name=\"%s\" time=\"%.6f\"",
-			member(c, "id"), json_object_get_double_member(c, "duration"));
+			member(c, "id"), json_object_get_int_member(c, "duration_us") / 1e6);
 		g_autofree char *why = g_markup_escape_text(member(c, "reason"), -1);
 
 		g_string_append(x, tc);
@@ -952,7 +953,7 @@ static char *cert_html(JsonNode *root)
 			"<td>%.3f</td></tr>\n",
 			member(c, "status"), member(c, "id"), member(c, "title"),
 			member(c, "status"), member(c, "reason"),
-			json_object_get_double_member(c, "duration"));
+			json_object_get_int_member(c, "duration_us") / 1e6);
 
 		g_string_append(h, row);
 	}
