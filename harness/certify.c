@@ -57,6 +57,7 @@ struct cert {
 	struct pt_vfio_info info; /* of the DUT's VFIO open */
 	bool opened, unit_on_vfio, unit_failed;
 	const char *faults; /* --faults FILE: injected into the model */
+	bool profile_given; /* --profile; else the DUT's class decides */
 };
 
 static struct pt_dev *dut_dev(struct cert *c, const char *addr)
@@ -207,6 +208,42 @@ static enum pth_cert_status check_acs(struct cert *c, struct cert_result *r)
 			   "no ACS on %s, but the IOMMU group shows the DUT isolated",
 			   without->str);
 	return set(r, PTH_CERT_FAIL, "no ACS (SV RR CR UF) on upstream bridge(s) %s", without->str);
+}
+
+/* The class a profile expects (base << 16 | sub << 8, prog-if ignored), and its name. */
+static const struct {
+	uint32_t class, mask;
+	const char *what;
+} profile_class[_PTH_CERT_PROFILE_MAX] = {
+	[PTH_CERT_GENERIC] = { 0, 0, "any device" },
+	[PTH_CERT_NIC] = { 0x020000, 0xff0000, "a network controller (class 02)" },
+	[PTH_CERT_GPU] = { 0x030000, 0xff0000, "a display controller (class 03)" },
+	[PTH_CERT_NVME] = { 0x010800, 0xffff00, "an NVM controller (class 0108)" },
+};
+
+/* The profile a class calls for: the first whose class matches, else generic. */
+static enum pth_cert_profile profile_of_class(uint32_t class)
+{
+	for (int i = PTH_CERT_GENERIC + 1; i < _PTH_CERT_PROFILE_MAX; i++)
+		if ((class & profile_class[i].mask) == profile_class[i].class)
+			return i;
+	return PTH_CERT_GENERIC;
+}
+
+static enum pth_cert_status check_profile(struct cert *c, struct cert_result *r)
+{
+	const struct pt_dev_props *p = pt_dev_props(dut_dev(c, c->dut));
+
+	if (c->profile == PTH_CERT_GENERIC)
+		return set(r, PTH_CERT_SKIP, "generic profile: any class");
+	if ((p->class & profile_class[c->profile].mask) != profile_class[c->profile].class)
+		return set(r, PTH_CERT_FAIL, "profile %s wants %s; the DUT's class is %06x",
+			   profile_names[c->profile], profile_class[c->profile].what, p->class);
+	if (c->profile == PTH_CERT_NIC && !(p->netdevs && p->netdevs[0]))
+		return set(r, PTH_CERT_FAIL,
+			   "profile nic: the DUT has no network interface on its host driver");
+	return set(r, PTH_CERT_PASS, "%s, as profile %s wants", profile_class[c->profile].what,
+		   profile_names[c->profile]);
 }
 
 static enum pth_cert_status check_endpoint(struct cert *c, struct cert_result *r)
@@ -611,6 +648,7 @@ static const struct check {
 	{ "CERT-INTREMAP", "interrupt remapping", check_intremap, NULL },
 	{ "CERT-GROUP-ISOLATED", "IOMMU group holds only the DUT", check_group, NULL },
 	{ "CERT-ACS-PATH", "ACS on the upstream path", check_acs, NULL },
+	{ "CERT-PROFILE", "the DUT is what the profile certifies", check_profile, NULL },
 	{ "CERT-ENDPOINT", "the DUT is an endpoint", check_endpoint, NULL },
 	{ "CERT-RESET-METHODS", "reset methods present", check_reset_methods, NULL },
 	{ "CERT-RESET-ALIVE", "a reset returns the device in working order", check_reset_alive,
@@ -1074,6 +1112,7 @@ static int parse(struct cert *c, int argc, char **argv, const char **ret_out, bo
 			if (c->profile == _PTH_CERT_PROFILE_MAX)
 				return usage_error("unknown profile (nic, gpu, nvme, generic):",
 						   optarg);
+			c->profile_given = true;
 			break;
 		case 'v':
 			c->vfs = (unsigned)strtoul(optarg, &end, 10);
@@ -1147,6 +1186,8 @@ static int certify(struct cert *c, const char *out, bool yes, bool dry)
 			pt_critical_describe(pt_dev_critical(d)));
 		return PTH_EXIT_INPUT;
 	}
+	if (!c->profile_given)
+		c->profile = profile_of_class(pt_dev_props(d)->class);
 	find_unit(c);
 	if (dry || (c->s.live && !yes)) {
 		print_plan(c, stdout);

@@ -50,6 +50,7 @@ same_state() {
 
 # 1. The nvme SR-IOV PF with two VFs passes, and the certificate is complete.
 run "nvme PF --vfs 2" 0 0000:02:00.0 --vfs 2 --host "$SRIOV" --out "$tmp/cert" --save "$tmp/end.umockdev"
+has "nvme PF" pass CERT-PROFILE "an NVM controller \(class 0108\), as profile nvme"
 has "nvme PF" pass CERT-SRIOV "2 VF\(s\) enabled"
 has "nvme PF" pass CERT-VFIO-OPEN "DMA map/unmap"
 has "nvme PF" pass CERT-RESET-ALIVE "BARs restored"
@@ -101,6 +102,9 @@ run "e1000e" 0 0000:01:00.0 --profile nic --host "$SHARED" --save "$tmp/end2.umo
 has "e1000e" pass CERT-GROUP-ISOLATED "own function"
 has "e1000e" pass CERT-REBIND "netdev back: eth0"
 same_state "e1000e: host left as found" "$SHARED" "$tmp/end2.umockdev"
+
+run "e1000e as nvme" 1 0000:01:00.0 --profile nvme --host "$SHARED"
+has "wrong profile" fail CERT-PROFILE "profile nvme wants an NVM controller \(class 0108\); the DUT's class is 020000"
 
 # 5. The edu device has no reset method.
 run "edu without reset" 1 0000:00:08.0 --host "$SHARED" --out "$tmp/edu"
