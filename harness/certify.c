@@ -203,7 +203,7 @@ static enum pth_cert_status check_acs(struct cert *c, struct cert_result *r)
 			   "ACS (SV RR CR UF) enabled on all %zu upstream bridge(s)", bridges);
 	/* The kernel's groups already say what ACS allows: a bridge without ACS that still
 	 * leaves the DUT alone (a single-slot root port) isolates it. */
-	if (check_group(c, &(struct cert_result){ 0 }) == PTH_CERT_PASS)
+	if (check_group(c, r) == PTH_CERT_PASS)
 		return set(r, PTH_CERT_PASS,
 			   "no ACS on %s, but the IOMMU group shows the DUT isolated",
 			   without->str);
