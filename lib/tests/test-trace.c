@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -85,11 +86,105 @@ static void test_trace_values(void **state)
 	pt_trace_free(t);
 }
 
+/* The header's contract for a trace that is absent, empty, or asked for what it lacks. */
+static void test_trace_null_and_bounds(void **state)
+{
+	struct pt_trace *t = NULL;
+
+	(void)state;
+	assert_int_equal(pt_trace_add(NULL, PT_EVENT_NOTE, PT_NS_SYS, "x", "y", 1, 0, NULL), 0);
+	assert_int_equal(pt_trace_count(NULL), 0);
+	assert_null(pt_trace_event(NULL, 0));
+	assert_false(pt_trace_reads(NULL));
+	assert_null(pt_trace_free(NULL));
+	assert_null(pt_event_kind_to_string(_PT_EVENT_KIND_MAX));
+	assert_null(pt_event_kind_to_string((enum pt_event_kind) - 1));
+	assert_string_equal(pt_event_kind_to_string(PT_EVENT_READLINK), "readlink");
+	assert_string_equal(pt_event_kind_to_string(PT_EVENT_IOCTL), "ioctl");
+	assert_string_equal(pt_event_kind_to_string(PT_EVENT_FAULT), "fault");
+	assert_string_equal(pt_event_kind_to_string(PT_EVENT_NOTE), "note");
+
+	assert_int_equal(pt_trace_new(&t), 0);
+	assert_false(pt_trace_reads(t));
+	pt_trace_set_reads(t, true);
+	assert_true(pt_trace_reads(t));
+	assert_null(pt_trace_event(t, 0));
+	/* An event without path or value keeps both NULL. */
+	assert_int_equal(pt_trace_add(t, PT_EVENT_CLOSE, PT_NS_DEV, NULL, NULL, 0, -EBADF, NULL),
+			 0);
+	assert_null(pt_trace_event(t, 0)->path);
+	assert_null(pt_trace_event(t, 0)->value);
+	assert_int_equal(pt_trace_event(t, 0)->result, -EBADF);
+	assert_int_equal(pt_trace_event(t, 0)->ns, PT_NS_DEV);
+	assert_null(pt_trace_event(t, 1));
+	/* A rule without detail has no value. */
+	assert_int_equal(pt_trace_rule(t, "E-ROLLBACK", "0000:01:00.0", NULL), 0);
+	assert_null(pt_trace_event(t, 1)->value);
+	/* Clearing keeps the reads setting. */
+	pt_trace_clear(t);
+	assert_true(pt_trace_reads(t));
+	pt_trace_free(t);
+}
+
+/* Text past 256 bytes is cut with "..."; short binary is escaped, not summarised. */
+static void test_trace_long_and_short_values(void **state)
+{
+	char text[300], want[260];
+	const unsigned char bin[4] = { 0x00, 0x10, 0x86, 0x80 };
+	struct pt_trace *t = NULL;
+
+	(void)state;
+	memset(text, 'a', sizeof(text));
+	memset(want, 'a', 256);
+	strcpy(want + 256, "...");
+	assert_int_equal(pt_trace_new(&t), 0);
+	assert_int_equal(
+		pt_trace_add(t, PT_EVENT_WRITE, PT_NS_SYS, "x", text, sizeof(text), 0, NULL), 0);
+	assert_string_equal(pt_trace_event(t, 0)->value, want);
+	assert_int_equal(
+		pt_trace_add(t, PT_EVENT_READ, PT_NS_SYS, "x/config", bin, sizeof(bin), 4, NULL),
+		0);
+	assert_string_equal(pt_trace_event(t, 1)->value, "\\x00\\x10\\x86\\x80");
+	/* Exactly 256 bytes of text is kept whole. */
+	assert_int_equal(pt_trace_add(t, PT_EVENT_WRITE, PT_NS_SYS, "x", text, 256, 0, NULL), 0);
+	assert_int_equal(strlen(pt_trace_event(t, 2)->value), 256);
+	/* DEL is not printable. */
+	assert_int_equal(pt_trace_add(t, PT_EVENT_WRITE, PT_NS_SYS, "x", "\x7f", 1, 0, NULL), 0);
+	assert_string_equal(pt_trace_event(t, 3)->value, "\\x7f");
+	pt_trace_free(t);
+}
+
+/* The trace grows past its first allocation and keeps every event in order. */
+static void test_trace_grows(void **state)
+{
+	struct pt_trace *t = NULL;
+	char path[32];
+
+	(void)state;
+	assert_int_equal(pt_trace_new(&t), 0);
+	for (int i = 0; i < 200; i++) {
+		snprintf(path, sizeof(path), "p%d", i);
+		assert_int_equal(pt_trace_add(t, PT_EVENT_NOTE, PT_NS_SYS, path, NULL, 0, i, NULL),
+				 0);
+	}
+	assert_int_equal(pt_trace_count(t), 200);
+	for (int i = 0; i < 200; i++) {
+		snprintf(path, sizeof(path), "p%d", i);
+		assert_string_equal(pt_trace_event(t, (size_t)i)->path, path);
+		assert_int_equal(pt_trace_event(t, (size_t)i)->result, i);
+	}
+	assert_null(pt_trace_event(t, 200));
+	pt_trace_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_trace_backend_writes_and_reads),
 		cmocka_unit_test(test_trace_values),
+		cmocka_unit_test(test_trace_null_and_bounds),
+		cmocka_unit_test(test_trace_long_and_short_values),
+		cmocka_unit_test(test_trace_grows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
