@@ -140,7 +140,9 @@ static int write_properties(struct pt_backend *be, GString *out, const char *dir
 			g_string_append_printf(out, "N: %s\n", l + strlen("DEVNAME="));
 			g_ptr_array_add(props,
 					g_strdup_printf("DEVNAME=/dev/%s", l + strlen("DEVNAME=")));
-		} else if (strchr(l, '=')) {
+		} else if (strchr(l, '=') && !g_str_has_prefix(l, "SUBSYSTEM=")) {
+			/* SUBSYSTEM comes from the link above: a recorded host's uevent (served
+			 * from its E: lines) has it too, the kernel's does not. */
 			g_ptr_array_add(props, g_strdup(l));
 		}
 	}
