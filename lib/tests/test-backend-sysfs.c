@@ -2,6 +2,8 @@
 /* The sysfs backend: every access stays beneath the root, with openat2 and with the walker. */
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,11 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include <cmocka.h>
 
 #include "backend.h"
+#include "trace.h"
 #include "tree.h"
 
 struct fixture {
@@ -190,6 +194,148 @@ static void test_backend_sysfs_root_without_sys(void **state)
 	assert_int_equal(pt_backend_sysfs_new("/nonexistent-pt-root", &be), -ENOENT);
 }
 
+/* Names too long for the kernel: a component past NAME_MAX, a path past PATH_MAX. */
+static void test_backend_sysfs_long_names(void **state)
+{
+	struct fixture *f = *state;
+	char comp[NAME_MAX + 2], *path;
+	char buf[64];
+	size_t len;
+
+	memset(comp, 'a', sizeof(comp) - 1);
+	comp[sizeof(comp) - 1] = '\0';
+	assert_int_equal(pt_backend_read(f->be, PT_NS_SYS, comp, buf, sizeof(buf), &len),
+			 -ENAMETOOLONG);
+	path = malloc(3 * PATH_MAX);
+	for (size_t i = 0; i < 3 * PATH_MAX - 1; i += 2)
+		memcpy(path + i, "a/", 2);
+	path[3 * PATH_MAX - 1] = '\0';
+	assert_int_equal(pt_backend_read(f->be, PT_NS_SYS, path, buf, sizeof(buf), &len),
+			 -ENAMETOOLONG);
+	/* A link whose directory part alone is past PATH_MAX. */
+	assert_int_equal(pt_backend_readlink(f->be, PT_NS_SYS, path, buf, sizeof(buf)),
+			 -ENAMETOOLONG);
+	free(path);
+	/* A link target that does not fit the caller's buffer. */
+	assert_int_equal(pt_backend_readlink(f->be, PT_NS_SYS,
+					     "bus/pci/devices/0000:00:02.0/subsystem", buf, 4),
+			 -ENAMETOOLONG);
+}
+
+/* The namespaces: an unknown one is invalid, an absent one (no dev/ here) does not exist. */
+static void test_backend_sysfs_namespaces(void **state)
+{
+	struct fixture *f = *state;
+	char buf[64];
+	char **names = NULL;
+	size_t n = 0, len;
+
+	assert_string_equal(pt_ns_to_string(PT_NS_SYS), "sys");
+	assert_string_equal(pt_ns_to_string(PT_NS_DEV), "dev");
+	assert_string_equal(pt_ns_to_string(PT_NS_PROC), "proc");
+	assert_null(pt_ns_to_string(_PT_NS_MAX));
+	assert_int_equal(pt_backend_read(f->be, _PT_NS_MAX, "x", buf, sizeof(buf), &len), -EINVAL);
+	assert_int_equal(pt_backend_exists(f->be, _PT_NS_MAX, "x"), -EINVAL);
+	assert_int_equal(pt_backend_read(f->be, PT_NS_DEV, "vfio/vfio", buf, sizeof(buf), &len),
+			 -ENOENT);
+	assert_int_equal(pt_backend_write(f->be, PT_NS_DEV, "vfio/vfio", "x", 1), -ENOENT);
+	assert_int_equal(pt_backend_readlink(f->be, PT_NS_DEV, "vfio/1", buf, sizeof(buf)),
+			 -ENOENT);
+	assert_int_equal(pt_backend_list(f->be, PT_NS_DEV, "vfio", &names, &n), -ENOENT);
+	assert_int_equal(pt_backend_dev_open(f->be, "vfio/vfio", O_RDWR), -ENOENT);
+	/* The empty path is the namespace's own directory. */
+	assert_int_equal(pt_backend_list(f->be, PT_NS_PROC, "", &names, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(names[0], "sys");
+	pt_strv_free(names);
+	/* An empty directory lists as an empty, NULL-terminated array. */
+	tree_dir(f->root, "sys/empty");
+	assert_int_equal(pt_backend_list(f->be, PT_NS_SYS, "empty", &names, &n), 0);
+	assert_int_equal(n, 0);
+	assert_null(names[0]);
+	pt_strv_free(names);
+	/* Listing a file is not a directory. */
+	assert_int_equal(pt_backend_list(f->be, PT_NS_SYS, "devices/pci0000:00/0000:00:02.0/vendor",
+					 &names, &n),
+			 -ENOTDIR);
+}
+
+/* The generic wrappers' argument checks, whatever the backend. */
+static void test_backend_arguments(void **state)
+{
+	struct fixture *f = *state;
+	char buf[8];
+	size_t len;
+
+	assert_int_equal(pt_backend_read(NULL, PT_NS_SYS, "x", buf, sizeof(buf), &len), -EINVAL);
+	assert_int_equal(pt_backend_read(f->be, PT_NS_SYS, NULL, buf, sizeof(buf), &len), -EINVAL);
+	assert_int_equal(pt_backend_write(NULL, PT_NS_SYS, "x", "1", 1), -EINVAL);
+	assert_int_equal(pt_backend_exists(f->be, PT_NS_SYS, "/sys"), -EXDEV);
+	assert_int_equal(pt_backend_dev_open(f->be, "/dev/null", O_RDONLY), -EXDEV);
+	assert_int_equal(pt_backend_dev_ioctl(NULL, 0, 0, NULL), -EINVAL);
+	assert_int_equal(pt_backend_dev_close(NULL, 0), -EINVAL);
+	assert_null(pt_backend_free(NULL));
+	/* A line needs room for at least one byte and its NUL. */
+	assert_int_equal(pt_backend_read_line(f->be, PT_NS_SYS,
+					      "bus/pci/devices/0000:00:02.0/vendor", buf, 1),
+			 -EINVAL);
+	/* "0x8086\n" is 7 bytes: it does not fit 7 with the NUL, it fits 8. */
+	assert_int_equal(pt_backend_read_line(f->be, PT_NS_SYS,
+					      "bus/pci/devices/0000:00:02.0/vendor", buf, 7),
+			 -EFBIG);
+	assert_int_equal(pt_backend_read_line(f->be, PT_NS_SYS,
+					      "bus/pci/devices/0000:00:02.0/vendor", buf, 8),
+			 0);
+	assert_string_equal(buf, "0x8086");
+}
+
+/* Device nodes open beneath dev/; ioctl and close are the system's. */
+static void test_backend_sysfs_dev_nodes(void **state)
+{
+	struct fixture *f = *state;
+	struct pt_backend *be = NULL;
+	struct pt_trace *t = NULL;
+	int fd, one = 0;
+
+	tree_file(f->root, "dev/vfio/vfio", "");
+	assert_int_equal(pt_backend_sysfs_new(f->root, &be), 0);
+	assert_int_equal(pt_trace_new(&t), 0);
+	be->trace = t;
+	fd = pt_backend_dev_open(be, "vfio/vfio", O_RDWR);
+	assert_true(fd >= 0);
+	assert_int_equal(pt_trace_count(t), 1);
+	assert_int_equal(pt_trace_event(t, 0)->kind, PT_EVENT_OPEN);
+	assert_int_equal(pt_trace_event(t, 0)->ns, PT_NS_DEV);
+	assert_string_equal(pt_trace_event(t, 0)->path, "vfio/vfio");
+	/* A regular file has no ioctls: the kernel answers ENOTTY. */
+	assert_int_equal(pt_backend_dev_ioctl(be, fd, TIOCGWINSZ, &one), -ENOTTY);
+	assert_int_equal(pt_backend_dev_close(be, fd), 0);
+	assert_int_equal(pt_backend_dev_close(be, fd), -EBADF);
+	assert_int_equal(pt_backend_dev_open(be, "vfio/42", O_RDWR), -ENOENT);
+	assert_int_equal(pt_trace_event(t, 1)->result, -ENOENT);
+	/* With reads traced, readlink and list are recorded with their results. */
+	pt_trace_set_reads(t, true);
+	assert_int_equal(pt_backend_exists(be, PT_NS_DEV, "vfio/vfio"), 1);
+	{
+		char buf[64];
+		char **names = NULL;
+		size_t n = 0;
+
+		assert_true(pt_backend_readlink(be, PT_NS_SYS, "bus/pci/devices/0000:00:02.0", buf,
+						sizeof(buf)) > 0);
+		assert_int_equal(pt_backend_list(be, PT_NS_DEV, "vfio", &names, &n), 0);
+		pt_strv_free(names);
+	}
+	assert_int_equal(pt_trace_count(t), 4);
+	assert_int_equal(pt_trace_event(t, 2)->kind, PT_EVENT_READLINK);
+	assert_string_equal(pt_trace_event(t, 2)->value,
+			    "../../../devices/pci0000:00/0000:00:02.0");
+	assert_int_equal(pt_trace_event(t, 3)->kind, PT_EVENT_LIST);
+	assert_string_equal(pt_trace_event(t, 3)->path, "vfio");
+	pt_trace_free(t);
+	pt_backend_free(be);
+}
+
 #define BOTH(t)                                                      \
 	cmocka_unit_test_setup_teardown(t, setup_openat2, teardown), \
 		cmocka_unit_test_setup_teardown(t, setup_walker, teardown)
@@ -202,6 +348,10 @@ int main(void)
 		BOTH(test_backend_sysfs_readlink),
 		BOTH(test_backend_sysfs_list_and_exists),
 		BOTH(test_backend_sysfs_write),
+		BOTH(test_backend_sysfs_long_names),
+		BOTH(test_backend_sysfs_namespaces),
+		BOTH(test_backend_sysfs_dev_nodes),
+		cmocka_unit_test_setup_teardown(test_backend_arguments, setup_openat2, teardown),
 		cmocka_unit_test(test_backend_sysfs_root_without_sys),
 	};
 
