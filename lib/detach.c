@@ -206,8 +206,8 @@ static int bind_by_new_id(struct pt_engine *e, const struct pt_dev *dev, struct 
 					       strerror(-r));
 			pt_outcome_unrestored(out,
 					      "%s keeps the dynamic id %s and will bind any new "
-					      "device with it; remove it with: echo %s > "
-					      "/sys/bus/pci/drivers/%s/remove_id",
+					      "device with it; remove it with: "
+					      "echo %s > /sys/bus/pci/drivers/%s/remove_id",
 					      st->stub, id, id, st->stub);
 		}
 	}

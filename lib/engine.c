@@ -255,8 +255,8 @@ int pt_engine_restore_binding(struct pt_engine *e, const char *address, const ch
 	if (r < 0)
 		return pt_outcome_unrestored(out,
 					     "driver_override of %s could not be set back to "
-					     "'%s' (%s); set it with: echo '%s' > "
-					     "/sys/bus/pci/devices/%s/driver_override",
+					     "'%s' (%s); set it with: "
+					     "echo '%s' > /sys/bus/pci/devices/%s/driver_override",
 					     address, override ? override : "", strerror(-r),
 					     override ? override : "", address);
 	pt_engine_rule(e, "E-ROLLBACK", address, "restored to %s", driver ? driver : "no driver");

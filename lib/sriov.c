@@ -311,8 +311,8 @@ static void put_back_numvfs(struct pt_engine *e, const char *pf, unsigned before
 		pt_outcome_unrestored(
 			out,
 			"%s has %u VFs instead of %u%s%s; restore them with: "
-			"echo 0 > /sys/bus/pci/devices/%s/sriov_numvfs; echo %u > "
-			"/sys/bus/pci/devices/%s/sriov_numvfs",
+			"echo 0 > /sys/bus/pci/devices/%s/sriov_numvfs; "
+			"echo %u > /sys/bus/pci/devices/%s/sriov_numvfs",
 			pf, d && pt_dev_props(d)->sriov ? pt_dev_props(d)->sriov->numvfs : 0,
 			before, r < 0 ? ": " : "", r < 0 ? strerror(-r) : "", pf, before, pf);
 		return;

@@ -387,8 +387,8 @@ static int sysfs_reset(struct pt_engine *e, const struct pt_dev *dev, int method
 			pt_outcome_unrestored(
 				out,
 				"reset_method of %s is still '%s' (putting back '%s' "
-				"failed: %s); restore it with: echo '%s' > "
-				"/sys/bus/pci/devices/%s/reset_method",
+				"failed: %s); restore it with: "
+				"echo '%s' > /sys/bus/pci/devices/%s/reset_method",
 				address, pt_reset_method_to_string((enum pt_reset_method)method),
 				old, strerror(-k), old, address);
 	}

@@ -279,9 +279,9 @@ static void not_given_back(struct pt_engine *e, const struct pt_detached *d, str
 	const char *now = pt_engine_driver_of(e, d->address);
 
 	pt_outcome_unrestored(out,
-			      "%s stays on %s (%s); give it back with: echo %s > "
-			      "/sys/bus/pci/drivers/%s/unbind; echo %s > "
-			      "/sys/bus/pci/drivers_probe",
+			      "%s stays on %s (%s); give it back with: "
+			      "echo %s > /sys/bus/pci/drivers/%s/unbind; "
+			      "echo %s > /sys/bus/pci/drivers_probe",
 			      d->address, now ? now : "no driver",
 			      o->message ? o->message : "reattach failed", d->address,
 			      now ? now : d->stub, d->address);
