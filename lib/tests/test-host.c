@@ -245,6 +245,23 @@ static const struct broken {
 	  "../../../devices/pci0000:00/0000:09:00.0", true, 0, -ENOLINK, "0000:09:00.0" },
 	{ "unknown reset method", "sys/devices/pci0000:00/0000:00:03.0/reset_method", "pm reboot\n",
 	  false, 0, -EINVAL, "0000:00:03.0/reset_method" },
+	{ "driver is a file, not a link", "sys/devices/pci0000:00/0000:00:03.0/driver", "e1000e\n",
+	  false, 0, -EINVAL, "0000:00:03.0/driver" },
+	{ "group link does not end in a number", "sys/devices/pci0000:00/0000:00:03.0/iommu_group",
+	  "../../../bus", true, 0, -EINVAL, "0000:00:03.0/iommu_group" },
+	{ "config dangles", "sys/devices/pci0000:00/0000:00:03.0/config", "nowhere", true, 0,
+	  -ENOENT, "0000:00:03.0/config" },
+	{ "device link escapes the root", "sys/bus/pci/devices/0000:09:00.0", "/etc", true, 0,
+	  -EXDEV, "bus/pci/devices/0000:09:00.0" },
+	{ "device directory in place of its link, without config",
+	  "sys/bus/pci/devices/0000:09:00.0/vendor", "0x8086\n", false, 0, -ENOENT,
+	  "bus/pci/devices/0000:09:00.0/config" },
+	{ "sriov_totalvfs not a number", "sys/devices/pci0000:00/0000:00:03.0/sriov_totalvfs",
+	  "many\n", false, 0, -EINVAL, "0000:00:03.0/sriov_totalvfs" },
+	{ "net is a file", "sys/devices/pci0000:00/0000:00:03.0/net", "eth0\n", false, 0, -ENOTDIR,
+	  "0000:00:03.0/net" },
+	{ "physfn dangles", "sys/devices/pci0000:00/0000:00:03.0/physfn", "../0000:00:09.0", true,
+	  0, -ENOLINK, "0000:00:03.0/physfn" },
 };
 
 static void test_host_broken_trees(void **state)
