@@ -311,6 +311,147 @@ static void test_engine_plan_changes_nothing(void **state)
 	done(f);
 }
 
+/* What pt_vm_attach refuses before changing anything, and VM names. */
+static void test_engine_attach_refusals(void **state)
+{
+	struct fixture *f = load(SHARED);
+	struct pt_attach_options o = { .managed = true };
+	struct pt_vm_config cfg = { .name = "", .numa_node = -1 };
+	struct pt_vm *vm = new_vm(f, "vm1");
+	struct pt_host *host = pt_engine_host(f->e);
+	struct pt_outcome out = { 0 };
+	struct pt_step *steps = NULL;
+	const char *bridge = NULL;
+	size_t n = 0;
+
+	(void)state;
+	assert_ptr_equal(pt_engine_backend(f->e), f->be);
+	assert_ptr_equal(pt_engine_trace(f->e), f->trace);
+	assert_int_equal(pt_engine_add_vm(f->e, &cfg, NULL), -EINVAL);
+	cfg.name = NULL;
+	assert_int_equal(pt_engine_add_vm(f->e, &cfg, NULL), -EINVAL);
+	cfg.name = "vm1";
+	assert_int_equal(pt_engine_add_vm(f->e, &cfg, NULL), -EEXIST);
+	assert_int_equal(pt_engine_vm_count(f->e), 1);
+
+	for (size_t i = 0; i < pt_host_dev_count(host) && !bridge; i++)
+		if (pt_dev_props(pt_host_dev(host, i))->header_type == 1)
+			bridge = pt_dev_props(pt_host_dev(host, i))->address;
+	assert_non_null(bridge);
+	{
+		const struct {
+			const char *devs[3];
+			const char *code, *rule;
+		} cases[] = {
+			{ { "0000:7f:00.0" }, "device-not-found", "E-DEVICE-EXISTS" },
+			{ { bridge }, "not-an-endpoint", "E-DETACH-ENDPOINT" },
+			{ { NVME, NVME }, "device-in-use", "E-ATTACH-FREE" },
+		};
+
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			assert_int_equal(
+				pt_vm_attach(f->e, vm, cases[i].devs, &o, &steps, &n, &out), 1);
+			assert_string_equal(pt_code_to_string(out.code), cases[i].code);
+			assert_string_equal(out.rule, cases[i].rule);
+			assert_non_null(strstr(out.message, cases[i].devs[0]));
+			assert_false(steps[n - 1].done);
+			pt_steps_free(steps, n);
+			pt_outcome_clear(&out);
+		}
+	}
+	assert_int_equal(pt_vm_device_count(vm), 0);
+	assert_unchanged(f);
+	done(f);
+}
+
+/* A locked-memory limit that overflows fails the attach after the detach, which is undone. */
+static void test_engine_attach_memlock_overflow(void **state)
+{
+	struct fixture *f = load(SHARED);
+	const char *devs[] = { NVME, NULL };
+	struct pt_vm_config cfg = { .name = "huge", .memory = UINT64_MAX, .numa_node = -1 };
+	struct pt_vm *vm = NULL;
+	struct pt_outcome out = { 0 };
+	struct pt_step *steps = NULL;
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(pt_engine_add_vm(f->e, &cfg, &vm), 0);
+	assert_int_equal(pt_vm_attach(f->e, vm, devs, NULL, &steps, &n, &out), 1);
+	assert_string_equal(pt_code_to_string(out.code), "memlock-exceeded");
+	assert_string_equal(out.rule, "E-MEMLOCK-PINNED");
+	assert_null(out.unrestored);
+	assert_int_equal(pt_vm_device_count(vm), 0);
+	assert_string_equal(driver(f, NVME), "nvme");
+	assert_unchanged(f);
+	pt_steps_free(steps, n);
+	pt_outcome_clear(&out);
+	done(f);
+}
+
+/* A device detached by another process is adopted once, then it is in use; releasing gives
+ * it back to the driver it had. */
+static void test_engine_adopt(void **state)
+{
+	struct fixture *f = load(SHARED);
+	struct pt_detach_options o = { .managed = true };
+	struct pt_vm *vm = new_vm(f, "vm1"), *vm2 = new_vm(f, "vm2");
+	struct pt_detached st = { 0 };
+	struct pt_outcome out = { 0 };
+
+	(void)state;
+	assert_int_equal(pt_detach(f->e, NVME, &o, &st, &out), 0);
+	pt_outcome_clear(&out);
+	assert_int_equal(pt_vm_adopt(f->e, vm, &st), 0);
+	assert_ptr_equal(pt_engine_assigned_to(f->e, NVME), vm);
+	assert_int_equal(pt_vm_adopt(f->e, vm2, &st), -EBUSY);
+	assert_int_equal(pt_vm_device_count(vm), 1);
+	assert_string_equal(pt_vm_device(vm, 0), NVME);
+	/* The VM keeps its own copy of the record. */
+	assert_string_equal(pt_vm_detached(vm, 0)->orig_driver, "nvme");
+	assert_ptr_not_equal(pt_vm_detached(vm, 0)->orig_driver, st.orig_driver);
+	pt_detached_clear(&st);
+	assert_int_equal(pt_vm_release(f->e, vm, &out), 0);
+	assert_string_equal(driver(f, NVME), "nvme");
+	assert_null(pt_engine_assigned_to(f->e, NVME));
+	assert_unchanged(f);
+	pt_outcome_clear(&out);
+	done(f);
+}
+
+/* Release when the driver's probe fails: the VM lets go, the outcome says the device did not
+ * return and how to give it back by hand. */
+static void test_engine_release_reattach_fails(void **state)
+{
+	struct fixture *f = load(SHARED);
+	const char *devs[] = { NVME, NULL };
+	struct fks_fault fault = { .kind = FKS_FAULT_WRITE,
+				   .path = "bus/pci/drivers_probe",
+				   .error = ENODEV,
+				   .count = 0 };
+	struct pt_vm *vm = new_vm(f, "vm1");
+	struct pt_outcome out = { 0 };
+	struct pt_step *steps = NULL;
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(pt_vm_attach(f->e, vm, devs, NULL, &steps, &n, &out), 0);
+	pt_steps_free(steps, n);
+	pt_outcome_clear(&out);
+	assert_int_equal(fks_host_add_fault(f->host, &fault), 0);
+	assert_int_equal(pt_vm_release(f->e, vm, &out), 1);
+	assert_string_equal(pt_code_to_string(out.code), "bind-failed");
+	assert_string_equal(out.rule, "E-REATTACH");
+	assert_true(fks_host_faults_fired(f->host) > 0);
+	assert_non_null(out.unrestored);
+	assert_non_null(strstr(out.unrestored[0], NVME));
+	assert_int_equal(pt_vm_device_count(vm), 0);
+	assert_null(pt_engine_assigned_to(f->e, NVME));
+	assert_string_not_equal(driver(f, NVME), "nvme");
+	pt_outcome_clear(&out);
+	done(f);
+}
+
 static void test_engine_reset_choices(void **state)
 {
 	struct fixture *f = load(SHARED);
@@ -750,6 +891,10 @@ int main(void)
 		cmocka_unit_test(test_engine_attach_release_pair),
 		cmocka_unit_test(test_engine_attach_partial_group_refused),
 		cmocka_unit_test(test_engine_plan_changes_nothing),
+		cmocka_unit_test(test_engine_attach_refusals),
+		cmocka_unit_test(test_engine_attach_memlock_overflow),
+		cmocka_unit_test(test_engine_adopt),
+		cmocka_unit_test(test_engine_release_reattach_fails),
 		cmocka_unit_test(test_engine_reset_choices),
 		cmocka_unit_test(test_engine_vfio_open_and_memlock),
 		cmocka_unit_test(test_engine_vfio_group_not_viable),
