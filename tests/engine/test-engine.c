@@ -2,6 +2,7 @@
 /* The engine's operations on fake hosts loaded from the lab's real kernel recordings. */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -526,6 +527,53 @@ static void test_engine_vfio_open_and_memlock(void **state)
 	done(f);
 }
 
+/* A VFIO group file is open once (the kernel answers EBUSY to a second open): while another
+ * process holds it, opening and resetting through VFIO are refused and nothing changes. */
+static void test_engine_vfio_group_held(void **state)
+{
+	struct fixture *f = load(SHARED);
+	struct pt_detach_options o = { .managed = true };
+	struct pt_detached st = { 0 };
+	struct pt_outcome out = { 0 };
+	struct pt_vfio_info info;
+	char node[32];
+	int held, method = 0;
+
+	(void)state;
+	assert_int_equal(pt_detach(f->e, NVME, &o, &st, &out), 0);
+	pt_outcome_clear(&out);
+	snprintf(node, sizeof(node), "vfio/%d",
+		 pt_dev_props(pt_host_find_dev(pt_engine_host(f->e), NVME))->iommu_group);
+	held = pt_backend_dev_open(f->be, node, O_RDWR);
+	assert_true(held >= 0);
+	assert_int_equal(pt_vfio_open(f->e, NVME, NULL, &info, &out), 1);
+	assert_string_equal(pt_code_to_string(out.code), "group-in-use");
+	assert_string_equal(out.rule, "K-VFIO-GROUP-NODE");
+	assert_int_equal(out.err, -EBUSY);
+	assert_non_null(strstr(out.message, "another process holds it"));
+	pt_outcome_clear(&out);
+	assert_int_equal(pt_reset_device(f->e, NVME, -1, &method, &out), 1);
+	assert_string_equal(pt_code_to_string(out.code), "reset-refused");
+	pt_outcome_clear(&out);
+	assert_int_equal(pt_backend_dev_close(f->be, held), 0);
+	assert_int_equal(pt_reset_device(f->e, NVME, -1, &method, &out), 0);
+	assert_string_equal(out.rule, "K-VFIO-RESET");
+	pt_outcome_clear(&out);
+
+	/* Unknown devices are named as such by both. */
+	assert_int_equal(pt_vfio_open(f->e, "0000:7f:00.0", NULL, &info, &out), 1);
+	assert_string_equal(pt_code_to_string(out.code), "device-not-found");
+	pt_outcome_clear(&out);
+	assert_int_equal(pt_reset_device(f->e, "0000:7f:00.0", -1, &method, &out), 1);
+	assert_string_equal(pt_code_to_string(out.code), "device-not-found");
+	pt_outcome_clear(&out);
+	assert_int_equal(pt_reattach(f->e, &st, &out), 0);
+	assert_unchanged(f);
+	pt_outcome_clear(&out);
+	pt_detached_clear(&st);
+	done(f);
+}
+
 static void test_engine_vfio_group_not_viable(void **state)
 {
 	struct fixture *f = load(SHARED);
@@ -898,6 +946,7 @@ int main(void)
 		cmocka_unit_test(test_engine_reset_choices),
 		cmocka_unit_test(test_engine_vfio_open_and_memlock),
 		cmocka_unit_test(test_engine_vfio_group_not_viable),
+		cmocka_unit_test(test_engine_vfio_group_held),
 		cmocka_unit_test(test_engine_vf_create_select_attach),
 		cmocka_unit_test(test_engine_numvfs_fewer_than_asked),
 		cmocka_unit_test(test_engine_attach_without_interrupt_remapping),
