@@ -16,19 +16,6 @@
 #include "vfio.h"
 #include "vm.h"
 
-static int usage_error(const char *cmd, const char *what, const char *arg)
-{
-	fprintf(stderr, "ptharness %s: %s%s%s%s (see ptharness %s --help)\n", cmd, what,
-		arg ? " '" : "", arg ? arg : "", arg ? "'" : "", cmd);
-	return PTH_EXIT_INPUT;
-}
-
-static int bad_option(const char *cmd, int c, char **argv)
-{
-	return usage_error(cmd, c == ':' ? "option needs a value:" : "unknown option",
-			   argv[optind - 1]);
-}
-
 /* ---- detach / reattach ---- */
 
 int pth_cmd_detach(int argc, char **argv)
@@ -61,8 +48,8 @@ int pth_cmd_detach(int argc, char **argv)
 		case 'm':
 			r = pt_bind_method_from_string(optarg);
 			if (r < 0)
-				return usage_error("detach",
-						   "unknown method (override, new_id):", optarg);
+				return pth_usage_error(
+					"detach", "unknown method (override, new_id):", optarg);
 			o.method = (enum pt_bind_method)r;
 			break;
 		case 'u':
@@ -82,11 +69,11 @@ int pth_cmd_detach(int argc, char **argv)
 			       PTH_SESSION_HELP);
 			return PTH_EXIT_OK;
 		default:
-			return bad_option("detach", c, argv);
+			return pth_bad_option("detach", c, argv);
 		}
 	}
 	if (optind + 1 != argc)
-		return usage_error("detach", "expects one device address", NULL);
+		return pth_usage_error("detach", "expects one device address", NULL);
 	r = pth_session_open(&s, "detach");
 	if (r != 0)
 		return pth_session_close(&s, "detach", r);
@@ -128,10 +115,10 @@ int pth_cmd_reattach(int argc, char **argv)
 			       PTH_SESSION_HELP);
 			return PTH_EXIT_OK;
 		}
-		return bad_option("reattach", c, argv);
+		return pth_bad_option("reattach", c, argv);
 	}
 	if (optind + 1 != argc)
-		return usage_error("reattach", "expects one device address", NULL);
+		return pth_usage_error("reattach", "expects one device address", NULL);
 	r = pth_session_open(&s, "reattach");
 	if (r != 0)
 		return pth_session_close(&s, "reattach", r);
@@ -183,7 +170,7 @@ int pth_cmd_reset(int argc, char **argv)
 		if (c == 'm') {
 			method = pt_reset_method_from_string(optarg);
 			if (method < 0)
-				return usage_error("reset", "unknown reset method:", optarg);
+				return pth_usage_error("reset", "unknown reset method:", optarg);
 		} else if (c == 'h') {
 			printf("Usage: ptharness reset BDF [--method flr|af_flr|pm|bus|...] [HOST "
 			       "OPTIONS]\n\nReset a device: through VFIO when it is bound to a VFIO "
@@ -193,11 +180,11 @@ int pth_cmd_reset(int argc, char **argv)
 			       PTH_SESSION_HELP);
 			return PTH_EXIT_OK;
 		} else {
-			return bad_option("reset", c, argv);
+			return pth_bad_option("reset", c, argv);
 		}
 	}
 	if (optind + 1 != argc)
-		return usage_error("reset", "expects one device address", NULL);
+		return pth_usage_error("reset", "expects one device address", NULL);
 	r = pth_session_open(&s, "reset");
 	if (r != 0)
 		return pth_session_close(&s, "reset", r);
@@ -234,11 +221,11 @@ int pth_cmd_vfio_open(int argc, char **argv)
 		switch (c) {
 		case 'M':
 			if (pth_parse_size(optarg, &vo.map_bytes) < 0)
-				return usage_error("vfio-open", "not a size:", optarg);
+				return pth_usage_error("vfio-open", "not a size:", optarg);
 			break;
 		case 'L':
 			if (pth_parse_size(optarg, &limit) < 0)
-				return usage_error("vfio-open", "not a size:", optarg);
+				return pth_usage_error("vfio-open", "not a size:", optarg);
 			memlock = optarg;
 			break;
 		case 'r':
@@ -254,11 +241,11 @@ int pth_cmd_vfio_open(int argc, char **argv)
 			       PTH_SESSION_HELP);
 			return PTH_EXIT_OK;
 		default:
-			return bad_option("vfio-open", c, argv);
+			return pth_bad_option("vfio-open", c, argv);
 		}
 	}
 	if (optind + 1 != argc)
-		return usage_error("vfio-open", "expects one device address", NULL);
+		return pth_usage_error("vfio-open", "expects one device address", NULL);
 	r = pth_session_open(&s, "vfio-open");
 	if (r != 0)
 		return pth_session_close(&s, "vfio-open", r);

@@ -10,6 +10,7 @@
  */
 
 #include <errno.h>
+#include <getopt.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
@@ -450,4 +451,17 @@ void pth_session_remember(struct pth_session *s, const struct pt_detached *d)
 	copy->orig_override = g_strdup(d->orig_override);
 	copy->stub = g_strdup(d->stub);
 	g_ptr_array_add(s->detached, copy);
+}
+
+int pth_usage_error(const char *cmd, const char *what, const char *arg)
+{
+	fprintf(stderr, "ptharness %s: %s%s%s%s (see ptharness %s --help)\n", cmd, what,
+		arg ? " '" : "", arg ? arg : "", arg ? "'" : "", cmd);
+	return PTH_EXIT_INPUT;
+}
+
+int pth_bad_option(const char *cmd, int c, char **argv)
+{
+	return pth_usage_error(cmd, c == ':' ? "option needs a value:" : "unknown option",
+			       argv[optind - 1]);
 }

@@ -63,3 +63,9 @@ void pth_session_forget(struct pth_session *s, const char *address);
 
 /* "EBUSY" for -EBUSY. */
 const char *pth_errno_name(int err);
+
+/* A usage error of command cmd on stderr ("ptharness CMD: WHAT 'ARG' (see ... --help)");
+ * returns the input-error exit status. */
+int pth_usage_error(const char *cmd, const char *what, const char *arg);
+/* getopt's complaint (c is ':' or '?') about argv[optind - 1], as pth_usage_error. */
+int pth_bad_option(const char *cmd, int c, char **argv);

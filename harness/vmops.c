@@ -14,19 +14,6 @@
 #include "sriov.h"
 #include "vm.h"
 
-static int usage_error(const char *cmd, const char *what, const char *arg)
-{
-	fprintf(stderr, "ptharness %s: %s%s%s%s (see ptharness %s --help)\n", cmd, what,
-		arg ? " '" : "", arg ? arg : "", arg ? "'" : "", cmd);
-	return PTH_EXIT_INPUT;
-}
-
-static int bad_option(const char *cmd, int c, char **argv)
-{
-	return usage_error(cmd, c == ':' ? "option needs a value:" : "unknown option",
-			   argv[optind - 1]);
-}
-
 int pth_cmd_select_vf(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -91,19 +78,20 @@ int pth_cmd_select_vf(int argc, char **argv)
 			       PTH_SESSION_HELP);
 			return PTH_EXIT_OK;
 		default:
-			return bad_option("select-vf", c, argv);
+			return pth_bad_option("select-vf", c, argv);
 		}
 	}
 	if (!q.pf && !q.id && !q.class && !q.same_address)
-		return usage_error("select-vf", "needs --pf, --id, --class or --same-address",
-				   NULL);
+		return pth_usage_error("select-vf", "needs --pf, --id, --class or --same-address",
+				       NULL);
 	r = pth_session_open(&s, "select-vf");
 	if (r != 0)
 		return pth_session_close(&s, "select-vf", r);
 	r = pt_select_vf(s.engine, &q, vf, &out);
 	if (r == -EINVAL)
-		return pth_session_close(&s, "select-vf",
-					 usage_error("select-vf", "malformed --vfs or --id", NULL));
+		return pth_session_close(
+			&s, "select-vf",
+			pth_usage_error("select-vf", "malformed --vfs or --id", NULL));
 	r = r < 0 ? PTH_EXIT_INPUT :
 		    pth_session_outcome(&s, "select-vf",
 					q.pf ? q.pf :
@@ -139,13 +127,13 @@ int pth_cmd_set_numvfs(int argc, char **argv)
 			       PTH_SESSION_HELP);
 			return PTH_EXIT_OK;
 		}
-		return bad_option("set-numvfs", c, argv);
+		return pth_bad_option("set-numvfs", c, argv);
 	}
 	if (optind + 2 != argc)
-		return usage_error("set-numvfs", "expects a PF and a count", NULL);
+		return pth_usage_error("set-numvfs", "expects a PF and a count", NULL);
 	count = strtol(argv[optind + 1], &end, 10);
 	if (*end || count < 0 || count > 65535)
-		return usage_error("set-numvfs", "not a VF count:", argv[optind + 1]);
+		return pth_usage_error("set-numvfs", "not a VF count:", argv[optind + 1]);
 	r = pth_session_open(&s, "set-numvfs");
 	if (r != 0)
 		return pth_session_close(&s, "set-numvfs", r);
@@ -175,7 +163,7 @@ static int vm_option(struct vm_args *a, int c, const char *arg, const char *cmd)
 		return 0;
 	case 'm':
 		if (pth_parse_size(arg, &a->cfg.memory) < 0)
-			return usage_error(cmd, "not a size:", arg);
+			return pth_usage_error(cmd, "not a size:", arg);
 		return 0;
 	case 'I':
 		a->cfg.viommu = true;
@@ -190,7 +178,7 @@ static int vm_option(struct vm_args *a, int c, const char *arg, const char *cmd)
 		int r = pt_bind_method_from_string(arg);
 
 		if (r < 0)
-			return usage_error(cmd, "unknown method (override, new_id):", arg);
+			return pth_usage_error(cmd, "unknown method (override, new_id):", arg);
 		a->opts.method = (enum pt_bind_method)r;
 		return 0;
 	}
@@ -257,16 +245,16 @@ static int attach_like(int argc, char **argv, const char *cmd, bool plan)
 			       PTH_SESSION_HELP);
 			return PTH_EXIT_OK;
 		}
-		return bad_option(cmd, c, argv);
+		return pth_bad_option(cmd, c, argv);
 	}
 	if (!a.vm || !a.devices || !a.devices[0])
-		return usage_error(cmd, "needs --vm and --devices", NULL);
+		return pth_usage_error(cmd, "needs --vm and --devices", NULL);
 	for (char **d = a.devices; *d; d++) {
 		unsigned dom, bus, slot, fn;
 		char tail;
 
 		if (sscanf(*d, "%4x:%2x:%2x.%1x%c", &dom, &bus, &slot, &fn, &tail) != 4) {
-			r = usage_error(cmd, "not a PCI address (DDDD:BB:SS.F):", *d);
+			r = pth_usage_error(cmd, "not a PCI address (DDDD:BB:SS.F):", *d);
 			g_strfreev(a.devices);
 			return r;
 		}
@@ -329,11 +317,11 @@ int pth_cmd_release(int argc, char **argv)
 			       PTH_SESSION_HELP);
 			return PTH_EXIT_OK;
 		} else {
-			return bad_option("release", c, argv);
+			return pth_bad_option("release", c, argv);
 		}
 	}
 	if (!name)
-		return usage_error("release", "needs --vm", NULL);
+		return pth_usage_error("release", "needs --vm", NULL);
 	r = pth_session_open(&s, "release");
 	if (r != 0)
 		return pth_session_close(&s, "release", r);
@@ -395,11 +383,11 @@ int pth_cmd_migrate_check(int argc, char **argv)
 			       PTH_SESSION_HELP);
 			return PTH_EXIT_OK;
 		default:
-			return bad_option("migrate-check", c, argv);
+			return pth_bad_option("migrate-check", c, argv);
 		}
 	}
 	if (!devs || !devs[0])
-		return usage_error("migrate-check", "needs --devices", NULL);
+		return pth_usage_error("migrate-check", "needs --devices", NULL);
 	n = g_strv_length(devs);
 	md = g_new0(struct pt_migrate_device, n);
 	for (size_t i = 0; i < n; i++) {
@@ -470,14 +458,14 @@ int pth_cmd_replay(int argc, char **argv)
 			       "with every host access, rule and fault in order.\n");
 			return PTH_EXIT_OK;
 		default:
-			return bad_option("replay", c, argv);
+			return pth_bad_option("replay", c, argv);
 		}
 	}
 	if (optind + 1 != argc || !devs)
-		return usage_error("replay", "expects a recording and --attach", NULL);
+		return pth_usage_error("replay", "expects a recording and --attach", NULL);
 	s.spec = argv[optind];
 	if (strcmp(s.spec, "live") == 0)
-		return usage_error("replay", "replays a recording, not the live host:", s.spec);
+		return pth_usage_error("replay", "replays a recording, not the live host:", s.spec);
 	r = pth_session_open(&s, "replay");
 	if (r == 0 && pt_engine_add_vm(s.engine, &cfg, &vm) < 0)
 		r = PTH_EXIT_INPUT;
