@@ -39,6 +39,7 @@ static int setup(void **state, unsigned flags)
 
 	f->outside = tree_new();
 	tree_file(f->outside, "secret", "do not read\n");
+	tree_link(f->outside, "outlink", "secret-target");
 	f->root = tree_new();
 	tree_file(f->root, "sys/devices/pci0000:00/0000:00:02.0/vendor", "0x8086\n");
 	tree_file(f->root, "sys/devices/pci0000:00/0000:00:02.0/reset", "");
@@ -49,6 +50,7 @@ static int setup(void **state, unsigned flags)
 	tree_link(f->root, "sys/devices/pci0000:00/0000:00:02.0/subsystem", "../../../bus/pci");
 	snprintf(path, sizeof(path), "%s/secret", f->outside);
 	tree_link(f->root, "sys/escape-absolute", path);
+	tree_link(f->root, "sys/escape-dir", f->outside);
 	tree_link(f->root, "sys/escape-relative", "../../..");
 	tree_link(f->root, "sys/dangling", "devices/nowhere");
 	tree_file(f->root, "proc/sys/kernel/osrelease", "6.1.0-28-amd64\n");
@@ -132,6 +134,17 @@ static void test_backend_sysfs_readlink(void **state)
 			 -EXDEV);
 	assert_int_equal(pt_backend_readlink(f->be, PT_NS_SYS, "dangling", buf, sizeof(buf)),
 			 -ENOLINK);
+	/* A link reached through a directory link that leaves the root: refused, and nothing
+	 * of what lies outside is handed back. */
+	strcpy(buf, "unchanged");
+	assert_int_equal(
+		pt_backend_readlink(f->be, PT_NS_SYS, "escape-dir/outlink", buf, sizeof(buf)),
+		-EXDEV);
+	assert_null(strstr(buf, "secret"));
+	assert_int_equal(pt_backend_readlink(f->be, PT_NS_SYS, "devices/../escape-dir/outlink", buf,
+					     sizeof(buf)),
+			 -EXDEV);
+	assert_null(strstr(buf, "secret"));
 	assert_int_equal(pt_backend_readlink(f->be, PT_NS_SYS, "missing", buf, sizeof(buf)),
 			 -ENOENT);
 	assert_int_equal(pt_backend_readlink(f->be, PT_NS_SYS,
