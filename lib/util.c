@@ -57,6 +57,17 @@ int pt_parse_int(const char *s, long min, long max, long *ret)
 	return 0;
 }
 
+/* The value of n lower-case hex digits, already checked to be such. */
+static unsigned hex_digits(const char *s, size_t n)
+{
+	unsigned v = 0;
+
+	for (size_t i = 0; i < n; i++)
+		v = v << 4 |
+		    (unsigned)(isdigit((unsigned char)s[i]) ? s[i] - '0' : s[i] - 'a' + 10);
+	return v;
+}
+
 int pt_parse_address(const char *s, unsigned *domain, unsigned *bus, unsigned *slot,
 		     unsigned *function)
 {
@@ -72,7 +83,12 @@ int pt_parse_address(const char *s, unsigned *domain, unsigned *bus, unsigned *s
 			    s[i] != form[i])
 			return -EINVAL;
 	}
-	if (sscanf(s, "%4x:%2x:%2x.%1x", &d, &b, &sl, &f) != 4 || sl > 0x1f || f > 7)
+	/* The form is checked: the digits convert without sscanf (a scan meets thousands). */
+	d = hex_digits(s, 4);
+	b = hex_digits(s + 5, 2);
+	sl = hex_digits(s + 8, 2);
+	f = hex_digits(s + 11, 1);
+	if (sl > 0x1f || f > 7)
 		return -EINVAL;
 	*domain = d;
 	*bus = b;
