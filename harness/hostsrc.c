@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <gmodule.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <umockdev.h>
@@ -32,9 +33,55 @@ struct pth_host_source {
 	enum pth_host_kind kind;
 	char *root;
 	UMockdevTestbed *testbed;
+	const struct umockdev_api *umockdev;
 	struct pt_backend *be;
 	GArray *blocks; /* struct block_line, for error messages */
 };
+
+/*
+ * libumockdev, and the libudev, libpcap, D-Bus and systemd libraries it needs, are loaded when
+ * a recording is opened, not when ptharness starts: a host given as a directory, or live, has
+ * no use for them. Each pointer has the type of the function it stands for.
+ */
+#define UMOCKDEV_SONAME "libumockdev.so.0"
+
+struct umockdev_api {
+	__typeof__(umockdev_testbed_new) *testbed_new;
+	__typeof__(umockdev_testbed_get_root_dir) *get_root_dir;
+	__typeof__(umockdev_testbed_add_from_string) *add_from_string;
+};
+
+static const struct umockdev_api *umockdev(GError **error)
+{
+	static struct umockdev_api api;
+	static GModule *module;
+	const struct {
+		const char *name;
+		gpointer *ptr;
+	} syms[] = {
+		{ "umockdev_testbed_new", (gpointer *)&api.testbed_new },
+		{ "umockdev_testbed_get_root_dir", (gpointer *)&api.get_root_dir },
+		{ "umockdev_testbed_add_from_string", (gpointer *)&api.add_from_string },
+	};
+
+	if (module)
+		return &api;
+	module = g_module_open(UMOCKDEV_SONAME, G_MODULE_BIND_LOCAL);
+	if (!module) {
+		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+			    "cannot load libumockdev, needed to open recordings: %s",
+			    g_module_error());
+		return NULL;
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(syms); i++)
+		if (!g_module_symbol(module, syms[i].name, syms[i].ptr)) {
+			g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: %s",
+				    UMOCKDEV_SONAME, g_module_error());
+			g_module_close(g_steal_pointer(&module));
+			return NULL;
+		}
+	return &api;
+}
 
 static gboolean fail(GError **error, const char *file, guint line, const char *fmt, ...)
 	G_GNUC_PRINTF(4, 5);
@@ -224,7 +271,7 @@ static gboolean load_blocks(struct pth_host_source *src, const char *text, GErro
 				g_autoptr(GError) e = NULL;
 				struct block_line bl = { .line = start };
 
-				if (!umockdev_testbed_add_from_string(src->testbed, block->str, &e))
+				if (!src->umockdev->add_from_string(src->testbed, block->str, &e))
 					return fail(error, src->spec, start, "%s", e->message);
 				bl.devpath = g_strdup(strchr(block->str, '/'));
 				*strchr(bl.devpath, '\n') = '\0';
@@ -425,8 +472,10 @@ static gboolean open_recording(struct pth_host_source *src, GError **error)
 		return FALSE;
 	if (!pth_recording_check(src->spec, text, error))
 		return FALSE;
-	src->testbed = umockdev_testbed_new();
-	src->root = umockdev_testbed_get_root_dir(src->testbed); /* transfer full */
+	if (!(src->umockdev = umockdev(error)))
+		return FALSE;
+	src->testbed = src->umockdev->testbed_new();
+	src->root = src->umockdev->get_root_dir(src->testbed); /* transfer full */
 	if (!load_blocks(src, text, error))
 		return FALSE;
 

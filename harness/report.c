@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <gmodule.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -55,6 +56,76 @@ static int bad_option(int c, char **argv)
 	return input_error(c == ':' ? "option needs a value:" : "unknown option", argv[optind - 1]);
 }
 
+/*
+ * The writers (libreports, with libxml2 and graphviz) are a module loaded only when a report is
+ * rendered or merged: linked into ptharness they cost every command, inspect included, about
+ * 4 ms of start-up for twenty more libraries. Each pointer has the type of the function it
+ * stands for, so the compiler checks the module's interface as if it were linked.
+ */
+struct writers {
+	__typeof__(prp_result_load) *result_load;
+	__typeof__(prp_result_to_data) *result_to_data;
+	__typeof__(prp_merge) *merge;
+	__typeof__(prp_render_junit) *render_junit;
+	__typeof__(prp_render_ktap) *render_ktap;
+	__typeof__(prp_render_html) *render_html;
+};
+
+/* Where the module is: PTH_REPORTS_MODULE if set; beside a ptharness run from its build
+ * directory, the build's; otherwise the installed one. */
+static char *module_path(void)
+{
+	const char *env = g_getenv("PTH_REPORTS_MODULE");
+	g_autofree char *exe = NULL;
+	g_autofree char *dir = NULL;
+
+	if (env && *env)
+		return g_strdup(env);
+	exe = g_file_read_link("/proc/self/exe", NULL);
+	dir = exe ? g_path_get_dirname(exe) : NULL;
+	if (dir && strcmp(dir, PTH_BUILD_HARNESS_DIR) == 0)
+		return g_strdup(PTH_REPORTS_MODULE_BUILT);
+	return g_strdup(PTH_REPORTS_MODULE_INSTALLED);
+}
+
+static const struct writers *writers(GError **error)
+{
+	static struct writers w;
+	static GModule *module;
+	g_autofree char *path = NULL;
+	const struct {
+		const char *name;
+		gpointer *ptr;
+	} syms[] = {
+		{ "prp_result_load", (gpointer *)&w.result_load },
+		{ "prp_result_to_data", (gpointer *)&w.result_to_data },
+		{ "prp_merge", (gpointer *)&w.merge },
+		{ "prp_render_junit", (gpointer *)&w.render_junit },
+		{ "prp_render_ktap", (gpointer *)&w.render_ktap },
+		{ "prp_render_html", (gpointer *)&w.render_html },
+	};
+
+	if (module)
+		return &w;
+	path = module_path();
+	module = g_module_open(path, G_MODULE_BIND_LOCAL);
+	if (!module) {
+		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+			    "cannot load the report writers: %s (set PTH_REPORTS_MODULE to "
+			    "ptharness-reports.so)",
+			    g_module_error());
+		return NULL;
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(syms); i++)
+		if (!g_module_symbol(module, syms[i].name, syms[i].ptr)) {
+			g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+				    "%s: not the report writers: %s", path, g_module_error());
+			g_module_close(g_steal_pointer(&module));
+			return NULL;
+		}
+	return &w;
+}
+
 static int write_out(const char *file, const GString *s, GError **error)
 {
 	return g_file_set_contents(file, s->str, (gssize)s->len, error) ? 0 : -1;
@@ -64,18 +135,21 @@ int pth_report_render(JsonNode *result, const char *junit, bool ktap, const char
 		      GError **error)
 {
 	g_autoptr(GString) kt = g_string_new(NULL);
+	const struct writers *w = writers(error);
 
+	if (!w)
+		return -ENOENT;
 	if (junit) {
 		g_autoptr(GString) xml = g_string_new(NULL);
 
-		if (prp_render_junit(result, xml, error) < 0 || write_out(junit, xml, error) < 0)
+		if (w->render_junit(result, xml, error) < 0 || write_out(junit, xml, error) < 0)
 			return -EIO;
 	}
-	if (html && prp_render_html(result, html, error) < 0)
+	if (html && w->render_html(result, html, error) < 0)
 		return -EIO;
 	/* KTAP last and whole: nothing reaches stdout unless everything else worked. */
 	if (ktap) {
-		if (prp_render_ktap(result, kt, error) < 0)
+		if (w->render_ktap(result, kt, error) < 0)
 			return -EIO;
 		fputs(kt->str, stdout);
 	}
@@ -95,6 +169,7 @@ static int render(int argc, char **argv)
 	gboolean ktap = FALSE;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(JsonNode) result = NULL;
+	const struct writers *w;
 	int c;
 
 	optind = 1;
@@ -124,7 +199,7 @@ static int render(int argc, char **argv)
 	if (!junit && !ktap && !html)
 		return input_error("nothing to render: give --junit FILE, --ktap or --html DIR",
 				   NULL);
-	if (prp_result_load(argv[optind], &result, &error) < 0)
+	if (!(w = writers(&error)) || w->result_load(argv[optind], &result, &error) < 0)
 		return failed(error);
 	if (pth_report_render(result, junit, ktap, html, &error) < 0)
 		return failed(error);
@@ -144,6 +219,7 @@ static int merge(int argc, char **argv)
 	g_autoptr(JsonNode) merged = NULL;
 	g_autofree char *data = NULL;
 	const char *output = NULL;
+	const struct writers *w;
 	int c;
 
 	optind = 1;
@@ -164,16 +240,18 @@ static int merge(int argc, char **argv)
 		return input_error("merge needs -o OUT.json", NULL);
 	if (optind >= argc)
 		return input_error("merge needs at least one result", NULL);
+	if (!(w = writers(&error)))
+		return failed(error);
 	for (int i = optind; i < argc; i++) {
 		JsonNode *r = NULL;
 
-		if (prp_result_load(argv[i], &r, &error) < 0)
+		if (w->result_load(argv[i], &r, &error) < 0)
 			return failed(error);
 		g_ptr_array_add(results, r);
 	}
-	if (prp_merge((JsonNode **)results->pdata, results->len, &merged, &error) < 0)
+	if (w->merge((JsonNode **)results->pdata, results->len, &merged, &error) < 0)
 		return failed(error);
-	data = prp_result_to_data(merged);
+	data = w->result_to_data(merged);
 	if (!g_file_set_contents(output, data, -1, &error))
 		return failed(error);
 	return PTH_EXIT_OK;

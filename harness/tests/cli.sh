@@ -120,5 +120,20 @@ else
 	echo "not ok - live json has iommu.enabled false"; fail=$((fail + 1))
 fi
 
+# Start-up: the report writers (libxml2, graphviz) and libumockdev are loaded when needed, not
+# linked: every command, inspect above all, would pay for loading them (see ci/bench).
+needed=$(readelf -d "$PTH" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
+if echo "$needed" | grep -qE 'libxml2|libgvc|libcgraph|libumockdev'; then
+	echo "not ok - ptharness links only what every command needs: $needed"; fail=$((fail + 1))
+else
+	echo "ok - ptharness links only what every command needs"; pass=$((pass + 1))
+fi
+echo '{}' >"$tmp/empty.json"
+PTH_REPORTS_MODULE=$tmp/nowhere.so check "report writers missing" 2 empty \
+	"cannot load the report writers: .*nowhere.so" -- report render "$tmp/empty.json" --ktap
+PTH_REPORTS_MODULE=$(readlink -f "$(dirname "$PTH")/../fakesys/libfakesys.a" 2>/dev/null || echo "$PTH") \
+	check "report writers not a module" 2 empty "cannot load the report writers|not the report writers" -- \
+	report render "$tmp/empty.json" --ktap
+
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]
