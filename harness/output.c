@@ -1,74 +1,76 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Rendering the host model: JSON for machines, a group-per-block text view for people. */
 
+#include <stdio.h>
 #include <string.h>
 
 #include "output.h"
 
-static void add_hex(JsonBuilder *b, const char *key, unsigned v, int width)
-{
-	g_autofree char *s = g_strdup_printf("%0*x", width, v);
+/*
+ * The view is built with json-glib's object API rather than JsonBuilder: on a host of 500
+ * devices the builder's bookkeeping (a copied name and a stack operation per member) made
+ * up a third of building it.
+ */
 
-	json_builder_set_member_name(b, key);
-	json_builder_add_string_value(b, s);
+static void set_hex(JsonObject *o, const char *key, unsigned v, int width)
+{
+	char s[16];
+
+	snprintf(s, sizeof(s), "%0*x", width, v);
+	json_object_set_string_member(o, key, s);
 }
 
-static void add_str_or_null(JsonBuilder *b, const char *key, const char *v)
+static void set_str_or_null(JsonObject *o, const char *key, const char *v)
 {
-	json_builder_set_member_name(b, key);
 	if (v)
-		json_builder_add_string_value(b, v);
+		json_object_set_string_member(o, key, v);
 	else
-		json_builder_add_null_value(b);
+		json_object_set_null_member(o, key);
 }
 
-static void add_int_or_null(JsonBuilder *b, const char *key, long v, gboolean present)
+static void set_int_or_null(JsonObject *o, const char *key, long v, gboolean present)
 {
-	json_builder_set_member_name(b, key);
 	if (present)
-		json_builder_add_int_value(b, v);
+		json_object_set_int_member(o, key, v);
 	else
-		json_builder_add_null_value(b);
+		json_object_set_null_member(o, key);
 }
 
-static void add_strv(JsonBuilder *b, const char *key, char **v)
+static JsonArray *strv_array(char **v)
 {
-	json_builder_set_member_name(b, key);
-	json_builder_begin_array(b);
+	JsonArray *a = json_array_new();
+
 	for (; v && *v; v++)
-		json_builder_add_string_value(b, *v);
-	json_builder_end_array(b);
+		json_array_add_string_element(a, *v);
+	return a;
 }
 
-static void add_methods(JsonBuilder *b, const char *key, const struct pt_reset_info *r)
+static JsonArray *methods_array(const struct pt_reset_info *r)
 {
-	json_builder_set_member_name(b, key);
-	json_builder_begin_array(b);
+	JsonArray *a = json_array_sized_new((guint)r->count);
+
 	for (size_t i = 0; i < r->count; i++)
-		json_builder_add_string_value(b, pt_reset_method_to_string(r->methods[i]));
-	json_builder_end_array(b);
+		json_array_add_string_element(a, pt_reset_method_to_string(r->methods[i]));
+	return a;
 }
 
-static void add_sriov(JsonBuilder *b, const struct pt_sriov *s)
+static void set_sriov(JsonObject *o, const struct pt_sriov *s)
 {
-	json_builder_set_member_name(b, "sriov");
+	JsonObject *v;
+
 	if (!s) {
-		json_builder_add_null_value(b);
+		json_object_set_null_member(o, "sriov");
 		return;
 	}
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "totalvfs");
-	json_builder_add_int_value(b, s->totalvfs);
-	json_builder_set_member_name(b, "numvfs");
-	json_builder_add_int_value(b, s->numvfs);
-	add_hex(b, "vf_device", s->vf_device, 4);
-	json_builder_set_member_name(b, "offset");
-	json_builder_add_int_value(b, s->offset);
-	json_builder_set_member_name(b, "stride");
-	json_builder_add_int_value(b, s->stride);
-	add_int_or_null(b, "drivers_autoprobe", s->drivers_autoprobe, s->drivers_autoprobe >= 0);
-	add_strv(b, "vfs", s->vfs);
-	json_builder_end_object(b);
+	v = json_object_new();
+	json_object_set_int_member(v, "totalvfs", s->totalvfs);
+	json_object_set_int_member(v, "numvfs", s->numvfs);
+	set_hex(v, "vf_device", s->vf_device, 4);
+	json_object_set_int_member(v, "offset", s->offset);
+	json_object_set_int_member(v, "stride", s->stride);
+	set_int_or_null(v, "drivers_autoprobe", s->drivers_autoprobe, s->drivers_autoprobe >= 0);
+	json_object_set_array_member(v, "vfs", strv_array(s->vfs));
+	json_object_set_object_member(o, "sriov", v);
 }
 
 static const char *pcie_type_name(const struct pt_pciconf *c)
@@ -87,179 +89,147 @@ static const char *pcie_type_name(const struct pt_pciconf *c)
 									   "unknown";
 }
 
-static void add_device(JsonBuilder *b, const struct pt_dev *dev)
+static JsonObject *device_object(const struct pt_dev *dev)
 {
 	const struct pt_dev_props *p = pt_dev_props(dev);
 	const struct pt_pciconf *c = pt_dev_config(dev);
 	const struct pt_reset_info *r = pt_dev_reset(dev);
 	enum pt_critical crit = pt_dev_critical(dev);
+	JsonObject *o = json_object_new();
+	JsonObject *cfg = json_object_new();
 
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "address");
-	json_builder_add_string_value(b, p->address);
-	add_hex(b, "vendor", p->vendor, 4);
-	add_hex(b, "device", p->device, 4);
-	add_hex(b, "subsystem_vendor", p->subsystem_vendor, 4);
-	add_hex(b, "subsystem_device", p->subsystem_device, 4);
-	add_hex(b, "class", p->class, 6);
-	add_hex(b, "revision", p->revision, 2);
+	json_object_set_string_member(o, "address", p->address);
+	set_hex(o, "vendor", p->vendor, 4);
+	set_hex(o, "device", p->device, 4);
+	set_hex(o, "subsystem_vendor", p->subsystem_vendor, 4);
+	set_hex(o, "subsystem_device", p->subsystem_device, 4);
+	set_hex(o, "class", p->class, 6);
+	set_hex(o, "revision", p->revision, 2);
 	if (p->vendor_name)
-		add_str_or_null(b, "vendor_name", p->vendor_name);
+		json_object_set_string_member(o, "vendor_name", p->vendor_name);
 	if (p->device_name)
-		add_str_or_null(b, "device_name", p->device_name);
-	json_builder_set_member_name(b, "header_type");
-	json_builder_add_int_value(b, p->header_type);
-	json_builder_set_member_name(b, "multifunction");
-	json_builder_add_boolean_value(b, p->multifunction);
-	add_str_or_null(b, "pcie_type", pcie_type_name(c));
-	add_str_or_null(b, "parent", p->parent);
-	add_str_or_null(b, "driver", p->driver);
-	add_str_or_null(b, "override", p->override);
-	add_int_or_null(b, "iommu_group", p->iommu_group, p->iommu_group >= 0);
-	add_int_or_null(b, "numa_node", p->numa_node, p->numa_node >= 0);
-	add_strv(b, "netdevs", p->netdevs);
-	add_str_or_null(b, "physfn", p->physfn);
-	add_sriov(b, p->sriov);
-	add_methods(b, "reset_methods", r);
-	json_builder_set_member_name(b, "reset_source");
-	json_builder_add_string_value(b, pt_reset_source_to_string(r->source));
-	add_methods(b, "reset_derived", pt_dev_reset_derived(dev));
-	json_builder_set_member_name(b, "config");
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "size");
-	json_builder_add_int_value(b, (gint64)c->len);
-	json_builder_set_member_name(b, "flr");
-	json_builder_add_boolean_value(b, c->flr);
-	json_builder_set_member_name(b, "af_flr");
-	json_builder_add_boolean_value(b, c->af && c->af_tp && c->af_flr);
-	json_builder_set_member_name(b, "pm_reset");
-	json_builder_add_boolean_value(b, c->pm && !c->pm_no_soft_reset);
+		json_object_set_string_member(o, "device_name", p->device_name);
+	json_object_set_int_member(o, "header_type", p->header_type);
+	json_object_set_boolean_member(o, "multifunction", p->multifunction);
+	set_str_or_null(o, "pcie_type", pcie_type_name(c));
+	set_str_or_null(o, "parent", p->parent);
+	set_str_or_null(o, "driver", p->driver);
+	set_str_or_null(o, "override", p->override);
+	set_int_or_null(o, "iommu_group", p->iommu_group, p->iommu_group >= 0);
+	set_int_or_null(o, "numa_node", p->numa_node, p->numa_node >= 0);
+	json_object_set_array_member(o, "netdevs", strv_array(p->netdevs));
+	set_str_or_null(o, "physfn", p->physfn);
+	set_sriov(o, p->sriov);
+	json_object_set_array_member(o, "reset_methods", methods_array(r));
+	json_object_set_string_member(o, "reset_source", pt_reset_source_to_string(r->source));
+	json_object_set_array_member(o, "reset_derived", methods_array(pt_dev_reset_derived(dev)));
+
+	json_object_set_int_member(cfg, "size", (gint64)c->len);
+	json_object_set_boolean_member(cfg, "flr", c->flr);
+	json_object_set_boolean_member(cfg, "af_flr", c->af && c->af_tp && c->af_flr);
+	json_object_set_boolean_member(cfg, "pm_reset", c->pm && !c->pm_no_soft_reset);
 	if (c->acs) {
-		add_hex(b, "acs_cap", c->acs_cap, 4);
-		add_hex(b, "acs_ctrl", c->acs_ctrl, 4);
+		set_hex(cfg, "acs_cap", c->acs_cap, 4);
+		set_hex(cfg, "acs_ctrl", c->acs_ctrl, 4);
 	} else {
-		add_str_or_null(b, "acs_cap", NULL);
-		add_str_or_null(b, "acs_ctrl", NULL);
+		json_object_set_null_member(cfg, "acs_cap");
+		json_object_set_null_member(cfg, "acs_ctrl");
 	}
-	json_builder_end_object(b);
-	add_int_or_null(b, "boot_vga", p->boot_vga, p->boot_vga >= 0);
-	add_str_or_null(b, "host_critical",
+	json_object_set_object_member(o, "config", cfg);
+	set_int_or_null(o, "boot_vga", p->boot_vga, p->boot_vga >= 0);
+	set_str_or_null(o, "host_critical",
 			crit == PT_CRITICAL_NONE ? NULL : pt_critical_to_string(crit));
-	json_builder_end_object(b);
+	return o;
 }
 
-static void add_group(JsonBuilder *b, const struct pt_group *g)
+static JsonObject *group_object(const struct pt_group *g)
 {
 	size_t n = pt_group_member_count(g), nb = pt_group_blocker_count(g);
+	JsonObject *o = json_object_new();
+	JsonObject *assignable = json_object_new();
+	JsonArray *devices = json_array_sized_new((guint)n);
+	JsonArray *blockers = json_array_sized_new((guint)nb);
+	JsonArray *detach = json_array_sized_new((guint)nb);
+	JsonArray *warnings = json_array_new();
 
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "id");
-	json_builder_add_int_value(b, pt_group_id(g));
-	add_str_or_null(b, "type", pt_group_type(g));
-	json_builder_set_member_name(b, "devices");
-	json_builder_begin_array(b);
+	json_object_set_int_member(o, "id", pt_group_id(g));
+	set_str_or_null(o, "type", pt_group_type(g));
 	for (size_t i = 0; i < n; i++)
-		json_builder_add_string_value(b, pt_dev_address(pt_group_member(g, i)));
-	json_builder_end_array(b);
-	json_builder_set_member_name(b, "viable");
-	json_builder_add_boolean_value(b, pt_group_viable(g));
-	json_builder_set_member_name(b, "blockers");
-	json_builder_begin_array(b);
+		json_array_add_string_element(devices, pt_dev_address(pt_group_member(g, i)));
+	json_object_set_array_member(o, "devices", devices);
+	json_object_set_boolean_member(o, "viable", pt_group_viable(g));
 	for (size_t i = 0; i < nb; i++) {
 		const struct pt_blocker *bl = pt_group_blocker(g, i);
 		enum pt_critical crit = pt_dev_critical(bl->dev);
+		JsonObject *b = json_object_new();
 
-		json_builder_begin_object(b);
-		json_builder_set_member_name(b, "address");
-		json_builder_add_string_value(b, pt_dev_address(bl->dev));
-		json_builder_set_member_name(b, "driver");
-		json_builder_add_string_value(b, bl->driver);
-		json_builder_set_member_name(b, "rule");
-		json_builder_add_string_value(b, bl->rule);
-		add_str_or_null(b, "host_critical",
+		json_object_set_string_member(b, "address", pt_dev_address(bl->dev));
+		json_object_set_string_member(b, "driver", bl->driver);
+		json_object_set_string_member(b, "rule", bl->rule);
+		set_str_or_null(b, "host_critical",
 				crit == PT_CRITICAL_NONE ? NULL : pt_critical_to_string(crit));
-		json_builder_end_object(b);
-	}
-	json_builder_end_array(b);
-	/* To make it viable, detach the blockers; warn where that takes a device from the host. */
-	json_builder_set_member_name(b, "assignable");
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "detach");
-	json_builder_begin_array(b);
-	for (size_t i = 0; i < nb; i++)
-		json_builder_add_string_value(b, pt_dev_address(pt_group_blocker(g, i)->dev));
-	json_builder_end_array(b);
-	json_builder_set_member_name(b, "warnings");
-	json_builder_begin_array(b);
-	for (size_t i = 0; i < nb; i++) {
-		const struct pt_dev *d = pt_group_blocker(g, i)->dev;
-		enum pt_critical crit = pt_dev_critical(d);
+		json_array_add_object_element(blockers, b);
 
+		/* To make it viable, detach the blockers; warn where that takes a device from
+		 * the host. */
+		json_array_add_string_element(detach, pt_dev_address(bl->dev));
 		if (crit != PT_CRITICAL_NONE) {
-			g_autofree char *w =
-				g_strdup_printf("%s is %s [E-HOST-CRITICAL]", pt_dev_address(d),
-						pt_critical_describe(crit));
+			g_autofree char *w = g_strdup_printf("%s is %s [E-HOST-CRITICAL]",
+							     pt_dev_address(bl->dev),
+							     pt_critical_describe(crit));
 
-			json_builder_add_string_value(b, w);
+			json_array_add_string_element(warnings, w);
 		}
 	}
-	json_builder_end_array(b);
-	json_builder_end_object(b);
-	json_builder_end_object(b);
+	json_object_set_array_member(o, "blockers", blockers);
+	json_object_set_array_member(assignable, "detach", detach);
+	json_object_set_array_member(assignable, "warnings", warnings);
+	json_object_set_object_member(o, "assignable", assignable);
+	return o;
 }
 
 JsonNode *pth_host_to_json(const struct pt_host *host, const char *source)
 {
-	g_autoptr(JsonBuilder) b = json_builder_new();
 	const struct pt_kver *kv = pt_host_kernel(host);
-	g_autofree char *kver = g_strdup_printf("%u.%u", kv->major, kv->minor);
+	size_t ndev = pt_host_dev_count(host), ngroup = pt_host_group_count(host);
+	JsonObject *root = json_object_new();
+	JsonObject *kernel = json_object_new();
+	JsonObject *iommu = json_object_new();
+	JsonArray *devices = json_array_sized_new((guint)ndev);
+	JsonArray *groups = json_array_sized_new((guint)ngroup);
+	JsonArray *findings = json_array_new();
+	JsonNode *node;
+	char kver[32];
 
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "schema");
-	json_builder_add_string_value(b, PTH_INSPECT_SCHEMA);
-	json_builder_set_member_name(b, "source");
-	json_builder_add_string_value(b, source);
-	json_builder_set_member_name(b, "kernel");
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "version");
-	json_builder_add_string_value(b, kver);
-	json_builder_set_member_name(b, "source");
-	json_builder_add_string_value(b, pt_kver_source_to_string(pt_host_kernel_source(host)));
-	json_builder_end_object(b);
-	json_builder_set_member_name(b, "iommu");
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "enabled");
-	json_builder_add_boolean_value(b, pt_host_iommu_present(host));
-	json_builder_end_object(b);
+	snprintf(kver, sizeof(kver), "%u.%u", kv->major, kv->minor);
+	json_object_set_string_member(root, "schema", PTH_INSPECT_SCHEMA);
+	json_object_set_string_member(root, "source", source);
+	json_object_set_string_member(kernel, "version", kver);
+	json_object_set_string_member(kernel, "source",
+				      pt_kver_source_to_string(pt_host_kernel_source(host)));
+	json_object_set_object_member(root, "kernel", kernel);
+	json_object_set_boolean_member(iommu, "enabled", pt_host_iommu_present(host));
+	json_object_set_object_member(root, "iommu", iommu);
 
-	json_builder_set_member_name(b, "devices");
-	json_builder_begin_array(b);
-	for (size_t i = 0; i < pt_host_dev_count(host); i++)
-		add_device(b, pt_host_dev(host, i));
-	json_builder_end_array(b);
-
-	json_builder_set_member_name(b, "groups");
-	json_builder_begin_array(b);
-	for (size_t i = 0; i < pt_host_group_count(host); i++)
-		add_group(b, pt_host_group(host, i));
-	json_builder_end_array(b);
-
-	json_builder_set_member_name(b, "findings");
-	json_builder_begin_array(b);
+	for (size_t i = 0; i < ndev; i++)
+		json_array_add_object_element(devices, device_object(pt_host_dev(host, i)));
+	json_object_set_array_member(root, "devices", devices);
+	for (size_t i = 0; i < ngroup; i++)
+		json_array_add_object_element(groups, group_object(pt_host_group(host, i)));
+	json_object_set_array_member(root, "groups", groups);
 	for (size_t i = 0; i < pt_host_finding_count(host); i++) {
 		const struct pt_finding *f = pt_host_finding(host, i);
+		JsonObject *o = json_object_new();
 
-		json_builder_begin_object(b);
-		json_builder_set_member_name(b, "rule");
-		json_builder_add_string_value(b, f->rule);
-		add_str_or_null(b, "address", f->address);
-		json_builder_set_member_name(b, "message");
-		json_builder_add_string_value(b, f->message);
-		json_builder_end_object(b);
+		json_object_set_string_member(o, "rule", f->rule);
+		set_str_or_null(o, "address", f->address);
+		json_object_set_string_member(o, "message", f->message);
+		json_array_add_object_element(findings, o);
 	}
-	json_builder_end_array(b);
-	json_builder_end_object(b);
-	return json_builder_get_root(b);
+	json_object_set_array_member(root, "findings", findings);
+	node = json_node_new(JSON_NODE_OBJECT);
+	json_node_take_object(node, root);
+	return node;
 }
 
 char *pth_json_to_string(JsonNode *node)
