@@ -99,10 +99,7 @@ int pth_cmd_inspect(int argc, char **argv)
 	}
 
 	if (json) {
-		JsonNode *node = pth_host_to_json(host, spec);
-
-		out = pth_json_to_string(node);
-		json_node_unref(node);
+		out = pth_host_json_text(host, spec);
 	} else {
 		out = pth_host_to_text(host, spec);
 	}

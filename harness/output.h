@@ -6,10 +6,10 @@
 #include <json-glib/json-glib.h>
 
 #include "host.h"
+#include "hostjson.h"
 
-#define PTH_INSPECT_SCHEMA "ptharness-inspect/1"
-
-/* The whole host as a JSON object; the caller owns the node. source names where it came from. */
+/* The whole host as a JSON node (pth_host_json_text parsed), for embedding; the caller owns the
+ * node. */
 JsonNode *pth_host_to_json(const struct pt_host *host, const char *source);
 
 /* The readable view: a block per IOMMU group. Returns a newly allocated string. */
