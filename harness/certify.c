@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +64,10 @@ struct cert {
 	const char *profile_dir; /* --profile-dir, or NULL: the bundled profile */
 	struct fy_node *args; /* the running certify step's arguments */
 	unsigned numvfs0; /* the DUT's VF count at the start */
+	int autoprobe0; /* and its sriov_drivers_autoprobe (-1: not a PF) */
+	const char *running; /* the check_id of the check running */
+	int interrupted; /* the signal that stopped the run, or 0 */
+	bool restoring; /* the last check (host-restored) is running */
 	struct pt_vfio_info info; /* of the DUT's VFIO open */
 	bool opened, unit_on_vfio, unit_failed;
 	const char *faults; /* --faults FILE: injected into the model */
@@ -852,23 +857,12 @@ static void restore_vfs(struct cert *c)
 	if (d && pt_dev_props(d)->sriov && pt_dev_props(d)->sriov->numvfs != c->numvfs0)
 		pt_set_numvfs(c->s.engine, c->dut, c->numvfs0, &o);
 	pt_outcome_clear(&o);
-}
+	d = dut_dev(c, c->dut);
+	if (d && pt_dev_props(d)->sriov && c->autoprobe0 >= 0 &&
+	    pt_dev_props(d)->sriov->drivers_autoprobe != c->autoprobe0) {
+		g_autoptr(GString) why = g_string_new(NULL);
 
-static void run_checks(struct cert *c)
-{
-	const struct pth_step_hooks hooks = { .certify = certify_step, .data = c };
-
-	for (guint i = 0; i < c->checks->len; i++) {
-		struct pth_scenario *sc = c->checks->pdata[i];
-		struct cert_result r = { .id = g_strdup(sc->check_id),
-					 .title = g_strdup(sc->title) };
-		gint64 t0 = g_get_monotonic_time();
-
-		r.status = pth_run_check(sc, c->s.engine, c->s.be, c->s.fake, c->s.trace, c->dut,
-					 &hooks, &r.reason);
-		restore_vfs(c);
-		r.usec = g_get_monotonic_time() - t0;
-		g_array_append_val(c->results, r);
+		autoprobe_set(c, c->dut, c->autoprobe0, why);
 	}
 }
 
@@ -883,6 +877,83 @@ static bool is_restored_check(struct pth_scenario *sc)
 		    strcmp(pth_node_str(args, "check"), "host-restored") == 0)
 			return true;
 	return false;
+}
+
+/*
+ * SIGINT and SIGTERM during a run: the handler only notes the signal (a signal handler can
+ * reach nothing but a global); certify stops at the next safe point (before a check's next
+ * step, or before the next check), gives back what it holds and writes the certificate.
+ */
+static volatile sig_atomic_t caught_signal;
+
+static void on_signal(int sig)
+{
+	caught_signal = sig;
+}
+
+/*
+ * The safe point. For tests, PTH_CERTIFY_TEST_SIGNAL=SIG@CHECK-ID[:STEP] raises SIG (INT or
+ * TERM) just before step STEP (default 1) of that check runs, as if it came from the terminal.
+ */
+static int certify_interrupted(void *data, unsigned index)
+{
+	struct cert *c = data;
+	const char *t = g_getenv("PTH_CERTIFY_TEST_SIGNAL");
+
+	if (t && !c->interrupted && c->running) {
+		g_auto(GStrv) f = g_strsplit_set(t, "@:", 3);
+		unsigned step = f[1] && f[2] ? (unsigned)atoi(f[2]) : 1;
+
+		if (f[0] && f[1] && strcmp(f[1], c->running) == 0 && step == index)
+			raise(strcmp(f[0], "TERM") == 0 ? SIGTERM : SIGINT);
+	}
+	if (caught_signal && !c->interrupted)
+		c->interrupted = caught_signal;
+	/* The host-restored check runs to its end: it is the undo. */
+	return c->restoring ? 0 : c->interrupted;
+}
+
+static void run_checks(struct cert *c)
+{
+	const struct pth_step_hooks hooks = { .certify = certify_step,
+					      .interrupted = certify_interrupted,
+					      .data = c };
+	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
+
+	caught_signal = 0;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	for (guint i = 0; i < c->checks->len; i++) {
+		struct pth_scenario *sc = c->checks->pdata[i];
+		struct cert_result r = { .id = g_strdup(sc->check_id),
+					 .title = g_strdup(sc->title) };
+		gint64 t0 = g_get_monotonic_time();
+		bool last = i + 1 == c->checks->len && is_restored_check(sc);
+
+		c->running = sc->check_id;
+		c->restoring = last;
+		if (c->interrupted && !last) {
+			/* After an interruption only the host-restored check runs: it gives back
+			 * the unit and says whether the host is as found. */
+			r.status = set(&r, PTH_CERT_SKIP, "interrupted");
+		} else {
+			r.status = pth_run_check(sc, c->s.engine, c->s.be, c->s.fake, c->s.trace,
+						 c->dut, &hooks, &r.reason);
+			if (!c->interrupted)
+				certify_interrupted(c, 0);
+			if (c->interrupted && !last && r.status == PTH_CERT_PASS)
+				set(&r, PTH_CERT_FAIL,
+				    "interrupted by SIG%s at the end of this check",
+				    sigabbrev_np(c->interrupted) ?: "a signal");
+		}
+		restore_vfs(c);
+		r.usec = g_get_monotonic_time() - t0;
+		g_array_append_val(c->results, r);
+	}
+	c->running = NULL;
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
 }
 
 /*
@@ -1033,6 +1104,13 @@ static JsonNode *certificate_json(struct cert *c, const struct pth_cert_identity
 	add_str(b, "host", c->s.spec);
 	add_str(b, "profile", profile_names[c->profile]);
 	add_str(b, "verdict", status == PTH_EXIT_OK ? "certified" : "not-certified");
+	if (c->interrupted) {
+		g_autofree char *sig = g_strdup_printf("SIG%s", sigabbrev_np(c->interrupted));
+
+		add_str(b, "interrupted", sig);
+	} else {
+		add_str(b, "interrupted", NULL);
+	}
 	dut_to_json(c, b, id, host_view);
 	json_builder_set_member_name(b, "kernel");
 	json_builder_begin_object(b);
@@ -1417,6 +1495,7 @@ static void cert_start(struct cert *c)
 	c->netdevs = g_strdupv(p->netdevs);
 	snapshot(c);
 	c->numvfs0 = p->sriov ? p->sriov->numvfs : 0;
+	c->autoprobe0 = p->sriov ? p->sriov->drivers_autoprobe : -1;
 }
 
 int pth_cert_hooks_new(const char *dut, struct pth_step_hooks *ret)
@@ -1514,9 +1593,18 @@ static int certify(struct cert *c, const char *out, bool yes, bool dry)
 			status = PTH_EXIT_FAIL;
 		printf("%-4s %-20s %s\n", pth_cert_status_names[r->status], r->id, r->reason);
 	}
-	printf("%s: %s\n", c->dut, status == PTH_EXIT_OK ? "certified" : "NOT certified");
+	if (c->interrupted) {
+		printf("%s: NOT certified: interrupted by SIG%s\n", c->dut,
+		       sigabbrev_np(c->interrupted) ?: "a signal");
+		status = PTH_EXIT_FAIL;
+	} else {
+		printf("%s: %s\n", c->dut, status == PTH_EXIT_OK ? "certified" : "NOT certified");
+	}
 	if (out && write_certificate(c, out, recording, view, status) < 0)
 		status = PTH_EXIT_INPUT;
+	/* As a shell reports a command a signal ended: 128 + the signal (130 for Ctrl-C). */
+	if (c->interrupted && status != PTH_EXIT_INPUT)
+		status = 128 + c->interrupted;
 	json_node_unref(view);
 	return status;
 }

@@ -1377,6 +1377,18 @@ static const char *run_steps(struct run *r, JsonBuilder *b)
 		struct obs o = { 0 };
 
 		index++;
+		if (r->hooks && r->hooks->interrupted) {
+			int sig = r->hooks->interrupted(r->hooks->data, index);
+
+			if (sig) {
+				g_free(r->reason);
+				r->reason = g_strdup_printf(
+					"interrupted by SIG%s before step %u (%s)",
+					sigabbrev_np(sig) ?: "a signal", index, verb);
+				r->status = PTH_CERT_FAIL;
+				break;
+			}
+		}
 		if (r->fake)
 			fks_host_set_step(r->fake, index);
 		if (r->fault && index == r->fault_step)

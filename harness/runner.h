@@ -20,6 +20,9 @@
  */
 struct pth_step_hooks {
 	enum pth_cert_status (*certify)(void *data, struct fy_node *args, char **ret_reason);
+	/* A safe point, before step index (1-based) runs: non-zero (the signal number) stops the
+	 * scenario there as interrupted. NULL: never. */
+	int (*interrupted)(void *data, unsigned index);
 	void *data;
 };
 

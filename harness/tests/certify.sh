@@ -219,6 +219,28 @@ has "vendor VF check" pass CERT-SRIOV "2 VF"
 has "vendor VF check" pass CERT-HOST-RESTORED "as found"
 same_state "vendor VF check: host left as found" "$SRIOV" "$tmp/vf.umockdev"
 
+# Ctrl-C: SIGINT raised (through certify's handler) as CERT-VFIO-OPEN begins, with the unit on
+# vfio-pci since CERT-RESET-ALIVE: that check is marked, the rest skip "interrupted", the
+# host-restored check gives the unit back; exit 130 and the certificate says so.
+PTH_CERTIFY_TEST_SIGNAL=INT@CERT-VFIO-OPEN run "SIGINT midway" 130 0000:02:00.0 --host "$SRIOV" --out "$tmp/icert" --save "$tmp/i.umockdev"
+has "SIGINT" fail CERT-VFIO-OPEN "interrupted by SIGINT before step 1"
+has "SIGINT" skip CERT-REBIND "interrupted"
+has "SIGINT" skip CERT-SRIOV "interrupted"
+has "SIGINT" pass CERT-HOST-RESTORED "as found"
+same_state "SIGINT: host left as found" "$SRIOV" "$tmp/i.umockdev"
+if python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); sys.exit(not (c["interrupted"] == "SIGINT" and c["verdict"] == "not-certified"))' "$tmp/icert/certificate.json" &&
+	xmllint --noout --schema "$XSD" "$tmp/icert/junit.xml" 2>/dev/null; then
+	ok "SIGINT: the certificate is written and says interrupted"
+else
+	bad "SIGINT: certificate"
+fi
+# SIGTERM with two VFs enabled, one on vfio-pci (before step 3 of the vendor VF check).
+PTH_CERTIFY_TEST_SIGNAL=TERM@ACME-VF1:3 run "SIGTERM with VFs enabled" 143 0000:02:00.0 --profile-dir "$tmp/nvme" --host "$SRIOV" --save "$tmp/t.umockdev"
+has "SIGTERM" fail ACME-VF1 "interrupted by SIGTERM before step 3 \(vfio-open\)"
+has "SIGTERM" skip CERT-MIGRATION "interrupted"
+has "SIGTERM" pass CERT-HOST-RESTORED "as found"
+same_state "SIGTERM: VFs disabled, host left as found" "$SRIOV" "$tmp/t.umockdev"
+
 # A profile's files are checked before anything runs.
 cp -r "$PROFILES/generic" "$tmp/bad1"
 sed -i '/^check_id:/d' "$tmp/bad1/060-endpoint.yaml"
