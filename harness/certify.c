@@ -957,15 +957,18 @@ static void run_checks(struct cert *c)
 }
 
 /*
- * The profile: every *.yaml of its directory (--profile-dir, or scenarios/certify/PROFILE), in
+ * The profile: every *.yaml of its directory (--profile-dir, else $PTH_CERTIFY_PROFILES/PROFILE,
+ * else scenarios/certify/PROFILE of the source tree), in
  * file-name order, each a certification scenario for the live target with a check_id, no two
  * with the same; the host-restored check last. Returns 0 or an exit status (message printed).
  */
 static int load_profile(struct cert *c)
 {
+	const char *base = g_getenv("PTH_CERTIFY_PROFILES");
 	g_autofree char *dir = c->profile_dir ? g_strdup(c->profile_dir) :
-						g_build_filename(PTH_SCENARIOS_DIR, "certify",
-								 profile_names[c->profile], NULL);
+			       base ? g_build_filename(base, profile_names[c->profile], NULL) :
+				      g_build_filename(PTH_SCENARIOS_DIR, "certify",
+						       profile_names[c->profile], NULL);
 	char *paths[] = { dir, NULL };
 	g_autoptr(GPtrArray) files = NULL;
 	g_autoptr(GPtrArray) last = g_ptr_array_new();
