@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,22 +23,28 @@
 
 #include "certify.h"
 #include "commands.h"
+#include "runner.h"
 #include "output.h"
 #include "record.h"
 #include "session.h"
+#include "size.h"
 #include "sriov.h"
 #include "vfio.h"
 
 #define CERT_SCHEMA "ptharness-certificate/1"
 #define CERT_MAP_BYTES (1024 * 1024)
 
+#ifndef PTH_SCENARIOS_DIR
+#define PTH_SCENARIOS_DIR "scenarios"
+#endif
+
 const char *const pth_cert_status_names[_PTH_CERT_STATUS_MAX] = { "pass", "fail", "skip" };
 
 static const char *const profile_names[_PTH_CERT_PROFILE_MAX] = { "generic", "nic", "gpu", "nvme" };
 
 struct cert_result {
-	const char *id;
-	const char *title;
+	char *id; /* the scenario's check_id */
+	char *title;
 	enum pth_cert_status status;
 	char *reason;
 	gint64 usec;
@@ -52,8 +59,15 @@ struct cert {
 	GArray *detached; /* struct pt_detached of the unit while on vfio-pci */
 	GHashTable *before; /* address -> "driver|override|numvfs" at the start */
 	char **netdevs; /* the DUT's network interfaces at the start */
-	struct cert_result results[32];
-	size_t nresults;
+	GArray *results; /* struct cert_result, in the order the checks ran */
+	GPtrArray *checks; /* struct pth_scenario *: the profile's checks, in order */
+	const char *profile_dir; /* --profile-dir, or NULL: the bundled profile */
+	struct fy_node *args; /* the running certify step's arguments */
+	unsigned numvfs0; /* the DUT's VF count at the start */
+	int autoprobe0; /* and its sriov_drivers_autoprobe (-1: not a PF) */
+	const char *running; /* the check_id of the check running */
+	int interrupted; /* the signal that stopped the run, or 0 */
+	bool restoring; /* the last check (host-restored) is running */
 	struct pt_vfio_info info; /* of the DUT's VFIO open */
 	bool opened, unit_on_vfio, unit_failed;
 	const char *faults; /* --faults FILE: injected into the model */
@@ -63,6 +77,15 @@ struct cert {
 static struct pt_dev *dut_dev(struct cert *c, const char *addr)
 {
 	return pt_host_find_dev(pt_engine_host(c->s.engine), addr);
+}
+
+/* An argument of the running certify step (`map: 1M`, `vfs: 2`), or dflt. */
+static uint64_t step_arg(struct cert *c, const char *key, uint64_t dflt)
+{
+	const char *v = pth_node_str(c->args, key);
+	uint64_t n;
+
+	return v && pth_parse_size(v, &n) == 0 ? n : dflt;
 }
 
 static enum pth_cert_status set(struct cert_result *r, enum pth_cert_status st, const char *fmt,
@@ -368,7 +391,7 @@ static enum pth_cert_status check_reset_alive(struct cert *c, struct cert_result
 
 static enum pth_cert_status check_vfio_open(struct cert *c, struct cert_result *r)
 {
-	struct pt_vfio_options vo = { .map_bytes = CERT_MAP_BYTES };
+	struct pt_vfio_options vo = { .map_bytes = step_arg(c, "map", CERT_MAP_BYTES) };
 	struct pt_outcome o = { 0 };
 	uint32_t regions = 0, irqs = 0;
 	int k;
@@ -448,7 +471,7 @@ static enum pth_cert_status check_rebind(struct cert *c, struct cert_result *r)
 static int vf_check(struct cert *c, const char *vf, GString *why)
 {
 	struct pt_detach_options dopt = { .managed = true };
-	struct pt_vfio_options vo = { .map_bytes = CERT_MAP_BYTES };
+	struct pt_vfio_options vo = { .map_bytes = step_arg(c, "map", CERT_MAP_BYTES) };
 	const struct pt_dev *d = dut_dev(c, vf);
 	struct pt_detached st = { 0 };
 	struct pt_vfio_info info = { 0 };
@@ -511,13 +534,21 @@ static enum pth_cert_status check_sriov(struct cert *c, struct cert_result *r)
 	unsigned n = c->vfs;
 	int autoprobe;
 
+	/* The unit is given back before SR-IOV, whatever happened to the checks before. */
+	if (c->unit_on_vfio) {
+		g_autoptr(GString) left = g_string_new(NULL);
+
+		unit_reattach(c, left);
+		p = pt_dev_props(dut_dev(c, c->dut));
+	}
 	if (!p->sriov)
 		return set(r, PTH_CERT_SKIP, "not an SR-IOV physical function");
 	if (p->sriov->numvfs != 0)
 		return set(r, PTH_CERT_SKIP, "%u VFs already enabled: left as they are",
 			   p->sriov->numvfs);
+	/* Without --vfs: the profile's count (vfs: in the step), at most what the PF offers. */
 	if (n == 0)
-		n = MIN(p->sriov->totalvfs, 2u);
+		n = MIN(p->sriov->totalvfs, (unsigned)step_arg(c, "vfs", 2));
 	if (n > p->sriov->totalvfs)
 		return set(r, PTH_CERT_FAIL, "--vfs %u: the PF offers %u", n, p->sriov->totalvfs);
 	autoprobe = p->sriov->drivers_autoprobe;
@@ -620,6 +651,11 @@ static enum pth_cert_status check_restored(struct cert *c, struct cert_result *r
 	GHashTableIter it;
 	gpointer k, v;
 
+	if (c->unit_on_vfio) {
+		g_autoptr(GString) left = g_string_new(NULL);
+
+		unit_reattach(c, left);
+	}
 	pt_engine_rescan(c->s.engine, NULL);
 	g_hash_table_iter_init(&it, c->before);
 	while (g_hash_table_iter_next(&it, &k, &v)) {
@@ -635,38 +671,58 @@ static enum pth_cert_status check_restored(struct cert *c, struct cert_result *r
 		   g_hash_table_size(c->before));
 }
 
-/* The checks in the order they run: the read-only ones, then the unit on vfio-pci (reset,
- * VFIO open, back to its driver), SR-IOV, what the VFIO open showed, and last the comparison
- * with the start. */
+/*
+ * certify's own checks, by the name a profile's scenario calls them with
+ * (`certify: {check: acs-path}`). Which of them run, in which order and with which ID is the
+ * profile's business (scenarios/certify/PROFILE/); this is what they do.
+ */
 static const struct check {
-	const char *id;
-	const char *title;
+	const char *name;
 	enum pth_cert_status (*run)(struct cert *c, struct cert_result *r);
 	const char *changes; /* what it does to the host, for --dry-run; NULL: read-only */
 } checks[] = {
-	{ "CERT-IOMMU", "IOMMU enabled", check_iommu, NULL },
-	{ "CERT-INTREMAP", "interrupt remapping", check_intremap, NULL },
-	{ "CERT-GROUP-ISOLATED", "IOMMU group holds only the DUT", check_group, NULL },
-	{ "CERT-ACS-PATH", "ACS on the upstream path", check_acs, NULL },
-	{ "CERT-PROFILE", "the DUT is what the profile certifies", check_profile, NULL },
-	{ "CERT-ENDPOINT", "the DUT is an endpoint", check_endpoint, NULL },
-	{ "CERT-RESET-METHODS", "reset methods present", check_reset_methods, NULL },
-	{ "CERT-RESET-ALIVE", "a reset returns the device in working order", check_reset_alive,
+	{ "iommu", check_iommu, NULL },
+	{ "intremap", check_intremap, NULL },
+	{ "group-isolated", check_group, NULL },
+	{ "acs-path", check_acs, NULL },
+	{ "profile", check_profile, NULL },
+	{ "endpoint", check_endpoint, NULL },
+	{ "reset-methods", check_reset_methods, NULL },
+	{ "reset-alive", check_reset_alive,
 	  "bind UNIT to vfio-pci (driver_override), reset DUT with the kernel's method" },
-	{ "CERT-VFIO-OPEN", "VFIO open, info, regions, IRQs, DMA map, VFIO reset", check_vfio_open,
+	{ "vfio-open", check_vfio_open,
 	  "open DUT through VFIO, DMA-map and unmap 1 MiB, VFIO_DEVICE_RESET" },
-	{ "CERT-REBIND", "back from vfio-pci to the original driver", check_rebind,
-	  "give UNIT back to its original driver, clear driver_override" },
-	{ "CERT-SRIOV", "SR-IOV VFs", check_sriov,
+	{ "rebind", check_rebind, "give UNIT back to its original driver, clear driver_override" },
+	{ "sriov", check_sriov,
 	  "enable VFS VFs on DUT, bind each to vfio-pci, VFIO-open it, give it back, disable VFs" },
-	{ "CERT-MIGRATION", "VFIO migration (informational)", check_migration, NULL },
-	{ "CERT-GPU-BOOT-VGA", "not the boot VGA device", check_boot_vga, NULL },
-	{ "CERT-GPU-ROM", "ROM readable through VFIO", check_rom, NULL },
-	{ "CERT-GPU-AUDIO", "companion audio function as one unit", check_audio, NULL },
-	{ "CERT-HOST-RESTORED", "the host is left as found", check_restored, NULL },
+	{ "migration", check_migration, NULL },
+	{ "gpu-boot-vga", check_boot_vga, NULL },
+	{ "gpu-rom", check_rom, NULL },
+	{ "gpu-audio", check_audio, NULL },
+	{ "host-restored", check_restored, NULL },
 };
 
-#define NCHECKS (sizeof(checks) / sizeof(checks[0]))
+static const struct check *check_find(const char *name)
+{
+	for (size_t i = 0; name && i < G_N_ELEMENTS(checks); i++)
+		if (strcmp(checks[i].name, name) == 0)
+			return &checks[i];
+	return NULL;
+}
+
+bool pth_cert_check_known(const char *name)
+{
+	return check_find(name) != NULL;
+}
+
+char *pth_cert_check_names(void)
+{
+	GString *s = g_string_new(NULL);
+
+	for (size_t i = 0; i < G_N_ELEMENTS(checks); i++)
+		g_string_append_printf(s, "%s%s", i ? ", " : "", checks[i].name);
+	return g_string_free(s, FALSE);
+}
 
 static void find_unit(struct cert *c)
 {
@@ -686,10 +742,10 @@ static void find_unit(struct cert *c)
 			g_ptr_array_add(c->unit, g_strdup(p->sriov->vfs[i]));
 }
 
-static char *expand(const char *tmpl, struct cert *c)
+static char *expand(const char *tmpl, struct cert *c, unsigned vfs_default)
 {
 	g_autofree char *unit = NULL;
-	g_autofree char *vfs = g_strdup_printf("%u", c->vfs ? c->vfs : 2);
+	g_autofree char *vfs = g_strdup_printf("%u", c->vfs ? c->vfs : vfs_default);
 	g_autoptr(GString) s = g_string_new(tmpl);
 	const struct pt_dev_props *p = pt_dev_props(dut_dev(c, c->dut));
 	guint n = 0;
@@ -706,37 +762,257 @@ static char *expand(const char *tmpl, struct cert *c)
 	return g_string_free(g_steal_pointer(&s), FALSE);
 }
 
+/* Step verbs that only look at the host. */
+static const char *const read_only_verbs[] = { "inspect", "check",	   "read", "plan",
+					       "memlock", "migrate-check", NULL };
+
+/* What one scenario would change, for the plan: certify's own wording for its checks, the
+ * verbs and arguments (with $DUT) for plain steps; NULL when it only looks. */
+static char *scenario_changes(struct cert *c, struct pth_scenario *sc)
+{
+	g_autoptr(GString) s = g_string_new(NULL);
+	struct fy_node *step, *args;
+	void *it = NULL;
+
+	while ((step = fy_node_sequence_iterate(sc->steps, &it))) {
+		const char *verb = pth_step_verb(step, &args);
+		const struct check *k = NULL;
+		g_autofree char *what = NULL;
+
+		if (strcmp(verb, "certify") == 0) {
+			k = check_find(pth_node_str(args, "check"));
+			if (!k || !k->changes ||
+			    (strcmp(k->name, "sriov") == 0 &&
+			     !pt_dev_props(dut_dev(c, c->dut))->sriov))
+				continue;
+			c->args = args;
+			what = expand(k->changes, c, (unsigned)step_arg(c, "vfs", 2));
+			c->args = NULL;
+		} else if (g_strv_contains(read_only_verbs, verb)) {
+			continue;
+		} else {
+			g_autoptr(GString) a = g_string_new(verb);
+			struct fy_node_pair *p;
+			void *jt = NULL;
+
+			while (args && fy_node_is_mapping(args) &&
+			       (p = fy_node_mapping_iterate(args, &jt))) {
+				struct fy_node *v = fy_node_pair_value(p);
+
+				g_string_append_printf(
+					a, " %s=%s", fy_node_get_scalar0(fy_node_pair_key(p)),
+					fy_node_is_scalar(v) ? fy_node_get_scalar0(v) : "...");
+			}
+			g_string_replace(a, "$DUT", c->dut, 0);
+			what = g_string_free(g_steal_pointer(&a), FALSE);
+		}
+		g_string_append_printf(s, "%s%s", s->len ? "; " : "", what);
+	}
+	return s->len ? g_strdup(s->str) : NULL;
+}
+
 static void print_plan(struct cert *c, FILE *f)
 {
 	fprintf(f, "certify %s would run, on %s:\n", c->dut, c->s.spec);
-	for (size_t i = 0; i < NCHECKS; i++) {
-		g_autofree char *what = checks[i].changes ? expand(checks[i].changes, c) : NULL;
+	for (guint i = 0; i < c->checks->len; i++) {
+		struct pth_scenario *sc = c->checks->pdata[i];
+		g_autofree char *what = scenario_changes(c, sc);
 
-		if (checks[i].changes && strstr(checks[i].id, "SRIOV") &&
-		    !pt_dev_props(dut_dev(c, c->dut))->sriov)
-			g_clear_pointer(&what, g_free);
-		fprintf(f, "  %-20s %s%s%s\n", checks[i].id, checks[i].title, what ? ": " : "",
+		fprintf(f, "  %-20s %s%s%s\n", sc->check_id, sc->title, what ? ": " : "",
 			what ? what : " (read-only)");
 	}
 }
 
+/* The certify verb of a check's scenario: certify's own check code. */
+static enum pth_cert_status certify_step(void *data, struct fy_node *args, char **ret_reason)
+{
+	struct cert *c = data;
+	const struct check *k = check_find(pth_node_str(args, "check"));
+	struct cert_result r = { 0 };
+
+	if (!k) { /* the loader checked the name */
+		*ret_reason = g_strdup("unknown check");
+		return PTH_CERT_FAIL;
+	}
+	pt_engine_rescan(c->s.engine, NULL);
+	c->args = args;
+	k->run(c, &r);
+	c->args = NULL;
+	*ret_reason = r.reason;
+	return r.status;
+}
+
+/*
+ * After a check: VFs its steps enabled are disabled again (the DUT's count as found), so the
+ * next check and the end state see the host as certify left it. certify's own checks keep
+ * their state (the unit on vfio-pci from RESET-ALIVE to REBIND) across checks.
+ */
+static void restore_vfs(struct cert *c)
+{
+	const struct pt_dev *d;
+	struct pt_outcome o = { 0 };
+
+	pt_engine_rescan(c->s.engine, NULL);
+	d = dut_dev(c, c->dut);
+	if (d && pt_dev_props(d)->sriov && pt_dev_props(d)->sriov->numvfs != c->numvfs0)
+		pt_set_numvfs(c->s.engine, c->dut, c->numvfs0, &o);
+	pt_outcome_clear(&o);
+	d = dut_dev(c, c->dut);
+	if (d && pt_dev_props(d)->sriov && c->autoprobe0 >= 0 &&
+	    pt_dev_props(d)->sriov->drivers_autoprobe != c->autoprobe0) {
+		g_autoptr(GString) why = g_string_new(NULL);
+
+		autoprobe_set(c, c->dut, c->autoprobe0, why);
+	}
+}
+
+/* Whether a scenario runs certify's host-restored check: it goes last, whatever its name. */
+static bool is_restored_check(struct pth_scenario *sc)
+{
+	struct fy_node *step, *args;
+	void *it = NULL;
+
+	while ((step = fy_node_sequence_iterate(sc->steps, &it)))
+		if (strcmp(pth_step_verb(step, &args), "certify") == 0 &&
+		    strcmp(pth_node_str(args, "check"), "host-restored") == 0)
+			return true;
+	return false;
+}
+
+/*
+ * SIGINT and SIGTERM during a run: the handler only notes the signal (a signal handler can
+ * reach nothing but a global); certify stops at the next safe point (before a check's next
+ * step, or before the next check), gives back what it holds and writes the certificate.
+ */
+static volatile sig_atomic_t caught_signal;
+
+static void on_signal(int sig)
+{
+	caught_signal = sig;
+}
+
+/*
+ * The safe point. For tests, PTH_CERTIFY_TEST_SIGNAL=SIG@CHECK-ID[:STEP] raises SIG (INT or
+ * TERM) just before step STEP (default 1) of that check runs, as if it came from the terminal.
+ */
+static int certify_interrupted(void *data, unsigned index)
+{
+	struct cert *c = data;
+	const char *t = g_getenv("PTH_CERTIFY_TEST_SIGNAL");
+
+	if (t && !c->interrupted && c->running) {
+		g_auto(GStrv) f = g_strsplit_set(t, "@:", 3);
+		unsigned step = f[1] && f[2] ? (unsigned)atoi(f[2]) : 1;
+
+		if (f[0] && f[1] && strcmp(f[1], c->running) == 0 && step == index)
+			raise(strcmp(f[0], "TERM") == 0 ? SIGTERM : SIGINT);
+	}
+	if (caught_signal && !c->interrupted)
+		c->interrupted = caught_signal;
+	/* The host-restored check runs to its end: it is the undo. */
+	return c->restoring ? 0 : c->interrupted;
+}
+
 static void run_checks(struct cert *c)
 {
-	for (size_t i = 0; i < NCHECKS; i++) {
-		struct cert_result *r = &c->results[c->nresults++];
+	const struct pth_step_hooks hooks = { .certify = certify_step,
+					      .interrupted = certify_interrupted,
+					      .data = c };
+	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
+
+	caught_signal = 0;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	for (guint i = 0; i < c->checks->len; i++) {
+		struct pth_scenario *sc = c->checks->pdata[i];
+		struct cert_result r = { .id = g_strdup(sc->check_id),
+					 .title = g_strdup(sc->title) };
 		gint64 t0 = g_get_monotonic_time();
+		bool last = i + 1 == c->checks->len && is_restored_check(sc);
 
-		r->id = checks[i].id;
-		r->title = checks[i].title;
-		/* The unit is given back before SR-IOV, whatever happened to REBIND. */
-		if (strcmp(r->id, "CERT-SRIOV") == 0 && c->unit_on_vfio) {
-			g_autoptr(GString) p = g_string_new(NULL);
-
-			unit_reattach(c, p);
+		c->running = sc->check_id;
+		c->restoring = last;
+		if (c->interrupted && !last) {
+			/* After an interruption only the host-restored check runs: it gives back
+			 * the unit and says whether the host is as found. */
+			r.status = set(&r, PTH_CERT_SKIP, "interrupted");
+		} else {
+			r.status = pth_run_check(sc, c->s.engine, c->s.be, c->s.fake, c->s.trace,
+						 c->dut, &hooks, &r.reason);
+			if (!c->interrupted)
+				certify_interrupted(c, 0);
+			if (c->interrupted && !last && r.status == PTH_CERT_PASS)
+				set(&r, PTH_CERT_FAIL,
+				    "interrupted by SIG%s at the end of this check",
+				    sigabbrev_np(c->interrupted) ?: "a signal");
 		}
-		checks[i].run(c, r);
-		r->usec = g_get_monotonic_time() - t0;
+		restore_vfs(c);
+		r.usec = g_get_monotonic_time() - t0;
+		g_array_append_val(c->results, r);
 	}
+	c->running = NULL;
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+}
+
+/*
+ * The profile: every *.yaml of its directory (--profile-dir, else $PTH_CERTIFY_PROFILES/PROFILE,
+ * else scenarios/certify/PROFILE of the source tree), in
+ * file-name order, each a certification scenario for the live target with a check_id, no two
+ * with the same; the host-restored check last. Returns 0 or an exit status (message printed).
+ */
+static int load_profile(struct cert *c)
+{
+	const char *base = g_getenv("PTH_CERTIFY_PROFILES");
+	g_autofree char *dir = c->profile_dir ? g_strdup(c->profile_dir) :
+			       base ? g_build_filename(base, profile_names[c->profile], NULL) :
+				      g_build_filename(PTH_SCENARIOS_DIR, "certify",
+						       profile_names[c->profile], NULL);
+	char *paths[] = { dir, NULL };
+	g_autoptr(GPtrArray) files = NULL;
+	g_autoptr(GPtrArray) last = g_ptr_array_new();
+	g_autoptr(GHashTable) ids = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autoptr(GError) error = NULL;
+
+	if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
+		fprintf(stderr, "ptharness certify: %s: no such profile directory\n", dir);
+		return PTH_EXIT_INPUT;
+	}
+	files = pth_scenario_find(paths, &error);
+	for (guint i = 0; files && i < files->len; i++) {
+		struct pth_scenario *sc = pth_scenario_load(files->pdata[i], dir, &error);
+		const char *why = NULL;
+
+		if (!sc)
+			break;
+		if (!sc->check_id)
+			why = "a certification check needs 'check_id' (its stable ID)";
+		else if (strcmp(sc->category, "certification") != 0)
+			why = "a certification check has category: certification";
+		else if (!(sc->targets & PTH_TARGET_LIVE))
+			why = "a certification check has targets: [live]";
+		else if (!g_hash_table_add(ids, sc->check_id))
+			why = "a second check with the same check_id";
+		if (why) {
+			g_set_error(&error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: %s%s%s",
+				    sc->file, why, sc->check_id ? ": " : "",
+				    sc->check_id ? sc->check_id : "");
+			pth_scenario_free(sc);
+			break;
+		}
+		g_ptr_array_add(is_restored_check(sc) ? last : c->checks, sc);
+	}
+	if (error) {
+		fprintf(stderr, "ptharness certify: %s\n", error->message);
+		return PTH_EXIT_INPUT;
+	}
+	if (c->checks->len + last->len == 0) {
+		fprintf(stderr, "ptharness certify: %s: no checks (*.yaml) in the profile\n", dir);
+		return PTH_EXIT_INPUT;
+	}
+	g_ptr_array_extend_and_steal(c->checks, g_steal_pointer(&last));
+	return 0;
 }
 
 /* ---- the certificate ---- */
@@ -831,6 +1107,13 @@ static JsonNode *certificate_json(struct cert *c, const struct pth_cert_identity
 	add_str(b, "host", c->s.spec);
 	add_str(b, "profile", profile_names[c->profile]);
 	add_str(b, "verdict", status == PTH_EXIT_OK ? "certified" : "not-certified");
+	if (c->interrupted) {
+		g_autofree char *sig = g_strdup_printf("SIG%s", sigabbrev_np(c->interrupted));
+
+		add_str(b, "interrupted", sig);
+	} else {
+		add_str(b, "interrupted", NULL);
+	}
 	dut_to_json(c, b, id, host_view);
 	json_builder_set_member_name(b, "kernel");
 	json_builder_begin_object(b);
@@ -839,8 +1122,8 @@ static JsonNode *certificate_json(struct cert *c, const struct pth_cert_identity
 	json_builder_end_object(b);
 	json_builder_set_member_name(b, "checks");
 	json_builder_begin_array(b);
-	for (size_t i = 0; i < c->nresults; i++) {
-		const struct cert_result *r = &c->results[i];
+	for (guint i = 0; i < c->results->len; i++) {
+		const struct cert_result *r = &g_array_index(c->results, struct cert_result, i);
 
 		count[r->status]++;
 		json_builder_begin_object(b);
@@ -1055,13 +1338,16 @@ static int usage_error(const char *what, const char *arg)
 static void usage(void)
 {
 	printf("Usage: ptharness certify BDF [--profile nic|gpu|nvme|generic] [--vfs N] [--out DIR]\n"
-	       "                         [--yes] [--dry-run] [--host FILE|DIR|live]\n\n"
+	       "                         [--yes] [--dry-run] [--host FILE|DIR|live]\n"
+	       "                         [--profile-dir DIR]\n\n"
 	       "Certify a device for passthrough: IOMMU and interrupt remapping, an isolated\n"
 	       "group with ACS upstream, an endpoint with working reset, vfio-pci and back, a VFIO\n"
 	       "open with DMA map and VFIO reset, SR-IOV VFs, migration, GPU specifics. The host\n"
 	       "is left as found. A host-critical device is refused. On a live host nothing is\n"
 	       "changed without --yes.\n\n"
 	       "  --profile P    nic, gpu, nvme or generic (default: from the device's class)\n"
+	       "  --profile-dir DIR  the profile's checks: one scenario per check (default:\n"
+	       "                 " PTH_SCENARIOS_DIR "/certify/PROFILE)\n"
 	       "  --vfs N        SR-IOV: enable N VFs (default 2, at most what the PF offers)\n"
 	       "  --out DIR      write certificate.json, junit.xml, certificate.html and the\n"
 	       "                 host recording made before any change (host.umockdev)\n"
@@ -1084,6 +1370,7 @@ static int parse(struct cert *c, int argc, char **argv, const char **ret_out, bo
 		{ "save", required_argument, NULL, 'W' },
 		{ "faults", required_argument, NULL, 'F' },
 		{ "profile", required_argument, NULL, 'p' },
+		{ "profile-dir", required_argument, NULL, 'P' },
 		{ "vfs", required_argument, NULL, 'v' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "yes", no_argument, NULL, 'y' },
@@ -1095,7 +1382,7 @@ static int parse(struct cert *c, int argc, char **argv, const char **ret_out, bo
 
 	optind = 1;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, ":H:K:W:F:p:v:o:ynh", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":H:K:W:F:p:P:v:o:ynh", opts, NULL)) != -1) {
 		char *end = NULL;
 
 		switch (o) {
@@ -1121,6 +1408,9 @@ static int parse(struct cert *c, int argc, char **argv, const char **ret_out, bo
 			break;
 		case 'F':
 			c->faults = optarg;
+			break;
+		case 'P':
+			c->profile_dir = optarg;
 			break;
 		case 'o':
 			*ret_out = optarg;
@@ -1167,6 +1457,96 @@ static void drop_repeated_properties(GString *rec)
 	}
 }
 
+/* ---- run --dut: certify's checks for `ptharness run` on this machine ---- */
+
+static void cert_free(struct cert *c)
+{
+	if (c->unit_on_vfio) {
+		g_autoptr(GString) p = g_string_new(NULL);
+
+		unit_reattach(c, p);
+	}
+	for (guint i = 0; i < c->results->len; i++) {
+		struct cert_result *x = &g_array_index(c->results, struct cert_result, i);
+
+		g_free(x->id);
+		g_free(x->title);
+		g_free(x->reason);
+	}
+	g_array_unref(c->results);
+	g_ptr_array_unref(c->checks);
+	g_strfreev(c->netdevs);
+	g_ptr_array_unref(c->unit);
+	g_array_unref(c->detached);
+	g_hash_table_unref(c->before);
+}
+
+static void cert_init(struct cert *c)
+{
+	c->unit = g_ptr_array_new_with_free_func(g_free);
+	c->results = g_array_new(FALSE, TRUE, sizeof(struct cert_result));
+	c->checks = g_ptr_array_new_with_free_func((GDestroyNotify)pth_scenario_free);
+	c->detached = g_array_new(FALSE, TRUE, sizeof(struct pt_detached));
+	c->before = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+}
+
+/* The state certify keeps from its start (find_unit first): the states to restore, the netdevs. */
+static void cert_start(struct cert *c)
+{
+	const struct pt_dev_props *p = pt_dev_props(dut_dev(c, c->dut));
+
+	c->netdevs = g_strdupv(p->netdevs);
+	snapshot(c);
+	c->numvfs0 = p->sriov ? p->sriov->numvfs : 0;
+	c->autoprobe0 = p->sriov ? p->sriov->drivers_autoprobe : -1;
+}
+
+int pth_cert_hooks_new(const char *dut, struct pth_step_hooks *ret)
+{
+	struct cert *c = g_new0(struct cert, 1);
+	const struct pt_dev *d;
+	int r;
+
+	cert_init(c);
+	c->dut = dut;
+	r = pth_session_open(&c->s, "run");
+	d = r == 0 ? dut_dev(c, dut) : NULL;
+	if (r == 0 && !d) {
+		fprintf(stderr, "ptharness run: --dut %s: no such PCI device on %s\n", dut,
+			c->s.spec);
+		r = PTH_EXIT_INPUT;
+	} else if (d && pt_dev_critical(d) != PT_CRITICAL_NONE) {
+		fprintf(stderr, "ptharness run: refused: --dut %s is host-critical (%s): %s\n", dut,
+			pt_critical_to_string(pt_dev_critical(d)),
+			pt_critical_describe(pt_dev_critical(d)));
+		r = PTH_EXIT_INPUT;
+	}
+	if (r != 0) {
+		pth_session_close(&c->s, "run", r);
+		cert_free(c);
+		g_free(c);
+		return r;
+	}
+	c->profile = profile_of_class(pt_dev_props(d)->class);
+	find_unit(c);
+	cert_start(c);
+	*ret = (struct pth_step_hooks){ .certify = certify_step, .data = c };
+	return 0;
+}
+
+void pth_cert_hooks_free(struct pth_step_hooks *hooks)
+{
+	struct cert *c = hooks->data;
+
+	if (!c)
+		return;
+	restore_vfs(c);
+	cert_free(c);
+	pth_session_close(&c->s, "run", 0);
+	g_free(c);
+	hooks->data = NULL;
+}
+
 static int certify(struct cert *c, const char *out, bool yes, bool dry)
 {
 	const struct pt_dev *d = dut_dev(c, c->dut);
@@ -1188,6 +1568,9 @@ static int certify(struct cert *c, const char *out, bool yes, bool dry)
 	}
 	if (!c->profile_given)
 		c->profile = profile_of_class(pt_dev_props(d)->class);
+	status = load_profile(c);
+	if (status != PTH_EXIT_OK)
+		return status;
 	find_unit(c);
 	if (dry || (c->s.live && !yes)) {
 		print_plan(c, stdout);
@@ -1204,19 +1587,27 @@ static int certify(struct cert *c, const char *out, bool yes, bool dry)
 	}
 	drop_repeated_properties(recording);
 	view = pth_host_to_json(pt_engine_host(c->s.engine), c->s.spec);
-	c->netdevs = g_strdupv(pt_dev_props(d)->netdevs);
-	snapshot(c);
+	cert_start(c);
 	run_checks(c);
-	for (size_t i = 0; i < c->nresults; i++) {
-		const struct cert_result *r = &c->results[i];
+	for (guint i = 0; i < c->results->len; i++) {
+		const struct cert_result *r = &g_array_index(c->results, struct cert_result, i);
 
 		if (r->status == PTH_CERT_FAIL)
 			status = PTH_EXIT_FAIL;
 		printf("%-4s %-20s %s\n", pth_cert_status_names[r->status], r->id, r->reason);
 	}
-	printf("%s: %s\n", c->dut, status == PTH_EXIT_OK ? "certified" : "NOT certified");
+	if (c->interrupted) {
+		printf("%s: NOT certified: interrupted by SIG%s\n", c->dut,
+		       sigabbrev_np(c->interrupted) ?: "a signal");
+		status = PTH_EXIT_FAIL;
+	} else {
+		printf("%s: %s\n", c->dut, status == PTH_EXIT_OK ? "certified" : "NOT certified");
+	}
 	if (out && write_certificate(c, out, recording, view, status) < 0)
 		status = PTH_EXIT_INPUT;
+	/* As a shell reports a command a signal ended: 128 + the signal (130 for Ctrl-C). */
+	if (c->interrupted && status != PTH_EXIT_INPUT)
+		status = 128 + c->interrupted;
 	json_node_unref(view);
 	return status;
 }
@@ -1255,24 +1646,12 @@ int pth_cmd_certify(int argc, char **argv)
 	r = parse(&c, argc, argv, &out, &yes, &dry);
 	if (r != 0)
 		return r < 0 ? PTH_EXIT_OK : r;
-	c.unit = g_ptr_array_new_with_free_func(g_free);
-	c.detached = g_array_new(FALSE, TRUE, sizeof(struct pt_detached));
-	c.before = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	cert_init(&c);
 	r = pth_session_open(&c.s, "certify");
 	if (r == 0 && c.faults)
 		r = add_faults(&c);
 	if (r == 0)
 		r = certify(&c, out, yes, dry);
-	if (c.unit_on_vfio) {
-		g_autoptr(GString) p = g_string_new(NULL);
-
-		unit_reattach(&c, p);
-	}
-	for (size_t i = 0; i < c.nresults; i++)
-		g_free(c.results[i].reason);
-	g_strfreev(c.netdevs);
-	g_ptr_array_unref(c.unit);
-	g_array_unref(c.detached);
-	g_hash_table_unref(c.before);
+	cert_free(&c);
 	return pth_session_close(&c.s, "certify", r);
 }

@@ -2,6 +2,8 @@
 /* `ptharness certify`: the check statuses, profiles and the DUT's identity in a certificate. */
 #pragma once
 
+#include <stdbool.h>
+
 enum pth_cert_status {
 	PTH_CERT_PASS,
 	PTH_CERT_FAIL,
@@ -26,3 +28,17 @@ struct pth_cert_identity {
 	char *driver_version;
 	char *kernel, *cmdline;
 };
+
+/* Whether NAME is one of certify's own checks (`certify: {check: NAME}`), and their names as
+ * "a, b, c" (caller frees). */
+bool pth_cert_check_known(const char *name);
+char *pth_cert_check_names(void);
+
+struct pth_step_hooks;
+/*
+ * `run --dut BDF`: the certify verb's hooks on this machine (its own live session; the DUT must
+ * exist and not be host-critical). Returns 0, or an exit status with the message printed.
+ * pth_cert_hooks_free gives back what the checks left (unit, VFs) and frees them.
+ */
+int pth_cert_hooks_new(const char *dut, struct pth_step_hooks *ret);
+void pth_cert_hooks_free(struct pth_step_hooks *hooks);

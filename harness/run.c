@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "output.h"
+#include "certify.h"
 #include "runner.h"
 
 #ifndef PTH_SCENARIOS_DIR
@@ -19,7 +20,7 @@ static void usage(FILE *f)
 {
 	fputs("Usage: ptharness run [PATH...] [--target fake|lab|live] [--shard K/N] [-j N]\n"
 	      "                     [--faults all] [--json FILE] [--junit FILE] [--ktap]\n"
-	      "                     [--html DIR] [--root DIR]\n"
+	      "                     [--html DIR] [--root DIR] [--dut BDF]\n"
 	      "\n"
 	      "Run scenario files (SCENARIOS.md): PATHs are files or directories; with none, the\n"
 	      "bundled suite. Each scenario gets a fresh model of its recorded host (fake) or runs\n"
@@ -35,7 +36,10 @@ static void usage(FILE *f)
 	      "                 check the host ends as it began or says what it could not restore\n"
 	      "  --json FILE    the canonical result (docs/result-schema.md)\n"
 	      "  --junit FILE   JUnit XML; --ktap: KTAP on stdout; --html DIR: the HTML report\n"
-	      "  --root DIR     the suite directory scenario ids are relative to\n",
+	      "  --root DIR     the suite directory scenario ids are relative to\n"
+	      "  --dut BDF      the device under test: $DUT and $DUT.vf[i] in the scenarios, and\n"
+	      "                 certify's checks (scenarios/certify/PROFILE) on live or lab; the\n"
+	      "                 scenarios then run one at a time\n",
 	      f);
 }
 
@@ -70,6 +74,7 @@ int pth_cmd_run(int argc, char **argv)
 		{ "ktap", no_argument, NULL, 'k' },
 		{ "html", required_argument, NULL, 'H' },
 		{ "root", required_argument, NULL, 'r' },
+		{ "dut", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -85,11 +90,12 @@ int pth_cmd_run(int argc, char **argv)
 	unsigned load_errors = 0;
 	JsonNode *result;
 	JsonObject *summary;
+	struct pth_step_hooks hooks = { 0 };
 	int c, t;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:s:j:F:J:U:kH:r:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":t:s:j:F:J:U:kH:r:D:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			t = pth_target_from_string(optarg);
@@ -142,6 +148,9 @@ int pth_cmd_run(int argc, char **argv)
 		case 'r':
 			o.root = optarg;
 			break;
+		case 'D':
+			o.dut = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return PTH_EXIT_OK;
@@ -167,7 +176,19 @@ int pth_cmd_run(int argc, char **argv)
 		fprintf(stderr, "ptharness run: %s\n", error->message);
 		return PTH_EXIT_INPUT;
 	}
+	/* Certification checks share the device under test: one at a time, in file order, and
+	 * the certify verb only on a real host. */
+	if (o.dut) {
+		o.jobs = 1;
+		if (o.target != PTH_TARGET_FAKE) {
+			c = pth_cert_hooks_new(o.dut, &hooks);
+			if (c != 0)
+				return c;
+			o.hooks = &hooks;
+		}
+	}
 	result = pth_run_scenarios(files, &o, &load_errors);
+	pth_cert_hooks_free(&hooks);
 
 	/* One line per scenario that did not pass, then the totals. */
 	{

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "certify.h"
 #include "commands.h"
 #include "fakesys.h"
 #include "migrate.h"
@@ -87,6 +88,13 @@ struct run {
 	GHashTable *names; /* select-vf "as" name -> address */
 	GHashTable *detached; /* address -> struct pt_detached * */
 	GHashTable *fired; /* rule IDs fired in the whole scenario */
+	/* certification: $DUT, the certify verb, and the scenario stopping at its first failure */
+	const char *dut; /* $DUT, or NULL */
+	const struct pth_step_hooks *hooks; /* the certify verb's check code, or NULL */
+	GPtrArray *resolved; /* strings $DUT.vf[i] resolved to, alive until the run ends */
+	bool stop_on_fail;
+	enum pth_cert_status status; /* a certify step's skip or fail ends the scenario */
+	char *reason; /* the first failure, or the last certify step's reason */
 	/* fault matrix */
 	struct fks_fault *fault; /* injected, or NULL */
 	unsigned fault_step; /* the step it belongs to (1-based) */
@@ -120,11 +128,63 @@ static void detached_free(gpointer p)
 	g_free(p);
 }
 
+/*
+ * $DUT is the device under test; $DUT.vf[i] its i-th VF as the host shows it when the step runs
+ * (after the VFs were enabled), or the name itself when there is none (the engine then says
+ * device-not-found).
+ */
+static const char *resolve_dut(struct run *r, const char *s)
+{
+	const struct pt_dev *d;
+	const struct pt_dev_props *p;
+	unsigned i;
+	char tail;
+
+	if (!r->dut || !g_str_has_prefix(s, "$DUT"))
+		return NULL;
+	if (strcmp(s, "$DUT") == 0)
+		return r->dut;
+	if (sscanf(s, "$DUT.vf[%u%c", &i, &tail) != 2 || tail != ']' || s[strlen(s) - 1] != ']')
+		return NULL;
+	d = pt_host_find_dev(pt_engine_host(r->e), r->dut);
+	p = d ? pt_dev_props(d) : NULL;
+	if (!p || !p->sriov || !p->sriov->vfs || i >= g_strv_length(p->sriov->vfs))
+		return NULL;
+	g_ptr_array_add(r->resolved, g_strdup(p->sriov->vfs[i]));
+	return r->resolved->pdata[r->resolved->len - 1];
+}
+
 static const char *resolve_name(struct run *r, const char *s)
 {
-	const char *v = s && s[0] == '$' ? g_hash_table_lookup(r->names, s + 1) : NULL;
+	const char *v = s && s[0] == '$' ? resolve_dut(r, s) : NULL;
 
+	if (!v && s && s[0] == '$')
+		v = g_hash_table_lookup(r->names, s + 1);
 	return v ? v : s;
+}
+
+/* A sysfs path with $DUT and $DUT.vf[i] replaced ("bus/pci/devices/$DUT/reset"). */
+static char *expand_path(struct run *r, const char *path)
+{
+	GString *s = g_string_new(NULL);
+
+	for (const char *p = path ? path : ""; *p;) {
+		const char *end = p + strlen("$DUT");
+		g_autofree char *name = NULL;
+		const char *v;
+
+		if (!g_str_has_prefix(p, "$DUT")) {
+			g_string_append_c(s, *p++);
+			continue;
+		}
+		if (g_str_has_prefix(end, ".vf[") && strchr(end, ']'))
+			end = strchr(end, ']') + 1;
+		name = g_strndup(p, (gsize)(end - p));
+		v = resolve_dut(r, name);
+		g_string_append(s, v ? v : name);
+		p = end;
+	}
+	return g_string_free(s, FALSE);
 }
 
 static bool arg_bool(struct fy_node *args, const char *key, bool dflt)
@@ -570,7 +630,8 @@ static void do_memlock(struct run *r, struct fy_node *a, struct obs *o)
 
 static void do_write(struct run *r, struct fy_node *a, struct obs *o)
 {
-	const char *path = pth_node_str(a, "path"), *value = pth_node_str(a, "value");
+	g_autofree char *path = expand_path(r, pth_node_str(a, "path"));
+	const char *value = pth_node_str(a, "value");
 	g_autofree char *v = g_strcompress(value ? value : "");
 	struct pt_error err = { 0 };
 
@@ -582,17 +643,46 @@ static void do_write(struct run *r, struct fy_node *a, struct obs *o)
 
 static void do_read(struct run *r, struct fy_node *a, struct obs *o)
 {
+	g_autofree char *path = expand_path(r, pth_node_str(a, "path"));
 	char buf[8192];
 	size_t len = 0;
 
 	o->raw = true;
-	o->write_result = pt_backend_read(r->be, PT_NS_SYS, pth_node_str(a, "path"), buf,
-					  sizeof(buf) - 1, &len);
+	o->write_result = pt_backend_read(r->be, PT_NS_SYS, path, buf, sizeof(buf) - 1, &len);
 	if (o->write_result >= 0) {
 		while (len > 0 && buf[len - 1] == '\n')
 			len--;
 		o->value = g_strndup(buf, len);
 	}
+}
+
+/* certify: {check: NAME}: certify's own check code (harness/certify.c), which only runs under
+ * `ptharness certify` or `run --dut`. result: status (pass, fail, skip) and reason. */
+static void do_certify(struct run *r, struct fy_node *a, struct obs *o)
+{
+	g_autofree char *reason = NULL;
+	enum pth_cert_status st;
+
+	o->has_outcome = true;
+	if (!r->hooks || !r->hooks->certify) {
+		o->out.code = PT_CODE_HOST_ERROR;
+		o->out.message = g_strdup("the certify verb runs under 'ptharness certify' or "
+					  "'ptharness run --dut BDF'");
+		st = PTH_CERT_FAIL;
+		reason = g_strdup(o->out.message);
+	} else {
+		st = r->hooks->certify(r->hooks->data, a, &reason);
+		if (st == PTH_CERT_FAIL) {
+			o->out.code = PT_CODE_HOST_ERROR;
+			o->out.message = g_strdup(reason);
+		}
+	}
+	result_str(o, "status", pth_cert_status_names[st]);
+	result_str(o, "reason", reason ? reason : "");
+	if (st == PTH_CERT_SKIP || r->status == PTH_CERT_PASS)
+		r->status = st;
+	g_free(r->reason);
+	r->reason = g_steal_pointer(&reason);
 }
 
 static void run_verb(struct run *r, const char *verb, struct fy_node *a, struct obs *o)
@@ -606,7 +696,7 @@ static void run_verb(struct run *r, const char *verb, struct fy_node *a, struct 
 		{ "select-vf", do_select_vf }, { "set-numvfs", do_set_numvfs },
 		{ "vfio-open", do_vfio_open }, { "migrate-check", do_migrate_check },
 		{ "memlock", do_memlock },     { "write", do_write },
-		{ "read", do_read },
+		{ "read", do_read },	       { "certify", do_certify },
 	};
 	struct pt_error err = { 0 };
 
@@ -1243,6 +1333,31 @@ static void collect_points(struct run *r, unsigned step, size_t from, GHashTable
 	}
 }
 
+/*
+ * A certify step that failed is a failure of its step (its reason is the check's); otherwise
+ * the first failed expectation is the scenario's reason: "step 2 (reset): result.method:
+ * expected flr, observed bus".
+ */
+static void note_failure(struct run *r, unsigned index, const char *verb, JsonArray *f)
+{
+	JsonObject *x;
+
+	if (strcmp(verb, "certify") == 0 && r->status == PTH_CERT_FAIL) {
+		if (!json_array_get_length(f))
+			fail_exp(f, "certify", "pass or skip", r->reason ? r->reason : "fail");
+		return;
+	}
+	if (!json_array_get_length(f) || r->status == PTH_CERT_FAIL)
+		return;
+	x = json_array_get_object_element(f, 0);
+	g_free(r->reason);
+	r->reason = g_strdup_printf("step %u (%s): %s: expected %s, observed %s", index, verb,
+				    json_object_get_string_member(x, "key"),
+				    json_object_get_string_member(x, "expected"),
+				    json_object_get_string_member(x, "observed"));
+	r->status = PTH_CERT_FAIL;
+}
+
 /* Run the scenario's steps; their results go into b as an array. Returns "pass" or "fail". */
 static const char *run_steps(struct run *r, JsonBuilder *b)
 {
@@ -1262,6 +1377,18 @@ static const char *run_steps(struct run *r, JsonBuilder *b)
 		struct obs o = { 0 };
 
 		index++;
+		if (r->hooks && r->hooks->interrupted) {
+			int sig = r->hooks->interrupted(r->hooks->data, index);
+
+			if (sig) {
+				g_free(r->reason);
+				r->reason = g_strdup_printf(
+					"interrupted by SIG%s before step %u (%s)",
+					sigabbrev_np(sig) ?: "a signal", index, verb);
+				r->status = PTH_CERT_FAIL;
+				break;
+			}
+		}
 		if (r->fake)
 			fks_host_set_step(r->fake, index);
 		if (r->fault && index == r->fault_step)
@@ -1276,6 +1403,7 @@ static const char *run_steps(struct run *r, JsonBuilder *b)
 						 g_strdup(pt_trace_event(r->trace, i)->rule));
 		if (pth_node_get(step, "expect"))
 			check_expect(r, &o, pth_node_get(step, "expect"), f);
+		note_failure(r, index, verb, f);
 		if (r->points) {
 			collect_points(r, index, o.trace_from, seen);
 			g_ptr_array_add(r->after, export_state(r));
@@ -1319,9 +1447,87 @@ static const char *run_steps(struct run *r, JsonBuilder *b)
 			break;
 		}
 		obs_clear(&o);
+		/* A check's skip or failure ends it; a certification run stops at any failure. */
+		if (r->status == PTH_CERT_SKIP || (r->status == PTH_CERT_FAIL && r->stop_on_fail))
+			break;
+		if (r->status == PTH_CERT_FAIL && strcmp(verb, "certify") == 0)
+			break;
 	}
 	json_builder_end_array(b);
 	return failed ? "fail" : "pass";
+}
+
+/* ---- one scenario as a certification check ---- */
+
+/* Give back what the check's steps left on a stub driver, and release its VMs. */
+static void check_cleanup(struct run *r)
+{
+	GHashTableIter it;
+	gpointer v;
+
+	for (size_t i = 0; i < pt_engine_vm_count(r->e); i++) {
+		struct pt_outcome o = { 0 };
+
+		pt_vm_release(r->e, pt_engine_vm(r->e, i), &o);
+		pt_outcome_clear(&o);
+	}
+	g_hash_table_iter_init(&it, r->detached);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		struct pt_outcome o = { 0 };
+
+		pt_reattach(r->e, v, &o);
+		pt_outcome_clear(&o);
+	}
+}
+
+enum pth_cert_status pth_run_check(struct pth_scenario *sc, struct pt_engine *e,
+				   struct pt_backend *be, struct fks_host *fake,
+				   struct pt_trace *trace, const char *dut,
+				   const struct pth_step_hooks *hooks, char **ret_reason)
+{
+	struct run r = { .sc = sc,
+			 .target = fake ? PTH_TARGET_FAKE : PTH_TARGET_LIVE,
+			 .fake = fake,
+			 .be = be,
+			 .trace = trace,
+			 .e = e,
+			 .dut = dut,
+			 .hooks = hooks,
+			 .stop_on_fail = true };
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autoptr(GError) error = NULL;
+	JsonNode *steps;
+
+	r.resolved = g_ptr_array_new_with_free_func(g_free);
+	r.names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	r.detached = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, detached_free);
+	r.fired = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	if (add_vms(&r, &error) < 0) {
+		r.status = PTH_CERT_FAIL;
+		r.reason = g_strdup(error->message);
+	} else {
+		run_steps(&r, b);
+		steps = json_builder_get_root(b);
+		if (r.status == PTH_CERT_PASS && !r.reason)
+			r.reason =
+				g_strdup_printf("%u step(s) as expected",
+						json_array_get_length(json_node_get_array(steps)));
+		json_node_unref(steps);
+		for (char **rl = sc->rules; r.status == PTH_CERT_PASS && rl && *rl; rl++)
+			if (!g_hash_table_contains(r.fired, *rl) &&
+			    rule_needs_firing(r.target, *rl)) {
+				g_free(r.reason);
+				r.reason = g_strdup_printf("rule %s never fired", *rl);
+				r.status = PTH_CERT_FAIL;
+			}
+	}
+	check_cleanup(&r);
+	g_ptr_array_unref(r.resolved);
+	g_hash_table_unref(r.names);
+	g_hash_table_unref(r.detached);
+	g_hash_table_unref(r.fired);
+	*ret_reason = r.reason;
+	return r.status;
 }
 
 /* ---- the run ---- */
@@ -1351,6 +1557,9 @@ static void run_faults(struct job *j, struct run *base, unsigned *tried, unsigne
 		r.names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 		r.detached = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, detached_free);
 		r.fired = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+		r.dut = base->dut;
+		r.hooks = base->hooks;
+		r.resolved = g_ptr_array_new_with_free_func(g_free);
 		r.fault = &p->fault;
 		r.fault->path = p->path;
 		r.fault_step = p->step;
@@ -1370,6 +1579,8 @@ static void run_faults(struct job *j, struct run *base, unsigned *tried, unsigne
 		}
 		teardown(&r);
 		g_free(r.broken);
+		g_free(r.reason);
+		g_ptr_array_unref(r.resolved);
 		g_hash_table_unref(r.names);
 		g_hash_table_unref(r.detached);
 		g_hash_table_unref(r.fired);
@@ -1466,6 +1677,33 @@ static void build_result(struct job *j, JsonNode *steps, const char *status, con
 	j->status = status;
 }
 
+/* The first scalar of the steps that names $DUT, or the first certify verb; NULL if none. */
+static struct fy_node *uses_dut(struct fy_node *n)
+{
+	struct fy_node *found = NULL, *item;
+	struct fy_node_pair *p;
+	void *it = NULL;
+
+	if (!n)
+		return NULL;
+	if (fy_node_is_scalar(n))
+		return strstr(fy_node_get_scalar0(n) ?: "", "$DUT") ? n : NULL;
+	if (fy_node_is_sequence(n)) {
+		while (!found && (item = fy_node_sequence_iterate(n, &it)))
+			found = uses_dut(item);
+		return found;
+	}
+	while (!found && (p = fy_node_mapping_iterate(n, &it))) {
+		const char *k = fy_node_get_scalar0(fy_node_pair_key(p));
+
+		/* the certify verb checks the device under test too */
+		if (k && strcmp(k, "certify") == 0)
+			return fy_node_pair_key(p);
+		found = uses_dut(fy_node_pair_key(p)) ?: uses_dut(fy_node_pair_value(p));
+	}
+	return found;
+}
+
 static void run_job(gpointer data, gpointer user)
 {
 	struct job *j = data;
@@ -1495,6 +1733,9 @@ static void run_job(gpointer data, gpointer user)
 			     NULL);
 		return;
 	}
+	r.dut = j->opts->dut;
+	r.hooks = j->opts->hooks;
+	r.resolved = g_ptr_array_new_with_free_func(g_free);
 	r.names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	r.detached = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, detached_free);
 	r.fired = j->fired;
@@ -1517,12 +1758,17 @@ static void run_job(gpointer data, gpointer user)
 		run_faults(j, &r, &tried, &held, broken);
 	if (missing || broken->len)
 		status = "fail";
+	else if (r.status == PTH_CERT_SKIP && strcmp(status, "pass") == 0)
+		status = "skip"; /* a certify check skipped, with its reason */
 	build_result(j, json_builder_get_root(sb), status,
 		     missing	 ? "a rule the scenario names never fired" :
 		     broken->len ? "a fault point left the host changed" :
-				   NULL,
+		     r.reason && strcmp(status, "pass") != 0 ? r.reason :
+							       NULL,
 		     (g_get_monotonic_time() - start) / 1000, tried, held, broken);
 out:
+	g_free(r.reason);
+	g_ptr_array_unref(r.resolved);
 	g_hash_table_unref(r.names);
 	g_hash_table_unref(r.detached);
 	if (r.points)
@@ -1556,7 +1802,7 @@ static void add_hosts(JsonBuilder *b, struct cache *c, GPtrArray *jobs)
 		struct pt_host *host = NULL;
 		struct pt_error err = { 0 };
 
-		if (!j->sc || g_hash_table_contains(done, j->sc->host_name) ||
+		if (!j->sc || !j->sc->recording || g_hash_table_contains(done, j->sc->host_name) ||
 		    cached_copy(c, j->sc->recording, j->sc->kernel, &h, &err) < 0)
 			continue;
 		g_hash_table_add(done, j->sc->host_name);
@@ -1780,6 +2026,7 @@ JsonNode *pth_run_scenarios(GPtrArray *files, const struct pth_run_options *opts
 	for (guint i = 0; i < files->len; i++) {
 		struct job *j = g_new0(struct job, 1);
 		g_autoptr(GError) error = NULL;
+		struct fy_node *dut;
 
 		j->file = files->pdata[i];
 		j->opts = opts;
@@ -1794,6 +2041,15 @@ JsonNode *pth_run_scenarios(GPtrArray *files, const struct pth_run_options *opts
 		j->sc = pth_scenario_load(j->file, opts->root, &error);
 		if (!j->sc) {
 			j->load_error = g_strdup(error->message);
+			load_errors++;
+		} else if (!opts->dut && (j->sc->targets & opts->target) &&
+			   (dut = uses_dut(j->sc->steps))) {
+			g_autofree char *where = pth_node_where(j->sc, dut);
+
+			j->load_error = g_strdup_printf("%s: the scenario uses $DUT (or certify:) "
+							"but no device under test was given "
+							"(--dut BDF)",
+							where);
 			load_errors++;
 		}
 		j->fired = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);

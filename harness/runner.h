@@ -6,11 +6,29 @@
 #include <json-glib/json-glib.h>
 #include <stdbool.h>
 
+#include "certify.h"
+#include "engine.h"
+#include "fakesys.h"
 #include "scenario.h"
 
 #define PTH_RESULT_SCHEMA "ptharness-result/1"
 
+/*
+ * The step verb `certify: {check: NAME, ...}` runs certify's own check code (harness/certify.c):
+ * certify(data, args, &reason) returns the check's status and sets *ret_reason (owned by the
+ * caller). Without hooks the verb fails with host-error.
+ */
+struct pth_step_hooks {
+	enum pth_cert_status (*certify)(void *data, struct fy_node *args, char **ret_reason);
+	/* A safe point, before step index (1-based) runs: non-zero (the signal number) stops the
+	 * scenario there as interrupted. NULL: never. */
+	int (*interrupted)(void *data, unsigned index);
+	void *data;
+};
+
 struct pth_run_options {
+	const char *dut; /* --dut: $DUT (certification scenarios); NULL: none */
+	const struct pth_step_hooks *hooks; /* the certify verb, or NULL */
 	unsigned target; /* one of enum pth_target; fake by default */
 	unsigned shard_index; /* 1-based; 0 with shard_count 0: no sharding */
 	unsigned shard_count;
@@ -30,6 +48,19 @@ unsigned pth_shard_of(const char *id, unsigned n);
  */
 JsonNode *pth_run_scenarios(GPtrArray *files, const struct pth_run_options *opts,
 			    unsigned *ret_load_errors);
+
+/*
+ * Run one loaded scenario's steps as a certification check on a host the caller owns (certify's
+ * session): $DUT is dut, the certify verb calls hooks. Stops at the first failure. Devices its
+ * steps moved to a stub and did not give back are reattached, VMs its steps filled released.
+ * Returns the check's status and sets *ret_reason (owned by the caller): a certify step's reason,
+ * or the first failed expectation ("step 2 (reset): result.method: expected flr, observed bus"),
+ * or for a scenario of plain steps "N step(s) as expected".
+ */
+enum pth_cert_status pth_run_check(struct pth_scenario *sc, struct pt_engine *e,
+				   struct pt_backend *be, struct fks_host *fake,
+				   struct pt_trace *trace, const char *dut,
+				   const struct pth_step_hooks *hooks, char **ret_reason);
 
 /* Render a canonical result (harness/report.c): JUnit XML to junit, the HTML report into the
  * directory html, KTAP on stdout (last, and only when the rest worked); NULL/false skip one.

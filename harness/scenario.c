@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "certify.h"
 #include "engine.h"
 #include "rules.h"
 #include "scenario.h"
@@ -38,17 +39,10 @@ static const char *const categories[] = { "viability", "vf-selection", "rebindin
 					  NULL };
 
 static const struct key top_keys[] = {
-	{ "title", K_STR, true },
-	{ "category", K_STR, true },
-	{ "rules", K_SEQ },
-	{ "targets", K_SEQ },
-	{ "host", K_MAP, true },
-	{ "vms", K_MAP },
-	{ "faults", K_ANY },
-	{ "steps", K_ANY, true },
-	{ "hosts", K_MAP },
-	{ "description", K_STR },
-	{},
+	{ "title", K_STR, true }, { "category", K_STR, true }, { "rules", K_SEQ },
+	{ "targets", K_SEQ },	  { "host", K_MAP },	       { "vms", K_MAP },
+	{ "faults", K_ANY },	  { "steps", K_ANY, true },    { "hosts", K_MAP },
+	{ "description", K_STR }, { "check_id", K_STR },       {},
 };
 
 static const struct key host_keys[] = {
@@ -147,6 +141,7 @@ static const struct verb {
 	{ "memlock", { { "vm", K_STR, true }, {} } },
 	{ "write", { { "path", K_STR, true }, { "value", K_STR, true }, {} } },
 	{ "read", { { "path", K_STR, true }, {} } },
+	{ "certify", { { "check", K_STR, true }, { "vfs", K_INT }, { "map", K_SIZE }, {} } },
 };
 
 static const char *const target_names[] = { "fake", "lab", "live" };
@@ -399,6 +394,30 @@ const char *pth_step_verb(struct fy_node *step, struct fy_node **ret_args)
 	return NULL;
 }
 
+static gboolean check_certify(const struct pth_scenario *sc, struct fy_node *args, GError **error)
+{
+	const char *name = pth_node_str(args, "check");
+
+	if (!pth_cert_check_known(name)) {
+		g_autofree char *known = pth_cert_check_names();
+
+		return fail_at(error, sc, pth_node_get(args, "check"),
+			       "unknown certify check '%s' (expected one of: %s)", name, known);
+	}
+	return TRUE;
+}
+
+/* A check's stable ID: upper-case letters, digits and dashes (CERT-IOMMU, ACME-LINK-UP). */
+static gboolean check_id_valid(const char *id)
+{
+	if (!id || !g_ascii_isupper(id[0]))
+		return FALSE;
+	for (const char *p = id; *p; p++)
+		if (!g_ascii_isupper(*p) && !g_ascii_isdigit(*p) && *p != '-')
+			return FALSE;
+	return TRUE;
+}
+
 static gboolean check_step(const struct pth_scenario *sc, struct fy_node *step, GError **error)
 {
 	struct fy_node *args = NULL;
@@ -422,6 +441,8 @@ static gboolean check_step(const struct pth_scenario *sc, struct fy_node *step, 
 		if (strcmp(verbs[i].name, name) != 0)
 			continue;
 		if (!check_keys(sc, args, verbs[i].args, name, error))
+			return FALSE;
+		if (strcmp(name, "certify") == 0 && !check_certify(sc, args, error))
 			return FALSE;
 		return check_expect(sc, pth_node_get(step, "expect"), error);
 	}
@@ -473,7 +494,20 @@ static gboolean check_document(struct pth_scenario *sc, struct fy_node *root, GE
 			sc->targets |= (unsigned)t;
 		}
 	}
+	if ((s = pth_node_str(root, "check_id")) && !check_id_valid(s))
+		return fail_at(error, sc, pth_node_get(root, "check_id"),
+			       "'check_id' takes upper-case letters, digits and dashes, starting "
+			       "with a letter (CERT-IOMMU), not '%s'",
+			       s);
 	n = pth_node_get(root, "host");
+	/* A scenario only for real hosts (a certification check) runs on the machine: it needs
+	 * no recording. */
+	if (!n && !(sc->targets & PTH_TARGET_FAKE))
+		goto steps;
+	if (!n)
+		return fail_at(error, sc, root,
+			       "the scenario needs 'host' (only a scenario whose targets leave out "
+			       "fake may go without)");
 	if (!check_keys(sc, n, host_keys, "host", error))
 		return FALSE;
 	if (pth_node_get(n, "devices") && !pth_node_get(n, "recording"))
@@ -501,6 +535,7 @@ static gboolean check_document(struct pth_scenario *sc, struct fy_node *root, GE
 					       "unknown errno name '%s'", s);
 		}
 	}
+steps:
 	n = pth_node_get(root, "steps");
 	if (!n || !fy_node_is_sequence(n) || fy_node_sequence_item_count(n) == 0)
 		return fail_at(error, sc, n ? n : root, "'steps' takes a non-empty list of steps");
@@ -592,9 +627,21 @@ struct pth_scenario *pth_scenario_load(const char *file, const char *root, GErro
 		g_ptr_array_add(a, NULL);
 		sc->rules = (char **)g_ptr_array_free(a, FALSE);
 	}
+	sc->check_id = g_strdup(pth_node_str(root_node, "check_id"));
+	sc->vms = pth_node_get(root_node, "vms");
+	sc->faults = pth_node_get(root_node, "faults");
+	sc->steps = pth_node_get(root_node, "steps");
+	sc->hosts = pth_node_get(root_node, "hosts");
 	n = pth_node_get(root_node, "host");
+	if (!n) {
+		/* live-only: the host is the machine the run is on */
+		sc->host_name = g_strdup("live");
+		return sc;
+	}
 	dir = g_path_get_dirname(file);
-	rec = g_build_filename(dir, pth_node_str(n, "recording"), NULL);
+	rec = g_path_is_absolute(pth_node_str(n, "recording")) ?
+		      g_strdup(pth_node_str(n, "recording")) :
+		      g_build_filename(dir, pth_node_str(n, "recording"), NULL);
 	sc->recording = g_canonicalize_filename(rec, NULL);
 	if (!g_file_test(sc->recording, G_FILE_TEST_IS_REGULAR)) {
 		fail_at(error, sc, pth_node_get(n, "recording"), "no such recording: %s",
@@ -607,10 +654,6 @@ struct pth_scenario *pth_scenario_load(const char *file, const char *root, GErro
 		sc->host_name[strlen(sc->host_name) - strlen(".umockdev")] = '\0';
 	sc->kernel = g_strdup(pth_node_str(n, "kernel"));
 	sc->set = pth_node_get(n, "set");
-	sc->vms = pth_node_get(root_node, "vms");
-	sc->faults = pth_node_get(root_node, "faults");
-	sc->steps = pth_node_get(root_node, "steps");
-	sc->hosts = pth_node_get(root_node, "hosts");
 	return sc;
 }
 
@@ -625,6 +668,7 @@ void pth_scenario_free(struct pth_scenario *sc)
 	g_free(sc->id);
 	g_free(sc->title);
 	g_free(sc->category);
+	g_free(sc->check_id);
 	g_free(sc->recording);
 	g_free(sc->host_name);
 	g_free(sc->kernel);

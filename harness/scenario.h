@@ -21,7 +21,8 @@ struct pth_scenario {
 	char *category;
 	char **rules; /* rule IDs the scenario means to exercise */
 	unsigned targets; /* enum pth_target bits; default fake */
-	char *recording; /* resolved path of host.recording */
+	char *check_id; /* check_id: the stable ID of a certification check, or NULL */
+	char *recording; /* resolved path of host.recording; NULL without host (live only) */
 	char *host_name; /* the recording's name (file name without .umockdev) */
 	char *kernel; /* host.kernel, or NULL */
 	struct fy_document *doc;

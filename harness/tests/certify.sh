@@ -157,7 +157,133 @@ has "unit fault" fail CERT-REBIND "could not be bound"
 has "unit fault" pass CERT-HOST-RESTORED "as found"
 same_state "unit fault: host left as found" "$SHARED" "$tmp/f2.umockdev"
 
-# 10. Usage errors.
+# 10. Profiles are scenario files: a vendor's own check (generic verbs, $DUT) added to a copy of
+# a profile runs with its ID, before CERT-HOST-RESTORED whatever its file name; a failed
+# expectation is its reason, and the host is left as found even so.
+PROFILES=$HOSTS/../certify
+cp -r "$PROFILES/nic" "$tmp/nic"
+vendor() { # FILE ID METHOD: both ports on vfio-pci, reset twice (the second expecting METHOD)
+	cat >"$1" <<EOF
+title: two resets on vfio-pci, and back
+check_id: $2
+category: certification
+targets: [live]
+steps:
+  - detach: {device: \$DUT}
+    expect: {ok: true, devices: {\$DUT: {driver: vfio-pci}}}
+  - detach: {device: "0000:01:00.1"}
+  - reset: {device: \$DUT}
+    expect: {ok: true}
+  - reset: {device: \$DUT}
+    expect: {ok: true, result: {method: $3}}
+  - reattach: {device: \$DUT}
+    expect: {ok: true, devices: {\$DUT: {driver: e1000e, override: null}}}
+EOF
+}
+vendor "$tmp/nic/995-acme-reset.yaml" ACME-RESET-TWICE vfio
+run "vendor check" 0 0000:01:00.0 --profile nic --profile-dir "$tmp/nic" --host "$SHARED" --out "$tmp/vcert"
+has "vendor check" pass ACME-RESET-TWICE "5 step\(s\) as expected"
+if tail -3 "$tmp/out" | head -1 | grep -q "ACME-RESET-TWICE" && tail -2 "$tmp/out" | grep -q "CERT-HOST-RESTORED" &&
+	grep -q '"id" *: *"ACME-RESET-TWICE"' "$tmp/vcert/certificate.json"; then
+	ok "vendor check: before CERT-HOST-RESTORED, in the certificate"
+else
+	bad "vendor check order or certificate"
+fi
+vendor "$tmp/nic/995-acme-reset.yaml" ACME-RESET-TWICE flr
+run "vendor check failing midway" 1 0000:01:00.0 --profile nic --profile-dir "$tmp/nic" --host "$SHARED" --save "$tmp/v.umockdev"
+has "vendor check failing" fail ACME-RESET-TWICE "step 4 \(reset\): result.method: expected flr, observed vfio"
+has "vendor check failing" pass CERT-HOST-RESTORED "as found"
+same_state "vendor check failing midway: host left as found" "$SHARED" "$tmp/v.umockdev"
+
+# $DUT.vf[i]: the i-th VF once the check enabled them; left enabled and on vfio-pci, they are
+# given back and disabled after the check.
+cp -r "$PROFILES/nvme" "$tmp/nvme"
+cat >"$tmp/nvme/115-acme-vf.yaml" <<'EOF'
+title: the second VF opens through VFIO
+check_id: ACME-VF1
+category: certification
+targets: [live]
+steps:
+  - set-numvfs: {pf: $DUT, count: 2}
+    expect: {ok: true, devices: {$DUT: {numvfs: 2}}}
+  - detach: {device: "$DUT.vf[1]"}
+    expect: {ok: true, devices: {"$DUT.vf[1]": {driver: vfio-pci, physfn: $DUT}}}
+  - vfio-open: {device: "$DUT.vf[1]", map: 1M}
+    expect: {ok: true, result: {mapped: 1048576}}
+  - read: {path: "bus/pci/devices/$DUT.vf[1]/physfn/sriov_numvfs"}
+    expect: {value: "2"}
+EOF
+run "vendor VF check" 0 0000:02:00.0 --profile-dir "$tmp/nvme" --host "$SRIOV" --save "$tmp/vf.umockdev"
+has "vendor VF check" pass ACME-VF1 "4 step"
+has "vendor VF check" pass CERT-SRIOV "2 VF"
+has "vendor VF check" pass CERT-HOST-RESTORED "as found"
+same_state "vendor VF check: host left as found" "$SRIOV" "$tmp/vf.umockdev"
+
+# Ctrl-C: SIGINT raised (through certify's handler) as CERT-VFIO-OPEN begins, with the unit on
+# vfio-pci since CERT-RESET-ALIVE: that check is marked, the rest skip "interrupted", the
+# host-restored check gives the unit back; exit 130 and the certificate says so.
+PTH_CERTIFY_TEST_SIGNAL=INT@CERT-VFIO-OPEN run "SIGINT midway" 130 0000:02:00.0 --host "$SRIOV" --out "$tmp/icert" --save "$tmp/i.umockdev"
+has "SIGINT" fail CERT-VFIO-OPEN "interrupted by SIGINT before step 1"
+has "SIGINT" skip CERT-REBIND "interrupted"
+has "SIGINT" skip CERT-SRIOV "interrupted"
+has "SIGINT" pass CERT-HOST-RESTORED "as found"
+same_state "SIGINT: host left as found" "$SRIOV" "$tmp/i.umockdev"
+if python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); sys.exit(not (c["interrupted"] == "SIGINT" and c["verdict"] == "not-certified"))' "$tmp/icert/certificate.json" &&
+	xmllint --noout --schema "$XSD" "$tmp/icert/junit.xml" 2>/dev/null; then
+	ok "SIGINT: the certificate is written and says interrupted"
+else
+	bad "SIGINT: certificate"
+fi
+# SIGTERM with two VFs enabled, one on vfio-pci (before step 3 of the vendor VF check).
+PTH_CERTIFY_TEST_SIGNAL=TERM@ACME-VF1:3 run "SIGTERM with VFs enabled" 143 0000:02:00.0 --profile-dir "$tmp/nvme" --host "$SRIOV" --save "$tmp/t.umockdev"
+has "SIGTERM" fail ACME-VF1 "interrupted by SIGTERM before step 3 \(vfio-open\)"
+has "SIGTERM" skip CERT-MIGRATION "interrupted"
+has "SIGTERM" pass CERT-HOST-RESTORED "as found"
+same_state "SIGTERM: VFs disabled, host left as found" "$SRIOV" "$tmp/t.umockdev"
+
+# A profile's files are checked before anything runs.
+cp -r "$PROFILES/generic" "$tmp/bad1"
+sed -i '/^check_id:/d' "$tmp/bad1/060-endpoint.yaml"
+run "check without check_id" 2 0000:02:00.0 --profile-dir "$tmp/bad1" --host "$SRIOV"
+if grep -q "060-endpoint.yaml: a certification check needs 'check_id'" "$tmp/err"; then ok "names the file"; else bad "no file named"; fi
+cp -r "$PROFILES/generic" "$tmp/bad2"
+sed -i 's/check: endpoint/check: endpiont/' "$tmp/bad2/060-endpoint.yaml"
+run "unknown certify check" 2 0000:02:00.0 --profile-dir "$tmp/bad2" --host "$SRIOV"
+if grep -q "060-endpoint.yaml:8:[0-9]*: unknown certify check 'endpiont'" "$tmp/err"; then ok "names file and line"; else bad "no file:line"; fi
+run "no such profile dir" 2 0000:02:00.0 --profile-dir "$tmp/none" --host "$SRIOV"
+
+# 11. ptharness run with $DUT: a usage error without --dut (file and line); on a recorded
+# host $DUT and $DUT.vf[i] resolve; the certify verb needs a real host.
+"$PTH" run "$PROFILES/nic" --target live >"$tmp/out" 2>"$tmp/err"
+st=$?
+if [ $st = 2 ] && grep -q 'nic/010-iommu.yaml:8:5: the scenario uses $DUT (or certify:) but no device under test was given (--dut BDF)' "$tmp/out"; then
+	ok "run without --dut: exit 2, file and line"
+else
+	bad "run without --dut: exit $st"
+fi
+"$PTH" run "$PROFILES/nic" --target live --dut 0000:ff:1f.7 >"$tmp/out" 2>"$tmp/err"
+st=$?
+if [ $st = 2 ] && grep -q "dut 0000:ff:1f.7: no such PCI device on live" "$tmp/err"; then ok "run --dut: unknown device, exit 2"; else bad "run --dut unknown device: exit $st"; fi
+mkdir -p "$tmp/runs"
+sed -e "s|^targets: \[live\]|targets: [fake]\nhost: {recording: $(realpath "$SRIOV")}|" "$tmp/nvme/115-acme-vf.yaml" >"$tmp/runs/vf.yaml"
+"$PTH" run "$tmp/runs" --dut 0000:02:00.0 --json "$tmp/run.json" >"$tmp/out" 2>"$tmp/err"
+st=$?
+if [ $st = 0 ] && grep -q "scenarios: 1 passed" "$tmp/out" &&
+	python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["scenarios"][0]["steps"]; sys.exit(s[2]["args"] != "device=$DUT.vf[1] map=1M" or s[2]["status"] != "pass")' "$tmp/run.json"; then
+	ok "run --dut on a recording: \$DUT and \$DUT.vf[1] resolved"
+else
+	bad "run --dut on a recording: exit $st"
+fi
+sed -i 's/count: 2}/count: 1}/' "$tmp/runs/vf.yaml"
+"$PTH" run "$tmp/runs" --dut 0000:02:00.0 >"$tmp/out" 2>"$tmp/err"
+st=$?
+if [ $st = 1 ] && grep -q 'step 2 detach: ok: expected true, observed false' "$tmp/out"; then ok "run --dut: \$DUT.vf[1] of a PF with one VF fails the step"; else bad "run --dut: missing VF: exit $st"; fi
+printf 'title: t\ncategory: certification\ntargets: [fake]\nhost: {recording: %s}\nsteps:\n  - certify: {check: iommu}\n' "$(realpath "$SRIOV")" >"$tmp/runs/vf.yaml"
+"$PTH" run "$tmp/runs" --dut 0000:02:00.0 >"$tmp/out" 2>"$tmp/err"
+st=$?
+if [ $st = 1 ] && grep -q "the certify verb runs under" "$tmp/out"; then ok "the certify verb fails on run's fake target"; else bad "certify verb on fake run: exit $st"; fi
+
+# 12. Usage errors.
 run "no device" 2 --host "$SRIOV"
 run "bad profile" 2 0000:02:00.0 --profile toaster --host "$SRIOV"
 run "unknown device" 2 0000:09:00.0 --host "$SRIOV"
