@@ -335,7 +335,7 @@ static int sysfs_reset(struct pt_engine *e, const struct pt_dev *dev, int method
 	const struct pt_reset_info *info = pt_dev_reset(dev);
 	const char *address = pt_dev_address(dev);
 	char old[128], why[512], path[512];
-	uint8_t cfg[4];
+	uint8_t cfg[8];
 	size_t len;
 	int first, r, k = 0;
 
@@ -392,14 +392,24 @@ static int sysfs_reset(struct pt_engine *e, const struct pt_dev *dev, int method
 				address, pt_reset_method_to_string((enum pt_reset_method)method),
 				old, strerror(-k), old, address);
 	}
-	if (r < 0)
+	/* The device has methods: ENOTTY here means none of them worked: each was refused when
+	 * it ran (a bus reset with other devices on the bus), or the device did not answer after
+	 * it in time (FLR, PM and bus resets give up with ENOTTY), and the kernel had no other. */
+	if (r == -ENOTTY)
 		return pt_outcome_set(
-			out, r == -ENOTTY ? PT_CODE_RESET_UNAVAILABLE : PT_CODE_RESET_FAILED, r,
-			"K-RESET-ORDER", "reset %s: %s", address, strerror(-r));
-	/* A device that does not come back reads all ones. */
+			out, PT_CODE_RESET_UNAVAILABLE, r, "K-RESET-ORDER",
+			"reset %s: no enabled method worked (ENOTTY: each was refused "
+			"or the device did not answer after it in time)",
+			address);
+	if (r < 0)
+		return pt_outcome_set(out, PT_CODE_RESET_FAILED, r, "K-RESET-ORDER", "reset %s: %s",
+				      address, strerror(-r));
+	/* A device that does not come back reads all ones. Like pci_dev_wait(), look at the
+	 * Command and Status registers, not at the Vendor ID: a VF's reads FFFFh by design. */
 	snprintf(path, sizeof(path), "%s/config", pt_dev_props(dev)->syspath);
 	r = pt_backend_read(e->be, PT_NS_SYS, path, cfg, sizeof(cfg), &len);
-	if (r < 0 || len < 2 || (cfg[0] == 0xff && cfg[1] == 0xff))
+	if (r < 0 || len < sizeof(cfg) ||
+	    (cfg[4] == 0xff && cfg[5] == 0xff && cfg[6] == 0xff && cfg[7] == 0xff))
 		return pt_outcome_set(out, PT_CODE_RESET_FAILED, r < 0 ? r : -EIO, "E-RESET-ALIVE",
 				      "%s does not come back after the reset: its config space "
 				      "reads all ones",
