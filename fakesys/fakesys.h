@@ -66,7 +66,8 @@ void fks_host_set_trace(struct fks_host *host, struct pt_trace *trace);
  *   interrupt_remapping    0: VFIO_SET_IOMMU fails with EPERM, as without IR (1)
  *   vfio_pci.enable_sriov  vfio-pci's module parameter (0)
  *   iommu_aperture_bits    usable IOVA width for MAP_DMA (39)
- *   reset_timeout_ms       a reset hanging longer fails with ETIMEDOUT (10000)
+ *   reset_timeout_ms       a device not ready this long after a reset method fails it
+ *                          with ENOTTY, and the next method is tried (60000)
  *   drivers_autoprobe      bus-wide autoprobe (1)
  */
 int fks_host_set(struct fks_host *host, const char *key, const char *value);

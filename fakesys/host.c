@@ -140,7 +140,7 @@ int fks_host_alloc(struct fks_host **ret)
 	h->cap_ipc_lock = true;
 	h->intremap = true;
 	h->aperture_bits = 39;
-	h->reset_timeout_ms = 10000;
+	h->reset_timeout_ms = 60000; /* PCIE_RESET_READY_POLL_MS, drivers/pci/pci.h */
 	h->vfio_major = 246;
 	r = pt_pciconf_parser_new(&h->parser);
 	if (r < 0) {

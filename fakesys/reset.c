@@ -110,7 +110,33 @@ static const unsigned method_ms[_PT_RESET_METHOD_MAX] = {
 	[PT_RESET_CXL_BUS] = 1000,
 };
 
-/* __pci_reset_function_locked(): first method that does not answer ENOTTY. */
+/* The methods after which the kernel polls the device until it answers config reads again
+ * (pci_dev_wait(): FLR, AF FLR, PM D3hot->D0, and the bus resets through their bridge). */
+static bool waits_for_ready(enum pt_reset_method m)
+{
+	return m == PT_RESET_FLR || m == PT_RESET_AF_FLR || m == PT_RESET_PM || m == PT_RESET_BUS ||
+	       m == PT_RESET_CXL_BUS;
+}
+
+/* How long pci_dev_wait() sleeps before it gives up on a device: it doubles its sleep from
+ * 1 ms until the next would pass the timeout, 65535 ms for the 60 s of kernel 6.1. */
+static unsigned give_up_ms(unsigned timeout)
+{
+	unsigned delay = 1, slept = 0;
+
+	while (delay <= timeout) {
+		slept += delay;
+		delay *= 2;
+	}
+	return slept;
+}
+
+/*
+ * __pci_reset_function_locked(): the enabled methods in order, the first that does not answer
+ * ENOTTY decides. An injected hang keeps the device from answering after the first method
+ * tried: past the timeout pci_dev_wait() gives up with ENOTTY ("not ready after ...; giving
+ * up"), so the kernel goes on to the next method, and a reset with none left fails with ENOTTY.
+ */
 int fks_reset_do(struct fks_dev *dev)
 {
 	struct fks_host *h = dev->host;
@@ -118,11 +144,6 @@ int fks_reset_do(struct fks_dev *dev)
 	int r;
 
 	r = fks_fault_check_reset(h, dev, &hang);
-	if (hang) {
-		h->clock_ms += hang;
-		if (hang > h->reset_timeout_ms)
-			return -ETIMEDOUT;
-	}
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < dev->reset_count; i++) {
@@ -136,6 +157,15 @@ int fks_reset_do(struct fks_dev *dev)
 			continue;
 		}
 		h->clock_ms += method_ms[m];
+		if (hang && waits_for_ready(m) && hang > h->reset_timeout_ms) {
+			h->clock_ms += give_up_ms(h->reset_timeout_ms);
+			fks_rule(h, "K-RESET-ORDER", dev->addr,
+				 "not ready %u ms after %s; giving up: ENOTTY, next method",
+				 give_up_ms(h->reset_timeout_ms), pt_reset_method_to_string(m));
+			hang = 0;
+			continue;
+		}
+		h->clock_ms += hang;
 		fks_rule(h, "K-RESET-ORDER", dev->addr, "reset by %s",
 			 pt_reset_method_to_string(m));
 		return 0;
