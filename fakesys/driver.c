@@ -36,7 +36,19 @@ static const struct fks_drvinfo drvinfo[] = {
 	  .dma_managed = true,
 	  .match_class = 0x060400,
 	  .match_class_mask = 0xffff00 },
-	{ .name = "nvme", .sriov_configure = true },
+	/* Drivers whose table matches a class: a device of that class is theirs even when
+	 * nothing was bound to them when the host was recorded (drivers/nvme/host/pci.c
+	 * PCI_CLASS_STORAGE_EXPRESS; drivers/ata/ahci.c PCI_CLASS_STORAGE_SATA_AHCI;
+	 * drivers/usb/host/{xhci,ehci,ohci}-pci.c and uhci-pci.c the USB programming interfaces). */
+	{ .name = "nvme",
+	  .sriov_configure = true,
+	  .match_class = 0x010802,
+	  .match_class_mask = 0xffffff },
+	{ .name = "ahci", .match_class = 0x010601, .match_class_mask = 0xffffff },
+	{ .name = "xhci_hcd", .match_class = 0x0c0330, .match_class_mask = 0xffffff },
+	{ .name = "ehci-pci", .match_class = 0x0c0320, .match_class_mask = 0xffffff },
+	{ .name = "ohci-pci", .match_class = 0x0c0310, .match_class_mask = 0xffffff },
+	{ .name = "uhci_hcd", .match_class = 0x0c0300, .match_class_mask = 0xffffff },
 	{ .name = "igb", .sriov_configure = true, .disables_vfs_on_remove = true },
 	{ .name = "ixgbe", .sriov_configure = true, .disables_vfs_on_remove = true },
 	{ .name = "i40e", .sriov_configure = true, .disables_vfs_on_remove = true },

@@ -421,9 +421,11 @@ static void add_static_id(struct fks_driver *drv, const struct fks_dev *d)
 {
 	struct fks_id id = { d->cfg.vendor, d->cfg.device, FKS_ANY_ID, FKS_ANY_ID, 0, 0, 0, false };
 
-	if (drv->info->override_only_any || drv->info->match_class_mask ||
-	    strcmp(drv->name, "pci-stub") == 0)
-		return; /* bound through an override, a dynamic id or its class entry */
+	if (drv->info->override_only_any || strcmp(drv->name, "pci-stub") == 0)
+		return; /* bound through an override or a dynamic id */
+	if (drv->info->match_class_mask &&
+	    (d->cfg.class & drv->info->match_class_mask) == drv->info->match_class)
+		return; /* its class entry matches it */
 	for (guint i = 0; i < drv->static_ids->len; i++) {
 		const struct fks_id *x = &g_array_index(drv->static_ids, struct fks_id, i);
 

@@ -277,10 +277,12 @@ static void test_export_netdev_follows_driver(void **state)
 	fks_host_free(h);
 }
 
-/* A reload keeps what drivers match: nvme takes 1b36:0010 back after detach, export, load. */
+/* A reload keeps what drivers match: the ids learned from bound devices (nvme's device comes
+ * back by its class entry, the others by those ids) and the dynamic ids. */
 static void test_export_driver_ids_survive_reload(void **state)
 {
 	static const char *const hosts[] = { "lab-shared-initial", "lab-sriov-initial" };
+	static const char *const learned[] = { "e1000e 8086 10d3\\n", "virtio-pci 1af4 1041\\n" };
 
 	(void)state;
 	for (size_t i = 0; i < G_N_ELEMENTS(hosts); i++) {
@@ -299,7 +301,8 @@ static void test_export_driver_ids_survive_reload(void **state)
 		assert_int_equal(write_str(be, "bus/pci/drivers/pci-stub/new_id", "1234 5678"), 0);
 		text = check_export(h, hosts[i]);
 		assert_non_null(strstr(text, "A: fakesys/driver_ids="));
-		assert_non_null(strstr(text, "nvme 1b36 0010\\n"));
+		assert_non_null(strstr(text, learned[i]));
+		assert_null(strstr(text, "nvme 1b36 0010")); /* its class entry matches it */
 		assert_non_null(strstr(text, "A: fakesys/new_ids=pci-stub 1234 5678\\n\n"));
 		assert_int_equal(
 			fks_host_new_from_text("export", text, strlen(text), NULL, &h2, &err), 0);
@@ -324,6 +327,31 @@ static void test_export_driver_ids_survive_reload(void **state)
 		pt_backend_free(be);
 		fks_host_free(h);
 	}
+}
+
+/*
+ * A driver with nothing bound when the host was recorded still matches by its class entry:
+ * on lab-shared-nvme-vfio the nvme controller was on vfio-pci, so no device showed what nvme
+ * binds, and given back it stayed without a driver. nvme's table matches the NVMe class
+ * (drivers/nvme/host/pci.c, PCI_CLASS_STORAGE_EXPRESS): the kernel gives it to nvme.
+ */
+static void test_class_driver_takes_device_back(void **state)
+{
+	struct fks_host *h = row_load("lab-shared-nvme-vfio", NULL);
+	struct pt_backend *be = fks_host_backend(h);
+	const char *drv = NULL;
+
+	(void)state;
+	assert_int_equal(fks_host_dev_driver(h, "0000:02:00.0", &drv), 0);
+	assert_string_equal(drv ? drv : "no driver", "vfio-pci");
+	assert_int_equal(pt_backend_exists(be, PT_NS_SYS, "bus/pci/drivers/nvme"), 1);
+	assert_int_equal(write_str(be, "bus/pci/devices/0000:02:00.0/driver_override", "\n"), 0);
+	assert_int_equal(write_str(be, "bus/pci/drivers/vfio-pci/unbind", "0000:02:00.0"), 0);
+	assert_int_equal(write_str(be, "bus/pci/drivers_probe", "0000:02:00.0"), 0);
+	assert_int_equal(fks_host_dev_driver(h, "0000:02:00.0", &drv), 0);
+	assert_string_equal(drv ? drv : "no driver", "nvme");
+	pt_backend_free(be);
+	fks_host_free(h);
 }
 
 /* Ids lines that do not parse are ignored, like anything unknown in the ptharness block. */
@@ -502,6 +530,7 @@ int main(void)
 		cmocka_unit_test(test_export_detach_attach_every_lab_host),
 		cmocka_unit_test(test_export_netdev_follows_driver),
 		cmocka_unit_test(test_export_driver_ids_survive_reload),
+		cmocka_unit_test(test_class_driver_takes_device_back),
 		cmocka_unit_test(test_export_driver_ids_bad_lines_ignored),
 		cmocka_unit_test(test_export_vfio_group_device),
 		cmocka_unit_test(test_export_testbed_lspci),
