@@ -13,13 +13,13 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
-#include <gmodule.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <umockdev.h>
 #include <unistd.h>
 
 #include "hostsrc.h"
+#include "module.h"
 
 #define PTH_BLOCK_PATH "/devices/virtual/ptharness/host"
 
@@ -54,33 +54,17 @@ struct umockdev_api {
 static const struct umockdev_api *umockdev(GError **error)
 {
 	static struct umockdev_api api;
-	static GModule *module;
-	const struct {
-		const char *name;
-		gpointer *ptr;
-	} syms[] = {
+	static bool loaded;
+	const struct pth_symbol syms[] = {
 		{ "umockdev_testbed_new", (gpointer *)&api.testbed_new },
 		{ "umockdev_testbed_get_root_dir", (gpointer *)&api.get_root_dir },
 		{ "umockdev_testbed_add_from_string", (gpointer *)&api.add_from_string },
 	};
 
-	if (module)
-		return &api;
-	module = g_module_open(UMOCKDEV_SONAME, G_MODULE_BIND_LOCAL);
-	if (!module) {
-		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
-			    "cannot load libumockdev, needed to open recordings: %s",
-			    g_module_error());
-		return NULL;
-	}
-	for (size_t i = 0; i < G_N_ELEMENTS(syms); i++)
-		if (!g_module_symbol(module, syms[i].name, syms[i].ptr)) {
-			g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: %s",
-				    UMOCKDEV_SONAME, g_module_error());
-			g_module_close(g_steal_pointer(&module));
-			return NULL;
-		}
-	return &api;
+	if (!loaded)
+		loaded = pth_module_load(UMOCKDEV_SONAME, "libumockdev, needed to open recordings",
+					 NULL, syms, G_N_ELEMENTS(syms), error);
+	return loaded ? &api : NULL;
 }
 
 static gboolean fail(GError **error, const char *file, guint line, const char *fmt, ...)

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <gmodule.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,6 +11,7 @@
 #include "junit.h"
 #include "ktap.h"
 #include "merge.h"
+#include "module.h"
 #include "result.h"
 #include "runner.h"
 
@@ -91,12 +91,9 @@ static char *module_path(void)
 static const struct writers *writers(GError **error)
 {
 	static struct writers w;
-	static GModule *module;
+	static bool loaded;
 	g_autofree char *path = NULL;
-	const struct {
-		const char *name;
-		gpointer *ptr;
-	} syms[] = {
+	const struct pth_symbol syms[] = {
 		{ "prp_result_load", (gpointer *)&w.result_load },
 		{ "prp_result_to_data", (gpointer *)&w.result_to_data },
 		{ "prp_merge", (gpointer *)&w.merge },
@@ -105,25 +102,13 @@ static const struct writers *writers(GError **error)
 		{ "prp_render_html", (gpointer *)&w.render_html },
 	};
 
-	if (module)
+	if (loaded)
 		return &w;
 	path = module_path();
-	module = g_module_open(path, G_MODULE_BIND_LOCAL);
-	if (!module) {
-		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
-			    "cannot load the report writers: %s (set PTH_REPORTS_MODULE to "
-			    "ptharness-reports.so)",
-			    g_module_error());
-		return NULL;
-	}
-	for (size_t i = 0; i < G_N_ELEMENTS(syms); i++)
-		if (!g_module_symbol(module, syms[i].name, syms[i].ptr)) {
-			g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-				    "%s: not the report writers: %s", path, g_module_error());
-			g_module_close(g_steal_pointer(&module));
-			return NULL;
-		}
-	return &w;
+	loaded = pth_module_load(path, "the report writers",
+				 " (set PTH_REPORTS_MODULE to ptharness-reports.so)", syms,
+				 G_N_ELEMENTS(syms), error);
+	return loaded ? &w : NULL;
 }
 
 static int write_out(const char *file, const GString *s, GError **error)
