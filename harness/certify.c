@@ -1061,11 +1061,73 @@ static void dut_to_json(struct cert *c, JsonBuilder *b, const struct pth_cert_id
 	set_str(o, "device_name", id->device_name);
 	set_str(o, "subsystem_vendor_name", id->subvendor_name);
 	set_str(o, "driver_version", id->driver_version);
+	set_str(o, "firmware", id->firmware);
+	set_str(o, "firmware_file", id->firmware_file);
+	set_str(o, "model", id->model);
 	for (guint i = 0; i < c->unit->len; i++)
 		json_array_add_string_element(unit, c->unit->pdata[i]);
 	json_object_set_array_member(o, "unit", unit);
 	json_builder_set_member_name(b, "dut");
 	json_builder_add_value(b, dut);
+}
+
+/*
+ * Where sysfs shows a device's firmware version, in the order tried. The kernel has no
+ * generic attribute: a few drivers add one. An NVMe controller's class device (a child of the
+ * PCI device) shows the Identify Controller strings, space-padded to their field widths
+ * (nvme_show_str_function() in drivers/nvme/host/core.c; sysfs.c since 6.8); its serial
+ * identifies the unit and is never read. amdgpu shows the VBIOS version on the PCI device
+ * (amdgpu_atombios.c). NIC drivers report firmware through ethtool only.
+ */
+static const struct firmware_file {
+	const char *class_dir; /* the child class directory ("nvme"), or NULL: the device's own */
+	const char *version; /* the attribute with the version */
+	const char *model; /* an attribute with the model the firmware reports, or NULL */
+} firmware_files[] = {
+	{ "nvme", "firmware_rev", "model" },
+	{ NULL, "vbios_version", NULL },
+};
+
+/* A sysfs text attribute without its trailing newline and padding; NULL when absent or empty. */
+static char *read_attr(struct cert *c, const char *path)
+{
+	char *v = read_text(c, PT_NS_SYS, path);
+
+	if (v && !*g_strchomp(v))
+		g_clear_pointer(&v, g_free);
+	return v;
+}
+
+static void identify_firmware(struct cert *c, struct pth_cert_identity *id)
+{
+	g_autofree char *dir = g_strdup_printf("bus/pci/devices/%s", c->dut);
+
+	for (size_t i = 0; i < G_N_ELEMENTS(firmware_files) && !id->firmware; i++) {
+		const struct firmware_file *f = &firmware_files[i];
+		g_autofree char *sub = NULL;
+		g_autofree char *path = NULL;
+
+		if (f->class_dir) {
+			g_autofree char *cdir = g_strdup_printf("%s/%s", dir, f->class_dir);
+			g_auto(GStrv) names = NULL;
+			size_t n = 0;
+
+			if (pt_backend_list(c->s.be, PT_NS_SYS, cdir, &names, &n) < 0 || n == 0)
+				continue;
+			sub = g_strdup_printf("%s/%s/", f->class_dir, names[0]);
+		}
+		path = g_strdup_printf("%s/%s%s", dir, sub ? sub : "", f->version);
+		id->firmware = read_attr(c, path);
+		if (!id->firmware)
+			continue;
+		id->firmware_file = g_strdup_printf("%s%s", sub ? sub : "", f->version);
+		if (f->model) {
+			g_autofree char *mpath =
+				g_strdup_printf("%s/%s%s", dir, sub ? sub : "", f->model);
+
+			id->model = read_attr(c, mpath);
+		}
+	}
 }
 
 static void identify(struct cert *c, struct pth_cert_identity *id)
@@ -1080,6 +1142,7 @@ static void identify(struct cert *c, struct pth_cert_identity *id)
 
 		id->driver_version = read_text(c, PT_NS_SYS, path);
 	}
+	identify_firmware(c, id);
 	if (pt_pciconf_parser_new(&pp) == 0) {
 		pt_pciconf_names(pp, p->vendor, p->device, id->vendor_name, sizeof(id->vendor_name),
 				 id->device_name, sizeof(id->device_name));
@@ -1154,6 +1217,9 @@ static JsonNode *certificate_json(struct cert *c, const struct pth_cert_identity
 static void identity_clear(struct pth_cert_identity *id)
 {
 	g_free(id->driver_version);
+	g_free(id->firmware);
+	g_free(id->firmware_file);
+	g_free(id->model);
 	g_free(id->kernel);
 	g_free(id->cmdline);
 }
@@ -1241,6 +1307,10 @@ static char *cert_html(JsonNode *root)
 		member(dut, "subsystem_device"), member(dut, "class"), member(dut, "revision"));
 	g_autofree char *name = g_strdup_printf("%s %s", member(dut, "vendor_name") ?: "",
 						member(dut, "device_name") ?: "");
+	g_autofree char *fw = member(dut, "firmware") ?
+				      g_strdup_printf("%s (sysfs %s)", member(dut, "firmware"),
+						      member(dut, "firmware_file")) :
+				      g_strdup("not shown in sysfs");
 
 	g_string_append_printf(h,
 			       "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
@@ -1258,6 +1328,8 @@ static char *cert_html(JsonNode *root)
 	html_row(h, "Ids", ids);
 	html_row(h, "Driver", member(dut, "driver"));
 	html_row(h, "Driver version", member(dut, "driver_version"));
+	html_row(h, "Firmware", fw);
+	html_row(h, "Model", member(dut, "model"));
 	html_row(h, "Kernel", member(k, "release"));
 	html_row(h, "Command line", member(k, "cmdline"));
 	html_row(h, "Host", member(o, "host"));

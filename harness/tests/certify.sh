@@ -12,6 +12,23 @@ trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0
 SRIOV=$HOSTS/lab-sriov-initial.umockdev
 SHARED=$HOSTS/lab-shared-initial.umockdev
+WS=$HOSTS/workstation-gpu.umockdev
+
+# rec_attr FILE DEVPATH_SUFFIX ATTR: an attribute of a recording's block, as the kernel shows it
+# (escapes undone), with the newline and the padding a reader strips; nothing when absent.
+rec_attr() {
+	python3 - "$@" <<'PY'
+import sys
+path, suffix, attr = sys.argv[1:]
+block = None
+for line in open(path).read().split("\n"):
+    if line.startswith("P: "):
+        block = line[3:]
+    elif block and block.endswith(suffix) and line.startswith("A: %s=" % attr):
+        v = line.split("=", 1)[1].replace("\\n", "\n").replace("\\t", "\t")
+        print(v.rstrip())
+PY
+}
 
 ok() { echo "ok - $1"; pass=$((pass + 1)); }
 bad() { echo "not ok - $1"; [ -f "$tmp/out" ] && sed 's/^/#   /' "$tmp/out" "$tmp/err"; fail=$((fail + 1)); }
@@ -102,6 +119,41 @@ run "e1000e" 0 0000:01:00.0 --profile nic --host "$SHARED" --save "$tmp/end2.umo
 has "e1000e" pass CERT-GROUP-ISOLATED "own function"
 has "e1000e" pass CERT-REBIND "netdev back: eth0"
 same_state "e1000e: host left as found" "$SHARED" "$tmp/end2.umockdev"
+
+# Firmware where sysfs shows it: the NVMe controller's nvme0 firmware_rev and model, the
+# amdgpu VBIOS version; a NIC has none (null). Expected values read from the recordings; the
+# serial, also shown by nvme0, is in none of the certificate's files.
+fw_check() { # NAME CERT_DIR FIRMWARE FILE MODEL (an empty value: null)
+	if python3 - "$2/certificate.json" "$3" "$4" "$5" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))["dut"]
+want = [v or None for v in sys.argv[2:5]]
+got = [d["firmware"], d["firmware_file"], d["model"]]
+assert "firmware" in d and "model" in d, d
+assert got == want, (got, want)
+PY
+	then ok "$1: certificate.json firmware"; else bad "$1: certificate.json firmware"; fi
+	local row="<tr><th>Firmware</th><td>$3 (sysfs $4)</td></tr>"
+	[ -n "$3" ] || row="<tr><th>Firmware</th><td>not shown in sysfs</td></tr>"
+	if grep -qF "$row" "$2/certificate.html" && grep -qF "<tr><th>Model</th><td>$5</td></tr>" "$2/certificate.html"; then
+		ok "$1: certificate.html firmware"
+	else
+		bad "$1: certificate.html firmware (wanted $row)"
+	fi
+}
+fw=$(rec_attr "$WS" /0000:02:00.0/nvme/nvme0 firmware_rev)
+model=$(rec_attr "$WS" /0000:02:00.0/nvme/nvme0 model)
+serial=$(rec_attr "$WS" /0000:02:00.0/nvme/nvme0 serial)
+if [ -n "$fw" ] && [ -n "$model" ] && [ -n "$serial" ]; then ok "workstation-gpu records nvme0 firmware_rev, model, serial"; else bad "recording lacks nvme0 attributes"; fi
+run "nvme firmware" 0 0000:02:00.0 --host "$WS" --out "$tmp/fw-nvme"
+fw_check "nvme" "$tmp/fw-nvme" "$fw" nvme/nvme0/firmware_rev "$model"
+if ! grep -rqF "$serial" "$tmp/fw-nvme"; then ok "nvme: the serial is in no certificate file"; else bad "nvme: the serial leaked"; fi
+vbios=$(rec_attr "$WS" /0000:01:00.0 vbios_version)
+run "gpu firmware" 0 0000:01:00.0 --host "$WS" --out "$tmp/fw-gpu"
+fw_check "amdgpu" "$tmp/fw-gpu" "$vbios" vbios_version ""
+run "nic firmware" 0 0000:01:00.0 --profile nic --host "$SHARED" --out "$tmp/fw-nic"
+fw_check "e1000e" "$tmp/fw-nic" "" "" ""
+fw_check "nvme PF without nvme0 in the recording" "$tmp/cert" "" "" ""
 
 run "e1000e as nvme" 1 0000:01:00.0 --profile nvme --host "$SHARED"
 has "wrong profile" fail CERT-PROFILE "profile nvme wants an NVM controller \(class 0108\); the DUT's class is 020000"
