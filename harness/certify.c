@@ -354,39 +354,79 @@ static int read_config(struct cert *c, const char *addr, uint8_t *buf, size_t si
 	return k < 0 ? k : (int)len;
 }
 
-static enum pth_cert_status check_reset_alive(struct cert *c, struct cert_result *r)
+/*
+ * One reset of the DUT through the engine (pt_reset_device: through VFIO when the DUT is on a
+ * VFIO driver, else the sysfs reset file), and the device afterwards: config space readable,
+ * not all ones, ids unchanged, BARs 0-5 (0x10-0x27) as before (the kernel saves and restores
+ * them around a function reset). what names the way in the reason. Returns pass, or fail
+ * with the reason set; *ret_method is the kernel's method (-1: through VFIO, not reported).
+ */
+static enum pth_cert_status reset_once(struct cert *c, struct cert_result *r, const char *what,
+				       int *ret_method)
 {
 	uint8_t before[64], after[64], ones[64];
 	struct pt_outcome o = { 0 };
-	int method, k;
 
-	if (pt_dev_reset(dut_dev(c, c->dut))->count == 0)
-		return set(r, PTH_CERT_SKIP, "no reset method to try");
-	if (!c->unit_on_vfio && unit_detach(c, r) != PTH_CERT_PASS)
-		return PTH_CERT_FAIL;
 	if (read_config(c, c->dut, before, sizeof(before)) < (int)sizeof(before))
-		return set(r, PTH_CERT_FAIL, "config space not readable before the reset");
-	k = pt_reset_device(c->s.engine, c->dut, -1, &method, &o);
-	if (k != 0) {
-		outcome_fail(r, "reset", &o);
+		return set(r, PTH_CERT_FAIL, "%s: config space not readable before the reset",
+			   what);
+	if (pt_reset_device(c->s.engine, c->dut, -1, ret_method, &o) != 0) {
+		outcome_fail(r, what, &o);
 		pt_outcome_clear(&o);
 		return PTH_CERT_FAIL;
 	}
 	pt_outcome_clear(&o);
 	memset(ones, 0xff, sizeof(ones));
 	if (read_config(c, c->dut, after, sizeof(after)) < (int)sizeof(after))
-		return set(r, PTH_CERT_FAIL, "config space not readable after the reset");
+		return set(r, PTH_CERT_FAIL, "%s: config space not readable after the reset", what);
 	if (memcmp(after, ones, sizeof(ones)) == 0)
-		return set(
-			r, PTH_CERT_FAIL,
-			"the device does not come back after reset: config space reads all ones");
+		return set(r, PTH_CERT_FAIL,
+			   "%s: the device does not come back after reset: config space reads all "
+			   "ones",
+			   what);
 	if (memcmp(before, after, 4) != 0)
-		return set(r, PTH_CERT_FAIL, "vendor/device ids changed by the reset");
-	/* BAR0..5 at 0x10..0x27: the kernel restores them after a function reset. */
+		return set(r, PTH_CERT_FAIL, "%s: vendor/device ids changed by the reset", what);
 	if (memcmp(before + 0x10, after + 0x10, 24) != 0)
-		return set(r, PTH_CERT_FAIL, "BARs not restored after the reset");
-	return set(r, PTH_CERT_PASS, "reset by %s; config readable, ids unchanged, BARs restored",
-		   method < 0 ? "VFIO" : pt_reset_method_to_string(method));
+		return set(r, PTH_CERT_FAIL, "%s: BARs not restored after the reset", what);
+	return PTH_CERT_PASS;
+}
+
+/*
+ * Both ways a device is reset between VMs: through its sysfs reset file while on its host
+ * driver (as the host resets it; only when the kernel shows the file and the DUT starts off
+ * vfio-pci), then through VFIO with the unit on vfio-pci (as QEMU resets it).
+ */
+static enum pth_cert_status check_reset_alive(struct cert *c, struct cert_result *r)
+{
+	const struct pt_dev_props *p = pt_dev_props(dut_dev(c, c->dut));
+	g_autofree char *sysfs = NULL;
+	int method;
+
+	if (pt_dev_reset(dut_dev(c, c->dut))->count == 0)
+		return set(r, PTH_CERT_SKIP, "no reset method to try");
+	if (!p->has_reset_file)
+		sysfs = g_strdup("no sysfs reset file");
+	else if (c->unit_on_vfio || (p->driver && pt_driver_is_vfio(p->driver)))
+		sysfs = g_strdup("sysfs reset not tried: the DUT is already on vfio-pci");
+	if (!sysfs) {
+		g_autofree char *what =
+			g_strdup_printf("sysfs reset on %s", p->driver ?: "no driver");
+
+		if (reset_once(c, r, what, &method) != PTH_CERT_PASS)
+			return PTH_CERT_FAIL;
+		sysfs = g_strdup_printf("sysfs reset on %s by %s", p->driver ?: "no driver",
+					pt_reset_method_to_string(method));
+	}
+	if (!c->unit_on_vfio && unit_detach(c, r) != PTH_CERT_PASS)
+		return PTH_CERT_FAIL;
+	if (reset_once(c, r, "VFIO reset on vfio-pci", &method) != PTH_CERT_PASS)
+		return PTH_CERT_FAIL;
+	return set(r, PTH_CERT_PASS,
+		   "%s; VFIO reset on vfio-pci (%s); each time config readable, ids unchanged, "
+		   "BARs restored",
+		   sysfs,
+		   method < 0 ? "VFIO_DEVICE_RESET, which does not report the method" :
+				pt_reset_method_to_string(method));
 }
 
 static enum pth_cert_status check_vfio_open(struct cert *c, struct cert_result *r)
@@ -689,7 +729,8 @@ static const struct check {
 	{ "endpoint", check_endpoint, NULL },
 	{ "reset-methods", check_reset_methods, NULL },
 	{ "reset-alive", check_reset_alive,
-	  "bind UNIT to vfio-pci (driver_override), reset DUT with the kernel's method" },
+	  "reset DUT through its sysfs reset file, bind UNIT to vfio-pci (driver_override), "
+	  "reset DUT through VFIO" },
 	{ "vfio-open", check_vfio_open,
 	  "open DUT through VFIO, DMA-map and unmap 1 MiB, VFIO_DEVICE_RESET" },
 	{ "rebind", check_rebind, "give UNIT back to its original driver, clear driver_override" },

@@ -70,7 +70,10 @@ run "nvme PF --vfs 2" 0 0000:02:00.0 --vfs 2 --host "$SRIOV" --out "$tmp/cert" -
 has "nvme PF" pass CERT-PROFILE "an NVM controller \(class 0108\), as profile nvme"
 has "nvme PF" pass CERT-SRIOV "2 VF\(s\) enabled"
 has "nvme PF" pass CERT-VFIO-OPEN "DMA map/unmap"
-has "nvme PF" pass CERT-RESET-ALIVE "BARs restored"
+# Reset through the sysfs file on nvme, by the kernel's first method (reset_method), then
+# through VFIO.
+first=$(rec_attr "$SRIOV" /0000:02:00.0 reset_method | cut -d' ' -f1)
+has "nvme PF" pass CERT-RESET-ALIVE "sysfs reset on nvme by $first; VFIO reset on vfio-pci \(VFIO_DEVICE_RESET.*\); each time .*BARs restored"
 has "nvme PF" pass CERT-HOST-RESTORED "as found"
 for f in certificate.json junit.xml certificate.html host.umockdev; do
 	if [ -s "$tmp/cert/$f" ]; then ok "certificate has $f"; else bad "certificate lacks $f"; fi
@@ -198,10 +201,22 @@ if "$PTH" --help | grep -q "^  certify "; then ok "listed in ptharness --help"; 
 # 9. A check failing midway leaves the host as found: faults injected into the model.
 printf 'reset dev=0000:02:00.0 errno=EIO\nnumvfs dev=0000:02:00.0 max=1\n' >"$tmp/faults1"
 run "nvme PF, reset and VF faults" 1 0000:02:00.0 --vfs 2 --host "$SRIOV" --faults "$tmp/faults1" --save "$tmp/f1.umockdev"
-has "reset fault" fail CERT-RESET-ALIVE "reset-failed EIO"
+has "reset fault" fail CERT-RESET-ALIVE "sysfs reset on nvme: reset-failed EIO"
 has "numvfs fault" fail CERT-SRIOV "enabled 1 of the 2 VFs"
 has "faults" pass CERT-HOST-RESTORED "as found"
 same_state "faults: host left as found" "$SRIOV" "$tmp/f1.umockdev"
+# The sysfs reset fails (the write of the reset file: EBUSY, before anything moved); then
+# the VFIO reset fails (the second reset of the device: EIO) with the unit on vfio-pci.
+printf 'write path=0000:02:00.0/reset errno=EBUSY\n' >"$tmp/faults3"
+run "nvme PF, sysfs reset fails" 1 0000:02:00.0 --host "$SRIOV" --faults "$tmp/faults3" --save "$tmp/f3.umockdev"
+has "sysfs reset fault" fail CERT-RESET-ALIVE "sysfs reset on nvme: reset-failed EBUSY: reset 0000:02:00.0: Device or resource busy"
+has "sysfs reset fault" pass CERT-HOST-RESTORED "as found"
+same_state "sysfs reset fault: host left as found" "$SRIOV" "$tmp/f3.umockdev"
+printf 'reset dev=0000:02:00.0 errno=EIO nth=2\n' >"$tmp/faults4"
+run "nvme PF, VFIO reset fails" 1 0000:02:00.0 --host "$SRIOV" --faults "$tmp/faults4" --save "$tmp/f4.umockdev"
+has "VFIO reset fault" fail CERT-RESET-ALIVE "VFIO reset on vfio-pci: reset-failed EIO"
+has "VFIO reset fault" pass CERT-HOST-RESTORED "as found"
+same_state "VFIO reset fault: host left as found" "$SRIOV" "$tmp/f4.umockdev"
 printf 'write path=0000:01:00.1/driver_override errno=EIO\n' >"$tmp/faults2"
 run "e1000e, second port cannot move" 1 0000:01:00.0 --host "$SHARED" --faults "$tmp/faults2" --save "$tmp/f2.umockdev"
 has "unit fault" fail CERT-RESET-ALIVE "bind to vfio-pci"
