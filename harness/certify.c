@@ -57,6 +57,7 @@ struct cert {
 	unsigned vfs;
 	GPtrArray *unit; /* char *: the DUT first, then its slot's functions in its group */
 	GArray *detached; /* struct pt_detached of the unit while on vfio-pci */
+	GHashTable *moved; /* addresses unit_detach bound to vfio-pci at some point */
 	GHashTable *before; /* address -> "driver|override|numvfs" at the start */
 	char **netdevs; /* the DUT's network interfaces at the start */
 	GArray *results; /* struct cert_result, in the order the checks ran */
@@ -340,6 +341,7 @@ static enum pth_cert_status unit_detach(struct cert *c, struct cert_result *r)
 		}
 		pt_outcome_clear(&out);
 		g_array_append_val(c->detached, st);
+		g_hash_table_add(c->moved, g_strdup(c->unit->pdata[i]));
 	}
 	c->unit_on_vfio = true;
 	return PTH_CERT_PASS;
@@ -670,17 +672,40 @@ static enum pth_cert_status check_rom(struct cert *c, struct cert_result *r)
 		   c->info.regions[rom].size);
 }
 
+/* The GPU's audio function went to vfio-pci with it (a guest needs the whole group) and came
+ * back to where it was. */
 static enum pth_cert_status check_audio(struct cert *c, struct cert_result *r)
 {
 	if (!is_gpu(c))
 		return set(r, PTH_CERT_SKIP, "not a display controller");
 	for (guint i = 1; i < c->unit->len; i++) {
-		const struct pt_dev_props *p = pt_dev_props(dut_dev(c, c->unit->pdata[i]));
+		const char *addr = c->unit->pdata[i];
+		const struct pt_dev_props *p = pt_dev_props(dut_dev(c, addr));
+		const char *was = g_hash_table_lookup(c->before, addr);
+		g_autofree char *now = NULL;
 
-		if ((p->class >> 8) == 0x0403)
-			return set(r, PTH_CERT_PASS,
-				   "audio function %s in the same group, handled as one unit",
-				   p->address);
+		if ((p->class >> 8) != 0x0403)
+			continue;
+		if (!g_hash_table_contains(c->moved, addr))
+			return set(r, PTH_CERT_FAIL,
+				   "audio function %s in the same group was not bound to vfio-pci "
+				   "with the GPU",
+				   addr);
+		if (c->unit_on_vfio)
+			return set(
+				r, PTH_CERT_PASS,
+				"audio function %s in the same group is on vfio-pci with the GPU",
+				addr);
+		now = dev_state(c, addr);
+		if (strcmp(now, was) != 0)
+			return set(r, PTH_CERT_FAIL,
+				   "audio function %s went to vfio-pci with the GPU but is not "
+				   "back: %s, was %s",
+				   addr, now, was);
+		return set(r, PTH_CERT_PASS,
+			   "audio function %s in the same group: to vfio-pci with the GPU and back "
+			   "to %s",
+			   addr, p->driver ? p->driver : "(none)");
 	}
 	return set(r, PTH_CERT_SKIP, "no audio function in the DUT's group");
 }
@@ -1592,6 +1617,7 @@ static void cert_free(struct cert *c)
 	g_ptr_array_unref(c->unit);
 	g_array_unref(c->detached);
 	g_hash_table_unref(c->before);
+	g_hash_table_unref(c->moved);
 }
 
 static void cert_init(struct cert *c)
@@ -1601,6 +1627,7 @@ static void cert_init(struct cert *c)
 	c->checks = g_ptr_array_new_with_free_func((GDestroyNotify)pth_scenario_free);
 	c->detached = g_array_new(FALSE, TRUE, sizeof(struct pt_detached));
 	c->before = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	c->moved = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 }
 
 /* The state certify keeps from its start (find_unit first): the states to restore, the netdevs. */

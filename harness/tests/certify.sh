@@ -188,6 +188,46 @@ else
 	bad "refusal message"
 fi
 
+# 7b. GPU checks on workstation-gpu: the discrete GPU (boot_vga 0) with its HDMI audio function
+# (class 0403, function 1 of the same slot, same group) and a ROM; the integrated GPU is the boot
+# VGA device and is refused. Expected values come from the recording: boot_vga, class, the ROM
+# line of resource (index 6; VFIO's ROM region is pci_resource_len() of it).
+gpu_boot=$(rec_attr "$WS" /0000:01:00.0 boot_vga)
+igpu_boot=$(rec_attr "$WS" /0000:00:02.0 boot_vga)
+audio_class=$(rec_attr "$WS" /0000:01:00.1 class)
+rom=$(rec_attr "$WS" /0000:01:00.0 resource | sed -n 7p | { read -r a b _; echo $((b - a + 1)); })
+if [ "$gpu_boot" = 0 ] && [ "$igpu_boot" = 1 ] && [ "${audio_class:0:6}" = 0x0403 ] && [ "$rom" -gt 0 ]; then
+	ok "workstation-gpu: boot_vga 0 and 1, audio class $audio_class, ROM of $rom bytes"
+else
+	bad "workstation-gpu recording: boot_vga $gpu_boot/$igpu_boot, audio $audio_class, ROM $rom"
+fi
+run "discrete GPU" 0 0000:01:00.0 --host "$WS" --out "$tmp/gpu" --save "$tmp/gpu.umockdev"
+has "GPU" pass CERT-PROFILE "a display controller \(class 03\), as profile gpu"
+has "GPU" pass CERT-GROUP-ISOLATED "group 3 holds only 0000:01:00.0's own function\(s\) \(2\)"
+has "GPU" pass CERT-GPU-BOOT-VGA "not the boot VGA device"
+has "GPU" pass CERT-GPU-ROM "ROM region of $rom bytes"
+has "GPU" pass CERT-GPU-AUDIO "audio function 0000:01:00.1 in the same group: to vfio-pci with the GPU and back to snd_hda_intel"
+has "GPU" pass CERT-RESET-ALIVE "sysfs reset on amdgpu by $(rec_attr "$WS" /0000:01:00.0 reset_method | cut -d' ' -f1); VFIO reset"
+has "GPU" pass CERT-HOST-RESTORED "as found \(2 device"
+same_state "GPU and audio: host left as found" "$WS" "$tmp/gpu.umockdev"
+if python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["dut"]["unit"] != ["0000:01:00.0", "0000:01:00.1"])' "$tmp/gpu/certificate.json"; then
+	ok "GPU: the unit is the GPU and its audio function"
+else
+	bad "GPU: unit"
+fi
+# The audio function refuses vfio-pci: the unit cannot move, CERT-GPU-AUDIO says so.
+printf 'write path=0000:01:00.1/driver_override errno=EIO\n' >"$tmp/faults-audio"
+run "GPU, audio cannot move" 1 0000:01:00.0 --host "$WS" --faults "$tmp/faults-audio" --save "$tmp/gpu2.umockdev"
+has "audio fault" fail CERT-GPU-AUDIO "0000:01:00.1 in the same group was not bound to vfio-pci with the GPU"
+has "audio fault" pass CERT-HOST-RESTORED "as found"
+same_state "audio fault: host left as found" "$WS" "$tmp/gpu2.umockdev"
+run "boot VGA iGPU refused" 2 0000:00:02.0 --host "$WS" --out "$tmp/refused2"
+if grep -q "refused: 0000:00:02.0 is host-critical (boot-vga)" "$tmp/err" && [ ! -e "$tmp/refused2" ]; then
+	ok "boot VGA iGPU: refused, no certificate"
+else
+	bad "boot VGA iGPU refusal"
+fi
+
 # 8. --dry-run lists the steps and changes nothing.
 run "dry run" 0 0000:02:00.0 --vfs 2 --host "$SRIOV" --dry-run --save "$tmp/dry.umockdev" --out "$tmp/drycert"
 if grep -q "CERT-SRIOV .*enable 2 VFs on 0000:02:00.0" "$tmp/out" && [ ! -e "$tmp/drycert" ]; then
