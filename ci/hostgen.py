@@ -27,7 +27,8 @@ class Dev:
     def __init__(self, bdf, vid, did, cls, driver=None, group=None, hdr=0, mf=False,
                  pcie=None, flr=False, pm=True, no_soft_reset=False, msi=True, msix=0,
                  acs=None, sriov=None, subsys=None, rev=1, numa=-1, net=(), boot_vga=None,
-                 af=None, parent=None, physfn=None, sec=None):
+                 af=None, parent=None, physfn=None, sec=None, bars=None, rom=None, attrs=None,
+                 children=()):
         self.bdf, self.vid, self.did, self.cls = bdf, vid, did, cls
         self.driver, self.group, self.hdr, self.mf = driver, group, hdr, mf
         self.pcie, self.flr, self.pm, self.no_soft_reset = pcie, flr, pm, no_soft_reset
@@ -35,6 +36,11 @@ class Dev:
         self.subsys = subsys if subsys is not None else (vid, did)
         self.rev, self.numa, self.net, self.boot_vga, self.af = rev, numa, list(net), boot_vga, af
         self.parent, self.physfn, self.sec = parent, physfn, sec
+        # bars: {index: (start, size, kind)}, kind "io", "mem32", "mem64" or "mem64pf";
+        # rom: (start, size). With either, config has the BARs and `resource` is shown.
+        self.bars, self.rom = bars, rom
+        self.attrs = dict(attrs or {})  # driver attributes (vbios_version)
+        self.children = list(children)  # (subsystem, name, {attr: value}): nvme/nvme0
         self.vfs = []
 
     @property
@@ -55,6 +61,13 @@ class Dev:
             c[0x3d] = 0 if self.physfn else 1
         elif self.sec is not None:
             c[0x18], c[0x19], c[0x1a] = self.bus, self.sec[0], self.sec[1]
+        for i, (start, size, kind) in sorted((self.bars or {}).items()):
+            low = start | {"io": 1, "mem32": 0, "mem64": 4, "mem64pf": 0xc}[kind]
+            struct.pack_into("<I", c, 0x10 + 4 * i, low & 0xffffffff)
+            if kind.startswith("mem64"):
+                struct.pack_into("<I", c, 0x14 + 4 * i, start >> 32)
+        if self.rom:
+            struct.pack_into("<I", c, 0x30, self.rom[0])  # ROM BAR, decode disabled
         caps, nxt = [], 0x40
         c[0x34] = 0x40
         c[0x40:0x100] = bytes(0xc0)
@@ -109,6 +122,22 @@ def syspath(dev, devs):
     return "/devices/pci%s/%s" % (dom_bus, "/".join(reversed(chain)))
 
 
+# IORESOURCE_* flags the kernel shows in `resource` (include/linux/ioport.h): SIZEALIGN,
+# MEM or IO, MEM_64, PREFETCH, READONLY (the ROM), plus the BAR's low bits.
+RESOURCE_FLAGS = {"io": 0x40101, "mem32": 0x40200, "mem64": 0x140204, "mem64pf": 0x14220c,
+                  "rom": 0x46200}
+
+
+def resource(dev):
+    """The resource attribute of an endpoint: BARs 0-5, the ROM (6), the IOV BARs (7-12)."""
+    rows = [(0, 0, 0)] * 13
+    for i, (start, size, kind) in (dev.bars or {}).items():
+        rows[i] = (start, start + size - 1, RESOURCE_FLAGS[kind])
+    if dev.rom:
+        rows[6] = (dev.rom[0], dev.rom[0] + dev.rom[1] - 1, RESOURCE_FLAGS["rom"])
+    return "".join("0x%016x 0x%016x 0x%016x\n" % r for r in rows)
+
+
 def reset_methods(dev, devs):
     """What a 6.1 kernel lists in reset_method (no ACPI _RST, no quirks in these hosts)."""
     m = []
@@ -140,6 +169,9 @@ def attributes(dev, devs):
         a.append(("reset_method", " ".join(rm) + "\n"))
     if dev.boot_vga is not None:
         a.append(("boot_vga", "%d\n" % dev.boot_vga))
+    if dev.bars or dev.rom:
+        a.append(("resource", resource(dev)))
+    a += [(k, v) for k, v in dev.attrs.items()]
     if dev.sriov is not None:
         s = dev.sriov
         a += [("sriov_totalvfs", "%d\n" % s["total"]), ("sriov_numvfs", "%d\n" % s["numvfs"]),
@@ -181,10 +213,16 @@ def escape(s):
     return s.replace("\\", "\\\\").replace("\n", "\\n")
 
 
-def recording(devs, extra_block=True):
+def recording(devs, extra_block=True, extras=None):
     out = []
+    extras = extras or {}
     for dev in sorted(devs.values(), key=lambda d: d.bdf):
         path = syspath(dev, devs)
+        for sub, name, attrs in dev.children:
+            out += ["P: %s/%s/%s" % (path, sub, name), "E: DEVNAME=%s" % name,
+                    "E: SUBSYSTEM=%s" % sub]
+            out += ["A: %s=%s" % (k, escape(v)) for k, v in sorted(attrs.items())]
+            out += ["L: device=../../../%s" % dev.bdf, ""]
         for i, n in enumerate(dev.net):
             out += ["P: %s/net/%s" % (path, n), "E: INTERFACE=%s" % n, "E: IFINDEX=%d" % (i + 2),
                     "E: SUBSYSTEM=net", "A: address=52:54:00:12:34:%02x\\n" % (i + 0x56),
@@ -201,8 +239,16 @@ def recording(devs, extra_block=True):
         for d in devs.values():
             if d.group is not None:
                 groups.setdefault(d.group, []).append(d.bdf)
+        if "ecap" in extras:
+            out += ["P: /devices/virtual/iommu/dmar0", "E: SUBSYSTEM=iommu",
+                    "A: intel-iommu/ecap=%s\\n" % extras["ecap"], ""]
         out += ["P: /devices/virtual/ptharness/host", "E: SUBSYSTEM=ptharness",
                 "A: proc/sys/kernel/osrelease=%s\\n" % KERNEL]
+        if "cmdline" in extras:
+            out.append("A: proc/cmdline=%s\\n" % extras["cmdline"])
+        for f in ("mounts", "swaps"):
+            if f in extras:
+                out.append("A: proc/%s=%s" % (f, extras[f]))
         for g in sorted(groups):
             out.append("A: sys/kernel/iommu_groups/%d/devices=%s" % (g, " ".join(sorted(groups[g]))))
             out.append("A: sys/kernel/iommu_groups/%d/type=DMA\\n" % g)
@@ -241,6 +287,12 @@ def tree(devs, root):
             with open(os.path.join(nd, "operstate"), "w") as f:
                 f.write("up\n")
             os.symlink("../" * (rel.count("/") + 2) + "../class/net", os.path.join(nd, "subsystem"))
+        for sub, name, attrs in dev.children:
+            cd = os.path.join(d, sub, name)
+            os.makedirs(cd, exist_ok=True)
+            for k, v in attrs.items():
+                with open(os.path.join(cd, k), "w") as f:
+                    f.write(v)
         os.symlink("../../../" + rel, os.path.join(sysd, "bus/pci/devices", dev.bdf))
         if dev.driver:
             drv = os.path.join(sysd, "bus/pci/drivers", dev.driver)
@@ -386,6 +438,43 @@ def host_mlx5():
     return d
 
 
+def host_workstation():
+    """A workstation with two GPUs: the integrated one is the boot VGA device (host-critical);
+    a discrete AMD GPU (amdgpu, boot_vga 0, VBIOS version shown, a 128 KiB ROM) with its
+    HDMI audio function in the same slot and IOMMU group, behind a root port with ACS; an
+    NVMe controller whose nvme0 class device shows model, serial and firmware revision (as
+    drivers/nvme/host/core.c pads them: 40 and 20 characters); an e1000e NIC. An Intel
+    IOMMU with interrupt remapping (ecap bit 3)."""
+    d = {}
+    add(d, Dev("0000:00:00.0", 0x8086, 0x3e30, 0x060000, group=0, pm=False, msi=False))
+    add(d, Dev("0000:00:02.0", 0x8086, 0x3e92, 0x030000, driver="i915", group=1, boot_vga=1,
+               bars={0: (0xf6000000, 0x1000000, "mem64"), 2: (0xe0000000, 0x10000000, "mem64pf"),
+                     4: (0xf000, 0x40, "io")}))
+    add(d, Dev("0000:00:01.0", 0x8086, 0x1901, 0x060400, driver="pcieport", group=2, hdr=1,
+               pcie=4, acs=0x001d, sec=(1, 1)))
+    add(d, Dev("0000:01:00.0", 0x1002, 0x73bf, 0x030000, driver="amdgpu", group=3, mf=True,
+               pcie=0, flr=False, parent="0000:00:01.0", boot_vga=0, subsys=(0x1002, 0x0e3a),
+               rev=0xc1, msix=4,
+               bars={0: (0xd0000000, 0x10000000, "mem64pf"), 2: (0xcfe00000, 0x200000, "mem64pf"),
+                     4: (0xe000, 0x100, "io"), 5: (0xfcc00000, 0x100000, "mem32")},
+               rom=(0xfcd00000, 0x20000), attrs={"vbios_version": "113-D4120100-100\n"}))
+    add(d, Dev("0000:01:00.1", 0x1002, 0xab28, 0x040300, driver="snd_hda_intel", group=3,
+               pcie=0, parent="0000:00:01.0", subsys=(0x1002, 0xab28),
+               bars={0: (0xfce00000, 0x4000, "mem32")}))
+    add(d, Dev("0000:00:1d.0", 0x8086, 0xa330, 0x060400, driver="pcieport", group=4, hdr=1,
+               pcie=4, acs=0x001d, sec=(2, 2)))
+    add(d, Dev("0000:02:00.0", 0x144d, 0xa80a, 0x010802, driver="nvme", group=5, pcie=0,
+               flr=True, msix=33, parent="0000:00:1d.0", subsys=(0x144d, 0xa801),
+               bars={0: (0xfcf00000, 0x4000, "mem64")},
+               children=[("nvme", "nvme0", {
+                   "model": "%-40s\n" % "Samsung SSD 980 PRO 1TB",
+                   "serial": "%-20s\n" % "S5GXNX0W123456K",
+                   "firmware_rev": "5B2QGXA7\n", "state": "live\n", "transport": "pcie\n"})]))
+    add(d, Dev("0000:00:1f.6", 0x8086, 0x15bc, 0x020000, driver="e1000e", group=6,
+               net=["eno1"]))
+    return d
+
+
 def host_scale(n=500):
     """About n devices: root ports with ACS, each with a 4-function NIC (one group per port)."""
     d = {}
@@ -410,11 +499,23 @@ def host_scale(n=500):
     return d
 
 
+# What a host's recording shows besides its PCI devices: an Intel IOMMU's ecap, the command line.
+EXTRAS = {
+    # Diskless (root on NFS): the NVMe holds no mounted filesystem, so it is not host-critical.
+    "workstation-gpu": {"ecap": "f00f5e",
+                        "cmdline": "BOOT_IMAGE=/vmlinuz root=/dev/nfs nfsroot=10.0.0.1:/srv/ws "
+                                   "ip=dhcp intel_iommu=on iommu=pt",
+                        "mounts": "10.0.0.1:/srv/ws / nfs4 rw,relatime 0 0\\nproc /proc proc "
+                                  "rw,relatime 0 0\\nsysfs /sys sysfs rw,relatime 0 0\\n",
+                        "swaps": "Filename\\t\\t\\t\\tType\\t\\tSize\\t\\tUsed\\t\\tPriority\\n"},
+}
+
 HOSTS = {
     "desktop-gpu": host_desktop,
     "server-sriov": host_server,
     "switch-noacs": host_switch,
     "server-mlx5": host_mlx5,
+    "workstation-gpu": host_workstation,
     "scale-500": host_scale,
 }
 
@@ -424,7 +525,7 @@ def main(argv):
         print("\n".join(sorted(HOSTS)))
         return 0
     if len(argv) == 3 and argv[1] == "recording" and argv[2] in HOSTS:
-        sys.stdout.write(recording(HOSTS[argv[2]]()))
+        sys.stdout.write(recording(HOSTS[argv[2]](), extras=EXTRAS.get(argv[2])))
         return 0
     if len(argv) == 4 and argv[1] == "tree" and argv[2] in HOSTS:
         tree(HOSTS[argv[2]](), argv[3])

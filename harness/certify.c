@@ -57,6 +57,7 @@ struct cert {
 	unsigned vfs;
 	GPtrArray *unit; /* char *: the DUT first, then its slot's functions in its group */
 	GArray *detached; /* struct pt_detached of the unit while on vfio-pci */
+	GHashTable *moved; /* addresses unit_detach bound to vfio-pci at some point */
 	GHashTable *before; /* address -> "driver|override|numvfs" at the start */
 	char **netdevs; /* the DUT's network interfaces at the start */
 	GArray *results; /* struct cert_result, in the order the checks ran */
@@ -340,6 +341,7 @@ static enum pth_cert_status unit_detach(struct cert *c, struct cert_result *r)
 		}
 		pt_outcome_clear(&out);
 		g_array_append_val(c->detached, st);
+		g_hash_table_add(c->moved, g_strdup(c->unit->pdata[i]));
 	}
 	c->unit_on_vfio = true;
 	return PTH_CERT_PASS;
@@ -354,39 +356,79 @@ static int read_config(struct cert *c, const char *addr, uint8_t *buf, size_t si
 	return k < 0 ? k : (int)len;
 }
 
-static enum pth_cert_status check_reset_alive(struct cert *c, struct cert_result *r)
+/*
+ * One reset of the DUT through the engine (pt_reset_device: through VFIO when the DUT is on a
+ * VFIO driver, else the sysfs reset file), and the device afterwards: config space readable,
+ * not all ones, ids unchanged, BARs 0-5 (0x10-0x27) as before (the kernel saves and restores
+ * them around a function reset). what names the way in the reason. Returns pass, or fail
+ * with the reason set; *ret_method is the kernel's method (-1: through VFIO, not reported).
+ */
+static enum pth_cert_status reset_once(struct cert *c, struct cert_result *r, const char *what,
+				       int *ret_method)
 {
 	uint8_t before[64], after[64], ones[64];
 	struct pt_outcome o = { 0 };
-	int method, k;
 
-	if (pt_dev_reset(dut_dev(c, c->dut))->count == 0)
-		return set(r, PTH_CERT_SKIP, "no reset method to try");
-	if (!c->unit_on_vfio && unit_detach(c, r) != PTH_CERT_PASS)
-		return PTH_CERT_FAIL;
 	if (read_config(c, c->dut, before, sizeof(before)) < (int)sizeof(before))
-		return set(r, PTH_CERT_FAIL, "config space not readable before the reset");
-	k = pt_reset_device(c->s.engine, c->dut, -1, &method, &o);
-	if (k != 0) {
-		outcome_fail(r, "reset", &o);
+		return set(r, PTH_CERT_FAIL, "%s: config space not readable before the reset",
+			   what);
+	if (pt_reset_device(c->s.engine, c->dut, -1, ret_method, &o) != 0) {
+		outcome_fail(r, what, &o);
 		pt_outcome_clear(&o);
 		return PTH_CERT_FAIL;
 	}
 	pt_outcome_clear(&o);
 	memset(ones, 0xff, sizeof(ones));
 	if (read_config(c, c->dut, after, sizeof(after)) < (int)sizeof(after))
-		return set(r, PTH_CERT_FAIL, "config space not readable after the reset");
+		return set(r, PTH_CERT_FAIL, "%s: config space not readable after the reset", what);
 	if (memcmp(after, ones, sizeof(ones)) == 0)
-		return set(
-			r, PTH_CERT_FAIL,
-			"the device does not come back after reset: config space reads all ones");
+		return set(r, PTH_CERT_FAIL,
+			   "%s: the device does not come back after reset: config space reads all "
+			   "ones",
+			   what);
 	if (memcmp(before, after, 4) != 0)
-		return set(r, PTH_CERT_FAIL, "vendor/device ids changed by the reset");
-	/* BAR0..5 at 0x10..0x27: the kernel restores them after a function reset. */
+		return set(r, PTH_CERT_FAIL, "%s: vendor/device ids changed by the reset", what);
 	if (memcmp(before + 0x10, after + 0x10, 24) != 0)
-		return set(r, PTH_CERT_FAIL, "BARs not restored after the reset");
-	return set(r, PTH_CERT_PASS, "reset by %s; config readable, ids unchanged, BARs restored",
-		   method < 0 ? "VFIO" : pt_reset_method_to_string(method));
+		return set(r, PTH_CERT_FAIL, "%s: BARs not restored after the reset", what);
+	return PTH_CERT_PASS;
+}
+
+/*
+ * Both ways a device is reset between VMs: through its sysfs reset file while on its host
+ * driver (as the host resets it; only when the kernel shows the file and the DUT starts off
+ * vfio-pci), then through VFIO with the unit on vfio-pci (as QEMU resets it).
+ */
+static enum pth_cert_status check_reset_alive(struct cert *c, struct cert_result *r)
+{
+	const struct pt_dev_props *p = pt_dev_props(dut_dev(c, c->dut));
+	g_autofree char *sysfs = NULL;
+	int method;
+
+	if (pt_dev_reset(dut_dev(c, c->dut))->count == 0)
+		return set(r, PTH_CERT_SKIP, "no reset method to try");
+	if (!p->has_reset_file)
+		sysfs = g_strdup("no sysfs reset file");
+	else if (c->unit_on_vfio || (p->driver && pt_driver_is_vfio(p->driver)))
+		sysfs = g_strdup("sysfs reset not tried: the DUT is already on vfio-pci");
+	if (!sysfs) {
+		g_autofree char *what =
+			g_strdup_printf("sysfs reset on %s", p->driver ?: "no driver");
+
+		if (reset_once(c, r, what, &method) != PTH_CERT_PASS)
+			return PTH_CERT_FAIL;
+		sysfs = g_strdup_printf("sysfs reset on %s by %s", p->driver ?: "no driver",
+					pt_reset_method_to_string(method));
+	}
+	if (!c->unit_on_vfio && unit_detach(c, r) != PTH_CERT_PASS)
+		return PTH_CERT_FAIL;
+	if (reset_once(c, r, "VFIO reset on vfio-pci", &method) != PTH_CERT_PASS)
+		return PTH_CERT_FAIL;
+	return set(r, PTH_CERT_PASS,
+		   "%s; VFIO reset on vfio-pci (%s); each time config readable, ids unchanged, "
+		   "BARs restored",
+		   sysfs,
+		   method < 0 ? "VFIO_DEVICE_RESET, which does not report the method" :
+				pt_reset_method_to_string(method));
 }
 
 static enum pth_cert_status check_vfio_open(struct cert *c, struct cert_result *r)
@@ -630,17 +672,40 @@ static enum pth_cert_status check_rom(struct cert *c, struct cert_result *r)
 		   c->info.regions[rom].size);
 }
 
+/* The GPU's audio function went to vfio-pci with it (a guest needs the whole group) and came
+ * back to where it was. */
 static enum pth_cert_status check_audio(struct cert *c, struct cert_result *r)
 {
 	if (!is_gpu(c))
 		return set(r, PTH_CERT_SKIP, "not a display controller");
 	for (guint i = 1; i < c->unit->len; i++) {
-		const struct pt_dev_props *p = pt_dev_props(dut_dev(c, c->unit->pdata[i]));
+		const char *addr = c->unit->pdata[i];
+		const struct pt_dev_props *p = pt_dev_props(dut_dev(c, addr));
+		const char *was = g_hash_table_lookup(c->before, addr);
+		g_autofree char *now = NULL;
 
-		if ((p->class >> 8) == 0x0403)
-			return set(r, PTH_CERT_PASS,
-				   "audio function %s in the same group, handled as one unit",
-				   p->address);
+		if ((p->class >> 8) != 0x0403)
+			continue;
+		if (!g_hash_table_contains(c->moved, addr))
+			return set(r, PTH_CERT_FAIL,
+				   "audio function %s in the same group was not bound to vfio-pci "
+				   "with the GPU",
+				   addr);
+		if (c->unit_on_vfio)
+			return set(
+				r, PTH_CERT_PASS,
+				"audio function %s in the same group is on vfio-pci with the GPU",
+				addr);
+		now = dev_state(c, addr);
+		if (strcmp(now, was) != 0)
+			return set(r, PTH_CERT_FAIL,
+				   "audio function %s went to vfio-pci with the GPU but is not "
+				   "back: %s, was %s",
+				   addr, now, was);
+		return set(r, PTH_CERT_PASS,
+			   "audio function %s in the same group: to vfio-pci with the GPU and back "
+			   "to %s",
+			   addr, p->driver ? p->driver : "(none)");
 	}
 	return set(r, PTH_CERT_SKIP, "no audio function in the DUT's group");
 }
@@ -689,7 +754,8 @@ static const struct check {
 	{ "endpoint", check_endpoint, NULL },
 	{ "reset-methods", check_reset_methods, NULL },
 	{ "reset-alive", check_reset_alive,
-	  "bind UNIT to vfio-pci (driver_override), reset DUT with the kernel's method" },
+	  "reset DUT through its sysfs reset file, bind UNIT to vfio-pci (driver_override), "
+	  "reset DUT through VFIO" },
 	{ "vfio-open", check_vfio_open,
 	  "open DUT through VFIO, DMA-map and unmap 1 MiB, VFIO_DEVICE_RESET" },
 	{ "rebind", check_rebind, "give UNIT back to its original driver, clear driver_override" },
@@ -1061,11 +1127,73 @@ static void dut_to_json(struct cert *c, JsonBuilder *b, const struct pth_cert_id
 	set_str(o, "device_name", id->device_name);
 	set_str(o, "subsystem_vendor_name", id->subvendor_name);
 	set_str(o, "driver_version", id->driver_version);
+	set_str(o, "firmware", id->firmware);
+	set_str(o, "firmware_file", id->firmware_file);
+	set_str(o, "model", id->model);
 	for (guint i = 0; i < c->unit->len; i++)
 		json_array_add_string_element(unit, c->unit->pdata[i]);
 	json_object_set_array_member(o, "unit", unit);
 	json_builder_set_member_name(b, "dut");
 	json_builder_add_value(b, dut);
+}
+
+/*
+ * Where sysfs shows a device's firmware version, in the order tried. The kernel has no
+ * generic attribute: a few drivers add one. An NVMe controller's class device (a child of the
+ * PCI device) shows the Identify Controller strings, space-padded to their field widths
+ * (nvme_show_str_function() in drivers/nvme/host/core.c; sysfs.c since 6.8); its serial
+ * identifies the unit and is never read. amdgpu shows the VBIOS version on the PCI device
+ * (amdgpu_atombios.c). NIC drivers report firmware through ethtool only.
+ */
+static const struct firmware_file {
+	const char *class_dir; /* the child class directory ("nvme"), or NULL: the device's own */
+	const char *version; /* the attribute with the version */
+	const char *model; /* an attribute with the model the firmware reports, or NULL */
+} firmware_files[] = {
+	{ "nvme", "firmware_rev", "model" },
+	{ NULL, "vbios_version", NULL },
+};
+
+/* A sysfs text attribute without its trailing newline and padding; NULL when absent or empty. */
+static char *read_attr(struct cert *c, const char *path)
+{
+	char *v = read_text(c, PT_NS_SYS, path);
+
+	if (v && !*g_strchomp(v))
+		g_clear_pointer(&v, g_free);
+	return v;
+}
+
+static void identify_firmware(struct cert *c, struct pth_cert_identity *id)
+{
+	g_autofree char *dir = g_strdup_printf("bus/pci/devices/%s", c->dut);
+
+	for (size_t i = 0; i < G_N_ELEMENTS(firmware_files) && !id->firmware; i++) {
+		const struct firmware_file *f = &firmware_files[i];
+		g_autofree char *sub = NULL;
+		g_autofree char *path = NULL;
+
+		if (f->class_dir) {
+			g_autofree char *cdir = g_strdup_printf("%s/%s", dir, f->class_dir);
+			g_auto(GStrv) names = NULL;
+			size_t n = 0;
+
+			if (pt_backend_list(c->s.be, PT_NS_SYS, cdir, &names, &n) < 0 || n == 0)
+				continue;
+			sub = g_strdup_printf("%s/%s/", f->class_dir, names[0]);
+		}
+		path = g_strdup_printf("%s/%s%s", dir, sub ? sub : "", f->version);
+		id->firmware = read_attr(c, path);
+		if (!id->firmware)
+			continue;
+		id->firmware_file = g_strdup_printf("%s%s", sub ? sub : "", f->version);
+		if (f->model) {
+			g_autofree char *mpath =
+				g_strdup_printf("%s/%s%s", dir, sub ? sub : "", f->model);
+
+			id->model = read_attr(c, mpath);
+		}
+	}
 }
 
 static void identify(struct cert *c, struct pth_cert_identity *id)
@@ -1080,6 +1208,7 @@ static void identify(struct cert *c, struct pth_cert_identity *id)
 
 		id->driver_version = read_text(c, PT_NS_SYS, path);
 	}
+	identify_firmware(c, id);
 	if (pt_pciconf_parser_new(&pp) == 0) {
 		pt_pciconf_names(pp, p->vendor, p->device, id->vendor_name, sizeof(id->vendor_name),
 				 id->device_name, sizeof(id->device_name));
@@ -1154,6 +1283,9 @@ static JsonNode *certificate_json(struct cert *c, const struct pth_cert_identity
 static void identity_clear(struct pth_cert_identity *id)
 {
 	g_free(id->driver_version);
+	g_free(id->firmware);
+	g_free(id->firmware_file);
+	g_free(id->model);
 	g_free(id->kernel);
 	g_free(id->cmdline);
 }
@@ -1241,6 +1373,10 @@ static char *cert_html(JsonNode *root)
 		member(dut, "subsystem_device"), member(dut, "class"), member(dut, "revision"));
 	g_autofree char *name = g_strdup_printf("%s %s", member(dut, "vendor_name") ?: "",
 						member(dut, "device_name") ?: "");
+	g_autofree char *fw = member(dut, "firmware") ?
+				      g_strdup_printf("%s (sysfs %s)", member(dut, "firmware"),
+						      member(dut, "firmware_file")) :
+				      g_strdup("not shown in sysfs");
 
 	g_string_append_printf(h,
 			       "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
@@ -1258,6 +1394,8 @@ static char *cert_html(JsonNode *root)
 	html_row(h, "Ids", ids);
 	html_row(h, "Driver", member(dut, "driver"));
 	html_row(h, "Driver version", member(dut, "driver_version"));
+	html_row(h, "Firmware", fw);
+	html_row(h, "Model", member(dut, "model"));
 	html_row(h, "Kernel", member(k, "release"));
 	html_row(h, "Command line", member(k, "cmdline"));
 	html_row(h, "Host", member(o, "host"));
@@ -1479,6 +1617,7 @@ static void cert_free(struct cert *c)
 	g_ptr_array_unref(c->unit);
 	g_array_unref(c->detached);
 	g_hash_table_unref(c->before);
+	g_hash_table_unref(c->moved);
 }
 
 static void cert_init(struct cert *c)
@@ -1488,6 +1627,7 @@ static void cert_init(struct cert *c)
 	c->checks = g_ptr_array_new_with_free_func((GDestroyNotify)pth_scenario_free);
 	c->detached = g_array_new(FALSE, TRUE, sizeof(struct pt_detached));
 	c->before = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	c->moved = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 }
 
 /* The state certify keeps from its start (find_unit first): the states to restore, the netdevs. */

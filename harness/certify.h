@@ -26,6 +26,9 @@ enum pth_cert_profile {
 struct pth_cert_identity {
 	char vendor_name[128], device_name[128], subvendor_name[128];
 	char *driver_version;
+	/* Firmware where sysfs shows it (NULL: it does not): the version, the file it came from
+	 * (relative to the device's directory) and the model the same firmware reports. */
+	char *firmware, *firmware_file, *model;
 	char *kernel, *cmdline;
 };
 

@@ -12,6 +12,23 @@ trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0
 SRIOV=$HOSTS/lab-sriov-initial.umockdev
 SHARED=$HOSTS/lab-shared-initial.umockdev
+WS=$HOSTS/workstation-gpu.umockdev
+
+# rec_attr FILE DEVPATH_SUFFIX ATTR: an attribute of a recording's block, as the kernel shows it
+# (escapes undone), with the newline and the padding a reader strips; nothing when absent.
+rec_attr() {
+	python3 - "$@" <<'PY'
+import sys
+path, suffix, attr = sys.argv[1:]
+block = None
+for line in open(path).read().split("\n"):
+    if line.startswith("P: "):
+        block = line[3:]
+    elif block and block.endswith(suffix) and line.startswith("A: %s=" % attr):
+        v = line.split("=", 1)[1].replace("\\n", "\n").replace("\\t", "\t")
+        print(v.rstrip())
+PY
+}
 
 ok() { echo "ok - $1"; pass=$((pass + 1)); }
 bad() { echo "not ok - $1"; [ -f "$tmp/out" ] && sed 's/^/#   /' "$tmp/out" "$tmp/err"; fail=$((fail + 1)); }
@@ -53,7 +70,10 @@ run "nvme PF --vfs 2" 0 0000:02:00.0 --vfs 2 --host "$SRIOV" --out "$tmp/cert" -
 has "nvme PF" pass CERT-PROFILE "an NVM controller \(class 0108\), as profile nvme"
 has "nvme PF" pass CERT-SRIOV "2 VF\(s\) enabled"
 has "nvme PF" pass CERT-VFIO-OPEN "DMA map/unmap"
-has "nvme PF" pass CERT-RESET-ALIVE "BARs restored"
+# Reset through the sysfs file on nvme, by the kernel's first method (reset_method), then
+# through VFIO.
+first=$(rec_attr "$SRIOV" /0000:02:00.0 reset_method | cut -d' ' -f1)
+has "nvme PF" pass CERT-RESET-ALIVE "sysfs reset on nvme by $first; VFIO reset on vfio-pci \(VFIO_DEVICE_RESET.*\); each time .*BARs restored"
 has "nvme PF" pass CERT-HOST-RESTORED "as found"
 for f in certificate.json junit.xml certificate.html host.umockdev; do
 	if [ -s "$tmp/cert/$f" ]; then ok "certificate has $f"; else bad "certificate lacks $f"; fi
@@ -103,6 +123,41 @@ has "e1000e" pass CERT-GROUP-ISOLATED "own function"
 has "e1000e" pass CERT-REBIND "netdev back: eth0"
 same_state "e1000e: host left as found" "$SHARED" "$tmp/end2.umockdev"
 
+# Firmware where sysfs shows it: the NVMe controller's nvme0 firmware_rev and model, the
+# amdgpu VBIOS version; a NIC has none (null). Expected values read from the recordings; the
+# serial, also shown by nvme0, is in none of the certificate's files.
+fw_check() { # NAME CERT_DIR FIRMWARE FILE MODEL (an empty value: null)
+	if python3 - "$2/certificate.json" "$3" "$4" "$5" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))["dut"]
+want = [v or None for v in sys.argv[2:5]]
+got = [d["firmware"], d["firmware_file"], d["model"]]
+assert "firmware" in d and "model" in d, d
+assert got == want, (got, want)
+PY
+	then ok "$1: certificate.json firmware"; else bad "$1: certificate.json firmware"; fi
+	local row="<tr><th>Firmware</th><td>$3 (sysfs $4)</td></tr>"
+	[ -n "$3" ] || row="<tr><th>Firmware</th><td>not shown in sysfs</td></tr>"
+	if grep -qF "$row" "$2/certificate.html" && grep -qF "<tr><th>Model</th><td>$5</td></tr>" "$2/certificate.html"; then
+		ok "$1: certificate.html firmware"
+	else
+		bad "$1: certificate.html firmware (wanted $row)"
+	fi
+}
+fw=$(rec_attr "$WS" /0000:02:00.0/nvme/nvme0 firmware_rev)
+model=$(rec_attr "$WS" /0000:02:00.0/nvme/nvme0 model)
+serial=$(rec_attr "$WS" /0000:02:00.0/nvme/nvme0 serial)
+if [ -n "$fw" ] && [ -n "$model" ] && [ -n "$serial" ]; then ok "workstation-gpu records nvme0 firmware_rev, model, serial"; else bad "recording lacks nvme0 attributes"; fi
+run "nvme firmware" 0 0000:02:00.0 --host "$WS" --out "$tmp/fw-nvme"
+fw_check "nvme" "$tmp/fw-nvme" "$fw" nvme/nvme0/firmware_rev "$model"
+if ! grep -rqF "$serial" "$tmp/fw-nvme"; then ok "nvme: the serial is in no certificate file"; else bad "nvme: the serial leaked"; fi
+vbios=$(rec_attr "$WS" /0000:01:00.0 vbios_version)
+run "gpu firmware" 0 0000:01:00.0 --host "$WS" --out "$tmp/fw-gpu"
+fw_check "amdgpu" "$tmp/fw-gpu" "$vbios" vbios_version ""
+run "nic firmware" 0 0000:01:00.0 --profile nic --host "$SHARED" --out "$tmp/fw-nic"
+fw_check "e1000e" "$tmp/fw-nic" "" "" ""
+fw_check "nvme PF without nvme0 in the recording" "$tmp/cert" "" "" ""
+
 run "e1000e as nvme" 1 0000:01:00.0 --profile nvme --host "$SHARED"
 has "wrong profile" fail CERT-PROFILE "profile nvme wants an NVM controller \(class 0108\); the DUT's class is 020000"
 
@@ -133,6 +188,46 @@ else
 	bad "refusal message"
 fi
 
+# 7b. GPU checks on workstation-gpu: the discrete GPU (boot_vga 0) with its HDMI audio function
+# (class 0403, function 1 of the same slot, same group) and a ROM; the integrated GPU is the boot
+# VGA device and is refused. Expected values come from the recording: boot_vga, class, the ROM
+# line of resource (index 6; VFIO's ROM region is pci_resource_len() of it).
+gpu_boot=$(rec_attr "$WS" /0000:01:00.0 boot_vga)
+igpu_boot=$(rec_attr "$WS" /0000:00:02.0 boot_vga)
+audio_class=$(rec_attr "$WS" /0000:01:00.1 class)
+rom=$(rec_attr "$WS" /0000:01:00.0 resource | sed -n 7p | { read -r a b _; echo $((b - a + 1)); })
+if [ "$gpu_boot" = 0 ] && [ "$igpu_boot" = 1 ] && [ "${audio_class:0:6}" = 0x0403 ] && [ "$rom" -gt 0 ]; then
+	ok "workstation-gpu: boot_vga 0 and 1, audio class $audio_class, ROM of $rom bytes"
+else
+	bad "workstation-gpu recording: boot_vga $gpu_boot/$igpu_boot, audio $audio_class, ROM $rom"
+fi
+run "discrete GPU" 0 0000:01:00.0 --host "$WS" --out "$tmp/gpu" --save "$tmp/gpu.umockdev"
+has "GPU" pass CERT-PROFILE "a display controller \(class 03\), as profile gpu"
+has "GPU" pass CERT-GROUP-ISOLATED "group 3 holds only 0000:01:00.0's own function\(s\) \(2\)"
+has "GPU" pass CERT-GPU-BOOT-VGA "not the boot VGA device"
+has "GPU" pass CERT-GPU-ROM "ROM region of $rom bytes"
+has "GPU" pass CERT-GPU-AUDIO "audio function 0000:01:00.1 in the same group: to vfio-pci with the GPU and back to snd_hda_intel"
+has "GPU" pass CERT-RESET-ALIVE "sysfs reset on amdgpu by $(rec_attr "$WS" /0000:01:00.0 reset_method | cut -d' ' -f1); VFIO reset"
+has "GPU" pass CERT-HOST-RESTORED "as found \(2 device"
+same_state "GPU and audio: host left as found" "$WS" "$tmp/gpu.umockdev"
+if python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["dut"]["unit"] != ["0000:01:00.0", "0000:01:00.1"])' "$tmp/gpu/certificate.json"; then
+	ok "GPU: the unit is the GPU and its audio function"
+else
+	bad "GPU: unit"
+fi
+# The audio function refuses vfio-pci: the unit cannot move, CERT-GPU-AUDIO says so.
+printf 'write path=0000:01:00.1/driver_override errno=EIO\n' >"$tmp/faults-audio"
+run "GPU, audio cannot move" 1 0000:01:00.0 --host "$WS" --faults "$tmp/faults-audio" --save "$tmp/gpu2.umockdev"
+has "audio fault" fail CERT-GPU-AUDIO "0000:01:00.1 in the same group was not bound to vfio-pci with the GPU"
+has "audio fault" pass CERT-HOST-RESTORED "as found"
+same_state "audio fault: host left as found" "$WS" "$tmp/gpu2.umockdev"
+run "boot VGA iGPU refused" 2 0000:00:02.0 --host "$WS" --out "$tmp/refused2"
+if grep -q "refused: 0000:00:02.0 is host-critical (boot-vga)" "$tmp/err" && [ ! -e "$tmp/refused2" ]; then
+	ok "boot VGA iGPU: refused, no certificate"
+else
+	bad "boot VGA iGPU refusal"
+fi
+
 # 8. --dry-run lists the steps and changes nothing.
 run "dry run" 0 0000:02:00.0 --vfs 2 --host "$SRIOV" --dry-run --save "$tmp/dry.umockdev" --out "$tmp/drycert"
 if grep -q "CERT-SRIOV .*enable 2 VFs on 0000:02:00.0" "$tmp/out" && [ ! -e "$tmp/drycert" ]; then
@@ -146,10 +241,22 @@ if "$PTH" --help | grep -q "^  certify "; then ok "listed in ptharness --help"; 
 # 9. A check failing midway leaves the host as found: faults injected into the model.
 printf 'reset dev=0000:02:00.0 errno=EIO\nnumvfs dev=0000:02:00.0 max=1\n' >"$tmp/faults1"
 run "nvme PF, reset and VF faults" 1 0000:02:00.0 --vfs 2 --host "$SRIOV" --faults "$tmp/faults1" --save "$tmp/f1.umockdev"
-has "reset fault" fail CERT-RESET-ALIVE "reset-failed EIO"
+has "reset fault" fail CERT-RESET-ALIVE "sysfs reset on nvme: reset-failed EIO"
 has "numvfs fault" fail CERT-SRIOV "enabled 1 of the 2 VFs"
 has "faults" pass CERT-HOST-RESTORED "as found"
 same_state "faults: host left as found" "$SRIOV" "$tmp/f1.umockdev"
+# The sysfs reset fails (the write of the reset file: EBUSY, before anything moved); then
+# the VFIO reset fails (the second reset of the device: EIO) with the unit on vfio-pci.
+printf 'write path=0000:02:00.0/reset errno=EBUSY\n' >"$tmp/faults3"
+run "nvme PF, sysfs reset fails" 1 0000:02:00.0 --host "$SRIOV" --faults "$tmp/faults3" --save "$tmp/f3.umockdev"
+has "sysfs reset fault" fail CERT-RESET-ALIVE "sysfs reset on nvme: reset-failed EBUSY: reset 0000:02:00.0: Device or resource busy"
+has "sysfs reset fault" pass CERT-HOST-RESTORED "as found"
+same_state "sysfs reset fault: host left as found" "$SRIOV" "$tmp/f3.umockdev"
+printf 'reset dev=0000:02:00.0 errno=EIO nth=2\n' >"$tmp/faults4"
+run "nvme PF, VFIO reset fails" 1 0000:02:00.0 --host "$SRIOV" --faults "$tmp/faults4" --save "$tmp/f4.umockdev"
+has "VFIO reset fault" fail CERT-RESET-ALIVE "VFIO reset on vfio-pci: reset-failed EIO"
+has "VFIO reset fault" pass CERT-HOST-RESTORED "as found"
+same_state "VFIO reset fault: host left as found" "$SRIOV" "$tmp/f4.umockdev"
 printf 'write path=0000:01:00.1/driver_override errno=EIO\n' >"$tmp/faults2"
 run "e1000e, second port cannot move" 1 0000:01:00.0 --host "$SHARED" --faults "$tmp/faults2" --save "$tmp/f2.umockdev"
 has "unit fault" fail CERT-RESET-ALIVE "bind to vfio-pci"
