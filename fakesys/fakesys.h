@@ -106,6 +106,7 @@ struct fks_fault {
 	unsigned hang_ms; /* reset: simulated duration */
 	unsigned max_vfs; /* numvfs */
 	unsigned step; /* remove: the step at which the device goes (0: use nth write instead) */
+	bool config_ff; /* reset: the device does not come back: its config reads 0xff bytes */
 };
 
 const char *fks_fault_kind_to_string(enum fks_fault_kind k);
@@ -114,7 +115,7 @@ int fks_host_add_fault(struct fks_host *host, const struct fks_fault *fault);
 /*
  * Faults in text, one per line (# comments, blank lines ignored), words key=value after the
  * kind:  write path=0000:05:00.1/driver/unbind errno=EBUSY [nth=1] [count=1]
- *        reset dev=0000:05:00.0 (errno=EIO | hang_ms=20000) [nth=] [count=]
+ *        reset dev=0000:05:00.0 (errno=EIO | hang_ms=20000 | config=ff) [nth=] [count=]
  *        numvfs dev=0000:3b:00.0 max=2
  *        remove dev=0000:05:00.1 (step=2 | nth=3)
  * On error ret_err names name:LINE and the reason.

@@ -26,7 +26,7 @@ _public_ int fks_host_add_fault(struct fks_host *h, const struct fks_fault *f)
 	if ((unsigned)f->kind >= _FKS_FAULT_KIND_MAX || !f->path || !f->path[0])
 		return -EINVAL;
 	if ((f->kind == FKS_FAULT_WRITE && f->error <= 0) ||
-	    (f->kind == FKS_FAULT_RESET && f->error <= 0 && !f->hang_ms))
+	    (f->kind == FKS_FAULT_RESET && f->error <= 0 && !f->hang_ms && !f->config_ff))
 		return -EINVAL;
 	s = g_new0(struct fks_fault_state, 1);
 	s->f = *f;
@@ -98,6 +98,12 @@ int fks_fault_check_reset(struct fks_host *h, struct fks_dev *dev, unsigned *ret
 		if (s->f.kind != FKS_FAULT_RESET || strcmp(s->path, dev->addr) != 0 || !fires(s))
 			continue;
 		*ret_hang = s->f.hang_ms;
+		if (s->f.config_ff) {
+			dev->unresponsive = true;
+			fks_note_fault(h, dev->addr,
+				       "the device does not come back from the reset");
+			return 0;
+		}
 		fks_note_fault(h, dev->addr, "reset hangs %u ms%s", s->f.hang_ms,
 			       s->f.error ? " and fails" : "");
 		return s->f.error ? -s->f.error : 0;
@@ -217,6 +223,8 @@ static int parse_fault_line(char *line, struct fks_fault *f, const char **ret_ba
 			r = parse_unsigned(eq, &f->max_vfs);
 		else if (strcmp(words[w], "step") == 0)
 			r = parse_unsigned(eq, &f->step);
+		else if (strcmp(words[w], "config") == 0)
+			r = (f->config_ff = strcmp(eq, "ff") == 0) ? 0 : -EINVAL;
 		else
 			r = -ENOENT;
 		if (r < 0) {
@@ -234,7 +242,8 @@ _public_ int fks_host_add_faults(struct fks_host *h, const char *name, const cha
 
 	for (guint i = 0; lines[i]; i++) {
 		char *l = g_strstrip(lines[i]);
-		const char *bad = "incomplete fault (path/dev and errno, hang_ms or max)";
+		const char *bad =
+			"incomplete fault (path/dev and errno, hang_ms, config=ff or max)";
 		struct fks_fault f;
 
 		if (l[0] == '\0' || l[0] == '#')

@@ -425,6 +425,7 @@ static struct fks_dev *copy_dev(struct fks_host *nh, const struct fks_dev *d)
 
 	c->config = g_memdup2(d->config, d->config_len);
 	c->config_len = d->config_len;
+	c->unresponsive = d->unresponsive;
 	c->cfg = d->cfg;
 	c->class = d->class;
 	fks_rec_free(c->rec);

@@ -113,6 +113,7 @@ struct fks_dev {
 	unsigned open_count; /* VFIO device files open */
 	bool reset_works; /* VFIO: a function reset worked when the device was opened */
 	bool removed; /* taken off the bus by remove; rescan brings it back */
+	bool unresponsive; /* did not come back from a reset (config=ff fault): reads all ones */
 	int saved_group; /* its group while removed, -1: none */
 };
 

@@ -342,8 +342,9 @@ static void put_dev(GString *s, struct fks_host *h, struct fks_dev *d, GHashTabl
 		put_files(s, h, dir, strlen(d->devpath) + 1, blocks);
 	/* Config last: the longest line. */
 	g_string_append(s, "H: config=");
+	/* As a reader sees it: a device that does not answer reads all ones. */
 	for (size_t i = 0; i < d->config_len; i++)
-		g_string_append_printf(s, "%02X", d->config[i]);
+		g_string_append_printf(s, "%02X", d->unresponsive ? 0xffu : (unsigned)d->config[i]);
 	g_string_append(s, "\n\n");
 }
 

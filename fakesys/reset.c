@@ -132,6 +132,30 @@ static unsigned give_up_ms(unsigned timeout)
 }
 
 /*
+ * A device that does not come back (config=ff fault): after each method the kernel waits for
+ * reads all ones until pci_dev_wait() gives up with ENOTTY, and goes on to the next; a method
+ * the kernel does not wait after (device-specific, ACPI) returns 0 with the device still gone.
+ */
+static int reset_unresponsive(struct fks_dev *dev)
+{
+	struct fks_host *h = dev->host;
+
+	for (size_t i = 0; i < dev->reset_count; i++) {
+		enum pt_reset_method m = dev->reset_methods[i];
+
+		h->clock_ms += method_ms[m];
+		if (!waits_for_ready(m))
+			return 0;
+		h->clock_ms += give_up_ms(h->reset_timeout_ms);
+		fks_rule(h, "K-RESET-ORDER", dev->addr,
+			 "not ready %u ms after %s; giving up: ENOTTY, next method",
+			 give_up_ms(h->reset_timeout_ms), pt_reset_method_to_string(m));
+	}
+	fks_rule(h, "K-RESET-STORE", dev->addr, "no enabled method works: ENOTTY");
+	return -ENOTTY;
+}
+
+/*
  * __pci_reset_function_locked(): the enabled methods in order, the first that does not answer
  * ENOTTY decides. An injected hang keeps the device from answering after the first method
  * tried: past the timeout pci_dev_wait() gives up with ENOTTY ("not ready after ...; giving
@@ -146,6 +170,8 @@ int fks_reset_do(struct fks_dev *dev)
 	r = fks_fault_check_reset(h, dev, &hang);
 	if (r < 0)
 		return r;
+	if (dev->unresponsive)
+		return reset_unresponsive(dev);
 	for (size_t i = 0; i < dev->reset_count; i++) {
 		enum pt_reset_method m = dev->reset_methods[i];
 

@@ -59,7 +59,11 @@ static int show_config(void *o, char *b, size_t s, size_t *l)
 	const struct fks_dev *d = o;
 
 	*l = MIN(s, d->config_len);
-	memcpy(b, d->config, *l);
+	/* Config reads of a device that does not answer complete with all ones. */
+	if (d->unresponsive)
+		memset(b, 0xff, *l);
+	else
+		memcpy(b, d->config, *l);
 	return 0;
 }
 

@@ -71,6 +71,7 @@ struct cert {
 	bool restoring; /* the last check (host-restored) is running */
 	struct pt_vfio_info info; /* of the DUT's VFIO open */
 	bool opened, unit_on_vfio, unit_failed;
+	bool dut_dead; /* did not come back from a reset: nothing more is done to it */
 	const char *faults; /* --faults FILE: injected into the model */
 	bool profile_given; /* --profile; else the DUT's class decides */
 };
@@ -114,6 +115,18 @@ static enum pth_cert_status outcome_fail(struct cert_result *r, const char *what
 
 /* ---- state of the devices certify may touch ---- */
 
+static int read_config(struct cert *c, const char *addr, uint8_t *buf, size_t size);
+
+/* Whether the device's config space reads all ones: it does not answer. */
+static bool config_all_ones(struct cert *c, const char *addr)
+{
+	static const uint8_t ones[4] = { 0xff, 0xff, 0xff, 0xff };
+	uint8_t id[4];
+
+	return read_config(c, addr, id, sizeof(id)) == (int)sizeof(id) &&
+	       memcmp(id, ones, sizeof(id)) == 0;
+}
+
 static char *dev_state(struct cert *c, const char *addr)
 {
 	const struct pt_dev *d = dut_dev(c, addr);
@@ -123,9 +136,10 @@ static char *dev_state(struct cert *c, const char *addr)
 		return g_strdup("absent");
 	p = pt_dev_props(d);
 	return g_strdup_printf(
-		"driver=%s override=%s numvfs=%u autoprobe=%d", p->driver ? p->driver : "(none)",
+		"driver=%s override=%s numvfs=%u autoprobe=%d%s", p->driver ? p->driver : "(none)",
 		p->override ? p->override : "(none)", p->sriov ? p->sriov->numvfs : 0,
-		p->sriov ? p->sriov->drivers_autoprobe : -1);
+		p->sriov ? p->sriov->drivers_autoprobe : -1,
+		config_all_ones(c, addr) ? " config=all-ones" : "");
 }
 
 static void snapshot(struct cert *c)
@@ -357,6 +371,50 @@ static int read_config(struct cert *c, const char *addr, uint8_t *buf, size_t si
 }
 
 /*
+ * The DUT did not come back from a reset. Its binding is given back as usual, but nothing
+ * certify can do wakes it: say what is left and how to finish. r's reason so far (the failed
+ * reset's outcome) is kept.
+ */
+static enum pth_cert_status dead(struct cert *c, struct cert_result *r, const char *what)
+{
+	/* A copy: giving the others back rescans the host, and the model with it. */
+	g_autofree char *drv = g_strdup(pt_dev_props(dut_dev(c, c->dut))->driver);
+	g_autofree char *outcome = r->reason ? g_strdup_printf(" (%s)", r->reason) : NULL;
+	g_autoptr(GString) others = g_string_new(NULL);
+
+	c->dut_dead = true;
+	/* On vfio-pci it stays there: no host driver can drive it, and vfio-pci leaves it alone.
+	 * The other functions of its unit still answer: they go back to their drivers now. */
+	for (guint i = 0; c->unit_on_vfio && i < c->detached->len;) {
+		struct pt_detached *st = &g_array_index(c->detached, struct pt_detached, i);
+		struct pt_outcome o = { 0 };
+
+		if (strcmp(st->address, c->dut) == 0) {
+			pth_session_remember(&c->s, st); /* `ptharness reattach` once it answers */
+			i++;
+			continue;
+		}
+		if (pt_reattach(c->s.engine, st, &o) != 0) {
+			g_string_append_printf(others, "; %s could not be given back: %s",
+					       st->address, o.message ? o.message : "failed");
+			pth_session_remember(&c->s, st);
+		} else {
+			g_string_append_printf(others, "; %s was given back", st->address);
+		}
+		pt_outcome_clear(&o);
+		pt_detached_clear(st);
+		g_array_remove_index(c->detached, i);
+	}
+	return set(r, PTH_CERT_FAIL,
+		   "%s: the device does not come back after reset: config space reads all ones%s; "
+		   "%s is left on %s, not answering%s: remove it and rescan "
+		   "(echo 1 > /sys/bus/pci/devices/%s/remove; echo 1 > /sys/bus/pci/rescan), or "
+		   "power-cycle the host",
+		   what, outcome ? outcome : "", c->dut, drv ? drv : "no driver", others->str,
+		   c->dut);
+}
+
+/*
  * One reset of the DUT through the engine (pt_reset_device: through VFIO when the DUT is on a
  * VFIO driver, else the sysfs reset file), and the device afterwards: config space readable,
  * not all ones, ids unchanged, BARs 0-5 (0x10-0x27) as before (the kernel saves and restores
@@ -375,6 +433,8 @@ static enum pth_cert_status reset_once(struct cert *c, struct cert_result *r, co
 	if (pt_reset_device(c->s.engine, c->dut, -1, ret_method, &o) != 0) {
 		outcome_fail(r, what, &o);
 		pt_outcome_clear(&o);
+		if (config_all_ones(c, c->dut))
+			return dead(c, r, what);
 		return PTH_CERT_FAIL;
 	}
 	pt_outcome_clear(&o);
@@ -382,10 +442,7 @@ static enum pth_cert_status reset_once(struct cert *c, struct cert_result *r, co
 	if (read_config(c, c->dut, after, sizeof(after)) < (int)sizeof(after))
 		return set(r, PTH_CERT_FAIL, "%s: config space not readable after the reset", what);
 	if (memcmp(after, ones, sizeof(ones)) == 0)
-		return set(r, PTH_CERT_FAIL,
-			   "%s: the device does not come back after reset: config space reads all "
-			   "ones",
-			   what);
+		return dead(c, r, what);
 	if (memcmp(before, after, 4) != 0)
 		return set(r, PTH_CERT_FAIL, "%s: vendor/device ids changed by the reset", what);
 	if (memcmp(before + 0x10, after + 0x10, 24) != 0)
@@ -576,6 +633,8 @@ static enum pth_cert_status check_sriov(struct cert *c, struct cert_result *r)
 	unsigned n = c->vfs;
 	int autoprobe;
 
+	if (c->dut_dead)
+		return set(r, PTH_CERT_SKIP, "not run: %s does not answer since its reset", c->dut);
 	/* The unit is given back before SR-IOV, whatever happened to the checks before. */
 	if (c->unit_on_vfio) {
 		g_autoptr(GString) left = g_string_new(NULL);
@@ -663,6 +722,9 @@ static enum pth_cert_status check_rom(struct cert *c, struct cert_result *r)
 
 	if (!is_gpu(c))
 		return set(r, PTH_CERT_SKIP, "not a display controller");
+	if (c->dut_dead)
+		return set(r, PTH_CERT_SKIP, "not known: %s does not answer since its reset",
+			   c->dut);
 	if (!c->opened)
 		return set(r, PTH_CERT_FAIL, "the VFIO open did not succeed: ROM not seen");
 	if (c->info.num_regions <= rom || c->info.regions[rom].result < 0 ||
@@ -678,6 +740,9 @@ static enum pth_cert_status check_audio(struct cert *c, struct cert_result *r)
 {
 	if (!is_gpu(c))
 		return set(r, PTH_CERT_SKIP, "not a display controller");
+	if (c->dut_dead)
+		return set(r, PTH_CERT_SKIP, "not known: %s does not answer since its reset",
+			   c->dut);
 	for (guint i = 1; i < c->unit->len; i++) {
 		const char *addr = c->unit->pdata[i];
 		const struct pt_dev_props *p = pt_dev_props(dut_dev(c, addr));
@@ -716,7 +781,7 @@ static enum pth_cert_status check_restored(struct cert *c, struct cert_result *r
 	GHashTableIter it;
 	gpointer k, v;
 
-	if (c->unit_on_vfio) {
+	if (c->unit_on_vfio && !c->dut_dead) {
 		g_autoptr(GString) left = g_string_new(NULL);
 
 		unit_reattach(c, left);
@@ -999,10 +1064,20 @@ static void run_checks(struct cert *c)
 
 		c->running = sc->check_id;
 		c->restoring = last;
+		g_autofree char *changes = c->dut_dead && !last ? scenario_changes(c, sc) : NULL;
+
 		if (c->interrupted && !last) {
 			/* After an interruption only the host-restored check runs: it gives back
 			 * the unit and says whether the host is as found. */
 			r.status = set(&r, PTH_CERT_SKIP, "interrupted");
+		} else if (changes) {
+			/* A DUT that no longer answers is left where it is: moving it between
+			 * drivers could only leave it on one that cannot drive it. */
+			r.status = set(
+				&r, PTH_CERT_SKIP,
+				"not run: %s does not answer since its reset (CERT-RESET-ALIVE), "
+				"so nothing more is done to it",
+				c->dut);
 		} else {
 			r.status = pth_run_check(sc, c->s.engine, c->s.be, c->s.fake, c->s.trace,
 						 c->dut, &hooks, &r.reason);
@@ -1599,7 +1674,8 @@ static void drop_repeated_properties(GString *rec)
 
 static void cert_free(struct cert *c)
 {
-	if (c->unit_on_vfio) {
+	/* A DUT that does not answer stays on vfio-pci (see dead()). */
+	if (c->unit_on_vfio && !c->dut_dead) {
 		g_autoptr(GString) p = g_string_new(NULL);
 
 		unit_reattach(c, p);

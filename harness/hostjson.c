@@ -172,6 +172,7 @@ static json_object *device_object(const struct pt_dev *dev)
 	}
 	set(o, "config", cfg);
 	set_int_or_null(o, "boot_vga", p->boot_vga, p->boot_vga >= 0);
+	set_bool(o, "answers", !p->not_answering);
 	set_str_or_null(o, "host_critical",
 			crit == PT_CRITICAL_NONE ? NULL : pt_critical_to_string(crit));
 	return o;

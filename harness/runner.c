@@ -300,6 +300,7 @@ static int add_faults(struct run *r, GError **error)
 				       .max_vfs = (unsigned)arg_int(item, "max", 0),
 				       .step = (unsigned)arg_int(item, "step", 0) };
 		const char *e = pth_node_str(item, "errno");
+		const char *config = pth_node_str(item, "config");
 		size_t k = 0;
 
 		for (; k < G_N_ELEMENTS(kinds) && !pth_node_str(item, kinds[k].key); k++)
@@ -313,10 +314,19 @@ static int add_faults(struct run *r, GError **error)
 				    where, k < G_N_ELEMENTS(kinds) ? " (and errno)" : "");
 			return -EINVAL;
 		}
+		if (config && strcmp(config, "ff") != 0) {
+			g_autofree char *where = pth_node_where(r->sc, item);
+
+			g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+				    "%s: config takes ff (the device reads all ones), not '%s'",
+				    where, config);
+			return -EINVAL;
+		}
 		f.kind = kinds[k].kind;
 		f.path = pth_node_str(item, kinds[k].key);
+		f.config_ff = config != NULL;
 		f.error = e ? errno_from_name(e) :
-			      (f.kind == FKS_FAULT_RESET && !f.hang_ms ? EIO : 0);
+			      (f.kind == FKS_FAULT_RESET && !f.hang_ms && !f.config_ff ? EIO : 0);
 		if (fks_host_add_fault(r->fake, &f) < 0) {
 			g_autofree char *where = pth_node_where(r->sc, item);
 

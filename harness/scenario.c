@@ -66,17 +66,9 @@ static const struct key vm_keys[] = {
 };
 
 static const struct key fault_keys[] = {
-	{ "write", K_STR },
-	{ "reset", K_STR },
-	{ "numvfs", K_STR },
-	{ "remove", K_STR },
-	{ "errno", K_STR },
-	{ "count", K_INT },
-	{ "nth", K_INT },
-	{ "hang_ms", K_INT },
-	{ "max", K_INT },
-	{ "step", K_INT },
-	{},
+	{ "write", K_STR },  { "reset", K_STR }, { "numvfs", K_STR }, { "remove", K_STR },
+	{ "errno", K_STR },  { "count", K_INT }, { "nth", K_INT },    { "hang_ms", K_INT },
+	{ "config", K_STR }, { "max", K_INT },	 { "step", K_INT },   {},
 };
 
 static const struct key expect_keys[] = {

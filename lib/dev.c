@@ -192,6 +192,14 @@ static int resolve_location(struct dev_scan *s, const char *name)
 	return 0;
 }
 
+static bool all_ones(const uint8_t *b, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (b[i] != 0xff)
+			return false;
+	return true;
+}
+
 static int scan_config(struct dev_scan *s)
 {
 	uint8_t cfg[CONFIG_SPACE];
@@ -216,9 +224,53 @@ static int scan_config(struct dev_scan *s)
 				    "config space is %zu bytes, not 64, 256 or 4096 (truncated?)",
 				    len);
 	r = pt_pciconf_parse(s->host->parser, cfg, len, &s->dev->cfg);
+	if (r < 0 && all_ones(cfg, len)) {
+		/* A device that stopped answering (dead after a reset, or surprise-removed) is
+		 * still the kernel's device: keep it, with what sysfs remembers of it. */
+		s->dev->props.not_answering = true;
+		memset(&s->dev->cfg, 0, sizeof(s->dev->cfg));
+		s->dev->cfg.len = len;
+		return pt_host_add_finding(s->host, "E-DEVICE-ANSWERS", s->dev->props.address,
+					   "%s does not answer: its config space reads all ones "
+					   "(dead after a reset, or removed); ids from sysfs",
+					   s->dev->props.address);
+	}
 	if (r < 0)
 		return pt_error_set(s->err, r, path, "no device answers: vendor ID 0x%02x%02x",
 				    cfg[1], cfg[0]);
+	return 0;
+}
+
+/* The ids sysfs keeps from enumeration, for a device whose config space no longer answers:
+ * the kernel prints what it read then (drivers/pci/pci-sysfs.c). A bridge has bus numbers. */
+static int scan_ids_from_sysfs(struct dev_scan *s)
+{
+	static const struct {
+		const char *name;
+		unsigned long max;
+	} attrs[] = {
+		{ "vendor", 0xffff },		{ "device", 0xffff },
+		{ "subsystem_vendor", 0xffff }, { "subsystem_device", 0xffff },
+		{ "class", 0xffffff },		{ "revision", 0xff },
+	};
+	struct pt_dev_props *p = &s->dev->props;
+	unsigned long v[ELEMENTSOF(attrs)] = { 0 };
+
+	for (size_t i = 0; i < ELEMENTSOF(attrs); i++) {
+		int r = has_entry(s, attrs[i].name) ?
+				read_hex_attr(s, attrs[i].name, attrs[i].max, &v[i]) :
+				0;
+
+		if (r < 0)
+			return r;
+	}
+	p->vendor = (uint16_t)v[0];
+	p->device = (uint16_t)v[1];
+	p->subsystem_vendor = (uint16_t)v[2];
+	p->subsystem_device = (uint16_t)v[3];
+	p->class = (uint32_t)v[4];
+	p->revision = (uint8_t)v[5];
+	p->header_type = has_entry(s, "secondary_bus_number") ? 1 : 0;
 	return 0;
 }
 
@@ -236,6 +288,8 @@ static int scan_ids(struct dev_scan *s)
 	unsigned long v;
 	int r;
 
+	if (p->not_answering)
+		return scan_ids_from_sysfs(s);
 	p->vendor = c->vendor;
 	p->device = c->device;
 	p->subsystem_vendor = c->subsystem_vendor;

@@ -108,6 +108,7 @@ struct pt_dev_props {
 	struct pt_sriov *sriov; /* NULL unless sysfs shows SR-IOV attributes */
 	int boot_vga; /* 1, 0, or -1 when absent */
 	bool has_reset_file;
+	bool not_answering; /* config space reads all ones: ids are sysfs's, no capabilities */
 	char *parent; /* upstream bridge address, NULL on a root bus */
 	char *syspath; /* canonical path under the sysfs root */
 	char *vendor_name; /* from pci.ids when names were asked for, else NULL */

@@ -225,6 +225,11 @@ static const struct pt_rule catalogue[] = {
 	{ "E-RESET-BUS-USERS", PT_RULE_ENGINE,
 	  "Never bus-reset a device while another device on that bus is in use by the host.",
 	  "libvirt virPCIDeviceReset (\"Active devices on bus\")" },
+	{ "E-DEVICE-ANSWERS", PT_RULE_ENGINE,
+	  "A device whose config space reads all ones does not answer (dead after a reset, or "
+	  "removed): the host is still read, the device's ids come from sysfs, and it is "
+	  "reported.",
+	  "drivers/pci/pci.c (pci_dev_wait); drivers/pci/pci-sysfs.c" },
 	{ "E-RESET-ALIVE", PT_RULE_ENGINE,
 	  "After a reset the device must answer config reads; all ones means it did not come "
 	  "back.",

@@ -250,6 +250,31 @@ static void test_reset_hang_next_method(void **state)
 	row_fx_free(&f);
 }
 
+/* A device that does not come back from its reset: from then on its config space reads all
+ * ones, each method's wait gives up with ENOTTY, and sysfs still shows its enumerated ids. */
+static void test_reset_device_dead(void **state)
+{
+	struct row_fx f = row_fx_load("lab-shared-initial", "reset dev=0000:02:00.0 config=ff");
+	uint8_t cfg[8], ones[8];
+	size_t len = 0;
+	g_autofree char *vendor = NULL;
+
+	(void)state;
+	memset(ones, 0xff, sizeof(ones));
+	assert_int_equal(pt_backend_read(f.be, PT_NS_SYS, PF "config", cfg, sizeof(cfg), &len), 0);
+	assert_memory_not_equal(cfg, ones, sizeof(cfg));
+	assert_int_equal(row_fx_write(&f, PF "reset", "1"), -ENOTTY);
+	assert_int_equal(pt_backend_read(f.be, PT_NS_SYS, PF "config", cfg, sizeof(cfg), &len), 0);
+	assert_int_equal(len, sizeof(cfg));
+	assert_memory_equal(cfg, ones, sizeof(cfg));
+	/* flr, then bus: both waited for, both given up on. */
+	assert_int_equal(rules_traced(f.trace, "0000:02:00.0", "giving up"), 2);
+	vendor = rd(&f, PF "vendor");
+	assert_string_equal(vendor, "0x1b36");
+	assert_all_traced(&f);
+	row_fx_free(&f);
+}
+
 /* ---- numvfs ---- */
 
 static void test_numvfs_fewer(void **state)
@@ -378,6 +403,7 @@ int main(void)
 		cmocka_unit_test(test_reset_hang),
 		cmocka_unit_test(test_reset_hang_default_timeout),
 		cmocka_unit_test(test_reset_hang_next_method),
+		cmocka_unit_test(test_reset_device_dead),
 		cmocka_unit_test(test_numvfs_fewer),
 		cmocka_unit_test(test_remove_at_step),
 		cmocka_unit_test(test_remove_at_nth_write),

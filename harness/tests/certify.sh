@@ -221,6 +221,42 @@ run "GPU, audio cannot move" 1 0000:01:00.0 --host "$WS" --faults "$tmp/faults-a
 has "audio fault" fail CERT-GPU-AUDIO "0000:01:00.1 in the same group was not bound to vfio-pci with the GPU"
 has "audio fault" pass CERT-HOST-RESTORED "as found"
 same_state "audio fault: host left as found" "$WS" "$tmp/gpu2.umockdev"
+# The GPU does not come back from its reset (fakesys: config reads return 0xff bytes, and
+# the kernel's wait after each method gives up with ENOTTY): CERT-RESET-ALIVE says so, what is
+# left and how to finish; the bindings are given back; CERT-HOST-RESTORED does not claim the
+# host is as found.
+printf 'reset dev=0000:01:00.0 config=ff\n' >"$tmp/faults-dead"
+run "GPU does not come back" 1 0000:01:00.0 --host "$WS" --faults "$tmp/faults-dead" --save "$tmp/dead.umockdev"
+has "dead GPU" fail CERT-RESET-ALIVE "sysfs reset on amdgpu: the device does not come back after reset: config space reads all ones \(sysfs reset on amdgpu: reset-unavailable ENOTTY.*\); 0000:01:00.0 is left on amdgpu, not answering: remove it and rescan"
+has "dead GPU" fail CERT-HOST-RESTORED "NOT as found: 0000:01:00.0: driver=amdgpu override=\(none\) numvfs=0 autoprobe=-1 config=all-ones, was driver=amdgpu"
+has "dead GPU" skip CERT-VFIO-OPEN "not run: 0000:01:00.0 does not answer since its reset"
+has "dead GPU" skip CERT-REBIND "not run: 0000:01:00.0 does not answer since its reset"
+has "dead GPU" skip CERT-GPU-ROM "not known: 0000:01:00.0 does not answer since its reset"
+has "dead GPU" skip CERT-GPU-AUDIO "not known"
+same_state "dead GPU: nothing moved after it stopped answering" "$WS" "$tmp/dead.umockdev"
+# The GPU dies on its second reset, the VFIO one, with the unit on vfio-pci: the audio function
+# (it answers) goes back to snd_hda_intel at once, the GPU stays on vfio-pci (no host driver
+# can drive it), and the saved host reads it all ones, still a device of the host.
+printf 'reset dev=0000:01:00.0 config=ff nth=2\n' >"$tmp/faults-dead2"
+run "GPU dies on the VFIO reset" 1 0000:01:00.0 --host "$WS" --faults "$tmp/faults-dead2" --save "$tmp/dead2.umockdev"
+has "dead on vfio-pci" fail CERT-RESET-ALIVE "VFIO reset on vfio-pci: the device does not come back after reset: config space reads all ones.*0000:01:00.0 is left on vfio-pci, not answering; 0000:01:00.1 was given back"
+has "dead on vfio-pci" skip CERT-SRIOV "not run: 0000:01:00.0 does not answer"
+if "$PTH" inspect --json --host "$tmp/dead2.umockdev" >"$tmp/dead2.json" 2>"$tmp/err" && python3 - "$tmp/dead2.json" <<'PY'
+import json, sys
+d = {x["address"]: x for x in json.load(open(sys.argv[1]))["devices"]}
+h = json.load(open(sys.argv[1]))
+gpu, audio = d["0000:01:00.0"], d["0000:01:00.1"]
+assert (gpu["driver"], gpu["answers"]) == ("vfio-pci", False), gpu
+assert (gpu["vendor"], gpu["device"], gpu["class"]) == ("1002", "73bf", "030000"), gpu
+assert (audio["driver"], audio["override"], audio["answers"]) == ("snd_hda_intel", None, True), audio
+assert any(f["rule"] == "E-DEVICE-ANSWERS" and f["address"] == "0000:01:00.0" for f in h["findings"])
+PY
+then
+	ok "dead on vfio-pci: GPU left on vfio-pci reading all ones, audio back, host still readable"
+else
+	bad "dead on vfio-pci: end state"
+	cat "$tmp/err"
+fi
 run "boot VGA iGPU refused" 2 0000:00:02.0 --host "$WS" --out "$tmp/refused2"
 if grep -q "refused: 0000:00:02.0 is host-critical (boot-vga)" "$tmp/err" && [ ! -e "$tmp/refused2" ]; then
 	ok "boot VGA iGPU: refused, no certificate"
