@@ -223,8 +223,8 @@ has "audio fault" pass CERT-HOST-RESTORED "as found"
 same_state "audio fault: host left as found" "$WS" "$tmp/gpu2.umockdev"
 # The GPU does not come back from its reset (fakesys: config reads return 0xff bytes, and
 # the kernel's wait after each method gives up with ENOTTY): CERT-RESET-ALIVE says so, what is
-# left and how to finish; the bindings are given back; CERT-HOST-RESTORED does not claim the
-# host is as found.
+# left and how to finish; nothing more is done to it (it stays on amdgpu); CERT-HOST-RESTORED
+# does not claim the host is as found.
 printf 'reset dev=0000:01:00.0 config=ff\n' >"$tmp/faults-dead"
 run "GPU does not come back" 1 0000:01:00.0 --host "$WS" --faults "$tmp/faults-dead" --save "$tmp/dead.umockdev"
 has "dead GPU" fail CERT-RESET-ALIVE "sysfs reset on amdgpu: the device does not come back after reset: config space reads all ones \(sysfs reset on amdgpu: reset-unavailable ENOTTY.*\); 0000:01:00.0 is left on amdgpu, not answering: remove it and rescan"
