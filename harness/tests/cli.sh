@@ -48,6 +48,23 @@ else
 	echo "ok - json output parses and has groups"; pass=$((pass + 1))
 fi
 
+# A dump whose group listing disagrees with a device's iommu_group link: the links decide the
+# membership, the disagreement is a finding, and the command still succeeds.
+check "damaged group listing" 0 any "" -- inspect --host "$HOSTS/damaged-group-listing.umockdev" --json
+if python3 - "$tmp/out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+g6 = [g for g in d["groups"] if g["id"] == 6][0]
+assert g6["devices"] == ["0000:01:00.0", "0000:01:00.1"] and not g6["viable"], g6
+f = [x for x in d["findings"] if x["rule"] == "K-GROUP-LINKS"]
+assert len(f) == 1 and f[0]["address"] == "0000:01:00.1", f
+PY
+then
+	echo "ok - damaged group listing: links decide, K-GROUP-LINKS names 0000:01:00.1"; pass=$((pass + 1))
+else
+	echo "not ok - damaged group listing"; fail=$((fail + 1))
+fi
+
 # memlock: libvirt's formula (values from libvirt's qemumemlocktest and its formula).
 check_out() { # NAME WANT_STDOUT_PATTERN -- ARGS...
 	local name=$1 pat=$2
