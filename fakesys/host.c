@@ -217,26 +217,15 @@ struct fks_host *fks_host_free(struct fks_host *h)
 	return NULL;
 }
 
-/* Binary search in an array sorted by a string key at offset 0 of a pointer field. */
+static const char *dev_addr(gconstpointer d)
+{
+	return ((const struct fks_dev *)d)->addr;
+}
+
+/* Index of addr in the host's devices (sorted by address), or where it would go. */
 static guint dev_index(const struct fks_host *h, const char *addr, bool *found)
 {
-	guint lo = 0, hi = h->devs->len;
-
-	while (lo < hi) {
-		guint mid = (lo + hi) / 2;
-		int c = strcmp(((struct fks_dev *)h->devs->pdata[mid])->addr, addr);
-
-		if (c == 0) {
-			*found = true;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = false;
-	return lo;
+	return fks_sorted_index(h->devs, addr, dev_addr, found);
 }
 
 struct fks_dev *fks_dev_find(const struct fks_host *h, const char *addr)

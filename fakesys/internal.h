@@ -207,6 +207,10 @@ struct fks_host {
 
 /* host.c */
 int fks_host_alloc(struct fks_host **ret);
+/* Index of key in a, sorted by the string key_of gives for each element, or where it would
+ * go (with *found false). */
+guint fks_sorted_index(const GPtrArray *a, const char *key, const char *(*key_of)(gconstpointer),
+		       bool *found);
 struct fks_dev *fks_dev_find(const struct fks_host *host, const char *addr);
 struct fks_dev *fks_dev_new(struct fks_host *host, const char *addr, const char *devpath);
 int fks_dev_set_config(struct fks_dev *dev, const void *data, size_t len);

@@ -32,14 +32,14 @@ void fks_node_free(struct fks_node *n)
 	g_free(n);
 }
 
-/* Index of name in dir's sorted children, or where it would go (with *found false). */
-static guint child_index(const struct fks_node *dir, const char *name, bool *found)
+guint fks_sorted_index(const GPtrArray *a, const char *key, const char *(*key_of)(gconstpointer),
+		       bool *found)
 {
-	guint lo = 0, hi = dir->children->len;
+	guint lo = 0, hi = a->len;
 
 	while (lo < hi) {
 		guint mid = (lo + hi) / 2;
-		int c = strcmp(((struct fks_node *)dir->children->pdata[mid])->name, name);
+		int c = strcmp(key_of(a->pdata[mid]), key);
 
 		if (c == 0) {
 			*found = true;
@@ -52,6 +52,17 @@ static guint child_index(const struct fks_node *dir, const char *name, bool *fou
 	}
 	*found = false;
 	return lo;
+}
+
+static const char *node_name(gconstpointer n)
+{
+	return ((const struct fks_node *)n)->name;
+}
+
+/* Index of name in dir's sorted children, or where it would go (with *found false). */
+static guint child_index(const struct fks_node *dir, const char *name, bool *found)
+{
+	return fks_sorted_index(dir->children, name, node_name, found);
 }
 
 struct fks_node *fks_node_child(const struct fks_node *dir, const char *name)
