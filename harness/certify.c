@@ -1716,6 +1716,8 @@ static void cert_init(struct cert *c)
 	c->results = g_array_new(FALSE, TRUE, sizeof(struct cert_result));
 	c->checks = g_ptr_array_new_with_free_func((GDestroyNotify)pth_scenario_free);
 	c->detached = g_array_new(FALSE, TRUE, sizeof(struct pt_detached));
+	/* Entries left (a DUT that stopped answering stays detached) go with the array. */
+	g_array_set_clear_func(c->detached, (GDestroyNotify)pt_detached_clear);
 	c->before = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	c->moved = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 }
