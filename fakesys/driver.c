@@ -247,7 +247,7 @@ int fks_driver_probe(struct fks_driver *drv, struct fks_dev *dev, bool *ret_dma)
 			 "vfio/%d exists while a member is bound to a VFIO driver", dev->group->id);
 		fks_vfio_group_sync(h, dev->group);
 	}
-	fks_view_bound(dev, NULL);
+	fks_host_rebound(dev, NULL);
 	return 0;
 }
 
@@ -267,7 +267,7 @@ void fks_driver_release(struct fks_dev *dev)
 	g_ptr_array_remove(drv->devs, dev);
 	if (drv->info->vfio && dev->group)
 		fks_vfio_group_sync(h, dev->group);
-	fks_view_bound(dev, drv);
+	fks_host_rebound(dev, drv);
 }
 
 /* device_attach(): try every driver; 1 bound, 0 none took it, < 0 the attach was aborted. */

@@ -135,6 +135,8 @@ int fks_host_alloc(struct fks_host **ret)
 	h->proc = g_ptr_array_new_with_free_func((GDestroyNotify)fks_entry_free);
 	h->faults = g_ptr_array_new();
 	h->files = g_ptr_array_new();
+	h->rebound = g_array_new(FALSE, FALSE, sizeof(struct fks_rebound));
+	h->view_dirty = true; /* no view yet */
 	h->autoprobe = true;
 	h->memlock = 8u << 20;
 	h->cap_ipc_lock = true;
@@ -172,6 +174,9 @@ void fks_dev_free(struct fks_dev *dev)
 {
 	if (!dev)
 		return;
+	/* A binding noted for the view may name it: the view is made again. */
+	if (dev->host)
+		fks_host_changed(dev->host);
 	if (dev->sriov) {
 		g_ptr_array_free(dev->sriov->vfs, TRUE);
 		fks_rec_free(dev->sriov->extra);
@@ -195,6 +200,8 @@ struct fks_host *fks_host_free(struct fks_host *h)
 		return NULL;
 	fks_vfio_free(h);
 	fks_faults_free(h);
+	if (h->rebound)
+		g_array_free(h->rebound, TRUE);
 	for (size_t i = 0; i < _PT_NS_MAX; i++)
 		fks_node_free(h->root[i]);
 	for (guint i = 0; i < h->devs->len; i++)
@@ -408,35 +415,120 @@ static struct fks_dev *map_dev(GHashTable *map, const struct fks_dev *d)
 	return d ? g_hash_table_lookup(map, d) : NULL;
 }
 
+static GPtrArray *copy_recs(const GPtrArray *a)
+{
+	GPtrArray *c = g_ptr_array_new_full(a->len, (GDestroyNotify)fks_rec_free);
+
+	for (guint i = 0; i < a->len; i++)
+		g_ptr_array_add(c, fks_rec_copy(a->pdata[i]));
+	return c;
+}
+
+/* Everything by value, then the fix-ups: what the copy owns itself, the links to other
+ * objects (set by the caller through the map) and the open VFIO files (not copied). */
 static struct fks_dev *copy_dev(struct fks_host *nh, const struct fks_dev *d)
 {
-	struct fks_dev *c = fks_dev_new(nh, d->addr, d->devpath);
+	struct fks_dev *c = g_new(struct fks_dev, 1);
 
+	*c = *d;
+	c->host = nh;
+	c->devpath = g_strdup(d->devpath);
 	c->config = g_memdup2(d->config, d->config_len);
-	c->config_len = d->config_len;
-	c->unresponsive = d->unresponsive;
-	c->cfg = d->cfg;
-	c->class = d->class;
-	fks_rec_free(c->rec);
 	c->rec = fks_rec_copy(d->rec);
-	for (guint i = 0; i < d->children->len; i++)
-		g_ptr_array_add(c->children, fks_rec_copy(d->children->pdata[i]));
-	for (guint i = 0; i < d->parked->len; i++)
-		g_ptr_array_add(c->parked, fks_rec_copy(d->parked->pdata[i]));
+	c->children = copy_recs(d->children);
+	c->parked = copy_recs(d->parked);
 	c->parked_by = g_strdup(d->parked_by);
 	c->override = g_strdup(d->override);
-	c->reset_platform = d->reset_platform;
-	c->reset_attr = d->reset_attr;
-	c->reset_count = d->reset_count;
-	memcpy(c->reset_methods, d->reset_methods, sizeof(c->reset_methods));
-	c->vf_index = d->vf_index;
-	c->removed = d->removed;
+	c->driver = NULL;
+	c->group = NULL;
+	c->pf = NULL;
+	c->open_count = 0;
+	c->reset_works = false;
 	if (d->sriov) {
 		c->sriov = g_memdup2(d->sriov, sizeof(*d->sriov));
 		c->sriov->vfs = g_ptr_array_new();
 		c->sriov->extra = fks_rec_copy(d->sriov->extra);
 	}
 	return c;
+}
+
+static struct fks_driver *copy_driver(struct fks_host *nh, const struct fks_driver *d,
+				      GHashTable *map)
+{
+	struct fks_driver *c = g_new(struct fks_driver, 1);
+
+	*c = *d;
+	c->host = nh;
+	c->name = g_strdup(d->name);
+	c->static_ids = g_array_copy(d->static_ids);
+	c->dyn_ids = g_array_copy(d->dyn_ids);
+	c->devs = g_ptr_array_new();
+	for (guint j = 0; j < d->devs->len; j++) {
+		struct fks_dev *m = map_dev(map, d->devs->pdata[j]);
+
+		if (!m)
+			continue;
+		m->driver = c;
+		g_ptr_array_add(c->devs, m);
+	}
+	return c;
+}
+
+/* Open VFIO files are not copied, and with them goes any user-space owner. */
+static struct fks_group *copy_group(struct fks_host *nh, const struct fks_group *g, GHashTable *map)
+{
+	struct fks_group *c = g_new(struct fks_group, 1);
+
+	*c = *g;
+	c->host = nh;
+	c->members = g_ptr_array_new();
+	c->rec = fks_rec_copy(g->rec);
+	c->vfio_rec = fks_rec_copy(g->vfio_rec);
+	c->owner_cnt = g->owner_cnt - (g->owner ? 1 : 0);
+	c->owner = NULL;
+	c->open = false;
+	c->container = NULL;
+	c->device_fds = 0;
+	c->fd_closed = false;
+	for (guint j = 0; j < g->members->len; j++) {
+		struct fks_dev *m = map_dev(map, g->members->pdata[j]);
+
+		if (!m)
+			continue;
+		m->group = c;
+		g_ptr_array_add(c->members, m);
+	}
+	return c;
+}
+
+/* The host by value, then the fix-ups: its own containers (filled by the caller) and parser,
+ * no open files, faults, trace or view, and a clock and step count that start again. */
+static void copy_host_fields(struct fks_host *n, const struct fks_host *h)
+{
+	struct fks_host own = *n;
+
+	*n = *h;
+	n->osrelease = g_strdup(h->osrelease);
+	n->devs = own.devs;
+	n->drivers = own.drivers;
+	n->groups = own.groups;
+	n->others = own.others;
+	n->extras = own.extras;
+	n->proc = own.proc;
+	n->faults = own.faults;
+	n->files = own.files;
+	n->rebound = own.rebound;
+	n->parser = own.parser;
+	n->trace = NULL;
+	n->own_trace = NULL;
+	for (size_t i = 0; i < _PT_NS_MAX; i++)
+		n->root[i] = NULL;
+	n->synth = NULL;
+	n->view_dirty = true;
+	n->clock_ms = 0;
+	n->step = 0;
+	n->writes = 0;
+	n->faults_fired = 0;
 }
 
 int fks_host_copy(const struct fks_host *h, struct fks_host **ret)
@@ -448,18 +540,7 @@ int fks_host_copy(const struct fks_host *h, struct fks_host **ret)
 	r = fks_host_alloc(&n);
 	if (r < 0)
 		return r;
-	n->kver = h->kver;
-	n->kver_set = h->kver_set;
-	n->osrelease = g_strdup(h->osrelease);
-	n->iommu = h->iommu;
-	n->autoprobe = h->autoprobe;
-	n->memlock = h->memlock;
-	n->cap_ipc_lock = h->cap_ipc_lock;
-	n->intremap = h->intremap;
-	n->vfio_enable_sriov = h->vfio_enable_sriov;
-	n->aperture_bits = h->aperture_bits;
-	n->reset_timeout_ms = h->reset_timeout_ms;
-	n->vfio_major = h->vfio_major;
+	copy_host_fields(n, h);
 	for (guint i = 0; i < h->devs->len; i++) {
 		struct fks_dev *c = copy_dev(n, h->devs->pdata[i]);
 
@@ -474,48 +555,10 @@ int fks_host_copy(const struct fks_host *h, struct fks_host **ret)
 		for (guint j = 0; d->sriov && j < d->sriov->vfs->len; j++)
 			g_ptr_array_add(c->sriov->vfs, map_dev(map, d->sriov->vfs->pdata[j]));
 	}
-	for (guint i = 0; i < h->drivers->len; i++) {
-		const struct fks_driver *d = h->drivers->pdata[i];
-		struct fks_driver *c = g_new0(struct fks_driver, 1);
-
-		c->host = n;
-		c->name = g_strdup(d->name);
-		c->info = d->info;
-		c->static_ids = g_array_copy(d->static_ids);
-		c->dyn_ids = g_array_copy(d->dyn_ids);
-		c->devs = g_ptr_array_new();
-		for (guint j = 0; j < d->devs->len; j++) {
-			struct fks_dev *m = map_dev(map, d->devs->pdata[j]);
-
-			if (!m)
-				continue;
-			m->driver = c;
-			g_ptr_array_add(c->devs, m);
-		}
-		g_ptr_array_add(n->drivers, c);
-	}
-	for (guint i = 0; i < h->groups->len; i++) {
-		const struct fks_group *g = h->groups->pdata[i];
-		struct fks_group *c = g_new0(struct fks_group, 1);
-
-		c->host = n;
-		c->id = g->id;
-		c->members = g_ptr_array_new();
-		c->rec = fks_rec_copy(g->rec);
-		c->vfio_minor = g->vfio_minor;
-		c->vfio_rec = fks_rec_copy(g->vfio_rec);
-		/* Open VFIO files are not copied, and with them goes any user-space owner. */
-		c->owner_cnt = g->owner_cnt - (g->owner ? 1 : 0);
-		for (guint j = 0; j < g->members->len; j++) {
-			struct fks_dev *m = map_dev(map, g->members->pdata[j]);
-
-			if (!m)
-				continue;
-			m->group = c;
-			g_ptr_array_add(c->members, m);
-		}
-		g_ptr_array_add(n->groups, c);
-	}
+	for (guint i = 0; i < h->drivers->len; i++)
+		g_ptr_array_add(n->drivers, copy_driver(n, h->drivers->pdata[i], map));
+	for (guint i = 0; i < h->groups->len; i++)
+		g_ptr_array_add(n->groups, copy_group(n, h->groups->pdata[i], map));
 	for (guint i = 0; i < h->others->len; i++)
 		g_ptr_array_add(n->others, fks_rec_copy(h->others->pdata[i]));
 	for (guint i = 0; i < h->extras->len; i++)
@@ -662,6 +705,20 @@ _public_ int fks_host_dev_group(const struct fks_host *h, const char *addr, int 
 		return -ENOENT;
 	*ret = d->group ? d->group->id : -1;
 	return 0;
+}
+
+void fks_host_changed(struct fks_host *h)
+{
+	h->view_dirty = true;
+}
+
+void fks_host_rebound(struct fks_dev *dev, struct fks_driver *old)
+{
+	struct fks_host *h = dev->host;
+	struct fks_rebound b = { dev, old };
+
+	if (!h->view_dirty) /* else the whole view is made again anyway */
+		g_array_append_val(h->rebound, b);
 }
 
 bool fks_kver_at_least(const struct fks_host *h, unsigned major, unsigned minor)

@@ -168,6 +168,12 @@ struct fks_file {
 
 struct fks_node;
 
+/* A binding changed: dev was bound, or let go of old (the driver it had). */
+struct fks_rebound {
+	struct fks_dev *dev;
+	struct fks_driver *old;
+};
+
 struct fks_host {
 	struct pt_kver kver;
 	bool kver_set; /* from options or the recording */
@@ -199,7 +205,9 @@ struct fks_host {
 	struct pt_trace *own_trace; /* fks_host_set_trace (not owned) */
 	struct pt_pciconf_parser *parser;
 	struct fks_node *root[_PT_NS_MAX]; /* the view */
-	bool view_dirty; /* the model changed: rebuild before the next access */
+	/* What changed since the view was built; the view reads it at its next access. */
+	bool view_dirty; /* anything: rebuild it all (set until the first build) */
+	GArray *rebound; /* struct fks_rebound: only bindings changed, in order */
 	GPtrArray *synth; /* struct fks_entry: files the view made up (uevent of children) */
 };
 
@@ -232,6 +240,15 @@ bool fks_kver_at_least(const struct fks_host *host, unsigned major, unsigned min
 int fks_parse_address(const char *s, char ret[16]);
 int fks_set_error(struct pt_error *err, int code, const char *path, unsigned line, const char *fmt,
 		  ...) _printf_(5, 6);
+/* The model changed in a way the view cannot follow in place: rebuild it before the next
+ * access. */
+void fks_host_changed(struct fks_host *host);
+/* A driver bound dev, or let it go (old: the driver it had): noted for the view. */
+void fks_host_rebound(struct fks_dev *dev, struct fks_driver *old);
+
+/* bus.c: remove and rescan */
+int fks_dev_remove(struct fks_dev *dev);
+void fks_rescan(struct fks_host *host, const char *below);
 
 /* load.c: recorded blocks to model */
 struct fks_loader;
@@ -343,15 +360,11 @@ int fks_node_resolve(struct fks_node *root, const char *path, bool follow_last,
 /* The path of a node relative to its root. Caller frees. */
 char *fks_node_path(const struct fks_node *n);
 
-/* Build the whole view from the model; fks_view_changed() marks it for a rebuild before the
- * next access (fks_view_sync), which is how every store handler keeps the view true. */
+/* Build the whole view from the model. fks_view_sync, before every access, rebuilds it when
+ * the model marked it stale (fks_host_changed) or redoes the bindings the model noted
+ * (fks_host_rebound): the model never calls the view, the view reads what changed. */
 void fks_view_build(struct fks_host *host);
-void fks_view_changed(struct fks_host *host);
-/* A driver bound dev, or let it go (old: the driver it had): the view is updated in place. */
-void fks_view_bound(struct fks_dev *dev, struct fks_driver *old);
 void fks_view_sync(struct fks_host *host);
-int fks_dev_remove(struct fks_dev *dev);
-void fks_rescan(struct fks_host *host, const char *below);
 char *fks_rel_target(const char *from_dir, const char *to);
 /* Show an attribute of a device into a buffer (for export). */
 int fks_view_read(struct fks_host *host, struct fks_node *n, char *buf, size_t size,

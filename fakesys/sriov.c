@@ -119,11 +119,11 @@ static int enable(struct fks_dev *pf, unsigned want)
 		struct fks_dev *vf = added->pdata[i];
 
 		fks_reset_init(vf, NULL);
-		fks_view_changed(h);
+		fks_host_changed(h);
 		if (vf->group)
-			fks_view_changed(h);
+			fks_host_changed(h);
 	}
-	fks_view_changed(h);
+	fks_host_changed(h);
 	fks_rule(h, "K-SRIOV-VF-ADD", pf->addr, "%u VFs at offset %u stride %u, %s", s->num,
 		 s->offset, s->stride, alone ? "each in its own group" : "in the PF's group");
 	for (guint i = 0; i < added->len; i++) {
@@ -146,11 +146,11 @@ void fks_sriov_disable(struct fks_dev *pf)
 
 		if (vf->driver)
 			fks_driver_release(vf);
-		fks_view_changed(h);
+		fks_host_changed(h);
 		if (g) {
 			fks_group_del_member(g, vf);
 			if (g->members->len == 0) {
-				fks_view_changed(h);
+				fks_host_changed(h);
 				fks_group_drop(h, g);
 			}
 		}
@@ -159,7 +159,7 @@ void fks_sriov_disable(struct fks_dev *pf)
 	}
 	s->num = 0;
 	fks_sriov_sync_config(pf);
-	fks_view_changed(h);
+	fks_host_changed(h);
 }
 
 int fks_sriov_store_numvfs(struct fks_dev *pf, const char *buf, size_t len)

@@ -693,7 +693,7 @@ void fks_vfio_group_sync(struct fks_host *h, struct fks_group *g)
 		g->vfio_minor = -1;
 		g_clear_pointer(&g->vfio_rec, fks_rec_free);
 	}
-	/* The view follows from the caller's fks_view_bound(). */
+	/* The view follows from what the driver core noted (fks_host_rebound). */
 }
 
 static const char *env_value(const struct fks_rec *r, const char *key)

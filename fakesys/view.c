@@ -600,6 +600,7 @@ void fks_view_build(struct fks_host *h)
 	if (fks_driver_find(h, "vfio-pci"))
 		fks_node_attr(fks_node_mkdir(dev, "vfio"), &container_attr, h);
 	build_vfio_groups(h);
+	g_array_set_size(h->rebound, 0);
 	h->view_dirty = false;
 }
 
@@ -653,17 +654,15 @@ static void clear_dir(struct fks_node *dir, const char *keep)
 }
 
 /*
- * A driver bound or let go of dev (old: the one it had): only the nodes a binding changes
- * are redone, where a full rebuild would make every node of the host again. Anything else
- * (devices coming or going, groups changing) goes through fks_view_changed().
+ * A driver bound or let go of dev (old: the one it had), as the model noted it: only the
+ * nodes a binding changes are redone, from the model as it is now, where a full rebuild would
+ * make every node of the host again. Anything else (devices coming or going, groups
+ * changing) marks the whole view stale (fks_host_changed).
  */
-void fks_view_bound(struct fks_dev *d, struct fks_driver *old)
+static void apply_rebound(struct fks_host *h, struct fks_dev *d, struct fks_driver *old)
 {
-	struct fks_host *h = d->host;
 	struct fks_node *sys = h->root[PT_NS_SYS], *dir;
 
-	if (h->view_dirty || !sys)
-		return; /* a full rebuild comes anyway */
 	dir = node_at(sys, d->devpath);
 	if (!dir || dir->kind != FKS_NODE_DIR) {
 		h->view_dirty = true;
@@ -704,14 +703,20 @@ void fks_view_bound(struct fks_dev *d, struct fks_driver *old)
 	}
 }
 
-void fks_view_changed(struct fks_host *h)
-{
-	h->view_dirty = true;
-}
-
 void fks_view_sync(struct fks_host *h)
 {
-	if (h->view_dirty || !h->root[PT_NS_SYS])
+	if (h->view_dirty || !h->root[PT_NS_SYS]) {
+		fks_view_build(h);
+		return;
+	}
+	/* Pending bindings in the order they happened; one may find the view stale. */
+	for (guint i = 0; i < h->rebound->len && !h->view_dirty; i++) {
+		const struct fks_rebound *b = &g_array_index(h->rebound, struct fks_rebound, i);
+
+		apply_rebound(h, b->dev, b->old);
+	}
+	g_array_set_size(h->rebound, 0);
+	if (h->view_dirty)
 		fks_view_build(h);
 }
 
@@ -731,83 +736,4 @@ int fks_view_read(struct fks_host *h, struct fks_node *n, char *buf, size_t size
 	default:
 		return -EINVAL;
 	}
-}
-
-/* ---- remove and rescan ---- */
-
-int fks_dev_remove(struct fks_dev *dev)
-{
-	struct fks_host *h = dev->host;
-
-	if (dev->removed)
-		return 0;
-	/* Everything below a bridge goes first (one at a time: removing a PF removes its VFs
-	 * from the list), then the VFs of a PF. */
-	for (bool again = true; again;) {
-		size_t n = strlen(dev->devpath);
-
-		again = false;
-		for (guint i = 0; i < h->devs->len && !again; i++) {
-			struct fks_dev *o = h->devs->pdata[i];
-
-			if (o != dev && !o->removed && !o->pf &&
-			    strncmp(o->devpath, dev->devpath, n) == 0 && o->devpath[n] == '/') {
-				fks_dev_remove(o);
-				again = true;
-			}
-		}
-	}
-	if (dev->sriov && dev->sriov->num)
-		fks_sriov_disable(dev);
-	if (dev->driver)
-		fks_driver_release(dev);
-	dev->saved_group = dev->group ? dev->group->id : -1;
-	if (dev->group)
-		fks_group_del_member(dev->group, dev);
-	fks_rule(h, "K-REMOVE", dev->addr, "removed from the bus");
-	if (dev->pf) {
-		struct fks_group *g = fks_group_find(h, dev->saved_group);
-
-		g_ptr_array_remove(dev->pf->sriov->vfs, dev);
-		if (g && g->members->len == 0)
-			fks_group_drop(h, g);
-		g_ptr_array_remove(h->devs, dev);
-		fks_dev_free(dev);
-	} else {
-		dev->removed = true;
-	}
-	fks_view_changed(h);
-	return 0;
-}
-
-_public_ int fks_host_remove_device(struct fks_host *h, const char *addr)
-{
-	struct fks_dev *d = fks_dev_find(h, addr);
-
-	return d ? fks_dev_remove(d) : -ENOENT;
-}
-
-void fks_rescan(struct fks_host *h, const char *below)
-{
-	size_t n = strlen(below);
-
-	for (guint i = 0; i < h->devs->len; i++) {
-		struct fks_dev *d = h->devs->pdata[i];
-
-		if (!d->removed || strncmp(d->devpath, below, n) != 0)
-			continue;
-		d->removed = false;
-		g_free(d->override);
-		d->override = NULL;
-		if (d->saved_group >= 0)
-			fks_group_add_member(fks_group_get(h, d->saved_group), d);
-		fks_rule(h, "K-REMOVE", d->addr, "found again by rescan");
-	}
-	for (guint i = 0; i < h->devs->len; i++) {
-		struct fks_dev *d = h->devs->pdata[i];
-
-		if (!d->removed && !d->driver && h->autoprobe && strncmp(d->devpath, below, n) == 0)
-			fks_dev_attach(d);
-	}
-	fks_view_changed(h);
 }

@@ -267,6 +267,29 @@ static void test_load_copy_independent(void **state)
 	fks_host_free(h);
 }
 
+/* A removed device keeps its IOMMU group across a copy: rescan on the copy puts it back in the
+ * group it had (the kernel re-adds a device to the group its topology gives, which has not
+ * changed), not in group 0. */
+static void test_load_copy_keeps_removed_group(void **state)
+{
+	struct fks_host *h = row_load("lab-shared-initial", NULL), *c = NULL;
+	struct pt_backend *be;
+	int before, after;
+
+	(void)state;
+	assert_int_equal(fks_host_dev_group(h, "0000:02:00.0", &before), 0);
+	assert_int_not_equal(before, 0);
+	assert_int_equal(fks_host_remove_device(h, "0000:02:00.0"), 0);
+	assert_int_equal(fks_host_copy(h, &c), 0);
+	be = fks_host_backend(c);
+	assert_int_equal(pt_backend_write(be, PT_NS_SYS, "bus/pci/rescan", "1", 1), 0);
+	assert_int_equal(fks_host_dev_group(c, "0000:02:00.0", &after), 0);
+	assert_int_equal(after, before);
+	pt_backend_free(be);
+	fks_host_free(c);
+	fks_host_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +299,7 @@ int main(void)
 		cmocka_unit_test(test_load_errors_name_line),
 		cmocka_unit_test(test_load_broken_input_served),
 		cmocka_unit_test(test_load_copy_independent),
+		cmocka_unit_test(test_load_copy_keeps_removed_group),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
