@@ -43,6 +43,11 @@ int pth_cmd_detach(int argc, char **argv)
 			continue;
 		switch (c) {
 		case 'd':
+			if (!pt_driver_name_valid(optarg) || !pt_driver_is_stub(optarg))
+				return pth_usage_error("detach",
+						       "not a stub driver (vfio-pci, a vfio-pci "
+						       "variant, pci-stub):",
+						       optarg);
 			o.driver = optarg;
 			break;
 		case 'm':

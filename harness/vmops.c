@@ -172,6 +172,10 @@ static int vm_option(struct vm_args *a, int c, const char *arg, const char *cmd)
 		a->opts.managed = false;
 		return 0;
 	case 'D':
+		if (!pt_driver_name_valid(arg) || !pt_driver_is_stub(arg))
+			return pth_usage_error(
+				cmd,
+				"not a stub driver (vfio-pci, a vfio-pci variant, pci-stub):", arg);
 		a->opts.driver = arg;
 		return 0;
 	case 'M': {

@@ -12,7 +12,12 @@
  *   then it verifies, from a fresh scan, that the device sits on the stub. Any failure puts the
  *   device back (override, original driver) and says what could not be put back.
  * Reattach clears (or restores) the override, unbinds from the stub and reprobes, and checks
- * that the original driver took the device again.
+ * that the original driver took the device again; a device that had no driver (or of which
+ * the engine has no record) may land on whatever driver the kernel's probe picks, as libvirt
+ * accepts. Reattach never unbinds a driver that is not a stub: a device on its host driver
+ * (an NVMe, the boot VGA, a root port) is already given back.
+ * The stub is vfio-pci unless asked otherwise, or the vfio-pci variant the device is already
+ * on (mlx5_vfio_pci, ...): moving it to plain vfio-pci would silently lose VFIO migration.
  */
 
 #include <errno.h>
@@ -47,6 +52,13 @@ _public_ void pt_detached_clear(struct pt_detached *d)
 	free(d->orig_override);
 	free(d->stub);
 	*d = (struct pt_detached){ 0 };
+}
+
+_public_ const char *pt_detach_target(const char *requested, const char *current)
+{
+	if (requested)
+		return requested;
+	return pt_driver_is_vfio_variant(current) ? current : "vfio-pci";
 }
 
 static int rescan(struct pt_engine *e, struct pt_outcome *out)
@@ -221,15 +233,23 @@ _public_ int pt_detach(struct pt_engine *e, const char *address,
 	struct pt_detach_options o = opts ? *opts : (struct pt_detach_options){ .managed = true };
 	struct pt_detached st = { 0 };
 	const struct pt_dev *dev = pt_host_find_dev(e->host, address);
-	const char *stub = o.driver ? o.driver : "vfio-pci";
+	const char *stub;
 	const struct pt_dev_props *p;
 	int r;
 
 	*out = (struct pt_outcome){ 0 };
+	if (o.driver && (!pt_driver_name_valid(o.driver) || !pt_driver_is_stub(o.driver))) {
+		r = pt_outcome_set(out, PT_CODE_DRIVER_MISSING, -EINVAL, "E-STUB-LOADED",
+				   "'%s' is not a stub driver: a device is detached to vfio-pci, a "
+				   "vfio-pci variant or pci-stub",
+				   o.driver);
+		return r < 0 ? r : -EINVAL;
+	}
 	if (!dev)
 		return pt_outcome_set(out, PT_CODE_DEVICE_NOT_FOUND, -ENODEV, "E-DEVICE-EXISTS",
 				      "no PCI device %s on this host", address);
 	p = pt_dev_props(dev);
+	stub = pt_detach_target(o.driver, p->driver);
 	if (!o.managed) {
 		/* Unmanaged: someone else detached it; the engine only checks. */
 		if (!pt_driver_is_stub(p->driver))
@@ -284,6 +304,18 @@ _public_ int pt_detach(struct pt_engine *e, const char *address,
 			      st.orig_driver ? st.orig_driver : "no driver", stub);
 }
 
+/*
+ * Whether the device, now on driver now, is given back. With a known original driver it
+ * must be that one; a device that had none, or of which nothing is known, accepts whatever
+ * the kernel's probe picked, or none, but not the stub it is given back from.
+ */
+static bool given_back(const struct pt_detached *st, const char *now)
+{
+	if (st->orig_driver && !st->orig_unknown)
+		return now && strcmp(now, st->orig_driver) == 0;
+	return !now || !st->stub || strcmp(now, st->stub) != 0;
+}
+
 /* A failed reattach puts the device back where it was before it started (on the stub). */
 static int reattach_failed(struct pt_engine *e, const struct pt_detached *st, const char *drv,
 			   const char *override, struct pt_outcome *out)
@@ -310,6 +342,13 @@ _public_ int pt_reattach(struct pt_engine *e, const struct pt_detached *st, stru
 		return pt_outcome_set(out, PT_CODE_OK, 0, "E-REATTACH-SKIP",
 				      "%s was not detached by the engine; left as it is",
 				      st->address);
+	}
+	now = pt_dev_props(dev)->driver;
+	if (now && !pt_driver_is_stub(now)) {
+		pt_engine_rule(e, "E-REATTACH-SKIP", st->address,
+			       "on its host driver %s: nothing to give back, nothing unbound", now);
+		return pt_outcome_set(out, PT_CODE_OK, 0, "E-REATTACH-SKIP",
+				      "%s is already on its host driver %s", st->address, now);
 	}
 	if ((pt_dev_props(dev)->driver && !(drv = strdup(pt_dev_props(dev)->driver))) ||
 	    (pt_dev_props(dev)->override && !(override = strdup(pt_dev_props(dev)->override)))) {
@@ -341,14 +380,10 @@ _public_ int pt_reattach(struct pt_engine *e, const struct pt_detached *st, stru
 	if (r != 0)
 		goto failed;
 	now = pt_engine_driver_of(e, st->address);
-	if (st->orig_unknown ? (now && st->stub && strcmp(now, st->stub) == 0) :
-			       ((st->orig_driver == NULL) != (now == NULL) ||
-				(now && strcmp(now, st->orig_driver) != 0))) {
+	if (!given_back(st, now)) {
 		pt_outcome_set(out, PT_CODE_BIND_FAILED, 0, "E-REATTACH",
 			       "%s did not return to %s (it is on %s)", st->address,
-			       st->orig_unknown ? "a host driver" :
-			       st->orig_driver	? st->orig_driver :
-						  "no driver",
+			       st->orig_driver ? st->orig_driver : "a host driver",
 			       now ? now : "no driver");
 		goto failed;
 	}

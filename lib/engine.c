@@ -202,16 +202,6 @@ const char *pt_engine_driver_of(struct pt_engine *e, const char *address)
 	return d ? pt_dev_props(d)->driver : NULL;
 }
 
-_public_ bool pt_driver_is_vfio(const char *driver)
-{
-	return driver && (strcmp(driver, "vfio-pci") == 0 || strstr(driver, "vfio_pci"));
-}
-
-_public_ bool pt_driver_is_stub(const char *driver)
-{
-	return pt_driver_is_vfio(driver) || (driver && strcmp(driver, "pci-stub") == 0);
-}
-
 int pt_engine_restore_binding(struct pt_engine *e, const char *address, const char *driver,
 			      const char *override, struct pt_outcome *out)
 {

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "backend.h"
+#include "drivers.h"
 #include "host.h"
 #include "trace.h"
 
@@ -85,7 +86,9 @@ const char *pt_bind_method_to_string(enum pt_bind_method m);
 int pt_bind_method_from_string(const char *s);
 
 struct pt_detach_options {
-	const char *driver; /* the stub: "vfio-pci" (NULL), "pci-stub" or a vfio-pci variant */
+	/* The stub: vfio-pci, a vfio-pci variant or pci-stub (anything else is -EINVAL); NULL:
+	 * pt_detach_target's choice. */
+	const char *driver;
 	enum pt_bind_method method;
 	bool managed; /* false: only check that the device is already on a stub */
 	bool force; /* detach even a bridge or a device the host needs */
@@ -103,6 +106,10 @@ struct pt_detached {
 };
 void pt_detached_clear(struct pt_detached *d);
 
+/* The driver a detach moves a device now on current (NULL: none) to: requested when given,
+ * else the vfio-pci variant it is already on (so VFIO migration stays), else vfio-pci. */
+const char *pt_detach_target(const char *requested, const char *current);
+
 /*
  * Move a device to a stub driver and verify it landed there. On failure the device is put
  * back as it was (driver, override, dynamic ids), or the outcome's unrestored list says what
@@ -114,8 +121,3 @@ int pt_detach(struct pt_engine *e, const char *address, const struct pt_detach_o
 
 /* Return a detached device to its original driver and clear the override. */
 int pt_reattach(struct pt_engine *e, const struct pt_detached *state, struct pt_outcome *out);
-
-/* True when driver is a stub a VM can be given a device through (vfio-pci, variants,
- * pci-stub). */
-bool pt_driver_is_stub(const char *driver);
-bool pt_driver_is_vfio(const char *driver);

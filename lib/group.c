@@ -6,51 +6,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "drivers.h"
 #include "internal.h"
 #include "macro.h"
 
 /*
- * Drivers that leave DMA ownership alone (driver_managed_dma = true, 5.19+). Variant drivers
- * of vfio-pci are named "<vendor>_vfio_pci" (mlx5_vfio_pci, hisi_acc_vfio_pci, ...); a device
- * bound to one also shows a vfio-dev/ directory since 6.1.
+ * Which drivers leave DMA ownership alone, and which VFIO accepted before 5.19, is the driver
+ * table's (drivers.c). A device bound to a VFIO driver of a name the table does not know also
+ * shows a vfio-dev/ directory since 6.1.
  */
-static const char *const dma_managed_drivers[] = { "vfio-pci", "pci-stub", "pcieport" };
-
-/* Before 5.19 VFIO allowed its own bus drivers and this list (vfio_driver_allowed[]). */
-static const char *const legacy_allowed_drivers[] = { "vfio-pci", "pci-stub" };
-
-static bool is_vfio_variant(const char *driver, bool has_vfio_dev)
-{
-	return has_vfio_dev || strstr(driver, "vfio_pci") || strstr(driver, "vfio-pci");
-}
-
-static bool in_list(const char *driver, const char *const *list, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(driver, list[i]) == 0)
-			return true;
-	return false;
-}
-
 _public_ bool pt_driver_blocks_group(const char *driver, uint8_t header_type,
 				     const struct pt_kver *kv, bool has_vfio_dev,
 				     const char **ret_rule)
 {
-	bool blocks;
+	const struct pt_driver_traits *t = pt_driver_traits(driver);
+	bool vfio = has_vfio_dev || t->vfio;
 
 	if (pt_kver_at_least(kv, 5, 19)) {
 		*ret_rule = "K-GROUP-DMA-OWNER";
-		blocks = driver &&
-			 !in_list(driver, dma_managed_drivers, ELEMENTSOF(dma_managed_drivers)) &&
-			 !is_vfio_variant(driver, has_vfio_dev);
-	} else {
-		*ret_rule = "K-GROUP-LEGACY-VIABLE";
-		blocks = driver && header_type == 0 &&
-			 !in_list(driver, legacy_allowed_drivers,
-				  ELEMENTSOF(legacy_allowed_drivers)) &&
-			 !is_vfio_variant(driver, has_vfio_dev);
+		return driver && t->dma_owning && !vfio;
 	}
-	return blocks;
+	*ret_rule = "K-GROUP-LEGACY-VIABLE";
+	return driver && header_type == 0 && !t->legacy_allowed && !vfio;
 }
 
 int pt_group_evaluate(struct pt_group *group, const struct pt_kver *kv)

@@ -10,20 +10,6 @@
 #include "migrate.h"
 #include "sriov.h"
 
-/* vfio-pci variant drivers implementing migration v2 (drivers/vfio/pci/<vendor>/main.c). */
-static const char *const migrating_drivers[] = {
-	"mlx5_vfio_pci",   "hisi_acc_vfio_pci", "pds_vfio_pci",
-	"virtio_vfio_pci", "qat_vfio_pci",	"xe_vfio_pci",
-};
-
-_public_ bool pt_driver_migrates(const char *driver)
-{
-	for (size_t i = 0; driver && i < ELEMENTSOF(migrating_drivers); i++)
-		if (strcmp(driver, migrating_drivers[i]) == 0)
-			return true;
-	return false;
-}
-
 _public_ void pt_migrate_result_clear(struct pt_migrate_result *r)
 {
 	for (size_t i = 0; i < r->count; i++) {

@@ -40,5 +40,4 @@ void pt_migrate_result_clear(struct pt_migrate_result *r);
 int pt_migrate_check(struct pt_engine *src, const struct pt_migrate_device *devices, size_t n,
 		     struct pt_engine *dst, struct pt_migrate_result *ret, struct pt_outcome *out);
 
-/* True for the vfio-pci variant drivers that implement VFIO migration (v2 uAPI). */
-bool pt_driver_migrates(const char *driver);
+/* pt_driver_migrates (drivers.h) says which drivers implement VFIO migration. */

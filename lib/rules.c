@@ -193,13 +193,15 @@ static const struct pt_rule catalogue[] = {
 	  "(vfio-pci refuses them anyway).",
 	  "libvirt virhostdev.c; drivers/vfio/pci/vfio_pci_core.c" },
 	{ "E-STUB-LOADED", PT_RULE_ENGINE,
-	  "The stub driver (vfio-pci, a variant, pci-stub) must be loaded before a detach.",
+	  "The detach target must be a stub driver (vfio-pci, a vfio-pci variant, pci-stub; any "
+	  "other name is refused) and be loaded.",
 	  "libvirt virPCIProbeDriver" },
 	{ "E-UNMANAGED-STUB", PT_RULE_ENGINE,
 	  "An unmanaged device must already be on a stub driver; the engine does not move it.",
 	  "libvirt virHostdevPreparePCIDevicesImpl" },
 	{ "E-DETACH-NOOP", PT_RULE_ENGINE,
-	  "A device already on the wanted stub is left alone, and reattach will not move it.",
+	  "A device already on the wanted stub, or on a vfio-pci variant driver when no stub is "
+	  "named (its VFIO migration stays), is left alone, and reattach will not move it.",
 	  "libvirt virPCIDeviceBindToStub" },
 	{ "E-DETACH-OVERRIDE", PT_RULE_ENGINE,
 	  "Detach sets driver_override to the stub, unbinds the current driver and reprobes, "
@@ -217,10 +219,12 @@ static const struct pt_rule catalogue[] = {
 	  "ptharness engine" },
 	{ "E-REATTACH", PT_RULE_ENGINE,
 	  "Reattach clears the override, unbinds from the stub, reprobes, and checks the original "
-	  "driver took the device back.",
+	  "driver took the device back; a device that had no driver accepts whatever driver "
+	  "the kernel's probe picks.",
 	  "libvirt virPCIDeviceUnbindFromStub" },
 	{ "E-REATTACH-SKIP", PT_RULE_ENGINE,
-	  "A device the engine did not move to the stub is left where it is on reattach.",
+	  "A device the engine did not move to the stub, or that is on a host driver, is left "
+	  "where it is on reattach: a host driver is never unbound.",
 	  "libvirt virPCIDeviceUnbindFromStub" },
 	{ "E-RESET-BUS-USERS", PT_RULE_ENGINE,
 	  "Never bus-reset a device while another device on that bus is in use by the host.",

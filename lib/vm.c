@@ -423,6 +423,15 @@ _public_ int pt_vm_attach(struct pt_engine *e, struct pt_vm *vm, const char *con
 	int r = 0;
 
 	*out = (struct pt_outcome){ 0 };
+	if (o.driver && (!pt_driver_name_valid(o.driver) || !pt_driver_is_stub(o.driver))) {
+		r = pt_outcome_set(out, PT_CODE_DRIVER_MISSING, -EINVAL, "E-STUB-LOADED",
+				   "'%s' is not a stub driver: a device is given to a VM through "
+				   "vfio-pci, a vfio-pci variant or pci-stub",
+				   o.driver);
+		*ret_steps = NULL;
+		*ret_nsteps = 0;
+		return r < 0 ? r : -EINVAL;
+	}
 	while (devices[n])
 		n++;
 	for (size_t i = 0; i < n && r == 0; i++) {
@@ -440,7 +449,7 @@ _public_ int pt_vm_attach(struct pt_engine *e, struct pt_vm *vm, const char *con
 	if (r == 0 && o.dry_run) {
 		for (size_t i = 0; i < n; i++) {
 			const char *drv = pt_engine_driver_of(e, devices[i]);
-			const char *stub = o.driver ? o.driver : "vfio-pci";
+			const char *stub = pt_detach_target(o.driver, drv);
 
 			if (o.managed && (!drv || strcmp(drv, stub) != 0))
 				add_step(&steps,

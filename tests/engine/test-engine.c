@@ -164,7 +164,8 @@ static void test_engine_detach_refusals(void **state)
 	assert_int_equal(pt_detach(f->e, "0000:03:00.0", &o, &st, &out), 1);
 	assert_string_equal(pt_code_to_string(out.code), "not-an-endpoint");
 	pt_outcome_clear(&out);
-	o.driver = "no-such-stub";
+	/* A vfio-pci variant name this host has not loaded. */
+	o.driver = "nosuch_vfio_pci";
 	assert_int_equal(pt_detach(f->e, E1000E_0, &o, &st, &out), 1);
 	assert_string_equal(pt_code_to_string(out.code), "driver-missing");
 	pt_outcome_clear(&out);
@@ -930,11 +931,133 @@ static void test_engine_migrate_check(void **state)
 	done(dst);
 }
 
+/* Trial row 18: only a stub driver is a detach target; a host driver's name or a path is
+ * refused before anything is written (the CLI exits 2 on it). */
+static void test_engine_detach_target_must_be_stub(void **state)
+{
+	static const char *const refused[] = { "e1000e",     "nvme", "../../../etc",
+					       "vfio-pci/x", "",     "pcieport" };
+	struct fixture *f = load(SHARED);
+	struct pt_detached st = { 0 };
+	struct pt_outcome out = { 0 };
+	struct pt_attach_options ao = { .managed = true, .dry_run = true };
+	const char *devs[] = { NVME, NULL };
+	struct pt_step *steps = NULL;
+	struct pt_vm_config cfg = { .name = "v", .memory = 1u << 30, .vcpus = 1, .numa_node = -1 };
+	struct pt_vm *vm;
+	size_t n = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		struct pt_detach_options o = { .managed = true, .driver = refused[i] };
+
+		assert_int_equal(pt_detach(f->e, E1000E_0, &o, &st, &out), -EINVAL);
+		assert_non_null(strstr(out.message, "not a stub driver"));
+		pt_outcome_clear(&out);
+	}
+	assert_false(pt_driver_name_valid("../../../etc"));
+	assert_true(pt_driver_name_valid("mlx5_vfio_pci"));
+	assert_int_equal(pt_engine_add_vm(f->e, &cfg, &vm), 0);
+	ao.driver = "e1000";
+	assert_int_equal(pt_vm_attach(f->e, vm, devs, &ao, &steps, &n, &out), -EINVAL);
+	assert_int_equal(n, 0);
+	pt_outcome_clear(&out);
+	assert_unchanged(f);
+	done(f);
+}
+
+/* Trial row 2: reattach of a device on its host driver (never detached) is a no-op: the nvme,
+ * an e1000e and a root port stay bound, nothing is written. */
+static void test_engine_reattach_host_driver_noop(void **state)
+{
+	static const char *const devs[] = { NVME, E1000E_0, "0000:00:02.0" };
+	struct fixture *f = load(SHARED);
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
+		struct pt_detached st = { .unbound_by_us = true,
+					  .managed = true,
+					  .orig_unknown = true };
+		struct pt_outcome out = { 0 };
+		const char *before = driver(f, devs[i]);
+
+		snprintf(st.address, sizeof(st.address), "%s", devs[i]);
+		st.stub = strdup(before);
+		assert_int_equal(pt_reattach(f->e, &st, &out), 0);
+		assert_string_equal(out.rule, "E-REATTACH-SKIP");
+		assert_non_null(strstr(out.message, "already on its host driver"));
+		assert_string_equal(driver(f, devs[i]), before);
+		assert_true(trace_has_rule(f, "E-REATTACH-SKIP", devs[i]));
+		pt_outcome_clear(&out);
+		pt_detached_clear(&st);
+	}
+	assert_unchanged(f);
+	done(f);
+}
+
+/* Trial row 8: a VF that had no driver is given back to whatever the kernel's probe picks
+ * (mlx5_core matches its ids), as libvirt accepts; it is not rolled back onto vfio-pci. */
+static void test_engine_reattach_unbound_accepts_probe(void **state)
+{
+	struct fixture *f = load("server-mlx5.umockdev");
+	struct pt_detach_options o = { .managed = true };
+	struct pt_detached st = { 0 };
+	struct pt_outcome out = { 0 };
+
+	(void)state;
+	assert_string_equal(driver(f, "0000:b3:00.1"), "(none)");
+	assert_int_equal(pt_detach(f->e, "0000:b3:00.1", &o, &st, &out), 0);
+	assert_null(st.orig_driver);
+	assert_string_equal(driver(f, "0000:b3:00.1"), "vfio-pci");
+	pt_outcome_clear(&out);
+	assert_int_equal(pt_reattach(f->e, &st, &out), 0);
+	assert_string_equal(pt_code_to_string(out.code), "ok");
+	assert_string_equal(driver(f, "0000:b3:00.1"), "mlx5_core");
+	assert_string_equal(read_attr(f, "bus/pci/devices/0000:b3:00.1/driver_override"), "(null)");
+	assert_false(trace_has_rule(f, "E-ROLLBACK", "0000:b3:00.1"));
+	pt_outcome_clear(&out);
+	pt_detached_clear(&st);
+	done(f);
+}
+
+/* Trial row 16: a VF on the migration-capable mlx5_vfio_pci stays there when no stub is
+ * named (plain vfio-pci would silently lose VFIO migration); asked for vfio-pci, it moves. */
+static void test_engine_detach_keeps_vfio_variant(void **state)
+{
+	struct fixture *f = load("server-mlx5.umockdev");
+	struct pt_detach_options o = { .managed = true };
+	struct pt_detached st = { 0 };
+	struct pt_outcome out = { 0 };
+
+	(void)state;
+	assert_string_equal(pt_detach_target(NULL, "mlx5_vfio_pci"), "mlx5_vfio_pci");
+	assert_string_equal(pt_detach_target(NULL, "mlx5_core"), "vfio-pci");
+	assert_string_equal(pt_detach_target("pci-stub", "mlx5_vfio_pci"), "pci-stub");
+	assert_int_equal(pt_detach(f->e, "0000:17:00.2", &o, &st, &out), 0);
+	assert_string_equal(out.rule, "E-DETACH-NOOP");
+	assert_false(st.unbound_by_us);
+	assert_string_equal(driver(f, "0000:17:00.2"), "mlx5_vfio_pci");
+	assert_true(pt_driver_migrates(driver(f, "0000:17:00.2")));
+	assert_unchanged(f);
+	pt_outcome_clear(&out);
+	pt_detached_clear(&st);
+	o.driver = "vfio-pci";
+	assert_int_equal(pt_detach(f->e, "0000:17:00.2", &o, &st, &out), 0);
+	assert_string_equal(driver(f, "0000:17:00.2"), "vfio-pci");
+	pt_outcome_clear(&out);
+	pt_detached_clear(&st);
+	done(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_engine_detach_reattach_nvme),
 		cmocka_unit_test(test_engine_detach_refusals),
+		cmocka_unit_test(test_engine_detach_target_must_be_stub),
+		cmocka_unit_test(test_engine_reattach_host_driver_noop),
+		cmocka_unit_test(test_engine_reattach_unbound_accepts_probe),
+		cmocka_unit_test(test_engine_detach_keeps_vfio_variant),
 		cmocka_unit_test(test_engine_detach_new_id_undoes_side_effect),
 		cmocka_unit_test(test_engine_attach_release_pair),
 		cmocka_unit_test(test_engine_attach_partial_group_refused),
