@@ -80,11 +80,7 @@ static int check_detach(struct pt_engine *e, const struct pt_dev *dev, const cha
 	enum pt_critical crit = pt_dev_critical(dev);
 	char drvdir[128];
 
-	if (p->header_type != 0 && !o->force)
-		return pt_outcome_set(out, PT_CODE_NOT_AN_ENDPOINT, 0, "E-DETACH-ENDPOINT",
-				      "%s is a bridge (header type %u), not an endpoint: only "
-				      "endpoints can be assigned",
-				      p->address, p->header_type);
+	/* The device exists and, unless forced, is an endpoint: pt_detach checked. */
 	if (crit != PT_CRITICAL_NONE && !o->force && o->managed && !pt_driver_is_stub(p->driver))
 		return pt_outcome_set(out, PT_CODE_HOST_CRITICAL, 0, "E-HOST-CRITICAL",
 				      "%s is %s; refusing to take it from the host without --force",
@@ -232,7 +228,7 @@ _public_ int pt_detach(struct pt_engine *e, const char *address,
 {
 	struct pt_detach_options o = opts ? *opts : (struct pt_detach_options){ .managed = true };
 	struct pt_detached st = { 0 };
-	const struct pt_dev *dev = pt_host_find_dev(e->host, address);
+	const struct pt_dev *dev;
 	const char *stub;
 	const struct pt_dev_props *p;
 	int r;
@@ -245,9 +241,11 @@ _public_ int pt_detach(struct pt_engine *e, const char *address,
 				   o.driver);
 		return r < 0 ? r : -EINVAL;
 	}
-	if (!dev)
-		return pt_outcome_set(out, PT_CODE_DEVICE_NOT_FOUND, -ENODEV, "E-DEVICE-EXISTS",
-				      "no PCI device %s on this host", address);
+	r = pt_engine_find_endpoint(e, address,
+				    o.managed && !o.force ? "only endpoints can be assigned" : NULL,
+				    &dev, out);
+	if (r != 0)
+		return r;
 	p = pt_dev_props(dev);
 	stub = pt_detach_target(o.driver, p->driver);
 	if (!o.managed) {
@@ -332,10 +330,9 @@ _public_ int pt_reattach(struct pt_engine *e, const struct pt_detached *st, stru
 	int r;
 
 	*out = (struct pt_outcome){ 0 };
-	dev = pt_host_find_dev(e->host, st->address);
-	if (!dev)
-		return pt_outcome_set(out, PT_CODE_DEVICE_NOT_FOUND, -ENODEV, "E-DEVICE-EXISTS",
-				      "no PCI device %s on this host", st->address);
+	r = pt_engine_find_endpoint(e, st->address, NULL, &dev, out);
+	if (r != 0)
+		return r;
 	if (!st->unbound_by_us) {
 		pt_engine_rule(e, "E-REATTACH-SKIP", st->address,
 			       "the engine did not move it; left on %s", st->stub);

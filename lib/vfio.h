@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Opening a device through VFIO as QEMU does, and a reset the engine chooses or is told. */
+/* Opening a device through VFIO as QEMU does (and resetting it through VFIO). */
 #pragma once
 
 #include <stdbool.h>
@@ -52,13 +52,3 @@ struct pt_vfio_options {
  */
 int pt_vfio_open(struct pt_engine *e, const char *address, const struct pt_vfio_options *opts,
 		 struct pt_vfio_info *ret_info, struct pt_outcome *out);
-
-/*
- * Reset a device: through VFIO when it is bound to a VFIO driver, else with the kernel's
- * sysfs reset, by its own order or by the given method (-1: the kernel's choice). A bus
- * reset is refused while another device on that bus is in use by the host. After the reset
- * the device must still answer config reads. *ret_method gets the method used (-1 when VFIO
- * chose). Returns as pt_vfio_open.
- */
-int pt_reset_device(struct pt_engine *e, const char *address, int method, int *ret_method,
-		    struct pt_outcome *out);

@@ -9,7 +9,6 @@
 
 #include "engine-internal.h"
 #include "internal.h"
-#include "vfio.h"
 #include "vm.h"
 
 struct pt_vm {
@@ -193,20 +192,16 @@ static bool listed(const char *const *devices, const char *address)
 static int check_device(struct pt_engine *e, const char *address, const char *const *devices,
 			const struct pt_attach_options *o, struct pt_outcome *out)
 {
-	const struct pt_dev *dev = pt_host_find_dev(e->host, address);
+	const struct pt_dev *dev;
 	const struct pt_dev_props *p;
 	const struct pt_vm *owner;
 	const struct pt_group *g;
-	int found = 0;
+	int found = 0, r;
 
-	if (!dev)
-		return pt_outcome_set(out, PT_CODE_DEVICE_NOT_FOUND, -ENODEV, "E-DEVICE-EXISTS",
-				      "no PCI device %s on this host", address);
+	r = pt_engine_find_endpoint(e, address, "only endpoints can be assigned", &dev, out);
+	if (r != 0)
+		return r;
 	p = pt_dev_props(dev);
-	if (p->header_type != 0)
-		return pt_outcome_set(out, PT_CODE_NOT_AN_ENDPOINT, 0, "E-DETACH-ENDPOINT",
-				      "%s is a bridge: non-endpoint devices cannot be assigned",
-				      address);
 	owner = pt_engine_assigned_to(e, address);
 	if (owner)
 		return pt_outcome_set(out, PT_CODE_DEVICE_IN_USE, 0, "E-ATTACH-FREE",

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "devreset.h" /* a VM's devices are reset on attach and release */
 #include "engine.h"
 #include "memlock.h"
 
