@@ -85,6 +85,7 @@ struct run {
 	struct pt_backend *be;
 	struct pt_trace *trace;
 	struct pt_engine *e;
+	struct pt_vms *vms; /* the scenario's VMs, lent to the engine */
 	GHashTable *names; /* select-vf "as" name -> address */
 	GHashTable *detached; /* address -> struct pt_detached * */
 	GHashTable *fired; /* rule IDs fired in the whole scenario */
@@ -368,7 +369,7 @@ static int add_vms(struct run *r, GError **error)
 		}
 		cfg.arch = (enum pt_arch)a;
 
-		if (pt_engine_add_vm(r->e, &cfg, NULL) < 0) {
+		if (pt_vms_add(r->vms, &cfg, NULL) < 0) {
 			g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
 				    "%s: VM %s is defined twice", r->sc->file, cfg.name);
 			return -EEXIST;
@@ -379,7 +380,7 @@ static int add_vms(struct run *r, GError **error)
 
 static struct pt_vm *find_vm(struct run *r, const char *name, struct obs *o)
 {
-	struct pt_vm *vm = name ? pt_engine_find_vm(r->e, name) : NULL;
+	struct pt_vm *vm = name ? pt_vms_find(r->vms, name) : NULL;
 
 	if (!vm) {
 		/* A VM named in a step but not under vms: a default 1 GiB guest. */
@@ -387,7 +388,7 @@ static struct pt_vm *find_vm(struct run *r, const char *name, struct obs *o)
 					    .memory = 1ull << 30,
 					    .numa_node = -1 };
 
-		pt_engine_add_vm(r->e, &cfg, &vm);
+		pt_vms_add(r->vms, &cfg, &vm);
 	}
 	(void)o;
 	return vm;
@@ -563,7 +564,7 @@ static void do_migrate_check(struct run *r, struct fy_node *a, struct obs *o)
 	struct pt_migrate_result res = { 0 };
 	struct pt_migrate_device *md;
 	struct pth_session dst = { 0 };
-	struct pt_vm *vm = vmname ? pt_engine_find_vm(r->e, vmname) : NULL;
+	struct pt_vm *vm = vmname ? pt_vms_find(r->vms, vmname) : NULL;
 	size_t n = 0;
 
 	if (vm && !devs[0]) {
@@ -1295,6 +1296,9 @@ static int setup(struct run *r, GError **error)
 			    err.path, err.reason);
 		return rc;
 	}
+	if (pt_vms_new(&r->vms) < 0)
+		return -ENOMEM;
+	pt_engine_set_vms(r->e, r->vms);
 	if (r->fake && check_addresses(r, error) < 0)
 		return -EINVAL;
 	return add_vms(r, error);
@@ -1303,6 +1307,7 @@ static int setup(struct run *r, GError **error)
 static void teardown(struct run *r)
 {
 	pt_engine_free(r->e);
+	r->vms = pt_vms_free(r->vms);
 	pt_backend_free(r->be);
 	fks_host_free(r->fake);
 	pt_trace_free(r->trace);
@@ -1475,10 +1480,10 @@ static void check_cleanup(struct run *r)
 	GHashTableIter it;
 	gpointer v;
 
-	for (size_t i = 0; i < pt_engine_vm_count(r->e); i++) {
+	for (size_t i = 0; i < pt_vms_count(r->vms); i++) {
 		struct pt_outcome o = { 0 };
 
-		pt_vm_release(r->e, pt_engine_vm(r->e, i), &o);
+		pt_vm_release(r->e, pt_vms_vm(r->vms, i), &o);
 		pt_outcome_clear(&o);
 	}
 	g_hash_table_iter_init(&it, r->detached);
@@ -1599,8 +1604,8 @@ static void run_faults(struct job *j, struct run *base, unsigned *tried, unsigne
 
 static void note_vms(struct job *j, struct run *r)
 {
-	for (size_t i = 0; i < pt_engine_vm_count(r->e); i++) {
-		const struct pt_vm *vm = pt_engine_vm(r->e, i);
+	for (size_t i = 0; i < pt_vms_count(r->vms); i++) {
+		const struct pt_vm *vm = pt_vms_vm(r->vms, i);
 
 		for (size_t k = 0; k < pt_vm_device_count(vm); k++) {
 			const struct pt_dev *d =

@@ -129,7 +129,7 @@ static int load_state(struct pth_session *s, const char *cmd)
 		};
 		struct pt_vm *vm = NULL;
 
-		if (pt_engine_add_vm(s->engine, &cfg, &vm) < 0)
+		if (pt_vms_add(s->vms, &cfg, &vm) < 0)
 			continue;
 		for (guint j = 0; devs && j < json_array_get_length(devs); j++) {
 			struct pt_detached d = { 0 };
@@ -158,8 +158,8 @@ static int save_state(struct pth_session *s, const char *cmd)
 	json_builder_end_array(b);
 	json_builder_set_member_name(b, "vms");
 	json_builder_begin_array(b);
-	for (size_t i = 0; i < pt_engine_vm_count(s->engine); i++) {
-		const struct pt_vm *vm = pt_engine_vm(s->engine, i);
+	for (size_t i = 0; s->vms && i < pt_vms_count(s->vms); i++) {
+		const struct pt_vm *vm = pt_vms_vm(s->vms, i);
 
 		/* A released VM holds nothing: nothing to remember. */
 		if (pt_vm_device_count(vm) == 0)
@@ -243,6 +243,9 @@ int pth_session_open(struct pth_session *s, const char *cmd)
 		fprintf(stderr, "ptharness %s: %s: %s: %s\n", cmd, s->spec, err.path, err.reason);
 		return PTH_EXIT_INPUT;
 	}
+	if (pt_vms_new(&s->vms) < 0)
+		return PTH_EXIT_INPUT;
+	pt_engine_set_vms(s->engine, s->vms);
 	return load_state(s, cmd);
 }
 
@@ -335,6 +338,7 @@ int pth_session_close(struct pth_session *s, const char *cmd, int status)
 		}
 	}
 	pt_engine_free(s->engine);
+	pt_vms_free(s->vms);
 	pt_backend_free(s->be);
 	fks_host_free(s->fake);
 	pt_trace_free(s->trace);

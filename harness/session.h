@@ -18,6 +18,7 @@ struct pth_session {
 	struct pt_backend *be;
 	struct pt_trace *trace;
 	struct pt_engine *engine;
+	struct pt_vms *vms; /* the VMs of this session's state, lent to the engine */
 	char *state_file; /* live: what the engine detached and which VM has what */
 	const char *save; /* fake: write the end state here as a recording */
 	const char *kernel; /* --kernel */

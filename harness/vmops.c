@@ -267,8 +267,8 @@ static int attach_like(int argc, char **argv, const char *cmd, bool plan)
 	a.cfg.name = a.vm;
 	r = pth_session_open(&s, cmd);
 	if (r == 0) {
-		vm = pt_engine_find_vm(s.engine, a.vm);
-		if (!vm && pt_engine_add_vm(s.engine, &a.cfg, &vm) < 0)
+		vm = pt_vms_find(s.vms, a.vm);
+		if (!vm && pt_vms_add(s.vms, &a.cfg, &vm) < 0)
 			r = PTH_EXIT_INPUT;
 	}
 	if (r == 0) {
@@ -329,7 +329,7 @@ int pth_cmd_release(int argc, char **argv)
 	r = pth_session_open(&s, "release");
 	if (r != 0)
 		return pth_session_close(&s, "release", r);
-	vm = pt_engine_find_vm(s.engine, name);
+	vm = pt_vms_find(s.vms, name);
 	if (!vm) {
 		fprintf(stderr, "ptharness release: no VM %s in the engine's state%s%s\n", name,
 			s.state_file ? " " : "", s.state_file ? s.state_file : "");
@@ -471,7 +471,7 @@ int pth_cmd_replay(int argc, char **argv)
 	if (strcmp(s.spec, "live") == 0)
 		return pth_usage_error("replay", "replays a recording, not the live host:", s.spec);
 	r = pth_session_open(&s, "replay");
-	if (r == 0 && pt_engine_add_vm(s.engine, &cfg, &vm) < 0)
+	if (r == 0 && pt_vms_add(s.vms, &cfg, &vm) < 0)
 		r = PTH_EXIT_INPUT;
 	if (r == 0) {
 		ao.dry_run = true;

@@ -11,12 +11,8 @@ struct pt_engine {
 	struct pt_trace *trace;
 	struct pt_host_options opts;
 	char *kernel;
-	struct pt_vm **vms; /* VMs the engine gave devices to (libvirt's active list) */
-	size_t vm_count;
+	const struct pt_vms *vms; /* the caller's VM list (libvirt's active list), or NULL */
 };
-
-struct pt_vm;
-void pt_vm_free(struct pt_vm *vm);
 
 /* Write value (no newline added) to the sysfs path made from fmt. */
 int pt_engine_write(struct pt_engine *e, const char *value, const char *fmt, ...) _printf_(3, 4);

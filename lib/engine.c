@@ -43,9 +43,6 @@ _public_ int pt_engine_new(struct pt_backend *be, const struct pt_host_options *
 _public_ struct pt_engine *pt_engine_free(struct pt_engine *e)
 {
 	if (e) {
-		for (size_t i = 0; i < e->vm_count; i++)
-			pt_vm_free(e->vms[i]);
-		free(e->vms);
 		pt_host_free(e->host);
 		if (e->be && e->be->trace == e->trace)
 			e->be->trace = NULL;
@@ -58,6 +55,16 @@ _public_ struct pt_engine *pt_engine_free(struct pt_engine *e)
 _public_ struct pt_host *pt_engine_host(const struct pt_engine *e)
 {
 	return e->host;
+}
+
+_public_ void pt_engine_set_vms(struct pt_engine *e, const struct pt_vms *vms)
+{
+	e->vms = vms;
+}
+
+_public_ const struct pt_vms *pt_engine_vms(const struct pt_engine *e)
+{
+	return e->vms;
 }
 
 _public_ struct pt_backend *pt_engine_backend(const struct pt_engine *e)

@@ -27,6 +27,11 @@ struct pt_engine *pt_engine_free(struct pt_engine *e);
 /* The host as last scanned; operations rescan after they change it. */
 struct pt_host *pt_engine_host(const struct pt_engine *e);
 struct pt_backend *pt_engine_backend(const struct pt_engine *e);
+/* The VMs that hold devices of this host (vm.h), which SR-IOV needs to know which VFs are in
+ * use. The list stays the caller's and must outlive the engine; NULL: none. */
+struct pt_vms;
+void pt_engine_set_vms(struct pt_engine *e, const struct pt_vms *vms);
+const struct pt_vms *pt_engine_vms(const struct pt_engine *e);
 struct pt_trace *pt_engine_trace(const struct pt_engine *e);
 /* Scan the host again (after changes made by others). */
 int pt_engine_rescan(struct pt_engine *e, struct pt_error *ret_err);

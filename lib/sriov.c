@@ -78,7 +78,7 @@ static bool is_free(struct pt_engine *e, const struct pt_dev *d, const char **re
 {
 	const struct pt_group *g = pt_dev_group(d);
 
-	if (pt_engine_assigned_to(e, pt_dev_address(d))) {
+	if (pt_vms_assigned_to(pt_engine_vms(e), pt_dev_address(d))) {
 		*ret_why = "assigned to a VM";
 		return false;
 	}
@@ -89,7 +89,7 @@ static bool is_free(struct pt_engine *e, const struct pt_dev *d, const char **re
 	for (size_t i = 0; i < pt_group_member_count(g); i++) {
 		const struct pt_dev *m = pt_group_member(g, i);
 
-		if (m != d && pt_engine_assigned_to(e, pt_dev_address(m))) {
+		if (m != d && pt_vms_assigned_to(pt_engine_vms(e), pt_dev_address(m))) {
 			*ret_why = "its group is in use by a VM";
 			return false;
 		}
@@ -119,7 +119,7 @@ static unsigned vfs_in_use(struct pt_engine *e, const struct pt_dev *pf)
 	unsigned n = 0;
 
 	for (size_t i = 0; s && i < s->vf_count; i++)
-		n += s->vfs[i] && pt_engine_assigned_to(e, s->vfs[i]) != NULL;
+		n += s->vfs[i] && pt_vms_assigned_to(pt_engine_vms(e), s->vfs[i]) != NULL;
 	return n;
 }
 

@@ -11,7 +11,13 @@
 #include "internal.h"
 #include "vm.h"
 
+struct pt_vms {
+	struct pt_vm **v;
+	size_t n;
+};
+
 struct pt_vm {
+	struct pt_vms *list; /* the list that owns it: the other VMs */
 	char *name;
 	struct pt_vm_config cfg;
 	char **devices; /* NULL-terminated */
@@ -51,7 +57,7 @@ _public_ void pt_steps_free(struct pt_step *steps, size_t n)
 	free(steps);
 }
 
-void pt_vm_free(struct pt_vm *vm)
+static void vm_free(struct pt_vm *vm)
 {
 	if (!vm)
 		return;
@@ -63,39 +69,75 @@ void pt_vm_free(struct pt_vm *vm)
 	free(vm);
 }
 
-_public_ int pt_engine_add_vm(struct pt_engine *e, const struct pt_vm_config *cfg,
-			      struct pt_vm **ret)
+_public_ int pt_vms_new(struct pt_vms **ret)
+{
+	*ret = calloc(1, sizeof(**ret));
+	return *ret ? 0 : -ENOMEM;
+}
+
+_public_ struct pt_vms *pt_vms_free(struct pt_vms *vms)
+{
+	if (vms) {
+		for (size_t i = 0; i < vms->n; i++)
+			vm_free(vms->v[i]);
+		free(vms->v);
+		free(vms);
+	}
+	return NULL;
+}
+
+_public_ int pt_vms_add(struct pt_vms *vms, const struct pt_vm_config *cfg, struct pt_vm **ret)
 {
 	struct pt_vm **grown, *vm;
 
 	if (!cfg->name || !cfg->name[0])
 		return -EINVAL;
-	if (pt_engine_find_vm(e, cfg->name))
+	if (pt_vms_find(vms, cfg->name))
 		return -EEXIST;
 	vm = calloc(1, sizeof(*vm));
 	if (!vm || !(vm->name = strdup(cfg->name))) {
 		free(vm);
 		return -ENOMEM;
 	}
+	vm->list = vms;
 	vm->cfg = *cfg;
 	vm->cfg.name = vm->name;
-	grown = realloc(e->vms, (e->vm_count + 1) * sizeof(*grown));
+	grown = realloc(vms->v, (vms->n + 1) * sizeof(*grown));
 	if (!grown) {
-		pt_vm_free(vm);
+		vm_free(vm);
 		return -ENOMEM;
 	}
-	e->vms = grown;
-	e->vms[e->vm_count++] = vm;
+	vms->v = grown;
+	vms->v[vms->n++] = vm;
 	if (ret)
 		*ret = vm;
 	return 0;
 }
 
-_public_ struct pt_vm *pt_engine_find_vm(const struct pt_engine *e, const char *name)
+_public_ struct pt_vm *pt_vms_find(const struct pt_vms *vms, const char *name)
 {
-	for (size_t i = 0; i < e->vm_count; i++)
-		if (strcmp(e->vms[i]->name, name) == 0)
-			return e->vms[i];
+	for (size_t i = 0; vms && i < vms->n; i++)
+		if (strcmp(vms->v[i]->name, name) == 0)
+			return vms->v[i];
+	return NULL;
+}
+
+_public_ size_t pt_vms_count(const struct pt_vms *vms)
+{
+	return vms ? vms->n : 0;
+}
+
+_public_ struct pt_vm *pt_vms_vm(const struct pt_vms *vms, size_t i)
+{
+	return vms && i < vms->n ? vms->v[i] : NULL;
+}
+
+_public_ const struct pt_vm *pt_vms_assigned_to(const struct pt_vms *vms, const char *address)
+{
+	for (size_t i = 0; vms && i < vms->n; i++)
+		for (size_t j = 0; j < vms->v[i]->count; j++)
+			if (strcmp(vms->v[i]->devices[j], address) == 0)
+				return vms->v[i];
 	return NULL;
 }
 
@@ -124,16 +166,6 @@ _public_ const struct pt_vm_config *pt_vm_config(const struct pt_vm *vm)
 	return &vm->cfg;
 }
 
-_public_ size_t pt_engine_vm_count(const struct pt_engine *e)
-{
-	return e->vm_count;
-}
-
-_public_ struct pt_vm *pt_engine_vm(const struct pt_engine *e, size_t i)
-{
-	return i < e->vm_count ? e->vms[i] : NULL;
-}
-
 static int dup_detached(const struct pt_detached *d, struct pt_detached *ret)
 {
 	*ret = *d;
@@ -153,7 +185,7 @@ _public_ int pt_vm_adopt(struct pt_engine *e, struct pt_vm *vm, const struct pt_
 	struct pt_detached *grown;
 	int r;
 
-	if (pt_engine_assigned_to(e, d->address))
+	if (pt_vms_assigned_to(vm->list, d->address))
 		return -EBUSY;
 	grown = realloc(vm->detached, (vm->count + 1) * sizeof(*grown));
 	if (!grown)
@@ -171,15 +203,6 @@ _public_ int pt_vm_adopt(struct pt_engine *e, struct pt_vm *vm, const struct pt_
 	return 0;
 }
 
-_public_ const struct pt_vm *pt_engine_assigned_to(const struct pt_engine *e, const char *address)
-{
-	for (size_t i = 0; i < e->vm_count; i++)
-		for (size_t j = 0; j < e->vms[i]->count; j++)
-			if (strcmp(e->vms[i]->devices[j], address) == 0)
-				return e->vms[i];
-	return NULL;
-}
-
 static bool listed(const char *const *devices, const char *address)
 {
 	for (const char *const *d = devices; *d; d++)
@@ -189,8 +212,9 @@ static bool listed(const char *const *devices, const char *address)
 }
 
 /* The checks before anything changes. Returns 0, or 1 with the refusal in the outcome. */
-static int check_device(struct pt_engine *e, const char *address, const char *const *devices,
-			const struct pt_attach_options *o, struct pt_outcome *out)
+static int check_device(struct pt_engine *e, const struct pt_vms *vms, const char *address,
+			const char *const *devices, const struct pt_attach_options *o,
+			struct pt_outcome *out)
 {
 	const struct pt_dev *dev;
 	const struct pt_dev_props *p;
@@ -202,7 +226,7 @@ static int check_device(struct pt_engine *e, const char *address, const char *co
 	if (r != 0)
 		return r;
 	p = pt_dev_props(dev);
-	owner = pt_engine_assigned_to(e, address);
+	owner = pt_vms_assigned_to(vms, address);
 	if (owner)
 		return pt_outcome_set(out, PT_CODE_DEVICE_IN_USE, 0, "E-ATTACH-FREE",
 				      "%s is in use by VM %s", address, owner->name);
@@ -212,7 +236,7 @@ static int check_device(struct pt_engine *e, const char *address, const char *co
 				      "%s has no IOMMU group: VFIO needs an IOMMU", address);
 	for (size_t i = 0; i < pt_group_member_count(g); i++) {
 		const struct pt_dev_props *m = pt_dev_props(pt_group_member(g, i));
-		const struct pt_vm *other = pt_engine_assigned_to(e, m->address);
+		const struct pt_vm *other = pt_vms_assigned_to(vms, m->address);
 
 		if (listed(devices, m->address))
 			continue;
@@ -430,7 +454,7 @@ _public_ int pt_vm_attach(struct pt_engine *e, struct pt_vm *vm, const char *con
 	while (devices[n])
 		n++;
 	for (size_t i = 0; i < n && r == 0; i++) {
-		r = check_device(e, devices[i], devices, &o, out);
+		r = check_device(e, vm->list, devices[i], devices, &o, out);
 		for (size_t j = 0; j < i && r == 0; j++)
 			if (strcmp(devices[i], devices[j]) == 0)
 				r = pt_outcome_set(out, PT_CODE_DEVICE_IN_USE, 0, "E-ATTACH-FREE",

@@ -25,9 +25,21 @@ struct pt_vm_config {
 	unsigned phbs; /* ppc64: PCI host bridges in use; 0: 1 */
 };
 
-/* A VM known to the engine; the engine owns it. Returns 0, -EEXIST for a name in use. */
-int pt_engine_add_vm(struct pt_engine *e, const struct pt_vm_config *cfg, struct pt_vm **ret);
-struct pt_vm *pt_engine_find_vm(const struct pt_engine *e, const char *name);
+/* The VMs a VM manager knows, with the devices each holds (libvirt's domains and active
+ * hostdev list). Owned by the caller, who hands it to the engine (pt_engine_set_vms). */
+struct pt_vms;
+int pt_vms_new(struct pt_vms **ret);
+/* Frees the VMs too. Accepts NULL; returns NULL. */
+struct pt_vms *pt_vms_free(struct pt_vms *vms);
+/* A new VM in the list, which owns it. Returns 0, -EINVAL without a name, -EEXIST for a name
+ * in use. */
+int pt_vms_add(struct pt_vms *vms, const struct pt_vm_config *cfg, struct pt_vm **ret);
+struct pt_vm *pt_vms_find(const struct pt_vms *vms, const char *name);
+size_t pt_vms_count(const struct pt_vms *vms);
+struct pt_vm *pt_vms_vm(const struct pt_vms *vms, size_t i);
+/* The VM a device is assigned to, or NULL. The lookups take a NULL list as an empty one. */
+const struct pt_vm *pt_vms_assigned_to(const struct pt_vms *vms, const char *address);
+
 const char *pt_vm_name(const struct pt_vm *vm);
 size_t pt_vm_device_count(const struct pt_vm *vm);
 const char *pt_vm_device(const struct pt_vm *vm, size_t i);
@@ -36,11 +48,6 @@ const struct pt_detached *pt_vm_detached(const struct pt_vm *vm, size_t i);
 /* Give a VM a device that another process attached (state kept across processes). */
 int pt_vm_adopt(struct pt_engine *e, struct pt_vm *vm, const struct pt_detached *d);
 const struct pt_vm_config *pt_vm_config(const struct pt_vm *vm);
-size_t pt_engine_vm_count(const struct pt_engine *e);
-struct pt_vm *pt_engine_vm(const struct pt_engine *e, size_t i);
-
-/* The VM a device is assigned to, or NULL. */
-const struct pt_vm *pt_engine_assigned_to(const struct pt_engine *e, const char *address);
 
 struct pt_attach_options {
 	bool managed; /* detach to the stub and reattach on release (libvirt managed='yes') */

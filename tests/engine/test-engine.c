@@ -36,6 +36,7 @@ struct fixture {
 	struct pt_backend *be;
 	struct pt_trace *trace;
 	struct pt_engine *e;
+	struct pt_vms *vms;
 	char *before; /* the host's state at the start, exported */
 };
 
@@ -52,6 +53,8 @@ static struct fixture *load(const char *name)
 	assert_int_equal(pt_trace_new(&f->trace), 0);
 	if (pt_engine_new(f->be, NULL, f->trace, &f->e, &err) < 0)
 		fail_msg("scan %s: %s: %s", path, err.path, err.reason);
+	assert_int_equal(pt_vms_new(&f->vms), 0);
+	pt_engine_set_vms(f->e, f->vms);
 	assert_int_equal(fks_host_export_recording(f->host, &f->before), 0);
 	return f;
 }
@@ -59,6 +62,7 @@ static struct fixture *load(const char *name)
 static void done(struct fixture *f)
 {
 	pt_engine_free(f->e);
+	pt_vms_free(f->vms);
 	pt_trace_free(f->trace);
 	pt_backend_free(f->be);
 	fks_host_free(f->host);
@@ -212,7 +216,7 @@ static struct pt_vm *new_vm(struct fixture *f, const char *name)
 	};
 	struct pt_vm *vm = NULL;
 
-	assert_int_equal(pt_engine_add_vm(f->e, &cfg, &vm), 0);
+	assert_int_equal(pt_vms_add(f->vms, &cfg, &vm), 0);
 	return vm;
 }
 
@@ -233,7 +237,7 @@ static void test_engine_attach_release_pair(void **state)
 	assert_string_equal(driver(f, E1000E_0), "vfio-pci");
 	assert_string_equal(driver(f, E1000E_1), "vfio-pci");
 	assert_int_equal(pt_vm_device_count(vm), 2);
-	assert_ptr_equal(pt_engine_assigned_to(f->e, E1000E_1), vm);
+	assert_ptr_equal(pt_vms_assigned_to(f->vms, E1000E_1), vm);
 	assert_true(pt_group_viable(pt_host_find_group(pt_engine_host(f->e), 6)));
 	/* checks, detaches, then resets (after both are detached), then locked memory. */
 	assert_int_equal(n, 7);
@@ -329,12 +333,12 @@ static void test_engine_attach_refusals(void **state)
 	(void)state;
 	assert_ptr_equal(pt_engine_backend(f->e), f->be);
 	assert_ptr_equal(pt_engine_trace(f->e), f->trace);
-	assert_int_equal(pt_engine_add_vm(f->e, &cfg, NULL), -EINVAL);
+	assert_int_equal(pt_vms_add(f->vms, &cfg, NULL), -EINVAL);
 	cfg.name = NULL;
-	assert_int_equal(pt_engine_add_vm(f->e, &cfg, NULL), -EINVAL);
+	assert_int_equal(pt_vms_add(f->vms, &cfg, NULL), -EINVAL);
 	cfg.name = "vm1";
-	assert_int_equal(pt_engine_add_vm(f->e, &cfg, NULL), -EEXIST);
-	assert_int_equal(pt_engine_vm_count(f->e), 1);
+	assert_int_equal(pt_vms_add(f->vms, &cfg, NULL), -EEXIST);
+	assert_int_equal(pt_vms_count(f->vms), 1);
 
 	for (size_t i = 0; i < pt_host_dev_count(host) && !bridge; i++)
 		if (pt_dev_props(pt_host_dev(host, i))->header_type == 1)
@@ -378,7 +382,7 @@ static void test_engine_attach_memlock_overflow(void **state)
 	size_t n = 0;
 
 	(void)state;
-	assert_int_equal(pt_engine_add_vm(f->e, &cfg, &vm), 0);
+	assert_int_equal(pt_vms_add(f->vms, &cfg, &vm), 0);
 	assert_int_equal(pt_vm_attach(f->e, vm, devs, NULL, &steps, &n, &out), 1);
 	assert_string_equal(pt_code_to_string(out.code), "memlock-exceeded");
 	assert_string_equal(out.rule, "E-MEMLOCK-PINNED");
@@ -405,7 +409,7 @@ static void test_engine_adopt(void **state)
 	assert_int_equal(pt_detach(f->e, NVME, &o, &st, &out), 0);
 	pt_outcome_clear(&out);
 	assert_int_equal(pt_vm_adopt(f->e, vm, &st), 0);
-	assert_ptr_equal(pt_engine_assigned_to(f->e, NVME), vm);
+	assert_ptr_equal(pt_vms_assigned_to(f->vms, NVME), vm);
 	assert_int_equal(pt_vm_adopt(f->e, vm2, &st), -EBUSY);
 	assert_int_equal(pt_vm_device_count(vm), 1);
 	assert_string_equal(pt_vm_device(vm, 0), NVME);
@@ -415,7 +419,7 @@ static void test_engine_adopt(void **state)
 	pt_detached_clear(&st);
 	assert_int_equal(pt_vm_release(f->e, vm, &out), 0);
 	assert_string_equal(driver(f, NVME), "nvme");
-	assert_null(pt_engine_assigned_to(f->e, NVME));
+	assert_null(pt_vms_assigned_to(f->vms, NVME));
 	assert_unchanged(f);
 	pt_outcome_clear(&out);
 	done(f);
@@ -448,7 +452,7 @@ static void test_engine_release_reattach_fails(void **state)
 	assert_non_null(out.unrestored);
 	assert_non_null(strstr(out.unrestored[0], NVME));
 	assert_int_equal(pt_vm_device_count(vm), 0);
-	assert_null(pt_engine_assigned_to(f->e, NVME));
+	assert_null(pt_vms_assigned_to(f->vms, NVME));
 	assert_string_not_equal(driver(f, NVME), "nvme");
 	pt_outcome_clear(&out);
 	done(f);
@@ -957,7 +961,7 @@ static void test_engine_detach_target_must_be_stub(void **state)
 	}
 	assert_false(pt_driver_name_valid("../../../etc"));
 	assert_true(pt_driver_name_valid("mlx5_vfio_pci"));
-	assert_int_equal(pt_engine_add_vm(f->e, &cfg, &vm), 0);
+	assert_int_equal(pt_vms_add(f->vms, &cfg, &vm), 0);
 	ao.driver = "e1000";
 	assert_int_equal(pt_vm_attach(f->e, vm, devs, &ao, &steps, &n, &out), -EINVAL);
 	assert_int_equal(n, 0);
