@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The PCI bus: taking a device off it (remove) and finding it again (rescan). */
+/* The PCI bus: taking a device off it (remove, and remove faults) and finding it again (rescan). */
 
 #include <errno.h>
 #include <string.h>
@@ -81,4 +81,30 @@ void fks_rescan(struct fks_host *h, const char *below)
 			fks_dev_attach(d);
 	}
 	fks_host_changed(h);
+}
+
+/* A remove fault whose time has come takes its device off the bus (a surprise removal). */
+void fks_fault_check_remove(struct fks_host *h)
+{
+	for (guint i = 0; i < h->faults->len; i++) {
+		struct fks_fault_state *s = h->faults->pdata[i];
+		struct fks_dev *d;
+
+		if (s->f.kind != FKS_FAULT_REMOVE || s->fired)
+			continue;
+		if (s->f.step ? h->step < s->f.step : h->writes < s->f.nth)
+			continue;
+		s->fired++;
+		d = fks_dev_find(h, s->path);
+		if (!d)
+			continue;
+		fks_note_fault(h, d->addr, "device disappears");
+		fks_dev_remove(d);
+	}
+}
+
+_public_ void fks_host_set_step(struct fks_host *h, unsigned step)
+{
+	h->step = step;
+	fks_fault_check_remove(h);
 }

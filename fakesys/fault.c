@@ -38,17 +38,6 @@ _public_ int fks_host_add_fault(struct fks_host *h, const struct fks_fault *f)
 	return 0;
 }
 
-void fks_faults_free(struct fks_host *h)
-{
-	for (guint i = 0; i < h->faults->len; i++) {
-		struct fks_fault_state *s = h->faults->pdata[i];
-
-		g_free(s->path);
-		g_free(s);
-	}
-	g_ptr_array_set_size(h->faults, 0);
-}
-
 _public_ unsigned fks_host_faults_fired(const struct fks_host *h)
 {
 	return h->faults_fired;
@@ -124,25 +113,6 @@ int fks_fault_numvfs_limit(struct fks_host *h, struct fks_dev *pf, unsigned want
 		return (int)s->f.max_vfs;
 	}
 	return (int)want;
-}
-
-void fks_fault_check_remove(struct fks_host *h)
-{
-	for (guint i = 0; i < h->faults->len; i++) {
-		struct fks_fault_state *s = h->faults->pdata[i];
-		struct fks_dev *d;
-
-		if (s->f.kind != FKS_FAULT_REMOVE || s->fired)
-			continue;
-		if (s->f.step ? h->step < s->f.step : h->writes < s->f.nth)
-			continue;
-		s->fired++;
-		d = fks_dev_find(h, s->path);
-		if (!d)
-			continue;
-		fks_note_fault(h, d->addr, "device disappears");
-		fks_dev_remove(d);
-	}
 }
 
 /* ---- the text form ---- */

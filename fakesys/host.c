@@ -194,12 +194,49 @@ void fks_dev_free(struct fks_dev *dev)
 	g_free(dev);
 }
 
+static void fault_state_free(struct fks_fault_state *s)
+{
+	g_free(s->path);
+	g_free(s);
+}
+
+static void container_free(gpointer key, gpointer value, gpointer data)
+{
+	struct fks_container *c = key;
+
+	g_ptr_array_free(c->groups, TRUE);
+	g_array_free(c->maps, TRUE);
+	g_free(c);
+}
+
+/* The VFIO files still open, and the containers they or the groups hold (each once). */
+static void files_free(struct fks_host *h)
+{
+	g_autoptr(GHashTable) containers = g_hash_table_new(NULL, NULL);
+
+	for (guint i = 0; i < h->files->len; i++) {
+		struct fks_file *f = h->files->pdata[i];
+
+		if (f && f->kind == FKS_FILE_CONTAINER)
+			g_hash_table_add(containers, f->obj);
+		g_free(f);
+	}
+	for (guint i = 0; i < h->groups->len; i++) {
+		const struct fks_group *g = h->groups->pdata[i];
+
+		if (g->container) /* also its owner, when it has one */
+			g_hash_table_add(containers, g->container);
+	}
+	g_hash_table_foreach(containers, container_free, NULL);
+}
+
 struct fks_host *fks_host_free(struct fks_host *h)
 {
 	if (!h)
 		return NULL;
-	fks_vfio_free(h);
-	fks_faults_free(h);
+	files_free(h);
+	for (guint i = 0; i < h->faults->len; i++)
+		fault_state_free(h->faults->pdata[i]);
 	if (h->rebound)
 		g_array_free(h->rebound, TRUE);
 	for (size_t i = 0; i < _PT_NS_MAX; i++)
@@ -664,12 +701,6 @@ _public_ const struct pt_kver *fks_host_kernel(const struct fks_host *h)
 _public_ uint64_t fks_host_clock_ms(const struct fks_host *h)
 {
 	return h->clock_ms;
-}
-
-_public_ void fks_host_set_step(struct fks_host *h, unsigned step)
-{
-	h->step = step;
-	fks_fault_check_remove(h);
 }
 
 _public_ void fks_host_set_trace(struct fks_host *h, struct pt_trace *t)

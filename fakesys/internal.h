@@ -249,6 +249,8 @@ void fks_host_rebound(struct fks_dev *dev, struct fks_driver *old);
 /* bus.c: remove and rescan */
 int fks_dev_remove(struct fks_dev *dev);
 void fks_rescan(struct fks_host *host, const char *below);
+/* Fire the remove faults due at this write or step. */
+void fks_fault_check_remove(struct fks_host *host);
 
 /* load.c: recorded blocks to model */
 struct fks_loader;
@@ -263,8 +265,10 @@ int fks_loader_finish(struct fks_loader *l, const struct fks_options *opts, stru
 int fks_recording_parse(const char *name, const char *text, size_t len, struct fks_loader *l,
 			struct pt_error *err);
 
-/* driver.c: the driver core */
+/* drvinfo.c: what the kernel's drivers declare */
 const struct fks_drvinfo *fks_drvinfo_lookup(const char *name);
+
+/* driver.c: the driver core */
 bool fks_driver_matches(const struct fks_driver *drv, const struct fks_dev *dev);
 bool fks_dev_blocks_group(const struct fks_dev *dev);
 /* Probe drv for dev the way bind does. Returns 0, the probe error (as negative errno) with
@@ -281,7 +285,6 @@ int fks_store_new_id(struct fks_driver *drv, const char *buf, size_t len);
 int fks_store_remove_id(struct fks_driver *drv, const char *buf, size_t len);
 int fks_store_drivers_probe(struct fks_host *host, const char *buf, size_t len);
 int fks_store_override(struct fks_dev *dev, const char *buf, size_t len);
-bool fks_group_has_vfio(const struct fks_group *g);
 /* "%x %x [%x %x %x %x %lx]" as new_id takes it; -EINVAL with fewer than two fields. */
 int fks_id_parse(const char *buf, size_t len, struct fks_id *ret, int *ret_fields);
 
@@ -305,14 +308,13 @@ bool fks_reset_works(const struct fks_dev *dev);
 int fks_fault_check_write(struct fks_host *host, struct fks_node *node, const char *path);
 int fks_fault_check_reset(struct fks_host *host, struct fks_dev *dev, unsigned *ret_hang);
 int fks_fault_numvfs_limit(struct fks_host *host, struct fks_dev *pf, unsigned want);
-void fks_fault_check_remove(struct fks_host *host);
-void fks_faults_free(struct fks_host *host);
 
 /* vfio.c */
+/* A member of the group is bound to a VFIO driver. */
+bool fks_group_has_vfio(const struct fks_group *g);
 int fks_vfio_open(struct fks_host *host, const char *path, int flags);
 int fks_vfio_ioctl(struct fks_host *host, int handle, unsigned long request, void *arg);
 int fks_vfio_close(struct fks_host *host, int handle);
-void fks_vfio_free(struct fks_host *host);
 /* Register or unregister the group's VFIO class device as its members' drivers say. */
 void fks_vfio_group_sync(struct fks_host *host, struct fks_group *g);
 /* Take a recorded devices/virtual/vfio/N block as group N's; false when it is not one. */

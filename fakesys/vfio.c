@@ -55,6 +55,17 @@ static void container_maybe_free(struct fks_container *c)
 	}
 }
 
+bool fks_group_has_vfio(const struct fks_group *g)
+{
+	for (guint i = 0; g && i < g->members->len; i++) {
+		const struct fks_dev *m = g->members->pdata[i];
+
+		if (m->driver && m->driver->info->vfio)
+			return true;
+	}
+	return false;
+}
+
 int fks_vfio_open(struct fks_host *h, const char *path, int flags)
 {
 	struct fks_node *n;
@@ -652,18 +663,6 @@ int fks_vfio_close(struct fks_host *h, int handle)
 	}
 	g_free(f);
 	return 0;
-}
-
-void fks_vfio_free(struct fks_host *h)
-{
-	/* Close devices first, then groups, then containers. */
-	for (int kind = FKS_FILE_DEVICE; kind >= FKS_FILE_CONTAINER; kind--)
-		for (guint i = 0; i < h->files->len; i++) {
-			struct fks_file *f = h->files->pdata[i];
-
-			if (f && (int)f->kind == kind)
-				fks_vfio_close(h, (int)i + FKS_HANDLE_BASE);
-		}
 }
 
 /* ---- the group's class device ---- */
