@@ -232,10 +232,12 @@ static int attach_like(int argc, char **argv, const char *cmd, bool plan)
 		if (pth_session_option(&s, c, optarg))
 			continue;
 		r = vm_option(&a, c, optarg, cmd);
-		if (r > 0)
-			return r;
 		if (r == 0)
 			continue;
+		/* Usage errors and --help: nothing else runs (a --devices list seen so far goes). */
+		g_strfreev(a.devices);
+		if (r > 0)
+			return r;
 		if (c == 'h') {
 			printf("Usage: ptharness %s --vm NAME --devices BDF[,BDF...] [--memory SIZE] "
 			       "[--viommu]\n        [--unmanaged] [--driver STUB] [--method "
@@ -251,8 +253,10 @@ static int attach_like(int argc, char **argv, const char *cmd, bool plan)
 		}
 		return pth_bad_option(cmd, c, argv);
 	}
-	if (!a.vm || !a.devices || !a.devices[0])
+	if (!a.vm || !a.devices || !a.devices[0]) {
+		g_strfreev(a.devices);
 		return pth_usage_error(cmd, "needs --vm and --devices", NULL);
+	}
 	for (char **d = a.devices; *d; d++) {
 		unsigned dom, bus, slot, fn;
 		char tail;
