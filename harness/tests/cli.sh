@@ -97,6 +97,11 @@ check "detach a bridge" 1 any "" -- detach 0000:03:00.0 --host "$LAB"
 check "detach without a device" 2 empty "expects one device address" -- detach --host "$LAB"
 check "replay of live" 2 empty "replays a recording" -- replay live --attach 0000:01:00.0
 check "unknown method" 2 empty "unknown method" -- detach 0000:01:00.0 --method magic --host "$LAB"
+# Only stubs are detach targets (trial row 18); reattach leaves a host driver alone (row 2).
+check "detach to a host driver" 2 empty "not a stub driver" -- detach 0000:01:00.0 --driver e1000e --host "$LAB"
+check "detach to a path" 2 empty "not a stub driver" -- detach 0000:01:00.0 --driver ../../../etc --host "$LAB"
+check "attach through a host driver" 2 empty "not a stub driver" -- attach --vm v --devices 0000:01:00.0 --driver e1000 --host "$LAB"
+check_out "reattach on its host driver" "^reattach 0000:02:00.0: ok: 0000:02:00.0 is already on its host driver nvme" -- reattach 0000:02:00.0 --host "$HOSTS/desktop-gpu.umockdev"
 # Chained on the model: detach and save, then the saved state goes on.
 check_out "detach --save" "^detach 0000:02:00.0: ok" -- detach 0000:02:00.0 --force --host "$LAB" --save "$tmp/after.umockdev"
 check_out "vfio-open on the saved state" "^vfio-open 0000:02:00.0: ok" -- vfio-open 0000:02:00.0 --map 1M --host "$tmp/after.umockdev"
