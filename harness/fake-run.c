@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Running a program against the FUSE view: umockdev's preload, or a private mount namespace. */
+
+/*
+ * The plan: the program runs in a child process. With the preload, libumockdev-preload
+ * redirects every path under /sys to $UMOCKDEV_DIR/sys, which is our mount; it only works
+ * for dynamically linked programs that call libc (not for openat2(2), not for Go). With a
+ * namespace, the child unshares its mount namespace (root only), makes every mount a slave
+ * so nothing propagates back to the machine, and bind-mounts the view over /sys: every
+ * program, static or not, sees it with plain system calls. Everything else is the machine's.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fake.h"
+
+#define PRELOAD_LIB "libumockdev-preload.so.0"
+
+static const char *const via_names[_PTH_FAKE_VIA_MAX] = {
+	[PTH_FAKE_AUTO] = "auto",
+	[PTH_FAKE_PRELOAD] = "preload",
+	[PTH_FAKE_NAMESPACE] = "namespace",
+};
+
+const char *pth_fake_via_to_string(enum pth_fake_via via)
+{
+	return (unsigned)via < _PTH_FAKE_VIA_MAX ? via_names[via] : NULL;
+}
+
+int pth_fake_via_from_string(const char *s, enum pth_fake_via *ret)
+{
+	for (unsigned i = 0; i < _PTH_FAKE_VIA_MAX; i++)
+		if (strcmp(s, via_names[i]) == 0) {
+			*ret = i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+/* The environment of the child: ours, with the preload's variables when it is used. */
+static char **child_env(const struct pth_fakefs *fs, enum pth_fake_via via)
+{
+	char **env = g_get_environ();
+	const char *old;
+
+	if (via != PTH_FAKE_PRELOAD)
+		return env;
+	old = g_environ_getenv(env, "LD_PRELOAD");
+	if (old && *old) {
+		g_autofree char *both = g_strconcat(PRELOAD_LIB, ":", old, NULL);
+
+		env = g_environ_setenv(env, "LD_PRELOAD", both, TRUE);
+	} else {
+		env = g_environ_setenv(env, "LD_PRELOAD", PRELOAD_LIB, TRUE);
+	}
+	return g_environ_setenv(env, "UMOCKDEV_DIR", pth_fakefs_root(fs), TRUE);
+}
+
+/* In the child, before exec: only system calls. Returns 0 or -errno. */
+static int enter_namespace(const char *sys)
+{
+	if (unshare(CLONE_NEWNS) < 0)
+		return -errno;
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		return -errno;
+	if (mount(sys, "/sys", NULL, MS_BIND, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+static void child(const char *sys, enum pth_fake_via via, char *const argv[], char **env,
+		  int out_fd, int report_fd)
+{
+	int r = 0;
+
+	if (out_fd >= 0 && (dup2(out_fd, STDOUT_FILENO) < 0 || dup2(out_fd, STDERR_FILENO) < 0))
+		r = -errno;
+	if (r == 0 && via == PTH_FAKE_NAMESPACE)
+		r = enter_namespace(sys);
+	if (r == 0) {
+		execvpe(argv[0], argv, env);
+		r = -errno;
+		r = r == -ENOENT ? -ENOENT : r - 1000; /* tell exec failures from set-up ones */
+	}
+	(void)!write(report_fd, &r, sizeof(r));
+	_exit(127);
+}
+
+static enum pth_fake_via resolve_via(enum pth_fake_via via)
+{
+	if (via != PTH_FAKE_AUTO)
+		return via;
+	return geteuid() == 0 ? PTH_FAKE_NAMESPACE : PTH_FAKE_PRELOAD;
+}
+
+int pth_fake_spawn(const struct pth_fakefs *fs, enum pth_fake_via via, char *const argv[],
+		   int out_fd, int *ret_status, GError **error)
+{
+	g_autofree char *sys = g_build_filename(pth_fakefs_root(fs), "sys", NULL);
+	g_auto(GStrv) env = NULL;
+	int pipefd[2], r = 0, status;
+	ssize_t n;
+	pid_t pid;
+
+	via = resolve_via(via);
+	env = child_env(fs, via);
+	/* The child reports a failure before exec through a close-on-exec pipe. */
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		r = -errno;
+		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(-r), "pipe: %s",
+			    g_strerror(-r));
+		return r;
+	}
+	pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		close(pipefd[0]);
+		close(pipefd[1]);
+		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(-r), "fork: %s",
+			    g_strerror(-r));
+		return r;
+	}
+	if (pid == 0)
+		child(sys, via, argv, env, out_fd, pipefd[1]);
+	close(pipefd[1]);
+	n = read(pipefd[0], &r, sizeof(r));
+	close(pipefd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (n != sizeof(r))
+		r = 0;
+	if (r == -ENOENT || r <= -1000) {
+		r = r == -ENOENT ? r : r + 1000;
+		fprintf(stderr, "ptharness fake: %s: %s\n", argv[0], g_strerror(-r));
+		*ret_status = r == -ENOENT ? 127 : 126;
+		return 0;
+	}
+	if (r < 0) {
+		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(-r),
+			    "cannot enter a private mount namespace with the view over /sys: %s%s",
+			    g_strerror(-r),
+			    r == -EPERM ? " (needs root: use --via preload for dynamically linked "
+					  "programs)" :
+					  "");
+		return r;
+	}
+	*ret_status = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+	return 0;
+}
+
+/* Everything the program writes, read while the FUSE thread serves it. */
+static int run_captured(const struct pth_fakefs *fs, enum pth_fake_via via, char *const argv[],
+			int *ret_status, char **ret_output, GError **error)
+{
+	g_autoptr(GString) out = g_string_new(NULL);
+	FILE *tmp = tmpfile();
+	char buf[4096];
+	size_t n;
+	int r;
+
+	if (!tmp) {
+		r = -errno;
+		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(-r), "tmpfile: %s",
+			    g_strerror(-r));
+		return r;
+	}
+	r = pth_fake_spawn(fs, via, argv, fileno(tmp), ret_status, error);
+	if (r == 0) {
+		rewind(tmp);
+		while ((n = fread(buf, 1, sizeof(buf), tmp)) > 0)
+			g_string_append_len(out, buf, (gssize)n);
+		*ret_output = g_string_free(g_steal_pointer(&out), FALSE);
+	}
+	fclose(tmp);
+	return r;
+}
+
+int pth_fake_exec(struct fks_host *host, struct pt_backend *be, enum pth_fake_via via,
+		  char *const argv[], int expect_status, const char *pattern, char **ret_output,
+		  char **ret_reason)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GRegex) re = NULL;
+	g_autofree char *output = NULL;
+	struct pth_fakefs *fs = NULL;
+	int r, status = 0;
+
+	if (pattern) {
+		re = g_regex_new(pattern, G_REGEX_MULTILINE, 0, &error);
+		if (!re) {
+			*ret_reason = g_strdup_printf("bad output pattern: %s", error->message);
+			return -EINVAL;
+		}
+	}
+	r = pth_fakefs_mount(host, be, &fs, &error);
+	if (r == 0) {
+		r = run_captured(fs, via, argv, &status, &output, &error);
+		fs = pth_fakefs_unmount(fs);
+	}
+	if (r < 0) {
+		*ret_reason = g_strdup_printf("%s: %s", argv[0], error->message);
+		return r;
+	}
+	if (status != expect_status)
+		*ret_reason = g_strdup_printf("%s: exit status %d, expected %d; output:\n%s",
+					      argv[0], status, expect_status, output);
+	else if (re && !g_regex_match(re, output, 0, NULL))
+		*ret_reason = g_strdup_printf("%s: output does not match /%s/; output:\n%s",
+					      argv[0], pattern, output);
+	if (ret_output)
+		*ret_output = g_strdup(output);
+	return status != expect_status || (re && !g_regex_match(re, output, 0, NULL)) ? 1 : 0;
+}
