@@ -20,6 +20,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <glib/gstdio.h>
+
 #include "fake.h"
 
 #define PRELOAD_LIB "libumockdev-preload.so.0"
@@ -64,8 +66,60 @@ static char **child_env(const struct pth_fakefs *fs, enum pth_fake_via via)
 	return g_environ_setenv(env, "UMOCKDEV_DIR", pth_fakefs_root(fs), TRUE);
 }
 
+/*
+ * Loading a module is the kernel's business too: in the namespace, modprobe answers from the
+ * model (a module is there when /sys/module/NAME or the driver NAME is), as kmod's modprobe
+ * does for a module already loaded or built in, and loads nothing into the real kernel.
+ * driverctl runs it before every override. It shadows /usr/sbin/modprobe (and /sbin's, a
+ * link to it on merged-/usr systems) through a read-only overlay in the namespace only.
+ */
+static const char modprobe_script[] =
+	"#!/bin/sh\n"
+	"# ptharness fake: modprobe answered from the kernel model (nothing is loaded)\n"
+	"quiet=0 remove=0 status=0\n"
+	"for a; do\n"
+	"  case $a in\n"
+	"  -q|--quiet) quiet=1 ;; -r|--remove) remove=1 ;; -*) ;;\n"
+	"  *) m=$(echo \"$a\" | tr - _); d=$(echo \"$a\" | tr _ -)\n"
+	"     if [ $remove = 1 ]; then\n"
+	"       echo \"modprobe: ERROR: ptharness fake does not model unloading $a\" >&2; status=1\n"
+	"     elif [ ! -d \"/sys/module/$m\" ] && [ ! -d \"/sys/bus/pci/drivers/$d\" ] &&\n"
+	"          [ ! -d \"/sys/bus/pci/drivers/$a\" ]; then\n"
+	"       [ $quiet = 1 ] || echo \"modprobe: FATAL: Module $a not found in directory "
+	"/lib/modules/$(uname -r)\" >&2\n"
+	"       status=1\n"
+	"     fi ;;\n"
+	"  esac\n"
+	"done\n"
+	"exit $status\n";
+
+/* ROOT/sbin/modprobe, for the overlay. Returns 0 or -errno (error set). */
+static int write_modprobe(const char *root, GError **error)
+{
+	g_autofree char *dir = g_build_filename(root, "sbin", NULL);
+	g_autofree char *file = g_build_filename(dir, "modprobe", NULL);
+
+	if ((g_mkdir(dir, 0755) < 0 && errno != EEXIST) ||
+	    !g_file_set_contents(file, modprobe_script, -1, error) || g_chmod(file, 0755) < 0) {
+		if (error && !*error)
+			g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno), "%s: %s",
+				    file, g_strerror(errno));
+		return -EIO;
+	}
+	return 0;
+}
+
+static void remove_modprobe(const char *root)
+{
+	g_autofree char *dir = g_build_filename(root, "sbin", NULL);
+	g_autofree char *file = g_build_filename(dir, "modprobe", NULL);
+
+	g_unlink(file);
+	g_rmdir(dir);
+}
+
 /* In the child, before exec: only system calls. Returns 0 or -errno. */
-static int enter_namespace(const char *sys)
+static int enter_namespace(const char *sys, const char *overlay_opts)
 {
 	if (unshare(CLONE_NEWNS) < 0)
 		return -errno;
@@ -73,18 +127,20 @@ static int enter_namespace(const char *sys)
 		return -errno;
 	if (mount(sys, "/sys", NULL, MS_BIND, NULL) < 0)
 		return -errno;
+	if (mount("overlay", "/usr/sbin", "overlay", MS_RDONLY, overlay_opts) < 0)
+		return -errno;
 	return 0;
 }
 
-static void child(const char *sys, enum pth_fake_via via, char *const argv[], char **env,
-		  int out_fd, int report_fd)
+static void child(const char *sys, const char *overlay_opts, enum pth_fake_via via,
+		  char *const argv[], char **env, int out_fd, int report_fd)
 {
 	int r = 0;
 
 	if (out_fd >= 0 && (dup2(out_fd, STDOUT_FILENO) < 0 || dup2(out_fd, STDERR_FILENO) < 0))
 		r = -errno;
 	if (r == 0 && via == PTH_FAKE_NAMESPACE)
-		r = enter_namespace(sys);
+		r = enter_namespace(sys, overlay_opts);
 	if (r == 0) {
 		execvpe(argv[0], argv, env);
 		r = -errno;
@@ -105,6 +161,8 @@ int pth_fake_spawn(const struct pth_fakefs *fs, enum pth_fake_via via, char *con
 		   int out_fd, int *ret_status, GError **error)
 {
 	g_autofree char *sys = g_build_filename(pth_fakefs_root(fs), "sys", NULL);
+	g_autofree char *overlay_opts =
+		g_strdup_printf("lowerdir=%s/sbin:/usr/sbin", pth_fakefs_root(fs));
 	g_auto(GStrv) env = NULL;
 	int pipefd[2], r = 0, status;
 	ssize_t n;
@@ -112,9 +170,12 @@ int pth_fake_spawn(const struct pth_fakefs *fs, enum pth_fake_via via, char *con
 
 	via = resolve_via(via);
 	env = child_env(fs, via);
+	if (via == PTH_FAKE_NAMESPACE && write_modprobe(pth_fakefs_root(fs), error) < 0)
+		return -EIO;
 	/* The child reports a failure before exec through a close-on-exec pipe. */
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
 		r = -errno;
+		remove_modprobe(pth_fakefs_root(fs));
 		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(-r), "pipe: %s",
 			    g_strerror(-r));
 		return r;
@@ -124,17 +185,19 @@ int pth_fake_spawn(const struct pth_fakefs *fs, enum pth_fake_via via, char *con
 		r = -errno;
 		close(pipefd[0]);
 		close(pipefd[1]);
+		remove_modprobe(pth_fakefs_root(fs));
 		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(-r), "fork: %s",
 			    g_strerror(-r));
 		return r;
 	}
 	if (pid == 0)
-		child(sys, via, argv, env, out_fd, pipefd[1]);
+		child(sys, overlay_opts, via, argv, env, out_fd, pipefd[1]);
 	close(pipefd[1]);
 	n = read(pipefd[0], &r, sizeof(r));
 	close(pipefd[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	remove_modprobe(pth_fakefs_root(fs));
 	if (n != sizeof(r))
 		r = 0;
 	if (r == -ENOENT || r <= -1000) {
