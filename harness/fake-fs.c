@@ -175,25 +175,34 @@ static int ff_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 	return S_ISDIR(st.st_mode) ? -EISDIR : 0;
 }
 
-static int ff_refuse(void)
+/*
+ * kernfs has no create, mknod, mkdir, unlink or rename: the VFS answers for it. open(O_CREAT)
+ * of a missing name fails in lookup_open() with EACCES; vfs_mknod(), vfs_mkdir(),
+ * vfs_unlink(), vfs_rmdir() and vfs_rename() with EPERM.
+ */
+static int ff_create(const char *p, mode_t m, struct fuse_file_info *fi)
 {
-	/* sysfs: no file is created, removed or renamed by a program. */
-	return -EPERM;
+	return -EACCES;
 }
 
 static int ff_mknod(const char *p, mode_t m, dev_t d)
 {
-	return ff_refuse();
+	return -EPERM;
 }
 
 static int ff_mkdir(const char *p, mode_t m)
 {
-	return ff_refuse();
+	return -EPERM;
 }
 
 static int ff_unlink(const char *p)
 {
-	return ff_refuse();
+	return -EPERM;
+}
+
+static int ff_rename(const char *from, const char *to, unsigned int flags)
+{
+	return -EPERM;
 }
 
 static int ff_chmod(const char *p, mode_t m, struct fuse_file_info *fi)
@@ -225,10 +234,12 @@ static const struct fuse_operations ff_ops = {
 	.read = ff_read,
 	.write = ff_write,
 	.truncate = ff_truncate,
+	.create = ff_create,
 	.mknod = ff_mknod,
 	.mkdir = ff_mkdir,
 	.unlink = ff_unlink,
 	.rmdir = ff_unlink,
+	.rename = ff_rename,
 	.chmod = ff_chmod,
 	.chown = ff_chown,
 };
