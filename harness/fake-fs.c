@@ -2,7 +2,7 @@
 /* The FUSE file system of ptharness fake: the model's sysfs view, with its store handlers. */
 
 /*
- * The plan: a libfuse3 high-level file system mounted at ROOT/sys of a temporary directory,
+ * The plan: a libfuse3 high-level file system mounted at ROOT/mnt of a temporary directory,
  * one thread running the single-threaded loop, so the model (not thread-safe) is only ever
  * touched by that thread. Paths map one to one onto PT_NS_SYS of the backend. Nothing is
  * cached by the kernel (all timeouts 0, direct I/O): a store handler that binds a driver
@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "fake.h"
+#include "macro.h"
 
 #define READ_MAX 65536
 
@@ -30,7 +31,7 @@ struct pth_fakefs {
 	struct fks_host *host;
 	struct pt_backend *be;
 	char *root; /* the temporary directory */
-	char *mountpoint; /* root/sys */
+	char *mountpoint; /* root/mnt: sys/ and dev/ */
 	struct fuse *fuse;
 	pthread_t thread;
 	bool mounted, running;
@@ -41,12 +42,38 @@ static struct pth_fakefs *self(void)
 	return fuse_get_context()->private_data;
 }
 
-/* "/bus/pci" -> "bus/pci"; "/" -> "". */
-static const char *rel(const char *path)
+/* The two trees at the top of the mount, and the backend namespace each one is. */
+static const struct top {
+	const char *name;
+	enum pt_ns ns;
+} tops[] = {
+	{ "sys", PT_NS_SYS },
+	{ "dev", PT_NS_DEV },
+};
+
+/*
+ * "/sys/bus/pci" -> PT_NS_SYS, "bus/pci"; "/dev/vfio" -> PT_NS_DEV, "vfio"; "/sys" -> "";
+ * "/" -> -EISDIR (the mount's own root); anything else -ENOENT.
+ */
+static int split(const char *path, enum pt_ns *ret_ns, const char **ret_rel)
 {
 	while (*path == '/')
 		path++;
-	return path;
+	if (*path == '\0')
+		return -EISDIR;
+	for (size_t i = 0; i < ELEMENTSOF(tops); i++) {
+		size_t n = strlen(tops[i].name);
+
+		if (strncmp(path, tops[i].name, n) == 0 && (path[n] == '/' || path[n] == '\0')) {
+			path += n;
+			while (*path == '/')
+				path++;
+			*ret_ns = tops[i].ns;
+			*ret_rel = path;
+			return 0;
+		}
+	}
+	return -ENOENT;
 }
 
 static const mode_t kind_type[_FKS_STAT_KIND_MAX] = {
@@ -57,14 +84,17 @@ static const mode_t kind_type[_FKS_STAT_KIND_MAX] = {
 
 static int fill_stat(struct pth_fakefs *fs, const char *path, struct stat *st)
 {
-	struct fks_stat fst;
+	struct fks_stat fst = { .kind = FKS_STAT_DIR, .mode = 0755 };
+	const char *rel;
+	enum pt_ns ns;
 	int r;
 
 	memset(st, 0, sizeof(*st));
-	if (*path == '\0') {
-		fst = (struct fks_stat){ .kind = FKS_STAT_DIR, .mode = 0755 };
-	} else {
-		r = fks_host_stat(fs->host, PT_NS_SYS, path, &fst);
+	r = split(path, &ns, &rel);
+	if (r < 0 && r != -EISDIR)
+		return r;
+	if (r == 0 && *rel) {
+		r = fks_host_stat(fs->host, ns, rel, &fst);
 		if (r < 0)
 			return r;
 	}
@@ -79,34 +109,57 @@ static int fill_stat(struct pth_fakefs *fs, const char *path, struct stat *st)
 
 static int ff_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 {
-	return fill_stat(self(), rel(path), st);
+	return fill_stat(self(), path, st);
 }
 
 static int ff_readlink(const char *path, char *buf, size_t size)
 {
-	int r = pt_backend_readlink(self()->be, PT_NS_SYS, rel(path), buf, size);
+	const char *rel;
+	enum pt_ns ns;
+	int r = split(path, &ns, &rel);
+
+	if (r < 0)
+		return r == -EISDIR ? -EINVAL : r;
+	r = pt_backend_readlink(self()->be, ns, rel, buf, size);
 
 	/* A dangling link is still a link: readlink(2) shows its target. */
 	return r >= 0 || r == -ENOLINK ? 0 : r;
+}
+
+/* The mount's own root: sys and dev. */
+static char **top_names(size_t *ret_count)
+{
+	char **names = calloc(ELEMENTSOF(tops) + 1, sizeof(*names));
+
+	for (size_t i = 0; names && i < ELEMENTSOF(tops); i++)
+		names[i] = strdup(tops[i].name);
+	*ret_count = ELEMENTSOF(tops);
+	return names;
 }
 
 static int ff_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t off,
 		      struct fuse_file_info *fi, enum fuse_readdir_flags flags)
 {
 	struct pth_fakefs *fs = self();
-	const char *dir = rel(path);
 	char **names = NULL;
+	const char *dir;
+	enum pt_ns ns;
 	size_t n = 0;
 	int r;
 
-	r = pt_backend_list(fs->be, PT_NS_SYS, dir, &names, &n);
+	r = split(path, &ns, &dir);
+	if (r == -EISDIR) {
+		names = top_names(&n);
+		r = names ? 0 : -ENOMEM;
+	} else if (r == 0) {
+		r = pt_backend_list(fs->be, ns, dir, &names, &n);
+	}
 	if (r < 0)
 		return r;
 	filler(buf, ".", NULL, 0, 0);
 	filler(buf, "..", NULL, 0, 0);
 	for (size_t i = 0; i < n; i++) {
-		g_autofree char *child =
-			*dir ? g_strconcat(dir, "/", names[i], NULL) : g_strdup(names[i]);
+		g_autofree char *child = g_strconcat(path, "/", names[i], NULL);
 		struct stat st;
 
 		/* The entry's type, for readdir's d_type. */
@@ -124,11 +177,18 @@ static int ff_open(const char *path, struct fuse_file_info *fi)
 	int acc = fi->flags & O_ACCMODE;
 	int r;
 
-	r = fill_stat(self(), rel(path), &st);
+	const char *rel;
+	enum pt_ns ns;
+
+	r = fill_stat(self(), path, &st);
 	if (r < 0)
 		return r;
 	if (S_ISDIR(st.st_mode))
 		return acc == O_RDONLY ? 0 : -EISDIR;
+	/* The VFIO nodes exist so that no program reaches the machine's own; their ioctls
+	 * carry no size a FUSE file system could serve, so they are not opened. */
+	if (split(path, &ns, &rel) == 0 && ns == PT_NS_DEV)
+		return -ENOSYS;
 	/* kernfs_fop_open(): no show for a reader or no store for a writer is EACCES, even for
 	 * root, whatever the permission bits would let through. */
 	if ((acc != O_WRONLY && !(st.st_mode & 0444)) || (acc != O_RDONLY && !(st.st_mode & 0200)))
@@ -141,10 +201,15 @@ static int ff_open(const char *path, struct fuse_file_info *fi)
 static int ff_read(const char *path, char *buf, size_t size, off_t off, struct fuse_file_info *fi)
 {
 	g_autofree char *tmp = g_malloc(READ_MAX);
+	const char *rel;
 	size_t len = 0;
+	enum pt_ns ns;
 	int r;
 
-	r = pt_backend_read(self()->be, PT_NS_SYS, rel(path), tmp, READ_MAX, &len);
+	r = split(path, &ns, &rel);
+	if (r < 0)
+		return r;
+	r = pt_backend_read(self()->be, ns, rel, tmp, READ_MAX, &len);
 	if (r < 0)
 		return r;
 	if ((size_t)off >= len)
@@ -159,15 +224,20 @@ static int ff_write(const char *path, const char *buf, size_t size, off_t off,
 {
 	/* sysfs_kf_write(): the store handler gets the bytes of one write(2), whatever the
 	 * offset. */
-	int r = pt_backend_write(self()->be, PT_NS_SYS, rel(path), buf, size);
+	const char *rel;
+	enum pt_ns ns;
+	int r = split(path, &ns, &rel);
 
+	if (r < 0)
+		return r;
+	r = pt_backend_write(self()->be, ns, rel, buf, size);
 	return r < 0 ? r : (int)size;
 }
 
 static int ff_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 {
 	struct stat st;
-	int r = fill_stat(self(), rel(path), &st);
+	int r = fill_stat(self(), path, &st);
 
 	/* O_TRUNC of an attribute (the shell's >) is accepted and changes nothing. */
 	if (r < 0)
@@ -272,7 +342,7 @@ int pth_fakefs_mount(struct fks_host *host, struct pt_backend *be, struct pth_fa
 		pth_fakefs_unmount(fs);
 		return -EIO;
 	}
-	fs->mountpoint = g_build_filename(fs->root, "sys", NULL);
+	fs->mountpoint = g_build_filename(fs->root, "mnt", NULL);
 	if (g_mkdir(fs->mountpoint, 0755) < 0) {
 		r = -errno;
 		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(-r), "%s: %s",
@@ -304,6 +374,11 @@ int pth_fakefs_mount(struct fks_host *host, struct pt_backend *be, struct pth_fa
 }
 
 const char *pth_fakefs_root(const struct pth_fakefs *fs)
+{
+	return fs->mountpoint;
+}
+
+const char *pth_fakefs_scratch(const struct pth_fakefs *fs)
 {
 	return fs->root;
 }

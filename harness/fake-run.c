@@ -118,8 +118,11 @@ static void remove_modprobe(const char *root)
 	g_rmdir(dir);
 }
 
-/* In the child, before exec: only system calls. Returns 0 or -errno. */
-static int enter_namespace(const char *sys, const char *overlay_opts)
+/* In the child, before exec: only system calls. Returns 0 or -errno. The machine's
+ * /dev/vfio, when it has one, is covered by the model's (or by the empty scratch sbin/ when
+ * the model has none), so no VFIO node of the machine can be opened. */
+static int enter_namespace(const char *sys, const char *vfio, const char *empty,
+			   const char *overlay_opts)
 {
 	if (unshare(CLONE_NEWNS) < 0)
 		return -errno;
@@ -129,18 +132,25 @@ static int enter_namespace(const char *sys, const char *overlay_opts)
 		return -errno;
 	if (mount("overlay", "/usr/sbin", "overlay", MS_RDONLY, overlay_opts) < 0)
 		return -errno;
+	if (access("/dev/vfio", F_OK) == 0 &&
+	    mount(access(vfio, F_OK) == 0 ? vfio : empty, "/dev/vfio", NULL, MS_BIND, NULL) < 0)
+		return -errno;
 	return 0;
 }
 
-static void child(const char *sys, const char *overlay_opts, enum pth_fake_via via,
-		  char *const argv[], char **env, int out_fd, int report_fd)
+struct child_paths {
+	const char *sys, *vfio, *empty, *overlay_opts;
+};
+
+static void child(const struct child_paths *p, enum pth_fake_via via, char *const argv[],
+		  char **env, int out_fd, int report_fd)
 {
 	int r = 0;
 
 	if (out_fd >= 0 && (dup2(out_fd, STDOUT_FILENO) < 0 || dup2(out_fd, STDERR_FILENO) < 0))
 		r = -errno;
 	if (r == 0 && via == PTH_FAKE_NAMESPACE)
-		r = enter_namespace(sys, overlay_opts);
+		r = enter_namespace(p->sys, p->vfio, p->empty, p->overlay_opts);
 	if (r == 0) {
 		execvpe(argv[0], argv, env);
 		r = -errno;
@@ -162,7 +172,10 @@ int pth_fake_spawn(const struct pth_fakefs *fs, enum pth_fake_via via, char *con
 {
 	g_autofree char *sys = g_build_filename(pth_fakefs_root(fs), "sys", NULL);
 	g_autofree char *overlay_opts =
-		g_strdup_printf("lowerdir=%s/sbin:/usr/sbin", pth_fakefs_root(fs));
+		g_strdup_printf("lowerdir=%s/sbin:/usr/sbin", pth_fakefs_scratch(fs));
+	g_autofree char *vfio = g_build_filename(pth_fakefs_root(fs), "dev", "vfio", NULL);
+	g_autofree char *empty = g_build_filename(pth_fakefs_scratch(fs), "sbin", NULL);
+	const struct child_paths paths = { sys, vfio, empty, overlay_opts };
 	g_auto(GStrv) env = NULL;
 	int pipefd[2], r = 0, status;
 	ssize_t n;
@@ -170,12 +183,12 @@ int pth_fake_spawn(const struct pth_fakefs *fs, enum pth_fake_via via, char *con
 
 	via = resolve_via(via);
 	env = child_env(fs, via);
-	if (via == PTH_FAKE_NAMESPACE && write_modprobe(pth_fakefs_root(fs), error) < 0)
+	if (via == PTH_FAKE_NAMESPACE && write_modprobe(pth_fakefs_scratch(fs), error) < 0)
 		return -EIO;
 	/* The child reports a failure before exec through a close-on-exec pipe. */
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
 		r = -errno;
-		remove_modprobe(pth_fakefs_root(fs));
+		remove_modprobe(pth_fakefs_scratch(fs));
 		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(-r), "pipe: %s",
 			    g_strerror(-r));
 		return r;
@@ -185,19 +198,19 @@ int pth_fake_spawn(const struct pth_fakefs *fs, enum pth_fake_via via, char *con
 		r = -errno;
 		close(pipefd[0]);
 		close(pipefd[1]);
-		remove_modprobe(pth_fakefs_root(fs));
+		remove_modprobe(pth_fakefs_scratch(fs));
 		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(-r), "fork: %s",
 			    g_strerror(-r));
 		return r;
 	}
 	if (pid == 0)
-		child(sys, overlay_opts, via, argv, env, out_fd, pipefd[1]);
+		child(&paths, via, argv, env, out_fd, pipefd[1]);
 	close(pipefd[1]);
 	n = read(pipefd[0], &r, sizeof(r));
 	close(pipefd[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	remove_modprobe(pth_fakefs_root(fs));
+	remove_modprobe(pth_fakefs_scratch(fs));
 	if (n != sizeof(r))
 		r = 0;
 	if (r == -ENOENT || r <= -1000) {

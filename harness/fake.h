@@ -9,8 +9,8 @@
 #include "fakesys.h"
 
 /*
- * The model's sysfs view mounted with FUSE at ROOT/sys of a private temporary directory ROOT,
- * served by a thread of this process until unmounted. Reads show the model, writes go to its
+ * The model's sysfs view (sys/) and device nodes (dev/vfio) mounted with FUSE in a private
+ * temporary directory, served by a thread of this process until unmounted. Reads show the model, writes go to its
  * store handlers and fail with the kernel's errno, links and directories are the view's.
  * Every access goes through be (a fks_host_backend() of host), so be's trace sees them.
  */
@@ -20,8 +20,10 @@ struct pth_fakefs;
  * may use them until pth_fakefs_unmount(). Returns 0, or -errno with error set. */
 int pth_fakefs_mount(struct fks_host *host, struct pt_backend *be, struct pth_fakefs **ret,
 		     GError **error);
-/* The directory whose sys/ is the mount (what UMOCKDEV_DIR names). */
+/* The mount, whose sys/ and dev/ are the model's (what UMOCKDEV_DIR names). */
 const char *pth_fakefs_root(const struct pth_fakefs *fs);
+/* A private directory beside the mount, for files the runner needs (removed at unmount). */
+const char *pth_fakefs_scratch(const struct pth_fakefs *fs);
 /* Unmount, stop the thread, remove the directory. Accepts NULL; returns NULL. */
 struct pth_fakefs *pth_fakefs_unmount(struct pth_fakefs *fs);
 

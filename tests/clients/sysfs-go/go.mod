@@ -1,0 +1,3 @@
+module ptharness/tests/clients/sysfs-go
+
+go 1.19
