@@ -142,7 +142,7 @@ struct child_paths {
 	const char *sys, *vfio, *empty, *overlay_opts;
 };
 
-static void child(const struct child_paths *p, enum pth_fake_via via, char *const argv[],
+static void child(const struct child_paths *p, enum pth_fake_via via, const char *const argv[],
 		  char **env, int out_fd, int report_fd)
 {
 	int r = 0;
@@ -152,7 +152,7 @@ static void child(const struct child_paths *p, enum pth_fake_via via, char *cons
 	if (r == 0 && via == PTH_FAKE_NAMESPACE)
 		r = enter_namespace(p->sys, p->vfio, p->empty, p->overlay_opts);
 	if (r == 0) {
-		execvpe(argv[0], argv, env);
+		execvpe(argv[0], (char *const *)argv, env);
 		r = -errno;
 		r = r == -ENOENT ? -ENOENT : r - 1000; /* tell exec failures from set-up ones */
 	}
@@ -167,7 +167,7 @@ static enum pth_fake_via resolve_via(enum pth_fake_via via)
 	return geteuid() == 0 ? PTH_FAKE_NAMESPACE : PTH_FAKE_PRELOAD;
 }
 
-int pth_fake_spawn(const struct pth_fakefs *fs, enum pth_fake_via via, char *const argv[],
+int pth_fake_spawn(const struct pth_fakefs *fs, enum pth_fake_via via, const char *const argv[],
 		   int out_fd, int *ret_status, GError **error)
 {
 	g_autofree char *sys = g_build_filename(pth_fakefs_root(fs), "sys", NULL);
@@ -233,8 +233,9 @@ int pth_fake_spawn(const struct pth_fakefs *fs, enum pth_fake_via via, char *con
 }
 
 /* Everything the program writes, read while the FUSE thread serves it. */
-static int run_captured(const struct pth_fakefs *fs, enum pth_fake_via via, char *const argv[],
-			int *ret_status, char **ret_output, GError **error)
+static int run_captured(const struct pth_fakefs *fs, enum pth_fake_via via,
+			const char *const argv[], int *ret_status, char **ret_output,
+			GError **error)
 {
 	g_autoptr(GString) out = g_string_new(NULL);
 	FILE *tmp = tmpfile();
@@ -260,8 +261,8 @@ static int run_captured(const struct pth_fakefs *fs, enum pth_fake_via via, char
 }
 
 int pth_fake_exec(struct fks_host *host, struct pt_backend *be, enum pth_fake_via via,
-		  char *const argv[], int expect_status, const char *pattern, char **ret_output,
-		  char **ret_reason)
+		  const char *const argv[], int expect_status, const char *pattern,
+		  char **ret_output, char **ret_reason)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GRegex) re = NULL;

@@ -183,7 +183,8 @@ int pth_cmd_fake(int argc, char **argv)
 	}
 	r = pth_fakefs_mount(host, be, &fs, &error);
 	if (r == 0) {
-		r = pth_fake_spawn(fs, o.via, argv + first, -1, &status, &error);
+		r = pth_fake_spawn(fs, o.via, (const char *const *)argv + first, -1, &status,
+				   &error);
 		fs = pth_fakefs_unmount(fs);
 	}
 	if (r < 0) {

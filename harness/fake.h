@@ -46,7 +46,7 @@ int pth_fake_via_from_string(const char *s, enum pth_fake_via *ret);
  * failures other than ENOENT). Returns 0, or -errno with error set when no program ran
  * (namespace asked for and not permitted).
  */
-int pth_fake_spawn(const struct pth_fakefs *fs, enum pth_fake_via via, char *const argv[],
+int pth_fake_spawn(const struct pth_fakefs *fs, enum pth_fake_via via, const char *const argv[],
 		   int out_fd, int *ret_status, GError **error);
 
 /*
@@ -60,5 +60,5 @@ int pth_fake_spawn(const struct pth_fakefs *fs, enum pth_fake_via via, char *con
  * are owned by the caller.
  */
 int pth_fake_exec(struct fks_host *host, struct pt_backend *be, enum pth_fake_via via,
-		  char *const argv[], int expect_status, const char *pattern, char **ret_output,
-		  char **ret_reason);
+		  const char *const argv[], int expect_status, const char *pattern,
+		  char **ret_output, char **ret_reason);
