@@ -52,7 +52,7 @@ static const struct top {
 };
 
 /*
- * "/sys/bus/pci" -> PT_NS_SYS, "bus/pci"; "/dev/vfio" -> PT_NS_DEV, "vfio"; "/sys" -> "";
+ * "sys/bus/pci" -> PT_NS_SYS, "bus/pci"; "dev/vfio" -> PT_NS_DEV, "vfio"; "sys" -> "";
  * "/" -> -EISDIR (the mount's own root); anything else -ENOENT.
  */
 static int split(const char *path, enum pt_ns *ret_ns, const char **ret_rel)

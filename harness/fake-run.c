@@ -47,6 +47,13 @@ int pth_fake_via_from_string(const char *s, enum pth_fake_via *ret)
 	return -EINVAL;
 }
 
+/* Where a backend namespace is on the machine itself: the live sysfs backend's root is "/",
+ * each namespace the directory of its name beneath it (sys, dev). Caller frees. */
+static char *machine_path(enum pt_ns ns, const char *below)
+{
+	return g_build_filename("/", pt_ns_to_string(ns), below, NULL);
+}
+
 /* The environment of the child: ours, with the preload's variables when it is used. */
 static char **child_env(const struct pth_fakefs *fs, enum pth_fake_via via)
 {
@@ -74,7 +81,6 @@ static char **child_env(const struct pth_fakefs *fs, enum pth_fake_via via)
  * link to it on merged-/usr systems) through a read-only overlay in the namespace only.
  */
 static const char modprobe_script[] =
-	"#!/bin/sh\n"
 	"# ptharness fake: modprobe answered from the kernel model (nothing is loaded)\n"
 	"quiet=0 remove=0 status=0\n"
 	"for a; do\n"
@@ -83,8 +89,8 @@ static const char modprobe_script[] =
 	"  *) m=$(echo \"$a\" | tr - _); d=$(echo \"$a\" | tr _ -)\n"
 	"     if [ $remove = 1 ]; then\n"
 	"       echo \"modprobe: ERROR: ptharness fake does not model unloading $a\" >&2; status=1\n"
-	"     elif [ ! -d \"/sys/module/$m\" ] && [ ! -d \"/sys/bus/pci/drivers/$d\" ] &&\n"
-	"          [ ! -d \"/sys/bus/pci/drivers/$a\" ]; then\n"
+	"     elif [ ! -d \"$sys/module/$m\" ] && [ ! -d \"$sys/bus/pci/drivers/$d\" ] &&\n"
+	"          [ ! -d \"$sys/bus/pci/drivers/$a\" ]; then\n"
 	"       [ $quiet = 1 ] || echo \"modprobe: FATAL: Module $a not found in directory "
 	"/lib/modules/$(uname -r)\" >&2\n"
 	"       status=1\n"
@@ -98,9 +104,11 @@ static int write_modprobe(const char *root, GError **error)
 {
 	g_autofree char *dir = g_build_filename(root, "sbin", NULL);
 	g_autofree char *file = g_build_filename(dir, "modprobe", NULL);
+	g_autofree char *sys = machine_path(PT_NS_SYS, NULL);
+	g_autofree char *text = g_strconcat("#!/bin/sh\nsys=", sys, "\n", modprobe_script, NULL);
 
 	if ((g_mkdir(dir, 0755) < 0 && errno != EEXIST) ||
-	    !g_file_set_contents(file, modprobe_script, -1, error) || g_chmod(file, 0755) < 0) {
+	    !g_file_set_contents(file, text, -1, error) || g_chmod(file, 0755) < 0) {
 		if (error && !*error)
 			g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno), "%s: %s",
 				    file, g_strerror(errno));
@@ -118,29 +126,31 @@ static void remove_modprobe(const char *root)
 	g_rmdir(dir);
 }
 
+/* The mount's trees, and the machine's directories they cover in the namespace. */
+struct child_paths {
+	const char *sys, *vfio, *empty, *overlay_opts;
+	const char *real_sys, *real_vfio;
+};
+
 /* In the child, before exec: only system calls. Returns 0 or -errno. The machine's
  * /dev/vfio, when it has one, is covered by the model's (or by the empty scratch sbin/ when
  * the model has none), so no VFIO node of the machine can be opened. */
-static int enter_namespace(const char *sys, const char *vfio, const char *empty,
-			   const char *overlay_opts)
+static int enter_namespace(const struct child_paths *p)
 {
 	if (unshare(CLONE_NEWNS) < 0)
 		return -errno;
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return -errno;
-	if (mount(sys, "/sys", NULL, MS_BIND, NULL) < 0)
+	if (mount(p->sys, p->real_sys, NULL, MS_BIND, NULL) < 0)
 		return -errno;
-	if (mount("overlay", "/usr/sbin", "overlay", MS_RDONLY, overlay_opts) < 0)
+	if (mount("overlay", "/usr/sbin", "overlay", MS_RDONLY, p->overlay_opts) < 0)
 		return -errno;
-	if (access("/dev/vfio", F_OK) == 0 &&
-	    mount(access(vfio, F_OK) == 0 ? vfio : empty, "/dev/vfio", NULL, MS_BIND, NULL) < 0)
+	if (access(p->real_vfio, F_OK) == 0 &&
+	    mount(access(p->vfio, F_OK) == 0 ? p->vfio : p->empty, p->real_vfio, NULL, MS_BIND,
+		  NULL) < 0)
 		return -errno;
 	return 0;
 }
-
-struct child_paths {
-	const char *sys, *vfio, *empty, *overlay_opts;
-};
 
 static void child(const struct child_paths *p, enum pth_fake_via via, const char *const argv[],
 		  char **env, int out_fd, int report_fd)
@@ -150,7 +160,7 @@ static void child(const struct child_paths *p, enum pth_fake_via via, const char
 	if (out_fd >= 0 && (dup2(out_fd, STDOUT_FILENO) < 0 || dup2(out_fd, STDERR_FILENO) < 0))
 		r = -errno;
 	if (r == 0 && via == PTH_FAKE_NAMESPACE)
-		r = enter_namespace(p->sys, p->vfio, p->empty, p->overlay_opts);
+		r = enter_namespace(p);
 	if (r == 0) {
 		execvpe(argv[0], (char *const *)argv, env);
 		r = -errno;
@@ -175,7 +185,9 @@ int pth_fake_spawn(const struct pth_fakefs *fs, enum pth_fake_via via, const cha
 		g_strdup_printf("lowerdir=%s/sbin:/usr/sbin", pth_fakefs_scratch(fs));
 	g_autofree char *vfio = g_build_filename(pth_fakefs_root(fs), "dev", "vfio", NULL);
 	g_autofree char *empty = g_build_filename(pth_fakefs_scratch(fs), "sbin", NULL);
-	const struct child_paths paths = { sys, vfio, empty, overlay_opts };
+	g_autofree char *real_sys = machine_path(PT_NS_SYS, NULL);
+	g_autofree char *real_vfio = machine_path(PT_NS_DEV, "vfio");
+	const struct child_paths paths = { sys, vfio, empty, overlay_opts, real_sys, real_vfio };
 	g_auto(GStrv) env = NULL;
 	int pipefd[2], r = 0, status;
 	ssize_t n;
