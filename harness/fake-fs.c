@@ -18,6 +18,7 @@
 #include <fuse.h>
 #include <glib/gstdio.h>
 #include <pthread.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -317,7 +318,11 @@ static const struct fuse_operations ff_ops = {
 static void *serve(void *arg)
 {
 	struct pth_fakefs *fs = arg;
+	sigset_t all;
 
+	/* Signals are the main thread's: it forwards them to the program and unmounts. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	fuse_loop(fs->fuse);
 	return NULL;
 }

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -170,6 +171,37 @@ static void child(const struct child_paths *p, enum pth_fake_via via, const char
 	_exit(127);
 }
 
+/* The signals a terminal or a job runner sends to stop a program. */
+static void stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGQUIT);
+}
+
+/*
+ * Wait for the program, passing it the stop signals we get meanwhile instead of dying of
+ * them with the file system still mounted: it ends, and we unmount and report its status.
+ */
+static void wait_forwarding(pid_t pid, int *ret_status)
+{
+	const struct timespec tick = { .tv_nsec = 100 * 1000 * 1000 };
+	sigset_t set, old;
+	pid_t r;
+	int sig;
+
+	stop_signals(&set);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	while ((r = waitpid(pid, ret_status, WNOHANG)) == 0 || (r < 0 && errno == EINTR)) {
+		sig = sigtimedwait(&set, NULL, &tick);
+		if (sig > 0)
+			kill(pid, sig);
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
 static enum pth_fake_via resolve_via(enum pth_fake_via via)
 {
 	if (via != PTH_FAKE_AUTO)
@@ -220,8 +252,7 @@ int pth_fake_spawn(const struct pth_fakefs *fs, enum pth_fake_via via, const cha
 	close(pipefd[1]);
 	n = read(pipefd[0], &r, sizeof(r));
 	close(pipefd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	wait_forwarding(pid, &status);
 	remove_modprobe(pth_fakefs_scratch(fs));
 	if (n != sizeof(r))
 		r = 0;

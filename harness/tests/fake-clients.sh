@@ -53,6 +53,29 @@ facts() {
 "$PTH" fake --host "$SRIOV" -- /nonexistent/cmd 2>"$tmp/out"
 [ $? = 127 ] && ok "a command that cannot be found exits 127" || no "missing command: 127"
 
+# SIGTERM to fake reaches CMD, which dies of it; fake unmounts and reports 128 + 15.
+"$PTH" fake --host "$SRIOV" -- sleep 60 &
+pid=$!
+sleep 1
+kill -TERM $pid
+wait $pid
+st=$?
+if [ $st = 143 ] && ! grep -q ' fuse.ptharness ' /proc/self/mounts; then
+	ok "SIGTERM is passed to the command (status 143) and the view unmounted"
+else
+	no "SIGTERM (status $st)"
+fi
+# Usage and input errors: status 2, the file named.
+"$PTH" fake -- true 2>"$tmp/out"
+st1=$?
+"$PTH" fake --host "$tmp/none.umockdev" -- true 2>"$tmp/out"
+st2=$?
+if [ $st1 = 2 ] && [ $st2 = 2 ] && grep -q "none.umockdev" "$tmp/out"; then
+	ok "missing --host and a missing recording: status 2, the file named"
+else
+	no "usage errors ($st1, $st2)"
+fi
+
 # 2. The shell loop over /sys/kernel/iommu_groups shows the recording's groups.
 for via in preload namespace; do
 	if [ $via = namespace ] && [ $root = 0 ]; then
