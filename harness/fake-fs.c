@@ -330,8 +330,10 @@ static void *serve(void *arg)
 int pth_fakefs_mount(struct fks_host *host, struct pt_backend *be, struct pth_fakefs **ret,
 		     GError **error)
 {
+	/* default_permissions: the kernel checks the modes as sysfs's own (root-owned) files
+	 * are checked, so a user who is not root cannot write sriov_numvfs here either. */
 	char arg0[] = "ptharness-fake", opt[] = "-o",
-	     names[] = "fsname=ptharness,subtype=ptharness";
+	     names[] = "fsname=ptharness,subtype=ptharness,default_permissions";
 	char *argv[] = { arg0, opt, names, NULL };
 	struct fuse_args args = FUSE_ARGS_INIT(3, argv);
 	g_autoptr(GError) e = NULL;

@@ -111,6 +111,23 @@ else
 	no "echo N > sriov_numvfs"
 fi
 
+# sysfs files are root's: a user who is not root reads them and cannot write them.
+if [ $root = 1 ] && command -v setpriv >/dev/null; then
+	chmod 755 "$tmp"
+	cp "$SRIOV" "$tmp/user.umockdev"
+	chmod 644 "$tmp/user.umockdev"
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$PTH" fake --host "$tmp/user.umockdev" \
+		--via preload -- sh -c 'd=/sys/bus/pci/devices/0000:02:00.0
+		cat $d/sriov_totalvfs; echo 1 > $d/sriov_numvfs' >"$tmp/out" 2>&1
+	if grep -qx 4 "$tmp/out" && grep -q 'sriov_numvfs: Permission denied' "$tmp/out"; then
+		ok "a user who is not root reads sriov_totalvfs and may not write sriov_numvfs (EACCES)"
+	else
+		no "permissions for a user who is not root"
+	fi
+else
+	skipped "permissions for a user who is not root" "needs root and setpriv to become another user"
+fi
+
 # 4. lspci -nnk names every device and the recording's driver; -vvv decodes the same
 # capabilities from config space as lspci does on umockdev's own testbed of the recording.
 if command -v lspci >/dev/null; then
