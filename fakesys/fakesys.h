@@ -79,6 +79,23 @@ uint64_t fks_host_clock_ms(const struct fks_host *host);
 /* Steps: faults may be tied to the scenario step the harness is running (1-based). */
 void fks_host_set_step(struct fks_host *host, unsigned step);
 
+/* What stat(2) shows for a path of the view (the last link not followed), for programs that
+ * reach the view through a file system (ptharness fake). -ENOENT when there is no such path. */
+enum fks_stat_kind {
+	FKS_STAT_FILE,
+	FKS_STAT_DIR,
+	FKS_STAT_LINK,
+	_FKS_STAT_KIND_MAX,
+};
+
+struct fks_stat {
+	enum fks_stat_kind kind;
+	unsigned mode; /* permission bits, as kernfs gives them (0444, 0200, 0644, 0755) */
+	size_t size; /* 4096 for an attribute, a binary attribute's own size, a link's length */
+};
+
+int fks_host_stat(struct fks_host *host, enum pt_ns ns, const char *path, struct fks_stat *ret);
+
 /* Device facts for tests and the harness. -ENOENT when there is no such device. */
 int fks_host_dev_count(const struct fks_host *host);
 int fks_host_dev_driver(const struct fks_host *host, const char *address, const char **ret_name);

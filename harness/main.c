@@ -28,6 +28,7 @@ static const struct command {
 	{ "report", pth_cmd_report, "render a result as JUnit, KTAP or HTML; merge shards" },
 	{ "run", pth_cmd_run, "run scenario files (the bundled suite by default)" },
 	{ "certify", pth_cmd_certify, "certify a device for passthrough; write the certificate" },
+	{ "fake", pth_cmd_fake, "run a program against the kernel model of a recorded host" },
 };
 
 static void usage(FILE *f)
