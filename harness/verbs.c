@@ -300,6 +300,17 @@ static void do_read(struct pth_run *r, struct fy_node *a, struct pth_obs *o)
 	}
 }
 
+/* rescan: the PCI core's bus/pci/rescan (what brings a removed device back), then a scan. */
+static void do_rescan(struct pth_run *r, struct fy_node *a, struct pth_obs *o)
+{
+	struct pt_error err = { 0 };
+
+	(void)a;
+	o->raw = true;
+	o->write_result = pt_backend_write(r->be, PT_NS_SYS, "bus/pci/rescan", "1", 1);
+	pt_engine_rescan(r->e, &err);
+}
+
 /* certify: {check: NAME}: certify's own check code (harness/certify.c), which only runs under
  * `ptharness certify` or `run --dut`. result: status (pass, fail, skip) and reason. */
 static void do_certify(struct pth_run *r, struct fy_node *a, struct pth_obs *o)
@@ -410,6 +421,7 @@ const struct pth_verb pth_verbs[] = {
 	  0,
 	  { PTH_REQ("path", PTH_ARG_STR), PTH_REQ("value", PTH_ARG_STR), {} } },
 	{ "read", do_read, PTH_VERB_READ_ONLY, { PTH_REQ("path", PTH_ARG_STR), {} } },
+	{ "rescan", do_rescan, 0, { {} } },
 	{ "certify",
 	  do_certify,
 	  0,

@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 
 #include "size.h"
+#include "suite.h"
 #include "verbs.h"
 
 #ifndef HOSTS_DIR
@@ -202,6 +203,55 @@ static void test_load_absolute_host(void **state)
 	g_rmdir(dir);
 }
 
+/* The status of the one scenario text runs to. */
+static char *run_one(const char *text)
+{
+	static const char *const checks[] = { NULL };
+	const struct pth_run_options o = { .target = PTH_TARGET_FAKE, .jobs = 1, .checks = checks };
+	g_autofree char *dir = g_dir_make_tmp("pth-verbs-XXXXXX", NULL);
+	char *file = g_build_filename(dir, "s.yaml", NULL);
+	g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
+	unsigned load_errors = 0;
+	JsonNode *result;
+	JsonObject *sc;
+	char *status;
+
+	assert_true(g_file_set_contents(file, text, -1, NULL));
+	g_ptr_array_add(files, file);
+	result = pth_run_scenarios(files, &o, &load_errors);
+	assert_int_equal(load_errors, 0);
+	sc = json_array_get_object_element(
+		json_object_get_array_member(json_node_get_object(result), "scenarios"), 0);
+	status = g_strdup(json_object_get_string_member(sc, "status"));
+	print_message("# %s: %s\n", status,
+		      json_object_get_string_member_with_default(sc, "message", ""));
+	json_node_unref(result);
+	g_unlink(file);
+	g_rmdir(dir);
+	return status;
+}
+
+/* rescan brings back a removed device with its driver, as the PCI core's rescan_store does. */
+static void test_verb_rescan(void **state)
+{
+	static const char *const remove =
+		HEAD "steps:\n"
+		     "  - write: {path: bus/pci/devices/0000:00:1f.6/remove, value: \"1\"}\n"
+		     "    expect: {ok: true, devices: {\"0000:00:1f.6\": null}}\n"
+		     "  - rescan: {}\n";
+	g_autofree char *back = g_strconcat(
+		remove, "    expect: {ok: true, devices: {\"0000:00:1f.6\": {driver: e1000e}}}\n",
+		NULL);
+	g_autofree char *gone =
+		g_strconcat(remove, "    expect: {devices: {\"0000:00:1f.6\": null}}\n", NULL);
+	g_autofree char *s1 = run_one(back);
+	g_autofree char *s2 = run_one(gone);
+
+	(void)state;
+	assert_string_equal(s1, "pass");
+	assert_string_equal(s2, "fail");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +260,7 @@ int main(void)
 		cmocka_unit_test(test_size_parse),
 		cmocka_unit_test(test_load_errors_positions),
 		cmocka_unit_test(test_load_absolute_host),
+		cmocka_unit_test(test_verb_rescan),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
