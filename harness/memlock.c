@@ -67,7 +67,7 @@ struct memlock_cli {
 static int parse_size_opt(const char *arg, uint64_t *ret, bool nonzero)
 {
 	if (pth_parse_size(arg, ret) < 0 || (nonzero && *ret == 0))
-		return fail_usage("not a memory size (" PTH_SIZE_HELP "):", arg);
+		return fail_usage("not a memory size:", arg);
 	return 0;
 }
 

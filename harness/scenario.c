@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Scenario files: parsed with libfyaml, checked against tables of keys, verbs and types. */
+/* Scenario files: parsed with libfyaml, checked (schema.c), their recordings found. */
 
 /*
- * The plan: load the YAML (libfyaml reports syntax errors with their line and column), then
- * walk it once against data: the top-level keys, the host and VM keys, each verb's argument
- * keys, the expectation keys, each with the type it takes. Anything else is an error naming
- * FILE:LINE:COLUMN and what was expected, so a typo never passes as an ignored key.
+ * The plan: parse the YAML (libfyaml's errors at the token they name), check the document
+ * against the format (schema.c, with the verb rows and certify's check names the caller
+ * passes), then take its fields and check that the recordings it names exist. The document
+ * stays alive: the runner reads the steps from it.
  */
 
 #include <errno.h>
