@@ -105,6 +105,55 @@ static const char *observed_code(const struct pth_obs *o)
 	return o->out.code == PT_CODE_OK ? "none" : pt_code_to_string(o->out.code);
 }
 
+static char *or_null(const char *s)
+{
+	return g_strdup(s ? s : "null");
+}
+
+static char *dev_driver(const struct pt_dev_props *p)
+{
+	return or_null(p->driver);
+}
+
+static char *dev_override(const struct pt_dev_props *p)
+{
+	return or_null(p->override);
+}
+
+static char *dev_group(const struct pt_dev_props *p)
+{
+	return p->iommu_group >= 0 ? g_strdup_printf("%d", p->iommu_group) : g_strdup("null");
+}
+
+static char *dev_numvfs(const struct pt_dev_props *p)
+{
+	return p->sriov ? g_strdup_printf("%u", p->sriov->numvfs) : g_strdup("null");
+}
+
+static char *dev_physfn(const struct pt_dev_props *p)
+{
+	return or_null(p->physfn);
+}
+
+/* expect.devices.BDF: each field and how it is observed (the loader's device_keys). */
+static const struct {
+	const char *field;
+	char *(*observe)(const struct pt_dev_props *p);
+} device_fields[] = {
+	{ "driver", dev_driver }, { "override", dev_override }, { "group", dev_group },
+	{ "numvfs", dev_numvfs }, { "physfn", dev_physfn },
+};
+
+static char *observe_field(const struct pt_dev_props *p, const char *field)
+{
+	if (!p)
+		return g_strdup("no such device");
+	for (size_t i = 0; i < G_N_ELEMENTS(device_fields); i++)
+		if (strcmp(device_fields[i].field, field) == 0)
+			return device_fields[i].observe(p);
+	return g_strdup_printf("(unknown field '%s')", field);
+}
+
 static void check_devices(struct pth_run *r, struct fy_node *exp, JsonArray *f)
 {
 	struct pt_host *host = pt_engine_host(r->e);
@@ -127,28 +176,10 @@ static void check_devices(struct pth_run *r, struct fy_node *exp, JsonArray *f)
 		while ((q = fy_node_mapping_iterate(want, &jt))) {
 			const char *field = fy_node_get_scalar0(fy_node_pair_key(q));
 			g_autofree char *exp_s = node_to_string(r, fy_node_pair_value(q), false);
-			g_autofree char *obs_s = NULL;
-			g_autofree char *key = g_strdup_printf("devices.%s.%s", addr, field);
+			g_autofree char *obs_s = observe_field(pp, field);
 
-			if (!pp)
-				obs_s = g_strdup("no such device");
-			else if (strcmp(field, "driver") == 0)
-				obs_s = g_strdup(pp->driver ? pp->driver : "null");
-			else if (strcmp(field, "override") == 0)
-				obs_s = g_strdup(pp->override ? pp->override : "null");
-			else if (strcmp(field, "group") == 0)
-				obs_s = pp->iommu_group >= 0 ?
-						g_strdup_printf("%d", pp->iommu_group) :
-						g_strdup("null");
-			else if (strcmp(field, "numvfs") == 0)
-				obs_s = pp->sriov ? g_strdup_printf("%u", pp->sriov->numvfs) :
-						    g_strdup("null");
-			else if (strcmp(field, "physfn") == 0)
-				obs_s = g_strdup(pp->physfn ? pp->physfn : "null");
-			else
-				obs_s = g_strdup_printf("(unknown field '%s')", field);
 			if (strcmp(exp_s, obs_s) != 0)
-				pth_fail_exp(f, key, exp_s, obs_s);
+				fail_expf(f, exp_s, obs_s, "devices.%s.%s", addr, field);
 		}
 	}
 }

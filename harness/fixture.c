@@ -191,17 +191,13 @@ int pth_run_add_vms(struct pth_run *r, GError **error)
 		const char *arch = pth_node_str(v, "arch") ? pth_node_str(v, "arch") : "x86_64";
 		int a = pt_arch_from_string(arch);
 
-		if (a < 0) {
-			g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-				    "%s: VM %s: unknown arch '%s' (x86_64 or ppc64)", r->sc->file,
-				    cfg.name, arch);
-			return -EINVAL;
-		}
-		cfg.arch = (enum pt_arch)a;
+		g_autofree char *where = pth_node_where(r->sc, fy_node_pair_key(p));
 
+		/* the loader checked arch against the same names */
+		cfg.arch = a < 0 ? PT_ARCH_X86_64 : (enum pt_arch)a;
 		if (pt_engine_add_vm(r->e, &cfg, NULL) < 0) {
 			g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-				    "%s: VM %s is defined twice", r->sc->file, cfg.name);
+				    "%s: VM %s is defined twice", where, cfg.name);
 			return -EEXIST;
 		}
 	}
@@ -290,6 +286,23 @@ static int check_addresses(struct pth_run *r, GError **error)
 	return 0;
 }
 
+/*
+ * The host did not load: where the scenario names it (FILE:LINE:COL of host.recording, or the
+ * file for a live host), then the recording's own error with its line, the path once.
+ */
+static int host_error(struct pth_run *r, int rc, const struct pt_error *err, GError **error)
+{
+	struct fy_node *host = pth_node_get(fy_document_root(r->sc->doc), "host");
+	g_autofree char *where = pth_node_where(r->sc, pth_node_get(host, "recording"));
+	const char *what = err->path[0]			? err->path :
+			   r->target == PTH_TARGET_FAKE ? r->sc->recording :
+							  "this machine";
+
+	g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: %s: %s", where, what,
+		    err->reason[0] ? err->reason : g_strerror(-rc));
+	return rc;
+}
+
 int pth_run_setup(struct pth_run *r, GError **error)
 {
 	struct pt_host_options hopts = { .kernel = r->sc->kernel };
@@ -304,12 +317,8 @@ int pth_run_setup(struct pth_run *r, GError **error)
 		if (rc >= 0)
 			r->be = fks_host_backend(r->fake);
 	}
-	if (rc < 0) {
-		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: %s%s%s", r->sc->recording,
-			    err.path, err.path[0] ? ": " : "",
-			    err.reason[0] ? err.reason : g_strerror(-rc));
-		return rc;
-	}
+	if (rc < 0)
+		return host_error(r, rc, &err, error);
 	if (r->fake && (apply_set(r, error) < 0 || add_faults(r, error) < 0))
 		return -EINVAL;
 	if (r->fake && r->fault && fks_host_add_fault(r->fake, r->fault) < 0) {
@@ -319,11 +328,8 @@ int pth_run_setup(struct pth_run *r, GError **error)
 	if (pt_trace_new(&r->trace) < 0)
 		return -ENOMEM;
 	rc = pt_engine_new(r->be, &hopts, r->trace, &r->e, &err);
-	if (rc < 0) {
-		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: %s: %s", r->sc->recording,
-			    err.path, err.reason);
-		return rc;
-	}
+	if (rc < 0)
+		return host_error(r, rc, &err, error);
 	if (r->fake && check_addresses(r, error) < 0)
 		return -EINVAL;
 	return pth_run_add_vms(r, error);

@@ -36,4 +36,5 @@ struct pth_job {
 	GHashTable *fired; /* rule IDs */
 	GPtrArray *held_by; /* "GROUP\tVM (ID)" at the end of the scenario */
 	const char *status; /* pass, fail, error, skip */
+	bool input_error; /* it did not load, or its host or fixture did not set up: exit 2 */
 };

@@ -13,6 +13,7 @@
 #include "report.h"
 #include "result.h"
 #include "runctx.h"
+#include "size.h"
 #include "suite.h"
 
 #ifndef PTH_SCENARIOS_DIR
@@ -77,17 +78,12 @@ static int input_error(const char *fmt, ...)
 	return PTH_EXIT_INPUT;
 }
 
-/* A decimal in [lo, hi] (the whole argument, no sign tricks), or -1. */
+/* A decimal in [lo, hi] (the whole argument), or -1. */
 static long long parse_range(const char *s, long long lo, long long hi)
 {
-	char *end = NULL;
 	long long v;
 
-	if (!s || !g_ascii_isdigit(s[0]))
-		return -1;
-	errno = 0;
-	v = g_ascii_strtoll(s, &end, 10);
-	return errno || *end || v < lo || v > hi ? -1 : v;
+	return pth_parse_int(s, lo, hi, &v) < 0 ? -1 : v;
 }
 
 static int set_shard(struct run_cli *cli, const char *arg)

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "kver.h"
 #include "node.h"
 #include "rules.h"
 #include "schema.h"
@@ -44,7 +45,7 @@ static const struct pth_arg top_keys[] = {
 
 static const struct pth_arg host_keys[] = {
 	PTH_OPT("recording", PTH_ARG_STR),
-	PTH_OPT("kernel", PTH_ARG_STR),
+	PTH_OPT("kernel", PTH_ARG_KERNEL),
 	PTH_OPT("set", PTH_ARG_MAP),
 	PTH_OPT("devices", PTH_ARG_ANY),
 	{},
@@ -56,6 +57,9 @@ static const struct pth_arg set_keys[] = {
 	{},
 };
 
+/* The guest architectures the memlock formula knows (pt_arch_from_string). */
+static const char *const arches[] = { "x86_64", "ppc64", NULL };
+
 /* vcpus and phbs as QEMU takes them; a pid as Linux's pid_max allows (2^22). */
 static const struct pth_arg vm_keys[] = {
 	PTH_OPT("memory", PTH_ARG_SIZE),
@@ -65,7 +69,7 @@ static const struct pth_arg vm_keys[] = {
 	PTH_OPT("hard_limit", PTH_ARG_SIZE),
 	PTH_INT("pid", 0, 4194304),
 	PTH_OPT("locked", PTH_ARG_BOOL),
-	PTH_OPT("arch", PTH_ARG_STR),
+	PTH_ENUM("arch", arches),
 	PTH_OPT("max_memory", PTH_ARG_SIZE),
 	PTH_INT("phbs", 0, 256),
 	{},
@@ -156,6 +160,8 @@ static const char *const type_names[_PTH_ARG_TYPE_MAX] = {
 	[PTH_ARG_MAP] = "a mapping",
 	[PTH_ARG_CHECK] = "a certify check name",
 	[PTH_ARG_HOST] = "a host named under hosts:",
+	[PTH_ARG_ENUM] = "one of a list",
+	[PTH_ARG_KERNEL] = "a kernel version (6.1, 5.15.0, 6.1.0-28-amd64)",
 };
 
 /* A scalar's text, or NULL for a collection (or an absent node). */
@@ -227,8 +233,20 @@ static gboolean check_check(const struct walk *w, struct fy_node *v, const struc
 	if (s && w->opts->checks && g_strv_contains(w->opts->checks, s))
 		return TRUE;
 	known = w->opts->checks ? g_strjoinv(", ", (char **)w->opts->checks) : g_strdup("none");
-	return fail_at(error, w, v, "unknown %s '%s' (expected one of: %s)", k->name,
+	return fail_at(error, w, v, "unknown certify check '%s' (expected one of: %s)",
 		       s ? s : "(a collection)", known);
+}
+
+static gboolean check_enum(const struct walk *w, struct fy_node *v, const struct pth_arg *k,
+			   GError **error)
+{
+	const char *s = scalar(v);
+	g_autofree char *known = g_strjoinv(", ", (char **)k->values);
+
+	if (s && g_strv_contains(k->values, s))
+		return TRUE;
+	return fail_at(error, w, v, "'%s' takes one of %s, not '%s'", k->name, known,
+		       s ? s : "a collection");
 }
 
 static gboolean check_value(const struct walk *w, struct fy_node *v, const struct pth_arg *k,
@@ -266,6 +284,15 @@ static gboolean check_value(const struct walk *w, struct fy_node *v, const struc
 			return TRUE;
 		return fail_at(error, w, v, "'%s' names no host under hosts: ('%s')", k->name,
 			       s ? s : "a collection");
+	case PTH_ARG_ENUM:
+		return check_enum(w, v, k, error);
+	case PTH_ARG_KERNEL: {
+		struct pt_kver kv;
+
+		if (s && pt_kver_parse(s, &kv) == 0)
+			return TRUE;
+		break;
+	}
 	case PTH_ARG_ANY:
 	case _PTH_ARG_TYPE_MAX:
 		return TRUE;

@@ -27,6 +27,8 @@ enum pth_arg_type {
 	PTH_ARG_MAP, /* a mapping (checked elsewhere) */
 	PTH_ARG_CHECK, /* one of certify's check names (struct pth_load_options) */
 	PTH_ARG_HOST, /* the name of a host under the scenario's hosts: */
+	PTH_ARG_ENUM, /* one of the strings in values */
+	PTH_ARG_KERNEL, /* a kernel version: X.Y, X.Y.Z or a release string ("6.1.0-28-amd64") */
 	_PTH_ARG_TYPE_MAX,
 };
 
@@ -40,6 +42,7 @@ struct pth_arg {
 	enum pth_arg_type type;
 	unsigned flags;
 	long long min, max;
+	const char *const *values; /* PTH_ARG_ENUM: the strings it takes, NULL-terminated */
 };
 
 #define PTH_OPT(n, t)                    \
@@ -53,6 +56,10 @@ struct pth_arg {
 #define PTH_INT(n, lo, hi)                                                 \
 	{                                                                  \
 		.name = (n), .type = PTH_ARG_INT, .min = (lo), .max = (hi) \
+	}
+#define PTH_ENUM(n, v)                                           \
+	{                                                        \
+		.name = (n), .type = PTH_ARG_ENUM, .values = (v) \
 	}
 #define PTH_REQ_INT(n, lo, hi)                                                            \
 	{                                                                                 \

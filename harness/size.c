@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Parsing sizes with binary units. */
+/* Parsing sizes with binary units, and integers in a range. */
 
 #include <ctype.h>
 #include <errno.h>
@@ -46,4 +46,21 @@ int pth_parse_size(const char *s, uint64_t *ret)
 		return 0;
 	}
 	return -EINVAL;
+}
+
+int pth_parse_int(const char *s, long long min, long long max, long long *ret)
+{
+	char *end = NULL;
+	long long v;
+
+	if (!s || !(isdigit((unsigned char)s[0]) || (s[0] == '-' && isdigit((unsigned char)s[1]))))
+		return -EINVAL;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*end)
+		return -EINVAL;
+	if (errno == ERANGE || v < min || v > max)
+		return -ERANGE;
+	*ret = v;
+	return 0;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Parsing sizes as people write them: 4G, 512M, 1.5GiB, "8 GB", 1073741824. */
+/* Parsing sizes as people write them (4G, 512M, 1.5GiB, "8 GB") and range-checked integers. */
 #pragma once
 
 #include <stdint.h>
@@ -13,3 +13,7 @@
  * before the unit); plain numbers are bytes. A fraction must come to whole bytes.
  * Returns 0, or -EINVAL (not a size) / -ERANGE (2^64 bytes or more); *ret only on success. */
 int pth_parse_size(const char *s, uint64_t *ret);
+
+/* A decimal integer (optional leading '-', nothing after it) in [min, max]. Returns 0, or
+ * -EINVAL (not an integer) / -ERANGE (outside the range); *ret only on success. */
+int pth_parse_int(const char *s, long long min, long long max, long long *ret);

@@ -120,6 +120,8 @@ static void run_job(gpointer data, gpointer user)
 		r.after = g_ptr_array_new_with_free_func(g_free);
 	}
 	if (pth_run_setup(&r, &error) < 0) {
+		/* an input error found when the run starts: as a load error */
+		j->input_error = true;
 		pth_run_teardown(&r);
 		pth_result_scenario(j, NULL, "error", error->message, 0, 0, 0, NULL);
 		pth_run_clear(&r);
@@ -143,7 +145,7 @@ static int cmp_job_id(gconstpointer a, gconstpointer b)
 
 /* A job for file, or NULL when it is outside the shard. Loads it; a load error is its result. */
 static struct pth_job *new_job(const char *file, const struct pth_run_options *opts,
-			       struct pth_cache *cache, unsigned *load_errors)
+			       struct pth_cache *cache)
 {
 	const struct pth_load_options lo = { .root = opts->root,
 					     .verbs = pth_verbs,
@@ -171,7 +173,7 @@ static struct pth_job *new_job(const char *file, const struct pth_run_options *o
 						"device under test was given (--dut BDF)",
 						where);
 	}
-	*load_errors += j->load_error != NULL;
+	j->input_error = j->load_error != NULL;
 	j->fired = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	j->held_by = g_ptr_array_new_with_free_func(g_free);
 	return j;
@@ -220,7 +222,7 @@ JsonNode *pth_run_scenarios(GPtrArray *files, const struct pth_run_options *opts
 	JsonNode *root;
 
 	for (guint i = 0; i < files->len; i++) {
-		struct pth_job *j = new_job(files->pdata[i], opts, cache, &load_errors);
+		struct pth_job *j = new_job(files->pdata[i], opts, cache);
 
 		if (j)
 			g_ptr_array_add(jobs, j);
@@ -228,6 +230,8 @@ JsonNode *pth_run_scenarios(GPtrArray *files, const struct pth_run_options *opts
 	run_pool(jobs, opts);
 	/* The result lists scenarios by id (the schema's order), whatever order files came in. */
 	g_ptr_array_sort(jobs, cmp_job_id);
+	for (guint i = 0; i < jobs->len; i++)
+		load_errors += ((struct pth_job *)jobs->pdata[i])->input_error;
 	root = pth_result_build(jobs, cache, opts, (g_get_monotonic_time() - start) / 1000);
 	g_ptr_array_unref(g_steal_pointer(&jobs));
 	pth_cache_free(cache);

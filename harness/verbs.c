@@ -340,6 +340,9 @@ static void do_certify(struct pth_run *r, struct fy_node *a, struct pth_obs *o)
 	r->reason = g_steal_pointer(&reason);
 }
 
+/* How detach and attach bind the stub (struct pt_detach_options). */
+static const char *const bind_methods[] = { "override", "new_id", NULL };
+
 /*
  * The verbs, one row each. Integer ranges are what the engine and the kernel take: an SR-IOV
  * VF count is 16 bits (the TotalVFs register), a NUMA node -1 (none) to 1023.
@@ -352,7 +355,7 @@ const struct pth_verb pth_verbs[] = {
 	  0,
 	  { PTH_REQ("device", PTH_ARG_STR),
 	    PTH_OPT("driver", PTH_ARG_STR),
-	    PTH_OPT("method", PTH_ARG_STR),
+	    PTH_ENUM("method", bind_methods),
 	    PTH_OPT("managed", PTH_ARG_BOOL),
 	    PTH_OPT("force", PTH_ARG_BOOL),
 	    {} } },
@@ -368,7 +371,7 @@ const struct pth_verb pth_verbs[] = {
 	    PTH_REQ("devices", PTH_ARG_DEVICES),
 	    PTH_OPT("managed", PTH_ARG_BOOL),
 	    PTH_OPT("driver", PTH_ARG_STR),
-	    PTH_OPT("method", PTH_ARG_STR),
+	    PTH_ENUM("method", bind_methods),
 	    PTH_OPT("force", PTH_ARG_BOOL),
 	    {} } },
 	{ "plan",
@@ -378,7 +381,7 @@ const struct pth_verb pth_verbs[] = {
 	    PTH_REQ("devices", PTH_ARG_DEVICES),
 	    PTH_OPT("managed", PTH_ARG_BOOL),
 	    PTH_OPT("driver", PTH_ARG_STR),
-	    PTH_OPT("method", PTH_ARG_STR),
+	    PTH_ENUM("method", bind_methods),
 	    PTH_OPT("force", PTH_ARG_BOOL),
 	    {} } },
 	{ "release", do_release, 0, { PTH_REQ("vm", PTH_ARG_STR), {} } },

@@ -105,6 +105,39 @@ static void test_size_parse(void **state)
 	}
 }
 
+/* Integers in a range: the whole string, never wrapped. */
+static void test_int_parse(void **state)
+{
+	static const struct {
+		const char *text;
+		int ret;
+		long long v;
+	} cases[] = {
+		{ "0", 0, 0 },
+		{ "65535", 0, 65535 },
+		{ "-1", 0, -1 },
+		{ "4294967297", -ERANGE, 0 },
+		{ "65536", -ERANGE, 0 },
+		{ "-2", -ERANGE, 0 },
+		{ "99999999999999999999", -ERANGE, 0 },
+		{ "1x", -EINVAL, 0 },
+		{ "", -EINVAL, 0 },
+		{ " 1", -EINVAL, 0 },
+		{ "+1", -EINVAL, 0 },
+		{ "-", -EINVAL, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		long long v = 7;
+		int r = pth_parse_int(cases[i].text, -1, 65535, &v);
+
+		print_message("# int '%s' -> %d %lld\n", cases[i].text, r, v);
+		assert_int_equal(r, cases[i].ret);
+		assert_int_equal(v, r == 0 ? cases[i].v : 7);
+	}
+}
+
 #define HEAD \
 	"title: t\ncategory: viability\nhost: {recording: " HOSTS_DIR "/desktop-gpu.umockdev}\n"
 
@@ -142,11 +175,18 @@ static const struct {
 	{ HEAD "steps:\n  - migrate-check: {devices: [\"0000:00:1f.6\"], to: twin}\n",
 	  "5:52: 'to' names no host under hosts: ('twin')" },
 	{ HEAD "steps:\n  - certify: {check: no-such-check}\n",
-	  "5:22: unknown check 'no-such-check' (expected one of: iommu, rebind)" },
+	  "5:22: unknown certify check 'no-such-check' (expected one of: iommu, rebind)" },
 	{ HEAD "title: u\nsteps:\n  - inspect:\n", "4:1: YAML: duplicate key" },
 	{ "title: &t a\ncategory: viability\nsteps:\n  - inspect:\n",
 	  "1:11: YAML anchors and aliases" },
 	{ "", "1:1: the file is empty" },
+	{ "title: t\ncategory: viability\nhost: {recording: " HOSTS_DIR
+	  "/desktop-gpu.umockdev, kernel: a.b}\nsteps:\n  - inspect:\n",
+	  "3:" },
+	{ HEAD "vms:\n  v: {arch: arm64}\nsteps:\n  - memlock: {vm: v}\n",
+	  "5:13: 'arch' takes one of x86_64, ppc64, not 'arm64'" },
+	{ HEAD "steps:\n  - detach: {device: \"0000:00:1f.6\", method: newid}\n",
+	  "5:46: 'method' takes one of override, new_id, not 'newid'" },
 	{ HEAD "steps:\n  - inspect:\n    expect: {error: no-such-code}\n",
 	  "6:21: unknown error code 'no-such-code' (docs/scenarios.md lists them)" },
 };
@@ -203,8 +243,8 @@ static void test_load_absolute_host(void **state)
 	g_rmdir(dir);
 }
 
-/* The status of the one scenario text runs to. */
-static char *run_one(const char *text)
+/* The status of the one scenario text runs to, and its message in *ret_message. */
+static char *run_one_input(const char *text, unsigned want_input_errors, char **ret_message)
 {
 	static const char *const checks[] = { NULL };
 	const struct pth_run_options o = { .target = PTH_TARGET_FAKE, .jobs = 1, .checks = checks };
@@ -219,16 +259,51 @@ static char *run_one(const char *text)
 	assert_true(g_file_set_contents(file, text, -1, NULL));
 	g_ptr_array_add(files, file);
 	result = pth_run_scenarios(files, &o, &load_errors);
-	assert_int_equal(load_errors, 0);
+	assert_int_equal(load_errors, want_input_errors);
 	sc = json_array_get_object_element(
 		json_object_get_array_member(json_node_get_object(result), "scenarios"), 0);
 	status = g_strdup(json_object_get_string_member(sc, "status"));
 	print_message("# %s: %s\n", status,
 		      json_object_get_string_member_with_default(sc, "message", ""));
+	if (ret_message)
+		*ret_message =
+			g_strdup(json_object_get_string_member_with_default(sc, "message", ""));
 	json_node_unref(result);
 	g_unlink(file);
 	g_rmdir(dir);
 	return status;
+}
+
+static char *run_one(const char *text)
+{
+	return run_one_input(text, 0, NULL);
+}
+
+/* What is found wrong when the run starts is an input error (exit 2), at its position. */
+static void test_setup_errors_are_input_errors(void **state)
+{
+	static const struct {
+		const char *text, *where, *what;
+	} cases[] = {
+		{ "title: t\ncategory: viability\nhost:\n  recording: " HOSTS_DIR
+		  "/desktop-gpu.umockdev\n  set: {\"0000:09:00.0\": {driver: null}}\nsteps:\n"
+		  "  - inspect:\n",
+		  ":5:10: ", "host.set: no device 0000:09:00.0" },
+		{ HEAD "faults:\n  - {errno: EIO}\nsteps:\n  - inspect:\n",
+		  ":5:6: ", "a fault needs one of write, reset, numvfs, remove" },
+		{ HEAD "steps:\n  - detach: {device: \"0000:09:00.0\"}\n",
+		  ":5:23: ", "unknown device address 0000:09:00.0" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *message = NULL;
+		g_autofree char *status = run_one_input(cases[i].text, 1, &message);
+
+		assert_string_equal(status, "error");
+		assert_non_null(strstr(message, cases[i].where));
+		assert_non_null(strstr(message, cases[i].what));
+	}
 }
 
 /* rescan brings back a removed device with its driver, as the PCI core's rescan_store does. */
@@ -258,9 +333,11 @@ int main(void)
 		cmocka_unit_test(test_verbs_table_complete),
 		cmocka_unit_test(test_verbs_read_only_flags),
 		cmocka_unit_test(test_size_parse),
+		cmocka_unit_test(test_int_parse),
 		cmocka_unit_test(test_load_errors_positions),
 		cmocka_unit_test(test_load_absolute_host),
 		cmocka_unit_test(test_verb_rescan),
+		cmocka_unit_test(test_setup_errors_are_input_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
