@@ -89,7 +89,7 @@ char *pth_run_expand_path(struct pth_run *r, const char *path);
 /* The VM named in a step, created as a default 1 GiB guest when vms: does not define it. */
 struct pt_vm *pth_run_find_vm(struct pth_run *r, const char *name);
 
-/* Step arguments, already type-checked by the loader (scenario.c): dflt when absent. */
+/* Step arguments, already type-checked by the loader (schema.c): dflt when absent. */
 bool pth_arg_bool(struct fy_node *args, const char *key, bool dflt);
 long pth_arg_int(struct fy_node *args, const char *key, long dflt);
 uint64_t pth_arg_size(struct fy_node *args, const char *key, uint64_t dflt);

@@ -2,7 +2,7 @@
 /* The scenario verbs: one row each (name, typed arguments, run function, flags). */
 
 /*
- * The plan: pth_verbs[] is the only list of verbs. The loader (scenario.c) checks a step's
+ * The plan: pth_verbs[] is the only list of verbs. The loader (schema.c) checks a step's
  * arguments against its row, the runner (runner.c) calls its run function, certify's dry-run
  * plan reads its flags. A run function gets the step's arguments as the loader checked them
  * and fills in the observation: the engine's outcome, or a raw read/write result, and its
