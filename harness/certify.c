@@ -29,6 +29,7 @@
 #include "session.h"
 #include "size.h"
 #include "sriov.h"
+#include "verbs.h"
 #include "vfio.h"
 
 #define CERT_SCHEMA "ptharness-certificate/1"
@@ -37,8 +38,6 @@
 #ifndef PTH_SCENARIOS_DIR
 #define PTH_SCENARIOS_DIR "scenarios"
 #endif
-
-const char *const pth_cert_status_names[_PTH_CERT_STATUS_MAX] = { "pass", "fail", "skip" };
 
 static const char *const profile_names[_PTH_CERT_PROFILE_MAX] = { "generic", "nic", "gpu", "nvme" };
 
@@ -855,18 +854,13 @@ static const struct check *check_find(const char *name)
 	return NULL;
 }
 
-bool pth_cert_check_known(const char *name)
+char **pth_cert_check_namev(void)
 {
-	return check_find(name) != NULL;
-}
-
-char *pth_cert_check_names(void)
-{
-	GString *s = g_string_new(NULL);
+	char **v = g_new0(char *, G_N_ELEMENTS(checks) + 1);
 
 	for (size_t i = 0; i < G_N_ELEMENTS(checks); i++)
-		g_string_append_printf(s, "%s%s", i ? ", " : "", checks[i].name);
-	return g_string_free(s, FALSE);
+		v[i] = g_strdup(checks[i].name);
+	return v;
 }
 
 static void find_unit(struct cert *c)
@@ -907,10 +901,6 @@ static char *expand(const char *tmpl, struct cert *c, unsigned vfs_default)
 	return g_string_free(g_steal_pointer(&s), FALSE);
 }
 
-/* Step verbs that only look at the host. */
-static const char *const read_only_verbs[] = { "inspect", "check",	   "read", "plan",
-					       "memlock", "migrate-check", NULL };
-
 /* What one scenario would change, for the plan: certify's own wording for its checks, the
  * verbs and arguments (with $DUT) for plain steps; NULL when it only looks. */
 static char *scenario_changes(struct cert *c, struct pth_scenario *sc)
@@ -933,7 +923,7 @@ static char *scenario_changes(struct cert *c, struct pth_scenario *sc)
 			c->args = args;
 			what = expand(k->changes, c, (unsigned)step_arg(c, "vfs", 2));
 			c->args = NULL;
-		} else if (g_strv_contains(read_only_verbs, verb)) {
+		} else if (pth_verb_find(verb)->flags & PTH_VERB_READ_ONLY) {
 			continue;
 		} else {
 			g_autoptr(GString) a = g_string_new(verb);
@@ -1129,6 +1119,7 @@ static int load_profile(struct cert *c)
 	g_autoptr(GPtrArray) last = g_ptr_array_new();
 	g_autoptr(GHashTable) ids = g_hash_table_new(g_str_hash, g_str_equal);
 	g_autoptr(GError) error = NULL;
+	g_auto(GStrv) names = pth_cert_check_namev();
 
 	if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
 		fprintf(stderr, "ptharness certify: %s: no such profile directory\n", dir);
@@ -1136,7 +1127,10 @@ static int load_profile(struct cert *c)
 	}
 	files = pth_scenario_find(paths, &error);
 	for (guint i = 0; files && i < files->len; i++) {
-		struct pth_scenario *sc = pth_scenario_load(files->pdata[i], dir, &error);
+		const struct pth_load_options lo = { .root = dir,
+						     .verbs = pth_verbs,
+						     .checks = (const char *const *)names };
+		struct pth_scenario *sc = pth_scenario_load(files->pdata[i], &lo, &error);
 		const char *why = NULL;
 
 		if (!sc)

@@ -4,15 +4,7 @@
 
 #include <stdbool.h>
 
-enum pth_cert_status {
-	PTH_CERT_PASS,
-	PTH_CERT_FAIL,
-	PTH_CERT_SKIP,
-	_PTH_CERT_STATUS_MAX,
-};
-
-/* "pass", "fail", "skip", indexed by enum pth_cert_status. */
-extern const char *const pth_cert_status_names[_PTH_CERT_STATUS_MAX];
+#include "verdict.h"
 
 enum pth_cert_profile {
 	PTH_CERT_GENERIC,
@@ -32,10 +24,9 @@ struct pth_cert_identity {
 	char *kernel, *cmdline;
 };
 
-/* Whether NAME is one of certify's own checks (`certify: {check: NAME}`), and their names as
- * "a, b, c" (caller frees). */
-bool pth_cert_check_known(const char *name);
-char *pth_cert_check_names(void);
+/* The names of certify's own checks (`certify: {check: NAME}`), NULL-terminated, for the
+ * scenario loader (caller g_strfreev()s). */
+char **pth_cert_check_namev(void);
 
 struct pth_step_hooks;
 /*

@@ -56,7 +56,93 @@ static int parse_count(const char *arg, unsigned *ret)
 	return 0;
 }
 
-int pth_cmd_memlock(int argc, char **argv)
+/* What the command line asked: the VM, and what to do with its limit. */
+struct memlock_cli {
+	struct pt_memlock_vm vm;
+	bool json;
+	long pid; /* --apply, or -1 */
+};
+
+/* A size that must not be zero when nonzero is set. */
+static int parse_size_opt(const char *arg, uint64_t *ret, bool nonzero)
+{
+	if (pth_parse_size(arg, ret) < 0 || (nonzero && *ret == 0))
+		return fail_usage("not a memory size:", arg);
+	return 0;
+}
+
+static int parse_pid(const char *arg, long *ret)
+{
+	char *end;
+	long pid;
+
+	errno = 0;
+	pid = strtol(arg, &end, 10);
+	if (errno || *end || end == arg || pid <= 0 || pid > 4194304)
+		return fail_usage("not a process id:", arg);
+	*ret = pid;
+	return 0;
+}
+
+/* One option; 0, -1 after --help, or an exit status. */
+static int parse_option(struct memlock_cli *cli, int c, char **argv)
+{
+	struct pt_memlock_vm *vm = &cli->vm;
+	int r;
+
+	switch (c) {
+	case 'm':
+		return parse_size_opt(optarg, &vm->memory, true);
+	case 'M':
+		return parse_size_opt(optarg, &vm->max_memory, false);
+	case 'L':
+		return parse_size_opt(optarg, &vm->hard_limit, true);
+	case 'd':
+		return parse_count(optarg, &vm->vfio_devices) < 0 ?
+			       fail_usage("not a device count (0..4096):", optarg) :
+			       0;
+	case 'n':
+		return parse_count(optarg, &vm->nvme_disks) < 0 ?
+			       fail_usage("not a disk count (0..4096):", optarg) :
+			       0;
+	case 'D':
+		return parse_count(optarg, &vm->vdpa_devices) < 0 ?
+			       fail_usage("not a device count (0..4096):", optarg) :
+			       0;
+	case 'p':
+		return parse_count(optarg, &vm->phbs) < 0 || vm->phbs == 0 ?
+			       fail_usage("not a PHB count (1..4096):", optarg) :
+			       0;
+	case 'a':
+		r = pt_arch_from_string(optarg);
+		if (r < 0)
+			return fail_usage("unknown architecture (x86_64, ppc64):", optarg);
+		vm->arch = (enum pt_arch)r;
+		return 0;
+	case 'v':
+		vm->viommu = true;
+		return 0;
+	case 'l':
+		vm->locked = true;
+		return 0;
+	case 't':
+		vm->kvm = false;
+		return 0;
+	case 'A':
+		return parse_pid(optarg, &cli->pid);
+	case 'j':
+		cli->json = true;
+		return 0;
+	case 'h':
+		usage(stdout);
+		return -1;
+	default:
+		return fail_usage(c == ':' ? "option needs a value:" : "unknown option",
+				  argv[optind - 1]);
+	}
+}
+
+static int parse_args(struct memlock_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "memory", required_argument, NULL, 'm' },
@@ -75,133 +161,95 @@ int pth_cmd_memlock(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	struct pt_memlock_vm vm = { .arch = PT_ARCH_X86_64, .kvm = true, .vfio_devices = 1 };
-	const char *rule = NULL;
-	bool json = false;
-	uint64_t bytes;
-	long pid = -1;
 	int c, r;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:d:vn:D:L:la:p:M:tA:jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'm':
-			if (pth_parse_size(optarg, &vm.memory) < 0 || vm.memory == 0)
-				return fail_usage("not a memory size:", optarg);
-			break;
-		case 'M':
-			if (pth_parse_size(optarg, &vm.max_memory) < 0)
-				return fail_usage("not a memory size:", optarg);
-			break;
-		case 'L':
-			if (pth_parse_size(optarg, &vm.hard_limit) < 0 || vm.hard_limit == 0)
-				return fail_usage("not a memory size:", optarg);
-			break;
-		case 'd':
-			if (parse_count(optarg, &vm.vfio_devices) < 0)
-				return fail_usage("not a device count:", optarg);
-			break;
-		case 'n':
-			if (parse_count(optarg, &vm.nvme_disks) < 0)
-				return fail_usage("not a disk count:", optarg);
-			break;
-		case 'D':
-			if (parse_count(optarg, &vm.vdpa_devices) < 0)
-				return fail_usage("not a device count:", optarg);
-			break;
-		case 'p':
-			if (parse_count(optarg, &vm.phbs) < 0 || vm.phbs == 0)
-				return fail_usage("not a PHB count:", optarg);
-			break;
-		case 'a':
-			r = pt_arch_from_string(optarg);
-			if (r < 0)
-				return fail_usage("unknown architecture (x86_64, ppc64):", optarg);
-			vm.arch = (enum pt_arch)r;
-			break;
-		case 'v':
-			vm.viommu = true;
-			break;
-		case 'l':
-			vm.locked = true;
-			break;
-		case 't':
-			vm.kvm = false;
-			break;
-		case 'A': {
-			char *end;
-
-			pid = strtol(optarg, &end, 10);
-			if (*end || end == optarg || pid <= 0)
-				return fail_usage("not a process id:", optarg);
-			break;
-		}
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return PTH_EXIT_OK;
-		default:
-			return fail_usage(c == ':' ? "option needs a value:" : "unknown option",
-					  argv[optind - 1]);
-		}
-	}
+	while ((c = getopt_long(argc, argv, ":m:d:vn:D:L:la:p:M:tA:jh", opts, NULL)) != -1)
+		if ((r = parse_option(cli, c, argv)) != 0)
+			return r;
 	if (optind < argc)
 		return fail_usage("unexpected argument", argv[optind]);
-	if (!vm.memory) {
+	if (!cli->vm.memory) {
 		fputs("ptharness memlock: --memory is required (see ptharness memlock --help)\n",
 		      stderr);
 		return PTH_EXIT_INPUT;
 	}
-	r = pt_memlock_limit(&vm, &bytes, &rule);
-	if (r < 0) {
-		fputs("ptharness memlock: the limit does not fit in 64 bits\n", stderr);
-		return PTH_EXIT_INPUT;
-	}
+	return 0;
+}
 
-	if (json) {
-		g_autoptr(JsonBuilder) b = json_builder_new();
-		g_autofree char *text = NULL;
-		JsonNode *root;
+static void print_json(uint64_t bytes, const char *rule)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autofree char *text = NULL;
+	JsonNode *root;
 
-		json_builder_begin_object(b);
-		json_builder_set_member_name(b, "bytes");
-		if (bytes == PT_MEMLOCK_UNLIMITED)
-			json_builder_add_null_value(b);
-		else
-			json_builder_add_int_value(b, (gint64)bytes);
-		json_builder_set_member_name(b, "unlimited");
-		json_builder_add_boolean_value(b, bytes == PT_MEMLOCK_UNLIMITED);
-		json_builder_set_member_name(b, "rule");
-		json_builder_add_string_value(b, rule);
-		json_builder_end_object(b);
-		root = json_builder_get_root(b);
-		text = pth_json_to_string(root);
-		json_node_unref(root);
-		fputs(text, stdout);
-	} else if (bytes == PT_MEMLOCK_UNLIMITED) {
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "bytes");
+	if (bytes == PT_MEMLOCK_UNLIMITED)
+		json_builder_add_null_value(b);
+	else
+		json_builder_add_int_value(b, (gint64)bytes);
+	json_builder_set_member_name(b, "unlimited");
+	json_builder_add_boolean_value(b, bytes == PT_MEMLOCK_UNLIMITED);
+	json_builder_set_member_name(b, "rule");
+	json_builder_add_string_value(b, rule);
+	json_builder_end_object(b);
+	root = json_builder_get_root(b);
+	text = pth_json_to_string(root);
+	json_node_unref(root);
+	fputs(text, stdout);
+}
+
+static void print_text(uint64_t bytes, const char *rule)
+{
+	g_autofree char *human = NULL;
+
+	if (bytes == PT_MEMLOCK_UNLIMITED) {
 		printf("unlimited [%s]\n", rule);
 	} else if (bytes == 0) {
 		printf("0: nothing to pin, no limit needed [%s]\n", rule);
 	} else {
-		g_autofree char *human = g_format_size_full(bytes, G_FORMAT_SIZE_IEC_UNITS);
-
+		human = g_format_size_full(bytes, G_FORMAT_SIZE_IEC_UNITS);
 		printf("%" G_GUINT64_FORMAT " bytes (%s) [%s]\n", bytes, human, rule);
 	}
+}
 
-	if (pid > 0) {
-		uint64_t old;
+/* --apply PID: raise its limit (never lowered). */
+static int apply(long pid, uint64_t bytes)
+{
+	uint64_t old;
+	int r = pt_memlock_apply((int)pid, bytes, &old);
 
-		r = pt_memlock_apply((int)pid, bytes, &old);
-		if (r < 0) {
-			fprintf(stderr, "ptharness memlock: raise RLIMIT_MEMLOCK of pid %ld: %s\n",
-				pid, g_strerror(-r));
-			return PTH_EXIT_FAIL;
-		}
-		fprintf(stderr, "pid %ld: RLIMIT_MEMLOCK %s\n", pid,
-			r ? "raised" : "already high enough, left as it was");
+	if (r < 0) {
+		fprintf(stderr, "ptharness memlock: raise RLIMIT_MEMLOCK of pid %ld: %s\n", pid,
+			g_strerror(-r));
+		return PTH_EXIT_FAIL;
 	}
+	fprintf(stderr, "pid %ld: RLIMIT_MEMLOCK %s\n", pid,
+		r ? "raised" : "already high enough, left as it was");
 	return PTH_EXIT_OK;
+}
+
+int pth_cmd_memlock(int argc, char **argv)
+{
+	struct memlock_cli cli = {
+		.vm = { .arch = PT_ARCH_X86_64, .kvm = true, .vfio_devices = 1 },
+		.pid = -1,
+	};
+	const char *rule = NULL;
+	uint64_t bytes;
+	int r = parse_args(&cli, argc, argv);
+
+	if (r != 0)
+		return r < 0 ? PTH_EXIT_OK : r;
+	if (pt_memlock_limit(&cli.vm, &bytes, &rule) < 0) {
+		fputs("ptharness memlock: the limit does not fit in 64 bits\n", stderr);
+		return PTH_EXIT_INPUT;
+	}
+	if (cli.json)
+		print_json(bytes, rule);
+	else
+		print_text(bytes, rule);
+	return cli.pid > 0 ? apply(cli.pid, bytes) : PTH_EXIT_OK;
 }

@@ -12,8 +12,8 @@
 #include "ktap.h"
 #include "merge.h"
 #include "module.h"
+#include "report.h"
 #include "result.h"
-#include "runner.h"
 
 static void usage(FILE *f)
 {

@@ -3,14 +3,18 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "output.h"
 #include "certify.h"
-#include "runner.h"
+#include "commands.h"
+#include "report.h"
+#include "result.h"
+#include "runctx.h"
+#include "size.h"
+#include "suite.h"
 
 #ifndef PTH_SCENARIOS_DIR
 #define PTH_SCENARIOS_DIR "scenarios"
@@ -22,7 +26,7 @@ static void usage(FILE *f)
 	      "                     [--faults all] [--json FILE] [--junit FILE] [--ktap]\n"
 	      "                     [--html DIR] [--root DIR] [--dut BDF]\n"
 	      "\n"
-	      "Run scenario files (SCENARIOS.md): PATHs are files or directories; with none, the\n"
+	      "Run scenario files (docs/scenarios.md): PATHs are files or directories; with none, the\n"
 	      "bundled suite. Each scenario gets a fresh model of its recorded host (fake) or runs\n"
 	      "on this machine (live). Exit status: 0 all passed, 1 a scenario failed, 2 a\n"
 	      "scenario could not be loaded (it is reported as an error; the others still run).\n"
@@ -51,18 +55,108 @@ static const char *default_suite(void)
 	return PTH_SCENARIOS_DIR;
 }
 
-static int write_file(const char *file, const char *text)
-{
-	g_autoptr(GError) error = NULL;
+/* What the command line asked for besides the run itself. */
+struct run_cli {
+	struct pth_run_options o;
+	const char *json, *junit, *html;
+	bool ktap;
+	char **paths;
+	char *dflt[2];
+};
 
-	if (!g_file_set_contents(file, text, -1, &error)) {
-		fprintf(stderr, "ptharness run: %s\n", error->message);
-		return -EIO;
-	}
+static int input_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+
+static int input_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ptharness run: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return PTH_EXIT_INPUT;
+}
+
+/* A decimal in [lo, hi] (the whole argument), or -1. */
+static long long parse_range(const char *s, long long lo, long long hi)
+{
+	long long v;
+
+	return pth_parse_int(s, lo, hi, &v) < 0 ? -1 : v;
+}
+
+static int set_shard(struct run_cli *cli, const char *arg)
+{
+	g_auto(GStrv) kn = g_strsplit(arg, "/", 3);
+	long long k = g_strv_length(kn) == 2 ? parse_range(kn[0], 1, 1000000) : -1;
+	long long n = g_strv_length(kn) == 2 ? parse_range(kn[1], 1, 1000000) : -1;
+
+	if (k < 0 || n < 0 || k > n)
+		return input_error("--shard takes K/N with 1 <= K <= N <= 1000000, not '%s'", arg);
+	cli->o.shard_index = (unsigned)k;
+	cli->o.shard_count = (unsigned)n;
 	return 0;
 }
 
-int pth_cmd_run(int argc, char **argv)
+/* One option; returns 0, or an exit status to stop with. */
+static int parse_option(struct run_cli *cli, int c, char **argv)
+{
+	int t;
+
+	switch (c) {
+	case 't':
+		t = pth_target_from_string(optarg);
+		if (t < 0)
+			return input_error("unknown target '%s' (fake, lab, live)", optarg);
+		cli->o.target = (unsigned)t;
+		return 0;
+	case 's':
+		return set_shard(cli, optarg);
+	case 'j':
+		t = (int)parse_range(optarg, 1, 256);
+		if (t < 0)
+			return input_error("-j takes 1..256, not '%s'", optarg);
+		cli->o.jobs = (unsigned)t;
+		return 0;
+	case 'F':
+		if (strcmp(optarg, "all") != 0)
+			return input_error("--faults takes 'all', not '%s'", optarg);
+		cli->o.faults_all = true;
+		return 0;
+	case 'J':
+		cli->json = optarg;
+		return 0;
+	case 'U':
+		cli->junit = optarg;
+		return 0;
+	case 'k':
+		cli->ktap = true;
+		return 0;
+	case 'H':
+		cli->html = optarg;
+		return 0;
+	case 'r':
+		if (!g_file_test(optarg, G_FILE_TEST_IS_DIR))
+			return input_error("--root %s: no such directory", optarg);
+		cli->o.root = optarg;
+		return 0;
+	case 'D':
+		cli->o.dut = optarg;
+		return 0;
+	case 'h':
+		usage(stdout);
+		return -1;
+	default:
+		fprintf(stderr, "ptharness run: %s '%s' (see ptharness run --help)\n",
+			c == ':' ? "option needs a value:" : "unknown option", argv[optind - 1]);
+		return PTH_EXIT_INPUT;
+	}
+}
+
+/* The options, then the paths (the bundled suite without any). Returns 0, -1 after --help,
+ * or an exit status. */
+static int parse_args(struct run_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "target", required_argument, NULL, 't' },
@@ -78,184 +172,162 @@ int pth_cmd_run(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	struct pth_run_options o = { .target = PTH_TARGET_FAKE,
-				     .jobs = (unsigned)g_get_num_processors(),
-				     .progress = isatty(STDERR_FILENO) && !g_getenv("CI") };
-	const char *json = NULL, *junit = NULL, *html = NULL;
-	g_autoptr(GPtrArray) files = NULL;
-	g_autoptr(GError) error = NULL;
-	g_autofree char *text = NULL;
-	bool ktap = false;
-	char **paths, *dflt[2] = { NULL, NULL };
-	unsigned load_errors = 0;
-	JsonNode *result;
-	JsonObject *summary;
-	struct pth_step_hooks hooks = { 0 };
-	int c, t;
+	int c, r;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:s:j:F:J:U:kH:r:D:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			t = pth_target_from_string(optarg);
-			if (t < 0) {
-				fprintf(stderr,
-					"ptharness run: unknown target '%s' (fake, lab, live)\n",
-					optarg);
-				return PTH_EXIT_INPUT;
-			}
-			o.target = (unsigned)t;
-			break;
-		case 's':
-			if (sscanf(optarg, "%u/%u", &o.shard_index, &o.shard_count) != 2 ||
-			    o.shard_count == 0 || o.shard_index == 0 ||
-			    o.shard_index > o.shard_count) {
-				fprintf(stderr,
-					"ptharness run: --shard takes K/N with 1 <= K <= N, "
-					"not '%s'\n",
-					optarg);
-				return PTH_EXIT_INPUT;
-			}
-			break;
-		case 'j':
-			o.jobs = (unsigned)atoi(optarg);
-			if (o.jobs < 1 || o.jobs > 256) {
-				fprintf(stderr, "ptharness run: -j takes 1..256, not '%s'\n",
-					optarg);
-				return PTH_EXIT_INPUT;
-			}
-			break;
-		case 'F':
-			if (strcmp(optarg, "all") != 0) {
-				fprintf(stderr, "ptharness run: --faults takes 'all'\n");
-				return PTH_EXIT_INPUT;
-			}
-			o.faults_all = true;
-			break;
-		case 'J':
-			json = optarg;
-			break;
-		case 'U':
-			junit = optarg;
-			break;
-		case 'k':
-			ktap = true;
-			break;
-		case 'H':
-			html = optarg;
-			break;
-		case 'r':
-			o.root = optarg;
-			break;
-		case 'D':
-			o.dut = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return PTH_EXIT_OK;
-		default:
-			fprintf(stderr, "ptharness run: %s '%s' (see ptharness run --help)\n",
-				c == ':' ? "option needs a value:" : "unknown option",
-				argv[optind - 1]);
-			return PTH_EXIT_INPUT;
+	while ((c = getopt_long(argc, argv, ":t:s:j:F:J:U:kH:r:D:h", opts, NULL)) != -1)
+		if ((r = parse_option(cli, c, argv)) != 0)
+			return r;
+	if (optind < argc) {
+		cli->paths = argv + optind;
+	} else {
+		cli->dflt[0] = (char *)default_suite();
+		cli->paths = cli->dflt;
+		if (!cli->o.root)
+			cli->o.root = cli->dflt[0];
+	}
+	if (!cli->o.root && optind == argc - 1 && g_file_test(cli->paths[0], G_FILE_TEST_IS_DIR))
+		cli->o.root = cli->paths[0];
+	return 0;
+}
+
+/* The failed steps' expectations of one scenario that did not pass. */
+static void print_failures(JsonObject *s)
+{
+	JsonArray *steps = json_object_get_array_member(s, "steps");
+
+	printf("%s %s: %s\n", json_object_get_string_member(s, "status"),
+	       json_object_get_string_member(s, "id"),
+	       json_object_get_string_member_with_default(
+		       s, "message", json_object_get_string_member(s, "title")));
+	for (guint k = 0; k < json_array_get_length(steps); k++) {
+		JsonObject *step = json_array_get_object_element(steps, k);
+		JsonArray *f = json_object_get_array_member(step, "failures");
+
+		for (guint m = 0; m < json_array_get_length(f); m++) {
+			JsonObject *x = json_array_get_object_element(f, m);
+
+			printf("  step %" G_GINT64_FORMAT " %s: %s: expected %s, observed %s\n",
+			       json_object_get_int_member(step, "index"),
+			       json_object_get_string_member(step, "verb"),
+			       json_object_get_string_member(x, "key"),
+			       json_object_get_string_member(x, "expected"),
+			       json_object_get_string_member(x, "observed"));
 		}
 	}
-	if (optind < argc) {
-		paths = argv + optind;
-	} else {
-		dflt[0] = (char *)default_suite();
-		paths = dflt;
-		if (!o.root)
-			o.root = dflt[0];
+}
+
+/* One line per scenario that did not pass (nor skipped), then the totals. */
+static void print_summary(JsonNode *result, bool faults_all)
+{
+	JsonObject *root = json_node_get_object(result);
+	JsonObject *summary = json_object_get_object_member(root, "summary");
+	JsonObject *fp = json_object_get_object_member(summary, "fault_points");
+	JsonArray *scs = json_object_get_array_member(root, "scenarios");
+
+	for (guint i = 0; i < json_array_get_length(scs); i++) {
+		JsonObject *s = json_array_get_object_element(scs, i);
+		const char *st = json_object_get_string_member(s, "status");
+
+		if (strcmp(st, "pass") != 0 && strcmp(st, "skip") != 0)
+			print_failures(s);
 	}
-	if (!o.root && optind == argc - 1 && g_file_test(paths[0], G_FILE_TEST_IS_DIR))
-		o.root = paths[0];
-	files = pth_scenario_find(paths, &error);
-	if (!files) {
-		fprintf(stderr, "ptharness run: %s\n", error->message);
+	if (faults_all)
+		printf("fault points: %" G_GINT64_FORMAT " tried, %" G_GINT64_FORMAT " held\n",
+		       json_object_get_int_member(fp, "tried"),
+		       json_object_get_int_member(fp, "held"));
+	printf("scenarios: %" G_GINT64_FORMAT " passed, %" G_GINT64_FORMAT
+	       " failed, %" G_GINT64_FORMAT " errors, %" G_GINT64_FORMAT " skipped\n",
+	       json_object_get_int_member(summary, "passed"),
+	       json_object_get_int_member(summary, "failed"),
+	       json_object_get_int_member(summary, "errors"),
+	       json_object_get_int_member(summary, "skipped"));
+}
+
+/* The result to --json, then the other reports. Returns 0 or an exit status. */
+static int write_reports(const struct run_cli *cli, JsonNode *result)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *text = NULL;
+
+	if (cli->json) {
+		text = prp_result_to_data(result);
+		if (!g_file_set_contents(cli->json, text, -1, &error))
+			return input_error("%s", error->message);
+	}
+	if ((cli->junit || cli->ktap || cli->html) &&
+	    pth_report_render(result, cli->junit, cli->ktap, cli->html, &error) < 0)
+		return input_error("%s", error->message);
+	return 0;
+}
+
+/* 2 when a scenario did not load, 1 when one failed or was an error, else 0. */
+static int exit_status(JsonNode *result, unsigned load_errors)
+{
+	JsonObject *summary =
+		json_object_get_object_member(json_node_get_object(result), "summary");
+
+	if (load_errors)
 		return PTH_EXIT_INPUT;
+	if (json_object_get_int_member(summary, "failed") +
+	    json_object_get_int_member(summary, "errors"))
+		return PTH_EXIT_FAIL;
+	return PTH_EXIT_OK;
+}
+
+/* Find the files and run them (with certify's hooks under --dut on a real host). */
+static JsonNode *run_files(struct run_cli *cli, unsigned *ret_load_errors, int *ret_status)
+{
+	struct pth_step_hooks hooks = { 0 };
+	g_auto(GStrv) checks = pth_cert_check_namev();
+	g_autoptr(GPtrArray) files = NULL;
+	g_autoptr(GError) error = NULL;
+	JsonNode *result;
+
+	files = pth_scenario_find(cli->paths, &error);
+	if (!files) {
+		*ret_status = input_error("%s", error->message);
+		return NULL;
 	}
 	/* Certification checks share the device under test: one at a time, in file order, and
 	 * the certify verb only on a real host. */
-	if (o.dut) {
-		o.jobs = 1;
-		if (o.target != PTH_TARGET_FAKE) {
-			c = pth_cert_hooks_new(o.dut, &hooks);
-			if (c != 0)
-				return c;
-			o.hooks = &hooks;
+	if (cli->o.dut) {
+		cli->o.jobs = 1;
+		if (cli->o.target != PTH_TARGET_FAKE) {
+			*ret_status = pth_cert_hooks_new(cli->o.dut, &hooks);
+			if (*ret_status != 0)
+				return NULL;
+			cli->o.hooks = &hooks;
 		}
 	}
-	result = pth_run_scenarios(files, &o, &load_errors);
+	cli->o.checks = (const char *const *)checks;
+	result = pth_run_scenarios(files, &cli->o, ret_load_errors);
+	cli->o.checks = NULL;
+	cli->o.hooks = NULL;
 	pth_cert_hooks_free(&hooks);
+	return result;
+}
 
-	/* One line per scenario that did not pass, then the totals. */
-	{
-		JsonArray *scs =
-			json_object_get_array_member(json_node_get_object(result), "scenarios");
+int pth_cmd_run(int argc, char **argv)
+{
+	struct run_cli cli = { .o = { .target = PTH_TARGET_FAKE,
+				      .jobs = (unsigned)g_get_num_processors(),
+				      .progress = isatty(STDERR_FILENO) && !g_getenv("CI") } };
+	unsigned load_errors = 0;
+	JsonNode *result;
+	int status = parse_args(&cli, argc, argv);
 
-		for (guint i = 0; i < json_array_get_length(scs); i++) {
-			JsonObject *s = json_array_get_object_element(scs, i);
-			const char *st = json_object_get_string_member(s, "status");
-			JsonArray *steps = json_object_get_array_member(s, "steps");
-
-			if (strcmp(st, "pass") == 0 || (strcmp(st, "skip") == 0 && !ktap))
-				continue;
-			if (ktap)
-				continue;
-			printf("%s %s: %s\n", st, json_object_get_string_member(s, "id"),
-			       json_object_get_string_member_with_default(
-				       s, "message", json_object_get_string_member(s, "title")));
-			for (guint k = 0; k < json_array_get_length(steps); k++) {
-				JsonObject *step = json_array_get_object_element(steps, k);
-				JsonArray *f = json_object_get_array_member(step, "failures");
-
-				for (guint m = 0; m < json_array_get_length(f); m++) {
-					JsonObject *x = json_array_get_object_element(f, m);
-
-					printf("  step %" G_GINT64_FORMAT " %s: %s: expected %s, "
-					       "observed %s\n",
-					       json_object_get_int_member(step, "index"),
-					       json_object_get_string_member(step, "verb"),
-					       json_object_get_string_member(x, "key"),
-					       json_object_get_string_member(x, "expected"),
-					       json_object_get_string_member(x, "observed"));
-				}
-			}
-		}
-	}
-	summary = json_object_get_object_member(json_node_get_object(result), "summary");
-	text = pth_json_to_string(result);
-	if (json && write_file(json, text) < 0) {
-		json_node_unref(result);
-		return PTH_EXIT_INPUT;
-	}
-	if ((junit || ktap || html) && pth_report_render(result, junit, ktap, html, &error) < 0) {
-		fprintf(stderr, "ptharness run: %s\n", error->message);
-		json_node_unref(result);
-		return PTH_EXIT_INPUT;
-	}
-	if (!ktap) {
-		JsonObject *fp = json_object_get_object_member(summary, "fault_points");
-
-		if (o.faults_all)
-			printf("fault points: %" G_GINT64_FORMAT " tried, %" G_GINT64_FORMAT
-			       " held\n",
-			       json_object_get_int_member(fp, "tried"),
-			       json_object_get_int_member(fp, "held"));
-		printf("scenarios: %" G_GINT64_FORMAT " passed, %" G_GINT64_FORMAT
-		       " failed, %" G_GINT64_FORMAT " skipped\n",
-		       json_object_get_int_member(summary, "passed"),
-		       json_object_get_int_member(summary, "failed") +
-			       json_object_get_int_member(summary, "errors"),
-		       json_object_get_int_member(summary, "skipped"));
-	}
-	c = load_errors ? PTH_EXIT_INPUT :
-	    json_object_get_int_member(summary, "failed") +
-			    json_object_get_int_member(summary, "errors") ?
-			  PTH_EXIT_FAIL :
-			  PTH_EXIT_OK;
+	if (status != 0)
+		return status < 0 ? PTH_EXIT_OK : status;
+	result = run_files(&cli, &load_errors, &status);
+	if (!result)
+		return status;
+	if (!cli.ktap)
+		print_summary(result, cli.o.faults_all);
+	status = write_reports(&cli, result);
+	if (status == 0)
+		status = exit_status(result, load_errors);
 	json_node_unref(result);
-	return c;
+	return status;
 }

@@ -1,53 +1,23 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Running scenarios on fake (or live) hosts and building the canonical result. */
+/* The step loop over one scenario, the fault matrix, and a scenario run as a certify check. */
 #pragma once
 
 #include <glib.h>
 #include <json-glib/json-glib.h>
 #include <stdbool.h>
 
-#include "certify.h"
 #include "engine.h"
 #include "fakesys.h"
+#include "runctx.h"
 #include "scenario.h"
 
-#define PTH_RESULT_SCHEMA "ptharness-result/1"
+/* Run r's steps (r set up by pth_run_setup); their results go into b as an array. Returns
+ * "pass" or "fail"; a certify verdict and reason are in r->status and r->reason. */
+const char *pth_run_steps(struct pth_run *r, JsonBuilder *b);
 
-/*
- * The step verb `certify: {check: NAME, ...}` runs certify's own check code (harness/certify.c):
- * certify(data, args, &reason) returns the check's status and sets *ret_reason (owned by the
- * caller). Without hooks the verb fails with host-error.
- */
-struct pth_step_hooks {
-	enum pth_cert_status (*certify)(void *data, struct fy_node *args, char **ret_reason);
-	/* A safe point, before step index (1-based) runs: non-zero (the signal number) stops the
-	 * scenario there as interrupted. NULL: never. */
-	int (*interrupted)(void *data, unsigned index);
-	void *data;
-};
-
-struct pth_run_options {
-	const char *dut; /* --dut: $DUT (certification scenarios); NULL: none */
-	const struct pth_step_hooks *hooks; /* the certify verb, or NULL */
-	unsigned target; /* one of enum pth_target; fake by default */
-	unsigned shard_index; /* 1-based; 0 with shard_count 0: no sharding */
-	unsigned shard_count;
-	unsigned jobs; /* worker threads, >= 1 */
-	bool faults_all; /* rerun each scenario with a fault at each mutating step */
-	bool progress; /* a progress line on stderr */
-	const char *root; /* the suite directory scenario ids are relative to */
-};
-
-/* FNV-1a (32-bit) of the scenario id, mod n, 1-based: a stable shard for each scenario. */
-unsigned pth_shard_of(const char *id, unsigned n);
-
-/*
- * Run the scenario files given (already found and sorted). Scenarios that do not load are
- * reported as errors and the run goes on. Returns the result (ptharness-result/1, owned by the
- * caller) and sets *ret_load_errors to the number of files that could not be loaded.
- */
-JsonNode *pth_run_scenarios(GPtrArray *files, const struct pth_run_options *opts,
-			    unsigned *ret_load_errors);
+/* The fault matrix over base (a fault-free run that collected its points): the scenario again
+ * once per point. Counts go to *tried and *held, what broke (strings) to broken. */
+void pth_run_faults(struct pth_run *base, unsigned *tried, unsigned *held, GPtrArray *broken);
 
 /*
  * Run one loaded scenario's steps as a certification check on a host the caller owns (certify's
@@ -61,9 +31,3 @@ enum pth_cert_status pth_run_check(struct pth_scenario *sc, struct pt_engine *e,
 				   struct pt_backend *be, struct fks_host *fake,
 				   struct pt_trace *trace, const char *dut,
 				   const struct pth_step_hooks *hooks, char **ret_reason);
-
-/* Render a canonical result (harness/report.c): JUnit XML to junit, the HTML report into the
- * directory html, KTAP on stdout (last, and only when the rest worked); NULL/false skip one.
- * Returns 0, or -EIO with error set. */
-int pth_report_render(JsonNode *result, const char *junit, bool ktap, const char *html,
-		      GError **error);

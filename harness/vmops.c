@@ -33,6 +33,7 @@ int pth_cmd_select_vf(int argc, char **argv)
 	struct pth_session s = { 0 };
 	struct pt_outcome out = { 0 };
 	char vf[16] = "";
+	long long v;
 	int c, r;
 
 	optind = 1;
@@ -58,13 +59,19 @@ int pth_cmd_select_vf(int argc, char **argv)
 			q.same_address = optarg;
 			break;
 		case 'n':
-			q.numa_node = atoi(optarg);
+			if (pth_parse_int(optarg, -1, 1023, &v) < 0)
+				return pth_usage_error("select-vf",
+						       "not a NUMA node (-1..1023):", optarg);
+			q.numa_node = (int)v;
 			break;
 		case 'C':
 			q.create = true;
 			break;
 		case 'N':
-			q.create_count = (unsigned)atoi(optarg);
+			if (pth_parse_int(optarg, 0, 65535, &v) < 0)
+				return pth_usage_error("select-vf",
+						       "not a VF count (0..65535):", optarg);
+			q.create_count = (unsigned)v;
 			break;
 		case 'h':
 			printf("Usage: ptharness select-vf (--pf PF [--vfs 0,2-5] | --id VVVV:DDDD "

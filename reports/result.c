@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The canonical result: load a file, check it against ptharness-result/1, write it, shard it. */
+/* The canonical result: load a file and check it against ptharness-result/1. */
 
 #include <errno.h>
 #include <string.h>
@@ -369,31 +369,6 @@ int prp_result_load(const char *file, JsonNode **ret, GError **error)
 		return r;
 	*ret = json_node_ref(root);
 	return 0;
-}
-
-char *prp_result_to_data(JsonNode *result)
-{
-	g_autoptr(JsonGenerator) gen = json_generator_new();
-	g_autofree char *s = NULL;
-
-	json_generator_set_pretty(gen, TRUE);
-	json_generator_set_indent(gen, 2);
-	json_generator_set_root(gen, result);
-	s = json_generator_to_data(gen, NULL);
-	return g_strconcat(s, "\n", NULL);
-}
-
-unsigned prp_shard_of(const char *id, unsigned n)
-{
-	guint32 h = 2166136261u;
-
-	if (n <= 1)
-		return 1;
-	for (const unsigned char *p = (const unsigned char *)id; *p; p++) {
-		h ^= *p;
-		h *= 16777619u;
-	}
-	return h % n + 1;
 }
 
 char *prp_join(JsonArray *a, const char *sep)

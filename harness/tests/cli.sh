@@ -123,6 +123,10 @@ check_out_fail() { # NAME PATTERN -- ARGS...: exit status 1 and the pattern on s
 }
 check_out_fail "memlock exceeded on the model" "memlock-exceeded ENOMEM" -- vfio-open 0000:02:00.0 --map 1G --memlock 64K --host "$NVME_VFIO"
 check_out "select-vf creates VFs" "^select-vf 0000:02:00.0: ok: 0000:02:00.1" -- select-vf --pf 0000:02:00.0 --create --count 2 --host "$HOSTS/lab-sriov-initial.umockdev"
+# integers are range-checked, never wrapped (4294967297 is not 1, -1 is not 4294967295)
+check "select-vf --count 2^32+1" 2 empty "not a VF count \(0..65535\): '4294967297'" -- select-vf --pf 0000:02:00.0 --create --count 4294967297 --host "$HOSTS/lab-sriov-initial.umockdev"
+check "select-vf --numa-node -2" 2 empty "not a NUMA node" -- select-vf --id 8086:1520 --numa-node -2 --host "$HOSTS/lab-sriov-initial.umockdev"
+check "run --shard 1/huge" 2 empty "--shard takes K/N" -- run --shard 1/99999999999999999999
 check_out_fail "migrate-check blocks plain vfio-pci" "migration-blocked" -- migrate-check --devices 0000:02:00.0 --host "$NVME_VFIO"
 
 # The live host: on a machine without an IOMMU (like CI's) inspect says so and exits 0.

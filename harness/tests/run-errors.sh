@@ -22,6 +22,8 @@ expect "^error missing-recording: .*/missing-recording.yaml:4:14: no such record
 expect "^error unknown-address: .*/unknown-address.yaml:7:23: unknown device address 0000:09:00.0"
 expect "^error unknown-rule: .*/unknown-rule.yaml:8:15: unknown rule 'K-NO-SUCH-RULE'"
 expect "^error unknown-error: .*/unknown-error.yaml:8:14: unknown error code 'group-not-viabel'"
+# errors are counted apart from failures
+expect "^scenarios: 1 passed, 0 failed, 8 errors, 0 skipped$"
 if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); s={x["id"]:x["status"] for x in d["scenarios"]}; assert s["good"]=="pass" and sum(v=="error" for v in s.values())==8 and d["summary"]["errors"]==8' "$tmp/r.json"; then
 	pass=$((pass + 1)); echo "ok - result JSON: the good scenario passed, 8 errors"
 else

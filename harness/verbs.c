@@ -1,0 +1,444 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The scenario verbs: one row each (name, typed arguments, run function, flags). */
+
+/*
+ * The plan: pth_verbs[] is the only list of verbs. The loader (schema.c) checks a step's
+ * arguments against its row, the runner (runner.c) calls its run function, certify's dry-run
+ * plan reads its flags. A run function gets the step's arguments as the loader checked them
+ * and fills in the observation: the engine's outcome, or a raw read/write result, and its
+ * verb-specific result members.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "migrate.h"
+#include "session.h"
+#include "sriov.h"
+#include "verbs.h"
+#include "vfio.h"
+#include "vm.h"
+
+/* inspect: a fresh scan, and each decision it made traced with its rule. */
+static void do_inspect(struct pth_run *r, struct fy_node *a, struct pth_obs *o)
+{
+	struct pt_error err = { 0 };
+
+	(void)a, (void)o;
+	pt_engine_rescan(r->e, &err);
+	pt_host_trace_rules(pt_engine_host(r->e), r->trace);
+}
+
+/* check: a fresh scan; the step only evaluates its expect. */
+static void do_check(struct pth_run *r, struct fy_node *a, struct pth_obs *o)
+{
+	struct pt_error err = { 0 };
+
+	(void)a, (void)o;
+	pt_engine_rescan(r->e, &err);
+}
+
+static void do_detach(struct pth_run *r, struct fy_node *a, struct pth_obs *o)
+{
+	const char *dev = pth_run_resolve(r, pth_node_str(a, "device"));
+	const char *m = pth_node_str(a, "method");
+	struct pt_detach_options d = {
+		.driver = pth_node_str(a, "driver"),
+		.method = m && strcmp(m, "new_id") == 0 ? PT_BIND_NEW_ID : PT_BIND_OVERRIDE,
+		.managed = pth_arg_bool(a, "managed", true),
+		.force = pth_arg_bool(a, "force", false),
+	};
+	struct pt_detached *st = g_new0(struct pt_detached, 1);
+
+	o->has_outcome = pt_detach(r->e, dev, &d, st, &o->out) >= 0;
+	if (o->out.code == PT_CODE_OK && st->unbound_by_us)
+		g_hash_table_replace(r->detached, g_strdup(dev), st);
+	else
+		pth_detached_free(st);
+}
+
+static void do_reattach(struct pth_run *r, struct fy_node *a, struct pth_obs *o)
+{
+	const char *dev = pth_run_resolve(r, pth_node_str(a, "device"));
+	struct pt_detached *st = g_hash_table_lookup(r->detached, dev);
+	struct pt_detached tmp = { .unbound_by_us = true, .managed = true, .orig_unknown = true };
+	const struct pt_dev *d;
+
+	if (!st) {
+		d = pt_host_find_dev(pt_engine_host(r->e), dev);
+		g_strlcpy(tmp.address, dev, sizeof(tmp.address));
+		tmp.stub = d && pt_dev_props(d)->driver ? g_strdup(pt_dev_props(d)->driver) : NULL;
+		st = &tmp;
+	}
+	o->has_outcome = pt_reattach(r->e, st, &o->out) >= 0;
+	if (st == &tmp)
+		pt_detached_clear(&tmp);
+	else if (o->out.code == PT_CODE_OK)
+		g_hash_table_remove(r->detached, dev);
+}
+
+static void do_reset(struct pth_run *r, struct fy_node *a, struct pth_obs *o)
+{
+	const char *m = pth_node_str(a, "method");
+	int method = m ? pt_reset_method_from_string(m) : -1, used = -2;
+
+	o->has_outcome = pt_reset_device(r->e, pth_run_resolve(r, pth_node_str(a, "device")),
+					 method, &used, &o->out) >= 0;
+	if (o->out.code == PT_CODE_OK)
+		pth_obs_str(o, "method",
+			    used >= 0 ? pt_reset_method_to_string((enum pt_reset_method)used) :
+					"vfio");
+}
+
+static void attach_or_plan(struct pth_run *r, struct fy_node *a, struct pth_obs *o, bool plan)
+{
+	const char *m = pth_node_str(a, "method");
+	struct pt_attach_options ao = {
+		.managed = pth_arg_bool(a, "managed", true),
+		.driver = pth_node_str(a, "driver"),
+		.method = m && strcmp(m, "new_id") == 0 ? PT_BIND_NEW_ID : PT_BIND_OVERRIDE,
+		.force = pth_arg_bool(a, "force", false),
+		.dry_run = plan,
+	};
+	char **devs = pth_arg_list(r, a, "devices");
+	struct pt_vm *vm = pth_run_find_vm(r, pth_node_str(a, "vm"));
+	struct pt_step *steps = NULL;
+	size_t n = 0;
+
+	o->has_outcome =
+		pt_vm_attach(r->e, vm, (const char *const *)devs, &ao, &steps, &n, &o->out) >= 0;
+	pth_obs_int(o, "steps", (gint64)n);
+	pt_steps_free(steps, n);
+	g_strfreev(devs);
+}
+
+static void do_attach(struct pth_run *r, struct fy_node *a, struct pth_obs *o)
+{
+	attach_or_plan(r, a, o, false);
+}
+
+/* plan: attach's decisions, the host untouched. */
+static void do_plan(struct pth_run *r, struct fy_node *a, struct pth_obs *o)
+{
+	attach_or_plan(r, a, o, true);
+}
+
+static void do_release(struct pth_run *r, struct fy_node *a, struct pth_obs *o)
+{
+	struct pt_vm *vm = pth_run_find_vm(r, pth_node_str(a, "vm"));
+
+	o->has_outcome = pt_vm_release(r->e, vm, &o->out) >= 0;
+}
+
+static void do_select_vf(struct pth_run *r, struct fy_node *a, struct pth_obs *o)
+{
+	struct pt_vf_query q = {
+		.pf = pth_run_resolve(r, pth_node_str(a, "pf")),
+		.id = pth_node_str(a, "id"),
+		.vfs = pth_node_str(a, "vfs"),
+		.class = pth_node_str(a, "class"),
+		.same_address = pth_node_str(a, "same_address"),
+		.numa_node = (int)pth_arg_int(a, "numa_node", -1),
+		.create = pth_arg_bool(a, "create", false),
+		.create_count = (unsigned)pth_arg_int(a, "count", 0),
+	};
+	char vf[16] = "";
+	int rc = pt_select_vf(r->e, &q, vf, &o->out);
+
+	o->has_outcome = rc >= 0;
+	if (rc == -EINVAL)
+		pt_outcome_clear(&o->out), o->out.code = PT_CODE_HOST_ERROR,
+					   o->out.message = g_strdup("malformed vfs ranges or id"),
+					   o->has_outcome = true;
+	if (rc == 0) {
+		pth_obs_str(o, "device", vf);
+		if (pth_node_str(a, "as"))
+			g_hash_table_replace(r->names, g_strdup(pth_node_str(a, "as")),
+					     g_strdup(vf));
+	}
+}
+
+static void do_set_numvfs(struct pth_run *r, struct fy_node *a, struct pth_obs *o)
+{
+	o->has_outcome = pt_set_numvfs(r->e, pth_run_resolve(r, pth_node_str(a, "pf")),
+				       (unsigned)pth_arg_int(a, "count", 0), &o->out) >= 0;
+}
+
+static void do_vfio_open(struct pth_run *r, struct fy_node *a, struct pth_obs *o)
+{
+	struct pt_vfio_options vo = { .map_bytes = pth_arg_size(a, "map", 0),
+				      .reset = pth_arg_bool(a, "reset", false) };
+	struct pt_vfio_info info = { 0 };
+	uint64_t limit = pth_arg_size(a, "memlock", 0);
+
+	if (limit && r->fake) {
+		char v[32];
+
+		snprintf(v, sizeof(v), "%" G_GUINT64_FORMAT, limit);
+		fks_host_set(r->fake, "cap_ipc_lock", "0");
+		fks_host_set(r->fake, "memlock", v);
+	}
+	o->has_outcome = pt_vfio_open(r->e, pth_run_resolve(r, pth_node_str(a, "device")), &vo,
+				      &info, &o->out) >= 0;
+	if (o->out.code == PT_CODE_OK) {
+		pth_obs_int(o, "regions", info.num_regions);
+		pth_obs_int(o, "irqs", info.num_irqs);
+		pth_obs_int(o, "mapped", (gint64)info.mapped);
+		pth_obs_bool(o, "reset", info.reset);
+		pth_obs_bool(o, "migration", info.migration);
+	}
+}
+
+static void do_migrate_check(struct pth_run *r, struct fy_node *a, struct pth_obs *o)
+{
+	const char *vmname = pth_node_str(a, "vm"), *to = pth_node_str(a, "to");
+	char **devs = pth_arg_list(r, a, "devices"), **fo = pth_arg_list(r, a, "failover");
+	struct pt_migrate_result res = { 0 };
+	struct pt_migrate_device *md;
+	struct pth_session dst = { 0 };
+	struct pt_vm *vm = vmname ? pt_vms_find(r->vms, vmname) : NULL;
+	size_t n = 0;
+
+	if (vm && !devs[0]) {
+		g_strfreev(devs);
+		devs = g_new0(char *, pt_vm_device_count(vm) + 1);
+		for (size_t i = 0; i < pt_vm_device_count(vm); i++)
+			devs[i] = g_strdup(pt_vm_device(vm, i));
+	}
+	n = g_strv_length(devs);
+	md = g_new0(struct pt_migrate_device, n + 1);
+	for (size_t i = 0; i < n; i++) {
+		md[i].address = devs[i];
+		md[i].failover = g_strv_contains((const char *const *)fo, devs[i]);
+	}
+	if (to) {
+		struct fy_node *h = pth_node_get(r->sc->hosts, to);
+		const char *rec = h ? pth_node_str(h, "recording") : NULL;
+		g_autofree char *path = rec ? pth_scenario_path(r->sc, rec) : NULL;
+
+		dst.spec = path;
+		if (!path || pth_session_open(&dst, "run") != 0) {
+			pt_outcome_clear(&o->out);
+			o->out.code = PT_CODE_HOST_ERROR;
+			o->out.message =
+				g_strdup_printf("no destination host '%s' under hosts:", to);
+			o->has_outcome = true;
+			goto out;
+		}
+	}
+	o->has_outcome = pt_migrate_check(r->e, md, n, dst.engine, &res, &o->out) >= 0;
+	pth_obs_bool(o, "migratable", res.migratable);
+	{
+		JsonArray *reasons = json_array_new(), *dests = json_array_new();
+
+		for (size_t i = 0; i < res.count; i++) {
+			json_array_add_string_element(reasons, res.entries[i].reason);
+			if (res.entries[i].destination)
+				json_array_add_string_element(dests, res.entries[i].destination);
+		}
+		json_object_set_array_member(o->result, "reasons", reasons);
+		json_object_set_array_member(o->result, "destinations", dests);
+	}
+out:
+	if (dst.engine || dst.detached)
+		pth_session_close(&dst, "run", 0);
+	pt_migrate_result_clear(&res);
+	g_free(md);
+	g_strfreev(devs);
+	g_strfreev(fo);
+}
+
+static void do_memlock(struct pth_run *r, struct fy_node *a, struct pth_obs *o)
+{
+	struct pt_vm *vm = pth_run_find_vm(r, pth_node_str(a, "vm"));
+	const char *rule = NULL;
+	uint64_t bytes = 0;
+
+	o->has_outcome = true;
+	if (pt_vm_memlock(r->e, vm, &bytes, &rule) < 0) {
+		o->out.code = PT_CODE_HOST_ERROR;
+		o->out.message = g_strdup("the limit does not fit in 64 bits");
+		return;
+	}
+	o->out.rule = rule;
+	o->out.message = g_strdup_printf("%" G_GUINT64_FORMAT " bytes", bytes);
+	if (bytes == PT_MEMLOCK_UNLIMITED)
+		pth_obs_bool(o, "unlimited", TRUE);
+	else
+		pth_obs_int(o, "bytes", (gint64)bytes);
+	if (r->trace)
+		pt_trace_rule(r->trace, rule, pt_vm_name(vm), o->out.message);
+}
+
+static void do_write(struct pth_run *r, struct fy_node *a, struct pth_obs *o)
+{
+	g_autofree char *path = pth_run_expand_path(r, pth_node_str(a, "path"));
+	const char *value = pth_node_str(a, "value");
+	g_autofree char *v = g_strcompress(value ? value : "");
+	struct pt_error err = { 0 };
+
+	o->raw = true;
+	o->write_result = pt_backend_write(r->be, PT_NS_SYS, path, v, strlen(v));
+	/* The host changed under the engine: scan it again. */
+	pt_engine_rescan(r->e, &err);
+}
+
+static void do_read(struct pth_run *r, struct fy_node *a, struct pth_obs *o)
+{
+	g_autofree char *path = pth_run_expand_path(r, pth_node_str(a, "path"));
+	char buf[8192];
+	size_t len = 0;
+
+	o->raw = true;
+	o->write_result = pt_backend_read(r->be, PT_NS_SYS, path, buf, sizeof(buf) - 1, &len);
+	if (o->write_result >= 0) {
+		while (len > 0 && buf[len - 1] == '\n')
+			len--;
+		o->value = g_strndup(buf, len);
+	}
+}
+
+/* rescan: the PCI core's bus/pci/rescan (what brings a removed device back), then a scan. */
+static void do_rescan(struct pth_run *r, struct fy_node *a, struct pth_obs *o)
+{
+	struct pt_error err = { 0 };
+
+	(void)a;
+	o->raw = true;
+	o->write_result = pt_backend_write(r->be, PT_NS_SYS, "bus/pci/rescan", "1", 1);
+	pt_engine_rescan(r->e, &err);
+}
+
+/* certify: {check: NAME}: certify's own check code (harness/certify.c), which only runs under
+ * `ptharness certify` or `run --dut`. result: status (pass, fail, skip) and reason. */
+static void do_certify(struct pth_run *r, struct fy_node *a, struct pth_obs *o)
+{
+	g_autofree char *reason = NULL;
+	enum pth_cert_status st;
+
+	o->has_outcome = true;
+	if (!r->hooks || !r->hooks->certify) {
+		o->out.code = PT_CODE_HOST_ERROR;
+		o->out.message = g_strdup("the certify verb runs under 'ptharness certify' or "
+					  "'ptharness run --dut BDF'");
+		st = PTH_CERT_FAIL;
+		reason = g_strdup(o->out.message);
+	} else {
+		st = r->hooks->certify(r->hooks->data, a, &reason);
+		if (st == PTH_CERT_FAIL) {
+			o->out.code = PT_CODE_HOST_ERROR;
+			o->out.message = g_strdup(reason);
+		}
+	}
+	pth_obs_str(o, "status", pth_cert_status_names[st]);
+	pth_obs_str(o, "reason", reason ? reason : "");
+	if (st == PTH_CERT_SKIP || r->status == PTH_CERT_PASS)
+		r->status = st;
+	g_free(r->reason);
+	r->reason = g_steal_pointer(&reason);
+}
+
+/* How detach and attach bind the stub (struct pt_detach_options). */
+static const char *const bind_methods[] = { "override", "new_id", NULL };
+
+/*
+ * The verbs, one row each. Integer ranges are what the engine and the kernel take: an SR-IOV
+ * VF count is 16 bits (the TotalVFs register), a NUMA node -1 (none) to 1023.
+ */
+const struct pth_verb pth_verbs[] = {
+	{ "inspect", do_inspect, PTH_VERB_READ_ONLY, { {} } },
+	{ "check", do_check, PTH_VERB_READ_ONLY, { {} } },
+	{ "detach",
+	  do_detach,
+	  0,
+	  { PTH_REQ("device", PTH_ARG_STR),
+	    PTH_OPT("driver", PTH_ARG_STR),
+	    PTH_ENUM("method", bind_methods),
+	    PTH_OPT("managed", PTH_ARG_BOOL),
+	    PTH_OPT("force", PTH_ARG_BOOL),
+	    {} } },
+	{ "reattach", do_reattach, 0, { PTH_REQ("device", PTH_ARG_STR), {} } },
+	{ "reset",
+	  do_reset,
+	  0,
+	  { PTH_REQ("device", PTH_ARG_STR), PTH_OPT("method", PTH_ARG_STR), {} } },
+	{ "attach",
+	  do_attach,
+	  0,
+	  { PTH_REQ("vm", PTH_ARG_STR),
+	    PTH_REQ("devices", PTH_ARG_DEVICES),
+	    PTH_OPT("managed", PTH_ARG_BOOL),
+	    PTH_OPT("driver", PTH_ARG_STR),
+	    PTH_ENUM("method", bind_methods),
+	    PTH_OPT("force", PTH_ARG_BOOL),
+	    {} } },
+	{ "plan",
+	  do_plan,
+	  PTH_VERB_READ_ONLY,
+	  { PTH_REQ("vm", PTH_ARG_STR),
+	    PTH_REQ("devices", PTH_ARG_DEVICES),
+	    PTH_OPT("managed", PTH_ARG_BOOL),
+	    PTH_OPT("driver", PTH_ARG_STR),
+	    PTH_ENUM("method", bind_methods),
+	    PTH_OPT("force", PTH_ARG_BOOL),
+	    {} } },
+	{ "release", do_release, 0, { PTH_REQ("vm", PTH_ARG_STR), {} } },
+	{ "select-vf",
+	  do_select_vf,
+	  0,
+	  { PTH_OPT("pf", PTH_ARG_STR),
+	    PTH_OPT("id", PTH_ARG_STR),
+	    PTH_OPT("vfs", PTH_ARG_STR),
+	    PTH_INT("numa_node", -1, 1023),
+	    PTH_OPT("class", PTH_ARG_STR),
+	    PTH_OPT("same_address", PTH_ARG_STR),
+	    PTH_OPT("create", PTH_ARG_BOOL),
+	    PTH_INT("count", 0, 65535),
+	    PTH_OPT("as", PTH_ARG_STR),
+	    {} } },
+	{ "set-numvfs",
+	  do_set_numvfs,
+	  0,
+	  { PTH_REQ("pf", PTH_ARG_STR), PTH_REQ_INT("count", 0, 65535), {} } },
+	{ "vfio-open",
+	  do_vfio_open,
+	  0,
+	  { PTH_REQ("device", PTH_ARG_STR),
+	    PTH_OPT("map", PTH_ARG_SIZE),
+	    PTH_OPT("memlock", PTH_ARG_SIZE),
+	    PTH_OPT("reset", PTH_ARG_BOOL),
+	    {} } },
+	{ "migrate-check",
+	  do_migrate_check,
+	  PTH_VERB_READ_ONLY,
+	  { PTH_OPT("vm", PTH_ARG_STR),
+	    PTH_OPT("devices", PTH_ARG_STRLIST),
+	    PTH_OPT("failover", PTH_ARG_STRLIST),
+	    PTH_OPT("to", PTH_ARG_HOST),
+	    {} } },
+	{ "memlock", do_memlock, PTH_VERB_READ_ONLY, { PTH_REQ("vm", PTH_ARG_STR), {} } },
+	{ "write",
+	  do_write,
+	  0,
+	  { PTH_REQ("path", PTH_ARG_STR), PTH_REQ("value", PTH_ARG_STR), {} } },
+	{ "read", do_read, PTH_VERB_READ_ONLY, { PTH_REQ("path", PTH_ARG_STR), {} } },
+	{ "rescan", do_rescan, 0, { {} } },
+	{ "certify",
+	  do_certify,
+	  0,
+	  { PTH_REQ("check", PTH_ARG_CHECK),
+	    PTH_INT("vfs", 0, 65535),
+	    PTH_OPT("map", PTH_ARG_SIZE),
+	    {} } },
+	{},
+};
+
+const struct pth_verb *pth_verb_find(const char *name)
+{
+	for (const struct pth_verb *v = pth_verbs; name && v->name; v++)
+		if (strcmp(v->name, name) == 0)
+			return v;
+	return NULL;
+}
