@@ -219,139 +219,6 @@ static void identity_clear(struct pth_cert_identity *id)
 	g_free(id->cmdline);
 }
 
-static const char *member(JsonObject *o, const char *name)
-{
-	JsonNode *n = json_object_get_member(o, name);
-
-	return n && JSON_NODE_HOLDS_VALUE(n) ? json_node_get_string(n) : NULL;
-}
-
-/* JUnit XML (the junit-10 schema): one suite, one testcase per check. */
-static char *cert_junit(JsonNode *root)
-{
-	JsonObject *o = json_node_get_object(root);
-	JsonObject *dut = json_object_get_object_member(o, "dut");
-	JsonObject *sum = json_object_get_object_member(o, "summary");
-	JsonArray *checks_ = json_object_get_array_member(o, "checks");
-	GString *x = g_string_new("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-	double total = 0;
-	g_autofree char *name = NULL;
-
-	for (guint i = 0; i < json_array_get_length(checks_); i++)
-		total += json_object_get_int_member(json_array_get_object_element(checks_, i),
-						    "duration_us") /
-			 1e6;
-	name = g_markup_printf_escaped("certify %s", member(dut, "address"));
-	g_string_append_printf(x,
-			       "<testsuites>\n  <testsuite name=\"%s\" tests=\"%u\" "
-			       "failures=\"%" G_GINT64_FORMAT
-			       "\" errors=\"0\" skipped=\"%" G_GINT64_FORMAT "\" time=\"%.6f\">\n",
-			       name, json_array_get_length(checks_),
-			       json_object_get_int_member(sum, "fail"),
-			       json_object_get_int_member(sum, "skip"), total);
-	for (guint i = 0; i < json_array_get_length(checks_); i++) {
-		JsonObject *c = json_array_get_object_element(checks_, i);
-		const char *st = member(c, "status");
-		g_autofree char *tc = g_markup_printf_escaped(
-			"    <testcase classname=\"certify\" name=\"%s\" time=\"%.6f\"",
-			member(c, "id"), json_object_get_int_member(c, "duration_us") / 1e6);
-		g_autofree char *why = g_markup_escape_text(member(c, "reason"), -1);
-
-		g_string_append(x, tc);
-		if (strcmp(st, "pass") == 0)
-			g_string_append_printf(x,
-					       ">\n      <system-out>%s</system-out>\n"
-					       "    </testcase>\n",
-					       why);
-		else if (strcmp(st, "fail") == 0)
-			g_string_append_printf(x,
-					       ">\n      <failure type=\"check\" message=\"%s\">%s"
-					       "</failure>\n    </testcase>\n",
-					       why, why);
-		else
-			g_string_append_printf(x,
-					       ">\n      <skipped message=\"%s\"/>\n"
-					       "    </testcase>\n",
-					       why);
-	}
-	g_string_append(x, "  </testsuite>\n</testsuites>\n");
-	return g_string_free(x, FALSE);
-}
-
-static void html_row(GString *h, const char *key, const char *value)
-{
-	g_autofree char *row = g_markup_printf_escaped("<tr><th>%s</th><td>%s</td></tr>\n", key,
-						       value ? value : "");
-
-	g_string_append(h, row);
-}
-
-/* A page that stands alone: identity, verdict, one row per check. */
-static char *cert_html(JsonNode *root)
-{
-	JsonObject *o = json_node_get_object(root);
-	JsonObject *dut = json_object_get_object_member(o, "dut");
-	JsonObject *k = json_object_get_object_member(o, "kernel");
-	JsonArray *cs = json_object_get_array_member(o, "checks");
-	GString *h = g_string_new(NULL);
-	g_autofree char *title =
-		g_markup_printf_escaped("Passthrough certificate: %s", member(dut, "address"));
-	g_autofree char *ids = g_strdup_printf(
-		"%s:%s (subsystem %s:%s), class %s, rev %s", member(dut, "vendor"),
-		member(dut, "device"), member(dut, "subsystem_vendor"),
-		member(dut, "subsystem_device"), member(dut, "class"), member(dut, "revision"));
-	g_autofree char *name = g_strdup_printf("%s %s", member(dut, "vendor_name") ?: "",
-						member(dut, "device_name") ?: "");
-	g_autofree char *fw = member(dut, "firmware") ?
-				      g_strdup_printf("%s (sysfs %s)", member(dut, "firmware"),
-						      member(dut, "firmware_file")) :
-				      g_strdup("not shown in sysfs");
-
-	g_string_append_printf(h,
-			       "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
-			       "<title>%s</title>\n<style>body{font-family:sans-serif;margin:2em}"
-			       "table{border-collapse:collapse}td,th{border:1px solid #ccc;"
-			       "padding:4px 8px;text-align:left}.pass{background:#dfd}"
-			       ".fail{background:#fdd}.skip{background:#eee}</style></head>\n"
-			       "<body>\n<h1>%s</h1>\n",
-			       title, title);
-	g_string_append_printf(h, "<p class=\"%s\"><strong>%s</strong></p>\n<table>\n",
-			       strcmp(member(o, "verdict"), "certified") == 0 ? "pass" : "fail",
-			       strcmp(member(o, "verdict"), "certified") == 0 ? "Certified" :
-										"Not certified");
-	html_row(h, "Device", name);
-	html_row(h, "Ids", ids);
-	html_row(h, "Driver", member(dut, "driver"));
-	html_row(h, "Driver version", member(dut, "driver_version"));
-	html_row(h, "Firmware", fw);
-	html_row(h, "Model", member(dut, "model"));
-	html_row(h, "Kernel", member(k, "release"));
-	html_row(h, "Command line", member(k, "cmdline"));
-	html_row(h, "Host", member(o, "host"));
-	html_row(h, "Profile", member(o, "profile"));
-	html_row(h, "Tool", member(o, "tool"));
-	html_row(h, "Created", member(o, "created"));
-	g_string_append(h,
-			"</table>\n<h2>Checks</h2>\n<table>\n"
-			"<tr><th>Check</th><th>Status</th><th>Reason</th><th>Seconds</th></tr>\n");
-	for (guint i = 0; i < json_array_get_length(cs); i++) {
-		JsonObject *c = json_array_get_object_element(cs, i);
-		g_autofree char *row = g_markup_printf_escaped(
-			"<tr class=\"%s\"><td>%s<br><small>%s</small></td><td>%s</td><td>%s</td>"
-			"<td>%.3f</td></tr>\n",
-			member(c, "status"), member(c, "id"), member(c, "title"),
-			member(c, "status"), member(c, "reason"),
-			json_object_get_int_member(c, "duration_us") / 1e6);
-
-		g_string_append(h, row);
-	}
-	g_string_append(h, "</table>\n<p>The host as it was before any change: "
-			   "<a href=\"host.umockdev\">host.umockdev</a> (replay with "
-			   "<code>ptharness inspect --host host.umockdev</code>).</p>\n"
-			   "</body></html>\n");
-	return g_string_free(h, FALSE);
-}
-
 static int write_file(const char *dir, const char *name, const char *text)
 {
 	g_autofree char *path = g_build_filename(dir, name, NULL);
@@ -368,29 +235,33 @@ int pth_cert_write(struct cert *c, const char *dir, GString *recording, JsonNode
 		   int status)
 {
 	struct pth_cert_identity id = { 0 };
+	g_autoptr(GString) junit = g_string_new(NULL);
+	g_autoptr(GString) html = g_string_new(NULL);
+	g_autoptr(GError) error = NULL;
 	g_autofree char *json = NULL;
-	g_autofree char *junit = NULL;
-	g_autofree char *html = NULL;
 	JsonNode *root;
-	int r = 0;
+	int r;
 
 	if (g_mkdir_with_parents(dir, 0755) < 0) {
-		fprintf(stderr, "ptharness certify: cannot create %s: %s\n", dir,
-			g_strerror(errno));
-		return -errno;
+		r = -errno;
+		fprintf(stderr, "ptharness certify: cannot create %s: %s\n", dir, g_strerror(-r));
+		return r;
 	}
 	identify(c, &id);
 	root = certificate_json(c, &id, host_view, status);
-	json = pth_json_to_string(root);
-	junit = cert_junit(root);
-	html = cert_html(root);
-	json_node_unref(root);
-	r |= write_file(dir, "certificate.json", json);
-	r |= write_file(dir, "junit.xml", junit);
-	r |= write_file(dir, "certificate.html", html);
-	r |= write_file(dir, "host.umockdev", recording->str);
 	identity_clear(&id);
-	return r;
+	json = pth_json_to_string(root);
+	r = pth_report_certificate(root, junit, html, &error);
+	json_node_unref(root);
+	if (r < 0) {
+		fprintf(stderr, "ptharness certify: the certificate's JUnit and HTML: %s\n",
+			error->message);
+		return r;
+	}
+	r = write_file(dir, "certificate.json", json);
+	r = r ?: write_file(dir, "junit.xml", junit->str);
+	r = r ?: write_file(dir, "certificate.html", html->str);
+	return r ?: write_file(dir, "host.umockdev", recording->str);
 }
 
 /*
