@@ -133,7 +133,13 @@ static const struct verb {
 	{ "memlock", { { "vm", K_STR, true }, {} } },
 	{ "write", { { "path", K_STR, true }, { "value", K_STR, true }, {} } },
 	{ "read", { { "path", K_STR, true }, {} } },
-	{ "certify", { { "check", K_STR, true }, { "vfs", K_INT }, { "map", K_SIZE }, {} } },
+	{ "certify",
+	  { { "check", K_STR },
+	    { "profile", K_STR },
+	    { "device", K_STR },
+	    { "vfs", K_INT },
+	    { "map", K_SIZE },
+	    {} } },
 };
 
 static const char *const target_names[] = { "fake", "lab", "live" };
@@ -389,8 +395,13 @@ const char *pth_step_verb(struct fy_node *step, struct fy_node **ret_args)
 static gboolean check_certify(const struct pth_scenario *sc, struct fy_node *args, GError **error)
 {
 	const char *name = pth_node_str(args, "check");
+	bool whole = pth_node_str(args, "profile") != NULL;
 
-	if (!pth_cert_check_known(name)) {
+	/* {check: NAME} runs one check on $DUT; {profile: P, device: BDF} a whole certification. */
+	if (whole == (name != NULL) || whole != (pth_node_str(args, "device") != NULL))
+		return fail_at(error, sc, args,
+			       "certify takes {check: NAME} or {profile: P, device: BDF}");
+	if (!whole && !pth_cert_check_known(name)) {
 		g_autofree char *known = pth_cert_check_names();
 
 		return fail_at(error, sc, pth_node_get(args, "check"),
