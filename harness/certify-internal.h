@@ -64,6 +64,7 @@ struct cert {
 	bool dut_dead; /* did not come back from a reset: nothing more is done to it */
 	const char *faults; /* --faults FILE: injected into the model */
 	bool profile_given; /* --profile; else the DUT's class decides */
+	bool in_scenario; /* a step of a scenario (certify: {profile: P}): no signal handling */
 };
 
 /* One of certify's own checks, by the name a profile's scenario calls it with

@@ -166,57 +166,68 @@ static int certify_interrupted(void *data, unsigned index)
 	return c->restoring ? 0 : c->interrupted;
 }
 
+/* One check of the profile, in its turn: its result, appended to c->results. */
+static void run_check(struct cert *c, struct pth_scenario *sc, bool last,
+		      const struct pth_step_hooks *hooks)
+{
+	struct cert_result r = { .id = g_strdup(sc->check_id), .title = g_strdup(sc->title) };
+	gint64 t0 = g_get_monotonic_time();
+	g_autofree char *changes = c->dut_dead && !last ? scenario_changes(c, sc) : NULL;
+
+	c->running = sc->check_id;
+	c->restoring = last;
+	if (c->interrupted && !last) {
+		/* After an interruption only the host-restored check runs: it gives back
+		 * the unit and says whether the host is as found. */
+		r.status = pth_cert_set(&r, PTH_CERT_SKIP, "interrupted");
+	} else if (changes) {
+		/* A DUT that no longer answers is left where it is: moving it between
+		 * drivers could only leave it on one that cannot drive it. */
+		r.status = pth_cert_set(
+			&r, PTH_CERT_SKIP,
+			"not run: %s does not answer since its reset (CERT-RESET-ALIVE), "
+			"so nothing more is done to it",
+			c->dut);
+	} else {
+		r.status = pth_run_check(sc, c->s.engine, c->s.be, c->s.fake, c->s.trace, c->dut,
+					 hooks, &r.reason);
+		if (!c->interrupted && hooks->interrupted)
+			certify_interrupted(c, 0);
+		if (c->interrupted && !last && r.status == PTH_CERT_PASS)
+			pth_cert_set(&r, PTH_CERT_FAIL,
+				     "interrupted by SIG%s at the end of this check",
+				     sigabbrev_np(c->interrupted) ?: "a signal");
+	}
+	restore_vfs(c);
+	r.usec = g_get_monotonic_time() - t0;
+	g_array_append_val(c->results, r);
+}
+
 void pth_cert_run_checks(struct cert *c)
 {
+	/* As a scenario's step, the run that holds it owns the signals (and its threads share
+	 * this process's handlers): no handler, no safe point of certify's own. */
 	const struct pth_step_hooks hooks = { .certify = certify_step,
-					      .interrupted = certify_interrupted,
+					      .interrupted =
+						      c->in_scenario ? NULL : certify_interrupted,
 					      .data = c };
 	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
 
-	caught_signal = 0;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	for (guint i = 0; i < c->checks->len; i++) {
-		struct pth_scenario *sc = c->checks->pdata[i];
-		struct cert_result r = { .id = g_strdup(sc->check_id),
-					 .title = g_strdup(sc->title) };
-		gint64 t0 = g_get_monotonic_time();
-		bool last = i + 1 == c->checks->len && pth_cert_is_restored(sc);
-
-		c->running = sc->check_id;
-		c->restoring = last;
-		g_autofree char *changes = c->dut_dead && !last ? scenario_changes(c, sc) : NULL;
-
-		if (c->interrupted && !last) {
-			/* After an interruption only the host-restored check runs: it gives back
-			 * the unit and says whether the host is as found. */
-			r.status = pth_cert_set(&r, PTH_CERT_SKIP, "interrupted");
-		} else if (changes) {
-			/* A DUT that no longer answers is left where it is: moving it between
-			 * drivers could only leave it on one that cannot drive it. */
-			r.status = pth_cert_set(
-				&r, PTH_CERT_SKIP,
-				"not run: %s does not answer since its reset (CERT-RESET-ALIVE), "
-				"so nothing more is done to it",
-				c->dut);
-		} else {
-			r.status = pth_run_check(sc, c->s.engine, c->s.be, c->s.fake, c->s.trace,
-						 c->dut, &hooks, &r.reason);
-			if (!c->interrupted)
-				certify_interrupted(c, 0);
-			if (c->interrupted && !last && r.status == PTH_CERT_PASS)
-				pth_cert_set(&r, PTH_CERT_FAIL,
-					     "interrupted by SIG%s at the end of this check",
-					     sigabbrev_np(c->interrupted) ?: "a signal");
-		}
-		restore_vfs(c);
-		r.usec = g_get_monotonic_time() - t0;
-		g_array_append_val(c->results, r);
+	if (!c->in_scenario) {
+		caught_signal = 0;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, &old_int);
+		sigaction(SIGTERM, &sa, &old_term);
 	}
+	for (guint i = 0; i < c->checks->len; i++)
+		run_check(c, c->checks->pdata[i],
+			  i + 1 == c->checks->len && pth_cert_is_restored(c->checks->pdata[i]),
+			  &hooks);
 	c->running = NULL;
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	if (!c->in_scenario) {
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+	}
 }
 
 static void snapshot(struct cert *c)
@@ -304,7 +315,9 @@ int pth_cert_hooks_new(const char *dut, struct pth_step_hooks *ret)
 	c->profile = pth_cert_profile_of_class(pt_dev_props(d)->class);
 	pth_cert_find_unit(c);
 	pth_cert_start(c);
-	*ret = (struct pth_step_hooks){ .certify = certify_step, .data = c };
+	*ret = (struct pth_step_hooks){ .certify = certify_step,
+					.certificate = pth_cert_certificate,
+					.data = c };
 	return 0;
 }
 
@@ -319,4 +332,109 @@ void pth_cert_hooks_free(struct pth_step_hooks *hooks)
 	pth_session_close(&c->s, "run", 0);
 	g_free(c);
 	hooks->data = NULL;
+}
+
+/* ---- certify as a step of a scenario: a certificate on the scenario's host ---- */
+
+static void detached_free(gpointer p)
+{
+	pt_detached_clear(p);
+	g_free(p);
+}
+
+/* The DUT named by the step, and its profile; 0, or -1 with the outcome set. */
+static int certificate_setup(struct cert *c, struct fy_node *args, struct pt_outcome *o)
+{
+	const char *profile = pth_node_str(args, "profile"), *vfs = pth_node_str(args, "vfs");
+	const struct pt_dev *d = pth_cert_dev(c, c->dut);
+
+	c->profile = _PTH_CERT_PROFILE_MAX;
+	for (int i = 0; i < _PTH_CERT_PROFILE_MAX; i++)
+		if (strcmp(profile, pth_cert_profile_names[i]) == 0)
+			c->profile = i;
+	c->profile_given = true;
+	c->vfs = vfs ? (unsigned)strtoul(vfs, NULL, 10) : 0;
+	if (c->profile == _PTH_CERT_PROFILE_MAX) {
+		o->code = PT_CODE_HOST_ERROR;
+		o->message = g_strdup_printf(
+			"unknown certify profile '%s' (nic, gpu, nvme, generic)", profile);
+	} else if (!d) {
+		o->code = PT_CODE_DEVICE_NOT_FOUND;
+		o->message = g_strdup_printf("no PCI device %s on this host", c->dut);
+	} else if (pt_dev_critical(d) != PT_CRITICAL_NONE) {
+		o->code = PT_CODE_HOST_CRITICAL;
+		o->message = g_strdup_printf("refused: %s is host-critical (%s): %s", c->dut,
+					     pt_critical_to_string(pt_dev_critical(d)),
+					     pt_critical_describe(pt_dev_critical(d)));
+	} else if (pth_cert_load_profile(c) != 0) {
+		o->code = PT_CODE_HOST_ERROR;
+		o->message = g_strdup_printf("certify profile %s does not load", profile);
+	}
+	return o->code == PT_CODE_OK ? 0 : -1;
+}
+
+/*
+ * The host not left as found (the host-restored check failed: a write giving a device back
+ * failed, or the DUT stopped answering) is the step's failure, with what is left named as
+ * the engine names what a failed rollback left.
+ */
+static void certificate_unrestored(struct cert *c, struct pt_outcome *o)
+{
+	const struct cert_result *last;
+
+	if (!c->results->len || !pth_cert_is_restored(c->checks->pdata[c->checks->len - 1]))
+		return;
+	last = &g_array_index(c->results, struct cert_result, c->results->len - 1);
+	if (last->status != PTH_CERT_FAIL)
+		return;
+	o->code = PT_CODE_HOST_ERROR;
+	o->unrestored = g_new0(char *, 3);
+	o->unrestored[0] = g_strdup_printf("%s: %s", last->id, last->reason);
+	o->unrestored[1] = g_strdup_printf("a device left on vfio-pci goes back with "
+					   "`ptharness reattach BDF`; a VF count with "
+					   "`ptharness set-numvfs %s N`",
+					   c->dut);
+}
+
+void pth_cert_certificate(struct pt_engine *e, struct pt_backend *be, struct fks_host *fake,
+			  struct pt_trace *trace, struct fy_node *args, struct pt_outcome *ret_out,
+			  JsonObject *ret_result)
+{
+	struct cert c = { .dut = pth_node_str(args, "device"), .in_scenario = true };
+	g_autoptr(GString) failed = g_string_new(NULL);
+	bool certified = true;
+
+	c.s = (struct pth_session){ .spec = "the scenario's host",
+				    .live = !fake,
+				    .fake = fake,
+				    .be = be,
+				    .trace = trace,
+				    .engine = e,
+				    .detached = g_ptr_array_new_with_free_func(detached_free) };
+	pth_cert_init(&c);
+	pt_engine_rescan(e, NULL);
+	if (certificate_setup(&c, args, ret_out) == 0) {
+		pth_cert_find_unit(&c);
+		pth_cert_start(&c);
+		pth_cert_run_checks(&c);
+	}
+	for (guint i = 0; i < c.results->len; i++) {
+		const struct cert_result *r = &g_array_index(c.results, struct cert_result, i);
+
+		json_object_set_string_member(ret_result, r->id, pth_cert_status_names[r->status]);
+		if (r->status == PTH_CERT_FAIL)
+			g_string_append_printf(failed, "%s%s: %s", failed->len ? "; " : "", r->id,
+					       r->reason);
+		certified &= r->status != PTH_CERT_FAIL;
+	}
+	if (ret_out->code == PT_CODE_OK) {
+		json_object_set_string_member(ret_result, "verdict",
+					      certified ? "certified" : "not-certified");
+		ret_out->message = g_strdup_printf("%s: %s%s%s", c.dut,
+						   certified ? "certified" : "NOT certified",
+						   failed->len ? ": " : "", failed->str);
+		certificate_unrestored(&c, ret_out);
+	}
+	pth_cert_free(&c);
+	g_ptr_array_unref(c.s.detached);
 }

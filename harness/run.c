@@ -90,7 +90,8 @@ int pth_cmd_run(int argc, char **argv)
 	unsigned load_errors = 0;
 	JsonNode *result;
 	JsonObject *summary;
-	struct pth_step_hooks hooks = { 0 };
+	/* The certify verb's certificate form runs on any host; its check form needs --dut. */
+	struct pth_step_hooks hooks = { .certificate = pth_cert_certificate };
 	int c, t;
 
 	optind = 1;
@@ -187,6 +188,8 @@ int pth_cmd_run(int argc, char **argv)
 			o.hooks = &hooks;
 		}
 	}
+	if (!o.hooks)
+		o.hooks = &hooks;
 	result = pth_run_scenarios(files, &o, &load_errors);
 	pth_cert_hooks_free(&hooks);
 

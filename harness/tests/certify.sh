@@ -451,5 +451,39 @@ run "no device" 2 --host "$SRIOV"
 run "bad profile" 2 0000:02:00.0 --profile toaster --host "$SRIOV"
 run "unknown device" 2 0000:09:00.0 --host "$SRIOV"
 
+# 12. The verb's certificate form, certify: {profile: P, device: BDF}, in a scenario on a
+# recording (scenarios/certify/recorded/ in the default suite): no --dut needed; a step naming
+# no device is a load error with file and line; an unknown profile is the step's host-error.
+mkdir -p "$tmp/form"
+cat >"$tmp/form/nodev.yaml" <<EOF
+title: no device
+category: certification
+host: {recording: $(realpath "$SRIOV")}
+steps:
+  - certify: {profile: nvme}
+EOF
+"$PTH" run "$tmp/form/nodev.yaml" >"$tmp/out" 2>"$tmp/err"
+st=$?
+if [ $st = 2 ] && grep -q "nodev.yaml:5:[0-9]*: certify takes {check: NAME} or {profile: P, device: BDF}" "$tmp/out" "$tmp/err"; then
+	ok "certificate form without a device: load error, file and line"
+else
+	bad "certificate form without a device: exit $st"
+fi
+cat >"$tmp/form/toaster.yaml" <<EOF
+title: an unknown profile
+category: certification
+host: {recording: $(realpath "$SRIOV")}
+steps:
+  - certify: {profile: toaster, device: "0000:02:00.0"}
+    expect: {ok: false, error: host-error}
+  - certify: {profile: nvme, device: "0000:02:00.0"}
+    expect: {ok: true, result: {verdict: certified, CERT-SRIOV: pass}}
+EOF
+if "$PTH" run "$tmp/form/toaster.yaml" --faults all >"$tmp/out" 2>"$tmp/err"; then
+	ok "certificate form: unknown profile refused, then a whole certification with its fault points held"
+else
+	bad "certificate form in a scenario"
+fi
+
 echo "# $pass passed, $fail failed"
 [ "$fail" = 0 ]
