@@ -2055,6 +2055,14 @@ JsonNode *pth_run_scenarios(GPtrArray *files, const struct pth_run_options *opts
 			continue;
 		}
 		j->sc = pth_scenario_load(j->file, opts->root, &error);
+		/* A scenario for the live target only (a certification check: no host to load)
+		 * belongs to live runs: elsewhere it is not part of the run, not a skip. */
+		if (j->sc && j->sc->targets == PTH_TARGET_LIVE && opts->target != PTH_TARGET_LIVE) {
+			pth_scenario_free(j->sc);
+			g_free(j->id);
+			g_free(j);
+			continue;
+		}
 		if (!j->sc) {
 			j->load_error = g_strdup(error->message);
 			load_errors++;
