@@ -2,6 +2,7 @@
 /* `ptharness certify`: the check statuses, profiles and the DUT's identity in a certificate. */
 #pragma once
 
+#include <json-glib/json-glib.h>
 #include <stdbool.h>
 
 #include "verdict.h"
@@ -36,3 +37,22 @@ struct pth_step_hooks;
  */
 int pth_cert_hooks_new(const char *dut, struct pth_step_hooks *ret);
 void pth_cert_hooks_free(struct pth_step_hooks *hooks);
+
+struct pt_engine;
+struct pt_backend;
+struct fks_host;
+struct pt_trace;
+struct fy_node;
+struct pt_outcome;
+/*
+ * The certify verb's certificate form, `certify: {profile: P, device: BDF, vfs: N}`: the
+ * profile's checks on BDF of the host the scenario runs on, as `ptharness certify BDF
+ * --profile P` runs them there, without recording or writing a certificate. ret_out: ok when
+ * the checks ran, whatever the verdict (its message lists the checks that failed, with their
+ * reasons); device-not-found, host-critical (refused), or host-error (an unknown profile, or
+ * one that does not load). ret_result gets "verdict" (certified, not-certified) and each
+ * check's status by its ID ("CERT-SRIOV": "pass").
+ */
+void pth_cert_certificate(struct pt_engine *e, struct pt_backend *be, struct fks_host *fake,
+			  struct pt_trace *trace, struct fy_node *args, struct pt_outcome *ret_out,
+			  JsonObject *ret_result);

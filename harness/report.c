@@ -69,6 +69,8 @@ struct writers {
 	__typeof__(prp_render_junit) *render_junit;
 	__typeof__(prp_render_ktap) *render_ktap;
 	__typeof__(prp_render_html) *render_html;
+	__typeof__(prp_render_cert_junit) *render_cert_junit;
+	__typeof__(prp_render_cert_html) *render_cert_html;
 };
 
 /* Where the module is: PTH_REPORTS_MODULE if set; beside a ptharness run from its build
@@ -100,6 +102,8 @@ static const struct writers *writers(GError **error)
 		{ "prp_render_junit", (gpointer *)&w.render_junit },
 		{ "prp_render_ktap", (gpointer *)&w.render_ktap },
 		{ "prp_render_html", (gpointer *)&w.render_html },
+		{ "prp_render_cert_junit", (gpointer *)&w.render_cert_junit },
+		{ "prp_render_cert_html", (gpointer *)&w.render_cert_html },
 	};
 
 	if (loaded)
@@ -138,6 +142,18 @@ int pth_report_render(JsonNode *result, const char *junit, bool ktap, const char
 			return -EIO;
 		fputs(kt->str, stdout);
 	}
+	return 0;
+}
+
+int pth_report_certificate(JsonNode *cert, GString *junit, GString *html, GError **error)
+{
+	const struct writers *w = writers(error);
+
+	if (!w)
+		return -ENOENT;
+	if (w->render_cert_junit(cert, junit, error) < 0 ||
+	    w->render_cert_html(cert, html, error) < 0)
+		return -EIO;
 	return 0;
 }
 

@@ -11,3 +11,7 @@
  * error set. */
 int pth_report_render(JsonNode *result, const char *junit, bool ktap, const char *html,
 		      GError **error);
+
+/* A certificate (harness/certify-cert.c) as JUnit XML and an HTML page, appended to junit and
+ * html. Returns 0, or -errno with error set. */
+int pth_report_certificate(JsonNode *cert, GString *junit, GString *html, GError **error);

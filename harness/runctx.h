@@ -15,7 +15,7 @@
 struct pth_cache;
 
 /*
- * The step verb `certify: {check: NAME, ...}` runs certify's own check code (harness/certify.c):
+ * The step verb `certify: {check: NAME, ...}` runs certify's own check code (harness/certify-*.c):
  * certify(data, args, &reason) returns the check's status and sets *ret_reason (owned by the
  * caller). Without hooks the verb fails with host-error.
  */
@@ -24,6 +24,13 @@ struct pth_step_hooks {
 	/* A safe point, before step index (1-based) runs: non-zero (the signal number) stops the
 	 * scenario there as interrupted. NULL: never. */
 	int (*interrupted)(void *data, unsigned index);
+	/* certify: {profile: P, device: BDF}: a whole certification of BDF on the run's own host
+	 * (a scenario on a recording), by certify's code; sets the step's outcome (ok when the
+	 * checks ran, whatever the verdict) and result (verdict, each check's status by its ID).
+	 * NULL: the certificate form of the verb is not offered. */
+	void (*certificate)(struct pt_engine *e, struct pt_backend *be, struct fks_host *fake,
+			    struct pt_trace *trace, struct fy_node *args,
+			    struct pt_outcome *ret_out, JsonObject *ret_result);
 	void *data;
 };
 

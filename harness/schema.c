@@ -448,6 +448,14 @@ static gboolean unknown_verb(const struct walk *w, struct fy_node *step, const c
 	return fail_at(error, w, step, "unknown verb '%s' (expected one of: %s)", name, known->str);
 }
 
+static gboolean check_form(const struct walk *w, const struct pth_verb *v, struct fy_node *args,
+			   GError **error)
+{
+	const char *why = v->check ? v->check(args) : NULL;
+
+	return why ? fail_at(error, w, args, "%s", why) : TRUE;
+}
+
 static gboolean check_step(const struct walk *w, struct fy_node *step, GError **error)
 {
 	struct fy_node *args = NULL;
@@ -467,6 +475,7 @@ static gboolean check_step(const struct walk *w, struct fy_node *step, GError **
 	for (const struct pth_verb *v = w->opts->verbs; v->name; v++)
 		if (strcmp(v->name, name) == 0)
 			return check_keys(w, args, v->args, name, error) &&
+			       check_form(w, v, args, error) &&
 			       check_expect(w, pth_node_get(step, "expect"), error);
 	return unknown_verb(w, step, name, error);
 }

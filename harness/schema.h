@@ -80,6 +80,9 @@ struct pth_verb {
 	void (*run)(struct pth_run *r, struct fy_node *args, struct pth_obs *o);
 	unsigned flags;
 	struct pth_arg args[12];
+	/* What the arguments' types cannot say (one of two forms): NULL when args are fine, else
+	 * the load error's text. NULL: nothing more to check. */
+	const char *(*check)(struct fy_node *args);
 };
 
 /* What the loader checks a scenario against: the verbs (ended by a NULL name) and certify's

@@ -51,7 +51,8 @@ static struct fy_node *uses_dut(struct fy_node *n)
 		const char *k = fy_node_get_scalar0(fy_node_pair_key(p));
 
 		/* the certify verb checks the device under test too */
-		if (k && strcmp(k, "certify") == 0)
+		if (k && strcmp(k, "certify") == 0 &&
+		    !pth_node_str(fy_node_pair_value(p), "profile"))
 			return fy_node_pair_key(p);
 		found = uses_dut(fy_node_pair_key(p)) ?: uses_dut(fy_node_pair_value(p));
 	}
@@ -143,7 +144,25 @@ static int cmp_job_id(gconstpointer a, gconstpointer b)
 	return strcmp((*(struct pth_job *const *)a)->id, (*(struct pth_job *const *)b)->id);
 }
 
-/* A job for file, or NULL when it is outside the shard. Loads it; a load error is its result. */
+static void free_job(gpointer p)
+{
+	struct pth_job *j = p;
+
+	if (j->node)
+		json_node_unref(j->node);
+	pth_scenario_free(j->sc);
+	g_free(j->load_error);
+	g_free(j->id);
+	if (j->fired)
+		g_hash_table_unref(j->fired);
+	if (j->held_by)
+		g_ptr_array_unref(j->held_by);
+	g_free(j);
+}
+
+/* A job for file, or NULL when it is outside the shard or not for this target's runs (a scenario
+ * for the live target only, e.g. a certification check, has no host to load elsewhere: it is
+ * not part of the run, not a skip). Loads it; a load error is its result. */
 static struct pth_job *new_job(const char *file, const struct pth_run_options *opts,
 			       struct pth_cache *cache)
 {
@@ -163,6 +182,10 @@ static struct pth_job *new_job(const char *file, const struct pth_run_options *o
 	j->cache = cache;
 	j->id = g_steal_pointer(&id);
 	j->sc = pth_scenario_load(file, &lo, &error);
+	if (j->sc && j->sc->targets == PTH_TARGET_LIVE && opts->target != PTH_TARGET_LIVE) {
+		free_job(j);
+		return NULL;
+	}
 	if (!j->sc) {
 		j->load_error = g_strdup(error->message);
 	} else if (!opts->dut && (j->sc->targets & opts->target) &&
@@ -179,19 +202,6 @@ static struct pth_job *new_job(const char *file, const struct pth_run_options *o
 	return j;
 }
 
-static void free_job(gpointer p)
-{
-	struct pth_job *j = p;
-
-	if (j->node)
-		json_node_unref(j->node);
-	pth_scenario_free(j->sc);
-	g_free(j->load_error);
-	g_free(j->id);
-	g_hash_table_unref(j->fired);
-	g_ptr_array_unref(j->held_by);
-	g_free(j);
-}
 
 /* Run the jobs in opts->jobs threads, with a progress line when asked. */
 static void run_pool(GPtrArray *jobs, const struct pth_run_options *opts)

@@ -311,14 +311,20 @@ static void do_rescan(struct pth_run *r, struct fy_node *a, struct pth_obs *o)
 	pt_engine_rescan(r->e, &err);
 }
 
-/* certify: {check: NAME}: certify's own check code (harness/certify.c), which only runs under
- * `ptharness certify` or `run --dut`. result: status (pass, fail, skip) and reason. */
+/* certify: {check: NAME}: certify's own check code (harness/certify-*.c), which only runs under
+ * `ptharness certify` or `run --dut`. result: status (pass, fail, skip) and reason.
+ * certify: {profile: P, device: BDF}: a whole certification on the scenario's own host. */
 static void do_certify(struct pth_run *r, struct fy_node *a, struct pth_obs *o)
 {
 	g_autofree char *reason = NULL;
 	enum pth_cert_status st;
 
 	o->has_outcome = true;
+	if (pth_node_str(a, "profile") && r->hooks && r->hooks->certificate) {
+		o->result = json_object_new();
+		r->hooks->certificate(r->e, r->be, r->fake, r->trace, a, &o->out, o->result);
+		return;
+	}
 	if (!r->hooks || !r->hooks->certify) {
 		o->out.code = PT_CODE_HOST_ERROR;
 		o->out.message = g_strdup("the certify verb runs under 'ptharness certify' or "
@@ -338,6 +344,17 @@ static void do_certify(struct pth_run *r, struct fy_node *a, struct pth_obs *o)
 		r->status = st;
 	g_free(r->reason);
 	r->reason = g_steal_pointer(&reason);
+}
+
+/* {check: NAME} runs one check on $DUT; {profile: P, device: BDF} a whole certification. */
+static const char *certify_form(struct fy_node *a)
+{
+	bool whole = pth_node_str(a, "profile") != NULL;
+
+	if (whole == (pth_node_str(a, "check") != NULL) ||
+	    whole != (pth_node_str(a, "device") != NULL))
+		return "certify takes {check: NAME} or {profile: P, device: BDF}";
+	return NULL;
 }
 
 /* How detach and attach bind the stub (struct pt_detach_options). */
@@ -428,10 +445,13 @@ const struct pth_verb pth_verbs[] = {
 	{ "certify",
 	  do_certify,
 	  0,
-	  { PTH_REQ("check", PTH_ARG_CHECK),
+	  { PTH_OPT("check", PTH_ARG_CHECK),
+	    PTH_OPT("profile", PTH_ARG_STR),
+	    PTH_OPT("device", PTH_ARG_STR),
 	    PTH_INT("vfs", 0, 65535),
 	    PTH_OPT("map", PTH_ARG_SIZE),
-	    {} } },
+	    {} },
+	  certify_form },
 	{},
 };
 

@@ -631,3 +631,93 @@ int prp_render_html(JsonNode *result, const char *dir, GError **error)
 	}
 	return write_file(dir, "index.html", out->str, error);
 }
+
+/* ---- the certificate of `ptharness certify` ---- */
+
+/* <tr><th>KEY</th><td>VALUE</td></tr>, VALUE escaped (empty when NULL). */
+static void cert_row(GString *out, const char *key, const char *value)
+{
+	g_string_append(out, "<tr><th>");
+	esc(out, key);
+	g_string_append(out, "</th><td>");
+	esc(out, value);
+	g_string_append(out, "</td></tr>\n");
+}
+
+static void cert_identity(GString *out, JsonObject *cert)
+{
+	JsonObject *dut = prp_obj(cert, "dut"), *k = prp_obj(cert, "kernel");
+	g_autofree char *name = g_strdup_printf("%s %s", prp_str(dut, "vendor_name") ?: "",
+						prp_str(dut, "device_name") ?: "");
+	g_autofree char *ids = g_strdup_printf(
+		"%s:%s (subsystem %s:%s), class %s, rev %s", prp_str(dut, "vendor"),
+		prp_str(dut, "device"), prp_str(dut, "subsystem_vendor"),
+		prp_str(dut, "subsystem_device"), prp_str(dut, "class"), prp_str(dut, "revision"));
+	g_autofree char *fw = prp_str(dut, "firmware") ?
+				      g_strdup_printf("%s (sysfs %s)", prp_str(dut, "firmware"),
+						      prp_str(dut, "firmware_file")) :
+				      g_strdup("not shown in sysfs");
+
+	g_string_append(out, "<table>\n");
+	cert_row(out, "Device", name);
+	cert_row(out, "Ids", ids);
+	cert_row(out, "Driver", prp_str(dut, "driver"));
+	cert_row(out, "Driver version", prp_str(dut, "driver_version"));
+	cert_row(out, "Firmware", fw);
+	cert_row(out, "Model", prp_str(dut, "model"));
+	cert_row(out, "Kernel", prp_str(k, "release"));
+	cert_row(out, "Command line", prp_str(k, "cmdline"));
+	cert_row(out, "Host", prp_str(cert, "host"));
+	cert_row(out, "Profile", prp_str(cert, "profile"));
+	cert_row(out, "Tool", prp_str(cert, "tool"));
+	cert_row(out, "Created", prp_str(cert, "created"));
+	g_string_append(out, "</table>\n");
+}
+
+static void cert_checks(GString *out, JsonArray *checks)
+{
+	g_string_append(out, "<h2>Checks</h2>\n<table>\n<tr><th>Check</th><th>Status</th>"
+			     "<th>Reason</th><th>Seconds</th></tr>\n");
+	for (guint i = 0; i < prp_len(checks); i++) {
+		JsonObject *c = prp_at(checks, i);
+
+		g_string_append(out, "<tr><td>");
+		esc(out, prp_str(c, "id"));
+		g_string_append(out, "<br><small>");
+		esc(out, prp_str(c, "title"));
+		g_string_append(out, "</small></td><td>");
+		badge(out, prp_str(c, "status"));
+		g_string_append(out, "</td>");
+		element(out, "td", NULL, prp_str(c, "reason"));
+		g_string_append_printf(out, "<td>%.3f</td></tr>\n",
+				       (double)prp_int(c, "duration_us") / 1e6);
+	}
+	g_string_append(out, "</table>\n");
+}
+
+int prp_render_cert_html(JsonNode *cert, GString *out, GError **error)
+{
+	JsonObject *o = prp_cert_root(cert, error);
+	gboolean certified;
+	g_autofree char *title = NULL;
+
+	if (!o)
+		return -EINVAL;
+	certified = g_strcmp0(prp_str(o, "verdict"), "certified") == 0;
+	title = g_strdup_printf("Passthrough certificate: %s",
+				prp_str(prp_obj(o, "dut"), "address"));
+	g_string_append(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
+	element(out, "title", NULL, title);
+	g_string_append_printf(out, "\n<style>%s</style></head>\n<body>\n", css);
+	element(out, "h1", NULL, title);
+	g_string_append_printf(out, "\n<p class=\"banner %s\">%s</p>\n",
+			       certified ? "pass" : "fail",
+			       certified ? "Certified" : "Not certified");
+	cert_identity(out, o);
+	cert_checks(out, prp_arr(o, "checks"));
+	g_string_append(out, "<p>The host as it was before any change: "
+			     "<a href=\"host.umockdev\">host.umockdev</a> (replay with "
+			     "<code>ptharness inspect --host host.umockdev</code>).</p>\n"
+			     "</body></html>\n");
+	return 0;
+}

@@ -22,3 +22,12 @@ int prp_render_html(JsonNode *result, const char *dir, GError **error);
  * content prp_render_html() writes as index.html. Returns 0 or -errno with @error.
  */
 int prp_render_html_page(JsonNode *result, GString *out, GError **error);
+
+/*
+ * prp_render_cert_html: append a certificate of `ptharness certify` (ptharness-certificate/1)
+ * as one page to OUT, standing alone like the report (inline CSS, no script): the verdict,
+ * the device's identity, firmware, kernel and host as <tr><th>KEY</th><td>VALUE</td></tr>
+ * rows, one row per check (ID, title, status, reason, seconds), and a link to the recording
+ * beside it. Returns 0, or -EINVAL (not a certificate) with @error.
+ */
+int prp_render_cert_html(JsonNode *cert, GString *out, GError **error);

@@ -74,6 +74,12 @@ static inline char *prp_seconds(gint64 ms)
 	return g_strdup_printf("%" G_GINT64_FORMAT ".%03" G_GINT64_FORMAT, ms / 1000, ms % 1000);
 }
 
+/* The schema of `ptharness certify`'s certificate.json (harness/certify-cert.c). */
+#define PRP_CERT_SCHEMA "ptharness-certificate/1"
+
+/* A certificate's root object, or NULL with @error (not a certificate, or without its checks). */
+JsonObject *prp_cert_root(JsonNode *cert, GError **error);
+
 /* The array of strings joined by SEP ("" when empty or absent); free with g_free(). */
 char *prp_join(JsonArray *a, const char *sep);
 

@@ -275,15 +275,89 @@ static void testsuites(struct jw *j, JsonObject *root)
 	end(j);
 }
 
-int prp_render_junit(JsonNode *result, GString *out, GError **error)
+/* ---- the certificate of `ptharness certify` ---- */
+
+JsonObject *prp_cert_root(JsonNode *cert, GError **error)
+{
+	JsonObject *o = cert && JSON_NODE_HOLDS_OBJECT(cert) ? json_node_get_object(cert) : NULL;
+	const char *schema = prp_str(o, "schema");
+
+	if (!schema || strcmp(schema, PRP_CERT_SCHEMA) != 0) {
+		g_set_error(error, PRP_ERROR, PRP_ERROR_SCHEMA, "not a %s: schema is %s",
+			    PRP_CERT_SCHEMA, schema ? schema : "missing");
+		return NULL;
+	}
+	if (!prp_arr(o, "checks") || !prp_obj(o, "dut") || !prp_obj(o, "summary")) {
+		g_set_error(error, PRP_ERROR, PRP_ERROR_SCHEMA, "%s without checks, dut or summary",
+			    PRP_CERT_SCHEMA);
+		return NULL;
+	}
+	return o;
+}
+
+/* A check's duration (microseconds) as JUnit's seconds. */
+static void attr_usec(struct jw *j, gint64 us)
+{
+	g_autofree char *v = g_strdup_printf("%.6f", (double)us / 1e6);
+
+	attr(j, "time", v);
+}
+
+static void cert_testcase(struct jw *j, JsonObject *c)
+{
+	const char *status = prp_str(c, "status"), *reason = prp_str(c, "reason");
+
+	start(j, "testcase");
+	attr(j, "classname", "certify");
+	attr(j, "name", prp_str(c, "id"));
+	attr_usec(j, prp_int(c, "duration_us"));
+	if (strcmp(status, "pass") == 0) {
+		start(j, "system-out");
+		text(j, reason);
+	} else if (strcmp(status, "fail") == 0) {
+		start(j, "failure");
+		attr(j, "type", "check");
+		attr(j, "message", reason);
+		text(j, reason);
+	} else {
+		start(j, "skipped");
+		attr(j, "message", reason);
+	}
+	end(j);
+	end(j);
+}
+
+static void cert_testsuites(struct jw *j, JsonObject *cert)
+{
+	JsonArray *checks = prp_arr(cert, "checks");
+	JsonObject *sum = prp_obj(cert, "summary");
+	g_autofree char *name =
+		g_strdup_printf("certify %s", prp_str(prp_obj(cert, "dut"), "address"));
+	gint64 us = 0;
+
+	for (guint i = 0; i < prp_len(checks); i++)
+		us += prp_int(prp_at(checks, i), "duration_us");
+	start(j, "testsuites");
+	start(j, "testsuite");
+	attr(j, "name", name);
+	attr_int(j, "tests", prp_len(checks));
+	attr_int(j, "failures", prp_int(sum, "fail"));
+	attr_int(j, "errors", 0);
+	attr_int(j, "skipped", prp_int(sum, "skip"));
+	attr_usec(j, us);
+	for (guint i = 0; i < prp_len(checks); i++)
+		cert_testcase(j, prp_at(checks, i));
+	end(j);
+	end(j);
+}
+
+/* The document body writes into an indented UTF-8 document, appended to out. */
+static int xml_document(void (*body)(struct jw *j, JsonObject *o), JsonObject *o, GString *out,
+			GError **error)
 {
 	xmlBufferPtr buf;
 	struct jw j = { 0 };
-	int r;
 
-	r = prp_result_check(result, NULL, error);
-	if (r < 0)
-		return r;
 	buf = xmlBufferCreate();
 	j.w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
 	if (!j.w) {
@@ -296,7 +370,7 @@ int prp_render_junit(JsonNode *result, GString *out, GError **error)
 	j.failed = xmlTextWriterSetIndent(j.w, 1) < 0 ||
 		   xmlTextWriterSetIndentString(j.w, BAD_CAST "  ") < 0 ||
 		   xmlTextWriterStartDocument(j.w, NULL, "UTF-8", NULL) < 0;
-	testsuites(&j, json_node_get_object(result));
+	body(&j, o);
 	if (!j.failed && xmlTextWriterEndDocument(j.w) < 0)
 		j.failed = 1;
 	xmlFreeTextWriter(j.w);
@@ -309,4 +383,18 @@ int prp_render_junit(JsonNode *result, GString *out, GError **error)
 	g_string_append_len(out, (const char *)xmlBufferContent(buf), xmlBufferLength(buf));
 	xmlBufferFree(buf);
 	return 0;
+}
+
+int prp_render_junit(JsonNode *result, GString *out, GError **error)
+{
+	int r = prp_result_check(result, NULL, error);
+
+	return r < 0 ? r : xml_document(testsuites, json_node_get_object(result), out, error);
+}
+
+int prp_render_cert_junit(JsonNode *cert, GString *out, GError **error)
+{
+	JsonObject *o = prp_cert_root(cert, error);
+
+	return o ? xml_document(cert_testsuites, o, out, error) : -EINVAL;
 }

@@ -16,3 +16,13 @@
  * Returns 0, or -EINVAL (not a ptharness-result/1) or -EIO (libxml2 failed) with @error.
  */
 int prp_render_junit(JsonNode *result, GString *out, GError **error);
+
+/*
+ * prp_render_cert_junit: append a certificate of `ptharness certify` (ptharness-certificate/1)
+ * as JUnit XML to OUT: one <testsuite name="certify BDF"> (tests, failures, skipped, time:
+ * the sum of the checks' durations), one <testcase classname="certify" name=CHECK-ID
+ * time=SECONDS> per check in order, holding <failure type="check" message=REASON>, <skipped
+ * message=REASON/>, or for a pass <system-out>REASON</system-out>. Returns 0, or -EINVAL (not
+ * a certificate) or -EIO (libxml2 failed) with @error.
+ */
+int prp_render_cert_junit(JsonNode *cert, GString *out, GError **error);

@@ -300,11 +300,31 @@ has "unit fault" fail CERT-REBIND "could not be bound"
 has "unit fault" pass CERT-HOST-RESTORED "as found"
 same_state "unit fault: host left as found" "$SHARED" "$tmp/f2.umockdev"
 
-# 10. Profiles are scenario files: a vendor's own check (generic verbs, $DUT) added to a copy of
-# a profile runs with its ID, before CERT-HOST-RESTORED whatever its file name; a failed
-# expectation is its reason, and the host is left as found even so.
+# 10. Profiles are scenario files, and every profile inherits generic's: the checks each
+# profile lists (its certificate, --dry-run) are those of the four copies the profiles held
+# before they inherited, in the same order; nic and nvme add nothing, gpu its three checks.
 PROFILES=$HOSTS/../certify
-cp -r "$PROFILES/nic" "$tmp/nic"
+GENERIC="CERT-IOMMU CERT-INTREMAP CERT-GROUP-ISOLATED CERT-ACS-PATH CERT-PROFILE CERT-ENDPOINT CERT-RESET-METHODS CERT-RESET-ALIVE CERT-VFIO-OPEN CERT-REBIND CERT-SRIOV CERT-MIGRATION"
+for p in generic nic nvme gpu; do
+	want="$GENERIC CERT-HOST-RESTORED"
+	[ $p = gpu ] && want="$GENERIC CERT-GPU-BOOT-VGA CERT-GPU-ROM CERT-GPU-AUDIO CERT-HOST-RESTORED"
+	"$PTH" certify 0000:02:00.0 --profile $p --dry-run --host "$SRIOV" >"$tmp/out" 2>"$tmp/err"
+	got=$(awk '/^  [A-Z]/ {print $1}' "$tmp/out" | tr '\n' ' ' | sed 's/ $//')
+	# (the nvme PF under another profile fails CERT-PROFILE, and the GPU checks: exit 1)
+	"$PTH" certify 0000:02:00.0 --profile $p --host "$SRIOV" --out "$tmp/p-$p" >/dev/null 2>&1
+	inc=$(python3 -c 'import json,sys; print(" ".join(c["id"] for c in json.load(open(sys.argv[1]))["checks"]))' "$tmp/p-$p/certificate.json")
+	if [ "$got" = "$want" ] && [ "$inc" = "$want" ]; then ok "profile $p: the checks as before"; else bad "profile $p lists [$got], certifies [$inc]; wanted [$want]"; fi
+done
+if [ -z "$(find "$PROFILES" -type f -print0 | xargs -0 md5sum | sort | uniq -w32 -d)" ]; then
+	ok "no two identical files under scenarios/certify"
+else
+	bad "identical files under scenarios/certify"
+fi
+
+# A vendor's own check (generic verbs, $DUT) in a directory of its own, given with
+# --profile-dir, runs with its ID on top of the profile's, before CERT-HOST-RESTORED whatever its
+# file name; a failed expectation is its reason, and the host is left as found even so.
+mkdir "$tmp/nic"
 vendor() { # FILE ID METHOD: both ports on vfio-pci, reset twice (the second expecting METHOD)
 	cat >"$1" <<EOF
 title: two resets on vfio-pci, and back
@@ -340,7 +360,7 @@ same_state "vendor check failing midway: host left as found" "$SHARED" "$tmp/v.u
 
 # $DUT.vf[i]: the i-th VF once the check enabled them; left enabled and on vfio-pci, they are
 # given back and disabled after the check.
-cp -r "$PROFILES/nvme" "$tmp/nvme"
+mkdir "$tmp/nvme"
 cat >"$tmp/nvme/115-acme-vf.yaml" <<'EOF'
 title: the second VF opens through VFIO
 check_id: ACME-VF1
@@ -384,27 +404,27 @@ has "SIGTERM" skip CERT-MIGRATION "interrupted"
 has "SIGTERM" pass CERT-HOST-RESTORED "as found"
 same_state "SIGTERM: VFs disabled, host left as found" "$SRIOV" "$tmp/t.umockdev"
 
-# A profile's files are checked before anything runs.
-cp -r "$PROFILES/generic" "$tmp/bad1"
-sed -i '/^check_id:/d' "$tmp/bad1/060-endpoint.yaml"
+# A profile's files are checked before anything runs; a file of --profile-dir replaces
+# generic's of the same name.
+mkdir "$tmp/bad1" "$tmp/bad2"
+sed '/^check_id:/d' "$PROFILES/generic/060-endpoint.yaml" >"$tmp/bad1/060-endpoint.yaml"
 run "check without check_id" 2 0000:02:00.0 --profile-dir "$tmp/bad1" --host "$SRIOV"
 if grep -q "060-endpoint.yaml: a certification check needs 'check_id'" "$tmp/err"; then ok "names the file"; else bad "no file named"; fi
-cp -r "$PROFILES/generic" "$tmp/bad2"
-sed -i 's/check: endpoint/check: endpiont/' "$tmp/bad2/060-endpoint.yaml"
+sed 's/check: endpoint/check: endpiont/' "$PROFILES/generic/060-endpoint.yaml" >"$tmp/bad2/060-endpoint.yaml"
 run "unknown certify check" 2 0000:02:00.0 --profile-dir "$tmp/bad2" --host "$SRIOV"
 if grep -q "060-endpoint.yaml:8:[0-9]*: unknown certify check 'endpiont'" "$tmp/err"; then ok "names file and line"; else bad "no file:line"; fi
 run "no such profile dir" 2 0000:02:00.0 --profile-dir "$tmp/none" --host "$SRIOV"
 
 # 11. ptharness run with $DUT: a usage error without --dut (file and line); on a recorded
 # host $DUT and $DUT.vf[i] resolve; the certify verb needs a real host.
-"$PTH" run "$PROFILES/nic" --target live >"$tmp/out" 2>"$tmp/err"
+"$PTH" run "$PROFILES/generic" --target live >"$tmp/out" 2>"$tmp/err"
 st=$?
-if [ $st = 2 ] && grep -q 'nic/010-iommu.yaml:8:5: the scenario uses $DUT (or certify:) but no device under test was given (--dut BDF)' "$tmp/out"; then
+if [ $st = 2 ] && grep -q 'generic/010-iommu.yaml:8:5: the scenario uses $DUT (or certify:) but no device under test was given (--dut BDF)' "$tmp/out"; then
 	ok "run without --dut: exit 2, file and line"
 else
 	bad "run without --dut: exit $st"
 fi
-"$PTH" run "$PROFILES/nic" --target live --dut 0000:ff:1f.7 >"$tmp/out" 2>"$tmp/err"
+"$PTH" run "$PROFILES/generic" --target live --dut 0000:ff:1f.7 >"$tmp/out" 2>"$tmp/err"
 st=$?
 if [ $st = 2 ] && grep -q "dut 0000:ff:1f.7: no such PCI device on live" "$tmp/err"; then ok "run --dut: unknown device, exit 2"; else bad "run --dut unknown device: exit $st"; fi
 mkdir -p "$tmp/runs"
@@ -430,6 +450,40 @@ if [ $st = 1 ] && grep -q "the certify verb runs under" "$tmp/out"; then ok "the
 run "no device" 2 --host "$SRIOV"
 run "bad profile" 2 0000:02:00.0 --profile toaster --host "$SRIOV"
 run "unknown device" 2 0000:09:00.0 --host "$SRIOV"
+
+# 12. The verb's certificate form, certify: {profile: P, device: BDF}, in a scenario on a
+# recording (scenarios/certify/recorded/ in the default suite): no --dut needed; a step naming
+# no device is a load error with file and line; an unknown profile is the step's host-error.
+mkdir -p "$tmp/form"
+cat >"$tmp/form/nodev.yaml" <<EOF
+title: no device
+category: certification
+host: {recording: $(realpath "$SRIOV")}
+steps:
+  - certify: {profile: nvme}
+EOF
+"$PTH" run "$tmp/form/nodev.yaml" >"$tmp/out" 2>"$tmp/err"
+st=$?
+if [ $st = 2 ] && grep -q "nodev.yaml:5:[0-9]*: certify takes {check: NAME} or {profile: P, device: BDF}" "$tmp/out" "$tmp/err"; then
+	ok "certificate form without a device: load error, file and line"
+else
+	bad "certificate form without a device: exit $st"
+fi
+cat >"$tmp/form/toaster.yaml" <<EOF
+title: an unknown profile
+category: certification
+host: {recording: $(realpath "$SRIOV")}
+steps:
+  - certify: {profile: toaster, device: "0000:02:00.0"}
+    expect: {ok: false, error: host-error}
+  - certify: {profile: nvme, device: "0000:02:00.0"}
+    expect: {ok: true, result: {verdict: certified, CERT-SRIOV: pass}}
+EOF
+if "$PTH" run "$tmp/form/toaster.yaml" --faults all >"$tmp/out" 2>"$tmp/err"; then
+	ok "certificate form: unknown profile refused, then a whole certification with its fault points held"
+else
+	bad "certificate form in a scenario"
+fi
 
 echo "# $pass passed, $fail failed"
 [ "$fail" = 0 ]
