@@ -6,7 +6,6 @@
 
 #include "certify-internal.h"
 
-
 const char *const pth_cert_profile_names[_PTH_CERT_PROFILE_MAX] = { "generic", "nic", "gpu",
 								    "nvme" };
 

@@ -202,7 +202,6 @@ static struct pth_job *new_job(const char *file, const struct pth_run_options *o
 	return j;
 }
 
-
 /* Run the jobs in opts->jobs threads, with a progress line when asked. */
 static void run_pool(GPtrArray *jobs, const struct pth_run_options *opts)
 {
