@@ -77,7 +77,7 @@ static const struct key expect_keys[] = {
 	{ "vfio_nodes", K_SEQ }, { "rules", K_SEQ },  { "trace", K_ANY },   {},
 };
 
-/* The verbs and their arguments (SCENARIOS.md "Step verbs"). */
+/* The verbs and their arguments (docs/scenario-contract.md, "Step verbs"). */
 static const struct verb {
 	const char *name;
 	struct key args[10];
@@ -360,7 +360,7 @@ static gboolean check_expect(const struct pth_scenario *sc, struct fy_node *exp,
 		return FALSE;
 	if ((s = pth_node_str(exp, "error")) && pt_code_from_string(s) < 0)
 		return fail_at(error, sc, pth_node_get(exp, "error"),
-			       "unknown error code '%s' (SCENARIOS.md lists them)", s);
+			       "unknown error code '%s' (ptharness-scenario(5) lists them)", s);
 	if ((s = pth_node_str(exp, "errno")) && !errno_known(s))
 		return fail_at(error, sc, pth_node_get(exp, "errno"), "unknown errno name '%s'", s);
 	if (pth_node_get(exp, "rules") && !check_rule_list(sc, pth_node_get(exp, "rules"), error))

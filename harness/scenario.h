@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Scenario files (SCENARIOS.md): loading and checking them, with file:line:column errors. */
+/* Scenario files (docs/scenarios.md): loading and checking them, with file:line:column errors. */
 #pragma once
 
 #include <glib.h>

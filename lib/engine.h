@@ -10,7 +10,7 @@
 #include "host.h"
 #include "trace.h"
 
-/* Stable outcome codes (SCENARIOS.md "error"), kebab-case in reports. */
+/* Stable outcome codes (docs/scenario-contract.md, "error"), kebab-case in reports. */
 enum pt_code {
 	PT_CODE_OK,
 	PT_CODE_NO_IOMMU,
