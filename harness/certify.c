@@ -23,6 +23,7 @@
 
 #include "certify.h"
 #include "commands.h"
+#include "resource.h"
 #include "runner.h"
 #include "output.h"
 #include "record.h"
@@ -33,10 +34,6 @@
 
 #define CERT_SCHEMA "ptharness-certificate/1"
 #define CERT_MAP_BYTES (1024 * 1024)
-
-#ifndef PTH_SCENARIOS_DIR
-#define PTH_SCENARIOS_DIR "scenarios"
-#endif
 
 const char *const pth_cert_status_names[_PTH_CERT_STATUS_MAX] = { "pass", "fail", "skip" };
 
@@ -1112,24 +1109,24 @@ static void run_checks(struct cert *c)
 }
 
 /*
- * The profile: every *.yaml of its directory (--profile-dir, else $PTH_CERTIFY_PROFILES/PROFILE,
- * else scenarios/certify/PROFILE of the source tree), in
+ * The profile: every *.yaml of its directory (--profile-dir, else pth_profile_dir()), in
  * file-name order, each a certification scenario for the live target with a check_id, no two
  * with the same; the host-restored check last. Returns 0 or an exit status (message printed).
  */
 static int load_profile(struct cert *c)
 {
-	const char *base = g_getenv("PTH_CERTIFY_PROFILES");
+	g_autoptr(GError) error = NULL;
 	g_autofree char *dir = c->profile_dir ? g_strdup(c->profile_dir) :
-			       base ? g_build_filename(base, profile_names[c->profile], NULL) :
-				      g_build_filename(PTH_SCENARIOS_DIR, "certify",
-						       profile_names[c->profile], NULL);
+						pth_profile_dir(profile_names[c->profile], &error);
 	char *paths[] = { dir, NULL };
 	g_autoptr(GPtrArray) files = NULL;
 	g_autoptr(GPtrArray) last = g_ptr_array_new();
 	g_autoptr(GHashTable) ids = g_hash_table_new(g_str_hash, g_str_equal);
-	g_autoptr(GError) error = NULL;
 
+	if (!dir) {
+		fprintf(stderr, "ptharness certify: %s\n", error->message);
+		return PTH_EXIT_INPUT;
+	}
 	if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
 		fprintf(stderr, "ptharness certify: %s: no such profile directory\n", dir);
 		return PTH_EXIT_INPUT;
@@ -1574,7 +1571,8 @@ static void usage(void)
 	       "changed without --yes.\n\n"
 	       "  --profile P    nic, gpu, nvme or generic (default: from the device's class)\n"
 	       "  --profile-dir DIR  the profile's checks: one scenario per check (default:\n"
-	       "                 " PTH_SCENARIOS_DIR "/certify/PROFILE)\n"
+	       "                 $PTH_CERTIFY_PROFILES/PROFILE, else certify/PROFILE of the\n"
+	       "                 bundled suite)\n"
 	       "  --vfs N        SR-IOV: enable N VFs (default 2, at most what the PF offers)\n"
 	       "  --out DIR      write certificate.json, junit.xml, certificate.html and the\n"
 	       "                 host recording made before any change (host.umockdev)\n"

@@ -8,21 +8,18 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "resource.h"
 #include "output.h"
 #include "certify.h"
 #include "runner.h"
-
-#ifndef PTH_SCENARIOS_DIR
-#define PTH_SCENARIOS_DIR "scenarios"
-#endif
 
 static void usage(FILE *f)
 {
 	fputs("Usage: ptharness run [PATH...] [--target fake|lab|live] [--shard K/N] [-j N]\n"
 	      "                     [--faults all] [--json FILE] [--junit FILE] [--ktap]\n"
-	      "                     [--html DIR] [--root DIR] [--dut BDF]\n"
+	      "                     [--html DIR] [--root DIR] [--dut BDF] [--quiet]\n"
 	      "\n"
-	      "Run scenario files (SCENARIOS.md): PATHs are files or directories; with none, the\n"
+	      "Run scenario files (ptharness-scenario(5)): PATHs are files or directories; with none, the\n"
 	      "bundled suite. Each scenario gets a fresh model of its recorded host (fake) or runs\n"
 	      "on this machine (live). Exit status: 0 all passed, 1 a scenario failed, 2 a\n"
 	      "scenario could not be loaded (it is reported as an error; the others still run).\n"
@@ -31,7 +28,7 @@ static void usage(FILE *f)
 	      "                 lab: the same inside the lab's guest, for the scenarios that\n"
 	      "                 declare lab (ci/lab/suite runs it there)\n"
 	      "  --shard K/N    run the K-th of N stable parts (merge: ptharness report merge)\n"
-	      "  -j N           scenarios in parallel (default: the number of CPUs)\n"
+	      "  -j, --jobs N   scenarios in parallel (default: the number of CPUs)\n"
 	      "  --faults all   also rerun every scenario with a fault at each mutating step and\n"
 	      "                 check the host ends as it began or says what it could not restore\n"
 	      "  --json FILE    the canonical result (docs/result-schema.md)\n"
@@ -39,16 +36,23 @@ static void usage(FILE *f)
 	      "  --root DIR     the suite directory scenario ids are relative to\n"
 	      "  --dut BDF      the device under test: $DUT and $DUT.vf[i] in the scenarios, and\n"
 	      "                 certify's checks (scenarios/certify/PROFILE) on live or lab; the\n"
-	      "                 scenarios then run one at a time\n",
+	      "                 scenarios then run one at a time\n"
+	      "  --quiet        no progress line (there is none either when standard error is\n"
+	      "                 not a terminal, or when CI is set)\n",
 	      f);
 }
 
-static const char *default_suite(void)
+/* The suite that ships with the binary (resource.h), else a checkout run from its top. */
+static char *default_suite(void)
 {
-	/* A checkout run from its top, else the source tree the binary was built from. */
-	if (g_file_test("scenarios/hosts", G_FILE_TEST_IS_DIR))
-		return "scenarios";
-	return PTH_SCENARIOS_DIR;
+	g_autoptr(GError) error = NULL;
+	char *dir = pth_resource_find(PTH_RESOURCE_SCENARIOS, &error);
+
+	if (!dir && g_file_test("scenarios/hosts", G_FILE_TEST_IS_DIR))
+		return g_strdup("scenarios");
+	if (!dir)
+		fprintf(stderr, "ptharness run: %s\n", error->message);
+	return dir;
 }
 
 static int write_file(const char *file, const char *text)
@@ -75,6 +79,7 @@ int pth_cmd_run(int argc, char **argv)
 		{ "html", required_argument, NULL, 'H' },
 		{ "root", required_argument, NULL, 'r' },
 		{ "dut", required_argument, NULL, 'D' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -86,6 +91,7 @@ int pth_cmd_run(int argc, char **argv)
 	g_autoptr(GError) error = NULL;
 	g_autofree char *text = NULL;
 	bool ktap = false;
+	g_autofree char *suite = NULL;
 	char **paths, *dflt[2] = { NULL, NULL };
 	unsigned load_errors = 0;
 	JsonNode *result;
@@ -95,7 +101,7 @@ int pth_cmd_run(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:s:j:F:J:U:kH:r:D:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":t:s:j:F:J:U:kH:r:D:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			t = pth_target_from_string(optarg);
@@ -151,6 +157,9 @@ int pth_cmd_run(int argc, char **argv)
 		case 'D':
 			o.dut = optarg;
 			break;
+		case 'q':
+			o.progress = false;
+			break;
 		case 'h':
 			usage(stdout);
 			return PTH_EXIT_OK;
@@ -164,7 +173,9 @@ int pth_cmd_run(int argc, char **argv)
 	if (optind < argc) {
 		paths = argv + optind;
 	} else {
-		dflt[0] = (char *)default_suite();
+		dflt[0] = suite = default_suite();
+		if (!suite)
+			return PTH_EXIT_INPUT;
 		paths = dflt;
 		if (!o.root)
 			o.root = dflt[0];

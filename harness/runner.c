@@ -23,6 +23,7 @@
 #include "fakesys.h"
 #include "migrate.h"
 #include "rules.h"
+#include "progress.h"
 #include "runner.h"
 #include "session.h"
 #include "size.h"
@@ -2069,17 +2070,9 @@ JsonNode *pth_run_scenarios(GPtrArray *files, const struct pth_run_options *opts
 	pool = g_thread_pool_new(run_job, NULL, (int)(opts->jobs ? opts->jobs : 1), TRUE, NULL);
 	for (guint i = 0; i < jobs->len; i++)
 		g_thread_pool_push(pool, jobs->pdata[i], NULL);
-	if (opts->progress)
-		while (g_thread_pool_unprocessed(pool) > 0) {
-			fprintf(stderr, "\r[%u/%u] running scenarios...",
-				jobs->len - g_thread_pool_unprocessed(pool), jobs->len);
-			g_usleep(100000);
-		}
-	g_thread_pool_free(pool, FALSE, TRUE);
+	pth_progress_pool(pool, jobs->len, "scenarios", opts->progress);
 	/* The result lists scenarios by id (the schema's order), whatever order files came in. */
 	g_ptr_array_sort(jobs, cmp_job_id);
-	if (opts->progress)
-		fprintf(stderr, "\r%*s\r", 40, "");
 
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "schema");
