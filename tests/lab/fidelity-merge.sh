@@ -55,7 +55,8 @@ grep -q "report merge failed" "$tmp/agree.log" && fail "report merge failed" || 
 for f in fidelity.json junit.xml fidelity.ktap html/index.html; do
 	[[ -s $tmp/out/$f ]] && ok "$f written" || fail "$f missing"
 done
-[[ -x $tmp/out/work/install$(meson introspect "$BUILD" --buildoptions |
+work=$tmp/out/work
+[[ -x $work/install$(meson introspect "$BUILD" --buildoptions |
 	python3 -c 'import json,sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"] == "prefix"))')/bin/ptharness ]] &&
 	ok "the binary ran from a private install, outside the build folder" ||
 	fail "no private install of the binary"
