@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -42,14 +43,30 @@ static void usage(FILE *f)
 	      f);
 }
 
-/* The suite that ships with the binary (resource.h), else a checkout run from its top. */
+/* Whether the paths a and b name the same directory. */
+static bool same_dir(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+/*
+ * The suite that ships with the binary (resource.h), else a checkout run from its top. Run
+ * from the top of the checkout it was built from, the suite is named "scenarios" as before,
+ * so that the result's file and recording paths stay relative.
+ */
 static char *default_suite(void)
 {
 	g_autoptr(GError) error = NULL;
 	char *dir = pth_resource_find(PTH_RESOURCE_SCENARIOS, &error);
 
-	if (!dir && g_file_test("scenarios/hosts", G_FILE_TEST_IS_DIR))
+	if (g_file_test("scenarios/hosts", G_FILE_TEST_IS_DIR) &&
+	    (!dir || same_dir(dir, "scenarios"))) {
+		g_free(dir);
 		return g_strdup("scenarios");
+	}
 	if (!dir)
 		fprintf(stderr, "ptharness run: %s\n", error->message);
 	return dir;
