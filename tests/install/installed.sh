@@ -94,5 +94,18 @@ status=0
 "$PTH" report render result.json --junit junit2.xml --html html2 --ktap > r2.ktap 2> render.err || status=$?
 desc="report render (status $status: $(head -c 300 render.err))" check test "$status" = 0 -a -s junit2.xml -a -s html2/index.html -a -s r2.ktap
 
+# A copy of the binary with the module beside it (a private copy) finds it there; a lone copy
+# says where it looked.
+mkdir -p copy lone
+cp "$PTH" copy/ && cp "$(find "$root" -name 'libptharness-reports.so' | head -n1)" copy/
+cp "$PTH" lone/
+status=0
+copy/ptharness report render result.json --ktap > copy.ktap 2> copy.err || status=$?
+desc="a copy with the module beside it renders (status $status: $(head -c 300 copy.err))" check test "$status" = 0 -a -s copy.ktap
+status=0
+lone/ptharness report render result.json --ktap > lone.ktap 2> lone.err || status=$?
+desc="a lone copy fails with status 2 (got $status)" check test "$status" = 2
+desc="and names where it looked: $(head -c 300 lone.err)" check grep -q "cannot find the report writers.*not at $tmp/lone/libptharness-reports.so" lone.err
+
 [[ $fails -eq 0 ]] || { echo "$fails checks failed"; exit 1; }
 echo "the installed tree works without the source and build folders"
