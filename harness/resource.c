@@ -5,7 +5,7 @@
 
 #include "resource.h"
 
-/* How each resource is found; the order of the candidates is the one module.h documents. */
+/* How each resource is found; the order of the candidates is the one resource.h documents. */
 static const struct resource {
 	const char *what;
 	const char *env;
@@ -58,7 +58,7 @@ static void candidates(const struct resource *res, GPtrArray *paths)
 {
 	g_autofree char *exe = g_file_read_link("/proc/self/exe", NULL);
 	g_autofree char *dir = exe ? g_path_get_dirname(exe) : NULL;
-	g_autofree char *build = dir ? g_build_filename(dir, "..", NULL) : NULL;
+	g_autofree char *build = dir ? g_path_get_dirname(dir) : NULL;
 	g_autofree char *source = NULL;
 
 	if (dir)
