@@ -82,5 +82,36 @@ expect "a missing host" "" detach --host "$tmp/none.umockdev" 0000
 # report's sub-commands.
 expect "report" "merge render" report ""
 
+# zsh: the same function through bashcompinit's compgen (its emulation: ksh arrays, sh
+# splitting). zsh filters by the word itself, so the check does too.
+if command -v zsh > /dev/null; then
+	zsh_expect()
+	{
+		local name=$1 want=$2 got
+		shift 2
+		got=$(zsh -f -c '
+			autoload -Uz compinit && compinit -u -D
+			autoload -Uz bashcompinit && bashcompinit
+			source "$1"; shift
+			COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 ))
+			compgen -F _ptharness -- "${@[-1]}" | grep -F -- "${@[-1]}" | grep -- "^${@[-1]}" | sort
+		' zsh "$COMPLETION" "$PTH" "$@" | tr '\n' ' ' | sed 's/ $//')
+		if [[ $got == "$want" ]]; then
+			echo "ok: zsh: $name"
+		else
+			echo "FAIL: zsh: $name: words [$*]: expected [$want], got [$got]"
+			fails=$((fails + 1))
+		fi
+	}
+	zsh_expect "commands starting with re" "reattach record release replay report reset" re
+	zsh_expect "run --target values" "fake lab live" run --target ""
+	zsh_expect "addresses of the recording" "0000:01:00.0 0000:01:00.1" detach --host "$rec" 0000:01
+	zsh_expect "certify --profile" "generic gpu nic nvme" certify 0000:01:00.0 --profile ""
+	grep -q '^#compdef ptharness' "$(dirname "$COMPLETION")/_ptharness" && echo "ok: zsh: _ptharness is a completion function" ||
+		{ echo "FAIL: zsh: _ptharness lacks #compdef"; fails=$((fails + 1)); }
+else
+	echo "skip: zsh checks (zsh is not installed)"
+fi
+
 [[ $fails -eq 0 ]] || { echo "$fails completion checks failed"; exit 1; }
 echo "all completion checks passed"
