@@ -67,6 +67,7 @@ man=1
 [[ -f $tmp/man-built ]] || man=0
 desc="the man pages are installed (or were not built: -Dman=disabled)" check test $man = 0 -o -f "$root/share/man/man1/ptharness.1" -a -f "$root/share/man/man5/ptharness-scenario.5" -a -f "$root/share/man/man5/ptharness-recording.5"
 desc="the bash completion is installed" check test -f "$root/share/bash-completion/completions/ptharness"
+desc="the zsh completion is installed beside it" check test -f "$root/share/zsh/vendor-completions/_ptharness" -a -f "$root/share/zsh/vendor-completions/../../bash-completion/completions/ptharness"
 
 # certify --dry-run finds its profile (an SR-IOV NIC of a bundled recording).
 host=$root/share/ptharness/scenarios/hosts/lab-sriov-2vfs.umockdev
