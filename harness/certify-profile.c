@@ -7,6 +7,7 @@
 #include "certify-internal.h"
 #include "verbs.h"
 #include "commands.h"
+#include "resource.h"
 
 static int cmp_name(const void *a, const void *b)
 {
@@ -29,17 +30,23 @@ bool pth_cert_is_restored(struct pth_scenario *sc)
 /*
  * Where the profile's checks come from, in layers: generic's directory, then the profile's
  * own (nic, gpu, nvme: only when it exists; a profile with nothing to add has none), then
- * --profile-dir. Base is $PTH_CERTIFY_PROFILES, else scenarios/certify of the source tree.
+ * --profile-dir. Each is pth_profile_dir()'s ($PTH_CERTIFY_PROFILES, else the bundled suite's
+ * certify/). Returns NULL with the message printed when the suite cannot be found.
  */
 static GPtrArray *profile_layers(struct cert *c)
 {
-	const char *env = g_getenv("PTH_CERTIFY_PROFILES");
-	g_autofree char *base =
-		env ? g_strdup(env) : g_build_filename(PTH_SCENARIOS_DIR, "certify", NULL);
-	GPtrArray *dirs = g_ptr_array_new_with_free_func(g_free);
-	char *own = g_build_filename(base, pth_cert_profile_names[c->profile], NULL);
+	g_autoptr(GError) error = NULL;
+	char *generic = pth_profile_dir("generic", &error);
+	char *own = generic ? pth_profile_dir(pth_cert_profile_names[c->profile], &error) : NULL;
+	GPtrArray *dirs;
 
-	g_ptr_array_add(dirs, g_build_filename(base, "generic", NULL));
+	if (!own) {
+		fprintf(stderr, "ptharness certify: %s\n", error->message);
+		g_free(generic);
+		return NULL;
+	}
+	dirs = g_ptr_array_new_with_free_func(g_free);
+	g_ptr_array_add(dirs, generic);
 	if (c->profile != PTH_CERT_GENERIC && g_file_test(own, G_FILE_TEST_IS_DIR))
 		g_ptr_array_add(dirs, own);
 	else
@@ -60,8 +67,12 @@ static GPtrArray *profile_files(struct cert *c)
 	g_autoptr(GHashTable) by_name =
 		g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	g_autofree gpointer *names = NULL;
-	GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
+	GPtrArray *files;
 	guint n = 0;
+
+	if (!dirs)
+		return NULL;
+	files = g_ptr_array_new_with_free_func(g_free);
 
 	for (guint i = 0; i < dirs->len; i++) {
 		char *paths[] = { dirs->pdata[i], NULL };

@@ -2,7 +2,7 @@
 /* The ptharness subcommands; each parses its own options and returns the exit status. */
 #pragma once
 
-/* Exit statuses of SCENARIOS.md: 0 all passed, 1 a check failed, 2 usage or input error. */
+/* Exit statuses (docs/scenario-contract.md): 0 all passed, 1 a check failed, 2 bad usage/input. */
 enum {
 	PTH_EXIT_OK = 0,
 	PTH_EXIT_FAIL = 1,

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The host model as the JSON of `inspect --json` (the schema of SCENARIOS.md), with json-c. */
+/* The host model as the JSON of `inspect --json` (docs/scenario-contract.md), with json-c. */
 
 /*
  * Why json-c here when the rest of the harness uses json-glib: this view is the output of

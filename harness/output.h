@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The host model as JSON (the inspect schema of SCENARIOS.md) and as readable text. */
+/* The host model as JSON (the inspect schema of docs/scenario-contract.md) and as readable text. */
 #pragma once
 
 #include <glib.h>

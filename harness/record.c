@@ -355,7 +355,7 @@ static void usage(FILE *f)
 	      "parents, exactly as umockdev-record would write them. Read-only.\n"
 	      "\n"
 	      "  --host SPEC   live (default) or a directory holding sys/\n"
-	      "  -o FILE       write to FILE (default: standard output)\n",
+	      "  -o, --output FILE  write to FILE (default: standard output)\n",
 	      f);
 }
 

@@ -13,6 +13,7 @@
 #include "merge.h"
 #include "module.h"
 #include "report.h"
+#include "resource.h"
 #include "result.h"
 
 static void usage(FILE *f)
@@ -73,23 +74,6 @@ struct writers {
 	__typeof__(prp_render_cert_html) *render_cert_html;
 };
 
-/* Where the module is: PTH_REPORTS_MODULE if set; beside a ptharness run from its build
- * directory, the build's; otherwise the installed one. */
-static char *module_path(void)
-{
-	const char *env = g_getenv("PTH_REPORTS_MODULE");
-	g_autofree char *exe = NULL;
-	g_autofree char *dir = NULL;
-
-	if (env && *env)
-		return g_strdup(env);
-	exe = g_file_read_link("/proc/self/exe", NULL);
-	dir = exe ? g_path_get_dirname(exe) : NULL;
-	if (dir && strcmp(dir, PTH_BUILD_HARNESS_DIR) == 0)
-		return g_strdup(PTH_REPORTS_MODULE_BUILT);
-	return g_strdup(PTH_REPORTS_MODULE_INSTALLED);
-}
-
 static const struct writers *writers(GError **error)
 {
 	static struct writers w;
@@ -108,10 +92,10 @@ static const struct writers *writers(GError **error)
 
 	if (loaded)
 		return &w;
-	path = module_path();
-	loaded = pth_module_load(path, "the report writers",
-				 " (set PTH_REPORTS_MODULE to ptharness-reports.so)", syms,
-				 G_N_ELEMENTS(syms), error);
+	path = pth_resource_find(PTH_RESOURCE_REPORTS_MODULE, error);
+	loaded = path && pth_module_load(path, "the report writers",
+					 " (set PTH_REPORTS_MODULE to " PTH_REPORTS_MODULE_NAME ")",
+					 syms, G_N_ELEMENTS(syms), error);
 	return loaded ? &w : NULL;
 }
 

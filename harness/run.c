@@ -6,36 +6,34 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "certify.h"
 #include "commands.h"
 #include "report.h"
+#include "resource.h"
 #include "result.h"
 #include "runctx.h"
 #include "size.h"
 #include "suite.h"
 
-#ifndef PTH_SCENARIOS_DIR
-#define PTH_SCENARIOS_DIR "scenarios"
-#endif
-
 static void usage(FILE *f)
 {
 	fputs("Usage: ptharness run [PATH...] [--target fake|lab|live] [--shard K/N] [-j N]\n"
 	      "                     [--faults all] [--json FILE] [--junit FILE] [--ktap]\n"
-	      "                     [--html DIR] [--root DIR] [--dut BDF]\n"
+	      "                     [--html DIR] [--root DIR] [--dut BDF] [--quiet]\n"
 	      "\n"
-	      "Run scenario files (docs/scenarios.md): PATHs are files or directories; with none, the\n"
-	      "bundled suite. Each scenario gets a fresh model of its recorded host (fake) or runs\n"
-	      "on this machine (live). Exit status: 0 all passed, 1 a scenario failed, 2 a\n"
+	      "Run scenario files (ptharness-scenario(5)): PATHs are files or directories; with none,\n"
+	      "the bundled suite. Each scenario gets a fresh model of its recorded host (fake) or\n"
+	      "runs on this machine (live). Exit status: 0 all passed, 1 a scenario failed, 2 a\n"
 	      "scenario could not be loaded (it is reported as an error; the others still run).\n"
 	      "\n"
 	      "  --target T     fake (default); live: this machine (faults and host.set skip);\n"
 	      "                 lab: the same inside the lab's guest, for the scenarios that\n"
 	      "                 declare lab (ci/lab/suite runs it there)\n"
 	      "  --shard K/N    run the K-th of N stable parts (merge: ptharness report merge)\n"
-	      "  -j N           scenarios in parallel (default: the number of CPUs)\n"
+	      "  -j, --jobs N   scenarios in parallel (default: the number of CPUs)\n"
 	      "  --faults all   also rerun every scenario with a fault at each mutating step and\n"
 	      "                 check the host ends as it began or says what it could not restore\n"
 	      "  --json FILE    the canonical result (docs/result-schema.md)\n"
@@ -43,16 +41,39 @@ static void usage(FILE *f)
 	      "  --root DIR     the suite directory scenario ids are relative to\n"
 	      "  --dut BDF      the device under test: $DUT and $DUT.vf[i] in the scenarios, and\n"
 	      "                 certify's checks (scenarios/certify/PROFILE) on live or lab; the\n"
-	      "                 scenarios then run one at a time\n",
+	      "                 scenarios then run one at a time\n"
+	      "  --quiet        no progress line (there is none either when standard error is\n"
+	      "                 not a terminal, or when CI is set)\n",
 	      f);
 }
 
-static const char *default_suite(void)
+/* Whether the paths a and b name the same directory. */
+static bool same_dir(const char *a, const char *b)
 {
-	/* A checkout run from its top, else the source tree the binary was built from. */
-	if (g_file_test("scenarios/hosts", G_FILE_TEST_IS_DIR))
-		return "scenarios";
-	return PTH_SCENARIOS_DIR;
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+/*
+ * The suite that ships with the binary (resource.h), else a checkout run from its top. Run
+ * from the top of the checkout it was built from, the suite is named "scenarios" as before,
+ * so that the result's file and recording paths stay relative.
+ */
+static char *default_suite(void)
+{
+	g_autoptr(GError) error = NULL;
+	char *dir = pth_resource_find(PTH_RESOURCE_SCENARIOS, &error);
+
+	if (g_file_test("scenarios/hosts", G_FILE_TEST_IS_DIR) &&
+	    (!dir || same_dir(dir, "scenarios"))) {
+		g_free(dir);
+		return g_strdup("scenarios");
+	}
+	if (!dir)
+		fprintf(stderr, "ptharness run: %s\n", error->message);
+	return dir;
 }
 
 /* What the command line asked for besides the run itself. */
@@ -144,6 +165,9 @@ static int parse_option(struct run_cli *cli, int c, char **argv)
 	case 'D':
 		cli->o.dut = optarg;
 		return 0;
+	case 'q':
+		cli->o.progress = false;
+		return 0;
 	case 'h':
 		usage(stdout);
 		return -1;
@@ -169,6 +193,7 @@ static int parse_args(struct run_cli *cli, int argc, char **argv)
 		{ "html", required_argument, NULL, 'H' },
 		{ "root", required_argument, NULL, 'r' },
 		{ "dut", required_argument, NULL, 'D' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -176,13 +201,15 @@ static int parse_args(struct run_cli *cli, int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:s:j:F:J:U:kH:r:D:h", opts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, ":t:s:j:F:J:U:kH:r:D:qh", opts, NULL)) != -1)
 		if ((r = parse_option(cli, c, argv)) != 0)
 			return r;
 	if (optind < argc) {
 		cli->paths = argv + optind;
 	} else {
-		cli->dflt[0] = (char *)default_suite();
+		cli->dflt[0] = default_suite();
+		if (!cli->dflt[0])
+			return PTH_EXIT_INPUT;
 		cli->paths = cli->dflt;
 		if (!cli->o.root)
 			cli->o.root = cli->dflt[0];
@@ -318,19 +345,19 @@ int pth_cmd_run(int argc, char **argv)
 				      .jobs = (unsigned)g_get_num_processors(),
 				      .progress = isatty(STDERR_FILENO) && !g_getenv("CI") } };
 	unsigned load_errors = 0;
-	JsonNode *result;
+	JsonNode *result = NULL;
 	int status = parse_args(&cli, argc, argv);
 
-	if (status != 0)
-		return status < 0 ? PTH_EXIT_OK : status;
-	result = run_files(&cli, &load_errors, &status);
-	if (!result)
-		return status;
-	if (!cli.ktap)
-		print_summary(result, cli.o.faults_all);
-	status = write_reports(&cli, result);
 	if (status == 0)
-		status = exit_status(result, load_errors);
-	json_node_unref(result);
-	return status;
+		result = run_files(&cli, &load_errors, &status);
+	if (result) {
+		if (!cli.ktap)
+			print_summary(result, cli.o.faults_all);
+		status = write_reports(&cli, result);
+		if (status == 0)
+			status = exit_status(result, load_errors);
+		json_node_unref(result);
+	}
+	g_free(cli.dflt[0]); /* the bundled suite's path, when it was the default */
+	return status < 0 ? PTH_EXIT_OK : status;
 }

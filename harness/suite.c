@@ -10,6 +10,7 @@
 #include "result.h"
 #include "resultjson.h"
 #include "runner.h"
+#include "progress.h"
 #include "suite.h"
 #include "verbs.h"
 #include "vm.h"
@@ -210,15 +211,7 @@ static void run_pool(GPtrArray *jobs, const struct pth_run_options *opts)
 
 	for (guint i = 0; i < jobs->len; i++)
 		g_thread_pool_push(pool, jobs->pdata[i], NULL);
-	if (opts->progress)
-		while (g_thread_pool_unprocessed(pool) > 0) {
-			fprintf(stderr, "\r[%u/%u] running scenarios...",
-				jobs->len - g_thread_pool_unprocessed(pool), jobs->len);
-			g_usleep(100000);
-		}
-	g_thread_pool_free(pool, FALSE, TRUE);
-	if (opts->progress)
-		fprintf(stderr, "\r%*s\r", 40, "");
+	pth_progress_pool(pool, jobs->len, "scenarios", opts->progress);
 }
 
 JsonNode *pth_run_scenarios(GPtrArray *files, const struct pth_run_options *opts,

@@ -3,7 +3,7 @@
 
 /*
  * The plan: every fact is one row of a static table (facts[]). A row names a topology, a setup
- * (sysfs writes applied in order), one operation, the value the reference document predicts,
+ * (sysfs writes applied in order), one operation, the value the reading predicts (below),
  * and a restore list. Device addresses are never written in the table: templates use roles
  * ({edu}, {pair0}, {pf}, ...) that discover_roles() resolves by vendor:device in the running
  * guest, and {g:ROLE} for a role's IOMMU group (resolved late, after setup, so VFs work).
@@ -78,8 +78,11 @@ struct fact {
 #define NEWID7 "1234 11e8 ffffffff ffffffff 0 0 0"
 
 /*
- * The table. "expected" is what /work/shared/reference/kernel-and-libvirt-rules.md predicts;
- * "note" explains every row where the kernel disagrees (the kernel wins).
+ * The table. "expected" is what the project predicted from reading the kernel's sources
+ * (drivers/pci, drivers/iommu, drivers/vfio) and libvirt's before the lab observed it; "note"
+ * explains every row where the kernel disagrees (the kernel wins). "Reference §N" in the
+ * comments and notes numbers the topics of that reading: §1 IOMMU groups and VFIO ownership,
+ * §2 driver binding, §3 SR-IOV, §4 reset, §5 the VFIO API.
  */
 static const struct fact facts[] = {
 	/* --- binding (reference §2.2) --- */
