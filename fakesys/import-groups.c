@@ -54,10 +54,13 @@ static bool group_header(struct fks_import *imp, const struct fks_imp_line *ln)
 		imp->cur = NULL;
 		return true;
 	}
-	/* The device on the same line; the header's group ends with the line. */
+	/* The device on the same line; indented device lines below it are in the same group
+	 * (GPU Passthrough Manager lists a group's other members so). */
 	if (!fks_imp_device_line(imp, ln, s, g))
 		return false;
-	imp->cur_group = -1;
+	imp->cur_group = g;
+	imp->group_indent = 1;
+	imp->group_indent_set = true;
 	return true;
 }
 

@@ -195,7 +195,7 @@ size_t fks_imp_parse_addr(const char *s, char ret[FKS_IMP_ADDR])
 	bus = fks_imp_hexn(p, 2);
 	slot = p[2] == ':' ? fks_imp_hexn(p + 3, 2) : -1;
 	if (bus < 0 || slot < 0 || slot > 0x1f || p[5] != '.' || p[6] < '0' || p[6] > '7' ||
-	    g_ascii_isalnum(p[7]) || p[7] == ':')
+	    g_ascii_isalnum(p[7]))
 		return 0;
 	fn = p[6] - '0';
 	snprintf(ret, FKS_IMP_ADDR, "%04lx:%02x:%02x.%x", dom, (unsigned)bus, (unsigned)slot,
