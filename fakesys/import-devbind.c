@@ -41,28 +41,34 @@ static bool section_line(struct fks_import *imp, const char *s)
  * unused=vfio-pci *Active*" */
 static bool devbind_line(struct fks_import *imp, const struct fks_imp_line *ln)
 {
-	const char *s = ln->text, *q1, *q2, *drv;
+	const char *s = ln->text, *q2, *drv;
 	char addr[FKS_IMP_ADDR];
 	struct fks_imp_dev *d;
 	size_t n;
 
 	if (section_line(imp, s))
 		return true;
-	if (!(n = fks_imp_parse_addr(s, addr)) || s[n] != ' ' || s[n + 1] != '\'' ||
-	    !(q1 = s + n + 1) || !(q2 = strchr(q1 + 1, '\'')))
+	/* "12: 0000:8c:00.1 '...'": an index some versions print first. */
+	if (g_ascii_isdigit(s[0]) && (s[strspn(s, "0123456789")] == ':') &&
+	    s[strspn(s, "0123456789") + 1] == ' ')
+		s += strspn(s, "0123456789") + 2;
+	if (!(n = fks_imp_parse_addr(s, addr)) || s[n] != ' ' || s[n + 1] != '\'')
 		return false;
 	d = fks_imp_dev_get(imp, addr);
-	/* The device id ends the quoted name ("... 10fb"); newer versions print no vendor. */
-	if (q2 - q1 > 5 && q2[-5] == ' ')
-		fks_imp_set_int(imp, d, &d->device, fks_imp_hexn(q2 - 4, 4), "device", ln);
+	imp->cur = d;
 	if (imp->section_class >= 0 && d->class < 0)
 		d->class = imp->section_class << 8;
+	if (!(q2 = strchr(s + n + 2, '\'')))
+		return true; /* cut inside the name */
+	/* The device id ends the quoted name ("... 10fb"); newer versions print no vendor. */
+	if (q2 - (s + n + 1) > 5 && q2[-5] == ' ')
+		fks_imp_set_int(imp, d, &d->device, fks_imp_hexn(q2 - 4, 4), "device", ln);
 	if ((drv = strstr(q2, " drv="))) {
 		g_autofree char *name = g_strndup(drv + 5, strcspn(drv + 5, " "));
 
-		fks_imp_set_driver(imp, d, name, ln);
+		if (name[0])
+			fks_imp_set_driver(imp, d, name, ln);
 	}
-	imp->cur = d;
 	return true;
 }
 

@@ -456,6 +456,16 @@ static bool clean(struct fks_import *imp, char *raw, bool diff, struct fks_imp_l
 	}
 	ln->indent = indent_of(s);
 	ln->text = g_strstrip(s);
+	/* `inline code` around a whole line. */
+	n = strlen(ln->text);
+	if (n > 2 && ln->text[0] == '`' && ln->text[n - 1] == '`' && ln->text[1] != '`') {
+		ln->text[n - 1] = '\0';
+		ln->text = g_strstrip(ln->text + 1);
+		if ((t = skip_prompt(ln->text))) {
+			reset_context(imp);
+			return false;
+		}
+	}
 	if (!ln->kernel && is_command(ln->text)) {
 		reset_context(imp);
 		return false;
