@@ -43,6 +43,11 @@ static bool group_header(struct fks_import *imp, const struct fks_imp_line *ln)
 		return false;
 	while (*s == ' ' || *s == '\t')
 		s++;
+	if (s[0] == '*' && s[1] == ' ') {
+		/* The loop's glob matched nothing: the kernel showed no group at all. */
+		s += 2;
+		return fks_imp_device_line(imp, ln, s + strspn(s, " "), -1);
+	}
 	if ((g = group_number(s, &end)) < 0)
 		return false;
 	s = end + (*end == ':');

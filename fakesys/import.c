@@ -456,15 +456,19 @@ static bool clean(struct fks_import *imp, char *raw, bool diff, struct fks_imp_l
 	}
 	ln->indent = indent_of(s);
 	ln->text = g_strstrip(s);
-	/* `inline code` around a whole line. */
+	/* `inline code` around a whole line (or opened on it and closed later). */
 	n = strlen(ln->text);
-	if (n > 2 && ln->text[0] == '`' && ln->text[n - 1] == '`' && ln->text[1] != '`') {
-		ln->text[n - 1] = '\0';
+	if (n > 1 && ln->text[0] == '`' && ln->text[1] != '`') {
+		if (ln->text[n - 1] == '`')
+			ln->text[n - 1] = '\0';
 		ln->text = g_strstrip(ln->text + 1);
-		if ((t = skip_prompt(ln->text))) {
+		if (skip_prompt(ln->text)) {
 			reset_context(imp);
 			return false;
 		}
+	} else if (n > 1 && ln->text[n - 1] == '`' && ln->text[n - 2] != '`') {
+		ln->text[n - 1] = '\0';
+		g_strchomp(ln->text);
 	}
 	if (!ln->kernel && is_command(ln->text)) {
 		reset_context(imp);
