@@ -129,7 +129,6 @@ static const char *const kernel_prefixes[] = {
 	"iommu ",	 "DMAR",	   "AMD-Vi:",
 	"vfio",		 "pcieport ",	   "Kernel command line:",
 	"Command line:", "Linux version ", "PCI-DMA:",
-	"IOMMU",
 };
 
 static bool dmesg_line(struct fks_import *imp, const struct fks_imp_line *ln)
