@@ -335,8 +335,8 @@ static bool detail_line(struct fks_import *imp, const struct fks_imp_line *ln)
 	}
 	if (g_str_has_prefix(s, "Flags:") && (p = strstr(s, "IOMMU group ")))
 		fks_imp_set_group(imp, d, atoi(p + 12), ln);
-	else if (g_str_has_prefix(s, "DevCap:") && (p = strstr(s, "FLReset")))
-		d->flr = p[7] == '+' ? FKS_IMP_YES : FKS_IMP_NO;
+	else if ((p = strstr(s, "FLReset")) && (p[7] == '+' || p[7] == '-'))
+		d->flr = p[7] == '+' ? FKS_IMP_YES : FKS_IMP_NO; /* DevCap's second line */
 	else if (g_str_has_prefix(s, "ACSCap:"))
 		d->acs_cap = acs_bits(s);
 	else if (g_str_has_prefix(s, "ACSCtl:"))

@@ -393,6 +393,36 @@ static bool is_command(const char *s)
 	return false;
 }
 
+/* Length of an HTML tag at s ("<pre>", "</code>", "<br>", "<details>"), 0 when none. */
+static size_t html_tag(const char *s)
+{
+	size_t n = 1 + (s[1] == '/');
+
+	if (s[0] != '<')
+		return 0;
+	while (g_ascii_isalpha(s[n]) && n < 12)
+		n++;
+	return s[n] == '>' && n > 1 + (s[1] == '/') ? n + 1 : 0;
+}
+
+/* Take HTML tags a forum or an issue left around the text off both ends. */
+static char *strip_html(char *s)
+{
+	size_t n;
+
+	while ((n = html_tag(s)))
+		s += n;
+	for (n = strlen(s); n > 2;) {
+		char *lt = strrchr(s, '<');
+
+		if (!lt || html_tag(lt) != (size_t)(s + n - lt))
+			break;
+		*lt = '\0';
+		n = (size_t)(lt - s);
+	}
+	return s;
+}
+
 static unsigned indent_of(const char *s)
 {
 	unsigned n = 0;
@@ -455,7 +485,7 @@ static bool clean(struct fks_import *imp, char *raw, bool diff, struct fks_imp_l
 		return false;
 	}
 	ln->indent = indent_of(s);
-	ln->text = g_strstrip(s);
+	ln->text = g_strstrip(strip_html(s + strspn(s, " \t")));
 	/* `inline code` around a whole line (or opened on it and closed later). */
 	n = strlen(ln->text);
 	if (n > 1 && ln->text[0] == '`' && ln->text[1] != '`') {
