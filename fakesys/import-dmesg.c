@@ -36,7 +36,13 @@ static void enumerated(struct fks_import *imp, struct fks_imp_dev *d, const char
 		return;
 	fks_imp_set_int(imp, d, &d->vendor, v, "vendor", ln);
 	fks_imp_set_int(imp, d, &d->device, dv, "device", ln);
-	if (c && fks_imp_hexn(c + 9, 6) >= 0) {
+	if (!c || fks_imp_hexn(c + 9, 6) < 0)
+		return;
+	if (strstr(r, " type 0 ") || strstr(r, " type 1 ") || strstr(r, " type 2 ")) {
+		/* Before 3.x: "type %d class %#08x" of class >> 8 (base and subclass only). */
+		if (d->class < 0)
+			d->class = fks_imp_hexn(c + 11, 4) << 8;
+	} else {
 		d->class = fks_imp_hexn(c + 9, 6);
 		d->class_progif_known = true;
 	}

@@ -4,7 +4,8 @@
 # itself shows (each NAME.expect was written by reading NAME.txt, see SOURCE.md).
 #
 # .expect lines:  devices N | group ADDR N | nogroup ADDR | driver ADDR NAME | nodriver ADDR
-#                 cmdline WORD | config ADDR BYTES | message TEXT (in import's stderr)
+#                 cmdline WORD | config ADDR BYTES | flr ADDR (lspci showed FLReset+) | noflr ADDR
+#                 class ADDR 0xCCSSPP | message TEXT (in import's stderr)
 # Usage: check.sh PTHARNESS PASTES_DIR
 set -u
 pth=$1
@@ -14,16 +15,20 @@ trap 'rm -rf "$tmp"' EXIT
 fail=0
 n=0
 
-# One line per device of a recording: "ADDR GROUP DRIVER CONFIGBYTES" (- when absent).
+# One line per device of a recording: "ADDR GROUP DRIVER CONFIGBYTES RESET CLASS" (- when
+# absent).
 devices() {
 	awk '
-	/^P: / { if (addr != "") print addr, grp, drv, cfg; addr = ""; grp = "-"; drv = "-"; cfg = 0
+	function out() { if (addr != "") print addr, grp, drv, cfg, rm, cls }
+	/^P: / { out(); addr = ""; grp = "-"; drv = "-"; cfg = 0; rm = "-"; cls = "-"
 		 p = substr($0, 4); n = split(p, part, "/"); cand = part[n] }
+	/^A: reset_method=/ { rm = substr($0, 17); sub(/\\n$/, "", rm) }
+	/^A: class=/ { cls = substr($0, 10); sub(/\\n$/, "", cls) }
 	/^E: SUBSYSTEM=pci$/ { addr = cand }
 	/^L: iommu_group=/ { n = split($0, part, "/"); grp = part[n] }
 	/^L: driver=/ { n = split($0, part, "/"); drv = part[n] }
 	/^H: config=/ { cfg = (length($0) - 10) / 2 }
-	END { if (addr != "") print addr, grp, drv, cfg }' "$1"
+	END { out() }' "$1"
 }
 
 norm() {
@@ -55,6 +60,9 @@ for exp in "$dir"/*.expect; do
 		driver) got=$(awk -v a="$(norm "$a")" '$1 == a { print $3 }' "$tmp/devs") ;;
 		nodriver) b=-; got=$(awk -v a="$(norm "$a")" '$1 == a { print $3 }' "$tmp/devs") ;;
 		config) got=$(awk -v a="$(norm "$a")" '$1 == a { print $4 }' "$tmp/devs") ;;
+		flr) b=flr; got=$(awk -v a="$(norm "$a")" '$1 == a { print $5 }' "$tmp/devs") ;;
+		noflr) b=-; got=$(awk -v a="$(norm "$a")" '$1 == a { print $5 }' "$tmp/devs") ;;
+		class) got=$(awk -v a="$(norm "$a")" '$1 == a { print $6 }' "$tmp/devs") ;;
 		cmdline) grep -q "^A: proc/cmdline=.*$a" "$tmp/rec" && got=$a || got="(absent)"; b=$a ;;
 		message) b="$a $b"; grep -qF -- "$b" "$tmp/err" && got=$b || got="(absent)" ;;
 		*) echo "FAIL $name: unknown expectation '$what'"; bad=1; continue ;;
