@@ -33,6 +33,11 @@ static int class_of(const char *rest, const char **ret_after)
 	int c;
 
 	*ret_after = rest;
+	if (g_str_has_prefix(rest, "Class ") && (c = fks_imp_hexn(rest + 6, 4)) >= 0 &&
+	    rest[10] == ':') {
+		*ret_after = rest + 11; /* no name for the class: "Class 0200: Device 8086:10c9" */
+		return c;
+	}
 	if ((c = fks_imp_hexn(rest, 4)) >= 0 && rest[4] == ':' && rest[5] == ' ') {
 		*ret_after = rest + 6; /* -n: "0300: 10de:2482 (rev a1)" */
 		return c;
@@ -91,10 +96,14 @@ bool fks_imp_device_line(struct fks_import *imp, const struct fks_imp_line *ln, 
 	if (fks_imp_find_ids(rest, &v, &dv)) {
 		fks_imp_set_int(imp, d, &d->vendor, v, "vendor", ln);
 		fks_imp_set_int(imp, d, &d->device, dv, "device", ln);
-	} else if ((v = fks_imp_hexn(after + strspn(after, " "), 4)) >= 0) {
-		/* -n: "10de:2482" right after the class. */
+	} else if ((v = fks_imp_hexn(after + strspn(after, " ") +
+					     (g_str_has_prefix(after + strspn(after, " "), "Device ") ? 7 : 0),
+				     4)) >= 0) {
+		/* -n: "10de:2482" right after the class; "Device 8086:10c9" without pci.ids. */
 		const char *p = after + strspn(after, " ");
 
+		if (g_str_has_prefix(p, "Device "))
+			p += 7;
 		if (p[4] == ':' && (dv = fks_imp_hexn(p + 5, 4)) >= 0) {
 			fks_imp_set_int(imp, d, &d->vendor, v, "vendor", ln);
 			fks_imp_set_int(imp, d, &d->device, dv, "device", ln);

@@ -92,6 +92,28 @@ static char *devpath_of(GPtrArray *devs, const struct fks_imp_dev *d, unsigned d
 	return g_strdup_printf("devices/pci%s:%02x/%s", dom, (unsigned)bus_of(d, dom), d->addr);
 }
 
+/* SR-IOV numbers from the capability in a dump (PCI_EXT_CAP_ID_SRIOV), as the kernel reads
+ * them for sriov_totalvfs; sriov_numvfs only when VF Enable is clear (0): VFs the dump says
+ * are enabled are not in it. */
+static void sriov_from_config(const struct fks_imp_dev *d, int *ret_total, int *ret_num)
+{
+	const uint8_t *c = d->config;
+
+	for (unsigned at = 0x100, n = 0; d->config_len >= 0x1000 && at >= 0x100 && at < 0xffc &&
+					 n < 64;
+	     n++) {
+		uint32_t h = (uint32_t)c[at] | (uint32_t)c[at + 1] << 8 |
+			     (uint32_t)c[at + 2] << 16 | (uint32_t)c[at + 3] << 24;
+
+		if ((h & 0xffff) == 0x10 && at + 0x12 < d->config_len) {
+			*ret_total = c[at + 0x0e] | c[at + 0x0f] << 8;
+			*ret_num = (c[at + 0x08] & 1) ? -1 : 0;
+			return;
+		}
+		at = h >> 20;
+	}
+}
+
 static void put_attr(GString *s, const char *name, const char *value)
 {
 	g_autofree char *esc = g_strescape(value, NULL);
@@ -104,8 +126,13 @@ static void put_dev(GString *s, GPtrArray *devs, const struct fks_imp_dev *d)
 	g_autofree char *path = devpath_of(devs, d, 0);
 	g_autofree char *up = NULL;
 	GString *dots = g_string_new(NULL);
+	int total = d->sriov_total, num = d->sriov_num;
 	char buf[32];
 
+	if (d->config_len >= 64) {
+		total = num = -1;
+		sriov_from_config(d, &total, &num);
+	}
 	for (const char *c = path; *c; c++)
 		if (*c == '/')
 			g_string_append(dots, "../");
@@ -140,12 +167,12 @@ static void put_dev(GString *s, GPtrArray *devs, const struct fks_imp_dev *d)
 		snprintf(buf, sizeof(buf), "0x%02x", (unsigned)d->revision);
 		put_attr(s, "revision", buf);
 	}
-	if (d->sriov_num >= 0 && d->config_len < 64) {
-		snprintf(buf, sizeof(buf), "%d", d->sriov_num);
+	if (num == 0 && total >= 0) {
+		snprintf(buf, sizeof(buf), "%d", num);
 		put_attr(s, "sriov_numvfs", buf);
 	}
-	if (d->sriov_total >= 0 && d->config_len < 64) {
-		snprintf(buf, sizeof(buf), "%d", d->sriov_total);
+	if (total >= 0) {
+		snprintf(buf, sizeof(buf), "%d", total);
 		put_attr(s, "sriov_totalvfs", buf);
 	}
 	if (d->subdevice >= 0) {
