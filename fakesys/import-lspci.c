@@ -96,9 +96,11 @@ bool fks_imp_device_line(struct fks_import *imp, const struct fks_imp_line *ln, 
 	if (fks_imp_find_ids(rest, &v, &dv)) {
 		fks_imp_set_int(imp, d, &d->vendor, v, "vendor", ln);
 		fks_imp_set_int(imp, d, &d->device, dv, "device", ln);
-	} else if ((v = fks_imp_hexn(after + strspn(after, " ") +
-					     (g_str_has_prefix(after + strspn(after, " "), "Device ") ? 7 : 0),
-				     4)) >= 0) {
+	} else if ((v = fks_imp_hexn(
+			    after + strspn(after, " ") +
+				    (g_str_has_prefix(after + strspn(after, " "), "Device ") ? 7 :
+											       0),
+			    4)) >= 0) {
 		/* -n: "10de:2482" right after the class; "Device 8086:10c9" without pci.ids. */
 		const char *p = after + strspn(after, " ");
 

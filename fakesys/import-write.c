@@ -99,9 +99,8 @@ static void sriov_from_config(const struct fks_imp_dev *d, int *ret_total, int *
 {
 	const uint8_t *c = d->config;
 
-	for (unsigned at = 0x100, n = 0; d->config_len >= 0x1000 && at >= 0x100 && at < 0xffc &&
-					 n < 64;
-	     n++) {
+	for (unsigned at = 0x100, n = 0;
+	     d->config_len >= 0x1000 && at >= 0x100 && at < 0xffc && n < 64; n++) {
 		uint32_t h = (uint32_t)c[at] | (uint32_t)c[at + 1] << 8 |
 			     (uint32_t)c[at + 2] << 16 | (uint32_t)c[at + 3] << 24;
 
