@@ -235,7 +235,7 @@ _public_ int fks_host_new_from_recording(const char *file, const struct fks_opti
 		return fks_set_error(ret_err, e->code == G_FILE_ERROR_NOENT ? -ENOENT : -EIO, file,
 				     0, "%s", e->message);
 	if (fks_import_if_paste(file, &text, &len) < 0)
-		return fks_set_error(ret_err, -ENODATA, file, 0, "no PCI device in the pasted text");
+		return fks_set_error(ret_err, -ENODATA, file, 0, "no PCI device in the paste");
 	return fks_host_new_from_text(file, text, len, opts, ret, ret_err);
 }
 
