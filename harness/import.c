@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "fakesys.h"
 #include "import.h"
 
 static void usage(FILE *f)
@@ -32,6 +33,39 @@ static void usage(FILE *f)
 	      "\n"
 	      "Exit status: 0 written, 2 unreadable file or no PCI device in any of them.\n",
 	      f);
+}
+
+/*
+ * A recording (a `record --bug-report` bundle is one) is already what import makes: given
+ * alone it is checked by loading it and passed through unchanged, so its bug-report sections
+ * stay with it. Returns 1 when files[0] was such a recording (*ret_rec set), 0 when the files
+ * are pastes, -EINVAL when a recording comes with other files or does not load.
+ */
+static int recording_alone(char **files, int n, char **ret_rec)
+{
+	for (int i = 0; i < n; i++) {
+		g_autofree char *text = NULL;
+		struct fks_host *host = NULL;
+		struct pt_error err = { 0 };
+		gsize len;
+
+		if (!g_file_get_contents(files[i], &text, &len, NULL) ||
+		    fks_import_is_paste(text, len) || !g_str_has_prefix(g_strchug(text), "P: "))
+			continue;
+		if (n > 1) {
+			fprintf(stderr, "ptharness import: %s is a recording: import it alone\n",
+				files[i]);
+			return -EINVAL;
+		}
+		if (fks_host_new_from_text(files[i], text, len, NULL, &host, &err) < 0) {
+			fprintf(stderr, "ptharness import: %s: %s\n", err.path, err.reason);
+			return -EINVAL;
+		}
+		fks_host_free(host);
+		*ret_rec = g_steal_pointer(&text);
+		return 1;
+	}
+	return 0;
 }
 
 static int read_all(struct fks_import *imp, char **files, int n)
@@ -107,9 +141,12 @@ int pth_cmd_import(int argc, char **argv)
 		usage(stderr);
 		return PTH_EXIT_INPUT;
 	}
+	r = recording_alone(argv + optind, argc - optind, &rec);
+	if (r < 0)
+		return PTH_EXIT_INPUT;
 	fks_import_new(&imp);
-	r = read_all(imp, argv + optind, argc - optind);
-	if (r == 0) {
+	r = r == 1 ? 0 : read_all(imp, argv + optind, argc - optind);
+	if (r == 0 && !rec) {
 		show_messages(imp, quiet);
 		r = fks_import_recording(imp, &rec);
 		if (r == -ENODATA)
