@@ -64,6 +64,7 @@ struct fks_import {
 	GPtrArray *iommus; /* IOMMU units the kernel log named ("dmar0"), for the class */
 	bool acs_override;
 	unsigned lines, ignored;
+	const struct fks_imp_parser *only; /* NULL: every parser */
 
 	/* Parsing context: the device the last device line named, the group a listing is in,
 	 * the dpdk-devbind section's class, whether a -vmm record is open. */

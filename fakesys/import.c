@@ -32,6 +32,37 @@ static const struct fks_imp_parser *const parsers[] = {
 	&fks_imp_hex,	 &fks_imp_lspci, &fks_imp_lspci_detail, &fks_imp_cmdline,
 };
 
+_public_ int fks_import_only(struct fks_import *imp, const char *parser)
+{
+	imp->only = NULL;
+	if (!parser)
+		return 0;
+	for (size_t p = 0; p < G_N_ELEMENTS(parsers); p++)
+		if (strcmp(parsers[p]->name, parser) == 0) {
+			imp->only = parsers[p];
+			return 0;
+		}
+	return -ENOENT;
+}
+
+_public_ const char *const *fks_import_parser_names(void)
+{
+	static const char *const names[] = {
+		"IOMMU group listing",
+		"ls -l of iommu_groups",
+		"dpdk-devbind --status",
+		"kernel log",
+		"lspci -vmm",
+		"lspci -x hex dump",
+		"lspci device line",
+		"lspci -k/-v details",
+		"kernel command line",
+		NULL,
+	};
+
+	return names;
+}
+
 static void dev_free(gpointer p)
 {
 	struct fks_imp_dev *d = p;
@@ -533,7 +564,8 @@ _public_ int fks_import_add_text(struct fks_import *imp, const char *name, const
 		if (!clean(imp, lines[i], diff, &ln))
 			continue;
 		for (size_t p = 0; p < G_N_ELEMENTS(parsers) && !used; p++)
-			used = parsers[p]->line(imp, &ln);
+			used = (!imp->only || imp->only == parsers[p]) &&
+			       parsers[p]->line(imp, &ln);
 		if (!used) {
 			fks_imp_message(imp, &ln, "not used: %.72s%s", ln.text,
 					strlen(ln.text) > 72 ? "..." : "");

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Importing pasted text: cleaning, merging files, conflicts, unknowns, and never crashing. */
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -235,6 +236,27 @@ static void test_import_hex_loads(void **state)
 	fks_import_free(imp);
 }
 
+/* The names fuzz targets use are the table's, each one selectable. */
+static void test_import_parser_names(void **state)
+{
+	const char *const *names = fks_import_parser_names();
+	struct fks_import *imp;
+	unsigned n = 0;
+
+	assert_int_equal(fks_import_new(&imp), 0);
+	for (; names[n]; n++)
+		assert_int_equal(fks_import_only(imp, names[n]), 0);
+	assert_int_equal(n, 9);
+	assert_int_equal(fks_import_only(imp, "no such parser"), -ENOENT);
+	/* Only the kernel log parser: a group listing is not used. */
+	assert_int_equal(fks_import_only(imp, "kernel log"), 0);
+	assert_int_equal(
+		fks_import_add_text(imp, "x", "IOMMU Group 1 00:01.0 PCI bridge [0604]: X\n", 43),
+		0);
+	assert_int_equal(fks_import_dev_count(imp), 0);
+	fks_import_free(imp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_import_garbage),
 		cmocka_unit_test(test_import_is_paste),
 		cmocka_unit_test(test_import_hex_loads),
+		cmocka_unit_test(test_import_parser_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
