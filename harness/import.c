@@ -21,7 +21,8 @@ static void usage(FILE *f)
 	      "\"IOMMU Group N:\" loops, one-line forms, find or ls -l of the iommu_groups\n"
 	      "directory), lspci (plain, -D, -n, -nn, -k, -v to -vvv, -vmm, -nnvmm, -x to -xxxx),\n"
 	      "dmesg or journalctl -k lines, /proc/cmdline, dpdk-devbind.py --status, and\n"
-	      "`ptharness record --bug-report` bundles. Prompts, markdown fences and quotes, CRLF\n"
+	      "`ptharness record --bug-report` bundles; a sosreport folder or tarball gives its\n"
+	      "lspci, dmesg, dpdk and /proc/cmdline captures. Prompts, markdown fences and quotes, CRLF\n"
 	      "and a diff's +/- prefixes are taken off.\n"
 	      "\n"
 	      "On stderr: each line no format could use, once, with its number; each conflict\n"
@@ -68,18 +69,140 @@ static int recording_alone(char **files, int n, char **ret_rec)
 	return 0;
 }
 
+static int read_file(struct fks_import *imp, const char *file)
+{
+	g_autoptr(GError) e = NULL;
+	g_autofree char *text = NULL;
+	gsize len;
+
+	if (!g_file_get_contents(file, &text, &len, &e)) {
+		fprintf(stderr, "ptharness import: %s\n", e->message);
+		return -EIO;
+	}
+	fks_import_add_text(imp, file, text, len);
+	return 0;
+}
+
+/* What a sosreport tree holds of ours, relative to its top: files, or folders whose every
+ * file is read (lspci in all its forms, dmesg, the command line, dpdk-devbind). */
+static const char *const sos_paths[] = {
+	"proc/cmdline",
+	"sos_commands/pci",
+	"sos_commands/kernel/dmesg",
+	"sos_commands/kernel/dmesg_-T",
+	"var/log/dmesg",
+	"sos_commands/dpdk",
+};
+
+/* A sosreport folder (or one folder above it, as a tarball unpacks). Returns the files
+ * read, or a negative errno. */
+static int read_dir(struct fks_import *imp, const char *dir)
+{
+	int found = 0;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(sos_paths); i++) {
+		g_autofree char *path = g_build_filename(dir, sos_paths[i], NULL);
+
+		if (g_file_test(path, G_FILE_TEST_IS_DIR)) {
+			g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
+			g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+			const char *name;
+
+			while (d && (name = g_dir_read_name(d)))
+				g_ptr_array_add(names, g_build_filename(path, name, NULL));
+			g_ptr_array_sort(names, (GCompareFunc)g_strcmp0);
+			for (guint j = 0; j < names->len; j++) {
+				const char *f = *(char **)&names->pdata[j];
+
+				if (g_file_test(f, G_FILE_TEST_IS_REGULAR) &&
+				    read_file(imp, f) == 0)
+					found++;
+			}
+		} else if (g_file_test(path, G_FILE_TEST_IS_REGULAR) && read_file(imp, path) == 0) {
+			found++;
+		}
+	}
+	if (found == 0) {
+		/* A tarball's single top folder. */
+		g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+		const char *name;
+
+		while (d && (name = g_dir_read_name(d))) {
+			g_autofree char *sub = g_build_filename(dir, name, NULL);
+
+			if (g_file_test(sub, G_FILE_TEST_IS_DIR) &&
+			    !g_file_test(sub, G_FILE_TEST_IS_SYMLINK))
+				found += read_dir(imp, sub); /* never negative */
+		}
+	}
+	return found;
+}
+
+static bool is_tarball(const char *file)
+{
+	static const char *const ends[] = {
+		".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2"
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(ends); i++)
+		if (g_str_has_suffix(file, ends[i]))
+			return true;
+	return false;
+}
+
+/* Unpack with tar into a private folder (no owners, no permissions kept; GNU tar refuses
+ * names with "..") and read it as a sosreport folder; the folder is removed after. */
+static int read_tarball(struct fks_import *imp, const char *file)
+{
+	g_autoptr(GError) e = NULL;
+	g_autofree char *tmp = g_dir_make_tmp("ptharness-import-XXXXXX", &e);
+	g_autofree char *err = NULL;
+	const char *argv[] = {
+		"tar", "-xf", file, "-C", tmp, "--no-same-owner", "--no-same-permissions", NULL
+	};
+	const char *rm[] = { "rm", "-rf", "--", tmp, NULL };
+	int status = 0, r;
+
+	if (!tmp) {
+		fprintf(stderr, "ptharness import: %s\n", e->message);
+		return -EIO;
+	}
+	if (!g_spawn_sync(NULL, (char **)argv, NULL,
+			  G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err,
+			  &status, &e) ||
+	    !g_spawn_check_wait_status(status, NULL)) {
+		fprintf(stderr, "ptharness import: %s: tar: %s\n", file,
+			e ? e->message : g_strstrip(err));
+		r = -EIO;
+	} else {
+		r = read_dir(imp, tmp);
+		if (r == 0)
+			fprintf(stderr, "ptharness import: %s: no lspci, dmesg or cmdline in it\n",
+				file);
+	}
+	g_spawn_sync(NULL, (char **)rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,
+		     NULL);
+	return r < 0 ? r : 0;
+}
+
 static int read_all(struct fks_import *imp, char **files, int n)
 {
 	for (int i = 0; i < n; i++) {
-		g_autoptr(GError) e = NULL;
-		g_autofree char *text = NULL;
-		gsize len;
+		int r;
 
-		if (!g_file_get_contents(files[i], &text, &len, &e)) {
-			fprintf(stderr, "ptharness import: %s\n", e->message);
-			return -EIO;
+		if (g_file_test(files[i], G_FILE_TEST_IS_DIR)) {
+			r = read_dir(imp, files[i]);
+			if (r == 0)
+				fprintf(stderr,
+					"ptharness import: %s: no lspci, dmesg or cmdline in it\n",
+					files[i]);
+		} else if (is_tarball(files[i])) {
+			r = read_tarball(imp, files[i]);
+		} else {
+			r = read_file(imp, files[i]);
 		}
-		fks_import_add_text(imp, files[i], text, len);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }

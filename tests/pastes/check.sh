@@ -76,4 +76,27 @@ for exp in "$dir"/*.expect; do
 	[ $bad = 0 ] && echo "ok   $name" || fail=1
 done
 echo "$n pastes checked"
+
+# A sosreport folder and its tarball: its lspci, dmesg and proc/cmdline captures, merged.
+sos="$tmp/sosreport-host-2026"
+mkdir -p "$sos/sos_commands/pci" "$sos/sos_commands/kernel" "$sos/proc"
+sed -n '/^Slot:/,$p' "$dir/19-davinci-vmm.txt" | grep -v '^```' >"$sos/sos_commands/pci/lspci_-nnvmm"
+grep '^\[' "$dir/05-apu2-dmesg-old-iommu.txt" >"$sos/sos_commands/kernel/dmesg"
+echo "BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro amd_iommu=on iommu=pt" >"$sos/proc/cmdline"
+"$pth" import -q "$sos" -o "$tmp/sos.rec" 2>"$tmp/err" || { echo "FAIL sosreport: $(tail -1 "$tmp/err")"; fail=1; }
+devices "$tmp/sos.rec" >"$tmp/devs"
+# 7 devices from lspci -vmm and 13 from dmesg (two machines' pastes, on purpose), 00:00.0
+# and 00:08.0 in both: 00:00.0 has a group in dmesg only, 00:08.0 two (a conflict: unknown).
+[ "$(wc -l <"$tmp/devs")" = 18 ] || { echo "FAIL sosreport: $(wc -l <"$tmp/devs") devices, expected 18"; fail=1; }
+grep -q '^0000:00:00.0 0 ' "$tmp/devs" || { echo "FAIL sosreport: 00:00.0 not in group 0"; fail=1; }
+grep -q '^0000:00:01.3 1 pcieport ' "$tmp/devs" || { echo "FAIL sosreport: 00:01.3"; fail=1; }
+grep -q '^0000:00:08.0 - ' "$tmp/devs" || { echo "FAIL sosreport: 00:08.0 kept a group"; fail=1; }
+grep -q 'conflict: 0000:00:08.0 is in IOMMU group' "$tmp/err" || { echo "FAIL sosreport: no conflict message"; fail=1; }
+grep -q 'amd_iommu=on' "$tmp/sos.rec" || { echo "FAIL sosreport: no command line"; fail=1; }
+tar -C "$tmp" -czf "$tmp/sos.tar.gz" sosreport-host-2026
+"$pth" import -q "$tmp/sos.tar.gz" -o "$tmp/tar.rec" 2>/dev/null || { echo "FAIL sosreport tarball"; fail=1; }
+sed 's|[^ ]*sosreport-host-2026/||' "$tmp/sos.rec" >"$tmp/a"
+sed 's|[^ ]*sosreport-host-2026/||' "$tmp/tar.rec" >"$tmp/b"
+cmp -s "$tmp/a" "$tmp/b" || { echo "FAIL sosreport: the tarball imports differently from the folder"; fail=1; }
+[ $fail = 0 ] && echo "ok   sosreport folder and tarball"
 exit $fail
