@@ -74,6 +74,13 @@ struct fks_import {
 	bool group_indent_set;
 	int section_class;
 	bool in_vmm;
+	/* lspci -t: the buses open at each column, innermost last. */
+	struct {
+		unsigned col;
+		unsigned long domain;
+		int bus;
+	} tree[32];
+	unsigned tree_depth;
 };
 
 /* A format parser: returns true when it used the line (or recognised it as carrying nothing
@@ -85,7 +92,8 @@ struct fks_imp_parser {
 };
 
 extern const struct fks_imp_parser fks_imp_groups, fks_imp_ls, fks_imp_devbind, fks_imp_dmesg,
-	fks_imp_vmm, fks_imp_hex, fks_imp_lspci, fks_imp_lspci_detail, fks_imp_cmdline;
+	fks_imp_vmm, fks_imp_hex, fks_imp_lspci, fks_imp_lspci_detail, fks_imp_cmdline,
+	fks_imp_tree;
 
 /* Model helpers (import.c). */
 struct fks_imp_dev *fks_imp_dev_get(struct fks_import *imp, const char *addr);

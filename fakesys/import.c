@@ -29,7 +29,7 @@
  */
 static const struct fks_imp_parser *const parsers[] = {
 	&fks_imp_groups, &fks_imp_ls,	 &fks_imp_devbind,	&fks_imp_dmesg,	  &fks_imp_vmm,
-	&fks_imp_hex,	 &fks_imp_lspci, &fks_imp_lspci_detail, &fks_imp_cmdline,
+	&fks_imp_hex,	 &fks_imp_lspci, &fks_imp_lspci_detail, &fks_imp_cmdline, &fks_imp_tree,
 };
 
 _public_ int fks_import_only(struct fks_import *imp, const char *parser)
@@ -45,22 +45,9 @@ _public_ int fks_import_only(struct fks_import *imp, const char *parser)
 	return -ENOENT;
 }
 
-_public_ const char *const *fks_import_parser_names(void)
+_public_ const char *fks_import_parser_name(unsigned i)
 {
-	static const char *const names[] = {
-		"IOMMU group listing",
-		"ls -l of iommu_groups",
-		"dpdk-devbind --status",
-		"kernel log",
-		"lspci -vmm",
-		"lspci -x hex dump",
-		"lspci device line",
-		"lspci -k/-v details",
-		"kernel command line",
-		NULL,
-	};
-
-	return names;
+	return i < G_N_ELEMENTS(parsers) ? parsers[i]->name : NULL;
 }
 
 static void dev_free(gpointer p)
@@ -471,6 +458,7 @@ static void reset_context(struct fks_import *imp)
 	imp->group_indent_set = false;
 	imp->section_class = -1;
 	imp->in_vmm = false;
+	imp->tree_depth = 0;
 }
 
 static bool is_diff(char **lines)

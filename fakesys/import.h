@@ -26,8 +26,8 @@ struct fks_import *fks_import_free(struct fks_import *imp);
  * table in import.c), for fuzzing one parser at a time. NULL: all (the default). Returns 0,
  * or -ENOENT for an unknown name. */
 int fks_import_only(struct fks_import *imp, const char *parser);
-/* The parsers' names, NULL-terminated (static). */
-const char *const *fks_import_parser_names(void);
+/* The name of the i-th parser in the table (static), NULL past the last. */
+const char *fks_import_parser_name(unsigned i);
 
 /* Read one file's text (name is used in messages). Any bytes are accepted. Returns 0. */
 int fks_import_add_text(struct fks_import *imp, const char *name, const char *text, size_t len);

@@ -236,17 +236,38 @@ static void test_import_hex_loads(void **state)
 	fks_import_free(imp);
 }
 
+/* lspci -t: each device under the bridge whose bus range the tree draws it in. */
+static void test_import_tree(void **state)
+{
+	struct fks_import *imp = import_one("$ lspci -t\n"
+					    "-[0000:00]-+-00.0\n"
+					    "           +-01.0-[01]--+-00.0\n"
+					    "           |            \\-00.1\n"
+					    "           +-1c.0-[02-03]----00.0-[03]----00.0\n"
+					    "           \\-1f.3\n");
+	char *rec = NULL;
+
+	assert_int_equal(fks_import_dev_count(imp), 8);
+	assert_int_equal(fks_import_recording(imp, &rec), 0);
+	assert_non_null(strstr(rec, "P: /devices/pci0000:00/0000:00:01.0/0000:01:00.1\n"));
+	assert_non_null(
+		strstr(rec, "P: /devices/pci0000:00/0000:00:1c.0/0000:02:00.0/0000:03:00.0\n"));
+	assert_non_null(strstr(rec, "P: /devices/pci0000:00/0000:00:1f.3\n"));
+	assert_int_equal(fks_import_n_messages(imp), 0);
+	g_free(rec);
+	fks_import_free(imp);
+}
+
 /* The names fuzz targets use are the table's, each one selectable. */
 static void test_import_parser_names(void **state)
 {
-	const char *const *names = fks_import_parser_names();
 	struct fks_import *imp;
 	unsigned n = 0;
 
 	assert_int_equal(fks_import_new(&imp), 0);
-	for (; names[n]; n++)
-		assert_int_equal(fks_import_only(imp, names[n]), 0);
-	assert_int_equal(n, 9);
+	for (; fks_import_parser_name(n); n++)
+		assert_int_equal(fks_import_only(imp, fks_import_parser_name(n)), 0);
+	assert_int_equal(n, 10);
 	assert_int_equal(fks_import_only(imp, "no such parser"), -ENOENT);
 	/* Only the kernel log parser: a group listing is not used. */
 	assert_int_equal(fks_import_only(imp, "kernel log"), 0);
@@ -270,6 +291,7 @@ int main(void)
 		cmocka_unit_test(test_import_garbage),
 		cmocka_unit_test(test_import_is_paste),
 		cmocka_unit_test(test_import_hex_loads),
+		cmocka_unit_test(test_import_tree),
 		cmocka_unit_test(test_import_parser_names),
 	};
 

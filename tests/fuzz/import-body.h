@@ -25,7 +25,8 @@ static int fuzz_import(const uint8_t *data, size_t size, const char *only)
 		if (!fks_import_message(imp, i))
 			abort();
 	if (fks_import_recording(imp, &rec) == 0) {
-		if (fks_host_new_from_text("fuzz.umockdev", rec, strlen(rec), NULL, &host, &err) == 0)
+		if (fks_host_new_from_text("fuzz.umockdev", rec, strlen(rec), NULL, &host, &err) ==
+		    0)
 			fks_host_free(host);
 		free(rec);
 	}

@@ -49,6 +49,30 @@ def ours(pth, dump, tmp):
     return {d["address"]: d for d in json.loads(out)["devices"]}
 
 
+def paths(pth, text_file, tmp):
+    """Device address -> sysfs path of the recording imported from text_file."""
+    rec = tmp + "/paths.umockdev"
+    subprocess.run([pth, "import", "-q", text_file, "-o", rec], check=True,
+                   stderr=subprocess.DEVNULL)
+    return {p.rsplit("/", 1)[1]: p for p in re.findall(r"^P: (/devices/pci\S+)$",
+                                                       open(rec).read(), re.M)}
+
+
+def tree_agrees(pth, dump, tmp):
+    """The real `lspci -F DUMP -tv` imported places every device where the dump's own
+    bridges (their secondary bus in config space) put it."""
+    tree = tmp + "/tree.txt"
+    with open(tree, "w") as f:
+        subprocess.run(["lspci", "-F", dump, "-tv"], stdout=f, stderr=subprocess.DEVNULL,
+                       check=True)
+    want, got = paths(pth, dump, tmp), paths(pth, tree, tmp)
+    if want != got:
+        print(f"FAIL {dump}: lspci -tv places devices at {got}, the dump at {want}")
+        return 1
+    print(f"ok   {dump}: lspci -tv gives the same tree ({len(got)} devices)")
+    return 0
+
+
 def main():
     if not shutil.which("lspci"):
         print("SKIP: no lspci")
@@ -75,6 +99,7 @@ def main():
                         bad += 1
                 print(f"ok   {dump}: {addr} config {have['size']} bytes, flr {have['flr']}, "
                       f"acs {have['acs_cap']}, total VFs {have['total_vfs']}")
+            bad += tree_agrees(pth, dump, tmp)
     print(f"{n} devices compared with lspci")
     return 1 if bad or n == 0 else 0
 
