@@ -110,6 +110,10 @@ static bool tree_line(struct fks_import *imp, const struct fks_imp_line *ln)
 			break;
 		}
 	}
+	if (!used && !*p && imp->tree_depth) {
+		imp->ignored++; /* only the tree's lines ("|   |") */
+		return true;
+	}
 	if (used)
 		imp->cur = NULL;
 	return used;
