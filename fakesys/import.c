@@ -584,6 +584,11 @@ _public_ unsigned fks_import_lines_ignored(const struct fks_import *imp)
 	return imp->ignored;
 }
 
+_public_ bool fks_import_acs_override(const struct fks_import *imp)
+{
+	return imp->acs_override;
+}
+
 _public_ int fks_import_dev_count(const struct fks_import *imp)
 {
 	return (int)g_hash_table_size(imp->devs);

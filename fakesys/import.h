@@ -39,6 +39,10 @@ const char *fks_import_message(const struct fks_import *imp, unsigned i);
 unsigned fks_import_lines_read(const struct fks_import *imp);
 unsigned fks_import_lines_ignored(const struct fks_import *imp);
 
+/* The kernel command line (pasted, or in the kernel log) holds pcie_acs_override=, or the log
+ * says ACS overrides are enabled: the groups shown are not what the hardware isolates. */
+bool fks_import_acs_override(const struct fks_import *imp);
+
 /* Devices found; -ENOENT for an address the text never named (any form: "01:00.0" too). */
 int fks_import_dev_count(const struct fks_import *imp);
 /* The group, -1 when unknown (or in conflict). */

@@ -219,6 +219,11 @@ static void show_messages(const struct fks_import *imp, bool quiet)
 		fprintf(stderr, "%s\n", m);
 		shown++;
 	}
+	if (fks_import_acs_override(imp))
+		fprintf(stderr,
+			"ptharness import: warning: the kernel command line overrides ACS "
+			"(pcie_acs_override=): the IOMMU groups shown are not the isolation "
+			"the hardware provides\n");
 	fprintf(stderr,
 		"ptharness import: %d devices from %u lines (%u of them recognised and not "
 		"needed, %u messages)\n",

@@ -236,6 +236,20 @@ static void test_import_hex_loads(void **state)
 	fks_import_free(imp);
 }
 
+/* pcie_acs_override= on the command line is noticed, from /proc/cmdline or the log. */
+static void test_import_acs_override(void **state)
+{
+	struct fks_import *imp = import_one("BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro amd_iommu=on "
+					    "pcie_acs_override=downstream,multifunction\n");
+	struct fks_import *plain =
+		import_one("BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro amd_iommu=on\n");
+
+	assert_true(fks_import_acs_override(imp));
+	assert_false(fks_import_acs_override(plain));
+	fks_import_free(imp);
+	fks_import_free(plain);
+}
+
 /* lspci -t: each device under the bridge whose bus range the tree draws it in. */
 static void test_import_tree(void **state)
 {
@@ -292,6 +306,7 @@ int main(void)
 		cmocka_unit_test(test_import_is_paste),
 		cmocka_unit_test(test_import_hex_loads),
 		cmocka_unit_test(test_import_tree),
+		cmocka_unit_test(test_import_acs_override),
 		cmocka_unit_test(test_import_parser_names),
 	};
 
