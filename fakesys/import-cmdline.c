@@ -27,8 +27,8 @@ static void vfio_ids(struct fks_import *imp, const char *w)
 	g_auto(GStrv) ids = g_strsplit(strchr(w, '=') + 1, ",", -1);
 
 	for (guint i = 0; ids[i]; i++) {
-		int v = fks_imp_hexn(ids[i], 4),
-		    dv = ids[i][4] == ':' ? fks_imp_hexn(ids[i] + 5, 4) : -1;
+		int v = fks_imp_hexn(ids[i], 4);
+		int dv = v >= 0 && ids[i][4] == ':' ? fks_imp_hexn(ids[i] + 5, 4) : -1;
 
 		if (v >= 0 && dv >= 0)
 			g_ptr_array_add(imp->new_ids, g_strdup_printf("vfio-pci %04x %04x",

@@ -30,10 +30,12 @@ static void enumerated(struct fks_import *imp, struct fks_imp_dev *d, const char
 		       const struct fks_imp_line *ln)
 {
 	const char *c = strstr(r, " class 0x");
-	int v = fks_imp_hexn(r + 1, 4), dv = fks_imp_hexn(r + 6, 4);
+	int v, dv;
 
-	if (r[5] != ':' || r[10] != ']')
+	if (strnlen(r, 11) < 11 || r[5] != ':' || r[10] != ']')
 		return;
+	v = fks_imp_hexn(r + 1, 4);
+	dv = fks_imp_hexn(r + 6, 4);
 	fks_imp_set_int(imp, d, &d->vendor, v, "vendor", ln);
 	fks_imp_set_int(imp, d, &d->device, dv, "device", ln);
 	if (!c || fks_imp_hexn(c + 9, 6) < 0)

@@ -44,8 +44,10 @@ static const char *bracket(struct fks_import *imp, const char *s, unsigned col,
 		bus = fks_imp_hexn(end - 2, 2);
 	} else {
 		bus = fks_imp_hexn(s + 1, 2);
+		if (bus < 0)
+			return NULL;
 		sub = s[3] == '-' ? fks_imp_hexn(s + 4, 2) : bus;
-		if (bus < 0 || sub < 0)
+		if (sub < 0)
 			return NULL;
 		if (bridge) {
 			bridge->secondary = bus;
@@ -94,7 +96,8 @@ static bool tree_line(struct fks_import *imp, const struct fks_imp_line *ln)
 			p = next;
 			used = true;
 			last = NULL;
-		} else if (p > s && p[-1] == '-' && g_ascii_isxdigit(p[0]) && p[2] == '.') {
+		} else if (p > s && p[-1] == '-' && g_ascii_isxdigit(p[0]) &&
+			   g_ascii_isxdigit(p[1]) && p[2] == '.') {
 			struct fks_imp_dev *d = node(imp, p, col);
 
 			if (!d)

@@ -210,6 +210,9 @@ size_t fks_imp_parse_addr(const char *s, char ret[FKS_IMP_ADDR])
 		dom = strtoul(p, NULL, 16);
 		p += nd + 1;
 	}
+	/* "BB:DD.F": 7 characters, each checked before the next is read. */
+	if (strnlen(p, 7) < 7)
+		return 0;
 	bus = fks_imp_hexn(p, 2);
 	slot = p[2] == ':' ? fks_imp_hexn(p + 3, 2) : -1;
 	if (bus < 0 || slot < 0 || slot > 0x1f || p[5] != '.' || p[6] < '0' || p[6] > '7' ||
@@ -226,8 +229,12 @@ bool fks_imp_find_ids(const char *s, int *ret_vendor, int *ret_device)
 	bool found = false;
 
 	for (const char *b = strchr(s, '['); b; b = strchr(b + 1, '[')) {
-		int v = fks_imp_hexn(b + 1, 4), dv = b[5] == ':' ? fks_imp_hexn(b + 6, 4) : -1;
+		int v, dv;
 
+		if (strnlen(b, 11) < 11)
+			break;
+		v = fks_imp_hexn(b + 1, 4);
+		dv = b[5] == ':' ? fks_imp_hexn(b + 6, 4) : -1;
 		if (v >= 0 && dv >= 0 && b[10] == ']') {
 			*ret_vendor = v;
 			*ret_device = dv;
@@ -414,10 +421,11 @@ static bool is_command(const char *s)
 /* Length of an HTML tag at s ("<pre>", "</code>", "<br>", "<details>"), 0 when none. */
 static size_t html_tag(const char *s)
 {
-	size_t n = 1 + (s[1] == '/');
+	size_t n;
 
 	if (s[0] != '<')
 		return 0;
+	n = 1 + (s[1] == '/');
 	while (g_ascii_isalpha(s[n]) && n < 12)
 		n++;
 	return s[n] == '>' && n > 1 + (s[1] == '/') ? n + 1 : 0;
@@ -531,7 +539,7 @@ static bool clean(struct fks_import *imp, char *raw, bool diff, struct fks_imp_l
 _public_ int fks_import_add_text(struct fks_import *imp, const char *name, const char *text,
 				 size_t len)
 {
-	g_autofree char *copy = g_strndup(text, len);
+	g_autofree char *copy = len ? g_strndup(text, len) : g_strdup("");
 	g_auto(GStrv) lines = NULL;
 	const char *file;
 	bool diff;
