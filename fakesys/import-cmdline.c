@@ -36,6 +36,22 @@ static void vfio_ids(struct fks_import *imp, const char *w)
 	}
 }
 
+void fks_imp_cmdline_facts(struct fks_import *imp, const char *cmdline)
+{
+	g_auto(GStrv) words = g_strsplit_set(cmdline, " \t", -1);
+
+	if (imp->cmdline)
+		return;
+	imp->cmdline = g_strdup(cmdline);
+	for (guint i = 0; words[i]; i++) {
+		if (g_str_has_prefix(words[i], "vfio-pci.ids=") ||
+		    g_str_has_prefix(words[i], "vfio_pci.ids="))
+			vfio_ids(imp, words[i]);
+		if (g_str_has_prefix(words[i], "pcie_acs_override="))
+			imp->acs_override = true;
+	}
+}
+
 static bool cmdline_line(struct fks_import *imp, const struct fks_imp_line *ln)
 {
 	g_auto(GStrv) words = g_strsplit_set(ln->text, " \t", -1);
@@ -62,14 +78,7 @@ static bool cmdline_line(struct fks_import *imp, const struct fks_imp_line *ln)
 	if (imp->cmdline && strcmp(imp->cmdline, ln->text) != 0)
 		fks_imp_message(imp, ln, "a second kernel command line; the first is kept");
 	else if (!imp->cmdline)
-		imp->cmdline = g_strdup(ln->text);
-	for (guint i = 0; words[i]; i++) {
-		if (g_str_has_prefix(words[i], "vfio-pci.ids=") ||
-		    g_str_has_prefix(words[i], "vfio_pci.ids="))
-			vfio_ids(imp, words[i]);
-		if (g_str_has_prefix(words[i], "pcie_acs_override="))
-			imp->acs_override = true;
-	}
+		fks_imp_cmdline_facts(imp, ln->text);
 	imp->cur = NULL;
 	return true;
 }

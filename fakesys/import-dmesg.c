@@ -108,11 +108,7 @@ static void host_line(struct fks_import *imp, const char *s)
 	const char *p;
 
 	if ((p = strstr(s, "Kernel command line: ")) || (p = strstr(s, "Command line: "))) {
-		p = strchr(p, ':') + 2;
-		if (!imp->cmdline)
-			imp->cmdline = g_strdup(p);
-		if (strstr(p, "pcie_acs_override="))
-			imp->acs_override = true;
+		fks_imp_cmdline_facts(imp, strchr(p, ':') + 2);
 	} else if (g_str_has_prefix(s, "Linux version ") && !imp->osrelease) {
 		imp->osrelease = g_strndup(s + 14, strcspn(s + 14, " "));
 	} else if (strstr(s, "ACS overrides enabled")) {

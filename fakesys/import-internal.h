@@ -128,5 +128,9 @@ void fks_imp_from_config(struct fks_import *imp, struct fks_imp_dev *d,
 bool fks_imp_device_line(struct fks_import *imp, const struct fks_imp_line *ln, const char *s,
 			 int group);
 
+/* What a kernel command line says to an import (vfio-pci ids, ACS override); keeps the first
+ * command line seen (import-cmdline.c). */
+void fks_imp_cmdline_facts(struct fks_import *imp, const char *cmdline);
+
 /* The writer (import-write.c). */
 int fks_imp_write(const struct fks_import *imp, char **ret_text);
