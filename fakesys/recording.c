@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "import.h"
 #include "internal.h"
 
 struct parse {
@@ -233,6 +234,8 @@ _public_ int fks_host_new_from_recording(const char *file, const struct fks_opti
 	if (!g_file_get_contents(file, &text, &len, &e))
 		return fks_set_error(ret_err, e->code == G_FILE_ERROR_NOENT ? -ENOENT : -EIO, file,
 				     0, "%s", e->message);
+	if (fks_import_if_paste(file, &text, &len) < 0)
+		return fks_set_error(ret_err, -ENODATA, file, 0, "no PCI device in the paste");
 	return fks_host_new_from_text(file, text, len, opts, ret, ret_err);
 }
 

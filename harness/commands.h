@@ -11,6 +11,7 @@ enum {
 
 int pth_cmd_inspect(int argc, char **argv);
 int pth_cmd_record(int argc, char **argv);
+int pth_cmd_import(int argc, char **argv);
 int pth_cmd_memlock(int argc, char **argv);
 int pth_cmd_detach(int argc, char **argv);
 int pth_cmd_reattach(int argc, char **argv);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "hostsrc.h"
+#include "import.h"
 #include "module.h"
 
 #define PTH_BLOCK_PATH "/devices/virtual/ptharness/host"
@@ -451,9 +452,12 @@ static gboolean open_recording(struct pth_host_source *src, GError **error)
 {
 	g_autofree char *text = NULL, *sys = NULL, *block = NULL;
 	gboolean has_block;
+	gsize len;
 
-	if (!g_file_get_contents(src->spec, &text, NULL, error))
+	if (!g_file_get_contents(src->spec, &text, &len, error))
 		return FALSE;
+	if (fks_import_if_paste(src->spec, &text, &len) < 0)
+		return fail(error, src->spec, 0, "no PCI device in the pasted text");
 	if (!pth_recording_check(src->spec, text, error))
 		return FALSE;
 	if (!(src->umockdev = umockdev(error)))

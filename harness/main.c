@@ -13,6 +13,7 @@ static const struct command {
 } commands[] = {
 	{ "inspect", pth_cmd_inspect, "show devices, IOMMU groups, viability, resets, SR-IOV" },
 	{ "record", pth_cmd_record, "write the host as a umockdev recording (with IOMMU groups)" },
+	{ "import", pth_cmd_import, "bug-report text (lspci, group lists, dmesg) as a host" },
 	{ "memlock", pth_cmd_memlock, "the locked-memory limit a VM with assigned devices needs" },
 	{ "detach", pth_cmd_detach, "move a device to a stub driver (vfio-pci), verified" },
 	{ "reattach", pth_cmd_reattach, "give a detached device back to its driver" },

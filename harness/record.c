@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bugreport.h"
 #include "commands.h"
 #include "hostsrc.h"
 #include "record.h"
@@ -346,6 +347,7 @@ int pth_record_devices(struct pt_backend *be, struct pt_host *host, char **which
 static void usage(FILE *f)
 {
 	fputs("Usage: ptharness record [--host DIR|live] [-o FILE] [DEVICE...]\n"
+	      "       ptharness record --bug-report [--no-redact] [--host ...] [-o FILE]\n"
 	      "\n"
 	      "Write the host's PCI devices in the umockdev-record format, followed by what\n"
 	      "umockdev-record leaves out and passthrough needs (IOMMU groups and their types,\n"
@@ -355,7 +357,17 @@ static void usage(FILE *f)
 	      "parents, exactly as umockdev-record would write them. Read-only.\n"
 	      "\n"
 	      "  --host SPEC   live (default) or a directory holding sys/\n"
-	      "  -o, --output FILE  write to FILE (default: standard output)\n",
+	      "  -o, --output FILE  write to FILE (default: standard output)\n"
+	      "  --bug-report  one file to attach to a passthrough bug report: the recording\n"
+	      "                plus the IOMMU and VFIO lines of the kernel log (dmesg), the\n"
+	      "                kernel's IOMMU/VFIO/KVM config options, the loaded modules and\n"
+	      "                the kernel command line. It discloses the machine's PCI\n"
+	      "                devices, their ids, config space and drivers, network interface\n"
+	      "                names, the kernel release and the default route's interface.\n"
+	      "                Serial numbers, MAC addresses and the host name are replaced\n"
+	      "                by REDACTED unless --no-redact. `inspect`, `plan`, `replay` and\n"
+	      "                `import` read it back.\n"
+	      "  --no-redact   keep serial numbers, MAC addresses and the host name\n",
 	      f);
 }
 
@@ -364,10 +376,13 @@ int pth_cmd_record(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "host", required_argument, NULL, 'H' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "bug-report", no_argument, NULL, 'b' },
+		{ "no-redact", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	const char *spec = "live", *file = NULL;
+	bool bugreport = false, redact = true;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GString) out = g_string_new(NULL);
 	struct pth_host_source *src;
@@ -377,8 +392,14 @@ int pth_cmd_record(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":H:o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":H:o:bRh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'b':
+			bugreport = true;
+			break;
+		case 'R':
+			redact = false;
+			break;
 		case 'H':
 			spec = optarg;
 			break;
@@ -413,6 +434,10 @@ int pth_cmd_record(int argc, char **argv)
 				       &error);
 	else
 		r = pth_record_host(pth_host_source_backend(src), host, out, &error);
+	if (r >= 0 && bugreport)
+		r = pth_bugreport_complete(pth_host_source_backend(src),
+					   pth_host_source_kind(src) == PTH_HOST_LIVE, redact, out,
+					   &error);
 	pt_host_free(host);
 	pth_host_source_free(src);
 	if (r < 0) {
