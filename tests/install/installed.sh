@@ -62,7 +62,7 @@ desc="source and build folders are out of reach" check test ! -e "$SRC/meson.bui
 desc="the binary is installed" check test -x "$PTH"
 desc="the report module is installed" check test -n "$(find "$root" -name 'libptharness-reports.so' -path '*/ptharness/*')"
 desc="the suite is installed" check test -d "$root/share/ptharness/scenarios/hosts"
-desc="the profiles are installed" check test -d "$root/share/ptharness/scenarios/certify/nic"
+desc="the profiles are installed" check test -d "$root/share/ptharness/scenarios/certify/generic" -a -d "$root/share/ptharness/scenarios/certify/gpu"
 man=1
 [[ -f $tmp/man-built ]] || man=0
 desc="the man pages are installed (or were not built: -Dman=disabled)" check test $man = 0 -o -f "$root/share/man/man1/ptharness.1" -a -f "$root/share/man/man5/ptharness-scenario.5" -a -f "$root/share/man/man5/ptharness-recording.5"
