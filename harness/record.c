@@ -372,7 +372,6 @@ int pth_cmd_record(int argc, char **argv)
 	g_autoptr(GString) out = g_string_new(NULL);
 	struct pth_host_source *src;
 	struct pt_host *host = NULL;
-	struct pt_error err = { 0 };
 	int c, r;
 
 	optind = 1;
@@ -400,11 +399,9 @@ int pth_cmd_record(int argc, char **argv)
 		fprintf(stderr, "ptharness record: %s\n", error->message);
 		return PTH_EXIT_INPUT;
 	}
-	r = pt_host_new(pth_host_source_backend(src), NULL, &host, &err);
+	r = pth_host_source_scan(src, NULL, &host, &error);
 	if (r < 0) {
-		g_autofree char *msg = pth_host_source_describe_error(src, &err);
-
-		fprintf(stderr, "ptharness record: %s\n", msg);
+		fprintf(stderr, "ptharness record: %s\n", error->message);
 		pth_host_source_free(src);
 		return PTH_EXIT_INPUT;
 	}

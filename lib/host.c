@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "rules.h"
 #include "macro.h"
 #include "trace.h"
 
@@ -445,6 +446,16 @@ _public_ struct pt_group *pt_host_find_group(const struct pt_host *host, int id)
 _public_ char *const *pt_host_mounted(const struct pt_host *host)
 {
 	return host->mounted;
+}
+
+_public_ int pt_host_note(struct pt_host *host, const char *rule, const char *address,
+			  const char *message)
+{
+	const struct pt_rule *r = pt_rule_find(rule);
+
+	if (!r)
+		return -EINVAL;
+	return pt_host_add_finding(host, r->id, address, "%s", message);
 }
 
 _public_ size_t pt_host_finding_count(const struct pt_host *host)

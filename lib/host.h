@@ -76,6 +76,9 @@ struct pt_finding {
 char *const *pt_host_mounted(const struct pt_host *host);
 
 size_t pt_host_finding_count(const struct pt_host *host);
+/* Add a finding a loader made before the scan (rule: an ID of the catalogue, else -EINVAL;
+ * address may be NULL; both strings are copied or looked up). Returns 0 or -errno. */
+int pt_host_note(struct pt_host *host, const char *rule, const char *address, const char *message);
 const struct pt_finding *pt_host_finding(const struct pt_host *host, size_t i);
 
 /* SR-IOV state of a physical function (values as sysfs shows them). */

@@ -13,7 +13,7 @@
 #include <umockdev.h>
 
 #include "host.h"
-#include "hostsrc.h"
+#include "umockdev-tree.h"
 #include "rows.h"
 
 static gint cmp_str(gconstpointer a, gconstpointer b)
