@@ -702,17 +702,12 @@ void fks_note_fault(struct fks_host *h, const char *subject, const char *fmt, ..
 
 int fks_parse_address(const char *s, char ret[16])
 {
-	unsigned d, b, sl, f;
-	char tail;
+	const char *colon = s ? strchr(s, ':') : NULL;
 
-	if (!s || strlen(s) != 12 || sscanf(s, "%4x:%2x:%2x.%1x%c", &d, &b, &sl, &f, &tail) != 4 ||
-	    sl > 0x1f || f > 7 || s[4] != ':' || s[7] != ':' || s[10] != '.')
+	/* With its domain, 4 to 7 digits (VMD's 10000:), as the kernel names devices. */
+	if (!colon || !strchr(colon + 1, ':'))
 		return -EINVAL;
-	for (const char *c = s; *c; c++)
-		if (!g_ascii_isxdigit(*c) && *c != ':' && *c != '.')
-			return -EINVAL;
-	snprintf(ret, 16, "%04x:%02x:%02x.%x", d, b, sl, f);
-	return 0;
+	return pt_address_canonical(s, ret);
 }
 
 int fks_set_error(struct pt_error *err, int code, const char *path, unsigned line, const char *fmt,

@@ -11,6 +11,17 @@
 #include "pciconf.h"
 #include "reset.h"
 
+/* A PCI address as the kernel prints it, with its NUL: domains up to 7 hex digits. */
+#define PT_ADDRESS_SIZE 16
+#define PT_DOMAIN_DIGITS_MAX 7
+
+/*
+ * A PCI address as a user gives it (upper case, or lspci's short BB:SS.F for domain 0) in
+ * the kernel's form ("0000:05:00.0", "10000:e1:00.0"). Returns 0, or -EINVAL for anything
+ * that is not a PCI address (the caller says "not a PCI address").
+ */
+int pt_address_canonical(const char *s, char ret[PT_ADDRESS_SIZE]);
+
 struct pt_host;
 struct pt_dev;
 struct pt_group;
@@ -95,7 +106,7 @@ struct pt_sriov {
 
 /* The plain facts of one device. Strings are owned by the device. */
 struct pt_dev_props {
-	char address[16]; /* "0000:05:00.0" */
+	char address[PT_ADDRESS_SIZE]; /* "0000:05:00.0", "10000:e1:00.0" */
 	unsigned domain, bus, slot, function;
 	uint16_t vendor, device, subsystem_vendor, subsystem_device;
 	uint32_t class;
