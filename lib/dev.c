@@ -604,14 +604,8 @@ void pt_dev_finish(struct pt_dev *dev)
 		.has_subordinate = dev->props.header_type != 0,
 	};
 
-	for (size_t i = 0; i < host->dev_count; i++) {
-		const struct pt_dev *o = host->devs[i];
-
-		if (o != dev && o->props.domain == dev->props.domain &&
-		    o->props.bus == dev->props.bus)
-			topo.bus_siblings++;
-	}
-	dev->bus_siblings = topo.bus_siblings;
+	/* Counted for all devices at once by the host (pt_host's count_bus_siblings). */
+	topo.bus_siblings = dev->bus_siblings;
 	pt_reset_derive(&dev->cfg, &topo, &dev->reset_derived);
 
 	/* Since 5.15 the kernel lists the methods; an absent attribute means it found none. */

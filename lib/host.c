@@ -271,6 +271,41 @@ static void scan_mounts(struct pt_host *host)
 		host->mounted = calloc(1, sizeof(char *));
 }
 
+struct bus_key {
+	unsigned long long bus; /* domain << 8 | bus */
+	size_t idx;
+};
+
+static int cmp_bus_key(const void *a, const void *b)
+{
+	const struct bus_key *x = a, *y = b;
+
+	return x->bus < y->bus ? -1 : x->bus > y->bus;
+}
+
+/* Each device's number of other devices on its bus (a bus reset hits them): sorted once. */
+static int count_bus_siblings(struct pt_host *host)
+{
+	size_t n = host->dev_count;
+	struct bus_key *k = calloc(n ? n : 1, sizeof(*k));
+
+	if (!k)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		k[i] = (struct bus_key){ (unsigned long long)host->devs[i]->props.domain << 8 |
+						 host->devs[i]->props.bus,
+					 i };
+	qsort(k, n, sizeof(*k), cmp_bus_key);
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i; j < n && k[j].bus == k[i].bus; j++)
+			;
+		for (size_t m = i; m < j; m++)
+			host->devs[k[m].idx]->bus_siblings = j - i - 1;
+	}
+	free(k);
+	return 0;
+}
+
 static int scan_devices(struct pt_host *host, struct pt_error *err)
 {
 	struct walk w = { .be = host->be };
@@ -304,9 +339,10 @@ static int scan_devices(struct pt_host *host, struct pt_error *err)
 	pt_strv_free(names);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < host->dev_count; i++)
+	r = count_bus_siblings(host);
+	for (size_t i = 0; i < host->dev_count && r >= 0; i++)
 		pt_dev_finish(host->devs[i]);
-	return 0;
+	return r;
 }
 
 static int scan_iommu(struct pt_host *host)
