@@ -331,37 +331,50 @@ struct fks_driver *fks_driver_get(struct fks_host *h, const char *name)
 	return d;
 }
 
-struct fks_group *fks_group_find(const struct fks_host *h, int id)
+/* Groups are sorted by id: the index of id, or where it would go. */
+static guint group_index(const struct fks_host *h, int id, bool *found)
 {
-	for (guint i = 0; i < h->groups->len; i++) {
-		struct fks_group *g = h->groups->pdata[i];
+	guint lo = 0, hi = h->groups->len;
 
-		if (g->id == id)
-			return g;
+	while (lo < hi) {
+		guint mid = lo + (hi - lo) / 2;
+		int x = ((const struct fks_group *)h->groups->pdata[mid])->id;
+
+		if (x == id) {
+			*found = true;
+			return mid;
+		}
+		if (x < id)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return NULL;
+	*found = false;
+	return lo;
 }
 
-static gint cmp_group(gconstpointer a, gconstpointer b)
+struct fks_group *fks_group_find(const struct fks_host *h, int id)
 {
-	int x = (*(struct fks_group *const *)a)->id, y = (*(struct fks_group *const *)b)->id;
+	bool found;
+	guint i = group_index(h, id, &found);
 
-	return x < y ? -1 : x > y;
+	return found ? h->groups->pdata[i] : NULL;
 }
 
 struct fks_group *fks_group_get(struct fks_host *h, int id)
 {
-	struct fks_group *g = fks_group_find(h, id);
+	bool found;
+	guint i = group_index(h, id, &found);
+	struct fks_group *g;
 
-	if (g)
-		return g;
+	if (found)
+		return h->groups->pdata[i];
 	g = g_new0(struct fks_group, 1);
 	g->host = h;
 	g->id = id;
 	g->members = g_ptr_array_new();
 	g->vfio_minor = -1;
-	g_ptr_array_add(h->groups, g);
-	g_ptr_array_sort(h->groups, cmp_group);
+	g_ptr_array_insert(h->groups, (gint)i, g);
 	h->iommu = true;
 	return g;
 }
