@@ -85,6 +85,8 @@ void fks_host_set_trace(struct fks_host *host, struct pt_trace *trace);
  */
 int fks_host_set(struct fks_host *host, const char *key, const char *value);
 
+/* Whether the capture showed the kernel release (osrelease); the model serves one anyway. */
+bool fks_host_kernel_shown(const struct fks_host *host);
 /* Kernel version the model follows. */
 const struct pt_kver *fks_host_kernel(const struct fks_host *host);
 /* Milliseconds of simulated time spent (resets take time; hangs take more). */

@@ -114,6 +114,11 @@ void fks_host_add_note(struct fks_host *h, const char *rule, const char *address
 	g_ptr_array_add(h->notes, n);
 }
 
+_public_ bool fks_host_kernel_shown(const struct fks_host *host)
+{
+	return host->osrelease != NULL;
+}
+
 _public_ size_t fks_host_note_count(const struct fks_host *host)
 {
 	return host->notes ? host->notes->len : 0;

@@ -231,9 +231,14 @@ char *pth_host_source_describe_error(const struct pth_host_source *src, const st
 int pth_host_source_scan(struct pth_host_source *src, const struct pt_host_options *opts,
 			 struct pt_host **ret, GError **error)
 {
+	struct pt_host_options o = opts ? *opts : (struct pt_host_options){ 0 };
 	struct pt_error err = { 0 };
 	struct pt_host *host = NULL;
-	int r = pt_host_new(src->be, opts, &host, &err);
+	int r;
+
+	/* The model serves a kernel release even when the capture had none: not the host's. */
+	o.kernel_not_shown = src->fake && !o.kernel && !fks_host_kernel_shown(src->fake);
+	r = pt_host_new(src->be, &o, &host, &err);
 
 	if (r < 0) {
 		g_autofree char *msg = pth_host_source_describe_error(src, &err);

@@ -17,6 +17,7 @@ static const char *const kver_source_names[_PT_KVER_SOURCE_MAX] = {
 	[PT_KVER_SOURCE_OPTION] = "option",
 	[PT_KVER_SOURCE_HOST] = "host",
 	[PT_KVER_SOURCE_DEFAULT] = "default",
+	[PT_KVER_SOURCE_INFERRED] = "inferred",
 };
 
 _public_ const char *pt_kver_source_to_string(enum pt_kver_source s)
@@ -50,7 +51,8 @@ int pt_host_add_finding(struct pt_host *host, const char *rule, const char *addr
 	return 0;
 }
 
-static int scan_kernel(struct pt_host *host, const char *option, struct pt_error *err)
+static int scan_kernel(struct pt_host *host, const char *option, bool not_shown,
+		       struct pt_error *err)
 {
 	char release[128];
 
@@ -59,6 +61,12 @@ static int scan_kernel(struct pt_host *host, const char *option, struct pt_error
 			return pt_error_set(err, -EINVAL, NULL,
 					    "'%s' is not a kernel version (expected X.Y)", option);
 		host->kver_source = PT_KVER_SOURCE_OPTION;
+		return 0;
+	}
+	if (not_shown) {
+		/* Refined by infer_kernel() once the devices are read. */
+		host->kver = PT_KVER_NEWEST;
+		host->kver_source = PT_KVER_SOURCE_INFERRED;
 		return 0;
 	}
 	if (pt_backend_read_line(host->be, PT_NS_PROC, "sys/kernel/osrelease", release,
@@ -306,6 +314,22 @@ static int count_bus_siblings(struct pt_host *host)
 	return 0;
 }
 
+/*
+ * A capture without the kernel release: a device showing reset_method means 5.15 or newer
+ * (the newest modelled is assumed); none showing it, older than 5.15 (5.14 is assumed, so
+ * reset methods are derived from config space as that kernel would).
+ */
+static void infer_kernel(struct pt_host *host)
+{
+	if (host->kver_source != PT_KVER_SOURCE_INFERRED)
+		return;
+	for (size_t i = 0; i < host->dev_count; i++)
+		if (host->devs[i]->reset_attr)
+			return;
+	if (host->dev_count)
+		host->kver = (struct pt_kver){ 5, 14 };
+}
+
 static int scan_devices(struct pt_host *host, struct pt_error *err)
 {
 	struct walk w = { .be = host->be };
@@ -339,6 +363,7 @@ static int scan_devices(struct pt_host *host, struct pt_error *err)
 	pt_strv_free(names);
 	if (r < 0)
 		return r;
+	infer_kernel(host);
 	r = count_bus_siblings(host);
 	for (size_t i = 0; i < host->dev_count && r >= 0; i++)
 		pt_dev_finish(host->devs[i]);
@@ -375,7 +400,8 @@ _public_ int pt_host_new(struct pt_backend *be, const struct pt_host_options *op
 
 	r = pt_pciconf_parser_new(&host->parser);
 	if (r >= 0)
-		r = scan_kernel(host, opts ? opts->kernel : NULL, ret_err);
+		r = scan_kernel(host, opts ? opts->kernel : NULL, opts && opts->kernel_not_shown,
+				ret_err);
 	if (r >= 0) {
 		scan_default_route(host);
 		scan_mounts(host);
