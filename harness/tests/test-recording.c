@@ -129,6 +129,48 @@ static void test_recording_hostile_names(void **state)
 	}
 }
 
+/* A virtio-net function keeps its netdev at virtioN/net/eth0: the default route through it
+ * makes the function host-critical (bugs row 6: certify planned to bind it to vfio-pci). */
+static void test_recording_virtio_default_route(void **state)
+{
+	static const char rec[] =
+		"P: /devices/pci0000:00/0000:00:03.0\nE: SUBSYSTEM=pci\nA: class=0x020000\\n\n"
+		"H: config=F41A411000000000010000020000000000000000000000000000000000000000"
+		"0000000000000000000000000000000000000000000000000000000000000000\n"
+		"L: driver=../../../bus/pci/drivers/virtio-pci\n"
+		"L: iommu_group=../../../kernel/iommu_groups/3\n\n"
+		"P: /devices/pci0000:00/0000:00:03.0/virtio0\nE: SUBSYSTEM=virtio\n"
+		"L: driver=../../../../bus/virtio/drivers/virtio_net\n\n"
+		"P: /devices/pci0000:00/0000:00:03.0/virtio0/net/eth0\nE: SUBSYSTEM=net\n"
+		"E: INTERFACE=eth0\nA: operstate=up\\n\n\n"
+		"P: /devices/virtual/ptharness/host\nE: SUBSYSTEM=ptharness\n"
+		"A: proc/sys/kernel/osrelease=6.1.0\\n\n"
+		"A: proc/net/route=Iface\\tDestination\\tGateway\\tFlags\\tRefCnt\\tUse\\tMetric\\t"
+		"Mask\\tMTU\\tWindow\\tIRTT\\neth0\\t00000000\\t0102A8C0\\t0003\\t0\\t0\\t0\\t"
+		"00000000\\t0\\t0\\t0\\n\n\n";
+	g_autofree char *tmp = NULL;
+	g_autoptr(GError) error = NULL;
+	struct pth_host_source *src;
+	struct pt_host *host = NULL;
+	int fd;
+
+	(void)state;
+	fd = g_file_open_tmp("pt-virtio-XXXXXX.umockdev", &tmp, NULL);
+	close(fd);
+	assert_true(g_file_set_contents(tmp, rec, -1, NULL));
+	src = pth_host_source_open(tmp, &error);
+	if (!src)
+		fail_msg("%s", error->message);
+	assert_int_equal(pth_host_source_scan(src, NULL, &host, &error), 0);
+	assert_string_equal(pt_dev_props(pt_host_find_dev(host, "0000:00:03.0"))->netdevs[0],
+			    "eth0");
+	assert_int_equal(pt_dev_critical(pt_host_find_dev(host, "0000:00:03.0")),
+			 PT_CRITICAL_DEFAULT_ROUTE);
+	pt_host_free(host);
+	pth_host_source_free(src);
+	g_unlink(tmp);
+}
+
 static char *fixture(const char *name)
 {
 	return g_build_filename(HOSTS_DIR, name, NULL);
@@ -344,6 +386,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_recording_syntax_errors),
 		cmocka_unit_test(test_recording_hostile_names),
+		cmocka_unit_test(test_recording_virtio_default_route),
 		cmocka_unit_test(test_recording_truncated),
 		cmocka_unit_test(test_recording_short_config),
 		cmocka_unit_test(test_recording_unknown_host),
