@@ -283,7 +283,7 @@ static void test_host_device_without_config(void **state)
 		found |= strcmp(pt_host_finding(host, i)->rule, "E-CAPTURE-CONFIG") == 0 &&
 			 strcmp(pt_host_finding(host, i)->address, "0000:09:00.0") == 0;
 	assert_true(found);
-	pt_host_free(host);
+	done(host);
 	tree_remove(root);
 }
 
