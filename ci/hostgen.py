@@ -16,8 +16,10 @@ Usage: ci/hostgen.py recording NAME > FILE.umockdev
        ci/hostgen.py list
 """
 
+import collections
 import os
 import struct
+import re
 import sys
 
 KERNEL = "6.1.0-28-amd64"
@@ -138,6 +140,18 @@ def resource(dev):
     return "".join("0x%016x 0x%016x 0x%016x\n" % r for r in rows)
 
 
+_POPULATION = {}
+
+
+def bus_population(devs):
+    """Devices per domain:bus, counted once per host (a scan per device is quadratic)."""
+    key = (id(devs), len(devs))
+    if key not in _POPULATION:
+        _POPULATION.clear()
+        _POPULATION[key] = collections.Counter(o.bdf[:7] for o in devs.values())
+    return _POPULATION[key]
+
+
 def reset_methods(dev, devs):
     """What a 6.1 kernel lists in reset_method (no ACPI _RST, no quirks in these hosts)."""
     m = []
@@ -149,7 +163,7 @@ def reset_methods(dev, devs):
         m.append("af_flr")
     if dev.pm and not dev.no_soft_reset:
         m.append("pm")
-    alone = not any(o is not dev and o.bdf[:7] == dev.bdf[:7] for o in devs.values())
+    alone = bus_population(devs)[dev.bdf[:7]] == 1
     if dev.parent and dev.hdr == 0 and alone:
         m.append("bus")
     return m
@@ -476,11 +490,13 @@ def host_workstation():
 
 
 def host_scale(n=500):
-    """About n devices: root ports with ACS, each with a 4-function NIC (one group per port)."""
+    """About n devices: root ports with ACS, each with a 4-function NIC (one group per port),
+    32 ports per PCI domain, as many domains as it takes (scale-65536 has 408)."""
     d = {}
     add(d, Dev("0000:00:00.0", 0x8086, 0x2020, 0x060000, group=0, pm=False, msi=False))
-    bus, group = 1, 1
-    for dom in range(4):
+    bus, group, dom = 1, 1, 0
+    while len(d) < n:
+        bus = bus if bus + 0x20 <= 0x100 else 1
         for port in range(0x20):
             if len(d) >= n:
                 break
@@ -496,6 +512,7 @@ def host_scale(n=500):
                            driver="igb" if fn else "vfio-pci", group=group, mf=fn == 0, pcie=0,
                            flr=True, msix=10, parent=pbdf, net=["eth%d_%d" % (bus, fn)] if fn else []))
             bus, group = bus + 1, group + 1
+        dom += 1
     return d
 
 
@@ -524,6 +541,9 @@ def main(argv):
     if len(argv) >= 2 and argv[1] == "list":
         print("\n".join(sorted(HOSTS)))
         return 0
+    scale = re.fullmatch(r"scale-([0-9]+)", argv[2]) if len(argv) >= 3 else None
+    if scale and argv[2] not in HOSTS:
+        HOSTS[argv[2]] = lambda: host_scale(int(scale.group(1)))
     if len(argv) == 3 and argv[1] == "recording" and argv[2] in HOSTS:
         sys.stdout.write(recording(HOSTS[argv[2]](), extras=EXTRAS.get(argv[2])))
         return 0

@@ -42,6 +42,19 @@ int fks_host_new_from_backend(struct pt_backend *be, const struct fks_options *o
 int fks_host_new_from_dir(const char *root, const struct fks_options *opts, struct fks_host **ret,
 			  struct pt_error *ret_err);
 
+/*
+ * What loading found missing or inconsistent in the capture, which loaded anyway: a device
+ * without config space, a group listing that disagrees with the links. rule is a rule ID of
+ * the catalogue, address the device concerned (or NULL). Owned by the host.
+ */
+struct fks_note {
+	char *rule;
+	char *address;
+	char *message;
+};
+size_t fks_host_note_count(const struct fks_host *host);
+const struct fks_note *fks_host_note(const struct fks_host *host, size_t i);
+
 /* A fresh, independent copy of the host's current state (faults and open VFIO files are not
  * copied). Returns 0 or -ENOMEM. */
 int fks_host_copy(const struct fks_host *host, struct fks_host **ret);
@@ -72,6 +85,8 @@ void fks_host_set_trace(struct fks_host *host, struct pt_trace *trace);
  */
 int fks_host_set(struct fks_host *host, const char *key, const char *value);
 
+/* Whether the capture showed the kernel release (osrelease); the model serves one anyway. */
+bool fks_host_kernel_shown(const struct fks_host *host);
 /* Kernel version the model follows. */
 const struct pt_kver *fks_host_kernel(const struct fks_host *host);
 /* Milliseconds of simulated time spent (resets take time; hangs take more). */

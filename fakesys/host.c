@@ -253,6 +253,8 @@ struct fks_host *fks_host_free(struct fks_host *h)
 	g_ptr_array_free(h->others, TRUE);
 	g_ptr_array_free(h->extras, TRUE);
 	g_ptr_array_free(h->proc, TRUE);
+	if (h->notes)
+		g_ptr_array_free(h->notes, TRUE);
 	g_ptr_array_free(h->faults, TRUE);
 	g_ptr_array_free(h->files, TRUE);
 	pt_pciconf_parser_free(h->parser);
@@ -373,37 +375,50 @@ struct fks_driver *fks_driver_get(struct fks_host *h, const char *name)
 	return d;
 }
 
-struct fks_group *fks_group_find(const struct fks_host *h, int id)
+/* Groups are sorted by id: the index of id, or where it would go. */
+static guint group_index(const struct fks_host *h, int id, bool *found)
 {
-	for (guint i = 0; i < h->groups->len; i++) {
-		struct fks_group *g = h->groups->pdata[i];
+	guint lo = 0, hi = h->groups->len;
 
-		if (g->id == id)
-			return g;
+	while (lo < hi) {
+		guint mid = lo + (hi - lo) / 2;
+		int x = ((const struct fks_group *)h->groups->pdata[mid])->id;
+
+		if (x == id) {
+			*found = true;
+			return mid;
+		}
+		if (x < id)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return NULL;
+	*found = false;
+	return lo;
 }
 
-static gint cmp_group(gconstpointer a, gconstpointer b)
+struct fks_group *fks_group_find(const struct fks_host *h, int id)
 {
-	int x = (*(struct fks_group *const *)a)->id, y = (*(struct fks_group *const *)b)->id;
+	bool found;
+	guint i = group_index(h, id, &found);
 
-	return x < y ? -1 : x > y;
+	return found ? h->groups->pdata[i] : NULL;
 }
 
 struct fks_group *fks_group_get(struct fks_host *h, int id)
 {
-	struct fks_group *g = fks_group_find(h, id);
+	bool found;
+	guint i = group_index(h, id, &found);
+	struct fks_group *g;
 
-	if (g)
-		return g;
+	if (found)
+		return h->groups->pdata[i];
 	g = g_new0(struct fks_group, 1);
 	g->host = h;
 	g->id = id;
 	g->members = g_ptr_array_new();
 	g->vfio_minor = -1;
-	g_ptr_array_add(h->groups, g);
-	g_ptr_array_sort(h->groups, cmp_group);
+	g_ptr_array_insert(h->groups, (gint)i, g);
 	h->iommu = true;
 	return g;
 }
@@ -788,17 +803,12 @@ void fks_note_fault(struct fks_host *h, const char *subject, const char *fmt, ..
 
 int fks_parse_address(const char *s, char ret[16])
 {
-	unsigned d, b, sl, f;
-	char tail;
+	const char *colon = s ? strchr(s, ':') : NULL;
 
-	if (!s || strlen(s) != 12 || sscanf(s, "%4x:%2x:%2x.%1x%c", &d, &b, &sl, &f, &tail) != 4 ||
-	    sl > 0x1f || f > 7 || s[4] != ':' || s[7] != ':' || s[10] != '.')
+	/* With its domain, 4 to 7 digits (VMD's 10000:), as the kernel names devices. */
+	if (!colon || !strchr(colon + 1, ':'))
 		return -EINVAL;
-	for (const char *c = s; *c; c++)
-		if (!g_ascii_isxdigit(*c) && *c != ':' && *c != '.')
-			return -EINVAL;
-	snprintf(ret, 16, "%04x:%02x:%02x.%x", d, b, sl, f);
-	return 0;
+	return pt_address_canonical(s, ret);
 }
 
 int fks_set_error(struct pt_error *err, int code, const char *path, unsigned line, const char *fmt,

@@ -185,6 +185,7 @@ struct fks_host {
 	GPtrArray *extras; /* struct fks_rec *: other recorded files, devpath = their dir */
 	GPtrArray *proc; /* struct fks_entry: procfs files (name relative to proc) */
 	bool iommu; /* an IOMMU is present (groups exist or class/iommu was recorded) */
+	GPtrArray *notes; /* struct fks_note *: what loading found missing or wrong; or NULL */
 	bool autoprobe;
 	/* settings */
 	uint64_t memlock;
@@ -258,6 +259,12 @@ int fks_loader_new(const char *name, struct fks_loader **ret);
 void fks_loader_free(struct fks_loader *l);
 /* Hand over one block (owned by the loader from now on); line is for messages (0: none). */
 int fks_loader_add(struct fks_loader *l, struct fks_rec *rec, unsigned line, struct pt_error *err);
+/* What a tree shows besides device blocks: a loaded driver, the IOMMU class, a block. */
+void fks_loader_add_driver(struct fks_loader *l, const char *name);
+void fks_loader_set_iommu_class(struct fks_loader *l, bool present);
+bool fks_loader_has_block(const struct fks_loader *l, const char *devpath);
+void fks_host_add_note(struct fks_host *h, const char *rule, const char *address, const char *fmt,
+		       ...) _printf_(4, 5);
 int fks_loader_finish(struct fks_loader *l, const struct fks_options *opts, struct fks_host **ret,
 		      struct pt_error *err);
 

@@ -11,6 +11,7 @@
  */
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -67,6 +68,65 @@ int fks_loader_add(struct fks_loader *l, struct fks_rec *rec, unsigned line, str
 	rec->sorted = true;
 	g_array_append_val(l->blocks, p);
 	return 0;
+}
+
+void fks_loader_add_driver(struct fks_loader *l, const char *name)
+{
+	g_ptr_array_add(l->drivers, g_strdup(name));
+}
+
+void fks_loader_set_iommu_class(struct fks_loader *l, bool present)
+{
+	l->iommu_class = present;
+}
+
+bool fks_loader_has_block(const struct fks_loader *l, const char *devpath)
+{
+	for (guint i = 0; i < l->blocks->len; i++)
+		if (strcmp(g_array_index(l->blocks, struct pending, i).rec->devpath, devpath) == 0)
+			return true;
+	return false;
+}
+
+static void note_free(gpointer p)
+{
+	struct fks_note *n = p;
+
+	g_free(n->rule);
+	g_free(n->address);
+	g_free(n->message);
+	g_free(n);
+}
+
+void fks_host_add_note(struct fks_host *h, const char *rule, const char *address, const char *fmt,
+		       ...)
+{
+	struct fks_note *n = g_new0(struct fks_note, 1);
+	va_list ap;
+
+	if (!h->notes)
+		h->notes = g_ptr_array_new_with_free_func(note_free);
+	n->rule = g_strdup(rule);
+	n->address = g_strdup(address);
+	va_start(ap, fmt);
+	n->message = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	g_ptr_array_add(h->notes, n);
+}
+
+_public_ bool fks_host_kernel_shown(const struct fks_host *host)
+{
+	return host->osrelease != NULL;
+}
+
+_public_ size_t fks_host_note_count(const struct fks_host *host)
+{
+	return host->notes ? host->notes->len : 0;
+}
+
+_public_ const struct fks_note *fks_host_note(const struct fks_host *host, size_t i)
+{
+	return i < fks_host_note_count(host) ? host->notes->pdata[i] : NULL;
 }
 
 static const char *env_get(const struct fks_rec *r, const char *key)
@@ -193,6 +253,14 @@ static int make_sriov(struct fks_dev *d, struct fks_rec *r)
 	return 0;
 }
 
+static bool all_ones(const char *b, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((uint8_t)b[i] != 0xff)
+			return false;
+	return len > 0;
+}
+
 static int make_dev(struct fks_host *h, struct pending *p, const char *name, struct pt_error *err)
 {
 	struct fks_rec *r = p->rec;
@@ -200,6 +268,7 @@ static int make_dev(struct fks_host *h, struct pending *p, const char *name, str
 	struct fks_dev *d;
 	struct fks_entry *cfg;
 	g_autofree char *cls = NULL, *ovr = NULL, *rm = NULL, *vendor = NULL, *device = NULL;
+	g_autofree char *subven = NULL, *subdev = NULL;
 	unsigned long v;
 	int ret;
 
@@ -213,6 +282,16 @@ static int make_dev(struct fks_host *h, struct pending *p, const char *name, str
 	d = fks_dev_new(h, addr, r->devpath);
 	cfg = fks_rec_take(r, "config");
 	ret = cfg ? fks_dev_set_config(d, cfg->data, cfg->len) : -ENOENT;
+	if (ret < 0 && (!cfg || all_ones(cfg->data, cfg->len))) {
+		/* Not captured (no root, a copy without it) or not answering (dead after a
+		 * reset): the device stays, its ids from the attributes below; the scan says
+		 * what is unknown. */
+		d->config = cfg ? g_memdup2(cfg->data, cfg->len) : NULL;
+		d->config_len = cfg ? cfg->len : 0;
+		memset(&d->cfg, 0, sizeof(d->cfg));
+		d->cfg.len = d->config_len;
+		ret = 0;
+	}
 	if (ret < 0) {
 		ret = fks_set_error(err, ret == -ENOENT ? -ENOENT : -EBADMSG, name, p->line,
 				    "device %s: %s", addr,
@@ -234,6 +313,13 @@ static int make_dev(struct fks_host *h, struct pending *p, const char *name, str
 		d->cfg.vendor = (uint16_t)v;
 	if (device && g_str_has_prefix(device, "0x") && parse_uint_text(device + 2, 16, 0xffff, &v))
 		d->cfg.device = (uint16_t)v;
+	/* A bridge's subsystem ids come from its SSVID capability, not the header. */
+	subven = take_text(r, "subsystem_vendor");
+	subdev = take_text(r, "subsystem_device");
+	if (subven && g_str_has_prefix(subven, "0x") && parse_uint_text(subven + 2, 16, 0xffff, &v))
+		d->cfg.subsystem_vendor = (uint16_t)v;
+	if (subdev && g_str_has_prefix(subdev, "0x") && parse_uint_text(subdev + 2, 16, 0xffff, &v))
+		d->cfg.subsystem_device = (uint16_t)v;
 	cls = take_text(r, "class");
 	if (cls && g_str_has_prefix(cls, "0x") && parse_uint_text(cls + 2, 16, 0xffffff, &v))
 		d->class = (uint32_t)v;
@@ -462,6 +548,49 @@ static struct fks_dev *owner_of(struct fks_host *h, GHashTable *by_path, const c
 	return NULL;
 }
 
+/*
+ * kernel/iommu_groups/N/devices against the devices' iommu_group links (K-GROUP-LINKS): each
+ * disagreement is a note, the links keep deciding. members maps BDF to group id + 1.
+ */
+static void check_listing(struct fks_host *h, GHashTable *members, GHashTable *links)
+{
+	g_autoptr(GHashTable) listed_groups = g_hash_table_new(NULL, NULL);
+	GHashTableIter it;
+	gpointer k, v;
+
+	g_hash_table_iter_init(&it, members);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		struct fks_dev *d = fks_dev_find(h, k);
+		struct dev_links *dl = d ? g_hash_table_lookup(links, d) : NULL;
+		int id = GPOINTER_TO_INT(v) - 1;
+
+		g_hash_table_add(listed_groups, v);
+		if (!d)
+			fks_host_add_note(h, "K-GROUP-LINKS", k,
+					  "kernel/iommu_groups/%d lists %s, which is not a PCI "
+					  "device on this host",
+					  id, (const char *)k);
+		else if (dl && dl->group >= 0 && dl->group != id)
+			fks_host_add_note(h, "K-GROUP-LINKS", k,
+					  "kernel/iommu_groups/%d lists %s, but its iommu_group "
+					  "link names group %d",
+					  id, (const char *)k, dl->group);
+	}
+	for (guint i = 0; i < h->devs->len; i++) {
+		struct fks_dev *d = h->devs->pdata[i];
+		struct dev_links *dl = g_hash_table_lookup(links, d);
+
+		if (dl->group >= 0 &&
+		    g_hash_table_contains(listed_groups, GINT_TO_POINTER(dl->group + 1)) &&
+		    !g_hash_table_contains(members, d->addr))
+			fks_host_add_note(
+				h, "K-GROUP-LINKS", d->addr,
+				"%s links to group %d, but kernel/iommu_groups/%d/devices "
+				"does not list it",
+				d->addr, dl->group, dl->group);
+	}
+}
+
 static int finish_devices(struct fks_loader *l, struct fks_host *h, GHashTable *members,
 			  struct pt_error *err)
 {
@@ -512,6 +641,7 @@ static int finish_devices(struct fks_loader *l, struct fks_host *h, GHashTable *
 		struct fks_dev *d = h->devs->pdata[i];
 		struct dev_links *dl = g_new0(struct dev_links, 1);
 		gpointer m;
+		int listed;
 
 		take_links(d, dl);
 		g_hash_table_insert(links, d, dl);
@@ -522,11 +652,16 @@ static int finish_devices(struct fks_loader *l, struct fks_host *h, GHashTable *
 			g_ptr_array_add(drv->devs, d);
 			add_static_id(drv, d);
 		}
-		if (g_hash_table_lookup_extended(members, d->addr, NULL, &m))
-			fks_group_add_member(fks_group_get(h, GPOINTER_TO_INT(m) - 1), d);
-		else if (dl->group >= 0)
-			fks_group_add_member(fks_group_get(h, dl->group), d);
+		/* The device's own link decides; a listing is the fallback (a tree copied
+		 * with cp -L has a directory where the link was). */
+		listed = g_hash_table_lookup_extended(members, d->addr, NULL, &m) ?
+				 GPOINTER_TO_INT(m) - 1 :
+				 -1;
+		if (dl->group >= 0 || listed >= 0)
+			fks_group_add_member(fks_group_get(h, dl->group >= 0 ? dl->group : listed),
+					     d);
 	}
+	check_listing(h, members, links);
 	for (guint i = 0; i < h->devs->len; i++) {
 		struct fks_dev *d = h->devs->pdata[i];
 		struct dev_links *dl = g_hash_table_lookup(links, d);
@@ -560,6 +695,34 @@ static gint cmp_rec(gconstpointer a, gconstpointer b)
 {
 	return strcmp((*(struct fks_rec *const *)a)->devpath,
 		      (*(struct fks_rec *const *)b)->devpath);
+}
+
+/*
+ * Each group with a member on a VFIO driver gets the lowest minor no other group holds, in
+ * group order, as fks_vfio_group_sync() would give them one at a time; but in one pass (that
+ * search per group made loading a 65,536-device host quadratic).
+ */
+static void assign_vfio_minors(struct fks_host *h)
+{
+	g_autoptr(GHashTable) used = g_hash_table_new(NULL, NULL);
+	int next = 0;
+
+	for (guint i = 0; i < h->groups->len; i++) {
+		const struct fks_group *g = h->groups->pdata[i];
+
+		if (g->vfio_minor >= 0)
+			g_hash_table_add(used, GINT_TO_POINTER(g->vfio_minor + 1));
+	}
+	for (guint i = 0; i < h->groups->len; i++) {
+		struct fks_group *g = h->groups->pdata[i];
+
+		if (g->vfio_minor >= 0 || !fks_group_has_vfio(g))
+			continue;
+		while (g_hash_table_contains(used, GINT_TO_POINTER(next + 1)))
+			next++;
+		g->vfio_minor = next;
+		g_hash_table_add(used, GINT_TO_POINTER(next + 1));
+	}
 }
 
 int fks_loader_finish(struct fks_loader *l, const struct fks_options *opts, struct fks_host **ret,
@@ -622,7 +785,7 @@ int fks_loader_finish(struct fks_loader *l, const struct fks_options *opts, stru
 	}
 	if (opts && opts->kernel && fks_host_set(h, "kernel", opts->kernel) < 0) {
 		fks_host_free(h);
-		return fks_set_error(err, -EINVAL, l->name, 0, "bad kernel version '%s'",
+		return fks_set_error(err, -EINVAL, l->name, 0, "'%s' is not a kernel version",
 				     opts->kernel);
 	}
 	count_owners(h);
@@ -635,6 +798,7 @@ int fks_loader_finish(struct fks_loader *l, const struct fks_options *opts, stru
 		else
 			i++;
 	}
+	assign_vfio_minors(h);
 	for (guint i = 0; i < h->groups->len; i++)
 		fks_vfio_group_sync(h, h->groups->pdata[i]);
 	for (guint i = 0; i < h->devs->len; i++) {
@@ -646,258 +810,4 @@ int fks_loader_finish(struct fks_loader *l, const struct fks_options *opts, stru
 	/* The view is built on first access. */
 	*ret = h;
 	return 0;
-}
-
-/* ---- loading from a sysfs tree ---- */
-
-static bool skip_attr(const char *name)
-{
-	/* Files a reader must not or cannot read: BAR and ROM windows, write-only triggers. */
-	static const char *const skip[] = { "rom", "remove", "rescan", "reset", "uevent" };
-
-	if (g_str_has_prefix(name, "resource") && name[8] != '\0')
-		return true;
-	for (size_t i = 0; i < ELEMENTSOF(skip); i++)
-		if (strcmp(name, skip[i]) == 0)
-			return true;
-	return false;
-}
-
-static int read_all(struct pt_backend *be, enum pt_ns ns, const char *path, GByteArray **ret)
-{
-	uint8_t buf[8192];
-	size_t len;
-	int r = pt_backend_read(be, ns, path, buf, sizeof(buf), &len);
-
-	if (r < 0)
-		return r;
-	*ret = g_byte_array_new();
-	g_byte_array_append(*ret, buf, (guint)len);
-	return 0;
-}
-
-struct tree_walk {
-	struct pt_backend *be;
-	struct fks_loader *l;
-};
-
-static bool has_name(char **names, size_t n, const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(names[i], name) == 0)
-			return true;
-	return false;
-}
-
-static void read_uevent(struct tree_walk *w, const char *dir, struct fks_rec *rec)
-{
-	g_autofree char *path = g_strdup_printf("%s/uevent", dir);
-	GByteArray *b = NULL;
-
-	if (read_all(w->be, PT_NS_SYS, path, &b) < 0)
-		return;
-	g_byte_array_append(b, (const guint8 *)"", 1);
-	{
-		g_auto(GStrv) lines = g_strsplit((char *)b->data, "\n", -1);
-
-		for (guint i = 0; lines[i]; i++)
-			if (lines[i][0])
-				g_ptr_array_add(rec->env, g_strdup(lines[i]));
-	}
-	g_byte_array_unref(b);
-}
-
-static void walk_dir(struct tree_walk *w, const char *dir, char **names, size_t n, unsigned depth);
-
-/* The entries of one device directory (files, links, plain subdirectories) into rec. */
-static void walk_block(struct tree_walk *w, const char *dir, char **names, size_t n,
-		       struct fks_rec *rec, const char *prefix, unsigned depth)
-{
-	for (size_t i = 0; i < n && depth < 24; i++) {
-		g_autofree char *path = g_strdup_printf("%s/%s", dir, names[i]);
-		g_autofree char *name = g_strdup_printf("%s%s", prefix, names[i]);
-		char target[4096];
-		char **sub = NULL;
-		size_t nsub = 0;
-		GByteArray *b = NULL;
-		int l = pt_backend_readlink(w->be, PT_NS_SYS, path, target, sizeof(target));
-
-		if ((l >= 0 || l == -ENOLINK || l == -EXDEV) && strcmp(name, "subsystem") == 0)
-			continue; /* the view links every device to its bus or class */
-		if (l >= 0 || l == -ENOLINK || l == -EXDEV) {
-			/* A dangling link is kept: a broken tree is served as it was. */
-			fks_rec_add(rec, name, true, target, strlen(target));
-			continue;
-		}
-		if (pt_backend_list(w->be, PT_NS_SYS, path, &sub, &nsub) >= 0) {
-			if (has_name(sub, nsub, "uevent")) {
-				walk_dir(w, path, sub, nsub, depth + 1);
-			} else {
-				g_autofree char *pre = g_strdup_printf("%s/", name);
-
-				walk_block(w, path, sub, nsub, rec, pre, depth + 1);
-			}
-			pt_strv_free(sub);
-			continue;
-		}
-		if (skip_attr(names[i]) || read_all(w->be, PT_NS_SYS, path, &b) < 0)
-			continue;
-		fks_rec_add(rec, name, false, b->data, b->len);
-		g_byte_array_unref(b);
-	}
-}
-
-/* A directory: a device block of its own when it has a uevent file, else a plain container. */
-static void walk_dir(struct tree_walk *w, const char *dir, char **names, size_t n, unsigned depth)
-{
-	if (depth > 24)
-		return;
-	if (has_name(names, n, "uevent")) {
-		struct fks_rec *rec = fks_rec_new(dir);
-
-		read_uevent(w, dir, rec);
-		walk_block(w, dir, names, n, rec, "", depth);
-		fks_loader_add(w->l, rec, 0, NULL);
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		g_autofree char *path = g_strdup_printf("%s/%s", dir, names[i]);
-		char target[8];
-		char **sub = NULL;
-		size_t nsub = 0;
-
-		if (pt_backend_readlink(w->be, PT_NS_SYS, path, target, sizeof(target)) != -EINVAL)
-			continue;
-		if (pt_backend_list(w->be, PT_NS_SYS, path, &sub, &nsub) < 0)
-			continue;
-		walk_dir(w, path, sub, nsub, depth + 1);
-		pt_strv_free(sub);
-	}
-}
-
-static void walk_root(struct tree_walk *w, const char *dir)
-{
-	char **names = NULL;
-	size_t n = 0;
-
-	if (pt_backend_list(w->be, PT_NS_SYS, dir, &names, &n) < 0)
-		return;
-	walk_dir(w, dir, names, n, 0);
-	pt_strv_free(names);
-}
-
-/* kernel/iommu_groups and procfs as a ptharness block, which the loader already knows. */
-static void walk_kernel(struct tree_walk *w)
-{
-	struct fks_rec *blk = fks_rec_new(PTH_BLOCK);
-	char **groups = NULL, **files = NULL;
-	size_t ng = 0, nf = 0;
-	GByteArray *b = NULL;
-
-	g_ptr_array_add(blk->env, g_strdup("SUBSYSTEM=ptharness"));
-	if (read_all(w->be, PT_NS_PROC, "sys/kernel/osrelease", &b) >= 0) {
-		fks_rec_add(blk, "proc/sys/kernel/osrelease", false, b->data, b->len);
-		g_byte_array_unref(b);
-	}
-	if (pt_backend_list(w->be, PT_NS_SYS, "kernel/iommu_groups", &groups, &ng) >= 0) {
-		for (size_t i = 0; i < ng; i++) {
-			g_autofree char *dir = g_strdup_printf("kernel/iommu_groups/%s", groups[i]);
-			g_autofree char *ddir = g_strdup_printf("%s/devices", dir);
-			g_autoptr(GString) members = g_string_new(NULL);
-			char **devs = NULL;
-			size_t nd = 0;
-
-			if (pt_backend_list(w->be, PT_NS_SYS, ddir, &devs, &nd) >= 0) {
-				for (size_t j = 0; j < nd; j++)
-					g_string_append_printf(members, "%s%s", j ? " " : "",
-							       devs[j]);
-				pt_strv_free(devs);
-			}
-			{
-				g_autofree char *k = g_strdup_printf("sys/%s", ddir);
-
-				fks_rec_add(blk, k, false, members->str, members->len);
-			}
-			if (pt_backend_list(w->be, PT_NS_SYS, dir, &files, &nf) < 0)
-				continue;
-			for (size_t j = 0; j < nf; j++) {
-				g_autofree char *p = g_strdup_printf("%s/%s", dir, files[j]);
-				g_autofree char *k = g_strdup_printf("sys/%s", p);
-
-				if (strcmp(files[j], "devices") == 0 ||
-				    read_all(w->be, PT_NS_SYS, p, &b) < 0)
-					continue;
-				fks_rec_add(blk, k, false, b->data, b->len);
-				g_byte_array_unref(b);
-			}
-			pt_strv_free(files);
-		}
-		pt_strv_free(groups);
-	}
-	fks_loader_add(w->l, blk, 0, NULL);
-}
-
-_public_ int fks_host_new_from_backend(struct pt_backend *be, const struct fks_options *opts,
-				       struct fks_host **ret, struct pt_error *ret_err)
-{
-	struct tree_walk w = { .be = be };
-	char **roots = NULL, **names = NULL;
-	size_t n = 0;
-	int r;
-
-	fks_loader_new("sysfs tree", &w.l);
-	if (pt_backend_list(be, PT_NS_SYS, "devices", &roots, &n) >= 0) {
-		/* PCI roots only (a live machine has thousands of other devices), and the
-		 * ptharness block a testbed made from a recording holds. */
-		for (size_t i = 0; i < n; i++) {
-			g_autofree char *dir = g_strdup_printf("devices/%s", roots[i]);
-
-			if (g_str_has_prefix(roots[i], "pci"))
-				walk_root(&w, dir);
-		}
-		pt_strv_free(roots);
-		/* What ptharness record keeps of devices/virtual: IOMMUs and the VFIO misc node. */
-		walk_root(&w, "devices/virtual/iommu");
-		walk_root(&w, "devices/virtual/misc/vfio");
-		walk_root(&w, "devices/virtual/vfio");
-		if (pt_backend_exists(be, PT_NS_SYS, PTH_BLOCK) > 0)
-			walk_root(&w, PTH_BLOCK);
-	}
-	if (pt_backend_list(be, PT_NS_SYS, "bus/pci/drivers", &names, &n) >= 0) {
-		for (size_t i = 0; i < n; i++)
-			g_ptr_array_add(w.l->drivers, g_strdup(names[i]));
-		pt_strv_free(names);
-	}
-	if (pt_backend_list(be, PT_NS_SYS, "class/iommu", &names, &n) >= 0) {
-		w.l->iommu_class = n > 0;
-		pt_strv_free(names);
-	}
-	{
-		/* Only when the tree has no ptharness block of its own (a testbed may). */
-		bool has_block = false;
-
-		for (guint i = 0; i < w.l->blocks->len; i++)
-			has_block |=
-				strcmp(g_array_index(w.l->blocks, struct pending, i).rec->devpath,
-				       PTH_BLOCK) == 0;
-		if (!has_block)
-			walk_kernel(&w);
-	}
-	r = fks_loader_finish(w.l, opts, ret, ret_err);
-	fks_loader_free(w.l);
-	return r;
-}
-
-_public_ int fks_host_new_from_dir(const char *root, const struct fks_options *opts,
-				   struct fks_host **ret, struct pt_error *ret_err)
-{
-	struct pt_backend *be = NULL;
-	int r = pt_backend_sysfs_new(root, &be);
-
-	if (r < 0)
-		return fks_set_error(ret_err, r, root, 0, "cannot open as a sysfs root: %s",
-				     g_strerror(-r));
-	r = fks_host_new_from_backend(be, opts, ret, ret_err);
-	pt_backend_free(be);
-	return r;
 }

@@ -26,8 +26,70 @@ struct parse {
 	struct fks_rec *rec; /* the block being read */
 	unsigned start; /* its P: line */
 	bool subsystem;
-	GHashTable *links; /* L: names in this block */
+	GHashTable *names; /* every file name in this block (A:, H:, L:, N:) */
+	GHashTable *devpaths; /* devpath -> its P: line, all blocks */
+	GArray *dirs; /* struct inner_dir: a name's directory part, checked at the end */
 };
+
+/* "devpath/dir" of a name with a directory part, and its line: it must not be a block. */
+struct inner_dir {
+	char *path;
+	size_t devlen; /* the block's own devpath is path[0..devlen) */
+	unsigned line;
+};
+
+/*
+ * A recording is untrusted input: a name becomes a path below the device (in the model, and
+ * below a testbed's root when exported for other programs). Each '/'-separated component is
+ * non-empty, not "." or "..", at most NAME_MAX bytes; a name has at most FKS_NAME_DEPTH
+ * levels. Returns NULL or why the name is refused.
+ */
+#define FKS_NAME_MAX 255
+#define FKS_NAME_DEPTH 8
+#define FKS_PATH_MAX 4095
+
+static const char *bad_name(const char *s, size_t len, unsigned max_depth)
+{
+	unsigned depth = 0;
+
+	if (len == 0)
+		return "the name is empty";
+	if (len > FKS_PATH_MAX)
+		return "the name is longer than 4095 bytes";
+	if (s[0] == '/')
+		return "the name starts with '/'";
+	for (size_t at = 0; at <= len;) {
+		const char *c = s + at, *slash = memchr(c, '/', len - at);
+		size_t n = slash ? (size_t)(slash - c) : len - at;
+
+		if (n == 0)
+			return "the name has an empty component ('//' or a trailing '/')";
+		if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+			return "the name has a '.' or '..' component";
+		if (n > FKS_NAME_MAX)
+			return "a component of the name is longer than 255 bytes";
+		if (memchr(c, '\0', n))
+			return "the name holds a NUL byte";
+		if (++depth > max_depth)
+			return "the name is nested too deep";
+		at += n + 1;
+	}
+	return NULL;
+}
+
+/* A link's target: relative, as sysfs links are, and of a length readlink() can return. */
+static const char *bad_target(const char *s, size_t len)
+{
+	if (len == 0)
+		return "the link has no target";
+	if (len > FKS_PATH_MAX)
+		return "the link target is longer than 4095 bytes";
+	if (s[0] == '/')
+		return "the link target is absolute (sysfs links are relative)";
+	if (memchr(s, '\0', len))
+		return "the link target holds a NUL byte";
+	return NULL;
+}
 
 /* Hex digit values plus one, 0 for anything else: a config space is 8192 digits. */
 static const uint8_t hexval[256] = {
@@ -88,8 +150,15 @@ static int parse_line(struct parse *p, const char *line, size_t len, unsigned no
 		return fks_set_error(p->err, -EINVAL, p->name, no,
 				     "P: line inside a device block (missing blank line?)");
 	case 'S':
-	case 'N':
-		return 0; /* device nodes: PCI functions have none */
+		return 0;
+	case 'N': {
+		const char *why = bad_name(v, eq ? (size_t)(eq - v) : vlen, FKS_NAME_DEPTH);
+
+		/* Device nodes: PCI functions have none; the name is still checked. */
+		if (why)
+			return fks_set_error(p->err, -EINVAL, p->name, no, "device node: %s", why);
+		return 0;
+	}
 	case 'E':
 		if (!eq || eq == v)
 			return fks_set_error(p->err, -EINVAL, p->name, no,
@@ -115,12 +184,35 @@ static int parse_line(struct parse *p, const char *line, size_t len, unsigned no
 	case 'H': {
 		g_autofree char *key = NULL;
 
+		const char *why;
+
 		if (!eq || eq == v)
 			return fks_set_error(p->err, -EINVAL, p->name, no,
 					     "expected key=value after '%c: '", line[0]);
+		why = bad_name(v, (size_t)(eq - v), FKS_NAME_DEPTH);
+		if (why)
+			return fks_set_error(p->err, -EINVAL, p->name, no, "'%.*s': %s",
+					     (int)MIN((size_t)(eq - v), 60), v, why);
 		key = g_strndup(v, (gsize)(eq - v));
 		eq++;
 		vlen -= (size_t)(eq - v);
+		if (line[0] == 'L' && (why = bad_target(eq, vlen)))
+			return fks_set_error(p->err, -EINVAL, p->name, no, "link '%s': %s", key,
+					     why);
+		if (line[0] == 'L' && strcmp(key, "subsystem") == 0)
+			return fks_set_error(p->err, -EINVAL, p->name, no,
+					     "'L: subsystem' is not recorded: umockdev creates it");
+		if (g_hash_table_contains(p->names, key))
+			return fks_set_error(p->err, -EINVAL, p->name, no,
+					     "'%s' is given twice in this block", key);
+		if (strchr(key, '/')) {
+			struct inner_dir d = { g_strdup_printf("%s/%s", p->rec->devpath, key),
+					       strlen(p->rec->devpath), no };
+
+			*strrchr(d.path, '/') = '\0';
+			g_array_append_val(p->dirs, d);
+		}
+		g_hash_table_add(p->names, g_strdup(key));
 		if (line[0] == 'A') {
 			char *text = g_strndup(eq, vlen);
 
@@ -142,11 +234,7 @@ static int parse_line(struct parse *p, const char *line, size_t len, unsigned no
 						     key);
 			fks_rec_add_owned(p->rec, g_steal_pointer(&key), false, bin, blen);
 		} else {
-			if (g_hash_table_contains(p->links, key))
-				return fks_set_error(p->err, -EINVAL, p->name, no,
-						     "'%s' is given twice in this block", key);
 			fks_rec_add(p->rec, key, true, eq, vlen);
-			g_hash_table_add(p->links, g_steal_pointer(&key));
 		}
 		return 0;
 	}
@@ -154,6 +242,53 @@ static int parse_line(struct parse *p, const char *line, size_t len, unsigned no
 		return fks_set_error(p->err, -EINVAL, p->name, no, "unknown line type '%c'",
 				     line[0]);
 	}
+}
+
+/* A P: line: a devpath under /devices/ (checked by the caller), once in the file. */
+static int start_block(struct parse *p, const char *path, size_t len, unsigned no)
+{
+	g_autofree char *dp = NULL;
+	const char *why;
+	gpointer first;
+
+	while (len > 0 && path[len - 1] == '/')
+		len--;
+	why = bad_name(path, len, 64);
+	if (why)
+		return fks_set_error(p->err, -EINVAL, p->name, no, "device path: %s", why);
+	dp = g_strndup(path, len);
+	if (g_hash_table_lookup_extended(p->devpaths, dp, NULL, &first))
+		return fks_set_error(p->err, -EINVAL, p->name, no,
+				     "device /%s is described twice (first at line %u)", dp,
+				     GPOINTER_TO_UINT(first));
+	g_hash_table_insert(p->devpaths, g_strdup(dp), GUINT_TO_POINTER(no));
+	p->rec = fks_rec_new(dp);
+	p->start = no;
+	p->subsystem = false;
+	g_hash_table_remove_all(p->names);
+	return 0;
+}
+
+/* No file of one block inside another block's device directory: the two would collide. */
+static int check_dirs(struct parse *p)
+{
+	for (guint i = 0; i < p->dirs->len; i++) {
+		const struct inner_dir *d = &g_array_index(p->dirs, struct inner_dir, i);
+		g_autofree char *path = g_strdup(d->path);
+
+		for (char *slash = path + strlen(path); (size_t)(slash - path) > d->devlen;
+		     slash = strrchr(path, '/')) {
+			gpointer line;
+
+			*slash = '\0';
+			if (g_hash_table_lookup_extended(p->devpaths, path, NULL, &line))
+				return fks_set_error(p->err, -EINVAL, p->name, d->line,
+						     "attribute lies inside device /%s, which has "
+						     "its own block (line %u)",
+						     path, GPOINTER_TO_UINT(line));
+		}
+	}
+	return 0;
 }
 
 int fks_recording_parse(const char *name, const char *text, size_t len, struct fks_loader *l,
@@ -164,7 +299,9 @@ int fks_recording_parse(const char *name, const char *text, size_t len, struct f
 	unsigned no = 0, blocks = 0;
 	int r = 0;
 
-	p.links = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	p.names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	p.devpaths = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	p.dirs = g_array_new(FALSE, FALSE, sizeof(struct inner_dir));
 	while (s < end && r >= 0) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s);
@@ -184,14 +321,7 @@ int fks_recording_parse(const char *name, const char *text, size_t len, struct f
 						  "device path '%.*s' is not under /devices/",
 						  (int)(n - 3), s + 3);
 			} else {
-				g_autofree char *dp = g_strndup(s + 4, n - 4);
-
-				while (g_str_has_suffix(dp, "/"))
-					dp[strlen(dp) - 1] = '\0';
-				p.rec = fks_rec_new(dp);
-				p.start = no;
-				p.subsystem = false;
-				g_hash_table_remove_all(p.links);
+				r = start_block(&p, s + 4, n - 4, no);
 				blocks++;
 			}
 		} else {
@@ -199,13 +329,24 @@ int fks_recording_parse(const char *name, const char *text, size_t len, struct f
 		}
 		s = nl ? nl + 1 : end;
 	}
+	if (r >= 0 && len > 0 && text[len - 1] != '\n')
+		r = fks_set_error(
+			err, -EINVAL, name, no,
+			"the file ends inside this line: the recording is truncated "
+			"(umockdev-record ends every line, and the file, with a newline)");
 	if (r >= 0)
 		r = end_block(&p, l);
+	if (r >= 0)
+		r = check_dirs(&p);
 	if (r >= 0 && blocks == 0)
 		r = fks_set_error(err, -EINVAL, name, 0,
 				  "no device blocks: not a umockdev recording");
+	for (guint i = 0; i < p.dirs->len; i++)
+		g_free(g_array_index(p.dirs, struct inner_dir, i).path);
+	g_array_free(p.dirs, TRUE);
 	fks_rec_free(p.rec);
-	g_hash_table_destroy(p.links);
+	g_hash_table_destroy(p.names);
+	g_hash_table_destroy(p.devpaths);
 	return r;
 }
 

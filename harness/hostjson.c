@@ -132,6 +132,7 @@ static json_object *device_object(const struct pt_dev *dev)
 	enum pt_critical crit = pt_dev_critical(dev);
 	json_object *o = json_object_new_object();
 	json_object *cfg = json_object_new_object();
+	const char *why = pt_dev_config_unknown(dev), *acs_why = pt_dev_acs_unknown(dev);
 
 	set_str(o, "address", p->address);
 	set_hex(o, "vendor", p->vendor, 4);
@@ -155,15 +156,30 @@ static json_object *device_object(const struct pt_dev *dev)
 	set(o, "netdevs", strv_array(p->netdevs));
 	set_str_or_null(o, "physfn", p->physfn);
 	set_sriov(o, p->sriov);
-	set(o, "reset_methods", methods_array(r));
+	if (why && r->source == PT_RESET_SOURCE_DERIVED)
+		set_null(o, "reset_methods");
+	else
+		set(o, "reset_methods", methods_array(r));
 	set_str(o, "reset_source", pt_reset_source_to_string(r->source));
-	set(o, "reset_derived", methods_array(pt_dev_reset_derived(dev)));
+	/* Unknown is a state: null, and the reason beside it. */
+	if (why)
+		set_null(o, "reset_derived");
+	else
+		set(o, "reset_derived", methods_array(pt_dev_reset_derived(dev)));
 
 	set_int(cfg, "size", (int64_t)c->len);
-	set_bool(cfg, "flr", c->flr);
-	set_bool(cfg, "af_flr", c->af && c->af_tp && c->af_flr);
-	set_bool(cfg, "pm_reset", c->pm && !c->pm_no_soft_reset);
-	if (c->acs) {
+	set_str_or_null(cfg, "unknown_reason", why);
+	if (why) {
+		set_null(cfg, "flr");
+		set_null(cfg, "af_flr");
+		set_null(cfg, "pm_reset");
+	} else {
+		set_bool(cfg, "flr", c->flr);
+		set_bool(cfg, "af_flr", c->af && c->af_tp && c->af_flr);
+		set_bool(cfg, "pm_reset", c->pm && !c->pm_no_soft_reset);
+	}
+	set_str_or_null(cfg, "acs_unknown_reason", acs_why);
+	if (c->acs && !acs_why) {
 		set_hex(cfg, "acs_cap", c->acs_cap, 4);
 		set_hex(cfg, "acs_ctrl", c->acs_ctrl, 4);
 	} else {
@@ -242,6 +258,7 @@ char *pth_host_json_text(const struct pt_host *host, const char *source)
 	set_str(root, "source", source);
 	set_str(kernel, "version", kver);
 	set_str(kernel, "source", pt_kver_source_to_string(pt_host_kernel_source(host)));
+	set_bool(kernel, "modelled", pt_kver_modelled(kv));
 	set(root, "kernel", kernel);
 	set_bool(iommu, "enabled", pt_host_iommu_present(host));
 	set(root, "iommu", iommu);

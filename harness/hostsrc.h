@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Where a command's host comes from: the live machine, a captured tree, or a recording. */
+/* Where a command's host comes from: the live machine, or any capture loaded into fakesys. */
 #pragma once
 
 #include <glib.h>
@@ -11,33 +11,51 @@ enum pth_host_kind {
 	PTH_HOST_LIVE,
 	PTH_HOST_DIR,
 	PTH_HOST_RECORDING,
+	_PTH_HOST_KIND_MAX,
 };
 
 struct pth_host_source;
 
+struct pth_host_source_options {
+	/* Kernel whose behaviour the model follows ("5.10"); NULL: the capture's own. */
+	const char *kernel;
+};
+
 /*
- * Open the host named by spec: "live" (the machine's own root), a directory holding sys/, or
- * a file in the umockdev-record format, loaded through libumockdev into a private testbed
- * that is completed with what umockdev does not create (driver directories, IOMMU group
- * directories, the kernel release). Returns NULL and sets error (message names the file and,
- * for recordings, the line) on failure.
+ * Open the host named by spec: "live" (the machine's own root, read through the sysfs
+ * backend), or a capture: a directory holding sys/ (a captured tree) or a file in the
+ * umockdev-record format. Every capture is read into fakesys, in memory, and scanned through
+ * the fakesys backend: nothing is written to disk and no name in the capture reaches the file
+ * system. opts may be NULL. Returns NULL and sets error ("FILE:LINE: reason" for recordings)
+ * on failure.
  */
 struct pth_host_source *pth_host_source_open(const char *spec, GError **error);
-/* Removes a recording's testbed. Accepts NULL; returns NULL. */
+struct pth_host_source *pth_host_source_open_with(const char *spec,
+						  const struct pth_host_source_options *opts,
+						  GError **error);
+/* Accepts NULL; returns NULL. */
 struct pth_host_source *pth_host_source_free(struct pth_host_source *src);
 
 struct pt_backend *pth_host_source_backend(struct pth_host_source *src);
 enum pth_host_kind pth_host_source_kind(const struct pth_host_source *src);
 const char *pth_host_source_spec(const struct pth_host_source *src);
-/* The directory the backend is rooted at. */
-const char *pth_host_source_root(const struct pth_host_source *src);
+/* The fake host a capture was loaded into (NULL for live); owned by src. */
+struct fks_host *pth_host_source_fake(struct pth_host_source *src);
+
+/*
+ * Scan the host (pt_host_new) and add what loading the capture found as findings (a group
+ * listing that disagrees with the links, a device without config space). On failure returns
+ * -errno and sets error to one line naming the file, the block's line and the reason.
+ */
+int pth_host_source_scan(struct pth_host_source *src, const struct pt_host_options *opts,
+			 struct pt_host **ret, GError **error);
 
 /* Turn a model scan failure into one line naming the recording's file and device block line
  * (or the captured path) and the reason. Caller frees. */
 char *pth_host_source_describe_error(const struct pth_host_source *src, const struct pt_error *err);
 
 /*
- * Syntax check of a umockdev recording, line by line, before libumockdev sees it (it reports
- * no line numbers). Returns TRUE, or FALSE with error "FILE:LINE: reason". Exposed for tests.
+ * Syntax and safety check of a umockdev recording (fakesys's parser and loader, nothing
+ * kept). Returns TRUE, or FALSE with error "FILE:LINE: reason". Exposed for tests.
  */
 gboolean pth_recording_check(const char *file, const char *text, GError **error);

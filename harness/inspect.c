@@ -38,11 +38,11 @@ int pth_cmd_inspect(int argc, char **argv)
 		{},
 	};
 	struct pt_host_options hopts = { 0 };
+	struct pth_host_source_options sopts = { 0 };
 	int names = -1; /* default: in the text view only */
 	const char *spec = "live";
 	struct pth_host_source *src;
 	struct pt_host *host = NULL;
-	struct pt_error err = { 0 };
 	gboolean json = FALSE;
 	g_autoptr(GError) error = NULL;
 	g_autofree char *out = NULL;
@@ -59,7 +59,7 @@ int pth_cmd_inspect(int argc, char **argv)
 			json = TRUE;
 			break;
 		case 'k':
-			hopts.kernel = optarg;
+			hopts.kernel = sopts.kernel = optarg;
 			break;
 		case 'N':
 			names = 0;
@@ -84,16 +84,14 @@ int pth_cmd_inspect(int argc, char **argv)
 	}
 
 	hopts.names = names < 0 ? !json : names;
-	src = pth_host_source_open(spec, &error);
+	src = pth_host_source_open_with(spec, &sopts, &error);
 	if (!src) {
 		fprintf(stderr, "ptharness inspect: %s\n", error->message);
 		return PTH_EXIT_INPUT;
 	}
-	r = pt_host_new(pth_host_source_backend(src), &hopts, &host, &err);
+	r = pth_host_source_scan(src, &hopts, &host, &error);
 	if (r < 0) {
-		g_autofree char *msg = pth_host_source_describe_error(src, &err);
-
-		fprintf(stderr, "ptharness inspect: %s\n", msg);
+		fprintf(stderr, "ptharness inspect: %s\n", error->message);
 		pth_host_source_free(src);
 		return PTH_EXIT_INPUT;
 	}

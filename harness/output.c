@@ -32,6 +32,7 @@ static void text_device(GString *out, const struct pt_dev *dev)
 {
 	const struct pt_dev_props *p = pt_dev_props(dev);
 	const struct pt_reset_info *r = pt_dev_reset(dev);
+	const char *why = pt_dev_config_unknown(dev), *acs_why = pt_dev_acs_unknown(dev);
 
 	g_string_append_printf(out, "  %s [%04x:%04x]", p->address, p->vendor, p->device);
 	if (p->vendor_name)
@@ -42,11 +43,18 @@ static void text_device(GString *out, const struct pt_dev *dev)
 	if (p->override)
 		g_string_append_printf(out, " (override %s)", p->override);
 	g_string_append(out, "; reset:");
-	if (r->count == 0)
+	if (why && r->source == PT_RESET_SOURCE_DERIVED)
+		g_string_append_printf(out, " unknown (%s)", why);
+	else if (r->count == 0)
 		g_string_append(out, " none");
-	for (size_t i = 0; i < r->count; i++)
+	for (size_t i = 0; !(why && r->source == PT_RESET_SOURCE_DERIVED) && i < r->count; i++)
 		g_string_append_printf(out, " %s", pt_reset_method_to_string(r->methods[i]));
-	g_string_append_printf(out, " (%s)", pt_reset_source_to_string(r->source));
+	if (!(why && r->source == PT_RESET_SOURCE_DERIVED))
+		g_string_append_printf(out, " (%s)", pt_reset_source_to_string(r->source));
+	if (why)
+		g_string_append_printf(out, "; FLR, PM reset, ACS: unknown (%s)", why);
+	else if (acs_why)
+		g_string_append_printf(out, "; ACS: unknown (%s)", acs_why);
 	if (p->physfn)
 		g_string_append_printf(out, "; VF of %s", p->physfn);
 	if (p->sriov)
@@ -67,6 +75,13 @@ char *pth_host_to_text(const struct pt_host *host, const char *source)
 		out, "Host %s: kernel %u.%u (%s), %zu PCI devices, %zu IOMMU groups\n", source,
 		kv->major, kv->minor, pt_kver_source_to_string(pt_host_kernel_source(host)),
 		pt_host_dev_count(host), pt_host_group_count(host));
+	if (!pt_kver_modelled(kv))
+		g_string_append_printf(
+			out,
+			"Warning: kernel %u.%u is outside the modelled range "
+			"(%u.%u to %u.%u): the nearest modelled kernel's rules apply\n",
+			kv->major, kv->minor, PT_KVER_OLDEST.major, PT_KVER_OLDEST.minor,
+			PT_KVER_NEWEST.major, PT_KVER_NEWEST.minor);
 	if (!pt_host_iommu_present(host))
 		g_string_append(out,
 				"No IOMMU: the kernel shows no IOMMU and no IOMMU groups, so VFIO "

@@ -275,6 +275,33 @@ static void record_host_block(struct pt_backend *be, struct pt_host *host, GStri
 	g_string_append_c(out, '\n');
 }
 
+/* A function's netdev: net/NAME on the function, or below its virtio device (virtioN/net/NAME,
+ * recorded with the virtio device itself). */
+static void add_netdev(struct pt_backend *be, GPtrArray *devs, const char *fn, const char *name)
+{
+	g_autofree char *direct = g_build_filename(fn, "net", name, NULL);
+	char **entries = NULL;
+	size_t n = 0;
+
+	if (pt_backend_exists(be, PT_NS_SYS, direct) > 0) {
+		g_ptr_array_add(devs, g_steal_pointer(&direct));
+		return;
+	}
+	if (pt_backend_list(be, PT_NS_SYS, fn, &entries, &n) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		g_autofree char *bus = g_build_filename(fn, entries[i], NULL);
+		g_autofree char *nd = g_build_filename(bus, "net", name, NULL);
+
+		if (g_str_has_prefix(entries[i], "virtio") &&
+		    pt_backend_exists(be, PT_NS_SYS, nd) > 0) {
+			g_ptr_array_add(devs, g_steal_pointer(&bus));
+			g_ptr_array_add(devs, g_steal_pointer(&nd));
+		}
+	}
+	pt_strv_free(entries);
+}
+
 int pth_record_host(struct pt_backend *be, struct pt_host *host, GString *out, GError **error)
 {
 	g_autoptr(GPtrArray) devs = g_ptr_array_new_with_free_func(g_free);
@@ -284,7 +311,7 @@ int pth_record_host(struct pt_backend *be, struct pt_host *host, GString *out, G
 
 		g_ptr_array_add(devs, g_strdup(p->syspath));
 		for (char **nd = p->netdevs; nd && *nd; nd++)
-			g_ptr_array_add(devs, g_build_filename(p->syspath, "net", *nd, NULL));
+			add_netdev(be, devs, p->syspath, *nd);
 	}
 	/* Block devices under PCI devices that hold mounted filesystems or swap, so that a
 	 * replay can tell which storage controller the host needs. */
@@ -387,7 +414,6 @@ int pth_cmd_record(int argc, char **argv)
 	g_autoptr(GString) out = g_string_new(NULL);
 	struct pth_host_source *src;
 	struct pt_host *host = NULL;
-	struct pt_error err = { 0 };
 	int c, r;
 
 	optind = 1;
@@ -421,11 +447,9 @@ int pth_cmd_record(int argc, char **argv)
 		fprintf(stderr, "ptharness record: %s\n", error->message);
 		return PTH_EXIT_INPUT;
 	}
-	r = pt_host_new(pth_host_source_backend(src), NULL, &host, &err);
+	r = pth_host_source_scan(src, NULL, &host, &error);
 	if (r < 0) {
-		g_autofree char *msg = pth_host_source_describe_error(src, &err);
-
-		fprintf(stderr, "ptharness record: %s\n", msg);
+		fprintf(stderr, "ptharness record: %s\n", error->message);
 		pth_host_source_free(src);
 		return PTH_EXIT_INPUT;
 	}

@@ -208,11 +208,31 @@ static int scan_config(struct dev_scan *s)
 	int r;
 
 	attr_path(s, "config", path, sizeof(path));
-	if (!has_entry(s, "config"))
-		return pt_error_set(s->err, -ENOENT, path, "no config space");
-	r = pt_backend_read(s->host->be, PT_NS_SYS, path, cfg, sizeof(cfg), &len);
+	r = has_entry(s, "config") ?
+		    pt_backend_read(s->host->be, PT_NS_SYS, path, cfg, sizeof(cfg), &len) :
+		    -ENODATA;
+	/* Absent from the capture, unreadable, or empty: not a broken link (-ENOENT). */
+	if (r == -ENODATA || r == -EACCES || r == -EPERM || (r >= 0 && len == 0)) {
+		/* Not captured, or not readable: the device stays, with sysfs's ids. */
+		s->dev->props.config_missing = true;
+		memset(&s->dev->cfg, 0, sizeof(s->dev->cfg));
+		return pt_host_add_finding(s->host, "E-CAPTURE-CONFIG", s->dev->props.address,
+					   "%s: config space %s: ids from sysfs; FLR, PM reset "
+					   "and ACS unknown",
+					   s->dev->props.address,
+					   r >= 0	? "is empty" :
+					   r == -ENOENT ? "was not captured" :
+							  "cannot be read");
+	}
 	if (r < 0)
 		return pt_error_set(s->err, r, path, "cannot read: %s", strerror(-r));
+	if (len == PT_PCICONF_MIN)
+		r = pt_host_add_finding(s->host, "E-CAPTURE-CONFIG", s->dev->props.address,
+					"%s: config space is 64 bytes (read without root): FLR, "
+					"PM reset and ACS unknown",
+					s->dev->props.address);
+	if (r < 0)
+		return r;
 	if (len < PT_PCICONF_MIN)
 		return pt_error_set(s->err, -EBADMSG, path,
 				    "config space is %zu bytes, shorter than the %d-byte header",
@@ -288,7 +308,7 @@ static int scan_ids(struct dev_scan *s)
 	unsigned long v;
 	int r;
 
-	if (p->not_answering)
+	if (p->not_answering || p->config_missing)
 		return scan_ids_from_sysfs(s);
 	p->vendor = c->vendor;
 	p->device = c->device;
@@ -367,6 +387,33 @@ static int scan_binding(struct dev_scan *s)
 	return 0;
 }
 
+/*
+ * A netdev below a bus device of the function, not on it: virtio-net keeps its interface at
+ * virtioN/net/eth0. Added to the function's netdevs, so a default route through it counts.
+ */
+static int scan_bus_netdevs(struct dev_scan *s)
+{
+	for (size_t i = 0; i < s->entry_count; i++) {
+		char path[PATH_MAX], rel[64];
+		char **names = NULL;
+		size_t n = 0;
+		int r = 0;
+
+		if (strncmp(s->entries[i], "virtio", 6) != 0 ||
+		    snprintf(rel, sizeof(rel), "%s/net", s->entries[i]) >= (int)sizeof(rel))
+			continue;
+		attr_path(s, rel, path, sizeof(path));
+		if (pt_backend_list(s->host->be, PT_NS_SYS, path, &names, &n) < 0)
+			continue; /* a virtio device that is not a NIC */
+		for (size_t j = 0; j < n && r >= 0; j++)
+			r = pt_strv_append(&s->dev->props.netdevs, names[j]);
+		pt_strv_free(names);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int scan_place(struct dev_scan *s)
 {
 	struct pt_dev_props *p = &s->dev->props;
@@ -404,7 +451,7 @@ static int scan_place(struct dev_scan *s)
 	} else if (!(p->netdevs = calloc(1, sizeof(char *)))) {
 		return -ENOMEM;
 	}
-	return 0;
+	return scan_bus_netdevs(s);
 }
 
 static int scan_sriov(struct dev_scan *s)
@@ -604,14 +651,8 @@ void pt_dev_finish(struct pt_dev *dev)
 		.has_subordinate = dev->props.header_type != 0,
 	};
 
-	for (size_t i = 0; i < host->dev_count; i++) {
-		const struct pt_dev *o = host->devs[i];
-
-		if (o != dev && o->props.domain == dev->props.domain &&
-		    o->props.bus == dev->props.bus)
-			topo.bus_siblings++;
-	}
-	dev->bus_siblings = topo.bus_siblings;
+	/* Counted for all devices at once by the host (pt_host's count_bus_siblings). */
+	topo.bus_siblings = dev->bus_siblings;
 	pt_reset_derive(&dev->cfg, &topo, &dev->reset_derived);
 
 	/* Since 5.15 the kernel lists the methods; an absent attribute means it found none. */
@@ -622,6 +663,27 @@ void pt_dev_finish(struct pt_dev *dev)
 			dev->reset = dev->reset_derived;
 	}
 	dev->critical = find_critical(dev);
+}
+
+_public_ const char *pt_dev_config_unknown(const struct pt_dev *dev)
+{
+	if (dev->props.not_answering)
+		return "the device does not answer: config space reads all ones";
+	if (dev->props.config_missing)
+		return "config space not in the capture";
+	if (dev->cfg.len <= PT_PCICONF_MIN)
+		return "config space is 64 bytes: captured without root";
+	return NULL;
+}
+
+_public_ const char *pt_dev_acs_unknown(const struct pt_dev *dev)
+{
+	const char *why = pt_dev_config_unknown(dev);
+
+	/* A PCIe function has 4096 bytes; 256 is all a conventional PCI one has. */
+	if (!why && dev->cfg.pcie && dev->cfg.len < 4096)
+		why = "config space is 256 bytes: extended capabilities not captured";
+	return why;
 }
 
 struct pt_dev *pt_dev_free(struct pt_dev *dev)

@@ -176,7 +176,8 @@ static int check_listing(struct pt_host *host, struct pt_group *g, char **member
 	return r;
 }
 
-static int build_group(struct pt_host *host, int id, bool dir_exists, struct pt_group **ret)
+static int build_group(struct pt_host *host, int id, bool dir_exists, struct pt_dev **devs,
+		       size_t ndevs, struct pt_group **ret)
 {
 	struct pt_group *g = calloc(1, sizeof(*g));
 	char path[128], buf[64];
@@ -187,14 +188,13 @@ static int build_group(struct pt_host *host, int id, bool dir_exists, struct pt_
 	if (!g)
 		return -ENOMEM;
 	g->id = id;
-	g->members = calloc(host->dev_count + 1, sizeof(*g->members));
+	g->members = calloc(ndevs + 1, sizeof(*g->members));
 	if (!g->members) {
 		pt_group_free(g);
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < host->dev_count; i++)
-		if (host->devs[i]->props.iommu_group == id)
-			add_member(g, host->devs[i]);
+	for (size_t i = 0; i < ndevs; i++)
+		add_member(g, devs[i]);
 
 	if (dir_exists) {
 		snprintf(path, sizeof(path), "kernel/iommu_groups/%d/type", id);
@@ -216,11 +216,26 @@ static int build_group(struct pt_host *host, int id, bool dir_exists, struct pt_
 	return 0;
 }
 
+static int cmp_dev_group(const void *a, const void *b)
+{
+	const struct pt_dev *x = *(struct pt_dev *const *)a, *y = *(struct pt_dev *const *)b;
+	int c = cmp_int(&x->props.iommu_group, &y->props.iommu_group);
+
+	/* Members in address order, as the devices are. */
+	return c ? c : strcmp(x->props.address, y->props.address);
+}
+
+/*
+ * The plan: sort the devices by group once, and the listed group directories by number, so
+ * that each group takes its members as one run and its directory by bisection (a search of
+ * every device per group made a 65,536-device host quadratic).
+ */
 int pt_host_build_groups(struct pt_host *host, struct pt_error *err)
 {
 	char **listed = NULL;
-	size_t nlisted = 0, n = 0;
-	int *ids = NULL;
+	size_t nlisted = 0, n = 0, nd = 0, at = 0, nl = 0;
+	int *ids = NULL, *dirs = NULL;
+	struct pt_dev **byg = NULL;
 	int r;
 
 	r = pt_backend_list(host->be, PT_NS_SYS, "kernel/iommu_groups", &listed, &nlisted);
@@ -229,20 +244,43 @@ int pt_host_build_groups(struct pt_host *host, struct pt_error *err)
 	r = collect_ids(host, listed, nlisted, &ids, &n);
 	if (r >= 0) {
 		host->groups = calloc(n + 1, sizeof(*host->groups));
-		if (!host->groups)
+		byg = calloc(host->dev_count + 1, sizeof(*byg));
+		dirs = calloc(nlisted + 1, sizeof(*dirs));
+		if (!host->groups || !byg || !dirs)
 			r = -ENOMEM;
 	}
-	for (size_t i = 0; r >= 0 && i < n; i++) {
-		char name[32];
-		bool dir = false;
+	for (size_t i = 0; r >= 0 && i < host->dev_count; i++)
+		if (host->devs[i]->props.iommu_group >= 0)
+			byg[nd++] = host->devs[i];
+	if (r >= 0)
+		qsort(byg, nd, sizeof(*byg), cmp_dev_group);
+	for (size_t i = 0; r >= 0 && i < nlisted; i++) {
+		long v;
+		char canon[32];
 
-		snprintf(name, sizeof(name), "%d", ids[i]);
-		for (size_t j = 0; j < nlisted && !dir; j++)
-			dir = strcmp(listed[j], name) == 0;
-		r = build_group(host, ids[i], dir, &host->groups[i]);
+		/* Only names the kernel would write ("7", not "07"). */
+		if (pt_parse_int(listed[i], 0, INT32_MAX, &v) >= 0 &&
+		    snprintf(canon, sizeof(canon), "%ld", v) > 0 && strcmp(canon, listed[i]) == 0)
+			dirs[nl++] = (int)v;
+	}
+	if (r >= 0)
+		qsort(dirs, nl, sizeof(*dirs), cmp_int);
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		size_t start;
+
+		while (at < nd && byg[at]->props.iommu_group < ids[i])
+			at++;
+		start = at;
+		while (at < nd && byg[at]->props.iommu_group == ids[i])
+			at++;
+		r = build_group(host, ids[i],
+				bsearch(&ids[i], dirs, nl, sizeof(*dirs), cmp_int) != NULL,
+				byg + start, at - start, &host->groups[i]);
 		if (r >= 0)
 			host->group_count++;
 	}
+	free(byg);
+	free(dirs);
 	free(ids);
 	pt_strv_free(listed);
 	return r;

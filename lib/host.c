@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "rules.h"
 #include "macro.h"
 #include "trace.h"
 
@@ -16,6 +17,7 @@ static const char *const kver_source_names[_PT_KVER_SOURCE_MAX] = {
 	[PT_KVER_SOURCE_OPTION] = "option",
 	[PT_KVER_SOURCE_HOST] = "host",
 	[PT_KVER_SOURCE_DEFAULT] = "default",
+	[PT_KVER_SOURCE_INFERRED] = "inferred",
 };
 
 _public_ const char *pt_kver_source_to_string(enum pt_kver_source s)
@@ -49,7 +51,8 @@ int pt_host_add_finding(struct pt_host *host, const char *rule, const char *addr
 	return 0;
 }
 
-static int scan_kernel(struct pt_host *host, const char *option, struct pt_error *err)
+static int scan_kernel(struct pt_host *host, const char *option, bool not_shown,
+		       struct pt_error *err)
 {
 	char release[128];
 
@@ -58,6 +61,12 @@ static int scan_kernel(struct pt_host *host, const char *option, struct pt_error
 			return pt_error_set(err, -EINVAL, NULL,
 					    "'%s' is not a kernel version (expected X.Y)", option);
 		host->kver_source = PT_KVER_SOURCE_OPTION;
+		return 0;
+	}
+	if (not_shown) {
+		/* Refined by infer_kernel() once the devices are read. */
+		host->kver = PT_KVER_NEWEST;
+		host->kver_source = PT_KVER_SOURCE_INFERRED;
 		return 0;
 	}
 	if (pt_backend_read_line(host->be, PT_NS_PROC, "sys/kernel/osrelease", release,
@@ -270,6 +279,57 @@ static void scan_mounts(struct pt_host *host)
 		host->mounted = calloc(1, sizeof(char *));
 }
 
+struct bus_key {
+	unsigned long long bus; /* domain << 8 | bus */
+	size_t idx;
+};
+
+static int cmp_bus_key(const void *a, const void *b)
+{
+	const struct bus_key *x = a, *y = b;
+
+	return x->bus < y->bus ? -1 : x->bus > y->bus;
+}
+
+/* Each device's number of other devices on its bus (a bus reset hits them): sorted once. */
+static int count_bus_siblings(struct pt_host *host)
+{
+	size_t n = host->dev_count;
+	struct bus_key *k = calloc(n ? n : 1, sizeof(*k));
+
+	if (!k)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		k[i] = (struct bus_key){ (unsigned long long)host->devs[i]->props.domain << 8 |
+						 host->devs[i]->props.bus,
+					 i };
+	qsort(k, n, sizeof(*k), cmp_bus_key);
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i; j < n && k[j].bus == k[i].bus; j++)
+			;
+		for (size_t m = i; m < j; m++)
+			host->devs[k[m].idx]->bus_siblings = j - i - 1;
+	}
+	free(k);
+	return 0;
+}
+
+/*
+ * A capture without the kernel release: a device showing reset_method means 5.15 or newer
+ * (the newest modelled is assumed); none showing it, older than 5.15 (5.14 is assumed, so
+ * reset methods are derived from config space as that kernel would).
+ */
+static void infer_kernel(struct pt_host *host)
+{
+	if (host->kver_source != PT_KVER_SOURCE_INFERRED)
+		return;
+	for (size_t i = 0; i < host->dev_count; i++)
+		if (host->devs[i]->reset_attr)
+			return;
+	if (host->dev_count)
+		host->kver = (struct pt_kver){ 5, 14 };
+}
+
 static int scan_devices(struct pt_host *host, struct pt_error *err)
 {
 	struct walk w = { .be = host->be };
@@ -303,9 +363,11 @@ static int scan_devices(struct pt_host *host, struct pt_error *err)
 	pt_strv_free(names);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < host->dev_count; i++)
+	infer_kernel(host);
+	r = count_bus_siblings(host);
+	for (size_t i = 0; i < host->dev_count && r >= 0; i++)
 		pt_dev_finish(host->devs[i]);
-	return 0;
+	return r;
 }
 
 static int scan_iommu(struct pt_host *host)
@@ -338,7 +400,8 @@ _public_ int pt_host_new(struct pt_backend *be, const struct pt_host_options *op
 
 	r = pt_pciconf_parser_new(&host->parser);
 	if (r >= 0)
-		r = scan_kernel(host, opts ? opts->kernel : NULL, ret_err);
+		r = scan_kernel(host, opts ? opts->kernel : NULL, opts && opts->kernel_not_shown,
+				ret_err);
 	if (r >= 0) {
 		scan_default_route(host);
 		scan_mounts(host);
@@ -445,6 +508,16 @@ _public_ struct pt_group *pt_host_find_group(const struct pt_host *host, int id)
 _public_ char *const *pt_host_mounted(const struct pt_host *host)
 {
 	return host->mounted;
+}
+
+_public_ int pt_host_note(struct pt_host *host, const char *rule, const char *address,
+			  const char *message)
+{
+	const struct pt_rule *r = pt_rule_find(rule);
+
+	if (!r)
+		return -EINVAL;
+	return pt_host_add_finding(host, r->id, address, "%s", message);
 }
 
 _public_ size_t pt_host_finding_count(const struct pt_host *host)

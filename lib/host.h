@@ -11,6 +11,17 @@
 #include "pciconf.h"
 #include "reset.h"
 
+/* A PCI address as the kernel prints it, with its NUL: domains up to 7 hex digits. */
+#define PT_ADDRESS_SIZE 16
+#define PT_DOMAIN_DIGITS_MAX 7
+
+/*
+ * A PCI address as a user gives it (upper case, or lspci's short BB:SS.F for domain 0) in
+ * the kernel's form ("0000:05:00.0", "10000:e1:00.0"). Returns 0, or -EINVAL for anything
+ * that is not a PCI address (the caller says "not a PCI address").
+ */
+int pt_address_canonical(const char *s, char ret[PT_ADDRESS_SIZE]);
+
 struct pt_host;
 struct pt_dev;
 struct pt_group;
@@ -28,6 +39,9 @@ struct pt_host_options {
 	const char *kernel;
 	/* Resolve vendor/device names through pci.ids (costs a few milliseconds once). */
 	bool names;
+	/* The capture does not show the kernel release (no osrelease): infer it from what the
+	 * devices show (reset_method exists since 5.15), and say it was inferred. */
+	bool kernel_not_shown;
 };
 
 /* Where the kernel version came from. */
@@ -35,6 +49,7 @@ enum pt_kver_source {
 	PT_KVER_SOURCE_OPTION,
 	PT_KVER_SOURCE_HOST,
 	PT_KVER_SOURCE_DEFAULT,
+	PT_KVER_SOURCE_INFERRED, /* from what the capture shows, see pt_host_options */
 	_PT_KVER_SOURCE_MAX,
 };
 const char *pt_kver_source_to_string(enum pt_kver_source s);
@@ -76,6 +91,16 @@ struct pt_finding {
 char *const *pt_host_mounted(const struct pt_host *host);
 
 size_t pt_host_finding_count(const struct pt_host *host);
+/*
+ * Why what config space shows about dev (FLR, PM reset, the derived reset methods) is
+ * unknown: "config space is 64 bytes: captured without root", ...; NULL when it is known.
+ * ACS lives in extended config space: pt_dev_acs_unknown() says why that is unknown.
+ */
+const char *pt_dev_config_unknown(const struct pt_dev *dev);
+const char *pt_dev_acs_unknown(const struct pt_dev *dev);
+/* Add a finding a loader made before the scan (rule: an ID of the catalogue, else -EINVAL;
+ * address may be NULL; both strings are copied or looked up). Returns 0 or -errno. */
+int pt_host_note(struct pt_host *host, const char *rule, const char *address, const char *message);
 const struct pt_finding *pt_host_finding(const struct pt_host *host, size_t i);
 
 /* SR-IOV state of a physical function (values as sysfs shows them). */
@@ -92,7 +117,7 @@ struct pt_sriov {
 
 /* The plain facts of one device. Strings are owned by the device. */
 struct pt_dev_props {
-	char address[16]; /* "0000:05:00.0" */
+	char address[PT_ADDRESS_SIZE]; /* "0000:05:00.0", "10000:e1:00.0" */
 	unsigned domain, bus, slot, function;
 	uint16_t vendor, device, subsystem_vendor, subsystem_device;
 	uint32_t class;
@@ -109,6 +134,7 @@ struct pt_dev_props {
 	int boot_vga; /* 1, 0, or -1 when absent */
 	bool has_reset_file;
 	bool not_answering; /* config space reads all ones: ids are sysfs's, no capabilities */
+	bool config_missing; /* the capture has no config space: ids are sysfs's */
 	char *parent; /* upstream bridge address, NULL on a root bus */
 	char *syspath; /* canonical path under the sysfs root */
 	char *vendor_name; /* from pci.ids when names were asked for, else NULL */

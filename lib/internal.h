@@ -77,7 +77,7 @@ int pt_error_set(struct pt_error *err, int code, const char *path, const char *f
 /* Parsers for sysfs attribute text; all strict, -EINVAL on anything else. */
 int pt_parse_hex(const char *s, unsigned long max, unsigned long *ret);
 int pt_parse_int(const char *s, long min, long max, long *ret);
-/* "0000:05:00.0" -> its parts; -EINVAL unless exactly that form. */
+/* "0000:05:00.0", "10000:e1:00.0" -> its parts; -EINVAL unless exactly the kernel's form. */
 int pt_parse_address(const char *s, unsigned *domain, unsigned *bus, unsigned *slot,
 		     unsigned *function);
 /* Lexically resolve a link target relative to the directory holding the link (both below

@@ -51,3 +51,10 @@ _public_ int pt_kver_cmp(const struct pt_kver *a, unsigned major, unsigned minor
 		return a->minor < minor ? -1 : 1;
 	return 0;
 }
+
+_public_ bool pt_kver_modelled(const struct pt_kver *v)
+{
+	const struct pt_kver lo = PT_KVER_OLDEST, hi = PT_KVER_NEWEST;
+
+	return pt_kver_cmp(v, lo.major, lo.minor) >= 0 && pt_kver_cmp(v, hi.major, hi.minor) <= 0;
+}

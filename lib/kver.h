@@ -10,6 +10,12 @@ struct pt_kver {
 
 /* The newest kernel whose behaviour the project models; used when a host does not say. */
 #define PT_KVER_NEWEST ((struct pt_kver){ 6, 12, 0 })
+/* The oldest: driver_override (3.16) is the first passthrough interface modelled. */
+#define PT_KVER_OLDEST ((struct pt_kver){ 3, 16, 0 })
+
+/* Whether v lies in the modelled range (major.minor from PT_KVER_OLDEST to PT_KVER_NEWEST):
+ * outside it the nearest modelled kernel's rules apply, and the caller warns. */
+bool pt_kver_modelled(const struct pt_kver *v);
 
 /* Parse "X.Y", "X.Y.Z" and a release string with a suffix ("6.1.0-28-amd64").
  * Returns 0, or -EINVAL when it does not start with X.Y. */

@@ -229,6 +229,11 @@ static const struct pt_rule catalogue[] = {
 	{ "E-RESET-BUS-USERS", PT_RULE_ENGINE,
 	  "Never bus-reset a device while another device on that bus is in use by the host.",
 	  "libvirt virPCIDeviceReset (\"Active devices on bus\")" },
+	{ "E-CAPTURE-CONFIG", PT_RULE_ENGINE,
+	  "A device whose config space the capture lacks (not captured, or 64 bytes read "
+	  "without root) stays on the host with the ids sysfs shows; what only config space "
+	  "shows (FLR, PM reset, ACS, the derived reset methods) is unknown, with the reason.",
+	  "drivers/pci/pci-sysfs.c (pci_read_config: 64 bytes without CAP_SYS_ADMIN)" },
 	{ "E-DEVICE-ANSWERS", PT_RULE_ENGINE,
 	  "A device whose config space reads all ones does not answer (dead after a reset, or "
 	  "removed): the host is still read, the device's ids come from sysfs, and it is "

@@ -68,32 +68,72 @@ static unsigned hex_digits(const char *s, size_t n)
 	return v;
 }
 
+/*
+ * DOMAIN:BB:SS.F, lower-case hex, as the kernel names PCI devices ("%04x:%02x:%02x.%d"): the
+ * domain has 4 digits, or more without a leading zero (Intel VMD's 10000:, Hyper-V's). Up to
+ * 7 digits (what the 16-byte address buffers hold; ACPI segments are 16 bits, VMD domains
+ * 0x10000-0x1ffff). Returns the domain's length in digits, or -EINVAL.
+ */
+static int domain_digits(const char *s)
+{
+	size_t n = strcspn(s, ":");
+
+	if (n < 4 || n > PT_DOMAIN_DIGITS_MAX || s[n] != ':' || (n > 4 && s[0] == '0'))
+		return -EINVAL;
+	return (int)n;
+}
+
 int pt_parse_address(const char *s, unsigned *domain, unsigned *bus, unsigned *slot,
 		     unsigned *function)
 {
-	/* Exactly DDDD:BB:SS.F, lower-case hex, as the kernel names PCI devices. */
-	static const char form[] = "xxxx:xx:xx.x";
+	static const char form[] = ":xx:xx.x";
 	unsigned d, b, sl, f;
+	int dn = domain_digits(s);
 
-	if (strlen(s) != sizeof(form) - 1)
+	if (dn < 0 || strlen(s) != (size_t)dn + sizeof(form) - 1)
 		return -EINVAL;
+	for (int i = 0; i < dn; i++)
+		if (!isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
+			return -EINVAL;
 	for (size_t i = 0; form[i]; i++) {
-		if (form[i] == 'x' ?
-			    !isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]) :
-			    s[i] != form[i])
+		const char c = s[dn + (int)i];
+
+		if (form[i] == 'x' ? !isxdigit((unsigned char)c) || isupper((unsigned char)c) :
+				     c != form[i])
 			return -EINVAL;
 	}
 	/* The form is checked: the digits convert without sscanf (a scan meets thousands). */
-	d = hex_digits(s, 4);
-	b = hex_digits(s + 5, 2);
-	sl = hex_digits(s + 8, 2);
-	f = hex_digits(s + 11, 1);
+	d = hex_digits(s, (size_t)dn);
+	b = hex_digits(s + dn + 1, 2);
+	sl = hex_digits(s + dn + 4, 2);
+	f = hex_digits(s + dn + 7, 1);
 	if (sl > 0x1f || f > 7)
 		return -EINVAL;
 	*domain = d;
 	*bus = b;
 	*slot = sl;
 	*function = f;
+	return 0;
+}
+
+_public_ int pt_address_canonical(const char *s, char ret[PT_ADDRESS_SIZE])
+{
+	char buf[PT_ADDRESS_SIZE + 8];
+	unsigned d, b, sl, f;
+	size_t n = strlen(s);
+
+	/* What a user types: upper case, or the short BB:SS.F lspci prints for domain 0. */
+	if (n + 1 > sizeof(buf) - 5)
+		return -EINVAL;
+	for (size_t i = 0; i <= n; i++)
+		buf[i] = (char)tolower((unsigned char)s[i]);
+	if (n == 7 && buf[2] == ':') {
+		memmove(buf + 5, buf, n + 1);
+		memcpy(buf, "0000:", 5);
+	}
+	if (pt_parse_address(buf, &d, &b, &sl, &f) < 0)
+		return -EINVAL;
+	snprintf(ret, PT_ADDRESS_SIZE, "%04x:%02x:%02x.%x", d, b, sl, f);
 	return 0;
 }
 

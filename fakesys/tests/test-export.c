@@ -24,7 +24,7 @@
 
 #include "engine.h"
 #include "host.h"
-#include "hostsrc.h"
+#include "umockdev-tree.h"
 #include "rows.h"
 
 static gint cmp_str(gconstpointer a, gconstpointer b)

@@ -13,7 +13,7 @@
 #include <umockdev.h>
 
 #include "host.h"
-#include "hostsrc.h"
+#include "umockdev-tree.h"
 #include "rows.h"
 
 static gint cmp_str(gconstpointer a, gconstpointer b)
@@ -191,7 +191,6 @@ static const struct {
 	{ "P: /devices/p\nE:SUBSYSTEM=pci\n", "rec:2", "expected \"T: value\"" },
 	{ "P: /devices/pci0000:00/0000:zz:02.0\nE: SUBSYSTEM=pci\nH: config=86802020\n", "rec:1",
 	  "does not end in an address" },
-	{ "P: /devices/pci0000:00/0000:00:02.0\nE: SUBSYSTEM=pci\n", "rec:1", "no config space" },
 	{ "P: /devices/pci0000:00/0000:00:02.0\nE: SUBSYSTEM=pci\nH: config=86802020\n", "rec:1",
 	  "shorter than 64" },
 };
@@ -209,6 +208,17 @@ static void test_load_errors_name_line(void **state)
 		assert_string_equal(err.path, bad[i].where);
 		if (!strstr(err.reason, bad[i].reason))
 			fail_msg("case %zu: '%s' lacks '%s'", i, err.reason, bad[i].reason);
+	}
+	{
+		/* A device whose config space was not captured stays (its ids from sysfs). */
+		static const char nocfg[] = "P: /devices/pci0000:00/0000:00:02.0\n"
+					    "E: SUBSYSTEM=pci\nA: vendor=0x8086\n\n";
+		struct fks_host *h = NULL;
+
+		assert_int_equal(
+			fks_host_new_from_text("rec", nocfg, strlen(nocfg), NULL, &h, NULL), 0);
+		assert_int_equal(fks_host_dev_count(h), 1);
+		fks_host_free(h);
 	}
 }
 

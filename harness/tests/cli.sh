@@ -75,6 +75,11 @@ check_out() { # NAME WANT_STDOUT_PATTERN -- ARGS...
 		echo "not ok - $name: wanted /$pat/, got:"; cat "$tmp/out" "$tmp/err"; fail=$((fail + 1))
 	fi
 }
+# Bugs row 25: a kernel outside the modelled range is a warning, not silence.
+check_out "kernel outside the modelled range" "^Warning: kernel 2.6 is outside the modelled range \\(3.16 to 6.12\\)" -- inspect --host "$HOSTS/desktop-gpu.umockdev" --kernel 2.6
+# Bugs rows 1 and 5: hostile names are load errors naming their line, exit 2, stdout empty.
+printf 'P: /devices/pci0000:00/0000:00:02.0\nE: SUBSYSTEM=pci\nA: ../../../../tmp/x=1\n' >"$tmp/evil.umockdev"
+check "hostile name" 2 empty "evil.umockdev:3: '../../../../tmp/x': the name has a '.' or '..' component" -- inspect --host "$tmp/evil.umockdev"
 check_out "memlock one device" "^2147483648 bytes" -- memlock --memory 1G
 check_out "memlock 4G, 3 devices, vIOMMU" "^13958643712 bytes" -- memlock --memory 4G --devices 3 --viommu
 check_out "memlock nvme disk" "^3221225472 bytes" -- memlock --memory 1048576K --nvme 1

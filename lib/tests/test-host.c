@@ -253,9 +253,6 @@ static const struct broken {
 	  -ENOENT, "0000:00:03.0/config" },
 	{ "device link escapes the root", "sys/bus/pci/devices/0000:09:00.0", "/etc", true, 0,
 	  -EXDEV, "bus/pci/devices/0000:09:00.0" },
-	{ "device directory in place of its link, without config",
-	  "sys/bus/pci/devices/0000:09:00.0/vendor", "0x8086\n", false, 0, -ENOENT,
-	  "bus/pci/devices/0000:09:00.0/config" },
 	{ "sriov_totalvfs not a number", "sys/devices/pci0000:00/0000:00:03.0/sriov_totalvfs",
 	  "many\n", false, 0, -EINVAL, "0000:00:03.0/sriov_totalvfs" },
 	{ "net is a file", "sys/devices/pci0000:00/0000:00:03.0/net", "eth0\n", false, 0, -ENOTDIR,
@@ -263,6 +260,32 @@ static const struct broken {
 	{ "physfn dangles", "sys/devices/pci0000:00/0000:00:03.0/physfn", "../0000:00:09.0", true,
 	  0, -ENOLINK, "0000:00:03.0/physfn" },
 };
+
+/* A device whose capture has no config space stays, with sysfs's ids and a finding. */
+static void test_host_device_without_config(void **state)
+{
+	char *root = basic_host();
+	struct pt_host *host = NULL;
+	struct pt_error err = { 0 };
+	struct pt_dev *dev;
+	bool found = false;
+
+	(void)state;
+	tree_file(root, "sys/bus/pci/devices/0000:09:00.0/vendor", "0x8086\n");
+	tree_file(root, "sys/bus/pci/devices/0000:09:00.0/device", "0x10d3\n");
+	assert_int_equal(scan(root, NULL, &host, &err), 0);
+	dev = pt_host_find_dev(host, "0000:09:00.0");
+	assert_non_null(dev);
+	assert_int_equal(pt_dev_props(dev)->vendor, 0x8086);
+	assert_int_equal(pt_dev_props(dev)->device, 0x10d3);
+	assert_string_equal(pt_dev_config_unknown(dev), "config space not in the capture");
+	for (size_t i = 0; i < pt_host_finding_count(host); i++)
+		found |= strcmp(pt_host_finding(host, i)->rule, "E-CAPTURE-CONFIG") == 0 &&
+			 strcmp(pt_host_finding(host, i)->address, "0000:09:00.0") == 0;
+	assert_true(found);
+	done(host);
+	tree_remove(root);
+}
 
 static void test_host_broken_trees(void **state)
 {
@@ -406,6 +429,7 @@ int main(void)
 		cmocka_unit_test(test_host_scan_groups_and_viability),
 		cmocka_unit_test(test_host_legacy_rules),
 		cmocka_unit_test(test_host_broken_trees),
+		cmocka_unit_test(test_host_device_without_config),
 		cmocka_unit_test(test_host_group_links_disagree),
 		cmocka_unit_test(test_host_sriov_links),
 		cmocka_unit_test(test_host_without_iommu),

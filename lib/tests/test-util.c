@@ -81,6 +81,45 @@ static void test_util_parse_address(void **state)
 	assert_int_equal(pt_parse_address("0000:05:00:0", &d, &b, &s, &f), -EINVAL);
 	assert_int_equal(pt_parse_address("0000:05:00.00", &d, &b, &s, &f), -EINVAL);
 	assert_int_equal(pt_parse_address("0000:0g:00.0", &d, &b, &s, &f), -EINVAL);
+	/* Domains wider than 16 bits, as the kernel prints them ("%04x"): Intel VMD's. */
+	assert_int_equal(pt_parse_address("10000:e1:00.0", &d, &b, &s, &f), 0);
+	assert_int_equal(d, 0x10000);
+	assert_int_equal(b, 0xe1);
+	assert_int_equal(pt_parse_address("1ffff:00:1f.7", &d, &b, &s, &f), 0);
+	assert_int_equal(d, 0x1ffff);
+	/* "%04x" never pads past four digits; more than the buffers hold is refused. */
+	assert_int_equal(pt_parse_address("010000:e1:00.0", &d, &b, &s, &f), -EINVAL);
+	assert_int_equal(pt_parse_address("ffffffff:00:00.0", &d, &b, &s, &f), -EINVAL);
+	assert_int_equal(pt_parse_address("000:05:00.0", &d, &b, &s, &f), -EINVAL);
+}
+
+/* What users type: the kernel's form back, or not a PCI address. */
+static void test_util_address_canonical(void **state)
+{
+	static const struct {
+		const char *in, *out; /* out NULL: -EINVAL */
+	} cases[] = {
+		{ "0000:05:00.0", "0000:05:00.0" },
+		{ "05:00.0", "0000:05:00.0" },
+		{ "0000:0A:00.0", "0000:0a:00.0" },
+		{ "10000:E1:00.0", "10000:e1:00.0" },
+		{ "0000:zz:00.0", NULL },
+		{ "5:00.0", NULL },
+		{ "05:00", NULL },
+		{ "", NULL },
+		{ "0000:05:20.0", NULL },
+		{ "01:00.0.0", NULL },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char out[PT_ADDRESS_SIZE] = "";
+		int r = pt_address_canonical(cases[i].in, out);
+
+		if (cases[i].out ? r != 0 || strcmp(out, cases[i].out) != 0 : r != -EINVAL)
+			fail_msg("'%s': r=%d '%s', want %s", cases[i].in, r, out,
+				 cases[i].out ? cases[i].out : "-EINVAL");
+	}
 }
 
 static void test_util_resolve_relative(void **state)
@@ -188,6 +227,7 @@ int main(void)
 		cmocka_unit_test(test_util_parse_hex),
 		cmocka_unit_test(test_util_parse_int),
 		cmocka_unit_test(test_util_parse_address),
+		cmocka_unit_test(test_util_address_canonical),
 		cmocka_unit_test(test_util_resolve_relative),
 		cmocka_unit_test(test_util_error_and_strv),
 		cmocka_unit_test(test_util_names),

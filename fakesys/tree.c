@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Loading a sysfs tree (a captured directory, the live machine read-only) into the model. */
+
+/*
+ * The plan: walk the tree through a backend and reduce it to device blocks, as a recording
+ * has them, then hand them to the loader in load.c: one model whatever the capture was.
+ */
+
+#include <errno.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define PTH_BLOCK "devices/virtual/ptharness/host"
+
+static bool skip_attr(const char *name)
+{
+	/* Files a reader must not or cannot read: BAR and ROM windows, write-only triggers. */
+	static const char *const skip[] = { "rom", "remove", "rescan", "reset", "uevent" };
+
+	if (g_str_has_prefix(name, "resource") && name[8] != '\0')
+		return true;
+	for (size_t i = 0; i < ELEMENTSOF(skip); i++)
+		if (strcmp(name, skip[i]) == 0)
+			return true;
+	return false;
+}
+
+static int read_all(struct pt_backend *be, enum pt_ns ns, const char *path, GByteArray **ret)
+{
+	uint8_t buf[8192];
+	size_t len;
+	int r = pt_backend_read(be, ns, path, buf, sizeof(buf), &len);
+
+	if (r < 0)
+		return r;
+	*ret = g_byte_array_new();
+	g_byte_array_append(*ret, buf, (guint)len);
+	return 0;
+}
+
+struct tree_walk {
+	struct pt_backend *be;
+	struct fks_loader *l;
+};
+
+static bool has_name(char **names, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return true;
+	return false;
+}
+
+static void read_uevent(struct tree_walk *w, const char *dir, struct fks_rec *rec)
+{
+	g_autofree char *path = g_strdup_printf("%s/uevent", dir);
+	GByteArray *b = NULL;
+
+	if (read_all(w->be, PT_NS_SYS, path, &b) < 0)
+		return;
+	g_byte_array_append(b, (const guint8 *)"", 1);
+	{
+		g_auto(GStrv) lines = g_strsplit((char *)b->data, "\n", -1);
+
+		for (guint i = 0; lines[i]; i++)
+			if (lines[i][0])
+				g_ptr_array_add(rec->env, g_strdup(lines[i]));
+	}
+	g_byte_array_unref(b);
+}
+
+/*
+ * The kernel's uevent file has no SUBSYSTEM= line (udev adds it from the subsystem link):
+ * take it from the link, or, in a tree copied without links, from a PCI address as the
+ * directory's name.
+ */
+static void add_subsystem(struct tree_walk *w, const char *dir, struct fks_rec *rec)
+{
+	g_autofree char *link = g_strdup_printf("%s/subsystem", dir);
+	char target[4096], addr[16];
+	const char *base = strrchr(dir, '/');
+	int r;
+
+	for (guint i = 0; i < rec->env->len; i++)
+		if (g_str_has_prefix(rec->env->pdata[i], "SUBSYSTEM="))
+			return;
+	r = pt_backend_readlink(w->be, PT_NS_SYS, link, target, sizeof(target));
+	/* A dangling target (class/ not captured) still names the subsystem. */
+	if (r >= 0 || r == -ENOLINK || r == -EXDEV) {
+		const char *sub = strrchr(target, '/');
+
+		g_ptr_array_add(rec->env, g_strdup_printf("SUBSYSTEM=%s", sub ? sub + 1 : target));
+	} else if (base && fks_parse_address(base + 1, addr) == 0) {
+		g_ptr_array_add(rec->env, g_strdup("SUBSYSTEM=pci"));
+	}
+}
+
+static void walk_dir(struct tree_walk *w, const char *dir, char **names, size_t n, unsigned depth);
+
+/* The entries of one device directory (files, links, plain subdirectories) into rec. */
+static void walk_block(struct tree_walk *w, const char *dir, char **names, size_t n,
+		       struct fks_rec *rec, const char *prefix, unsigned depth)
+{
+	for (size_t i = 0; i < n && depth < 24; i++) {
+		g_autofree char *path = g_strdup_printf("%s/%s", dir, names[i]);
+		g_autofree char *name = g_strdup_printf("%s%s", prefix, names[i]);
+		char target[4096];
+		char **sub = NULL;
+		size_t nsub = 0;
+		GByteArray *b = NULL;
+		int l = pt_backend_readlink(w->be, PT_NS_SYS, path, target, sizeof(target));
+
+		if ((l >= 0 || l == -ENOLINK || l == -EXDEV) && strcmp(name, "subsystem") == 0)
+			continue; /* the view links every device to its bus or class */
+		if (l >= 0 || l == -ENOLINK || l == -EXDEV) {
+			/* A dangling link is kept: a broken tree is served as it was. */
+			fks_rec_add(rec, name, true, target, strlen(target));
+			continue;
+		}
+		if (pt_backend_list(w->be, PT_NS_SYS, path, &sub, &nsub) >= 0) {
+			if (has_name(sub, nsub, "uevent")) {
+				walk_dir(w, path, sub, nsub, depth + 1);
+			} else {
+				g_autofree char *pre = g_strdup_printf("%s/", name);
+
+				walk_block(w, path, sub, nsub, rec, pre, depth + 1);
+			}
+			pt_strv_free(sub);
+			continue;
+		}
+		if (skip_attr(names[i]) || read_all(w->be, PT_NS_SYS, path, &b) < 0)
+			continue;
+		fks_rec_add(rec, name, false, b->data, b->len);
+		g_byte_array_unref(b);
+	}
+}
+
+/* A directory: a device block of its own when it has a uevent file, else a plain container. */
+static void walk_dir(struct tree_walk *w, const char *dir, char **names, size_t n, unsigned depth)
+{
+	if (depth > 24)
+		return;
+	if (has_name(names, n, "uevent")) {
+		struct fks_rec *rec = fks_rec_new(dir);
+
+		read_uevent(w, dir, rec);
+		add_subsystem(w, dir, rec);
+		walk_block(w, dir, names, n, rec, "", depth);
+		fks_loader_add(w->l, rec, 0, NULL);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		g_autofree char *path = g_strdup_printf("%s/%s", dir, names[i]);
+		char target[8];
+		char **sub = NULL;
+		size_t nsub = 0;
+
+		if (pt_backend_readlink(w->be, PT_NS_SYS, path, target, sizeof(target)) != -EINVAL)
+			continue;
+		if (pt_backend_list(w->be, PT_NS_SYS, path, &sub, &nsub) < 0)
+			continue;
+		walk_dir(w, path, sub, nsub, depth + 1);
+		pt_strv_free(sub);
+	}
+}
+
+static void walk_root(struct tree_walk *w, const char *dir)
+{
+	char **names = NULL;
+	size_t n = 0;
+
+	if (pt_backend_list(w->be, PT_NS_SYS, dir, &names, &n) < 0)
+		return;
+	walk_dir(w, dir, names, n, 0);
+	pt_strv_free(names);
+}
+
+/* kernel/iommu_groups and procfs as a ptharness block, which the loader already knows. */
+static void walk_kernel(struct tree_walk *w)
+{
+	struct fks_rec *blk = fks_rec_new(PTH_BLOCK);
+	char **groups = NULL, **files = NULL;
+	size_t ng = 0, nf = 0;
+	GByteArray *b = NULL;
+
+	g_ptr_array_add(blk->env, g_strdup("SUBSYSTEM=ptharness"));
+	if (read_all(w->be, PT_NS_PROC, "sys/kernel/osrelease", &b) >= 0) {
+		fks_rec_add(blk, "proc/sys/kernel/osrelease", false, b->data, b->len);
+		g_byte_array_unref(b);
+	}
+	if (pt_backend_list(w->be, PT_NS_SYS, "kernel/iommu_groups", &groups, &ng) >= 0) {
+		for (size_t i = 0; i < ng; i++) {
+			g_autofree char *dir = g_strdup_printf("kernel/iommu_groups/%s", groups[i]);
+			g_autofree char *ddir = g_strdup_printf("%s/devices", dir);
+			g_autoptr(GString) members = g_string_new(NULL);
+			char **devs = NULL;
+			size_t nd = 0;
+
+			if (pt_backend_list(w->be, PT_NS_SYS, ddir, &devs, &nd) >= 0) {
+				for (size_t j = 0; j < nd; j++)
+					g_string_append_printf(members, "%s%s", j ? " " : "",
+							       devs[j]);
+				pt_strv_free(devs);
+			}
+			{
+				g_autofree char *k = g_strdup_printf("sys/%s", ddir);
+
+				fks_rec_add(blk, k, false, members->str, members->len);
+			}
+			if (pt_backend_list(w->be, PT_NS_SYS, dir, &files, &nf) < 0)
+				continue;
+			for (size_t j = 0; j < nf; j++) {
+				g_autofree char *p = g_strdup_printf("%s/%s", dir, files[j]);
+				g_autofree char *k = g_strdup_printf("sys/%s", p);
+
+				if (strcmp(files[j], "devices") == 0 ||
+				    read_all(w->be, PT_NS_SYS, p, &b) < 0)
+					continue;
+				fks_rec_add(blk, k, false, b->data, b->len);
+				g_byte_array_unref(b);
+			}
+			pt_strv_free(files);
+		}
+		pt_strv_free(groups);
+	}
+	fks_loader_add(w->l, blk, 0, NULL);
+}
+
+_public_ int fks_host_new_from_backend(struct pt_backend *be, const struct fks_options *opts,
+				       struct fks_host **ret, struct pt_error *ret_err)
+{
+	struct tree_walk w = { .be = be };
+	char **roots = NULL, **names = NULL;
+	size_t n = 0;
+	int r;
+
+	fks_loader_new("sysfs tree", &w.l);
+	if (pt_backend_list(be, PT_NS_SYS, "devices", &roots, &n) >= 0) {
+		/* PCI roots only (a live machine has thousands of other devices), and the
+		 * ptharness block a testbed made from a recording holds. */
+		for (size_t i = 0; i < n; i++) {
+			g_autofree char *dir = g_strdup_printf("devices/%s", roots[i]);
+
+			if (g_str_has_prefix(roots[i], "pci"))
+				walk_root(&w, dir);
+		}
+		pt_strv_free(roots);
+		/* What ptharness record keeps of devices/virtual: IOMMUs and the VFIO misc node. */
+		walk_root(&w, "devices/virtual/iommu");
+		walk_root(&w, "devices/virtual/misc/vfio");
+		walk_root(&w, "devices/virtual/vfio");
+		if (pt_backend_exists(be, PT_NS_SYS, PTH_BLOCK) > 0)
+			walk_root(&w, PTH_BLOCK);
+	}
+	if (pt_backend_list(be, PT_NS_SYS, "bus/pci/drivers", &names, &n) >= 0) {
+		for (size_t i = 0; i < n; i++)
+			fks_loader_add_driver(w.l, names[i]);
+		pt_strv_free(names);
+	}
+	if (pt_backend_list(be, PT_NS_SYS, "class/iommu", &names, &n) >= 0) {
+		fks_loader_set_iommu_class(w.l, n > 0);
+		pt_strv_free(names);
+	}
+	/* Only when the tree has no ptharness block of its own (a testbed may). */
+	if (!fks_loader_has_block(w.l, PTH_BLOCK))
+		walk_kernel(&w);
+	r = fks_loader_finish(w.l, opts, ret, ret_err);
+	fks_loader_free(w.l);
+	return r;
+}
+
+_public_ int fks_host_new_from_dir(const char *root, const struct fks_options *opts,
+				   struct fks_host **ret, struct pt_error *ret_err)
+{
+	struct pt_backend *be = NULL;
+	int r = pt_backend_sysfs_new(root, &be);
+
+	if (r < 0)
+		return fks_set_error(ret_err, r, root, 0, "%s",
+				     r == -ENOENT || r == -ENOTDIR ? "no sys/ directory below it" :
+								     g_strerror(-r));
+	r = fks_host_new_from_backend(be, opts, ret, ret_err);
+	pt_backend_free(be);
+	return r;
+}
