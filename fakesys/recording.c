@@ -135,9 +135,94 @@ static int end_block(struct parse *p, struct fks_loader *l)
 	return r;
 }
 
-static int parse_line(struct parse *p, const char *line, size_t len, unsigned no)
+/* An E: line: a uevent property (KEY=value); DEVNAME as the uevent file has it. */
+static int parse_env(struct parse *p, const char *v, size_t vlen, const char *eq, unsigned no)
 {
 	g_autofree char *val = NULL;
+
+	if (!eq || eq == v)
+		return fks_set_error(p->err, -EINVAL, p->name, no,
+				     "expected key=value after 'E: '");
+	val = g_strndup(v, vlen);
+	if (g_str_has_prefix(val, "SUBSYSTEM=")) {
+		if (p->subsystem)
+			return fks_set_error(p->err, -EINVAL, p->name, no,
+					     "duplicate SUBSYSTEM property");
+		p->subsystem = true;
+	}
+	if (g_str_has_prefix(val, "DEVNAME=/dev/")) {
+		/* udev's database names the node under /dev; the uevent file does not. */
+		char *plain = g_strconcat("DEVNAME=", val + 13, NULL);
+
+		g_free(val);
+		val = plain;
+	}
+	g_ptr_array_add(p->rec->env, g_steal_pointer(&val));
+	return 0;
+}
+
+/* An A: (attribute), L: (link) or H: (binary attribute) line of the device block. */
+static int parse_attr(struct parse *p, char type, const char *v, size_t vlen, const char *eq,
+		      unsigned no)
+{
+	g_autofree char *key = NULL;
+
+	const char *why;
+
+	if (!eq || eq == v)
+		return fks_set_error(p->err, -EINVAL, p->name, no,
+				     "expected key=value after '%c: '", type);
+	why = bad_name(v, (size_t)(eq - v), FKS_NAME_DEPTH);
+	if (why)
+		return fks_set_error(p->err, -EINVAL, p->name, no, "'%.*s': %s",
+				     (int)MIN((size_t)(eq - v), 60), v, why);
+	key = g_strndup(v, (gsize)(eq - v));
+	eq++;
+	vlen -= (size_t)(eq - v);
+	if (type == 'L' && (why = bad_target(eq, vlen)))
+		return fks_set_error(p->err, -EINVAL, p->name, no, "link '%s': %s", key, why);
+	if (type == 'L' && strcmp(key, "subsystem") == 0)
+		return fks_set_error(p->err, -EINVAL, p->name, no,
+				     "'L: subsystem' is not recorded: umockdev creates it");
+	if (g_hash_table_contains(p->names, key))
+		return fks_set_error(p->err, -EINVAL, p->name, no,
+				     "'%s' is given twice in this block", key);
+	if (strchr(key, '/')) {
+		struct inner_dir d = { g_strdup_printf("%s/%s", p->rec->devpath, key),
+				       strlen(p->rec->devpath), no };
+
+		*strrchr(d.path, '/') = '\0';
+		g_array_append_val(p->dirs, d);
+	}
+	g_hash_table_add(p->names, g_strdup(key));
+	if (type == 'A') {
+		char *text = g_strndup(eq, vlen);
+
+		if (memchr(text, '\\', vlen)) {
+			char *raw = text;
+
+			text = g_strcompress(raw);
+			g_free(raw);
+		}
+		fks_rec_add_owned(p->rec, g_steal_pointer(&key), false, text, strlen(text));
+	} else if (type == 'H') {
+		size_t blen;
+		char *bin = unhex(eq, vlen, &blen);
+
+		if (!bin)
+			return fks_set_error(p->err, -EINVAL, p->name, no,
+					     "binary attribute '%s' is not an even number "
+					     "of hex digits (truncated?)",
+					     key);
+		fks_rec_add_owned(p->rec, g_steal_pointer(&key), false, bin, blen);
+	} else {
+		fks_rec_add(p->rec, key, true, eq, vlen);
+	}
+	return 0;
+}
+
+static int parse_line(struct parse *p, const char *line, size_t len, unsigned no)
+{
 	const char *eq, *v = line + 3;
 	size_t vlen = len - 3;
 
@@ -160,84 +245,11 @@ static int parse_line(struct parse *p, const char *line, size_t len, unsigned no
 		return 0;
 	}
 	case 'E':
-		if (!eq || eq == v)
-			return fks_set_error(p->err, -EINVAL, p->name, no,
-					     "expected key=value after 'E: '");
-		val = g_strndup(v, vlen);
-		if (g_str_has_prefix(val, "SUBSYSTEM=")) {
-			if (p->subsystem)
-				return fks_set_error(p->err, -EINVAL, p->name, no,
-						     "duplicate SUBSYSTEM property");
-			p->subsystem = true;
-		}
-		if (g_str_has_prefix(val, "DEVNAME=/dev/")) {
-			/* udev's database names the node under /dev; the uevent file does not. */
-			char *plain = g_strconcat("DEVNAME=", val + 13, NULL);
-
-			g_free(val);
-			val = plain;
-		}
-		g_ptr_array_add(p->rec->env, g_steal_pointer(&val));
-		return 0;
+		return parse_env(p, v, vlen, eq, no);
 	case 'A':
 	case 'L':
-	case 'H': {
-		g_autofree char *key = NULL;
-
-		const char *why;
-
-		if (!eq || eq == v)
-			return fks_set_error(p->err, -EINVAL, p->name, no,
-					     "expected key=value after '%c: '", line[0]);
-		why = bad_name(v, (size_t)(eq - v), FKS_NAME_DEPTH);
-		if (why)
-			return fks_set_error(p->err, -EINVAL, p->name, no, "'%.*s': %s",
-					     (int)MIN((size_t)(eq - v), 60), v, why);
-		key = g_strndup(v, (gsize)(eq - v));
-		eq++;
-		vlen -= (size_t)(eq - v);
-		if (line[0] == 'L' && (why = bad_target(eq, vlen)))
-			return fks_set_error(p->err, -EINVAL, p->name, no, "link '%s': %s", key,
-					     why);
-		if (line[0] == 'L' && strcmp(key, "subsystem") == 0)
-			return fks_set_error(p->err, -EINVAL, p->name, no,
-					     "'L: subsystem' is not recorded: umockdev creates it");
-		if (g_hash_table_contains(p->names, key))
-			return fks_set_error(p->err, -EINVAL, p->name, no,
-					     "'%s' is given twice in this block", key);
-		if (strchr(key, '/')) {
-			struct inner_dir d = { g_strdup_printf("%s/%s", p->rec->devpath, key),
-					       strlen(p->rec->devpath), no };
-
-			*strrchr(d.path, '/') = '\0';
-			g_array_append_val(p->dirs, d);
-		}
-		g_hash_table_add(p->names, g_strdup(key));
-		if (line[0] == 'A') {
-			char *text = g_strndup(eq, vlen);
-
-			if (memchr(text, '\\', vlen)) {
-				char *raw = text;
-
-				text = g_strcompress(raw);
-				g_free(raw);
-			}
-			fks_rec_add_owned(p->rec, g_steal_pointer(&key), false, text, strlen(text));
-		} else if (line[0] == 'H') {
-			size_t blen;
-			char *bin = unhex(eq, vlen, &blen);
-
-			if (!bin)
-				return fks_set_error(p->err, -EINVAL, p->name, no,
-						     "binary attribute '%s' is not an even number "
-						     "of hex digits (truncated?)",
-						     key);
-			fks_rec_add_owned(p->rec, g_steal_pointer(&key), false, bin, blen);
-		} else {
-			fks_rec_add(p->rec, key, true, eq, vlen);
-		}
-		return 0;
-	}
+	case 'H':
+		return parse_attr(p, line[0], v, vlen, eq, no);
 	default:
 		return fks_set_error(p->err, -EINVAL, p->name, no, "unknown line type '%c'",
 				     line[0]);
