@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -55,11 +56,52 @@ static int write_file(const char *file, const char *text)
 {
 	g_autoptr(GError) error = NULL;
 
-	if (!g_file_set_contents(file, text, -1, &error)) {
+	if (pth_write_file(file, text, strlen(text), &error) < 0) {
 		fprintf(stderr, "ptharness run: %s\n", error->message);
 		return -EIO;
 	}
 	return 0;
+}
+
+/* A decimal count from 0 to max, nothing else around it (no sign, no wrap). */
+static int parse_count(const char *s, unsigned max, unsigned *ret)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!g_ascii_isdigit(s[0]))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v > max)
+		return -ERANGE;
+	*ret = (unsigned)v;
+	return 0;
+}
+
+/* K/N with 1 <= K <= N. */
+static int parse_shard(const char *s, unsigned *ret_k, unsigned *ret_n)
+{
+	g_auto(GStrv) kn = g_strsplit(s, "/", 3);
+	unsigned k, n;
+
+	if (g_strv_length(kn) != 2 || parse_count(kn[0], UINT32_MAX, &k) < 0 ||
+	    parse_count(kn[1], UINT32_MAX, &n) < 0 || k == 0 || k > n)
+		return -EINVAL;
+	*ret_k = k;
+	*ret_n = n;
+	return 0;
+}
+
+/* DDDD:BB:SS.F as sysfs names a function (hex digits, slot <= 1f, function <= 7). */
+static bool is_pci_address(const char *s)
+{
+	unsigned d, b, sl, f;
+	char tail;
+
+	return strlen(s) == 12 && s[4] == ':' && s[7] == ':' && s[10] == '.' &&
+	       strspn(s, "0123456789abcdefABCDEF:.") == 12 &&
+	       sscanf(s, "%4x:%2x:%2x.%1x%c", &d, &b, &sl, &f, &tail) == 4 && sl <= 0x1f && f <= 7;
 }
 
 int pth_cmd_run(int argc, char **argv)
@@ -108,9 +150,7 @@ int pth_cmd_run(int argc, char **argv)
 			o.target = (unsigned)t;
 			break;
 		case 's':
-			if (sscanf(optarg, "%u/%u", &o.shard_index, &o.shard_count) != 2 ||
-			    o.shard_count == 0 || o.shard_index == 0 ||
-			    o.shard_index > o.shard_count) {
+			if (parse_shard(optarg, &o.shard_index, &o.shard_count) < 0) {
 				fprintf(stderr,
 					"ptharness run: --shard takes K/N with 1 <= K <= N, "
 					"not '%s'\n",
@@ -119,8 +159,7 @@ int pth_cmd_run(int argc, char **argv)
 			}
 			break;
 		case 'j':
-			o.jobs = (unsigned)atoi(optarg);
-			if (o.jobs < 1 || o.jobs > 256) {
+			if (parse_count(optarg, 256, &o.jobs) < 0 || o.jobs < 1) {
 				fprintf(stderr, "ptharness run: -j takes 1..256, not '%s'\n",
 					optarg);
 				return PTH_EXIT_INPUT;
@@ -146,9 +185,23 @@ int pth_cmd_run(int argc, char **argv)
 			html = optarg;
 			break;
 		case 'r':
+			if (!g_file_test(optarg, G_FILE_TEST_IS_DIR)) {
+				fprintf(stderr, "ptharness run: --root %s: %s\n", optarg,
+					g_file_test(optarg, G_FILE_TEST_EXISTS) ?
+						"not a directory" :
+						g_strerror(ENOENT));
+				return PTH_EXIT_INPUT;
+			}
 			o.root = optarg;
 			break;
 		case 'D':
+			if (!is_pci_address(optarg)) {
+				fprintf(stderr,
+					"ptharness run: --dut takes a PCI address DDDD:BB:SS.F, "
+					"not '%s'\n",
+					optarg);
+				return PTH_EXIT_INPUT;
+			}
 			o.dut = optarg;
 			break;
 		case 'h':
