@@ -21,6 +21,48 @@ JsonNode *pth_host_to_json(const struct pt_host *host, const char *source)
 	return json_from_string(text, NULL);
 }
 
+char *pth_utf8_escape(const char *s)
+{
+	GString *out = g_string_new(NULL);
+
+	while (*s) {
+		const char *end;
+		gunichar c = g_utf8_get_char_validated(s, -1);
+
+		/* Invalid bytes and control characters (a terminal would obey ESC). */
+		if (c == (gunichar)-1 || c == (gunichar)-2 || c < 0x20 || c == 0x7f ||
+		    (c >= 0x80 && c < 0xa0)) {
+			end = c < 0x80 || c == (gunichar)-1 || c == (gunichar)-2 ?
+				      s + 1 :
+				      g_utf8_next_char(s);
+			for (; s < end; s++)
+				g_string_append_printf(out, "\\x%02x", (unsigned char)*s);
+			continue;
+		}
+		end = g_utf8_next_char(s);
+		g_string_append_len(out, s, end - s);
+		s = end;
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* JSON text with invalid UTF-8 inside its strings: each such byte becomes \\xNN (an escaped
+ * backslash, then xNN), which keeps its value where U+FFFD would lose it. */
+static char *utf8_json(const char *s)
+{
+	GString *out = g_string_new(NULL);
+	const char *end;
+
+	while (!g_utf8_validate(s, -1, &end)) {
+		g_string_append_len(out, s, end - s);
+		g_string_append_printf(out, "\\\\x%02x", (unsigned char)*end);
+		s = end + 1;
+	}
+	g_string_append(out, s);
+	g_string_append_c(out, '\n');
+	return g_string_free(out, FALSE);
+}
+
 char *pth_json_to_string(JsonNode *node)
 {
 	g_autoptr(JsonGenerator) gen = json_generator_new();
@@ -30,7 +72,9 @@ char *pth_json_to_string(JsonNode *node)
 	json_generator_set_indent(gen, 2);
 	json_generator_set_root(gen, node);
 	s = json_generator_to_data(gen, NULL);
-	out = g_strconcat(s, "\n", NULL);
+	/* A string that came from a recording may hold any bytes; JSON is UTF-8. Outside
+	 * strings the generator writes ASCII, so escaping here keeps the document valid. */
+	out = g_utf8_validate(s, -1, NULL) ? g_strconcat(s, "\n", NULL) : utf8_json(s);
 	g_free(s);
 	return out;
 }
@@ -45,9 +89,12 @@ static void text_device(GString *out, const struct pt_dev *dev)
 		g_string_append_printf(out, " %s", p->vendor_name);
 	if (p->device_name)
 		g_string_append_printf(out, " %s", p->device_name);
-	g_string_append_printf(out, "\n      driver: %s", p->driver ? p->driver : "(none)");
-	if (p->override)
-		g_string_append_printf(out, " (override %s)", p->override);
+	g_autofree char *driver = pth_utf8_escape(p->driver ? p->driver : "(none)");
+	g_autofree char *override = p->override ? pth_utf8_escape(p->override) : NULL;
+
+	g_string_append_printf(out, "\n      driver: %s", driver);
+	if (override)
+		g_string_append_printf(out, " (override %s)", override);
 	g_string_append(out, "; reset:");
 	if (r->count == 0)
 		g_string_append(out, " none");
@@ -62,6 +109,21 @@ static void text_device(GString *out, const struct pt_dev *dev)
 	for (char **n = p->netdevs; n && *n; n++)
 		g_string_append_printf(out, "%s%s", n == p->netdevs ? "; net: " : ",", *n);
 	g_string_append_c(out, '\n');
+}
+
+/* Text for a terminal: what a recording put in it is shown escaped, line by line. Takes text. */
+static char *escape_lines(char *text)
+{
+	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+
+	g_free(text);
+	for (char **l = lines; *l; l++) {
+		char *e = pth_utf8_escape(*l);
+
+		g_free(*l);
+		*l = e;
+	}
+	return g_strjoinv("\n", lines);
 }
 
 char *pth_host_to_text(const struct pt_host *host, const char *source)
@@ -113,7 +175,7 @@ char *pth_host_to_text(const struct pt_host *host, const char *source)
 		g_string_append_printf(out, "%sWarning: %s [%s]\n", i == 0 ? "\n" : "", f->message,
 				       f->rule);
 	}
-	return g_string_free(out, FALSE);
+	return escape_lines(g_string_free(out, FALSE));
 }
 
 /* ---- output files ---- */

@@ -15,6 +15,8 @@ JsonNode *pth_host_to_json(const struct pt_host *host, const char *source);
 /* The readable view: a block per IOMMU group. Returns a newly allocated string. */
 char *pth_host_to_text(const struct pt_host *host, const char *source);
 
+#include "escape.h"
+
 /* Pretty-printed JSON text with a trailing newline. */
 char *pth_json_to_string(JsonNode *node);
 

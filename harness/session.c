@@ -367,9 +367,11 @@ static int open_host(struct pth_session *s, const char *cmd)
 			s->be = fks_host_backend(s->fake);
 	}
 	if (r < 0) {
-		fprintf(stderr, "ptharness %s: %s%s%s: %s\n", cmd, err.path[0] ? "" : s->spec,
-			err.path[0] ? err.path : "", "",
-			err.reason[0] ? err.reason : g_strerror(-r));
+		/* The reason may quote the input: escaped, one line. */
+		g_autofree char *why = pth_utf8_escape(err.reason[0] ? err.reason : g_strerror(-r));
+		g_autofree char *where = pth_utf8_escape(err.path[0] ? err.path : s->spec);
+
+		fprintf(stderr, "ptharness %s: %s: %s\n", cmd, where, why);
 		return PTH_EXIT_INPUT;
 	}
 	return 0;

@@ -240,5 +240,22 @@ rm "$tmp/h.umockdev.state.json"
 sed -i 's/"nvme"/"e1000e"/' "$tmp/h.umockdev.state.json"
 check "edited state file" 2 empty "checksum does not match" -- reattach 0000:02:00.0 --host "$tmp/h.umockdev"
 
+# Trial row 14: bytes a recording holds that are not UTF-8 (an octal escape \777 in an
+# attribute) come out as valid JSON, escaped, and escaped on the terminal.
+python3 - "$LAB" "$tmp/nonutf8.umockdev" <<'PY'
+import sys
+d = open(sys.argv[1], "rb").read()
+i = d.index(b"A: driver_override=(null)\\n\n")
+open(sys.argv[2], "wb").write(d[:i] + b"A: driver_override=(null)\\n\\777\n" + d[i + 28:])
+PY
+check "non-UTF-8 attribute, json" 0 any "" -- inspect --host "$tmp/nonutf8.umockdev" --json
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1], encoding="utf-8")); assert any(x["override"] == "(null)\\x0a\\xff" for x in d["devices"])' "$tmp/out"; then
+	echo "ok - the JSON is UTF-8 and shows the bytes escaped"; pass=$((pass + 1))
+else echo "not ok - non-UTF-8 JSON"; fail=$((fail + 1)); fi
+check "non-UTF-8 attribute, text" 0 any "" -- inspect --host "$tmp/nonutf8.umockdev"
+if grep -q 'override (null)\\x0a\\xff)' "$tmp/out" && python3 -c 'open(__import__("sys").argv[1], encoding="utf-8").read()' "$tmp/out"; then
+	echo "ok - the text is UTF-8 and shows the bytes escaped"; pass=$((pass + 1))
+else echo "not ok - non-UTF-8 text"; fail=$((fail + 1)); fi
+
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]
