@@ -82,7 +82,10 @@ static int fb_write(struct pt_backend *be, enum pt_ns ns, const char *path, cons
 	if (fks_node_resolve(ns_root(h, ns), path, true, &n) < 0 || n->attr != attr ||
 	    n->obj != obj)
 		return -ENODEV;
-	return attr->store(obj, data, len);
+	r = attr->store(obj, data, len);
+	/* A kill lands after the kernel did what the write asked. */
+	fks_fault_check_die(h);
+	return r;
 }
 
 static int fb_readlink(struct pt_backend *be, enum pt_ns ns, const char *path, char *buf,

@@ -124,6 +124,8 @@ enum fks_fault_kind {
 	FKS_FAULT_RESET, /* a reset of the device fails with error, or hangs hang_ms */
 	FKS_FAULT_NUMVFS, /* enabling VFs on the PF creates at most max_vfs of them */
 	FKS_FAULT_REMOVE, /* the device disappears when step `step` begins (or at the nth write) */
+	FKS_FAULT_DIE, /* the process ends right after the nth write to any file, as SIGKILL
+			* would end it (no handler runs); the die hook saves the model first */
 	_FKS_FAULT_KIND_MAX,
 };
 
@@ -150,10 +152,15 @@ int fks_host_add_fault(struct fks_host *host, const struct fks_fault *fault);
  *        reset dev=0000:05:00.0 (errno=EIO | hang_ms=20000 | config=ff) [nth=] [count=]
  *        numvfs dev=0000:3b:00.0 max=2
  *        remove dev=0000:05:00.1 (step=2 | nth=3)
+ *        die nth=4
  * On error ret_err names name:LINE and the reason.
  */
 int fks_host_add_faults(struct fks_host *host, const char *name, const char *text,
 			struct pt_error *ret_err);
+/* Called when a die fault fires, just before the process kills itself with SIGKILL: the one
+ * chance to save the model's state at that moment (where --save says). */
+void fks_host_set_die_hook(struct fks_host *host, void (*hook)(struct fks_host *, void *),
+			   void *data);
 /* How many times injected faults have fired so far. */
 unsigned fks_host_faults_fired(const struct fks_host *host);
 

@@ -2,16 +2,15 @@
 /* Injected faults: data that says which write, reset, VF enable or step misbehaves, and how. */
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "internal.h"
 
 static const char *const kind_names[_FKS_FAULT_KIND_MAX] = {
-	[FKS_FAULT_WRITE] = "write",
-	[FKS_FAULT_RESET] = "reset",
-	[FKS_FAULT_NUMVFS] = "numvfs",
-	[FKS_FAULT_REMOVE] = "remove",
+	[FKS_FAULT_WRITE] = "write",   [FKS_FAULT_RESET] = "reset", [FKS_FAULT_NUMVFS] = "numvfs",
+	[FKS_FAULT_REMOVE] = "remove", [FKS_FAULT_DIE] = "die",
 };
 
 _public_ const char *fks_fault_kind_to_string(enum fks_fault_kind k)
@@ -23,14 +22,15 @@ _public_ int fks_host_add_fault(struct fks_host *h, const struct fks_fault *f)
 {
 	struct fks_fault_state *s;
 
-	if ((unsigned)f->kind >= _FKS_FAULT_KIND_MAX || !f->path || !f->path[0])
+	if ((unsigned)f->kind >= _FKS_FAULT_KIND_MAX ||
+	    (f->kind != FKS_FAULT_DIE && (!f->path || !f->path[0])))
 		return -EINVAL;
 	if ((f->kind == FKS_FAULT_WRITE && f->error <= 0) ||
 	    (f->kind == FKS_FAULT_RESET && f->error <= 0 && !f->hang_ms && !f->config_ff))
 		return -EINVAL;
 	s = g_new0(struct fks_fault_state, 1);
 	s->f = *f;
-	s->path = g_strdup(f->path);
+	s->path = g_strdup(f->path ? f->path : "");
 	s->f.path = s->path;
 	if (!s->f.nth)
 		s->f.nth = 1;
@@ -115,6 +115,27 @@ int fks_fault_numvfs_limit(struct fks_host *h, struct fks_dev *pf, unsigned want
 	return (int)want;
 }
 
+_public_ void fks_host_set_die_hook(struct fks_host *h, void (*hook)(struct fks_host *, void *),
+				    void *data)
+{
+	h->die_hook = hook;
+	h->die_data = data;
+}
+
+void fks_fault_check_die(struct fks_host *h)
+{
+	for (guint i = 0; i < h->faults->len; i++) {
+		struct fks_fault_state *s = h->faults->pdata[i];
+
+		if (s->f.kind != FKS_FAULT_DIE || h->writes != s->f.nth)
+			continue;
+		if (h->die_hook)
+			h->die_hook(h, h->die_data);
+		/* As a kill from outside: no atexit, no stdio flush, no cleanup. */
+		raise(SIGKILL);
+	}
+}
+
 /* ---- the text form ---- */
 
 static int parse_errno(const char *s)
@@ -164,7 +185,7 @@ static int parse_fault_line(char *line, struct fks_fault *f, const char **ret_ba
 		if (strcmp(words[w], kind_names[i]) == 0)
 			k = i;
 	if (k < 0) {
-		*ret_bad = "unknown fault kind (write, reset, numvfs, remove)";
+		*ret_bad = "unknown fault kind (write, reset, numvfs, remove, die)";
 		return -EINVAL;
 	}
 	*f = (struct fks_fault){ .kind = (enum fks_fault_kind)k, .count = 1 };

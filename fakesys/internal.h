@@ -201,6 +201,8 @@ struct fks_host {
 	unsigned writes; /* writes so far, for remove faults */
 	unsigned faults_fired;
 	GPtrArray *faults; /* struct fks_fault_state * */
+	void (*die_hook)(struct fks_host *, void *); /* fks_host_set_die_hook */
+	void *die_data;
 	GPtrArray *files; /* struct fks_file *, index + FKS_HANDLE_BASE = handle; NULL: free */
 	struct pt_trace *trace; /* where rules and faults go (not owned) */
 	struct pt_trace *own_trace; /* fks_host_set_trace (not owned) */
@@ -315,6 +317,7 @@ bool fks_reset_works(const struct fks_dev *dev);
 int fks_fault_check_write(struct fks_host *host, struct fks_node *node, const char *path);
 int fks_fault_check_reset(struct fks_host *host, struct fks_dev *dev, unsigned *ret_hang);
 int fks_fault_numvfs_limit(struct fks_host *host, struct fks_dev *pf, unsigned want);
+void fks_fault_check_die(struct fks_host *host);
 
 /* vfio.c */
 /* A member of the group is bound to a VFIO driver. */

@@ -225,7 +225,7 @@ static int write_file(const char *dir, const char *name, const char *text)
 	g_autofree char *path = g_build_filename(dir, name, NULL);
 	g_autoptr(GError) error = NULL;
 
-	if (!g_file_set_contents(path, text, -1, &error)) {
+	if (pth_write_file(path, text, strlen(text), &error) < 0) {
 		fprintf(stderr, "ptharness certify: %s\n", error->message);
 		return -EIO;
 	}

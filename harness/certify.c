@@ -191,24 +191,8 @@ static int certify(struct cert *c, const char *out, bool yes, bool dry)
  * midway leaves the host as found. */
 static int add_faults(struct cert *c)
 {
-	g_autofree char *text = NULL;
-	g_autoptr(GError) error = NULL;
-	struct pt_error err = { 0 };
-
-	if (!c->s.fake) {
-		fprintf(stderr,
-			"ptharness certify: --faults needs a recorded host (--host FILE)\n");
-		return PTH_EXIT_INPUT;
-	}
-	if (!g_file_get_contents(c->faults, &text, NULL, &error)) {
-		fprintf(stderr, "ptharness certify: %s\n", error->message);
-		return PTH_EXIT_INPUT;
-	}
-	if (fks_host_add_faults(c->s.fake, c->faults, text, &err) < 0) {
-		fprintf(stderr, "ptharness certify: %s\n", err.reason);
-		return PTH_EXIT_INPUT;
-	}
-	return 0;
+	c->s.faults = c->faults;
+	return pth_session_add_faults(&c->s, "certify");
 }
 
 int pth_cmd_certify(int argc, char **argv)
@@ -222,6 +206,7 @@ int pth_cmd_certify(int argc, char **argv)
 	if (r != 0)
 		return r < 0 ? PTH_EXIT_OK : r;
 	pth_cert_init(&c);
+	c.s.mutating = !dry;
 	r = pth_session_open(&c.s, "certify");
 	if (r == 0 && c.faults)
 		r = add_faults(&c);

@@ -28,3 +28,4 @@ int pth_cmd_report(int argc, char **argv);
 int pth_cmd_run(int argc, char **argv);
 int pth_cmd_certify(int argc, char **argv);
 int pth_cmd_fake(int argc, char **argv);
+int pth_cmd_recover(int argc, char **argv);

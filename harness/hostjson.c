@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 #include <stdio.h>
 
+#include "escape.h"
 #include "hostjson.h"
 
 #define NEW_KEY (JSON_C_OBJECT_ADD_KEY_IS_NEW | JSON_C_OBJECT_ADD_CONSTANT_KEY)
@@ -22,9 +23,17 @@ static void set(json_object *o, const char *key, json_object *v)
 	json_object_object_add_ex(o, key, v, NEW_KEY);
 }
 
+/* Strings from a recording may hold any bytes: JSON holds UTF-8 (trial row 14). */
+static json_object *new_string(const char *v)
+{
+	g_autofree char *valid = pth_utf8_escape(v);
+
+	return json_object_new_string(valid);
+}
+
 static void set_str(json_object *o, const char *key, const char *v)
 {
-	set(o, key, json_object_new_string(v));
+	set(o, key, new_string(v));
 }
 
 static void set_null(json_object *o, const char *key)
@@ -44,7 +53,7 @@ static void set_bool(json_object *o, const char *key, bool v)
 
 static void add_str(json_object *a, const char *v)
 {
-	json_object_array_add(a, json_object_new_string(v));
+	json_object_array_add(a, new_string(v));
 }
 
 static void set_hex(json_object *o, const char *key, unsigned v, int width)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* ptharness: test and validation harness for PCI device passthrough (VFIO). */
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,6 +31,7 @@ static const struct command {
 	{ "run", pth_cmd_run, "run scenario files (the bundled suite by default)" },
 	{ "certify", pth_cmd_certify, "certify a device for passthrough; write the certificate" },
 	{ "fake", pth_cmd_fake, "run a program against the kernel model of a recorded host" },
+	{ "recover", pth_cmd_recover, "put a host back after a command was killed midway" },
 };
 
 static void usage(FILE *f)
@@ -38,6 +40,20 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].summary);
 	fputs("\nRun 'ptharness COMMAND --help' for a command's options.\n", f);
+}
+
+/* What a command printed must have reached standard output (a full disk, a closed pipe):
+ * otherwise say so and exit 2, whatever the command returned. */
+static int flushed(int status)
+{
+	int err = fflush(stdout) != 0 ? errno : 0;
+
+	if (err || ferror(stdout)) {
+		fprintf(stderr, "ptharness: cannot write standard output: %s\n",
+			err ? strerror(err) : "a write failed");
+		return PTH_EXIT_INPUT;
+	}
+	return status;
 }
 
 int main(int argc, char **argv)
@@ -57,7 +73,7 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].run(argc - 1, argv + 1);
+			return flushed(commands[i].run(argc - 1, argv + 1));
 	fprintf(stderr, "ptharness: unknown command '%s' (see ptharness --help)\n", argv[1]);
 	return PTH_EXIT_INPUT;
 }

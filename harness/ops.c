@@ -79,6 +79,7 @@ int pth_cmd_detach(int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return pth_usage_error("detach", "expects one device address", NULL);
+	s.mutating = true;
 	r = pth_session_open(&s, "detach");
 	if (r != 0)
 		return pth_session_close(&s, "detach", r);
@@ -124,6 +125,7 @@ int pth_cmd_reattach(int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return pth_usage_error("reattach", "expects one device address", NULL);
+	s.mutating = true;
 	r = pth_session_open(&s, "reattach");
 	if (r != 0)
 		return pth_session_close(&s, "reattach", r);

@@ -1,8 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Rendering the host model: JSON for machines, a group-per-block text view for people. */
+/* Rendering the host model (JSON for machines, a group-per-block text view for people) and
+ * writing output files safely. */
 
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "output.h"
 
@@ -14,6 +21,48 @@ JsonNode *pth_host_to_json(const struct pt_host *host, const char *source)
 	return json_from_string(text, NULL);
 }
 
+char *pth_utf8_escape(const char *s)
+{
+	GString *out = g_string_new(NULL);
+
+	while (*s) {
+		const char *end;
+		gunichar c = g_utf8_get_char_validated(s, -1);
+
+		/* Invalid bytes and control characters (a terminal would obey ESC). */
+		if (c == (gunichar)-1 || c == (gunichar)-2 || c < 0x20 || c == 0x7f ||
+		    (c >= 0x80 && c < 0xa0)) {
+			end = c < 0x80 || c == (gunichar)-1 || c == (gunichar)-2 ?
+				      s + 1 :
+				      g_utf8_next_char(s);
+			for (; s < end; s++)
+				g_string_append_printf(out, "\\x%02x", (unsigned char)*s);
+			continue;
+		}
+		end = g_utf8_next_char(s);
+		g_string_append_len(out, s, end - s);
+		s = end;
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* JSON text with invalid UTF-8 inside its strings: each such byte becomes \\xNN (an escaped
+ * backslash, then xNN), which keeps its value where U+FFFD would lose it. */
+static char *utf8_json(const char *s)
+{
+	GString *out = g_string_new(NULL);
+	const char *end;
+
+	while (!g_utf8_validate(s, -1, &end)) {
+		g_string_append_len(out, s, end - s);
+		g_string_append_printf(out, "\\\\x%02x", (unsigned char)*end);
+		s = end + 1;
+	}
+	g_string_append(out, s);
+	g_string_append_c(out, '\n');
+	return g_string_free(out, FALSE);
+}
+
 char *pth_json_to_string(JsonNode *node)
 {
 	g_autoptr(JsonGenerator) gen = json_generator_new();
@@ -23,7 +72,9 @@ char *pth_json_to_string(JsonNode *node)
 	json_generator_set_indent(gen, 2);
 	json_generator_set_root(gen, node);
 	s = json_generator_to_data(gen, NULL);
-	out = g_strconcat(s, "\n", NULL);
+	/* A string that came from a recording may hold any bytes; JSON is UTF-8. Outside
+	 * strings the generator writes ASCII, so escaping here keeps the document valid. */
+	out = g_utf8_validate(s, -1, NULL) ? g_strconcat(s, "\n", NULL) : utf8_json(s);
 	g_free(s);
 	return out;
 }
@@ -39,9 +90,12 @@ static void text_device(GString *out, const struct pt_dev *dev)
 		g_string_append_printf(out, " %s", p->vendor_name);
 	if (p->device_name)
 		g_string_append_printf(out, " %s", p->device_name);
-	g_string_append_printf(out, "\n      driver: %s", p->driver ? p->driver : "(none)");
-	if (p->override)
-		g_string_append_printf(out, " (override %s)", p->override);
+	g_autofree char *driver = pth_utf8_escape(p->driver ? p->driver : "(none)");
+	g_autofree char *override = p->override ? pth_utf8_escape(p->override) : NULL;
+
+	g_string_append_printf(out, "\n      driver: %s", driver);
+	if (override)
+		g_string_append_printf(out, " (override %s)", override);
 	g_string_append(out, "; reset:");
 	if (why && r->source == PT_RESET_SOURCE_DERIVED)
 		g_string_append_printf(out, " unknown (%s)", why);
@@ -63,6 +117,21 @@ static void text_device(GString *out, const struct pt_dev *dev)
 	for (char **n = p->netdevs; n && *n; n++)
 		g_string_append_printf(out, "%s%s", n == p->netdevs ? "; net: " : ",", *n);
 	g_string_append_c(out, '\n');
+}
+
+/* Text for a terminal: what a recording put in it is shown escaped, line by line. Takes text. */
+static char *escape_lines(char *text)
+{
+	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+
+	g_free(text);
+	for (char **l = lines; *l; l++) {
+		char *e = pth_utf8_escape(*l);
+
+		g_free(*l);
+		*l = e;
+	}
+	return g_strjoinv("\n", lines);
 }
 
 char *pth_host_to_text(const struct pt_host *host, const char *source)
@@ -121,5 +190,141 @@ char *pth_host_to_text(const struct pt_host *host, const char *source)
 		g_string_append_printf(out, "%sWarning: %s [%s]\n", i == 0 ? "\n" : "", f->message,
 				       f->rule);
 	}
-	return g_string_free(out, FALSE);
+	return escape_lines(g_string_free(out, FALSE));
+}
+
+/* ---- output files ---- */
+
+/*
+ * The plan: a report or recording named on the command line is where the user wants the bytes,
+ * whatever it is. A regular file (or a new one) is replaced atomically: a temporary file beside
+ * it, written, fsync'ed, renamed over it, so that a crash leaves the old or the new file, never
+ * half of one. Anything else (a terminal, a pipe, /dev/stdout, /dev/full) is opened and written
+ * in place: renaming over a device node would replace it by a regular file (as root, /dev/full
+ * would be gone). Symlinks are followed to the file they name, which is the one replaced; a link
+ * through /proc (/dev/stdout is /proc/self/fd/1) is an open file of this process and is
+ * appended to, as the shell's redirection expects.
+ */
+
+#define LINK_HOPS 40 /* the kernel's limit on nested symlinks */
+
+/* Follow path's symlinks to the last name (existing or not). Returns 0, *ret_final (owned by
+ * the caller), *ret_proc when a hop went through /proc; or -errno (ELOOP). */
+static int follow_links(const char *path, char **ret_final, bool *ret_proc)
+{
+	g_autofree char *p = g_strdup(path);
+	bool proc = false;
+
+	for (int hop = 0; hop < LINK_HOPS; hop++) {
+		g_autofree char *target = NULL;
+		g_autofree char *dir = NULL;
+		struct stat st;
+
+		/* /proc's links (fd/1) name open files, maybe without a path (pipe:[4]): open
+		 * them as they are. */
+		proc |= g_str_has_prefix(p, "/proc/");
+		if (proc || lstat(p, &st) < 0 || !S_ISLNK(st.st_mode)) {
+			*ret_final = g_steal_pointer(&p);
+			*ret_proc = proc;
+			return 0;
+		}
+		target = g_file_read_link(p, NULL);
+		if (!target)
+			return -errno;
+		dir = g_path_get_dirname(p);
+		g_free(p);
+		p = g_path_is_absolute(target) ? g_steal_pointer(&target) :
+						 g_build_filename(dir, target, NULL);
+	}
+	return -ELOOP;
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Not a regular file: write into it as it is. */
+static int write_in_place(const char *path, const char *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC);
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	r = write_all(fd, data, len);
+	if (close(fd) < 0 && r == 0 && errno != EINTR)
+		r = -errno;
+	return r;
+}
+
+/* A regular file or a new one: temporary file, fsync, rename, fsync the directory. */
+static int write_atomic(const char *final, const struct stat *old, const char *data, size_t len)
+{
+	g_autofree char *dir = g_path_get_dirname(final);
+	g_autofree char *base = g_path_get_basename(final);
+	g_autofree char *tmp = g_strdup_printf("%s/.%s.XXXXXX", dir, base);
+	mode_t mask = umask(0);
+	int fd, dfd, r;
+
+	umask(mask);
+	fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	r = write_all(fd, data, len);
+	if (r == 0 && fchmod(fd, old ? old->st_mode & 07777 : 0666 & ~mask) < 0)
+		r = -errno;
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, final) < 0)
+		r = -errno;
+	if (r < 0) {
+		unlink(tmp);
+		return r;
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		/* The rename is durable once the directory is. */
+		if (fsync(dfd) < 0 && errno != EINVAL)
+			r = -errno;
+		close(dfd);
+	}
+	return r;
+}
+
+int pth_write_file(const char *path, const char *data, size_t len, GError **error)
+{
+	g_autofree char *final = NULL;
+	struct stat st;
+	bool proc = false;
+	int r;
+
+	r = follow_links(path, &final, &proc);
+	if (r == 0) {
+		if (stat(final, &st) == 0)
+			r = S_ISREG(st.st_mode) && !proc ? write_atomic(final, &st, data, len) :
+							   write_in_place(final, data, len);
+		else if (errno == ENOENT)
+			r = write_atomic(final, NULL, data, len);
+		else
+			r = -errno;
+	}
+	if (r < 0) {
+		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(-r), "cannot write %s: %s",
+			    path, g_strerror(-r));
+		return r;
+	}
+	return 0;
 }

@@ -27,6 +27,7 @@
 #include "bugreport.h"
 #include "commands.h"
 #include "hostsrc.h"
+#include "output.h"
 #include "record.h"
 
 #define ATTR_MAX 65536
@@ -469,7 +470,7 @@ int pth_cmd_record(int argc, char **argv)
 		return PTH_EXIT_INPUT;
 	}
 	if (file) {
-		if (!g_file_set_contents(file, out->str, (gssize)out->len, &error)) {
+		if (pth_write_file(file, out->str, out->len, &error) < 0) {
 			fprintf(stderr, "ptharness record: %s\n", error->message);
 			return PTH_EXIT_INPUT;
 		}

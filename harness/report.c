@@ -14,6 +14,7 @@
 #include "module.h"
 #include "report.h"
 #include "resource.h"
+#include "output.h"
 #include "result.h"
 
 static void usage(FILE *f)
@@ -101,7 +102,7 @@ static const struct writers *writers(GError **error)
 
 static int write_out(const char *file, const GString *s, GError **error)
 {
-	return g_file_set_contents(file, s->str, (gssize)s->len, error) ? 0 : -1;
+	return pth_write_file(file, s->str, s->len, error) < 0 ? -1 : 0;
 }
 
 int pth_report_render(JsonNode *result, const char *junit, bool ktap, const char *html,
@@ -237,7 +238,7 @@ static int merge(int argc, char **argv)
 	if (w->merge((JsonNode **)results->pdata, results->len, &merged, &error) < 0)
 		return failed(error);
 	data = w->result_to_data(merged);
-	if (!g_file_set_contents(output, data, -1, &error))
+	if (pth_write_file(output, data, strlen(data), &error) < 0)
 		return failed(error);
 	return PTH_EXIT_OK;
 }

@@ -11,6 +11,8 @@
 
 #include "certify.h"
 #include "commands.h"
+#include "host.h"
+#include "output.h"
 #include "report.h"
 #include "resource.h"
 #include "result.h"
@@ -83,6 +85,7 @@ struct run_cli {
 	bool ktap;
 	char **paths;
 	char *dflt[2];
+	char dut[PT_ADDRESS_SIZE]; /* --dut in the kernel's form */
 };
 
 static int input_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
@@ -163,7 +166,11 @@ static int parse_option(struct run_cli *cli, int c, char **argv)
 		cli->o.root = optarg;
 		return 0;
 	case 'D':
-		cli->o.dut = optarg;
+		if (pt_address_canonical(optarg, cli->dut) < 0)
+			return input_error("--dut takes a PCI address (DDDD:BB:SS.F or BB:SS.F), "
+					   "not '%s'",
+					   optarg);
+		cli->o.dut = cli->dut;
 		return 0;
 	case 'q':
 		cli->o.progress = false;
@@ -280,7 +287,7 @@ static int write_reports(const struct run_cli *cli, JsonNode *result)
 
 	if (cli->json) {
 		text = prp_result_to_data(result);
-		if (!g_file_set_contents(cli->json, text, -1, &error))
+		if (pth_write_file(cli->json, text, strlen(text), &error) < 0)
 			return input_error("%s", error->message);
 	}
 	if ((cli->junit || cli->ktap || cli->html) &&

@@ -13,13 +13,18 @@
 #include <getopt.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "output.h"
 #include "session.h"
+#include "state.h"
 
-#define DEFAULT_STATE "/run/ptharness/state.json"
+#define DEFAULT_STATE_DIR "/run/ptharness"
+#define DEFAULT_STATE DEFAULT_STATE_DIR "/state.json"
 
 const char *pth_errno_name(int err)
 {
@@ -50,6 +55,17 @@ gboolean pth_session_option(struct pth_session *s, int opt, const char *arg)
 	case 'T':
 		s->show_trace = true;
 		return TRUE;
+	case 'X':
+		s->faults = arg;
+		return TRUE;
+	case 'Y': {
+		char *end;
+		unsigned long v = strtoul(arg, &end, 10);
+
+		/* A bad value waits not at all rather than forever. */
+		s->wait_ms = g_ascii_isdigit(arg[0]) && !*end && v <= 3600 ? (unsigned)v * 1000 : 0;
+		return TRUE;
+	}
 	default:
 		return FALSE;
 	}
@@ -94,22 +110,49 @@ static void detached_free(gpointer p)
 	g_free(p);
 }
 
+static void vm_from_json(struct pth_session *s, JsonObject *v)
+{
+	JsonArray *devs = json_object_get_array_member(v, "devices");
+	struct pt_vm_config cfg = {
+		.name = json_object_get_string_member_with_default(v, "name", ""),
+		.memory = (uint64_t)json_object_get_int_member_with_default(v, "memory", 0),
+		.viommu = json_object_get_boolean_member_with_default(v, "viommu", FALSE),
+		.numa_node = -1,
+	};
+	struct pt_vm *vm = NULL;
+
+	if (pt_vms_add(s->vms, &cfg, &vm) < 0)
+		return;
+	for (guint j = 0; devs && j < json_array_get_length(devs); j++) {
+		struct pt_detached d = { 0 };
+
+		detached_from_json(json_array_get_object_element(devs, j), &d);
+		pt_vm_adopt(s->engine, vm, &d);
+		pt_detached_clear(&d);
+	}
+}
+
 static int load_state(struct pth_session *s, const char *cmd)
 {
-	g_autoptr(JsonParser) parser = json_parser_new();
 	g_autoptr(GError) error = NULL;
+	JsonNode *node = NULL;
 	JsonObject *root;
 	JsonArray *arr;
+	int r;
 
-	if (!s->state_file || !g_file_test(s->state_file, G_FILE_TEST_EXISTS))
+	if (!s->state_file)
 		return 0;
-	if (!json_parser_load_from_file(parser, s->state_file, &error) ||
-	    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
-		fprintf(stderr, "ptharness %s: %s: %s\n", cmd, s->state_file,
-			error ? error->message : "not a JSON object");
+	r = pth_state_read(s->state_file, s->boot_id, &node, &error);
+	if (r < 0) {
+		fprintf(stderr, "ptharness %s: %s\n", cmd, error->message);
 		return PTH_EXIT_INPUT;
 	}
-	root = json_node_get_object(json_parser_get_root(parser));
+	if (!node)
+		return 0;
+	root = json_node_get_object(node);
+	if (json_object_has_member(root, "pending") &&
+	    JSON_NODE_HOLDS_OBJECT(json_object_get_member(root, "pending")))
+		s->pending = json_node_copy(json_object_get_member(root, "pending"));
 	arr = json_object_get_array_member(root, "detached");
 	for (guint i = 0; arr && i < json_array_get_length(arr); i++) {
 		struct pt_detached *d = g_new0(struct pt_detached, 1);
@@ -118,45 +161,14 @@ static int load_state(struct pth_session *s, const char *cmd)
 		g_ptr_array_add(s->detached, d);
 	}
 	arr = json_object_get_array_member(root, "vms");
-	for (guint i = 0; arr && i < json_array_get_length(arr); i++) {
-		JsonObject *v = json_array_get_object_element(arr, i);
-		JsonArray *devs = json_object_get_array_member(v, "devices");
-		struct pt_vm_config cfg = {
-			.name = json_object_get_string_member_with_default(v, "name", ""),
-			.memory = (uint64_t)json_object_get_int_member_with_default(v, "memory", 0),
-			.viommu = json_object_get_boolean_member_with_default(v, "viommu", FALSE),
-			.numa_node = -1,
-		};
-		struct pt_vm *vm = NULL;
-
-		if (pt_vms_add(s->vms, &cfg, &vm) < 0)
-			continue;
-		for (guint j = 0; devs && j < json_array_get_length(devs); j++) {
-			struct pt_detached d = { 0 };
-
-			detached_from_json(json_array_get_object_element(devs, j), &d);
-			pt_vm_adopt(s->engine, vm, &d);
-			pt_detached_clear(&d);
-		}
-	}
+	for (guint i = 0; arr && i < json_array_get_length(arr); i++)
+		vm_from_json(s, json_array_get_object_element(arr, i));
+	json_node_unref(node);
 	return 0;
 }
 
-static int save_state(struct pth_session *s, const char *cmd)
+static void vms_to_json(struct pth_session *s, JsonBuilder *b)
 {
-	g_autoptr(JsonBuilder) b = json_builder_new();
-	g_autoptr(GError) error = NULL;
-	g_autofree char *dir = g_path_get_dirname(s->state_file);
-	g_autofree char *text = NULL;
-	JsonNode *root;
-
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "detached");
-	json_builder_begin_array(b);
-	for (guint i = 0; i < s->detached->len; i++)
-		detached_to_json(b, s->detached->pdata[i]);
-	json_builder_end_array(b);
-	json_builder_set_member_name(b, "vms");
 	json_builder_begin_array(b);
 	for (size_t i = 0; s->vms && i < pt_vms_count(s->vms); i++) {
 		const struct pt_vm *vm = pt_vms_vm(s->vms, i);
@@ -179,17 +191,225 @@ static int save_state(struct pth_session *s, const char *cmd)
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
+}
+
+JsonNode *pth_session_state_body(struct pth_session *s, JsonNode *journal)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "detached");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < s->detached->len; i++)
+		detached_to_json(b, s->detached->pdata[i]);
+	json_builder_end_array(b);
+	json_builder_set_member_name(b, "vms");
+	vms_to_json(s, b);
+	json_builder_set_member_name(b, "pending");
+	journal ? json_builder_add_value(b, json_node_copy(journal)) :
+		  json_builder_add_null_value(b);
 	json_builder_end_object(b);
-	root = json_builder_get_root(b);
-	text = pth_json_to_string(root);
-	json_node_unref(root);
-	if (g_mkdir_with_parents(dir, 0700) < 0 ||
-	    !g_file_set_contents(s->state_file, text, -1, &error)) {
-		fprintf(stderr, "ptharness %s: cannot save the engine's state to %s: %s\n", cmd,
-			s->state_file, error ? error->message : g_strerror(errno));
+	return json_builder_get_root(b);
+}
+
+static int write_state(struct pth_session *s, const char *cmd, JsonNode *journal)
+{
+	g_autoptr(GError) error = NULL;
+	JsonNode *body = pth_session_state_body(s, journal);
+	int r = pth_state_write(s->state_out, s->boot_id, body, &error);
+
+	json_node_unref(body);
+	if (r < 0) {
+		fprintf(stderr, "ptharness %s: cannot save the engine's state: %s\n", cmd,
+			error->message);
 		return PTH_EXIT_INPUT;
 	}
 	return 0;
+}
+
+int pth_session_commit(struct pth_session *s, const char *cmd)
+{
+	int r = write_state(s, cmd, NULL);
+
+	if (r == 0)
+		s->journaled = false;
+	return r;
+}
+
+/* One device as the journal remembers it: what recover puts back. */
+static void snapshot_dev(JsonBuilder *b, const struct pt_dev_props *p)
+{
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "address");
+	json_builder_add_string_value(b, p->address);
+	json_builder_set_member_name(b, "driver");
+	p->driver ? json_builder_add_string_value(b, p->driver) : json_builder_add_null_value(b);
+	json_builder_set_member_name(b, "override");
+	p->override ? json_builder_add_string_value(b, p->override) :
+		      json_builder_add_null_value(b);
+	if (p->sriov) {
+		json_builder_set_member_name(b, "numvfs");
+		json_builder_add_int_value(b, p->sriov->numvfs);
+		json_builder_set_member_name(b, "drivers_autoprobe");
+		json_builder_add_int_value(b, p->sriov->drivers_autoprobe);
+	}
+	json_builder_end_object(b);
+}
+
+/* Before the first write: what the command is and what every device holds, so that recover
+ * can put the host back if the command dies midway. */
+static int write_journal(struct pth_session *s, const char *cmd)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	const struct pt_host *h = pt_engine_host(s->engine);
+	JsonNode *journal;
+	int r;
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "command");
+	json_builder_add_string_value(b, s->command_line ? s->command_line : cmd);
+	json_builder_set_member_name(b, "pid");
+	json_builder_add_int_value(b, getpid());
+	json_builder_set_member_name(b, "started");
+	json_builder_add_int_value(b, g_get_real_time() / G_USEC_PER_SEC);
+	json_builder_set_member_name(b, "devices");
+	json_builder_begin_array(b);
+	for (size_t i = 0; i < pt_host_dev_count(h); i++)
+		snapshot_dev(b, pt_dev_props(pt_host_dev(h, i)));
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+	journal = json_builder_get_root(b);
+	r = write_state(s, cmd, journal);
+	json_node_unref(journal);
+	if (r == 0)
+		s->journaled = true;
+	return r;
+}
+
+/* --host names neither 'live', a file nor a directory: say why (it does not exist, cannot be
+ * reached, or is some other kind of file). */
+static int no_such_host(const char *spec, struct pt_error *err)
+{
+	struct stat st;
+	int r = stat(spec, &st) < 0 ? -errno : -EINVAL;
+
+	snprintf(err->reason, sizeof(err->reason),
+		 "%s (a host is 'live', a recording file or a directory holding sys/)",
+		 r == -EINVAL ? "not a regular file or a directory" : g_strerror(-r));
+	return r;
+}
+
+/* The model dies (a die fault): save it where --save says, as it is at that write. */
+static void die_hook(struct fks_host *h, void *data)
+{
+	struct pth_session *s = data;
+	g_autofree char *text = NULL;
+
+	if (s->save && fks_host_export_recording(h, &text) == 0)
+		pth_write_file(s->save, text, strlen(text), NULL);
+}
+
+/* Where the state lives and is written, and the lock beside it; take the lock. */
+static int prepare_state(struct pth_session *s, const char *cmd)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *lock = NULL;
+
+	if (s->live) {
+		if (!s->state_file) {
+			s->state_file = g_strdup(DEFAULT_STATE);
+			/* Ours to create: root's, private. */
+			if (s->mutating && g_mkdir_with_parents(DEFAULT_STATE_DIR, 0700) < 0) {
+				fprintf(stderr, "ptharness %s: %s: %s\n", cmd, DEFAULT_STATE_DIR,
+					g_strerror(errno));
+				return PTH_EXIT_INPUT;
+			}
+		}
+		s->state_out = g_strdup(s->state_file);
+	} else {
+		/* A recorded host's engine state travels beside it: FILE.state.json, written by
+		 * --save, so that a chain of commands (attach, then release) remembers. */
+		if (!s->state_file)
+			s->state_file = g_strconcat(s->spec, ".state.json", NULL);
+		if (s->save)
+			s->state_out = g_strconcat(s->save, ".state.json", NULL);
+	}
+	/* A model without --save changes nothing that lasts: no lock, no journal. */
+	if (!s->mutating || !s->state_out)
+		return 0;
+	/* One changer of a host at a time: the lock lives where its state file does. */
+	lock = g_strconcat(s->state_out ? s->state_out : s->state_file, ".lock", NULL);
+	s->lock_fd = pth_lock_take(lock, cmd, s->wait_ms, &error);
+	if (s->lock_fd < 0) {
+		fprintf(stderr, "ptharness %s: %s\n", cmd, error->message);
+		return PTH_EXIT_INPUT;
+	}
+	return 0;
+}
+
+static int open_host(struct pth_session *s, const char *cmd)
+{
+	struct pt_error err = { 0 };
+	int r;
+
+	if (s->live) {
+		r = pt_backend_sysfs_new("/", &s->be);
+	} else {
+		struct fks_options fo = { .kernel = s->kernel };
+
+		if (g_file_test(s->spec, G_FILE_TEST_IS_DIR))
+			r = fks_host_new_from_dir(s->spec, &fo, &s->fake, &err);
+		else if (g_file_test(s->spec, G_FILE_TEST_IS_REGULAR))
+			r = fks_host_new_from_recording(s->spec, &fo, &s->fake, &err);
+		else
+			r = no_such_host(s->spec, &err);
+		if (r >= 0)
+			s->be = fks_host_backend(s->fake);
+	}
+	if (r < 0) {
+		/* The reason may quote the input: escaped, one line. */
+		g_autofree char *why = pth_utf8_escape(err.reason[0] ? err.reason : g_strerror(-r));
+		g_autofree char *where = pth_utf8_escape(err.path[0] ? err.path : s->spec);
+
+		fprintf(stderr, "ptharness %s: %s: %s\n", cmd, where, why);
+		return PTH_EXIT_INPUT;
+	}
+	return 0;
+}
+
+int pth_session_add_faults(struct pth_session *s, const char *cmd)
+{
+	g_autofree char *text = NULL;
+	g_autoptr(GError) error = NULL;
+	struct pt_error err = { 0 };
+
+	if (!s->fake) {
+		fprintf(stderr, "ptharness %s: --faults needs a recorded host (--host FILE)\n",
+			cmd);
+		return PTH_EXIT_INPUT;
+	}
+	if (!g_file_get_contents(s->faults, &text, NULL, &error)) {
+		fprintf(stderr, "ptharness %s: %s\n", cmd, error->message);
+		return PTH_EXIT_INPUT;
+	}
+	if (fks_host_add_faults(s->fake, s->faults, text, &err) < 0) {
+		fprintf(stderr, "ptharness %s: %s%s%s\n", cmd, err.path, err.path[0] ? ": " : "",
+			err.reason);
+		return PTH_EXIT_INPUT;
+	}
+	fks_host_set_die_hook(s->fake, die_hook, s);
+	return 0;
+}
+
+/* The host's boot id: a state file from before a reboot describes a host that is gone. */
+static void read_boot_id(struct pth_session *s)
+{
+	char buf[64];
+
+	if (pt_backend_read_line(s->be, PT_NS_PROC, "sys/kernel/random/boot_id", buf,
+				 sizeof(buf)) >= 0 &&
+	    buf[0])
+		s->boot_id = g_strdup(buf);
 }
 
 int pth_session_open(struct pth_session *s, const char *cmd)
@@ -203,41 +423,18 @@ int pth_session_open(struct pth_session *s, const char *cmd)
 	if (!s->spec)
 		s->spec = "live";
 	s->live = strcmp(s->spec, "live") == 0;
+	if (!s->wait_ms && !s->live)
+		s->wait_ms = 10000;
 	if (pt_trace_new(&s->trace) < 0)
 		return PTH_EXIT_INPUT;
-	if (s->live) {
-		r = pt_backend_sysfs_new("/", &s->be);
-		if (!s->state_file)
-			s->state_file = g_strdup(DEFAULT_STATE);
-	} else {
-		struct fks_options fo = { .kernel = s->kernel };
-
-		/* A recorded host's engine state travels beside it: FILE.state.json, written by
-		 * --save, so that a chain of commands (attach, then release) remembers. */
-		if (!s->state_file) {
-			g_autofree char *side = g_strconcat(s->spec, ".state.json", NULL);
-
-			if (g_file_test(side, G_FILE_TEST_IS_REGULAR))
-				s->state_file = g_steal_pointer(&side);
-		}
-
-		if (g_file_test(s->spec, G_FILE_TEST_IS_DIR))
-			r = fks_host_new_from_dir(s->spec, &fo, &s->fake, &err);
-		else if (g_file_test(s->spec, G_FILE_TEST_IS_REGULAR))
-			r = fks_host_new_from_recording(s->spec, &fo, &s->fake, &err);
-		else
-			r = -ENOENT, snprintf(err.reason, sizeof(err.reason),
-					      "no such host: not 'live', a directory holding sys/, "
-					      "or a recording file");
-		if (r >= 0)
-			s->be = fks_host_backend(s->fake);
-	}
-	if (r < 0) {
-		fprintf(stderr, "ptharness %s: %s%s%s: %s\n", cmd, err.path[0] ? "" : s->spec,
-			err.path[0] ? err.path : "", "",
-			err.reason[0] ? err.reason : g_strerror(-r));
-		return PTH_EXIT_INPUT;
-	}
+	r = prepare_state(s, cmd);
+	if (r == 0)
+		r = open_host(s, cmd);
+	if (r == 0 && s->faults)
+		r = pth_session_add_faults(s, cmd);
+	if (r != 0)
+		return r;
+	read_boot_id(s);
 	r = pt_engine_new(s->be, &hopts, s->trace, &s->engine, &err);
 	if (r < 0) {
 		fprintf(stderr, "ptharness %s: %s: %s: %s\n", cmd, s->spec, err.path, err.reason);
@@ -246,7 +443,24 @@ int pth_session_open(struct pth_session *s, const char *cmd)
 	if (pt_vms_new(&s->vms) < 0)
 		return PTH_EXIT_INPUT;
 	pt_engine_set_vms(s->engine, s->vms);
-	return load_state(s, cmd);
+	r = load_state(s, cmd);
+	if (r != 0 || !s->mutating)
+		return r;
+	if (s->pending && !s->recovering) {
+		JsonObject *p = json_node_get_object(s->pending);
+
+		fprintf(stderr,
+			"ptharness %s: an interrupted command (%s, pid %" G_GINT64_FORMAT
+			") left the host changed (%s): run `ptharness recover%s%s` first\n",
+			cmd, json_object_get_string_member_with_default(p, "command", "?"),
+			json_object_get_int_member_with_default(p, "pid", 0), s->state_file,
+			s->live ? "" : " --host ", s->live ? "" : s->spec);
+		return PTH_EXIT_INPUT;
+	}
+	/* Journal first: the host changes only once the file saying how to undo it is on disk. */
+	if (s->state_out && !s->recovering)
+		r = write_journal(s, cmd);
+	return r;
 }
 
 static void print_trace(struct pth_session *s)
@@ -314,29 +528,32 @@ int pth_session_close(struct pth_session *s, const char *cmd, int status)
 		text = pth_json_to_string(root);
 		json_node_unref(root);
 		fputs(text, stdout);
-	} else if (s->show_trace && s->trace) {
+	} else if (s->show_trace && s->trace && s->engine) {
 		printf("trace:\n");
 		print_trace(s);
 	}
-	if (s->engine && s->live && status != PTH_EXIT_INPUT && save_state(s, cmd) != 0)
-		status = PTH_EXIT_INPUT;
-	if (s->engine && s->fake && s->save && status != PTH_EXIT_INPUT) {
-		g_free(s->state_file);
-		s->state_file = g_strconcat(s->save, ".state.json", NULL);
-		if (save_state(s, cmd) != 0)
-			status = PTH_EXIT_INPUT;
-	}
-	if (s->fake && s->save && status != PTH_EXIT_INPUT) {
+	if (s->fake && s->save && s->engine && (status != PTH_EXIT_INPUT || s->journaled)) {
 		g_autofree char *text = NULL;
 		g_autoptr(GError) error = NULL;
 
 		if (fks_host_export_recording(s->fake, &text) < 0 ||
-		    !g_file_set_contents(s->save, text, -1, &error)) {
+		    pth_write_file(s->save, text, strlen(text), &error) < 0) {
 			fprintf(stderr, "ptharness %s: cannot save %s: %s\n", cmd, s->save,
 				error ? error->message : "export failed");
 			status = PTH_EXIT_INPUT;
 		}
 	}
+	/* The command ran to its end (whatever its outcome): what it did is now the state.
+	 * Saved after the model so that the journal stays until both are on disk. */
+	if (s->engine && s->state_out && (s->mutating || s->fake) &&
+	    (status != PTH_EXIT_INPUT || s->journaled) && pth_session_commit(s, cmd) != 0)
+		status = PTH_EXIT_INPUT;
+	if (s->lock_fd > 0)
+		close(s->lock_fd);
+	if (s->pending)
+		json_node_unref(s->pending);
+	g_free(s->boot_id);
+	g_free(s->state_out);
 	pt_engine_free(s->engine);
 	pt_vms_free(s->vms);
 	pt_backend_free(s->be);

@@ -25,19 +25,31 @@ struct pth_session {
 	bool json, show_trace;
 	GPtrArray *detached; /* struct pt_detached *: devices the engine moved to a stub */
 	GPtrArray *results; /* JsonNode *: --json outcomes, printed at close */
+	/* Crash consistency and concurrent users (set by the command before opening). */
+	bool mutating; /* the command may change the host: lock, then journal before writing */
+	bool recovering; /* `recover`: a journal left behind is what it came for */
+	const char *command_line; /* the command as the journal names it */
+	const char *faults; /* --faults FILE (model) */
+	unsigned wait_ms; /* --wait: how long to wait for the lock */
+	int lock_fd; /* > 0 while the state file's lock is held */
+	char *boot_id; /* the host's boot id, NULL when unknown */
+	char *state_out; /* where the state is written (live: state_file; model: SAVE.state.json) */
+	JsonNode *pending; /* the interrupted command's journal found at open (owned) */
+	bool journaled; /* this command's journal is on disk */
 };
 
 /* Common options: --host --kernel --state --save --json --trace. Returns TRUE when opt was one
  * of them (consuming optarg). */
 gboolean pth_session_option(struct pth_session *s, int opt, const char *arg);
-#define PTH_SESSION_OPTIONS                                                                   \
-	{ "host", required_argument, NULL, 'H' }, { "kernel", required_argument, NULL, 'K' }, \
-		{ "state", required_argument, NULL, 'S' },                                    \
-		{ "save", required_argument, NULL, 'W' }, { "json", no_argument, NULL, 'j' }, \
-	{                                                                                     \
-		"trace", no_argument, NULL, 'T'                                               \
+#define PTH_SESSION_OPTIONS                                                                      \
+	{ "host", required_argument, NULL, 'H' }, { "kernel", required_argument, NULL, 'K' },    \
+		{ "state", required_argument, NULL, 'S' },                                       \
+		{ "save", required_argument, NULL, 'W' }, { "json", no_argument, NULL, 'j' },    \
+		{ "trace", no_argument, NULL, 'T' }, { "faults", required_argument, NULL, 'X' }, \
+	{                                                                                        \
+		"wait", required_argument, NULL, 'Y'                                             \
 	}
-#define PTH_SESSION_SHORTOPTS "H:K:S:W:jT"
+#define PTH_SESSION_SHORTOPTS "H:K:S:W:jTX:Y:"
 #define PTH_SESSION_HELP                                                                           \
 	"  --host SPEC    live (default), a recording, or a directory holding sys/; a recording\n" \
 	"                 or tree is loaded into the kernel model and changes are not real\n"      \
@@ -46,10 +58,16 @@ gboolean pth_session_option(struct pth_session *s, int opt, const char *arg);
 	"  --state FILE   (live) the engine's state (default /run/ptharness/state.json)\n"         \
 	"  --kernel X.Y   the kernel whose behaviour applies\n"                                    \
 	"  --json         the outcome as JSON\n"                                                   \
-	"  --trace        print every host access, rule and fault\n"
+	"  --trace        print every host access, rule and fault\n"                               \
+	"  --faults FILE  (model) inject faults (fakesys syntax: write, reset, numvfs, remove,\n"  \
+	"                 die nth=N: end the process at the Nth write, for `recover`)\n"           \
+	"  --wait SECS    wait this long for another ptharness changing the host (default 10)\n"
 
 /* Open the host and load the state. Returns 0, or an exit status (message printed). */
 int pth_session_open(struct pth_session *s, const char *cmd);
+/* Inject the faults of the file s->faults into the model (a die fault saves the model where
+ * --save says before the process kills itself). Returns 0 or an exit status (printed). */
+int pth_session_add_faults(struct pth_session *s, const char *cmd);
 /* Save state (live) or the end state (--save), free everything. Returns an exit status. */
 int pth_session_close(struct pth_session *s, const char *cmd, int status);
 
@@ -61,6 +79,12 @@ int pth_session_outcome(struct pth_session *s, const char *op, const char *subje
 const struct pt_detached *pth_session_detached(struct pth_session *s, const char *address);
 void pth_session_remember(struct pth_session *s, const struct pt_detached *d);
 void pth_session_forget(struct pth_session *s, const char *address);
+
+/* The state as the engine would save it (detached devices, VMs), with journal as "pending"
+ * when not NULL. Returns a new node. */
+JsonNode *pth_session_state_body(struct pth_session *s, JsonNode *journal);
+/* Write the state (pending: NULL) where this session keeps it; 0 or an exit status. */
+int pth_session_commit(struct pth_session *s, const char *cmd);
 
 /* "EBUSY" for -EBUSY. */
 const char *pth_errno_name(int err);

@@ -91,6 +91,7 @@ int pth_cmd_select_vf(int argc, char **argv)
 	if (!q.pf && !q.id && !q.class && !q.same_address)
 		return pth_usage_error("select-vf", "needs --pf, --id, --class or --same-address",
 				       NULL);
+	s.mutating = q.create;
 	r = pth_session_open(&s, "select-vf");
 	if (r != 0)
 		return pth_session_close(&s, "select-vf", r);
@@ -141,6 +142,7 @@ int pth_cmd_set_numvfs(int argc, char **argv)
 	count = strtol(argv[optind + 1], &end, 10);
 	if (*end || count < 0 || count > 65535)
 		return pth_usage_error("set-numvfs", "not a VF count:", argv[optind + 1]);
+	s.mutating = true;
 	r = pth_session_open(&s, "set-numvfs");
 	if (r != 0)
 		return pth_session_close(&s, "set-numvfs", r);
@@ -204,6 +206,14 @@ static int vm_option(struct vm_args *a, int c, const char *arg, const char *cmd)
 	}
 }
 
+/* Free what option parsing kept; returns status, so that every exit path can free. */
+static int vm_args_done(struct vm_args *a, int status)
+{
+	g_strfreev(a->devices);
+	a->devices = NULL;
+	return status;
+}
+
 #define VM_OPTIONS                                                                                \
 	{ "vm", required_argument, NULL, 'v' }, { "devices", required_argument, NULL, 'd' },      \
 		{ "memory", required_argument, NULL, 'm' }, { "viommu", no_argument, NULL, 'I' }, \
@@ -239,6 +249,8 @@ static int attach_like(int argc, char **argv, const char *cmd, bool plan)
 		if (pth_session_option(&s, c, optarg))
 			continue;
 		r = vm_option(&a, c, optarg, cmd);
+		if (r > 0)
+			return vm_args_done(&a, r);
 		if (r == 0)
 			continue;
 		/* Usage errors and --help: nothing else runs (a --devices list seen so far goes). */
@@ -256,26 +268,25 @@ static int attach_like(int argc, char **argv, const char *cmd, bool plan)
 			       cmd, plan ? "" : " [--dry-run]",
 			       plan ? " plan only checks and lists the steps." : "",
 			       PTH_SESSION_HELP);
-			return PTH_EXIT_OK;
+			return vm_args_done(&a, PTH_EXIT_OK);
 		}
-		return pth_bad_option(cmd, c, argv);
+		return vm_args_done(&a, pth_bad_option(cmd, c, argv));
 	}
-	if (!a.vm || !a.devices || !a.devices[0]) {
-		g_strfreev(a.devices);
-		return pth_usage_error(cmd, "needs --vm and --devices", NULL);
-	}
+	if (a.vm && !a.vm[0])
+		return vm_args_done(&a, pth_usage_error(cmd, "--vm wants a name, not", ""));
+	if (!a.vm || !a.devices || !a.devices[0])
+		return vm_args_done(&a, pth_usage_error(cmd, "needs --vm and --devices", NULL));
 	for (char **d = a.devices; *d; d++) {
 		unsigned dom, bus, slot, fn;
 		char tail;
 
-		if (sscanf(*d, "%4x:%2x:%2x.%1x%c", &dom, &bus, &slot, &fn, &tail) != 4) {
-			r = pth_usage_error(cmd, "not a PCI address (DDDD:BB:SS.F):", *d);
-			g_strfreev(a.devices);
-			return r;
-		}
+		if (sscanf(*d, "%4x:%2x:%2x.%1x%c", &dom, &bus, &slot, &fn, &tail) != 4)
+			return vm_args_done(
+				&a, pth_usage_error(cmd, "not a PCI address (DDDD:BB:SS.F):", *d));
 	}
 	a.opts.dry_run |= plan;
 	a.cfg.name = a.vm;
+	s.mutating = !a.opts.dry_run;
 	r = pth_session_open(&s, cmd);
 	if (r == 0) {
 		vm = pt_vms_find(s.vms, a.vm);
@@ -290,7 +301,7 @@ static int attach_like(int argc, char **argv, const char *cmd, bool plan)
 	}
 	pt_steps_free(steps, n);
 	pt_outcome_clear(&out);
-	g_strfreev(a.devices);
+	vm_args_done(&a, 0);
 	return pth_session_close(&s, cmd, r);
 }
 
@@ -337,6 +348,9 @@ int pth_cmd_release(int argc, char **argv)
 	}
 	if (!name)
 		return pth_usage_error("release", "needs --vm", NULL);
+	if (!name[0])
+		return pth_usage_error("release", "--vm wants a name, not", "");
+	s.mutating = true;
 	r = pth_session_open(&s, "release");
 	if (r != 0)
 		return pth_session_close(&s, "release", r);
@@ -366,6 +380,7 @@ int pth_cmd_migrate_check(int argc, char **argv)
 	struct pt_migrate_result res = { 0 };
 	struct pt_outcome out = { 0 };
 	g_auto(GStrv) devs = NULL, failover = NULL;
+	g_autofree char *subject = NULL;
 	struct pt_migrate_device *md;
 	int c, r;
 	size_t n;
@@ -378,9 +393,11 @@ int pth_cmd_migrate_check(int argc, char **argv)
 			continue;
 		switch (c) {
 		case 'd':
+			g_strfreev(devs);
 			devs = g_strsplit(optarg, ",", -1);
 			break;
 		case 'F':
+			g_strfreev(failover);
 			failover = g_strsplit(optarg, ",", -1);
 			break;
 		case 't':
@@ -403,7 +420,13 @@ int pth_cmd_migrate_check(int argc, char **argv)
 	}
 	if (!devs || !devs[0])
 		return pth_usage_error("migrate-check", "needs --devices", NULL);
+	for (char **f = failover; f && *f; f++)
+		if (!g_strv_contains((const char *const *)devs, *f))
+			return pth_usage_error(
+				"migrate-check",
+				"--failover names a device not among --devices:", *f);
 	n = g_strv_length(devs);
+	subject = g_strjoinv(",", devs);
 	md = g_new0(struct pt_migrate_device, n);
 	for (size_t i = 0; i < n; i++) {
 		md[i].address = devs[i];
@@ -422,7 +445,7 @@ int pth_cmd_migrate_check(int argc, char **argv)
 				       res.entries[i].address, res.entries[i].reason,
 				       res.entries[i].rule);
 		r = r < 0 ? PTH_EXIT_INPUT :
-			    pth_session_outcome(&s, "migrate-check", devs[0], &out, NULL, 0);
+			    pth_session_outcome(&s, "migrate-check", subject, &out, NULL, 0);
 	}
 	pt_migrate_result_clear(&res);
 	pt_outcome_clear(&out);
@@ -455,6 +478,7 @@ int pth_cmd_replay(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":a:jK:fh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
+			g_strfreev(devs);
 			devs = g_strsplit(optarg, ",", -1);
 			break;
 		case 'j':

@@ -45,12 +45,14 @@ _public_ int pt_backend_read(struct pt_backend *be, enum pt_ns ns, const char *p
 _public_ int pt_backend_write(struct pt_backend *be, enum pt_ns ns, const char *path,
 			      const void *data, size_t len)
 {
+	size_t at = be ? pt_trace_count(be->trace) : 0;
 	int r = check(be, path);
 
 	if (r >= 0)
 		r = be->ops->write(be, ns, path, data, len);
+	/* Before what the store handler traced (its rules and faults): causal order. */
 	if (be && be->trace)
-		pt_trace_add(be->trace, PT_EVENT_WRITE, ns, path, data, len, r, NULL);
+		pt_trace_insert(be->trace, at, PT_EVENT_WRITE, ns, path, data, len, r, NULL);
 	return r;
 }
 
@@ -88,12 +90,13 @@ _public_ int pt_backend_exists(struct pt_backend *be, enum pt_ns ns, const char 
 
 _public_ int pt_backend_dev_open(struct pt_backend *be, const char *path, int flags)
 {
+	size_t at = be ? pt_trace_count(be->trace) : 0;
 	int r = check(be, path);
 
 	if (r >= 0)
 		r = be->ops->dev_open ? be->ops->dev_open(be, path, flags) : -ENOSYS;
 	if (be && be->trace)
-		pt_trace_add(be->trace, PT_EVENT_OPEN, PT_NS_DEV, path, NULL, 0, r, NULL);
+		pt_trace_insert(be->trace, at, PT_EVENT_OPEN, PT_NS_DEV, path, NULL, 0, r, NULL);
 	return r;
 }
 

@@ -143,6 +143,23 @@ static int check_one(struct pt_engine *src, const struct pt_migrate_device *md,
 		       0;
 }
 
+/* The rule that decided the whole: the first blocking device's when blocked; else unplugging
+ * when any device is unplugged, VFIO migration when every device migrates through VFIO. */
+static const char *summary_rule(const struct pt_migrate_result *res, bool ok)
+{
+	const char *rule = NULL;
+
+	for (size_t i = 0; i < res->count; i++) {
+		const struct pt_migrate_entry *e = &res->entries[i];
+
+		if (!ok && !e->ok)
+			return e->rule;
+		if (ok && (!rule || strcmp(e->rule, "E-MIGRATE-UNPLUG") == 0))
+			rule = e->rule;
+	}
+	return rule ? rule : "E-MIGRATE-BLOCKER";
+}
+
 _public_ int pt_migrate_check(struct pt_engine *src, const struct pt_migrate_device *devices,
 			      size_t n, struct pt_engine *dst, struct pt_migrate_result *ret,
 			      struct pt_outcome *out)
@@ -172,8 +189,8 @@ _public_ int pt_migrate_check(struct pt_engine *src, const struct pt_migrate_dev
 	res.migratable = blocked == 0;
 	*ret = res;
 	if (blocked)
-		return pt_outcome_set(out, PT_CODE_MIGRATION_BLOCKED, 0, "E-MIGRATE-BLOCKER",
+		return pt_outcome_set(out, PT_CODE_MIGRATION_BLOCKED, 0, summary_rule(&res, false),
 				      "%zu of %zu device(s) block migration", blocked, n);
-	return pt_outcome_set(out, PT_CODE_OK, 0, "E-MIGRATE-UNPLUG",
+	return pt_outcome_set(out, PT_CODE_OK, 0, summary_rule(&res, true),
 			      "the VM can migrate with its %zu device(s)", n);
 }

@@ -105,11 +105,11 @@ static char *escape(const unsigned char *v, size_t len)
 	return out;
 }
 
-_public_ int pt_trace_add(struct pt_trace *t, enum pt_event_kind kind, enum pt_ns ns,
-			  const char *path, const void *value, size_t len, int result,
-			  const char *rule)
+_public_ int pt_trace_insert(struct pt_trace *t, size_t at, enum pt_event_kind kind, enum pt_ns ns,
+			     const char *path, const void *value, size_t len, int result,
+			     const char *rule)
 {
-	struct pt_event *e;
+	struct pt_event e = { .kind = kind, .ns = ns, .result = result, .rule = rule };
 
 	if (!t)
 		return 0;
@@ -122,14 +122,23 @@ _public_ int pt_trace_add(struct pt_trace *t, enum pt_event_kind kind, enum pt_n
 		t->events = grown;
 		t->cap = ncap;
 	}
-	e = &t->events[t->count];
-	*e = (struct pt_event){ .kind = kind, .ns = ns, .result = result, .rule = rule };
-	if ((path && !(e->path = strdup(path))) || (value && !(e->value = escape(value, len)))) {
-		free(e->path);
+	if ((path && !(e.path = strdup(path))) || (value && !(e.value = escape(value, len)))) {
+		free(e.path);
 		return -ENOMEM;
 	}
+	if (at > t->count)
+		at = t->count;
+	memmove(&t->events[at + 1], &t->events[at], (t->count - at) * sizeof(e));
+	t->events[at] = e;
 	t->count++;
 	return 0;
+}
+
+_public_ int pt_trace_add(struct pt_trace *t, enum pt_event_kind kind, enum pt_ns ns,
+			  const char *path, const void *value, size_t len, int result,
+			  const char *rule)
+{
+	return pt_trace_insert(t, t ? t->count : 0, kind, ns, path, value, len, result, rule);
 }
 
 _public_ int pt_trace_rule(struct pt_trace *t, const char *rule, const char *subject,

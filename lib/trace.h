@@ -48,6 +48,10 @@ bool pt_trace_reads(const struct pt_trace *t);
  * binary data past 256 bytes is summarised by its length. Returns 0 or -ENOMEM. */
 int pt_trace_add(struct pt_trace *t, enum pt_event_kind kind, enum pt_ns ns, const char *path,
 		 const void *value, size_t len, int result, const char *rule);
+/* The same, placed before the event at index at (the count appends): an access is traced
+ * where it began, so the rules and faults its handler fired follow it (causal order). */
+int pt_trace_insert(struct pt_trace *t, size_t at, enum pt_event_kind kind, enum pt_ns ns,
+		    const char *path, const void *value, size_t len, int result, const char *rule);
 /* A rule fired about subject (a device address, a group "group 13", a path). */
 int pt_trace_rule(struct pt_trace *t, const char *rule, const char *subject, const char *detail);
 

@@ -24,10 +24,12 @@ struct vfio_session {
 static int vioctl(struct vfio_session *s, int handle, unsigned long req, const char *name,
 		  void *arg)
 {
+	size_t at = pt_trace_count(s->e->trace);
 	int r = pt_backend_dev_ioctl(s->e->be, handle, req, arg);
 
+	/* Before the rules the ioctl's handler fired: causal order. */
 	if (s->e->trace)
-		pt_trace_add(s->e->trace, PT_EVENT_IOCTL, PT_NS_DEV, name, NULL, 0, r, NULL);
+		pt_trace_insert(s->e->trace, at, PT_EVENT_IOCTL, PT_NS_DEV, name, NULL, 0, r, NULL);
 	return r;
 }
 

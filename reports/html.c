@@ -229,7 +229,19 @@ static void expectations(GString *out, JsonObject *sc)
 		JsonObject *st = prp_at(steps, i);
 		JsonArray *fails = prp_arr(st, "failures");
 		g_autofree char *title = prp_step_title(st);
+		g_autofree char *outcome = prp_outcome_line(st);
 
+		/* Trial row 19: what the failed step returned (code, errno, message, rule). */
+		if (outcome) {
+			g_string_append_printf(out, "<tr><td><code>%" G_GINT64_FORMAT " ",
+					       prp_int(st, "index"));
+			esc(out, title);
+			g_string_append(out, "</code></td>");
+			element(out, "td", "mono", "outcome");
+			g_string_append(out, "<td></td>");
+			element(out, "td", "observed mono", outcome + strlen("outcome: "));
+			g_string_append(out, "</tr>");
+		}
 		for (guint k = 0; k < prp_len(fails); k++) {
 			JsonObject *f = prp_at(fails, k);
 

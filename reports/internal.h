@@ -91,3 +91,7 @@ char *prp_step_title(JsonObject *step);
 
 /* "KEY: expected E, observed O" of one failures[] entry; free with g_free(). */
 char *prp_expect_text(JsonObject *failure);
+
+/* What a step that did not pass returned: "outcome: ERROR ERRNO: MESSAGE [RULE]" (the parts
+ * it has); NULL for a step that passed or has no outcome. Free with g_free(). */
+char *prp_outcome_line(JsonObject *step);

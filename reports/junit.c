@@ -109,6 +109,7 @@ static void failure_lines(JsonObject *s, GPtrArray *lines)
 	for (guint i = 0; i < prp_len(steps); i++) {
 		JsonObject *st = prp_at(steps, i);
 		JsonArray *fails = prp_arr(st, "failures");
+		g_autofree char *outcome = prp_outcome_line(st);
 
 		for (guint k = 0; k < prp_len(fails); k++) {
 			g_autofree char *e = prp_expect_text(prp_at(fails, k));
@@ -117,6 +118,11 @@ static void failure_lines(JsonObject *s, GPtrArray *lines)
 							       prp_int(st, "index"),
 							       prp_str(st, "verb"), e));
 		}
+		/* Trial row 19: what the step returned, not only what was expected of it. */
+		if (outcome)
+			g_ptr_array_add(lines, g_strdup_printf("step %" G_GINT64_FORMAT " %s: %s",
+							       prp_int(st, "index"),
+							       prp_str(st, "verb"), outcome));
 	}
 	for (guint i = 0; i < prp_len(missing); i++)
 		g_ptr_array_add(lines,

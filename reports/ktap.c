@@ -35,12 +35,16 @@ static void steps(GString *out, JsonArray *steps)
 		JsonArray *fails = prp_arr(st, "failures");
 		g_autofree char *title = prp_step_title(st);
 		g_autofree char *desc = one_line(title);
+		g_autofree char *outcome = prp_outcome_line(st);
 
 		for (guint k = 0; k < prp_len(fails); k++) {
 			g_autofree char *e = prp_expect_text(prp_at(fails, k));
 
 			diagnostic(out, "    ", e);
 		}
+		/* Trial row 19: what the step returned, not only what was expected of it. */
+		if (outcome)
+			diagnostic(out, "    ", outcome);
 		g_string_append_printf(out, "    %s %u %s\n",
 				       strcmp(prp_str(st, "status"), "pass") == 0 ? "ok" : "not ok",
 				       i + 1, desc);

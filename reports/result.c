@@ -398,6 +398,23 @@ char *prp_step_title(JsonObject *step)
 			       args ? args : "");
 }
 
+char *prp_outcome_line(JsonObject *step)
+{
+	JsonObject *o = prp_obj(step, "outcome");
+	const char *status = prp_str(step, "status");
+	const char *err, *no, *msg, *rule;
+
+	if (!o || (status && strcmp(status, "pass") == 0))
+		return NULL;
+	err = prp_str(o, "error");
+	no = prp_str(o, "errno");
+	msg = prp_str(o, "message");
+	rule = prp_str(o, "rule");
+	return g_strdup_printf("outcome: %s%s%s%s%s%s%s%s", err ? err : "ok", no ? " " : "",
+			       no ? no : "", msg && *msg ? ": " : "", msg ? msg : "",
+			       rule ? " [" : "", rule ? rule : "", rule ? "]" : "");
+}
+
 char *prp_expect_text(JsonObject *failure)
 {
 	const char *e = prp_str(failure, "expected"), *o = prp_str(failure, "observed");

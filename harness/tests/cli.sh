@@ -183,5 +183,93 @@ PTH_REPORTS_MODULE=$(readlink -f "$(dirname "$PTH")/../fakesys/libfakesys.a" 2>/
 	check "report writers not a module" 2 empty "cannot load the report writers|not the report writers" -- \
 	report render "$tmp/empty.json" --ktap
 
+# Output files (trial row 3): a regular file replaced whole, a symlink followed (the link
+# stays), a device or FIFO written in place, every write error exit 2 with the file named.
+LAB=$HOSTS/lab-shared-initial.umockdev
+check "record -o /dev/full" 2 empty "cannot write /dev/full: No space left on device" -- record --host "$LAB" -o /dev/full
+if [ -c /dev/full ]; then echo "ok - /dev/full is still a device"; pass=$((pass + 1)); else
+	echo "not ok - /dev/full was replaced"; fail=$((fail + 1)); fi
+if "$PTH" inspect --host "$LAB" >/dev/full 2>"$tmp/err"; then
+	echo "not ok - stdout to /dev/full exits 0"; fail=$((fail + 1))
+elif grep -q "cannot write standard output" "$tmp/err"; then
+	echo "ok - a failed write to stdout exits non-zero with a message"; pass=$((pass + 1))
+else echo "not ok - stdout error message: $(cat "$tmp/err")"; fail=$((fail + 1)); fi
+echo old >"$tmp/real.umockdev"
+ln -s real.umockdev "$tmp/link.umockdev"
+check "record -o LINK" 0 empty "" -- record --host "$LAB" -o "$tmp/link.umockdev"
+if [ -L "$tmp/link.umockdev" ] && cmp -s "$tmp/real.umockdev" "$LAB"; then
+	echo "ok - the link stays, its target has the recording"; pass=$((pass + 1))
+else echo "not ok - record -o LINK"; fail=$((fail + 1)); fi
+mkfifo "$tmp/fifo"
+cat "$tmp/fifo" >"$tmp/from-fifo" &
+check "record -o FIFO" 0 empty "" -- record --host "$LAB" -o "$tmp/fifo"
+wait
+if [ -p "$tmp/fifo" ] && cmp -s "$tmp/from-fifo" "$LAB"; then
+	echo "ok - the FIFO stays a FIFO and carried the recording"; pass=$((pass + 1))
+else echo "not ok - record -o FIFO"; fail=$((fail + 1)); fi
+if [ "$("$PTH" record --host "$LAB" -o /dev/stdout | wc -c)" = "$(wc -c <"$LAB")" ]; then
+	echo "ok - -o /dev/stdout writes to the pipe"; pass=$((pass + 1))
+else echo "not ok - -o /dev/stdout"; fail=$((fail + 1)); fi
+check "--save into a missing directory" 2 any "$tmp/nowhere/x.*No such file or directory" -- detach 0000:02:00.0 --host "$LAB" --save "$tmp/nowhere/x"
+if [ -e "$tmp/nowhere" ]; then echo "not ok - --save created a directory"; fail=$((fail + 1)); else
+	echo "ok - --save creates no directory"; pass=$((pass + 1)); fi
+
+# Trial rows 20, 26, 27, 28: usage errors always say what is wrong; nothing on stdout.
+check "attach --vm ''" 2 empty "--vm wants a name" -- attach --vm '' --devices 0000:02:00.0 --host "$LAB"
+check "attach --devices ''" 2 empty "needs --vm and --devices" -- attach --vm v --devices '' --host "$LAB"
+check "release --vm ''" 2 empty "--vm wants a name" -- release --vm '' --host "$LAB"
+check "migrate-check --failover outside --devices" 2 empty "--failover names a device not among --devices: '0000:02:00.1'" -- \
+	migrate-check --devices 0000:02:00.0 --failover 0000:02:00.1 --host "$LAB"
+check "replay of a missing file" 2 empty "/nonexistent: No such file or directory" -- replay /nonexistent --attach 0000:01:00.0
+check "run --dut not an address" 2 empty "--dut takes a PCI address" -- run --dut 0000:zz:00.0 "$tmp"
+check "run --root missing" 2 empty "--root $tmp/nowhere: No such file" -- run --root "$tmp/nowhere"
+check "run --shard overflow" 2 empty "--shard takes K/N" -- run --shard 1/99999999999999999999
+check "run --shard trailing junk" 2 empty "--shard takes K/N" -- run --shard 1/2x
+check "run -j overflow" 2 empty "-j takes 1..256" -- run -j 4294967297
+
+# Trial row 33: a write comes before the rules its store handler fired.
+"$PTH" replay "$LAB" --attach 0000:02:00.0 >"$tmp/out" 2>&1
+if python3 - "$tmp/out" <<'PY'; then
+import sys
+lines = [l.split() for l in open(sys.argv[1]) if l.startswith("  ")]
+ev = [(l[0], " ".join(l[1:])) for l in lines if l and l[0] in ("write", "rule")]
+i = next(k for k, e in enumerate(ev) if e[0] == "write" and "driver_override" in e[1])
+assert "K-DRV-OVERRIDE-STORE" in ev[i + 1][1], ev[i:i + 2]
+j = next(k for k, e in enumerate(ev) if e[0] == "write" and "drivers_probe" in e[1])
+assert any("K-DRIVERS-PROBE" in e[1] for e in ev[j + 1:j + 4]), ev[j:j + 4]
+assert not any("K-DRIVERS-PROBE" in e[1] for e in ev[:j]), "probe rule before its write"
+PY
+	echo "ok - trace events in causal order"; pass=$((pass + 1))
+else echo "not ok - trace order"; fail=$((fail + 1)); fi
+
+# The state file: a torn or foreign one is never trusted; a journal left by a killed command
+# blocks the next command until recover.
+cp "$LAB" "$tmp/h.umockdev"
+echo '{"detached": [' >"$tmp/h.umockdev.state.json"
+check "torn state file" 2 empty "h.umockdev.state.json: torn or not JSON; not trusted" -- reattach 0000:02:00.0 --host "$tmp/h.umockdev"
+echo '{"detached": []}' >"$tmp/h.umockdev.state.json"
+check "foreign state file" 2 empty "not a ptharness state file" -- reattach 0000:02:00.0 --host "$tmp/h.umockdev"
+rm "$tmp/h.umockdev.state.json"
+"$PTH" detach 0000:02:00.0 --host "$tmp/h.umockdev" --save "$tmp/h.umockdev" >/dev/null
+sed -i 's/"nvme"/"e1000e"/' "$tmp/h.umockdev.state.json"
+check "edited state file" 2 empty "checksum does not match" -- reattach 0000:02:00.0 --host "$tmp/h.umockdev"
+
+# Trial row 14: bytes a recording holds that are not UTF-8 (an octal escape \777 in an
+# attribute) come out as valid JSON, escaped, and escaped on the terminal.
+python3 - "$LAB" "$tmp/nonutf8.umockdev" <<'PY'
+import sys
+d = open(sys.argv[1], "rb").read()
+i = d.index(b"A: driver_override=(null)\\n\n")
+open(sys.argv[2], "wb").write(d[:i] + b"A: driver_override=(null)\\n\\777\n" + d[i + 28:])
+PY
+check "non-UTF-8 attribute, json" 0 any "" -- inspect --host "$tmp/nonutf8.umockdev" --json
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1], encoding="utf-8")); assert any(x["override"] == "(null)\\x0a\\xff" for x in d["devices"])' "$tmp/out"; then
+	echo "ok - the JSON is UTF-8 and shows the bytes escaped"; pass=$((pass + 1))
+else echo "not ok - non-UTF-8 JSON"; fail=$((fail + 1)); fi
+check "non-UTF-8 attribute, text" 0 any "" -- inspect --host "$tmp/nonutf8.umockdev"
+if grep -q 'override (null)\\x0a\\xff)' "$tmp/out" && python3 -c 'open(__import__("sys").argv[1], encoding="utf-8").read()' "$tmp/out"; then
+	echo "ok - the text is UTF-8 and shows the bytes escaped"; pass=$((pass + 1))
+else echo "not ok - non-UTF-8 text"; fail=$((fail + 1)); fi
+
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]

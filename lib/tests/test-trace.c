@@ -177,6 +177,30 @@ static void test_trace_grows(void **state)
 	pt_trace_free(t);
 }
 
+/* An event inserted where an access began comes before what its handler traced meanwhile. */
+static void test_trace_insert_causal_order(void **state)
+{
+	struct pt_trace *t = NULL;
+	size_t at;
+
+	(void)state;
+	assert_int_equal(pt_trace_new(&t), 0);
+	assert_int_equal(pt_trace_add(t, PT_EVENT_NOTE, PT_NS_SYS, "before", NULL, 0, 0, NULL), 0);
+	at = pt_trace_count(t);
+	assert_int_equal(pt_trace_rule(t, "K-X", "0000:01:00.0", "fired by the store"), 0);
+	assert_int_equal(pt_trace_insert(t, at, PT_EVENT_WRITE, PT_NS_SYS, "bind", "a", 1, 0, NULL),
+			 0);
+	assert_int_equal(pt_trace_count(t), 3);
+	assert_string_equal(pt_trace_event(t, 0)->path, "before");
+	assert_int_equal(pt_trace_event(t, 1)->kind, PT_EVENT_WRITE);
+	assert_int_equal(pt_trace_event(t, 2)->kind, PT_EVENT_RULE);
+	/* Past the end appends. */
+	assert_int_equal(pt_trace_insert(t, 99, PT_EVENT_NOTE, PT_NS_SYS, "end", NULL, 0, 0, NULL),
+			 0);
+	assert_string_equal(pt_trace_event(t, 3)->path, "end");
+	pt_trace_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -185,6 +209,7 @@ int main(void)
 		cmocka_unit_test(test_trace_null_and_bounds),
 		cmocka_unit_test(test_trace_long_and_short_values),
 		cmocka_unit_test(test_trace_grows),
+		cmocka_unit_test(test_trace_insert_causal_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -137,12 +137,19 @@ static void test_junit_structure(void **state)
 	assert_xpath_number(&x, "count(//failure[@type='expectation'])", 3);
 	assert_xpath_string(
 		&x, "//testcase[@name='viability/half-group']/failure/@message",
-		"step 1 attach: error: expected group-in-use, observed group-not-viable");
+		"step 1 attach: error: expected group-in-use, observed group-not-viable (and 1 more)");
+	/* Trial row 19: and what the failed step returned: code, message, rule. */
+	assert_xpath_string(
+		&x, "//testcase[@name='viability/half-group']/failure",
+		"step 1 attach: error: expected group-in-use, observed group-not-viable\n"
+		"step 1 attach: outcome: group-not-viable: group 6 has 0000:01:00.1 on "
+		"host driver e1000e [E-VIAB-HOSTDRV]");
 	assert_xpath_string(&x, "//testcase[@name='vf-selection/pf-index-range']/failure",
 			    "step 1 select-vf: result.device: expected 0000:3b:10.4, observed "
 			    "0000:3b:11.0\n"
 			    "step 1 select-vf: rules: expected E-VF-SELECT,K-SRIOV-VF-AUTOPROBE, "
 			    "observed E-VF-SELECT\n"
+			    "step 1 select-vf: outcome: ok: 0000:3b:11.0 [E-VF-SELECT]\n"
 			    "rule K-SRIOV-VF-AUTOPROBE never fired");
 	assert_xpath_number(&x, "count(//error)", 1);
 	assert_xpath_string(&x, "//testcase[@name='viability/typo-in-expect']/error/@message",
@@ -233,11 +240,14 @@ static void test_ktap_structure(void **state)
 	assert_true(find_line(lines, "not ok 10 viability/typo-in-expect # ERROR "
 				     "scenarios/viability/typo-in-expect.yaml:14:7: unknown "
 				     "expectation key 'blocker' (did you mean 'blockers'?)") >= 0);
-	/* A failing step: its expectation as a diagnostic just before its result line. */
+	/* A failing step: its expectation and (trial row 19) what it returned, as diagnostics
+	 * just before its result line. */
 	at = find_line(lines, "    not ok 1 attach vm=vm1 devices=0000:01:00.0 managed=true");
-	assert_true(at > 0);
-	assert_string_equal(lines[at - 1],
+	assert_true(at > 1);
+	assert_string_equal(lines[at - 2],
 			    "    # error: expected group-in-use, observed group-not-viable");
+	assert_string_equal(lines[at - 1], "    # outcome: group-not-viable: group 6 has "
+					   "0000:01:00.1 on host driver e1000e [E-VIAB-HOSTDRV]");
 	assert_true(find_line(lines, "not ok 9 viability/half-group") > at);
 	assert_true(find_line(lines, "# vf-selection/pf-index-range: rule K-SRIOV-VF-AUTOPROBE "
 				     "never fired") >= 0);
