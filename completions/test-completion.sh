@@ -49,7 +49,7 @@ contains()
 }
 
 # Commands: what `ptharness --help` lists, filtered by the prefix.
-expect "commands starting with re" "reattach record release replay report reset" re
+expect "commands starting with re" "reattach record recover release replay report reset" re
 contains "every command" certify ""
 contains "every command" migrate-check ""
 # Options of the command on the line, from its --help.
@@ -103,7 +103,7 @@ if command -v zsh > /dev/null; then
 			fails=$((fails + 1))
 		fi
 	}
-	zsh_expect "commands starting with re" "reattach record release replay report reset" re
+	zsh_expect "commands starting with re" "reattach record recover release replay report reset" re
 	zsh_expect "run --target values" "fake lab live" run --target ""
 	zsh_expect "addresses of the recording" "0000:01:00.0 0000:01:00.1" detach --host "$rec" 0000:01
 	zsh_expect "certify --profile" "generic gpu nic nvme" certify 0000:01:00.0 --profile ""

@@ -162,7 +162,10 @@ static int parse_option(struct run_cli *cli, int c, char **argv)
 		return 0;
 	case 'r':
 		if (!g_file_test(optarg, G_FILE_TEST_IS_DIR))
-			return input_error("--root %s: no such directory", optarg);
+			return input_error("--root %s: %s", optarg,
+					   g_file_test(optarg, G_FILE_TEST_EXISTS) ?
+						   "not a directory" :
+						   g_strerror(ENOENT));
 		cli->o.root = optarg;
 		return 0;
 	case 'D':
