@@ -195,6 +195,7 @@ struct ctx {
 	char **boot; /* "PATH\tVALUE" */
 	int nboot;
 	int hold[3];
+	FILE *mirror; /* --mirror: each row again, prefixed "PTH-MATRIX\t" */
 };
 
 static void add_role(struct ctx *c, const char *name, const char *bdf)
@@ -443,8 +444,8 @@ static void escape(const char *in, size_t len, char *out, size_t size)
  * on the left ('0' for numbers, so the number is unchanged; 'a' otherwise). "nul": the valid
  * value, a NUL byte, then "9".
  */
-static int make_value(const struct vclass *k, const struct attr *a, const char *valid,
-		      char *out, size_t size)
+static int make_value(const struct vclass *k, const struct attr *a, const char *valid, char *out,
+		      size_t size)
 {
 	size_t vl = strlen(valid);
 
@@ -746,7 +747,7 @@ static void after_state(const struct attr *a, const struct vars *v, const char *
 
 struct rowbuf {
 	char setup[BUF], path[BUF], valid[256], value[BUF], raw[BUF], obs[BUF], after[BUF];
-	char cleanup[BUF], bad[BUF];
+	char cleanup[BUF], bad[BUF], line[6 * BUF];
 };
 
 /* Run one row (the state's setup, one write, the state after, the reset) and print it. */
@@ -785,11 +786,17 @@ static void run_row(struct ctx *c, int idx, const struct state *s, const struct 
 		after_state(a, &v, b->path, b->after, sizeof(b->after));
 	}
 	restored = reset_state(c, b->cleanup);
-	printf("%s.%s.%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\twrite\t%s\t%s\t%s\t%s\t%s\n",
-	       s->name, a->name, k->name, idx, c->kernel, c->package, c->topology, s->name,
-	       a->name, k->name, b->setup, b->path, b->value, b->obs, b->after,
-	       restored ? "yes" : "no");
+	snprintf(b->line, sizeof(b->line),
+		 "%s.%s.%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\twrite\t%s\t%s\t%s\t%s\t%s\n",
+		 s->name, a->name, k->name, idx, c->kernel, c->package, c->topology, s->name, v.dev,
+		 a->name, k->name, b->setup, b->path, b->value, b->obs, b->after,
+		 restored ? "yes" : "no");
+	fputs(b->line, stdout);
 	fflush(stdout);
+	if (c->mirror) {
+		fprintf(c->mirror, "PTH-MATRIX\t%s", b->line);
+		fflush(c->mirror);
+	}
 }
 
 static void read_package(struct ctx *c)
@@ -821,15 +828,21 @@ int main(int argc, char **argv)
 	struct utsname u;
 	int from = 0, header = 0, idx = 0;
 
-	for (; argc > 2 && argv[1][0] == '-'; argc -= argv[1][2] == 'f' ? 2 : 1,
-					      argv += argv[1][2] == 'f' ? 2 : 1) {
+	while (argc > 2 && argv[1][0] == '-') {
+		int two = strcmp(argv[1], "--header") != 0;
+
 		if (!strcmp(argv[1], "--from"))
 			from = atoi(argv[2]);
-		else if (!strcmp(argv[1], "--header"))
-			header = 1;
+		else if (!strcmp(argv[1], "--mirror"))
+			c.mirror = fopen(argv[2], "we");
+		else if (two)
+			break;
+		header |= !two;
+		argc -= 1 + two;
+		argv += 1 + two;
 	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: matrix [--header] [--from N] TOPOLOGY\n");
+		fprintf(stderr, "usage: matrix [--header] [--from N] [--mirror FILE] TOPOLOGY\n");
 		return 2;
 	}
 	c.topology = argv[1];
@@ -840,7 +853,7 @@ int main(int argc, char **argv)
 	settle();
 	c.nboot = snapshot(&c.boot);
 	if (header)
-		printf("id\tindex\tkernel\tkernel_package\ttopology\tstate\tattr\tclass\tsetup\top\t"
+		printf("id\tindex\tkernel\tkernel_package\ttopology\tstate\tdevice\tattr\tclass\tsetup\top\t"
 		       "path\tvalue\tobserved\tafter\trestored\n");
 	for (size_t s = 0; s < N(states); s++) {
 		if (strcmp(states[s].topology, c.topology) || !role_bdf(&c, states[s].role))
