@@ -179,8 +179,6 @@ static const struct vclass classes[] = {
 	{ "nul", K_ALL, NULL, NULL },
 };
 
-/* --- roles and sysfs --------------------------------------------------------------------- */
-
 struct role {
 	char name[16];
 	char bdf[32];
@@ -331,8 +329,6 @@ static void discover_roles(struct ctx *c)
 	free_list(names, n);
 }
 
-/* --- templates and values ---------------------------------------------------------------- */
-
 struct vars {
 	const char *dev, *drv;
 	char id[16], group[16], shortaddr[32];
@@ -480,8 +476,6 @@ static const char *errname(int err)
 	return s ? s : "E?";
 }
 
-/* --- the boot state and the reset --------------------------------------------------------- */
-
 static const char *const dev_files[] = { "driver_override", "sriov_drivers_autoprobe",
 					 "reset_method",    "enable",
 					 "d3cold_allowed",  "power/control",
@@ -585,6 +579,24 @@ static void hold_release(struct ctx *c)
 	}
 }
 
+/*
+ * "enable" shows the enable count; "1" on a device without a driver adds one, and a driver's
+ * probe adds one more. Before drivers are rebound, a device without a driver is disabled
+ * ("0" drops one) until its count is 0, so the rebind brings it back to the boot count.
+ */
+static void disable_unbound(const char *path)
+{
+	char dev[64], drv[64], cur[32];
+
+	snprintf(dev, sizeof(dev), "%.12s", path + 16);
+	driver_of(dev, drv, sizeof(drv));
+	for (int i = 0; i < 16 && !strcmp(drv, "-"); i++) {
+		if (sysfs_read(path, cur, sizeof(cur)) <= 0 || atoi(cur) <= 0)
+			break;
+		wr(path, "0");
+	}
+}
+
 /* One boot entry back: the device's bdf is in the path; the file is after it. */
 static void restore_entry(const char *entry, int pass)
 {
@@ -614,10 +626,14 @@ static void restore_entry(const char *entry, int pass)
 	if (r < 0)
 		return;
 	cur[strcspn(cur, "\n")] = '\0';
-	if (!strcmp(cur, want))
+	if (pass == 0 && !strcmp(base, "enable"))
+		disable_unbound(path);
+	else if (!strcmp(cur, want))
 		return;
 	if (pass == 0 && !strcmp(base, "sriov_numvfs"))
 		wr(path, "0");
+	else if (pass == 0 && !strncmp(path, "kernel/iommu_groups/", 20))
+		wr(path, want); /* only while the group's devices have no driver */
 	else if (pass == 0 && !strcmp(base, "driver_override"))
 		wr(path, "\n");
 	else if (pass == 2 && !strcmp(base, "reset_method"))
@@ -673,8 +689,6 @@ static int reset_state(struct ctx *c, const char *cleanup)
 	free_list(now, n);
 	return same;
 }
-
-/* --- rows ----------------------------------------------------------------------------------- */
 
 static int vfio_hold(struct ctx *c, char *arg)
 {
