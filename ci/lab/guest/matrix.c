@@ -105,7 +105,7 @@ static const struct attr attrs[] = {
 	{ "unbind", "bus/pci/drivers/{drv}/unbind", K_BDF, "{dev}", 0, S_DEVS | S_VFVFIO, "" },
 	{ "new_id", "bus/pci/drivers/vfio-pci/new_id", K_ID, "{id}", 0,
 	  S_UNBOUND | S_HOST | S_NODRV | S_VF,
-	  "bus/pci/drivers/vfio-pci/remove_id={id};bus/pci/drivers/vfio-pci/remove_id={id}" },
+	  "bus/pci/drivers/vfio-pci/remove_id={value};bus/pci/drivers/vfio-pci/remove_id={id}" },
 	{ "remove_id", "bus/pci/drivers/{drv}/remove_id", K_ID, "{id}", 0, S_HOST | S_VFIO, "" },
 	{ "drivers_probe", "bus/pci/drivers_probe", K_BDF, "{dev}", 0,
 	  S_UNBOUND | S_HOST | S_NODRV | S_HELD | S_VF, "" },
@@ -330,7 +330,7 @@ static void discover_roles(struct ctx *c)
 }
 
 struct vars {
-	const char *dev, *drv;
+	const char *dev, *drv, *value; /* value: the row's (escaped) value, once known */
 	char id[16], group[16], shortaddr[32];
 };
 
@@ -376,6 +376,8 @@ static int expand(const struct ctx *c, const struct vars *v, const char *tmpl, c
 			val = v->id;
 		else if (!strcmp(key, "g"))
 			val = v->group[0] ? v->group : "nogroup";
+		else if (!strcmp(key, "value"))
+			val = v->value;
 		else if (!strcmp(key, "short"))
 			val = v->shortaddr;
 		else
@@ -663,13 +665,13 @@ static int reset_state(struct ctx *c, const char *cleanup)
 	}
 	wr("bus/pci/drivers_autoprobe", "1");
 	if (cleanup && cleanup[0]) {
-		char tmp[BUF], *save = NULL, *el, *eq;
+		char tmp[BUF], val[BUF], *save = NULL, *el, *eq;
 
 		snprintf(tmp, sizeof(tmp), "%s", cleanup);
 		for (el = strtok_r(tmp, ";", &save); el; el = strtok_r(NULL, ";", &save))
 			if ((eq = strchr(el, '='))) {
 				*eq = '\0';
-				wr(el, eq + 1);
+				sysfs_write(el, val, unescape(eq + 1, val, sizeof(val)));
 			}
 	}
 	for (int pass = 0; pass < 3; pass++)
@@ -768,7 +770,7 @@ struct rowbuf {
 static void run_row(struct ctx *c, int idx, const struct state *s, const struct attr *a,
 		    const struct vclass *k, struct rowbuf *b)
 {
-	struct vars v = { role_bdf(c, s->role), s->drv, "", "", "" };
+	struct vars v = { role_bdf(c, s->role), s->drv, "", "", "", "" };
 	char esc[BUF];
 	size_t len;
 	int r, restored;
@@ -788,6 +790,7 @@ static void run_row(struct ctx *c, int idx, const struct state *s, const struct 
 		r = expand(c, &v, a->valid, b->valid, sizeof(b->valid));
 	make_value(k, a, b->valid, b->raw, sizeof(b->raw));
 	expand(c, &v, b->raw, b->value, sizeof(b->value));
+	v.value = b->value;
 	expand(c, &v, a->cleanup, b->cleanup, sizeof(b->cleanup));
 	if (r < 0) {
 		snprintf(b->obs, sizeof(b->obs), "setup-failed:%s", errname(-r));
