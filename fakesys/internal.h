@@ -14,6 +14,10 @@
 #define FKS_PAGE_SIZE 4096
 #define FKS_ANY_ID 0xffffffffu
 
+/* The kernel's number and boolean parsers on a write buffer (kstrto.c): 0, -EINVAL, -ERANGE. */
+int fks_kstrtoull(const char *buf, size_t len, unsigned base, unsigned long long *ret);
+int fks_kstrtobool(const char *buf, size_t len, bool *ret);
+
 /* ---- recorded content: what a recording or a tree showed that the model does not own ---- */
 
 struct fks_entry {

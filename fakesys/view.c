@@ -103,19 +103,14 @@ static int store_uevent(void *o, const char *b, size_t len)
 	return 0; /* a synthetic uevent: nobody listens */
 }
 
+/* kstrtoul(buf, 0, ...): the store functions that use it answer every failure with EINVAL. */
 static int parse_ulong(const char *b, size_t len, unsigned long *ret)
 {
-	char text[32];
-	char *end;
+	unsigned long long v;
 
-	if (len >= sizeof(text))
+	if (fks_kstrtoull(b, len, 0, &v) < 0)
 		return -EINVAL;
-	memcpy(text, b, len);
-	text[len] = '\0';
-	errno = 0;
-	*ret = strtoul(text, &end, 0);
-	if (end == text || errno || (*end && strcmp(end, "\n") != 0))
-		return -EINVAL;
+	*ret = (unsigned long)v;
 	return 0;
 }
 
@@ -432,7 +427,10 @@ static void build_dev(struct fks_host *h, struct fks_dev *d, struct fks_node *sy
 	if (!dir)
 		return;
 	for (size_t i = 0; i < ELEMENTSOF(dev_attrs); i++)
-		fks_node_attr(dir, &dev_attrs[i], d);
+		/* pci_dev_hp_attrs_are_visible(): a VF has no remove or rescan (ENOENT). */
+		if (!d->pf ||
+		    (dev_attrs[i].store != store_remove && dev_attrs[i].store != store_dev_rescan))
+			fks_node_attr(dir, &dev_attrs[i], d);
 	if (d->reset_attr) {
 		fks_node_attr(dir, &reset_attr, d);
 		if (fks_kver_at_least(h, 5, 15))
