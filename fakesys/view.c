@@ -419,6 +419,81 @@ static void build_dev_children(struct fks_host *h, struct fks_dev *d, struct fks
 	}
 }
 
+/*
+ * Recorded files the model lets the engine write, their state kept in the recorded entry:
+ * d3cold_allowed_store(), broken_parity_status_store() and msi_bus_store() (an endpoint)
+ * take kstrtoul(buf, 0, ...) (any failure EINVAL) and keep !!value; power/control's
+ * control_store() takes "on" or "auto" as sysfs_streq() compares (one trailing newline).
+ */
+static void set_entry(struct fks_entry *e, const char *text)
+{
+	g_free(e->data);
+	e->data = g_strdup(text);
+	e->len = strlen(text);
+}
+
+static int show_entry(void *o, char *b, size_t s, size_t *l)
+{
+	const struct fks_entry *e = o;
+
+	*l = MIN(e->len, s);
+	memcpy(b, e->data, *l);
+	return 0;
+}
+
+static int store_flag(void *o, const char *b, size_t len)
+{
+	unsigned long v;
+
+	if (parse_ulong(b, len, &v) < 0)
+		return -EINVAL;
+	set_entry(o, v ? "1\n" : "0\n");
+	return 0;
+}
+
+static int store_pm_control(void *o, const char *b, size_t len)
+{
+	g_autofree char *text = g_strndup(b, strnlen(b, len));
+	size_t n = strlen(text);
+
+	if (n && text[n - 1] == '\n')
+		text[n - 1] = '\0';
+	if (strcmp(text, "on") && strcmp(text, "auto"))
+		return -EINVAL;
+	set_entry(o, strcmp(text, "on") ? "auto\n" : "on\n");
+	return 0;
+}
+
+static const struct {
+	const char *dir;
+	struct fks_attr attr;
+} dev_flags[] = {
+	{ NULL, { "broken_parity_status", show_entry, store_flag } },
+	{ NULL, { "d3cold_allowed", show_entry, store_flag } },
+	{ NULL, { "msi_bus", show_entry, store_flag } },
+	{ "power", { "control", show_entry, store_pm_control } },
+};
+
+static void build_dev_flags(struct fks_node *dir, struct fks_rec *r)
+{
+	for (guint i = 0; i < r->entries->len; i++) {
+		struct fks_entry *e = r->entries->pdata[i];
+
+		for (size_t f = 0; f < ELEMENTSOF(dev_flags); f++) {
+			g_autofree char *name = dev_flags[f].dir ?
+							g_strdup_printf("%s/%s", dev_flags[f].dir,
+									dev_flags[f].attr.name) :
+							g_strdup(dev_flags[f].attr.name);
+
+			if (!e->link && strcmp(e->name, name) == 0)
+				fks_node_attr(dev_flags[f].dir ?
+						      fks_node_mkdir(dir, dev_flags[f].dir) :
+						      dir,
+					      &dev_flags[f].attr, e);
+		}
+	}
+}
+
 static void build_dev(struct fks_host *h, struct fks_dev *d, struct fks_node *sys)
 {
 	struct fks_node *dir = fks_node_mkdir(sys, d->devpath);
@@ -459,6 +534,7 @@ static void build_dev(struct fks_host *h, struct fks_dev *d, struct fks_node *sy
 
 		link_to(dir, d->devpath, "iommu_group", to);
 	}
+	build_dev_flags(dir, d->rec);
 	add_rec(h, dir, d->rec);
 	build_dev_children(h, d, sys, dir);
 	bus_link = fks_rel_target("bus/pci/devices", d->devpath);
