@@ -494,6 +494,54 @@ static void build_dev_flags(struct fks_node *dir, struct fks_rec *r)
 	}
 }
 
+/* vfio-pci's writable bool parameters: param_set_bool() is kstrtobool(); shown as Y or N.
+ * enable_sriov is the model's setting (sriov.c reads it); the others only keep the value. */
+static int store_param(void *o, const char *b, size_t len)
+{
+	bool v;
+
+	if (fks_kstrtobool(b, len, &v) < 0)
+		return -EINVAL;
+	set_entry(o, v ? "Y\n" : "N\n");
+	return 0;
+}
+
+static int show_enable_sriov(void *o, char *b, size_t s, size_t *l)
+{
+	return SHOW(b, s, l, "%s\n", ((struct fks_host *)o)->vfio_enable_sriov ? "Y" : "N");
+}
+
+static int store_enable_sriov(void *o, const char *b, size_t len)
+{
+	struct fks_host *h = o;
+	bool v;
+
+	if (fks_kstrtobool(b, len, &v) < 0)
+		return -EINVAL;
+	h->vfio_enable_sriov = v;
+	return 0;
+}
+
+static const struct fks_attr vfio_params[] = {
+	{ "disable_idle_d3", show_entry, store_param },
+	{ "nointxmask", show_entry, store_param },
+};
+static const struct fks_attr vfio_enable_sriov = { "enable_sriov", show_enable_sriov,
+						   store_enable_sriov };
+
+static void build_vfio_params(struct fks_host *h, struct fks_node *dir, struct fks_rec *r)
+{
+	for (guint i = 0; i < r->entries->len; i++) {
+		struct fks_entry *e = r->entries->pdata[i];
+
+		for (size_t p = 0; p < ELEMENTSOF(vfio_params); p++)
+			if (strcmp(e->name, vfio_params[p].name) == 0)
+				fks_node_attr(dir, &vfio_params[p], e);
+		if (strcmp(e->name, "enable_sriov") == 0)
+			fks_node_attr(dir, &vfio_enable_sriov, h);
+	}
+}
+
 static void build_dev(struct fks_host *h, struct fks_dev *d, struct fks_node *sys)
 {
 	struct fks_node *dir = fks_node_mkdir(sys, d->devpath);
@@ -654,9 +702,11 @@ void fks_view_build(struct fks_host *h)
 	build_drivers(h, sys);
 	build_groups(h, sys);
 	for (guint i = 0; i < h->extras->len; i++) {
-		const struct fks_rec *r = h->extras->pdata[i];
+		struct fks_rec *r = h->extras->pdata[i];
 		struct fks_node *dir = fks_node_mkdir(sys, r->devpath);
 
+		if (dir && strcmp(r->devpath, "module/vfio_pci/parameters") == 0)
+			build_vfio_params(h, dir, r);
 		if (dir)
 			add_rec(h, dir, r);
 	}
