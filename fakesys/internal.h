@@ -119,6 +119,11 @@ struct fks_dev {
 	bool removed; /* taken off the bus by remove; rescan brings it back */
 	bool unresponsive; /* did not come back from a reset (config=ff fault): reads all ones */
 	int saved_group; /* its group while removed, -1: none */
+	/* enable: pci_enable_device() calls made through the enable file (view.c); the shown
+	 * count adds one for a bound driver that enables in probe and one for an open VFIO
+	 * device. enable_known: derived from the recorded count (-1: no enable file). */
+	int enable_user;
+	int enable_known;
 };
 
 struct fks_container;

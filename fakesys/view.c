@@ -474,6 +474,58 @@ static const struct {
 	{ "power", { "control", show_entry, store_pm_control } },
 };
 
+/* Drivers that call pci_enable_device() in probe: not vfio-pci (it enables on open) nor
+ * pci-stub. */
+static int enable_count(const struct fks_dev *d)
+{
+	bool drv = d->driver && !d->driver->info->vfio && strcmp(d->driver->name, "pci-stub");
+
+	return d->enable_user + (drv ? 1 : 0) + (d->open_count ? 1 : 0);
+}
+
+static int show_enable(void *o, char *b, size_t s, size_t *l)
+{
+	return SHOW(b, s, l, "%d\n", enable_count(o));
+}
+
+/* enable_store(): EINVAL when kstrtoul fails, EBUSY with a driver, "1" enables (one more),
+ * "0" disables an enabled device (one less), EIO when it is not enabled. */
+static int store_enable(void *o, const char *b, size_t len)
+{
+	struct fks_dev *d = o;
+	unsigned long long v;
+
+	if (fks_kstrtoull(b, len, 0, &v) < 0)
+		return -EINVAL; /* overflow too, on 6.1 and 6.12 (matrix rows) */
+	if (d->driver)
+		return -EBUSY;
+	if (v)
+		d->enable_user++;
+	else if (enable_count(d) > 0)
+		d->enable_user--;
+	else
+		return -EIO;
+	return 0;
+}
+
+static const struct fks_attr enable_attr = { "enable", show_enable, store_enable };
+
+static void build_dev_enable(struct fks_node *dir, struct fks_dev *d)
+{
+	if (!d->enable_known) {
+		const struct fks_entry *e = NULL;
+
+		for (guint i = 0; i < d->rec->entries->len && !e; i++)
+			if (strcmp(((struct fks_entry *)d->rec->entries->pdata[i])->name,
+				   "enable") == 0)
+				e = d->rec->entries->pdata[i];
+		d->enable_known = e || d->pf ? 1 : -1; /* a VF the model made has no record */
+		d->enable_user = e ? MAX(0, atoi(e->data) - enable_count(d)) : 0;
+	}
+	if (d->enable_known > 0)
+		fks_node_attr(dir, &enable_attr, d);
+}
+
 static void build_dev_flags(struct fks_node *dir, struct fks_rec *r)
 {
 	for (guint i = 0; i < r->entries->len; i++) {
@@ -583,6 +635,7 @@ static void build_dev(struct fks_host *h, struct fks_dev *d, struct fks_node *sy
 		link_to(dir, d->devpath, "iommu_group", to);
 	}
 	build_dev_flags(dir, d->rec);
+	build_dev_enable(dir, d);
 	add_rec(h, dir, d->rec);
 	build_dev_children(h, d, sys, dir);
 	bus_link = fks_rel_target("bus/pci/devices", d->devpath);
