@@ -364,6 +364,12 @@ struct fks_node *fks_node_child(const struct fks_node *dir, const char *name);
 void fks_node_link(struct fks_node *dir, const char *name, const char *target);
 void fks_node_file(struct fks_node *dir, const char *path, const struct fks_entry *e);
 void fks_node_attr(struct fks_node *dir, const struct fks_attr *attr, void *obj);
+
+/* devattr.c: attributes of a device, a group and vfio-pci kept in recorded entries. */
+void fks_view_dev_flags(struct fks_node *dir, struct fks_rec *r);
+void fks_view_dev_enable(struct fks_node *dir, struct fks_dev *d);
+void fks_view_vfio_params(struct fks_host *h, struct fks_node *dir, struct fks_rec *r);
+void fks_view_group_type(struct fks_node *dir, struct fks_group *g);
 void fks_node_remove(struct fks_node *dir, const char *name);
 /* Resolve path below root; follow_last follows a final link. -ENOENT, -ELOOP, -ENOTDIR. */
 int fks_node_resolve(struct fks_node *root, const char *path, bool follow_last,

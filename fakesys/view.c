@@ -419,181 +419,6 @@ static void build_dev_children(struct fks_host *h, struct fks_dev *d, struct fks
 	}
 }
 
-/*
- * Recorded files the model lets the engine write, their state kept in the recorded entry:
- * d3cold_allowed_store(), broken_parity_status_store() and msi_bus_store() (an endpoint)
- * take kstrtoul(buf, 0, ...) (any failure EINVAL) and keep !!value; power/control's
- * control_store() takes "on" or "auto" as sysfs_streq() compares (one trailing newline).
- */
-static void set_entry(struct fks_entry *e, const char *text)
-{
-	g_free(e->data);
-	e->data = g_strdup(text);
-	e->len = strlen(text);
-}
-
-static int show_entry(void *o, char *b, size_t s, size_t *l)
-{
-	const struct fks_entry *e = o;
-
-	*l = MIN(e->len, s);
-	memcpy(b, e->data, *l);
-	return 0;
-}
-
-static int store_flag(void *o, const char *b, size_t len)
-{
-	unsigned long v;
-
-	if (parse_ulong(b, len, &v) < 0)
-		return -EINVAL;
-	set_entry(o, v ? "1\n" : "0\n");
-	return 0;
-}
-
-static int store_pm_control(void *o, const char *b, size_t len)
-{
-	g_autofree char *text = g_strndup(b, strnlen(b, len));
-	size_t n = strlen(text);
-
-	if (n && text[n - 1] == '\n')
-		text[n - 1] = '\0';
-	if (strcmp(text, "on") && strcmp(text, "auto"))
-		return -EINVAL;
-	set_entry(o, strcmp(text, "on") ? "auto\n" : "on\n");
-	return 0;
-}
-
-static const struct {
-	const char *dir;
-	struct fks_attr attr;
-} dev_flags[] = {
-	{ NULL, { "broken_parity_status", show_entry, store_flag } },
-	{ NULL, { "d3cold_allowed", show_entry, store_flag } },
-	{ NULL, { "msi_bus", show_entry, store_flag } },
-	{ "power", { "control", show_entry, store_pm_control } },
-};
-
-/* Drivers that call pci_enable_device() in probe: not vfio-pci (it enables on open) nor
- * pci-stub. */
-static int enable_count(const struct fks_dev *d)
-{
-	bool drv = d->driver && !d->driver->info->vfio && strcmp(d->driver->name, "pci-stub");
-
-	return d->enable_user + (drv ? 1 : 0) + (d->open_count ? 1 : 0);
-}
-
-static int show_enable(void *o, char *b, size_t s, size_t *l)
-{
-	return SHOW(b, s, l, "%d\n", enable_count(o));
-}
-
-/* enable_store(): EINVAL when kstrtoul fails, EBUSY with a driver, "1" enables (one more),
- * "0" disables an enabled device (one less), EIO when it is not enabled. */
-static int store_enable(void *o, const char *b, size_t len)
-{
-	struct fks_dev *d = o;
-	unsigned long long v;
-
-	if (fks_kstrtoull(b, len, 0, &v) < 0)
-		return -EINVAL; /* overflow too, on 6.1 and 6.12 (matrix rows) */
-	if (d->driver)
-		return -EBUSY;
-	if (v)
-		d->enable_user++;
-	else if (enable_count(d) > 0)
-		d->enable_user--;
-	else
-		return -EIO;
-	return 0;
-}
-
-static const struct fks_attr enable_attr = { "enable", show_enable, store_enable };
-
-static void build_dev_enable(struct fks_node *dir, struct fks_dev *d)
-{
-	if (!d->enable_known) {
-		const struct fks_entry *e = NULL;
-
-		for (guint i = 0; i < d->rec->entries->len && !e; i++)
-			if (strcmp(((struct fks_entry *)d->rec->entries->pdata[i])->name,
-				   "enable") == 0)
-				e = d->rec->entries->pdata[i];
-		d->enable_known = e || d->pf ? 1 : -1; /* a VF the model made has no record */
-		d->enable_user = e ? MAX(0, atoi(e->data) - enable_count(d)) : 0;
-	}
-	if (d->enable_known > 0)
-		fks_node_attr(dir, &enable_attr, d);
-}
-
-static void build_dev_flags(struct fks_node *dir, struct fks_rec *r)
-{
-	for (guint i = 0; i < r->entries->len; i++) {
-		struct fks_entry *e = r->entries->pdata[i];
-
-		for (size_t f = 0; f < ELEMENTSOF(dev_flags); f++) {
-			g_autofree char *name = dev_flags[f].dir ?
-							g_strdup_printf("%s/%s", dev_flags[f].dir,
-									dev_flags[f].attr.name) :
-							g_strdup(dev_flags[f].attr.name);
-
-			if (!e->link && strcmp(e->name, name) == 0)
-				fks_node_attr(dev_flags[f].dir ?
-						      fks_node_mkdir(dir, dev_flags[f].dir) :
-						      dir,
-					      &dev_flags[f].attr, e);
-		}
-	}
-}
-
-/* vfio-pci's writable bool parameters: param_set_bool() is kstrtobool(); shown as Y or N.
- * enable_sriov is the model's setting (sriov.c reads it); the others only keep the value. */
-static int store_param(void *o, const char *b, size_t len)
-{
-	bool v;
-
-	if (fks_kstrtobool(b, len, &v) < 0)
-		return -EINVAL;
-	set_entry(o, v ? "Y\n" : "N\n");
-	return 0;
-}
-
-static int show_enable_sriov(void *o, char *b, size_t s, size_t *l)
-{
-	return SHOW(b, s, l, "%s\n", ((struct fks_host *)o)->vfio_enable_sriov ? "Y" : "N");
-}
-
-static int store_enable_sriov(void *o, const char *b, size_t len)
-{
-	struct fks_host *h = o;
-	bool v;
-
-	if (fks_kstrtobool(b, len, &v) < 0)
-		return -EINVAL;
-	h->vfio_enable_sriov = v;
-	return 0;
-}
-
-static const struct fks_attr vfio_params[] = {
-	{ "disable_idle_d3", show_entry, store_param },
-	{ "nointxmask", show_entry, store_param },
-};
-static const struct fks_attr vfio_enable_sriov = { "enable_sriov", show_enable_sriov,
-						   store_enable_sriov };
-
-static void build_vfio_params(struct fks_host *h, struct fks_node *dir, struct fks_rec *r)
-{
-	for (guint i = 0; i < r->entries->len; i++) {
-		struct fks_entry *e = r->entries->pdata[i];
-
-		for (size_t p = 0; p < ELEMENTSOF(vfio_params); p++)
-			if (strcmp(e->name, vfio_params[p].name) == 0)
-				fks_node_attr(dir, &vfio_params[p], e);
-		if (strcmp(e->name, "enable_sriov") == 0)
-			fks_node_attr(dir, &vfio_enable_sriov, h);
-	}
-}
-
 static void build_dev(struct fks_host *h, struct fks_dev *d, struct fks_node *sys)
 {
 	struct fks_node *dir = fks_node_mkdir(sys, d->devpath);
@@ -634,8 +459,8 @@ static void build_dev(struct fks_host *h, struct fks_dev *d, struct fks_node *sy
 
 		link_to(dir, d->devpath, "iommu_group", to);
 	}
-	build_dev_flags(dir, d->rec);
-	build_dev_enable(dir, d);
+	fks_view_dev_flags(dir, d->rec);
+	fks_view_dev_enable(dir, d);
 	add_rec(h, dir, d->rec);
 	build_dev_children(h, d, sys, dir);
 	bus_link = fks_rel_target("bus/pci/devices", d->devpath);
@@ -715,6 +540,8 @@ static void build_groups(struct fks_host *h, struct fks_node *sys)
 			link_to(devs, path, d->addr, d->devpath);
 		}
 		if (g->rec)
+			fks_view_group_type(dir, g);
+		if (g->rec)
 			add_rec(h, dir, g->rec);
 	}
 }
@@ -759,7 +586,7 @@ void fks_view_build(struct fks_host *h)
 		struct fks_node *dir = fks_node_mkdir(sys, r->devpath);
 
 		if (dir && strcmp(r->devpath, "module/vfio_pci/parameters") == 0)
-			build_vfio_params(h, dir, r);
+			fks_view_vfio_params(h, dir, r);
 		if (dir)
 			add_rec(h, dir, r);
 	}
