@@ -192,9 +192,10 @@ void fks_view_vfio_params(struct fks_host *h, struct fks_node *dir, struct fks_r
 /*
  * kernel/iommu_groups/N/type, as iommu_group_store_type() answered on 6.1 and 6.12 (matrix
  * rows): "identity", "DMA", "DMA-FQ" or "auto" compared with sysfs_streq() (the text to the
- * first NUL, one trailing newline), else EINVAL; a group of more than one device EINVAL; a
- * member with a driver EBUSY. The new type is shown at once ("auto": the default, DMA here,
- * not observed).
+ * first NUL, one trailing newline), else EINVAL. 6.1: a group of more than one device EINVAL,
+ * a member with a driver EBUSY. 6.12: a member with a driver EPERM (the version between where
+ * it changed was not observed; 6.12 is taken as the first). The new type is shown at once
+ * ("auto": the default, DMA here, not observed).
  */
 static int store_group_type(void *o, const char *b, size_t len)
 {
@@ -208,10 +209,19 @@ static int store_group_type(void *o, const char *b, size_t len)
 		text[n - 1] = '\0';
 	for (t = 0; t < ELEMENTSOF(types) && strcmp(text, types[t]); t++)
 		;
-	if (t == ELEMENTSOF(types) || g->members->len != 1)
+	if (t == ELEMENTSOF(types))
 		return -EINVAL;
-	if (((struct fks_dev *)g->members->pdata[0])->driver)
-		return -EBUSY;
+	if (fks_kver_at_least(g->host, 6, 12)) {
+		/* 6.12: a group with a bound member (owner_cnt) is EPERM, whatever its size. */
+		for (guint i = 0; i < g->members->len; i++)
+			if (((struct fks_dev *)g->members->pdata[i])->driver)
+				return -EPERM;
+	} else {
+		if (g->members->len != 1)
+			return -EINVAL;
+		if (((struct fks_dev *)g->members->pdata[0])->driver)
+			return -EBUSY;
+	}
 	for (guint i = 0; i < g->rec->entries->len; i++)
 		if (strcmp(((struct fks_entry *)g->rec->entries->pdata[i])->name, "type") == 0)
 			e = g->rec->entries->pdata[i];
