@@ -325,22 +325,46 @@ int fks_store_drivers_probe(struct fks_host *h, const char *buf, size_t len)
 	return 0;
 }
 
-/* "%x %x %x %x %x %x %lx" as new_id_store() and remove_id_store() parse it. */
+/* One conversion of the kernel's vsscanf() for %x/%lx: spaces skipped, a "0x" skipped, hex
+ * digits with no overflow check (simple_strntoull() wraps); false when no digit follows. */
+static bool scan_hex(const char **p, unsigned long long *ret)
+{
+	const char *s = *p;
+	unsigned long long v = 0;
+
+	while (g_ascii_isspace(*s))
+		s++;
+	if (!g_ascii_isxdigit(*s))
+		return false;
+	if (s[0] == '0' && g_ascii_tolower(s[1]) == 'x')
+		s += 2;
+	while (g_ascii_isxdigit(*s))
+		v = v * 16 + (unsigned)g_ascii_xdigit_value(*s++);
+	*p = s;
+	*ret = v;
+	return true;
+}
+
+/* "%x %x %x %x %x %x %lx" as new_id_store() and remove_id_store() parse it, on the text up to
+ * the first NUL; each %x keeps the low 32 bits. */
 int fks_id_parse(const char *buf, size_t len, struct fks_id *ret, int *ret_fields)
 {
-	char text[256];
+	g_autofree char *text = g_strndup(buf, strnlen(buf, len));
 	unsigned v[6] = { 0, 0, FKS_ANY_ID, FKS_ANY_ID, 0, 0 };
-	unsigned long data = 0;
-	int n;
+	unsigned long long x, data = 0;
+	const char *p = text;
+	int n = 0;
 
-	if (len >= sizeof(text))
-		len = sizeof(text) - 1;
-	memcpy(text, buf, len);
-	text[len] = '\0';
-	n = sscanf(text, "%x %x %x %x %x %x %lx", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &data);
+	while (n < 7 && scan_hex(&p, &x)) {
+		if (n < 6)
+			v[n] = (unsigned)x;
+		else
+			data = x;
+		n++;
+	}
 	if (n < 2)
 		return -EINVAL;
-	*ret = (struct fks_id){ v[0], v[1], v[2], v[3], v[4], v[5], data, false };
+	*ret = (struct fks_id){ v[0], v[1], v[2], v[3], v[4], v[5], (unsigned long)data, false };
 	*ret_fields = n;
 	return 0;
 }

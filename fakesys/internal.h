@@ -14,6 +14,10 @@
 #define FKS_PAGE_SIZE 4096
 #define FKS_ANY_ID 0xffffffffu
 
+/* The kernel's number and boolean parsers on a write buffer (kstrto.c): 0, -EINVAL, -ERANGE. */
+int fks_kstrtoull(const char *buf, size_t len, unsigned base, unsigned long long *ret);
+int fks_kstrtobool(const char *buf, size_t len, bool *ret);
+
 /* ---- recorded content: what a recording or a tree showed that the model does not own ---- */
 
 struct fks_entry {
@@ -115,6 +119,11 @@ struct fks_dev {
 	bool removed; /* taken off the bus by remove; rescan brings it back */
 	bool unresponsive; /* did not come back from a reset (config=ff fault): reads all ones */
 	int saved_group; /* its group while removed, -1: none */
+	/* enable: pci_enable_device() calls made through the enable file (view.c); the shown
+	 * count adds one for a bound driver that enables in probe and one for an open VFIO
+	 * device. enable_known: derived from the recorded count (-1: no enable file). */
+	int enable_user;
+	int enable_known;
 };
 
 struct fks_container;
@@ -365,6 +374,12 @@ struct fks_node *fks_node_child(const struct fks_node *dir, const char *name);
 void fks_node_link(struct fks_node *dir, const char *name, const char *target);
 void fks_node_file(struct fks_node *dir, const char *path, const struct fks_entry *e);
 void fks_node_attr(struct fks_node *dir, const struct fks_attr *attr, void *obj);
+
+/* devattr.c: attributes of a device, a group and vfio-pci kept in recorded entries. */
+void fks_view_dev_flags(struct fks_node *dir, struct fks_rec *r);
+void fks_view_dev_enable(struct fks_node *dir, struct fks_dev *d);
+void fks_view_vfio_params(struct fks_host *h, struct fks_node *dir, struct fks_rec *r);
+void fks_view_group_type(struct fks_node *dir, struct fks_group *g);
 void fks_node_remove(struct fks_node *dir, const char *name);
 /* Resolve path below root; follow_last follows a final link. -ENOENT, -ELOOP, -ENOTDIR. */
 int fks_node_resolve(struct fks_node *root, const char *path, bool follow_last,

@@ -202,17 +202,10 @@ int fks_reset_do(struct fks_dev *dev)
 
 int fks_reset_store(struct fks_dev *dev, const char *buf, size_t len)
 {
-	char text[32];
-	unsigned long v;
-	char *end;
+	unsigned long long v;
 
-	if (len >= sizeof(text))
-		return -EINVAL;
-	memcpy(text, buf, len);
-	text[len] = '\0';
-	errno = 0;
-	v = strtoul(text, &end, 0);
-	if (end == text || errno || (*end && strcmp(end, "\n") != 0) || v != 1) {
+	/* reset_store(): kstrtoul(buf, 0, ...) fails or the value is not 1: EINVAL. */
+	if (fks_kstrtoull(buf, len, 0, &v) < 0 || v != 1) {
 		fks_rule(dev->host, "K-RESET-STORE", dev->addr, "reset accepts only 1: EINVAL");
 		return -EINVAL;
 	}

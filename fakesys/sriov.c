@@ -167,28 +167,21 @@ int fks_sriov_store_numvfs(struct fks_dev *pf, const char *buf, size_t len)
 	struct fks_host *h = pf->host;
 	struct fks_sriov *s = pf->sriov;
 	const struct fks_drvinfo *info = pf->driver ? pf->driver->info : NULL;
-	char text[32];
-	unsigned long v;
-	char *end;
+	unsigned long long v;
 
-	if (len >= sizeof(text))
-		len = sizeof(text) - 1;
-	memcpy(text, buf, len);
-	text[len] = '\0';
-	errno = 0;
-	v = strtoul(text, &end, 0);
-	if (end == text || errno || (*end && strcmp(end, "\n") != 0) || text[0] == '-' ||
-	    v > 0xffff) {
+	/* sriov_numvfs_store(): kstrtou16(buf, 0, ...); observed on 6.1 and 6.12, every failure
+	 * (no number, overflow, above 16 bits) is EINVAL (scenarios/kernel/matrix-*.tsv). */
+	if (fks_kstrtoull(buf, len, 0, &v) < 0 || v > 0xffff) {
 		fks_rule(h, "K-SRIOV-NUMVFS", pf->addr, "not a 16-bit number: EINVAL");
 		return -EINVAL;
 	}
 	if (v > s->total) {
-		fks_rule(h, "K-SRIOV-NUMVFS", pf->addr, "%lu is above sriov_totalvfs %u: ERANGE", v,
-			 s->total);
+		fks_rule(h, "K-SRIOV-NUMVFS", pf->addr, "%llu is above sriov_totalvfs %u: ERANGE",
+			 v, s->total);
 		return -ERANGE;
 	}
 	if (v == s->num) {
-		fks_rule(h, "K-SRIOV-NUMVFS", pf->addr, "%lu VFs already: nothing to do", v);
+		fks_rule(h, "K-SRIOV-NUMVFS", pf->addr, "%llu VFs already: nothing to do", v);
 		return 0;
 	}
 	if (!info || !info->sriov_configure || (info->sriov_needs_param && !h->vfio_enable_sriov)) {
@@ -204,7 +197,7 @@ int fks_sriov_store_numvfs(struct fks_dev *pf, const char *buf, size_t len)
 	}
 	if (s->num != 0) {
 		fks_rule(h, "K-SRIOV-ZERO-FIRST", pf->addr,
-			 "%u VFs already enabled. Disable before enabling %lu VFs: EBUSY", s->num,
+			 "%u VFs already enabled. Disable before enabling %llu VFs: EBUSY", s->num,
 			 v);
 		return -EBUSY;
 	}
@@ -213,17 +206,9 @@ int fks_sriov_store_numvfs(struct fks_dev *pf, const char *buf, size_t len)
 
 int fks_sriov_store_autoprobe(struct fks_dev *pf, const char *buf, size_t len)
 {
-	/* kstrtobool(): the first character decides; "on"/"off" need the second. */
-	char c0 = len > 0 ? buf[0] : '\0', c1 = len > 1 ? buf[1] : '\0';
-	int v = -1;
+	bool v;
 
-	if (c0 == '1' || c0 == 'y' || c0 == 'Y' || (c0 == 'o' && c1 == 'n') ||
-	    (c0 == 'O' && c1 == 'N'))
-		v = 1;
-	else if (c0 == '0' || c0 == 'n' || c0 == 'N' || (c0 == 'o' && c1 == 'f') ||
-		 (c0 == 'O' && c1 == 'F'))
-		v = 0;
-	if (v < 0) {
+	if (fks_kstrtobool(buf, len, &v) < 0) {
 		fks_rule(pf->host, "K-SRIOV-VF-AUTOPROBE", pf->addr,
 			 "sriov_drivers_autoprobe takes a boolean: EINVAL");
 		return -EINVAL;

@@ -103,19 +103,14 @@ static int store_uevent(void *o, const char *b, size_t len)
 	return 0; /* a synthetic uevent: nobody listens */
 }
 
+/* kstrtoul(buf, 0, ...): the store functions that use it answer every failure with EINVAL. */
 static int parse_ulong(const char *b, size_t len, unsigned long *ret)
 {
-	char text[32];
-	char *end;
+	unsigned long long v;
 
-	if (len >= sizeof(text))
+	if (fks_kstrtoull(b, len, 0, &v) < 0)
 		return -EINVAL;
-	memcpy(text, b, len);
-	text[len] = '\0';
-	errno = 0;
-	*ret = strtoul(text, &end, 0);
-	if (end == text || errno || (*end && strcmp(end, "\n") != 0))
-		return -EINVAL;
+	*ret = (unsigned long)v;
 	return 0;
 }
 
@@ -432,7 +427,10 @@ static void build_dev(struct fks_host *h, struct fks_dev *d, struct fks_node *sy
 	if (!dir)
 		return;
 	for (size_t i = 0; i < ELEMENTSOF(dev_attrs); i++)
-		fks_node_attr(dir, &dev_attrs[i], d);
+		/* pci_dev_hp_attrs_are_visible(): a VF has no remove or rescan (ENOENT). */
+		if (!d->pf ||
+		    (dev_attrs[i].store != store_remove && dev_attrs[i].store != store_dev_rescan))
+			fks_node_attr(dir, &dev_attrs[i], d);
 	if (d->reset_attr) {
 		fks_node_attr(dir, &reset_attr, d);
 		if (fks_kver_at_least(h, 5, 15))
@@ -461,6 +459,8 @@ static void build_dev(struct fks_host *h, struct fks_dev *d, struct fks_node *sy
 
 		link_to(dir, d->devpath, "iommu_group", to);
 	}
+	fks_view_dev_flags(dir, d->rec);
+	fks_view_dev_enable(dir, d);
 	add_rec(h, dir, d->rec);
 	build_dev_children(h, d, sys, dir);
 	bus_link = fks_rel_target("bus/pci/devices", d->devpath);
@@ -540,6 +540,8 @@ static void build_groups(struct fks_host *h, struct fks_node *sys)
 			link_to(devs, path, d->addr, d->devpath);
 		}
 		if (g->rec)
+			fks_view_group_type(dir, g);
+		if (g->rec)
 			add_rec(h, dir, g->rec);
 	}
 }
@@ -580,9 +582,11 @@ void fks_view_build(struct fks_host *h)
 	build_drivers(h, sys);
 	build_groups(h, sys);
 	for (guint i = 0; i < h->extras->len; i++) {
-		const struct fks_rec *r = h->extras->pdata[i];
+		struct fks_rec *r = h->extras->pdata[i];
 		struct fks_node *dir = fks_node_mkdir(sys, r->devpath);
 
+		if (dir && strcmp(r->devpath, "module/vfio_pci/parameters") == 0)
+			fks_view_vfio_params(h, dir, r);
 		if (dir)
 			add_rec(h, dir, r);
 	}

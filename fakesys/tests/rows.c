@@ -292,24 +292,37 @@ static int setup_step(struct fks_host *h, struct pt_backend *be, const char *ste
 	return pt_backend_write(be, PT_NS_SYS, path, value, len);
 }
 
-int row_run(const struct row *r, char **ret_observed)
+int row_setup(struct fks_host *h, struct pt_backend *be, const char *setup, char **ret_step)
 {
-	struct fks_host *h = row_load(r->host, r->kernel);
-	struct pt_backend *be = fks_host_backend(h);
-	g_auto(GStrv) steps = g_strsplit(r->setup ? r->setup : "", ";", -1);
-	char *obs = NULL;
-	int ret = 0;
+	g_auto(GStrv) steps = g_strsplit(setup ? setup : "", ";", -1);
 
-	for (guint i = 0; steps[i] && !obs; i++) {
+	for (guint i = 0; steps[i]; i++) {
 		int s;
 
 		if (!steps[i][0])
 			continue;
 		s = setup_step(h, be, steps[i]);
 		if (s < 0) {
-			obs = g_strdup_printf("setup-failed:%s (%s)", row_errno_name(-s), steps[i]);
-			ret = -1;
+			*ret_step = g_strdup(steps[i]);
+			return s;
 		}
+	}
+	*ret_step = NULL;
+	return 0;
+}
+
+int row_run(const struct row *r, char **ret_observed)
+{
+	struct fks_host *h = row_load(r->host, r->kernel);
+	struct pt_backend *be = fks_host_backend(h);
+	g_autofree char *step = NULL;
+	char *obs = NULL;
+	int ret = 0, r0;
+
+	r0 = row_setup(h, be, r->setup, &step);
+	if (r0 < 0) {
+		obs = g_strdup_printf("setup-failed:%s (%s)", row_errno_name(-r0), step);
+		ret = -1;
 	}
 	if (!obs && strcmp(r->op, "write") == 0) {
 		size_t len;

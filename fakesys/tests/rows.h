@@ -28,6 +28,9 @@ char *row_host_path(const char *host);
 /* Run the row; *ret_observed gets what happened (caller frees). Returns 0, or -1 when the
  * setup failed (ret_observed says which step). */
 int row_run(const struct row *r, char **ret_observed);
+/* Apply a row's ';'-separated setup to a host; 0, or the first failing step's -errno (the
+ * step in *ret_step, caller frees). */
+int row_setup(struct fks_host *h, struct pt_backend *be, const char *setup, char **ret_step);
 /* Load a host for a test (fails the test on error). */
 struct fks_host *row_load(const char *host, const char *kernel);
 
