@@ -21,31 +21,6 @@ JsonNode *pth_host_to_json(const struct pt_host *host, const char *source)
 	return json_from_string(text, NULL);
 }
 
-char *pth_utf8_escape(const char *s)
-{
-	GString *out = g_string_new(NULL);
-
-	while (*s) {
-		const char *end;
-		gunichar c = g_utf8_get_char_validated(s, -1);
-
-		/* Invalid bytes and control characters (a terminal would obey ESC). */
-		if (c == (gunichar)-1 || c == (gunichar)-2 || c < 0x20 || c == 0x7f ||
-		    (c >= 0x80 && c < 0xa0)) {
-			end = c < 0x80 || c == (gunichar)-1 || c == (gunichar)-2 ?
-				      s + 1 :
-				      g_utf8_next_char(s);
-			for (; s < end; s++)
-				g_string_append_printf(out, "\\x%02x", (unsigned char)*s);
-			continue;
-		}
-		end = g_utf8_next_char(s);
-		g_string_append_len(out, s, end - s);
-		s = end;
-	}
-	return g_string_free(out, FALSE);
-}
-
 /* JSON text with invalid UTF-8 inside its strings: each such byte becomes \\xNN (an escaped
  * backslash, then xNN), which keeps its value where U+FFFD would lose it. */
 static char *utf8_json(const char *s)
