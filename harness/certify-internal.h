@@ -43,6 +43,7 @@ struct cert_result {
 struct cert {
 	struct pth_session s;
 	const char *dut;
+	char dut_buf[PT_ADDRESS_SIZE]; /* the DUT argument in the kernel's form */
 	enum pth_cert_profile profile;
 	unsigned vfs;
 	GPtrArray *unit; /* char *: the DUT first, then its slot's functions in its group */

@@ -119,7 +119,7 @@ static int parse(struct cert *c, int argc, char **argv, const char **ret_out, bo
 	if (optind + 1 != argc)
 		return usage_error("expects one device address", NULL);
 	c->dut = argv[optind];
-	return 0;
+	return pth_address_arg("certify", (char **)&c->dut, c->dut_buf);
 }
 
 static int certify(struct cert *c, const char *out, bool yes, bool dry)

@@ -20,6 +20,7 @@
 
 int pth_cmd_detach(int argc, char **argv)
 {
+	char addr[PT_ADDRESS_SIZE];
 	static const struct option opts[] = {
 		PTH_SESSION_OPTIONS,
 		{ "driver", required_argument, NULL, 'd' },
@@ -79,6 +80,8 @@ int pth_cmd_detach(int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return pth_usage_error("detach", "expects one device address", NULL);
+	if (pth_address_arg("detach", &argv[optind], addr) != 0)
+		return PTH_EXIT_INPUT;
 	s.mutating = true;
 	r = pth_session_open(&s, "detach");
 	if (r != 0)
@@ -96,6 +99,7 @@ int pth_cmd_detach(int argc, char **argv)
 
 int pth_cmd_reattach(int argc, char **argv)
 {
+	char addr[PT_ADDRESS_SIZE];
 	static const struct option opts[] = {
 		PTH_SESSION_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
@@ -125,6 +129,8 @@ int pth_cmd_reattach(int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return pth_usage_error("reattach", "expects one device address", NULL);
+	if (pth_address_arg("reattach", &argv[optind], addr) != 0)
+		return PTH_EXIT_INPUT;
 	s.mutating = true;
 	r = pth_session_open(&s, "reattach");
 	if (r != 0)
@@ -159,6 +165,7 @@ int pth_cmd_reattach(int argc, char **argv)
 
 int pth_cmd_reset(int argc, char **argv)
 {
+	char addr[PT_ADDRESS_SIZE];
 	static const struct option opts[] = {
 		PTH_SESSION_OPTIONS,
 		{ "method", required_argument, NULL, 'm' },
@@ -192,6 +199,8 @@ int pth_cmd_reset(int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return pth_usage_error("reset", "expects one device address", NULL);
+	if (pth_address_arg("reset", &argv[optind], addr) != 0)
+		return PTH_EXIT_INPUT;
 	r = pth_session_open(&s, "reset");
 	if (r != 0)
 		return pth_session_close(&s, "reset", r);
@@ -203,6 +212,7 @@ int pth_cmd_reset(int argc, char **argv)
 
 int pth_cmd_vfio_open(int argc, char **argv)
 {
+	char addr[PT_ADDRESS_SIZE];
 	static const struct option opts[] = {
 		PTH_SESSION_OPTIONS,
 		{ "map", required_argument, NULL, 'M' },
@@ -253,6 +263,8 @@ int pth_cmd_vfio_open(int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return pth_usage_error("vfio-open", "expects one device address", NULL);
+	if (pth_address_arg("vfio-open", &argv[optind], addr) != 0)
+		return PTH_EXIT_INPUT;
 	r = pth_session_open(&s, "vfio-open");
 	if (r != 0)
 		return pth_session_close(&s, "vfio-open", r);

@@ -681,6 +681,27 @@ int pth_usage_error(const char *cmd, const char *what, const char *arg)
 	return PTH_EXIT_INPUT;
 }
 
+int pth_address_arg(const char *cmd, char **arg, char buf[PT_ADDRESS_SIZE])
+{
+	if (pt_address_canonical(*arg, buf) < 0)
+		return pth_usage_error(cmd, "not a PCI address (DDDD:BB:SS.F):", *arg);
+	*arg = buf;
+	return 0;
+}
+
+int pth_address_list(const char *cmd, char **list)
+{
+	char buf[PT_ADDRESS_SIZE];
+
+	for (; list && *list; list++) {
+		if (pt_address_canonical(*list, buf) < 0)
+			return pth_usage_error(cmd, "not a PCI address (DDDD:BB:SS.F):", *list);
+		g_free(*list);
+		*list = g_strdup(buf);
+	}
+	return 0;
+}
+
 int pth_bad_option(const char *cmd, int c, char **argv)
 {
 	return pth_usage_error(cmd, c == ':' ? "option needs a value:" : "unknown option",

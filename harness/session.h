@@ -94,3 +94,11 @@ const char *pth_errno_name(int err);
 int pth_usage_error(const char *cmd, const char *what, const char *arg);
 /* getopt's complaint (c is ':' or '?') about argv[optind - 1], as pth_usage_error. */
 int pth_bad_option(const char *cmd, int c, char **argv);
+/*
+ * A device address argument in the kernel's form: *arg as the user gave it (upper case, the
+ * short BB:SS.F for domain 0, a domain wider than 16 bits) written to buf, and *arg pointed at
+ * buf. Returns 0, or the input-error exit status with "not a PCI address" printed.
+ */
+int pth_address_arg(const char *cmd, char **arg, char buf[PT_ADDRESS_SIZE]);
+/* The same for each element of a g_strsplit() list (replaced in place). */
+int pth_address_list(const char *cmd, char **list);

@@ -112,6 +112,7 @@ int pth_cmd_select_vf(int argc, char **argv)
 
 int pth_cmd_set_numvfs(int argc, char **argv)
 {
+	char addr[PT_ADDRESS_SIZE];
 	static const struct option opts[] = {
 		PTH_SESSION_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
@@ -139,6 +140,8 @@ int pth_cmd_set_numvfs(int argc, char **argv)
 	}
 	if (optind + 2 != argc)
 		return pth_usage_error("set-numvfs", "expects a PF and a count", NULL);
+	if (pth_address_arg("set-numvfs", &argv[optind], addr) != 0)
+		return PTH_EXIT_INPUT;
 	count = strtol(argv[optind + 1], &end, 10);
 	if (*end || count < 0 || count > 65535)
 		return pth_usage_error("set-numvfs", "not a VF count:", argv[optind + 1]);
@@ -169,7 +172,7 @@ static int vm_option(struct vm_args *a, int c, const char *arg, const char *cmd)
 	case 'd':
 		g_strfreev(a->devices);
 		a->devices = g_strsplit(arg, ",", -1);
-		return 0;
+		return pth_address_list(cmd, a->devices);
 	case 'm':
 		if (pth_parse_size(arg, &a->cfg.memory) < 0)
 			return pth_usage_error(cmd, "not a size:", arg);

@@ -106,6 +106,13 @@ check "unknown method" 2 empty "unknown method" -- detach 0000:01:00.0 --method 
 check "detach to a host driver" 2 empty "not a stub driver" -- detach 0000:01:00.0 --driver e1000e --host "$LAB"
 check "detach to a path" 2 empty "not a stub driver" -- detach 0000:01:00.0 --driver ../../../etc --host "$LAB"
 check "attach through a host driver" 2 empty "not a stub driver" -- attach --vm v --devices 0000:01:00.0 --driver e1000 --host "$LAB"
+# Addresses as users type them (trial row 22): the short BB:SS.F is domain 0000, anything that is
+# not an address is a usage error, never "device-not-found"; a 32-bit domain is an address.
+check "malformed address" 2 empty "not a PCI address \(DDDD:BB:SS.F\): '0000:zz:00.0'" -- detach 0000:zz:00.0 --host "$LAB"
+check "malformed address in a list" 2 empty "not a PCI address \(DDDD:BB:SS.F\): 'zz'" -- attach --vm v --devices 0000:01:00.0,zz --host "$LAB"
+check "malformed DUT" 2 empty "not a PCI address \(DDDD:BB:SS.F\): '1:2:3'" -- certify 1:2:3 --host "$LAB" --dry-run
+check_out "short address is domain 0000" "^detach 0000:01:00.0: ok" -- detach 01:00.0 --host "$LAB"
+check "32-bit domain is an address (not on this host: exit 1, not 2)" 1 any "" -- reset 10000:e1:00.0 --host "$LAB"
 check_out "reattach on its host driver" "^reattach 0000:02:00.0: ok: 0000:02:00.0 is already on its host driver nvme" -- reattach 0000:02:00.0 --host "$HOSTS/desktop-gpu.umockdev"
 # Chained on the model: detach and save, then the saved state goes on.
 check_out "detach --save" "^detach 0000:02:00.0: ok" -- detach 0000:02:00.0 --force --host "$LAB" --save "$tmp/after.umockdev"
