@@ -66,6 +66,7 @@ struct cert {
 	const char *faults; /* --faults FILE: injected into the model */
 	bool profile_given; /* --profile; else the DUT's class decides */
 	bool in_scenario; /* a step of a scenario (certify: {profile: P}): no signal handling */
+	bool quiet; /* --quiet: no progress line */
 };
 
 /* One of certify's own checks, by the name a profile's scenario calls it with

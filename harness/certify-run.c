@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "certify-internal.h"
+#include "progress.h"
 #include "verbs.h"
 #include "commands.h"
 #include "sriov.h"
@@ -209,6 +210,8 @@ void pth_cert_run_checks(struct cert *c)
 						      c->in_scenario ? NULL : certify_interrupted,
 					      .data = c };
 	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
+	struct pth_progress *progress = pth_progress_new(
+		stderr, "checks", c->checks->len, !c->in_scenario && !c->quiet && !g_getenv("CI"));
 
 	if (!c->in_scenario) {
 		caught_signal = 0;
@@ -216,10 +219,13 @@ void pth_cert_run_checks(struct cert *c)
 		sigaction(SIGINT, &sa, &old_int);
 		sigaction(SIGTERM, &sa, &old_term);
 	}
-	for (guint i = 0; i < c->checks->len; i++)
+	for (guint i = 0; i < c->checks->len; i++) {
 		run_check(c, c->checks->pdata[i],
 			  i + 1 == c->checks->len && pth_cert_is_restored(c->checks->pdata[i]),
 			  &hooks);
+		pth_progress_update(progress, i + 1);
+	}
+	pth_progress_free(progress);
 	c->running = NULL;
 	if (!c->in_scenario) {
 		sigaction(SIGINT, &old_int, NULL);

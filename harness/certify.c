@@ -24,7 +24,7 @@ static void usage(void)
 {
 	printf("Usage: ptharness certify BDF [--profile nic|gpu|nvme|generic] [--vfs N] [--out DIR]\n"
 	       "                         [--yes] [--dry-run] [--host FILE|DIR|live]\n"
-	       "                         [--profile-dir DIR]\n\n"
+	       "                         [--profile-dir DIR] [--quiet]\n\n"
 	       "Certify a device for passthrough: IOMMU and interrupt remapping, an isolated\n"
 	       "group with ACS upstream, an endpoint with working reset, vfio-pci and back, a VFIO\n"
 	       "open with DMA map and VFIO reset, SR-IOV VFs, migration, GPU specifics. The host\n"
@@ -44,7 +44,9 @@ static void usage(void)
 	       "  --kernel X.Y   the kernel whose behaviour applies\n"
 	       "  --save FILE    (model) write the end state as a recording\n"
 	       "  --faults FILE  (model) inject faults (fakesys syntax: write, reset, numvfs,\n"
-	       "                 remove), to see a check fail midway and the host restored\n\n"
+	       "                 remove), to see a check fail midway and the host restored\n"
+	       "  --quiet        no progress line (there is none either when standard error is\n"
+	       "                 not a terminal, or when CI is set)\n\n"
 	       "Exit status: 0 certified, 1 a check failed, 2 usage error or refusal.\n");
 }
 
@@ -62,6 +64,7 @@ static int parse(struct cert *c, int argc, char **argv, const char **ret_out, bo
 		{ "out", required_argument, NULL, 'o' },
 		{ "yes", no_argument, NULL, 'y' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -69,7 +72,7 @@ static int parse(struct cert *c, int argc, char **argv, const char **ret_out, bo
 
 	optind = 1;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, ":H:K:W:F:p:P:v:o:ynh", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":H:K:W:F:p:P:v:o:ynqh", opts, NULL)) != -1) {
 		char *end = NULL;
 
 		switch (o) {
@@ -107,6 +110,9 @@ static int parse(struct cert *c, int argc, char **argv, const char **ret_out, bo
 			break;
 		case 'n':
 			*ret_dry = true;
+			break;
+		case 'q':
+			c->quiet = true;
 			break;
 		case 'h':
 			usage();
