@@ -73,7 +73,7 @@ static const struct {
  * pci-stub. */
 static int enable_count(const struct fks_dev *d)
 {
-	bool drv = d->driver && !d->driver->info->vfio && strcmp(d->driver->name, "pci-stub");
+	bool drv = d->driver && !d->driver->info->vfio && !d->driver->info->stub;
 
 	return d->enable_user + (drv ? 1 : 0) + (d->open_count ? 1 : 0);
 }

@@ -18,7 +18,7 @@ static const struct fks_drvinfo drvinfo[] = {
 	  .sriov_needs_param = true,
 	  .disables_vfs_on_remove = true,
 	  .override_only_any = true },
-	{ .name = "pci-stub", .dma_managed = true },
+	{ .name = "pci-stub", .dma_managed = true, .stub = true },
 	{ .name = "pcieport",
 	  .dma_managed = true,
 	  .match_class = 0x060400,

@@ -59,6 +59,10 @@ struct fks_id {
 struct fks_drvinfo {
 	const char *name; /* exact, or a pattern "*vfio_pci*" */
 	bool dma_managed; /* driver_managed_dma */
+	/* pci-stub: its probe claims the device and does nothing else (no pci_enable_device), its
+	 * id table is empty (it binds through an override or a dynamic id), and VFIO before 5.19
+	 * lets a group member sit on it (vfio_driver_allowed). */
+	bool stub;
 	bool vfio; /* registers its devices with VFIO (creates /dev/vfio/N) */
 	bool sriov_configure; /* has ->sriov_configure */
 	bool sriov_needs_param; /* vfio-pci: only with enable_sriov */

@@ -507,7 +507,7 @@ static void add_static_id(struct fks_driver *drv, const struct fks_dev *d)
 {
 	struct fks_id id = { d->cfg.vendor, d->cfg.device, FKS_ANY_ID, FKS_ANY_ID, 0, 0, 0, false };
 
-	if (drv->info->override_only_any || strcmp(drv->name, "pci-stub") == 0)
+	if (drv->info->override_only_any || drv->info->stub)
 		return; /* bound through an override or a dynamic id */
 	if (drv->info->match_class_mask &&
 	    (d->cfg.class & drv->info->match_class_mask) == drv->info->match_class)

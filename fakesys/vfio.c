@@ -111,8 +111,8 @@ static bool group_viable(struct fks_host *h, const struct fks_group *g)
 	for (guint i = 0; i < g->members->len; i++) {
 		const struct fks_dev *d = g->members->pdata[i];
 
-		if (d->driver && !d->driver->info->vfio &&
-		    strcmp(d->driver->name, "pci-stub") != 0 && d->cfg.header_type == 0)
+		if (d->driver && !d->driver->info->vfio && !d->driver->info->stub &&
+		    d->cfg.header_type == 0)
 			return false;
 	}
 	return true;
