@@ -82,29 +82,29 @@ static char *check_export(struct fks_host *h, const char *what)
 	g_autofree char *tmp = g_build_filename(g_get_tmp_dir(), "fks-export-XXXXXX", NULL);
 	g_autofree char *mine = NULL, *theirs = NULL, *diff = NULL;
 	g_autoptr(GError) e = NULL;
-	struct pth_host_source *src;
+	struct umt_testbed *src;
 	struct pt_backend *be;
 	char *text = NULL;
 	int fd;
 
 	assert_int_equal(fks_host_export_recording(h, &text), 0);
-	if (!pth_recording_check(what, text, &e))
+	if (!umt_recording_check(what, text, &e))
 		fail_msg("%s: the harness refuses the export: %s", what, e->message);
 	fd = g_mkstemp(tmp);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
 	close(fd);
-	src = pth_host_source_open(tmp, &e);
+	src = umt_testbed_open(tmp, &e);
 	if (!src)
 		fail_msg("%s: libumockdev: %s", what, e->message);
 	be = fks_host_backend(h);
 	mine = scan_summary(be, what);
-	theirs = scan_summary(pth_host_source_backend(src), what);
+	theirs = scan_summary(umt_testbed_backend(src), what);
 	diff = row_first_diff(mine, theirs);
 	if (diff[0])
 		fail_msg("%s: fakesys vs its export in a testbed: %s", what, diff);
 	pt_backend_free(be);
-	pth_host_source_free(src);
+	umt_testbed_free(src);
 	g_unlink(tmp);
 	return text;
 }
@@ -167,7 +167,7 @@ static void check_syntax(struct fks_host *h, const char *what, bool full)
 		return;
 	}
 	assert_int_equal(fks_host_export_recording(h, &text), 0);
-	if (!pth_recording_check(what, text, &e))
+	if (!umt_recording_check(what, text, &e))
 		fail_msg("%s: the harness refuses the export: %s", what, e->message);
 }
 

@@ -154,7 +154,7 @@ static void test_load_scan_matches_sysfs(void **state)
 	(void)state;
 	for (guint i = 0; files[i]; i++) {
 		g_autoptr(GError) e = NULL;
-		struct pth_host_source *src = pth_host_source_open(files[i], &e);
+		struct umt_testbed *src = umt_testbed_open(files[i], &e);
 		struct fks_host *h = load_file(files[i]);
 		struct pt_backend *be = fks_host_backend(h);
 		struct pt_host *x = NULL, *y = NULL;
@@ -163,7 +163,7 @@ static void test_load_scan_matches_sysfs(void **state)
 		assert_non_null(src);
 		if (pt_host_new(be, NULL, &x, &err) < 0)
 			fail_msg("%s fakesys scan: %s %s", files[i], err.path, err.reason);
-		if (pt_host_new(pth_host_source_backend(src), NULL, &y, &err) < 0)
+		if (pt_host_new(umt_testbed_backend(src), NULL, &y, &err) < 0)
 			fail_msg("%s sysfs scan: %s %s", files[i], err.path, err.reason);
 		compare_hosts(files[i], x, y);
 		pt_host_free(x);
@@ -171,7 +171,7 @@ static void test_load_scan_matches_sysfs(void **state)
 		(void)e;
 		pt_backend_free(be);
 		fks_host_free(h);
-		pth_host_source_free(src);
+		umt_testbed_free(src);
 	}
 }
 

@@ -23,19 +23,12 @@
 
 #define PTH_BLOCK_PATH "/devices/virtual/ptharness/host"
 
-struct block_line {
-	char *devpath; /* "/devices/pci0000:00/0000:00:02.0" */
-	guint line;
-};
-
-struct pth_host_source {
+struct umt_testbed {
 	char *spec;
-	enum pth_host_kind kind;
 	char *root;
 	UMockdevTestbed *testbed;
 	const struct umockdev_api *umockdev;
 	struct pt_backend *be;
-	GArray *blocks; /* struct block_line, for error messages */
 };
 
 /*
@@ -198,7 +191,7 @@ static gboolean check_devices(const char *file, char **lines, GError **error)
 	return TRUE;
 }
 
-gboolean pth_recording_check(const char *file, const char *text, GError **error)
+gboolean umt_recording_check(const char *file, const char *text, GError **error)
 {
 	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
 	g_autoptr(GHashTable) keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -241,7 +234,7 @@ gboolean pth_recording_check(const char *file, const char *text, GError **error)
 }
 
 /* Feed the recording to libumockdev one block at a time, remembering where each starts. */
-static gboolean load_blocks(struct pth_host_source *src, const char *text, GError **error)
+static gboolean load_blocks(struct umt_testbed *src, const char *text, GError **error)
 {
 	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
 	g_autoptr(GString) block = g_string_new(NULL);
@@ -253,13 +246,9 @@ static gboolean load_blocks(struct pth_host_source *src, const char *text, GErro
 		if (!l || l[0] == '\0') {
 			if (block->len > 0) {
 				g_autoptr(GError) e = NULL;
-				struct block_line bl = { .line = start };
 
 				if (!src->umockdev->add_from_string(src->testbed, block->str, &e))
 					return fail(error, src->spec, start, "%s", e->message);
-				bl.devpath = g_strdup(strchr(block->str, '/'));
-				*strchr(bl.devpath, '\n') = '\0';
-				g_array_append_val(src->blocks, bl);
 				g_string_truncate(block, 0);
 			}
 			if (!l)
@@ -447,14 +436,14 @@ static gboolean complete_from_links(const char *sys, gboolean groups, GError **e
 	return TRUE;
 }
 
-static gboolean open_recording(struct pth_host_source *src, GError **error)
+static gboolean open_recording(struct umt_testbed *src, GError **error)
 {
 	g_autofree char *text = NULL, *sys = NULL, *block = NULL;
 	gboolean has_block;
 
 	if (!g_file_get_contents(src->spec, &text, NULL, error))
 		return FALSE;
-	if (!pth_recording_check(src->spec, text, error))
+	if (!umt_recording_check(src->spec, text, error))
 		return FALSE;
 	if (!(src->umockdev = umockdev(error)))
 		return FALSE;
@@ -479,95 +468,37 @@ static gboolean open_recording(struct pth_host_source *src, GError **error)
 	return TRUE;
 }
 
-struct pth_host_source *pth_host_source_open(const char *spec, GError **error)
+struct umt_testbed *umt_testbed_open(const char *spec, GError **error)
 {
-	struct pth_host_source *src = g_new0(struct pth_host_source, 1);
+	struct umt_testbed *src = g_new0(struct umt_testbed, 1);
 	int r;
 
 	src->spec = g_strdup(spec);
-	src->blocks = g_array_new(FALSE, TRUE, sizeof(struct block_line));
-	if (strcmp(spec, "live") == 0) {
-		src->kind = PTH_HOST_LIVE;
-		src->root = g_strdup("/");
-	} else if (g_file_test(spec, G_FILE_TEST_IS_DIR)) {
-		src->kind = PTH_HOST_DIR;
-		src->root = g_strdup(spec);
-	} else if (g_file_test(spec, G_FILE_TEST_IS_REGULAR)) {
-		src->kind = PTH_HOST_RECORDING;
-		if (!open_recording(src, error))
-			return pth_host_source_free(src);
-	} else {
-		fail(error, spec, 0,
-		     "no such host: not 'live', a directory holding sys/, or a recording file");
-		return pth_host_source_free(src);
-	}
-
+	if (!open_recording(src, error))
+		return umt_testbed_free(src);
 	r = pt_backend_sysfs_new(src->root, &src->be);
 	if (r < 0) {
 		fail(error, spec, 0, "%s",
 		     r == -ENOENT || r == -ENOTDIR ? "no sys/ directory below it" : g_strerror(-r));
-		return pth_host_source_free(src);
+		return umt_testbed_free(src);
 	}
 	return src;
 }
 
-struct pth_host_source *pth_host_source_free(struct pth_host_source *src)
+struct umt_testbed *umt_testbed_free(struct umt_testbed *src)
 {
 	if (!src)
 		return NULL;
 	pt_backend_free(src->be);
 	if (src->testbed)
 		g_object_unref(src->testbed); /* removes its directory */
-	for (guint i = 0; src->blocks && i < src->blocks->len; i++)
-		g_free(g_array_index(src->blocks, struct block_line, i).devpath);
-	if (src->blocks)
-		g_array_unref(src->blocks);
 	g_free(src->root);
 	g_free(src->spec);
 	g_free(src);
 	return NULL;
 }
 
-struct pt_backend *pth_host_source_backend(struct pth_host_source *src)
+struct pt_backend *umt_testbed_backend(struct umt_testbed *src)
 {
 	return src->be;
-}
-
-enum pth_host_kind pth_host_source_kind(const struct pth_host_source *src)
-{
-	return src->kind;
-}
-
-const char *pth_host_source_spec(const struct pth_host_source *src)
-{
-	return src->spec;
-}
-
-const char *pth_host_source_root(const struct pth_host_source *src)
-{
-	return src->root;
-}
-
-char *pth_host_source_describe_error(const struct pth_host_source *src, const struct pt_error *err)
-{
-	guint best_line = 0;
-	size_t best_len = 0;
-
-	/* Name the recording's line of the device block the failing path belongs to. */
-	for (guint i = 0; src->blocks && i < src->blocks->len; i++) {
-		const struct block_line *b = &g_array_index(src->blocks, struct block_line, i);
-		size_t len = strlen(b->devpath + 1);
-
-		if (len > best_len && strncmp(err->path, b->devpath + 1, len) == 0 &&
-		    (err->path[len] == '/' || err->path[len] == '\0')) {
-			best_len = len;
-			best_line = b->line;
-		}
-	}
-	if (best_line)
-		return g_strdup_printf("%s:%u: %s: %s", src->spec, best_line, err->path,
-				       err->reason);
-	if (err->path[0])
-		return g_strdup_printf("%s: %s: %s", src->spec, err->path, err->reason);
-	return g_strdup_printf("%s: %s", src->spec, err->reason);
 }
