@@ -41,7 +41,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SYSFS "/sys/"
+#include "guest-sysfs.h"
+
 #define BUF 8192
 
 #include "kfacts-facts.h"
@@ -76,56 +77,6 @@ static const char *role_bdf(const char *name)
 	return NULL;
 }
 
-/* Read sysfs file rel (relative to /sys) into buf; returns bytes or -errno. */
-static ssize_t sysfs_read(const char *rel, char *buf, size_t size)
-{
-	char path[PATH_MAX];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), SYSFS "%s", rel);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	if (n < 0)
-		n = -errno;
-	else
-		buf[n] = '\0';
-	close(fd);
-	return n;
-}
-
-/* Write exactly len bytes with one write(); returns 0 or -errno (-EIO for a short write). */
-static int sysfs_write(const char *rel, const char *val, size_t len)
-{
-	char path[PATH_MAX];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), SYSFS "%s", rel);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, len);
-	if (n < 0)
-		n = -errno;
-	close(fd);
-	if (n < 0)
-		return (int)n;
-	return (size_t)n == len ? 0 : -EIO;
-}
-
-static unsigned long attr_ul(const char *bdf, const char *attr)
-{
-	char rel[256], buf[64];
-
-	snprintf(rel, sizeof(rel), "bus/pci/devices/%s/%s", bdf, attr);
-	if (sysfs_read(rel, buf, sizeof(buf)) <= 0)
-		return 0;
-	return strtoul(buf, NULL, 0);
-}
-
 static int has_attr(const char *bdf, const char *attr)
 {
 	char path[PATH_MAX];
@@ -150,11 +101,6 @@ static void add_vf_roles(const char *pf)
 			 rid & 7);
 		add_role(name, bdf);
 	}
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 /* Name devices by what they are, never by where the firmware put them. */

@@ -40,7 +40,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SYSFS "/sys/"
+#include "guest-sysfs.h"
+
 #define BUF 8192
 #define KIB4 4096
 
@@ -80,57 +81,9 @@ static const char *role_bdf(const struct ctx *c, const char *name)
 	return NULL;
 }
 
-static ssize_t sysfs_read(const char *rel, char *buf, size_t size)
-{
-	char path[PATH_MAX];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), SYSFS "%s", rel);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	n = n < 0 ? -errno : n;
-	buf[n > 0 ? n : 0] = '\0';
-	close(fd);
-	return n;
-}
-
-static int sysfs_write(const char *rel, const char *val, size_t len)
-{
-	char path[PATH_MAX];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), SYSFS "%s", rel);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, len);
-	n = n < 0 ? -errno : n;
-	close(fd);
-	if (n < 0)
-		return (int)n;
-	return (size_t)n == len ? 0 : -EIO;
-}
-
 static int wr(const char *rel, const char *val)
 {
 	return sysfs_write(rel, val, strlen(val));
-}
-
-static unsigned long attr_ul(const char *bdf, const char *attr)
-{
-	char rel[256], buf[64];
-
-	snprintf(rel, sizeof(rel), "bus/pci/devices/%s/%s", bdf, attr);
-	return sysfs_read(rel, buf, sizeof(buf)) > 0 ? strtoul(buf, NULL, 0) : 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 /* Sorted entries of a /sys directory; returns the count (caller frees). */
