@@ -21,6 +21,7 @@ struct pth_scenario {
 	char *recording; /* resolved path of host.recording; NULL without host (live only) */
 	char *host_name; /* the recording's name (file name without .umockdev) */
 	char *kernel; /* host.kernel, or NULL */
+	char *text; /* the file's bytes: doc points into them */
 	struct fy_document *doc;
 	struct fy_node *set; /* host.set, or NULL */
 	struct fy_node *vms; /* vms, or NULL */

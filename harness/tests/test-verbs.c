@@ -180,6 +180,9 @@ static const struct {
 	{ "title: &t a\ncategory: viability\nsteps:\n  - inspect:\n",
 	  "1:11: YAML anchors and aliases" },
 	{ "", "1:1: the file is empty" },
+	/* fuzz-scenario's hang: libfyaml loops on invalid UTF-8 in a directive */
+	{ "%\xdfw\n", "1:2: byte 0xdf is not UTF-8 text" },
+	{ HEAD "steps:\n  - inspect: {device: \"caf\xe9\"}\n", "5:27: byte 0xe9 is not UTF-8" },
 	{ "title: t\ncategory: viability\nhost: {recording: " HOSTS_DIR
 	  "/desktop-gpu.umockdev, kernel: a.b}\nsteps:\n  - inspect:\n",
 	  "3:" },
