@@ -77,6 +77,8 @@ void fks_host_set_trace(struct fks_host *host, struct pt_trace *trace);
  *   memlock                RLIMIT_MEMLOCK in bytes charged by VFIO_IOMMU_MAP_DMA (8388608)
  *   cap_ipc_lock           1: the VFIO user has CAP_IPC_LOCK and is not limited (1, as root)
  *   interrupt_remapping    0: VFIO_SET_IOMMU fails with EPERM, as without IR (1)
+ *   snoop_control          0: VFIO_CHECK_EXTENSION(VFIO_DMA_CC_IOMMU) answers 0 (1; 0 when a
+ *                          recorded VT-d unit's ecap lacks Snoop Control, bit 7)
  *   vfio_pci.enable_sriov  vfio-pci's module parameter (0)
  *   iommu_aperture_bits    usable IOVA width for MAP_DMA (39)
  *   reset_timeout_ms       a device not ready this long after a reset method fails it

@@ -141,6 +141,8 @@ int fks_host_alloc(struct fks_host **ret)
 	h->memlock = 8u << 20;
 	h->cap_ipc_lock = true;
 	h->intremap = true;
+	/* No unit recorded: the model's IOMMU is a server VT-d or AMD-Vi, which force snooping. */
+	h->snoop_control = true;
 	h->aperture_bits = 39;
 	h->reset_timeout_ms = 60000; /* PCIE_RESET_READY_POLL_MS, drivers/pci/pci.h */
 	h->vfio_major = 246;
@@ -662,6 +664,7 @@ static const struct {
 	{ "memlock", SET_U64, offsetof(struct fks_host, memlock) },
 	{ "cap_ipc_lock", SET_BOOL, offsetof(struct fks_host, cap_ipc_lock) },
 	{ "interrupt_remapping", SET_BOOL, offsetof(struct fks_host, intremap) },
+	{ "snoop_control", SET_BOOL, offsetof(struct fks_host, snoop_control) },
 	{ "vfio_pci.enable_sriov", SET_BOOL, offsetof(struct fks_host, vfio_enable_sriov) },
 	{ "iommu_aperture_bits", SET_UINT, offsetof(struct fks_host, aperture_bits) },
 	{ "reset_timeout_ms", SET_UINT, offsetof(struct fks_host, reset_timeout_ms) },

@@ -204,6 +204,8 @@ struct fks_host {
 	uint64_t memlock;
 	bool cap_ipc_lock;
 	bool intremap;
+	/* every IOMMU unit forces snooping (VT-d ecap bit 7; AMD-Vi always): VFIO_DMA_CC_IOMMU */
+	bool snoop_control;
 	bool vfio_enable_sriov;
 	unsigned aperture_bits;
 	unsigned reset_timeout_ms;

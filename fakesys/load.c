@@ -768,6 +768,11 @@ int fks_loader_finish(struct fks_loader *l, const struct fks_options *opts, stru
 		/* VT-d extended capability bit 3: interrupt remapping (type1 needs it). */
 		if (ecap && sscanf(ecap->data, "%llx", &v) == 1 && !(v & 0x8))
 			h->intremap = false;
+		/* Bit 7, Snoop Control: a VFIO domain enforces cache coherency only with it on
+		 * every unit; a unit without a readable ecap is not an Intel one (AMD-Vi always
+		 * forces coherency). */
+		if (ecap && (sscanf(ecap->data, "%llx", &v) != 1 || !(v & 0x80)))
+			h->snoop_control = false;
 	}
 	for (guint i = 0; i < h->proc->len; i++) {
 		const struct fks_entry *e = h->proc->pdata[i];

@@ -245,7 +245,8 @@ static int container_ioctl(struct fks_host *h, struct fks_container *c, unsigned
 		return VFIO_API_VERSION;
 	case VFIO_CHECK_EXTENSION:
 		return v == VFIO_TYPE1_IOMMU || v == VFIO_TYPE1v2_IOMMU || v == VFIO_UNMAP_ALL ||
-		       v == VFIO_UPDATE_VADDR || (v == VFIO_DMA_CC_IOMMU && c->iommu_type);
+		       v == VFIO_UPDATE_VADDR ||
+		       (v == VFIO_DMA_CC_IOMMU && c->iommu_type && h->snoop_control);
 	case VFIO_SET_IOMMU:
 		if (c->groups->len == 0 || c->iommu_type) {
 			fks_rule(h, "K-VFIO-CONTAINER", "container",

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "certify-internal.h"
+#include "memattr.h"
 
 const char *const pth_cert_profile_names[_PTH_CERT_PROFILE_MAX] = { "generic", "nic", "gpu",
 								    "nvme" };
@@ -189,6 +190,68 @@ static enum pth_cert_status check_migration(struct cert *c, struct cert_result *
 		"informational: no VFIO migration on vfio-pci (a variant driver may add it)");
 }
 
+/*
+ * Snoop control: pass when the IOMMU keeps the DUT's DMA coherent. The kernel's answer
+ * (VFIO_DMA_CC_IOMMU on the container the VFIO open set up) decides; without it, what sysfs
+ * shows of the IOMMU unit. Non-coherent DMA is a cost for the VM, so it is informational.
+ */
+static enum pth_cert_status check_coherency(struct cert *c, struct cert_result *r)
+{
+	struct pt_memattr m;
+	enum pt_tri kernel = PT_TRI_UNKNOWN;
+
+	if (pt_dev_memattr(pth_cert_dev(c, c->dut), &m) < 0)
+		return pth_cert_set(r, PTH_CERT_SKIP, "not known: out of memory");
+	if (c->opened && c->info.dma_cc >= 0)
+		kernel = c->info.dma_cc ? PT_TRI_YES : PT_TRI_NO;
+	if (kernel == PT_TRI_YES || (kernel == PT_TRI_UNKNOWN && m.coherent == PT_TRI_YES))
+		return pth_cert_set(
+			r, PTH_CERT_PASS, "DMA is cache-coherent: %s%s; sysfs: %s",
+			kernel ? "VFIO_DMA_CC_IOMMU is 1" : "predicted from sysfs (no VFIO answer)",
+			kernel && m.coherent == PT_TRI_NO ? " (sysfs predicted no)" : "", m.reason);
+	if (kernel == PT_TRI_NO || m.coherent == PT_TRI_NO)
+		return pth_cert_set(r, PTH_CERT_SKIP,
+				    "informational: DMA is not cache-coherent (%s%s): a VM with it "
+				    "needs the hypervisor's non-coherent-DMA handling; sysfs: %s",
+				    kernel ? "VFIO_DMA_CC_IOMMU is 0" : "predicted from sysfs",
+				    kernel && m.coherent == PT_TRI_YES ? ", sysfs predicted yes" :
+									 "",
+				    m.reason);
+	return pth_cert_set(r, PTH_CERT_SKIP, "not known: %s", m.reason);
+}
+
+/* Write-combining of the DUT's BARs, for GPU and NIC profiles: facts, so informational. */
+static enum pth_cert_status check_wc(struct cert *c, struct cert_result *r)
+{
+	g_autoptr(GString) facts = g_string_new(NULL);
+	struct pt_memattr m;
+	size_t pref = 0;
+
+	if (pt_dev_memattr(pth_cert_dev(c, c->dut), &m) < 0 || m.bars_unknown)
+		return pth_cert_set(r, PTH_CERT_SKIP, "not known: %s",
+				    m.bars_unknown ? m.bars_unknown : "out of memory");
+	for (size_t i = 0; i < m.bar_count; i++) {
+		const struct pt_bar_attr *b = &m.bars[i];
+
+		if (b->io)
+			continue;
+		pref += b->prefetchable;
+		g_string_append_printf(
+			facts,
+			"%sBAR%u %" G_GUINT64_FORMAT " bytes %s: "
+			"resource%u_wc %s%s%s%s, vfio-pci WC %s",
+			facts->len ? "; " : "", b->index, b->size,
+			b->prefetchable ? "prefetchable" : "not prefetchable", b->index,
+			pt_tri_to_string(b->sysfs_wc), b->sysfs_wc_unknown ? " (" : "",
+			b->sysfs_wc_unknown ? b->sysfs_wc_unknown : "",
+			b->sysfs_wc_unknown ? ")" : "", pt_tri_to_string(b->vfio_wc));
+	}
+	if (!facts->len)
+		return pth_cert_set(r, PTH_CERT_SKIP, "informational: no memory BAR");
+	return pth_cert_set(r, PTH_CERT_SKIP, "informational: %zu prefetchable memory BAR(s): %s",
+			    pref, facts->str);
+}
+
 static bool is_gpu(struct cert *c)
 {
 	return c->profile == PTH_CERT_GPU ||
@@ -325,6 +388,8 @@ static const struct pth_cert_check checks[] = {
 	{ "sriov", pth_cert_sriov,
 	  "enable VFS VFs on DUT, bind each to vfio-pci, VFIO-open it, give it back, disable VFs" },
 	{ "migration", check_migration, NULL },
+	{ "coherency", check_coherency, NULL },
+	{ "wc-bars", check_wc, NULL },
 	{ "gpu-boot-vga", check_boot_vga, NULL },
 	{ "gpu-rom", check_rom, NULL },
 	{ "gpu-audio", check_audio, NULL },

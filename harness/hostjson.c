@@ -15,6 +15,7 @@
 
 #include "escape.h"
 #include "hostjson.h"
+#include "memattr.h"
 
 #define NEW_KEY (JSON_C_OBJECT_ADD_KEY_IS_NEW | JSON_C_OBJECT_ADD_CONSTANT_KEY)
 
@@ -133,6 +134,77 @@ static const char *pcie_type_name(const struct pt_pciconf *c)
 									   "unknown";
 }
 
+/* A yes/no/unknown fact: true, false or null. */
+static void set_tri(json_object *o, const char *key, enum pt_tri t)
+{
+	if (t == PT_TRI_UNKNOWN)
+		set_null(o, key);
+	else
+		set_bool(o, key, t == PT_TRI_YES);
+}
+
+static json_object *bar_object(const struct pt_bar_attr *b)
+{
+	json_object *o = json_object_new_object();
+
+	set_int(o, "index", b->index);
+	set_str(o, "type", b->io ? "io" : b->mem64 ? "mem64" : "mem32");
+	set_int(o, "size", (int64_t)b->size);
+	set_bool(o, "prefetchable", b->prefetchable);
+	set_tri(o, "resource_wc", b->sysfs_wc);
+	set_str_or_null(o, "resource_wc_unknown_reason", b->sysfs_wc_unknown);
+	set_tri(o, "vfio_wc", b->vfio_wc);
+	return o;
+}
+
+/* Coherency and write-combining (docs/coherency.md); null for a bridge. */
+static void set_memory(json_object *o, const struct pt_dev *dev)
+{
+	struct pt_memattr m;
+	json_object *v, *bars;
+
+	if (pt_dev_props(dev)->header_type != 0 || pt_dev_memattr(dev, &m) < 0) {
+		set_null(o, "memory");
+		return;
+	}
+	v = json_object_new_object();
+	set_str(v, "dma_coherent", pt_tri_to_string(m.coherent));
+	set_str(v, "coherency_reason", m.reason);
+	set_str(v, "coherency_rule", m.rule);
+	set_str_or_null(v, "iommu_unit", m.unit ? m.unit->name : NULL);
+	set_tri(v, "no_snoop", m.no_snoop);
+	set_str_or_null(v, "bars_unknown_reason", m.bars_unknown);
+	bars = json_object_new_array_ext((int)m.bar_count);
+	for (size_t i = 0; i < m.bar_count; i++)
+		json_object_array_add(bars, bar_object(&m.bars[i]));
+	set(v, "bars", bars);
+	set(o, "memory", v);
+}
+
+static json_object *units_array(const struct pt_host *host)
+{
+	size_t n = pt_host_iommu_unit_count(host);
+	json_object *a = json_object_new_array_ext((int)n);
+	char hex[24];
+
+	for (size_t i = 0; i < n; i++) {
+		const struct pt_iommu_unit *u = pt_host_iommu_unit(host, i);
+		json_object *o = json_object_new_object();
+
+		set_str(o, "name", u->name);
+		set_str(o, "kind", pt_iommu_kind_to_string(u->kind));
+		snprintf(hex, sizeof(hex), "%llx", (unsigned long long)u->cap);
+		set_str_or_null(o, "cap", u->cap_shown ? hex : NULL);
+		snprintf(hex, sizeof(hex), "%llx", (unsigned long long)u->ecap);
+		set_str_or_null(o, u->kind == PT_IOMMU_AMD ? "features" : "ecap",
+				u->ecap_shown ? hex : NULL);
+		set_str(o, "snoop_control", pt_tri_to_string(u->snoop_control));
+		set_str(o, "reason", u->reason);
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
 static json_object *device_object(const struct pt_dev *dev)
 {
 	const struct pt_dev_props *p = pt_dev_props(dev);
@@ -200,6 +272,7 @@ static json_object *device_object(const struct pt_dev *dev)
 	set_bool(o, "answers", !p->not_answering);
 	set_str_or_null(o, "host_critical",
 			crit == PT_CRITICAL_NONE ? NULL : pt_critical_to_string(crit));
+	set_memory(o, dev);
 	return o;
 }
 
@@ -270,6 +343,7 @@ char *pth_host_json_text(const struct pt_host *host, const char *source)
 	set_bool(kernel, "modelled", pt_kver_modelled(kv));
 	set(root, "kernel", kernel);
 	set_bool(iommu, "enabled", pt_host_iommu_present(host));
+	set(iommu, "units", units_array(host));
 	set(root, "iommu", iommu);
 
 	for (size_t i = 0; i < ndev; i++)

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "memattr.h"
 #include "output.h"
 
 JsonNode *pth_host_to_json(const struct pt_host *host, const char *source)
@@ -54,6 +55,32 @@ char *pth_json_to_string(JsonNode *node)
 	return out;
 }
 
+/* Coherency and write-combining of an endpoint: one line, the prefetchable BARs in it. */
+static void text_memory(GString *out, const struct pt_dev *dev)
+{
+	struct pt_memattr m;
+
+	if (pt_dev_props(dev)->header_type != 0 || pt_dev_memattr(dev, &m) < 0)
+		return;
+	g_string_append_printf(out, "      DMA coherent: %s (%s) [%s]",
+			       pt_tri_to_string(m.coherent), m.reason, m.rule);
+	for (size_t i = 0; i < m.bar_count; i++) {
+		const struct pt_bar_attr *b = &m.bars[i];
+
+		if (!b->prefetchable)
+			continue;
+		g_string_append_printf(out,
+				       "; BAR%u prefetchable: resource%u_wc %s%s%s%s, "
+				       "vfio-pci WC %s",
+				       b->index, b->index, pt_tri_to_string(b->sysfs_wc),
+				       b->sysfs_wc_unknown ? " (" : "",
+				       b->sysfs_wc_unknown ? b->sysfs_wc_unknown : "",
+				       b->sysfs_wc_unknown ? ")" : "",
+				       pt_tri_to_string(b->vfio_wc));
+	}
+	g_string_append_c(out, '\n');
+}
+
 static void text_device(GString *out, const struct pt_dev *dev)
 {
 	const struct pt_dev_props *p = pt_dev_props(dev);
@@ -92,6 +119,8 @@ static void text_device(GString *out, const struct pt_dev *dev)
 	for (char **n = p->netdevs; n && *n; n++)
 		g_string_append_printf(out, "%s%s", n == p->netdevs ? "; net: " : ",", *n);
 	g_string_append_c(out, '\n');
+	if (p->iommu_group >= 0)
+		text_memory(out, dev);
 }
 
 /* Text for a terminal: what a recording put in it is shown escaped, line by line. Takes text. */

@@ -188,6 +188,8 @@ static void do_vfio_open(struct pth_run *r, struct fy_node *a, struct pth_obs *o
 		pth_obs_int(o, "mapped", (gint64)info.mapped);
 		pth_obs_bool(o, "reset", info.reset);
 		pth_obs_bool(o, "migration", info.migration);
+		if (info.dma_cc >= 0)
+			pth_obs_bool(o, "dma_coherent", info.dma_cc == 1);
 	}
 }
 

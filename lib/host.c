@@ -374,10 +374,16 @@ static int scan_iommu(struct pt_host *host)
 {
 	char **names = NULL;
 	size_t n = 0;
+	int r;
 
-	if (pt_backend_list(host->be, PT_NS_SYS, "class/iommu", &names, &n) >= 0 && n > 0)
+	if (pt_backend_list(host->be, PT_NS_SYS, "class/iommu", &names, &n) < 0)
+		n = 0;
+	if (n > 0)
 		host->iommu = true;
-	pt_strv_free(names);
+	r = pt_host_scan_units(host, names, n);
+	names = pt_strv_free(names);
+	if (r < 0)
+		return r;
 	if (pt_backend_list(host->be, PT_NS_SYS, "kernel/iommu_groups", &names, &n) >= 0 && n > 0)
 		host->iommu = true;
 	pt_strv_free(names);
@@ -437,6 +443,7 @@ _public_ struct pt_host *pt_host_free(struct pt_host *host)
 	}
 	free(host->findings);
 	pt_strv_free(host->mounted);
+	free(host->units);
 	pt_pciconf_parser_free(host->parser);
 	free(host);
 	return NULL;
@@ -563,6 +570,9 @@ _public_ void pt_host_trace_rules(const struct pt_host *host, struct pt_trace *t
 					      "K-GROUP-LEGACY-VIABLE",
 				      subject, "viable");
 	}
+	for (size_t i = 0; i < host->unit_count; i++)
+		pt_trace_rule(trace, host->units[i].rule, host->units[i].name,
+			      host->units[i].reason);
 	for (size_t i = 0; i < host->finding_count; i++)
 		pt_trace_rule(trace, host->findings[i].rule, host->findings[i].address,
 			      host->findings[i].message);

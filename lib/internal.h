@@ -7,6 +7,7 @@
 #include "macro.h"
 
 #include "host.h"
+#include "memattr.h"
 #include "pciconf.h"
 #include "reset.h"
 
@@ -49,6 +50,8 @@ struct pt_host {
 	/* Canonical sysfs paths of the block devices holding mounted filesystems; NULL when the
 	 * host does not show its mounts (then every storage controller counts as needed). */
 	char **mounted;
+	struct pt_iommu_unit *units; /* class/iommu, in listing order */
+	size_t unit_count;
 };
 
 /*
@@ -61,6 +64,9 @@ int pt_dev_scan(struct pt_host *host, const char *name, const char *dir, char **
 /* Work out what needs the whole device list: siblings, derived resets, criticality. */
 void pt_dev_finish(struct pt_dev *dev);
 struct pt_dev *pt_dev_free(struct pt_dev *dev);
+
+/* Read the IOMMU units named (class/iommu's listing) into host->units (memattr.c). */
+int pt_host_scan_units(struct pt_host *host, char **names, size_t n);
 
 /* Build the groups from the devices' links and kernel/iommu_groups, then viability. */
 int pt_host_build_groups(struct pt_host *host, struct pt_error *err);

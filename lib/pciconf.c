@@ -78,6 +78,7 @@ static void read_pcie(struct pci_dev *d, struct pt_pciconf *c)
 	c->pcie = true;
 	c->pcie_type = (pci_read_word(d, cap->addr + PCI_CAP_FLAGS) & PCI_EXP_FLAGS_TYPE) >> 4;
 	c->devcap = pci_read_long(d, cap->addr + PCI_EXP_DEVCAP);
+	c->devctl = pci_read_word(d, cap->addr + PCI_EXP_DEVCTL);
 	c->flr = c->devcap & PCI_EXP_DEVCAP_FLRESET;
 }
 

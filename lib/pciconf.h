@@ -23,6 +23,7 @@ struct pt_pciconf {
 	bool pcie;
 	uint8_t pcie_type; /* PCI_EXP_TYPE_* */
 	uint32_t devcap;
+	uint16_t devctl; /* Device Control: No Snoop enable, payload sizes */
 	bool flr; /* DevCap Function-Level Reset */
 
 	bool af;

@@ -88,6 +88,35 @@ static const struct pt_rule catalogue[] = {
 	  "migration v2 (mlx5, hisi_acc, pds, virtio, qat, xe vfio-pci); plain vfio-pci does "
 	  "not.",
 	  "drivers/vfio/pci/*/main.c; QEMU hw/vfio/migration.c" },
+	{ "K-IOMMU-SNOOP-CONTROL", PT_RULE_KERNEL,
+	  "An Intel VT-d unit makes a VFIO domain cache-coherent (No Snoop requests snooped "
+	  "anyway) only when its extended capability register has Snoop Control (ecap bit 7, "
+	  "class/iommu/dmarN/intel-iommu/ecap); any other unit kind does not show it in sysfs.",
+	  "drivers/iommu/intel/iommu.h (ecap_sc_support), drivers/iommu/intel/iommu.c "
+	  "(intel_iommu_enforce_cache_coherency, domain_support_force_snooping)" },
+	{ "K-IOMMU-AMD-COHERENT", PT_RULE_KERNEL,
+	  "An AMD-Vi domain is always cache-coherent: the v1 I/O page table sets Force Coherent "
+	  "in every entry.",
+	  "drivers/iommu/amd/iommu.c (amd_iommu_enforce_cache_coherency)" },
+	{ "K-VFIO-DMA-CC-IOMMU", PT_RULE_KERNEL,
+	  "VFIO_CHECK_EXTENSION(VFIO_DMA_CC_IOMMU) answers 0 before VFIO_SET_IOMMU, then 1 only "
+	  "while every IOMMU domain of the container enforces cache coherency; KVM treats a VM "
+	  "with a non-coherent VFIO group as doing non-coherent DMA (guest memory types honoured).",
+	  "drivers/vfio/vfio_iommu_type1.c (vfio_domains_have_enforce_cache_coherency), "
+	  "drivers/vfio/container.c, virt/kvm/vfio.c (kvm_vfio_update_coherency)" },
+	{ "K-VFIO-DEVCTL-NOSNOOP", PT_RULE_KERNEL,
+	  "vfio-pci lets the guest write the PCIe Device Control register (all but Phantom "
+	  "Functions), so the device's Enable No Snoop is the guest's to set.",
+	  "drivers/vfio/pci/vfio_pci_config.c (init_pci_cap_exp_perm)" },
+	{ "K-PCI-RESOURCE-WC", PT_RULE_KERNEL,
+	  "sysfs offers resourceN_wc (a write-combined mmap) only for a prefetchable memory BAR, "
+	  "and only where the architecture can map WC (x86: PAT enabled).",
+	  "drivers/pci/pci-sysfs.c (pci_create_resource_files, arch_can_pci_mmap_wc)" },
+	{ "K-VFIO-MMAP-UNCACHED", PT_RULE_KERNEL,
+	  "vfio-pci maps every BAR uncached (pgprot_noncached), prefetchable or not, on every "
+	  "modelled kernel (through 6.12); write-combining needs an out-of-tree patch (DPDK's for "
+	  "ENA).",
+	  "drivers/vfio/pci/vfio_pci_core.c (vfio_pci_core_mmap, 6.12: vfio_pci_mmap_huge_fault)" },
 	/* The kernel model's rules (fakesys): each store handler and VFIO check it applies. */
 	{ "K-DRV-OVERRIDE-STORE", PT_RULE_KERNEL,
 	  "driver_override stores the text up to the first newline; \"\\n\" clears it (reads "
@@ -272,6 +301,12 @@ static const struct pt_rule catalogue[] = {
 	  "destination: same PF network, any suitable VF, the same address or any suitable "
 	  "device.",
 	  "libvirt <teaming type='transient'/>; the VDSM hostdev design" },
+	{ "E-NONCOHERENT-DMA", PT_RULE_ENGINE,
+	  "A VM given a device whose DMA is not known to be coherent needs the hypervisor's "
+	  "non-coherent-DMA handling (KVM honours guest PAT/MTRR and emulates WBINVD): a cost "
+	  "the plan names, not a refusal.",
+	  "virt/kvm/vfio.c (kvm_arch_register_noncoherent_dma); arch/x86/kvm/vmx/vmx.c "
+	  "(vmx_get_mt_mask)" },
 	{ "E-MEMLOCK-HARD-LIMIT", PT_RULE_ENGINE,
 	  "An explicit hard limit is the locked-memory limit, whatever else the VM has.",
 	  "libvirt src/qemu/qemu_domain.c (qemuDomainGetMemLockLimitBytes)" },

@@ -129,6 +129,15 @@ static int open_group(struct vfio_session *s, const struct pt_dev *dev, struct p
 				      r == -EPERM ? " (no interrupt remapping; see "
 						    "vfio_iommu_type1.allow_unsafe_interrupts)" :
 						    "");
+	/* Whether the IOMMU blocks No Snoop for this container (snoop control). */
+	r = vioctl(s, s->container, VFIO_CHECK_EXTENSION, "VFIO_CHECK_EXTENSION(VFIO_DMA_CC_IOMMU)",
+		   (void *)(uintptr_t)VFIO_DMA_CC_IOMMU);
+	info->dma_cc = r < 0 ? -1 : r > 0;
+	if (r >= 0)
+		pt_engine_rule(s->e, "K-VFIO-DMA-CC-IOMMU", p->address,
+			       r > 0 ? "the container's IOMMU domains enforce cache coherency" :
+				       "the container's DMA is not cache-coherent: the hypervisor "
+				       "must honour the guest's memory types");
 	return 0;
 }
 
@@ -259,7 +268,7 @@ _public_ int pt_vfio_open(struct pt_engine *e, const char *address,
 {
 	struct pt_vfio_options o = opts ? *opts : (struct pt_vfio_options){ 0 };
 	const struct pt_dev *dev;
-	struct pt_vfio_info info = { 0 };
+	struct pt_vfio_info info = { .dma_cc = -1 };
 	const struct pt_dev_props *p;
 	int r;
 

@@ -36,6 +36,9 @@ struct pt_vfio_info {
 	uint64_t mapped; /* bytes DMA-mapped and unmapped again */
 	bool migration; /* the device reports VFIO migration */
 	bool reset; /* VFIO_DEVICE_RESET was done */
+	/* VFIO_CHECK_EXTENSION(VFIO_DMA_CC_IOMMU) once the IOMMU is set: 1 every domain of the
+	 * container enforces cache coherency, 0 not, -1 not asked (the open stopped before). */
+	int dma_cc;
 };
 
 struct pt_vfio_options {

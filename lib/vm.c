@@ -328,6 +328,25 @@ static void rollback(struct pt_engine *e, struct pt_detached *done, size_t n, st
 }
 
 /* Keep the first failure's outcome; copy o into out. */
+/*
+ * The plan names the cost of devices whose DMA is not known to be cache-coherent: appended to
+ * buf as "; DMA not known to be cache-coherent: BDF (rule)...", each with the rule fired.
+ */
+static void note_coherency(struct pt_engine *e, const char *address, char *buf, size_t size)
+{
+	size_t len = strlen(buf);
+	struct pt_memattr m;
+
+	if (pt_dev_memattr(pt_host_find_dev(e->host, address), &m) < 0 || m.coherent == PT_TRI_YES)
+		return;
+	pt_engine_rule(e, "E-NONCOHERENT-DMA", address, "%s", m.reason);
+	snprintf(buf + len, size - len, "%s%s (%s, %s)",
+		 len ? ", " :
+		       "; DMA not known to be cache-coherent, so the VM needs the "
+		       "hypervisor's non-coherent-DMA handling (a cost, not a refusal): ",
+		 address, pt_tri_to_string(m.coherent), m.rule);
+}
+
 static int fail_with(struct pt_outcome *out, struct pt_outcome *o)
 {
 	pt_outcome_clear(out);
@@ -466,6 +485,8 @@ _public_ int pt_vm_attach(struct pt_engine *e, struct pt_vm *vm, const char *con
 			 devices[i], r ? ": " : "", r ? out->message : "");
 	}
 	if (r == 0 && o.dry_run) {
+		char cost[1024] = "";
+
 		for (size_t i = 0; i < n; i++) {
 			const char *drv = pt_engine_driver_of(e, devices[i]);
 			const char *stub = pt_detach_target(o.driver, drv);
@@ -486,8 +507,11 @@ _public_ int pt_vm_attach(struct pt_engine *e, struct pt_vm *vm, const char *con
 				 ri->count ? pt_reset_method_to_string(ri->methods[0]) :
 					     "no reset method");
 		}
+		for (size_t i = 0; i < n; i++)
+			note_coherency(e, devices[i], cost, sizeof(cost));
 		r = pt_outcome_set(out, PT_CODE_OK, 0, "E-ATTACH-CHECK",
-				   "plan for VM %s: %zu device(s), nothing changed", vm->name, n);
+				   "plan for VM %s: %zu device(s), nothing changed%s", vm->name, n,
+				   cost);
 	} else if (r == 0) {
 		done = calloc(n + 1, sizeof(*done));
 		if (!done)

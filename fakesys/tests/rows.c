@@ -261,6 +261,22 @@ static char *vfio_op(struct fks_host *h, struct pt_backend *be, const char *op, 
 		g_free(hi);
 		return result(r);
 	}
+	if (strcmp(op, "dma-cc") == 0) {
+		int before;
+
+		r = vfio_open(be, group, bdf, 1, &v);
+		before = r < 0 ? 0 :
+				 pt_backend_dev_ioctl(be, v.container, VFIO_CHECK_EXTENSION,
+						      (void *)(uintptr_t)VFIO_DMA_CC_IOMMU);
+		if (r >= 0)
+			r = pt_backend_dev_ioctl(be, v.container, VFIO_SET_IOMMU,
+						 (void *)(uintptr_t)VFIO_TYPE1v2_IOMMU);
+		if (r < 0)
+			return result(r);
+		return g_strdup_printf("before=%d after=%d", before,
+				       pt_backend_dev_ioctl(be, v.container, VFIO_CHECK_EXTENSION,
+							    (void *)(uintptr_t)VFIO_DMA_CC_IOMMU));
+	}
 	if (strcmp(op, "map-dma") == 0)
 		return map_dma(h, be, group, bdf, value);
 	return g_strdup("unknown-op");

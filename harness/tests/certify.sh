@@ -302,12 +302,14 @@ same_state "unit fault: host left as found" "$SHARED" "$tmp/f2.umockdev"
 
 # 10. Profiles are scenario files, and every profile inherits generic's: the checks each
 # profile lists (its certificate, --dry-run) are those of the four copies the profiles held
-# before they inherited, in the same order; nic and nvme add nothing, gpu its three checks.
+# before they inherited, in the same order, with generic's coherency check after migration;
+# nvme adds nothing, nic its write-combining facts, gpu its three checks and those facts.
 PROFILES=$HOSTS/../certify
-GENERIC="CERT-IOMMU CERT-INTREMAP CERT-GROUP-ISOLATED CERT-ACS-PATH CERT-PROFILE CERT-ENDPOINT CERT-RESET-METHODS CERT-RESET-ALIVE CERT-VFIO-OPEN CERT-REBIND CERT-SRIOV CERT-MIGRATION"
+GENERIC="CERT-IOMMU CERT-INTREMAP CERT-GROUP-ISOLATED CERT-ACS-PATH CERT-PROFILE CERT-ENDPOINT CERT-RESET-METHODS CERT-RESET-ALIVE CERT-VFIO-OPEN CERT-REBIND CERT-SRIOV CERT-MIGRATION CERT-COHERENCY"
 for p in generic nic nvme gpu; do
 	want="$GENERIC CERT-HOST-RESTORED"
-	[ $p = gpu ] && want="$GENERIC CERT-GPU-BOOT-VGA CERT-GPU-ROM CERT-GPU-AUDIO CERT-HOST-RESTORED"
+	[ $p = nic ] && want="$GENERIC CERT-NIC-WC CERT-HOST-RESTORED"
+	[ $p = gpu ] && want="$GENERIC CERT-GPU-BOOT-VGA CERT-GPU-ROM CERT-GPU-AUDIO CERT-GPU-WC CERT-HOST-RESTORED"
 	"$PTH" certify 0000:02:00.0 --profile $p --dry-run --host "$SRIOV" >"$tmp/out" 2>"$tmp/err"
 	got=$(awk '/^  [A-Z]/ {print $1}' "$tmp/out" | tr '\n' ' ' | sed 's/ $//')
 	# (the nvme PF under another profile fails CERT-PROFILE, and the GPU checks: exit 1)

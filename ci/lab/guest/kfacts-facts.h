@@ -186,6 +186,18 @@ static const struct fact facts[] = {
 	{ "vfio-hot-reset-info-root-bus", "shared", S_EDU_VFIO, "vfio:hot-reset-info", VFIO_EDU, "",
 	  "ENODEV", R_EDU_VFIO, "" },
 
+	/* --- snoop control: the VT-d unit's ecap and VFIO_DMA_CC_IOMMU (issue 19) --- */
+	{ "iommu-ecap-no-snoop-control", "shared", "", "read", "class/iommu/dmar0/intel-iommu/ecap",
+	  "", "f00f4a\\n", "", "QEMU's intel-iommu without snoop-control: bit 7 (SC) clear" },
+	{ "vfio-dma-cc-no-snoop-control", "shared", S_EDU_VFIO, "vfio:dma-cc", VFIO_EDU, "",
+	  "before=0 after=0", R_EDU_VFIO,
+	  "0 before VFIO_SET_IOMMU; after it, the domain cannot enforce cache coherency" },
+	{ "iommu-ecap-snoop-control", "snoop", "", "read", "class/iommu/dmar0/intel-iommu/ecap", "",
+	  "f00fca\\n", "", "snoop-control=on sets bit 7 (SC), nothing else" },
+	{ "vfio-dma-cc-snoop-control", "snoop", S_EDU_VFIO, "vfio:dma-cc", VFIO_EDU, "",
+	  "before=0 after=1", R_EDU_VFIO,
+	  "0 before VFIO_SET_IOMMU; after it, the domain enforces cache coherency" },
+
 	/* --- VFIO type1 DMA mapping (reference §5.4) --- */
 	{ "vfio-map-dma", "shared", S_EDU_VFIO, "vfio:map-dma", VFIO_EDU,
 	  "iova=0x100000 size=0x4000", "ok", R_EDU_VFIO, "" },

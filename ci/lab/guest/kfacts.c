@@ -423,6 +423,19 @@ static void vfio_op_child(const char *name, const char *group, const char *bdf, 
 			r = -errno;
 		if (!r && name[0] == 'h' && ioctl(fd, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, info) < 0)
 			r = -errno;
+	} else if (!strcmp(name, "dma-cc")) {
+		/* VFIO_DMA_CC_IOMMU before the IOMMU is set, then after. */
+		int before;
+
+		r = vfio_attach(group, &h, 0);
+		before = r ? 0 : ioctl(h.container, VFIO_CHECK_EXTENSION, VFIO_DMA_CC_IOMMU);
+		if (!r && ioctl(h.container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) < 0)
+			r = -errno;
+		if (!r) {
+			snprintf(out, size, "before=%d after=%d", before,
+				 ioctl(h.container, VFIO_CHECK_EXTENSION, VFIO_DMA_CC_IOMMU));
+			return;
+		}
 	} else if (!strcmp(name, "map-dma")) {
 		r = vfio_attach(group, &h, 1);
 		if (!r)
