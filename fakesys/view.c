@@ -515,8 +515,11 @@ static void build_iommufd_nodes(struct fks_host *h)
 	struct fks_node *dev = h->root[PT_NS_DEV], *devices;
 
 	fks_node_remove(dev, "iommu");
-	if (fks_iommufd_present(h))
+	if (fks_iommufd_present(h)) {
 		fks_node_attr(dev, &iommu_attr, h);
+		/* iommufd's misc device, when the recording did not have it. */
+		fks_node_mkdir(h->root[PT_NS_SYS], "devices/virtual/misc/iommu");
+	}
 	if (!fks_cdev_present(h))
 		return;
 	devices = fks_node_mkdir(dev, "vfio/devices");
@@ -604,7 +607,13 @@ void fks_view_build(struct fks_host *h)
 	build_groups(h, sys);
 	for (guint i = 0; i < h->extras->len; i++) {
 		struct fks_rec *r = h->extras->pdata[i];
-		struct fks_node *dir = fks_node_mkdir(sys, r->devpath);
+		struct fks_node *dir;
+
+		/* iommufd's container replaces VFIO's: no type1 module (CONFIG_VFIO_CONTAINER=n). */
+		if (fks_compat_present(h) &&
+		    g_str_has_prefix(r->devpath, "module/vfio_iommu_type1"))
+			continue;
+		dir = fks_node_mkdir(sys, r->devpath);
 
 		if (dir && strcmp(r->devpath, "module/vfio_pci/parameters") == 0)
 			fks_view_vfio_params(h, dir, r);

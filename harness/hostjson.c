@@ -15,6 +15,7 @@
 
 #include "escape.h"
 #include "hostjson.h"
+#include "vfio.h"
 
 #define NEW_KEY (JSON_C_OBJECT_ADD_KEY_IS_NEW | JSON_C_OBJECT_ADD_CONSTANT_KEY)
 
@@ -133,8 +134,30 @@ static const char *pcie_type_name(const struct pt_pciconf *c)
 									   "unknown";
 }
 
-static json_object *device_object(const struct pt_dev *dev)
+static void set_tri(json_object *o, const char *key, int v)
 {
+	if (v < 0)
+		set_null(o, key);
+	else
+		set_bool(o, key, v);
+}
+
+static json_object *paths_object(const struct pt_host *host)
+{
+	json_object *o = json_object_new_object();
+	struct pt_vfio_paths p = { -1, -1, -1, -1 };
+
+	pt_vfio_paths_probe(pt_host_backend(host), pt_host_kernel(host), &p);
+	set_tri(o, "container", p.container);
+	set_tri(o, "iommufd", p.iommufd);
+	set_tri(o, "cdev", p.cdev);
+	set_tri(o, "compat", p.compat);
+	return o;
+}
+
+static json_object *device_object(const struct pt_host *host, const struct pt_dev *dev)
+{
+	char cdev[16];
 	const struct pt_dev_props *p = pt_dev_props(dev);
 	const struct pt_pciconf *c = pt_dev_config(dev);
 	const struct pt_reset_info *r = pt_dev_reset(dev);
@@ -197,6 +220,11 @@ static json_object *device_object(const struct pt_dev *dev)
 	}
 	set(o, "config", cfg);
 	set_int_or_null(o, "boot_vga", p->boot_vga, p->boot_vga >= 0);
+	set_str_or_null(o, "vfio_cdev",
+			pt_vfio_dev_cdev(pt_host_backend(host), p->syspath, cdev, sizeof(cdev)) ==
+					0 ?
+				cdev :
+				NULL);
 	set_bool(o, "answers", !p->not_answering);
 	set_str_or_null(o, "host_critical",
 			crit == PT_CRITICAL_NONE ? NULL : pt_critical_to_string(crit));
@@ -271,9 +299,10 @@ char *pth_host_json_text(const struct pt_host *host, const char *source)
 	set(root, "kernel", kernel);
 	set_bool(iommu, "enabled", pt_host_iommu_present(host));
 	set(root, "iommu", iommu);
+	set(root, "vfio_paths", paths_object(host));
 
 	for (size_t i = 0; i < ndev; i++)
-		json_object_array_add(devices, device_object(pt_host_dev(host, i)));
+		json_object_array_add(devices, device_object(host, pt_host_dev(host, i)));
 	set(root, "devices", devices);
 	for (size_t i = 0; i < ngroup; i++)
 		json_object_array_add(groups, group_object(pt_host_group(host, i)));

@@ -262,6 +262,11 @@ static const struct pt_rule catalogue[] = {
 	  "The detach target must be a stub driver (vfio-pci, a vfio-pci variant, pci-stub; any "
 	  "other name is refused) and be loaded.",
 	  "libvirt virPCIProbeDriver" },
+	{ "E-VFIO-PATH", PT_RULE_ENGINE,
+	  "A VFIO open takes the path asked for (legacy container, iommufd with the cdev) or, "
+	  "for auto, the container when the host has one (as QEMU without an iommufd object), "
+	  "else iommufd; a path the host lacks is refused before anything is opened.",
+	  "QEMU hw/vfio/common.c (vfio_attach_device), hw/vfio/iommufd.c" },
 	{ "E-UNMANAGED-STUB", PT_RULE_ENGINE,
 	  "An unmanaged device must already be on a stub driver; the engine does not move it.",
 	  "libvirt virHostdevPreparePCIDevicesImpl" },
