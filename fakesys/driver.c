@@ -142,7 +142,7 @@ int fks_driver_probe(struct fks_driver *drv, struct fks_dev *dev, bool *ret_dma)
 	*ret_dma = false;
 	/* pci_dma_configure(): before the driver's probe. */
 	if (!drv->info->dma_managed && dev->group) {
-		if (dev->group->owner_cnt && dev->group->owner) {
+		if (dev->group->owner_cnt && (dev->group->owner || dev->group->ictx_owner)) {
 			fks_rule(h, "K-DMA-OWNER-BUSY", dev->addr,
 				 "group %d is owned by user space: %s cannot use the DMA API",
 				 dev->group->id, drv->name);

@@ -84,6 +84,12 @@ void fks_host_set_trace(struct fks_host *host, struct pt_trace *trace);
  *   reset_timeout_ms       a device not ready this long after a reset method fails it
  *                          with ENOTTY, and the next method is tried (60000)
  *   drivers_autoprobe      bus-wide autoprobe (1)
+ *   iommufd                CONFIG_IOMMUFD: /dev/iommu from 6.2 (a recorded fakesys/kconfig or
+ *                          misc device "iommu" says; else 0, as Debian's kernels)
+ *   vfio_device_cdev       CONFIG_VFIO_DEVICE_CDEV: /dev/vfio/devices/vfioN from 6.6 (0)
+ *   iommufd_vfio_container CONFIG_IOMMUFD_VFIO_CONTAINER: iommufd provides /dev/vfio/vfio (0)
+ *   iommufd.allow_unsafe_interrupts  bind without MSI isolation (0)
+ *   cap_sys_resource       may set IOMMU_OPTION_RLIMIT_MODE (0)
  */
 int fks_host_set(struct fks_host *host, const char *key, const char *value);
 

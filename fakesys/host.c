@@ -192,6 +192,7 @@ void fks_dev_free(struct fks_dev *dev)
 	fks_rec_free(dev->rec);
 	g_free(dev->config);
 	g_free(dev->override);
+	g_free(dev->vf_token);
 	g_free(dev->devpath);
 	g_free(dev);
 }
@@ -261,6 +262,7 @@ struct fks_host *fks_host_free(struct fks_host *h)
 	g_ptr_array_free(h->files, TRUE);
 	pt_pciconf_parser_free(h->parser);
 	g_free(h->osrelease);
+	g_free(h->kconfig);
 	g_free(h);
 	return NULL;
 }
@@ -296,6 +298,7 @@ struct fks_dev *fks_dev_new(struct fks_host *host, const char *addr, const char 
 	d->rec = fks_rec_new(devpath);
 	d->children = g_ptr_array_new_with_free_func((GDestroyNotify)fks_rec_free);
 	d->parked = g_ptr_array_new_with_free_func((GDestroyNotify)fks_rec_free);
+	d->vfio_index = -1;
 	return d;
 }
 
@@ -493,6 +496,9 @@ static struct fks_dev *copy_dev(struct fks_host *nh, const struct fks_dev *d)
 	c->parked = copy_recs(d->parked);
 	c->parked_by = g_strdup(d->parked_by);
 	c->override = g_strdup(d->override);
+	c->vf_token = g_strdup(d->vf_token);
+	c->idev = NULL;
+	c->cdev_opens = 0;
 	c->driver = NULL;
 	c->group = NULL;
 	c->pf = NULL;
@@ -542,6 +548,12 @@ static struct fks_group *copy_group(struct fks_host *nh, const struct fks_group 
 	c->owner = NULL;
 	c->open = false;
 	c->container = NULL;
+	c->ictx = NULL;
+	c->cdev_open_cnt = 0;
+	if (g->ictx_owner) {
+		c->owner_cnt = 0;
+		c->ictx_owner = NULL;
+	}
 	c->device_fds = 0;
 	c->fd_closed = false;
 	for (guint j = 0; j < g->members->len; j++) {
@@ -563,6 +575,7 @@ static void copy_host_fields(struct fks_host *n, const struct fks_host *h)
 
 	*n = *h;
 	n->osrelease = g_strdup(h->osrelease);
+	n->kconfig = g_strdup(h->kconfig);
 	n->devs = own.devs;
 	n->drivers = own.drivers;
 	n->groups = own.groups;
@@ -583,6 +596,7 @@ static void copy_host_fields(struct fks_host *n, const struct fks_host *h)
 	n->step = 0;
 	n->writes = 0;
 	n->faults_fired = 0;
+	n->user_locked = n->mm_locked = 0;
 }
 
 int fks_host_copy(const struct fks_host *h, struct fks_host **ret)
@@ -652,6 +666,7 @@ enum setting_type {
 	SET_U64,
 	SET_UINT,
 	SET_KERNEL,
+	SET_KCONFIG, /* a kernel configuration option: the view changes with it */
 };
 
 /* The model's settings: a name, its type and where it lives in the host. */
@@ -669,6 +684,12 @@ static const struct {
 	{ "iommu_aperture_bits", SET_UINT, offsetof(struct fks_host, aperture_bits) },
 	{ "reset_timeout_ms", SET_UINT, offsetof(struct fks_host, reset_timeout_ms) },
 	{ "drivers_autoprobe", SET_BOOL, offsetof(struct fks_host, autoprobe) },
+	{ "iommufd", SET_KCONFIG, offsetof(struct fks_host, iommufd) },
+	{ "vfio_device_cdev", SET_KCONFIG, offsetof(struct fks_host, vfio_cdev) },
+	{ "iommufd_vfio_container", SET_KCONFIG, offsetof(struct fks_host, iommufd_compat) },
+	{ "iommufd.allow_unsafe_interrupts", SET_BOOL,
+	  offsetof(struct fks_host, iommufd_unsafe_intr) },
+	{ "cap_sys_resource", SET_BOOL, offsetof(struct fks_host, cap_sys_resource) },
 };
 
 _public_ int fks_host_set(struct fks_host *h, const char *key, const char *value)
@@ -696,6 +717,14 @@ _public_ int fks_host_set(struct fks_host *h, const char *key, const char *value
 			if (r >= 0)
 				*(bool *)field = v;
 			return r;
+		case SET_KCONFIG:
+			r = parse_u64(value, 1, &v);
+			if (r < 0)
+				return r;
+			*(bool *)field = v;
+			h->kconfig_source = FKS_KCONFIG_SET;
+			fks_host_changed(h);
+			return 0;
 		case SET_UINT:
 			r = parse_u64(value, UINT32_MAX, &v);
 			if (r >= 0)

@@ -128,6 +128,12 @@ struct fks_dev {
 	 * device. enable_known: derived from the recorded count (-1: no enable file). */
 	int enable_user;
 	int enable_known;
+	/* VFIO's device index (vfio_device.index, an IDA of its own): vfio-dev/vfioN and
+	 * /dev/vfio/devices/vfioN; -1 while not on a VFIO driver. */
+	int vfio_index;
+	struct fks_iobj *idev; /* bound to an iommufd (cdev or compat group path), or NULL */
+	unsigned cdev_opens; /* open files of its cdev */
+	char *vf_token; /* a PF's VF token (VFIO_DEVICE_FEATURE_PCI_VF_TOKEN), or NULL */
 };
 
 struct fks_container;
@@ -147,6 +153,9 @@ struct fks_group {
 	 * a member is bound to a VFIO driver: its minor (-1: none) and recorded files. */
 	int vfio_minor;
 	struct fks_rec *vfio_rec;
+	unsigned cdev_open_cnt; /* members bound through their cdev: the group node is EBUSY */
+	struct fks_ictx *ictx; /* set through VFIO_GROUP_SET_CONTAINER with an iommufd file */
+	struct fks_ictx *ictx_owner; /* the iommufd holding DMA ownership, or NULL */
 };
 
 struct fks_mapping {
@@ -172,11 +181,68 @@ enum fks_file_kind {
 	FKS_FILE_CONTAINER,
 	FKS_FILE_GROUP,
 	FKS_FILE_DEVICE,
+	FKS_FILE_IOMMUFD, /* /dev/iommu, or /dev/vfio/vfio when iommufd provides it */
+	FKS_FILE_CDEV, /* /dev/vfio/devices/vfioN: obj is the fks_dev; bound in dev->idev */
+};
+
+/* ---- iommufd (iommufd.c) and the VFIO device cdev (cdev.c) ---- */
+
+enum fks_iobj_kind {
+	FKS_IOBJ_IOAS,
+	FKS_IOBJ_HWPT,
+	FKS_IOBJ_DEVICE,
+	_FKS_IOBJ_KIND_MAX,
+};
+
+/* Pinned user pages, shared by the areas IOAS_COPY made from one IOAS_MAP. */
+struct fks_pages {
+	uint64_t length;
+	unsigned refs, pins; /* areas using them; areas using them in an IOAS with a domain */
+	int account; /* enum fks_account: charged where, while pinned */
+};
+
+struct fks_area {
+	uint64_t iova, length;
+	struct fks_pages *pages;
+};
+
+/* One object of an iommufd context, by its ID (xa_alloc from 1). */
+struct fks_iobj {
+	enum fks_iobj_kind kind;
+	uint32_t id;
+	unsigned users; /* references that make IOMMU_DESTROY fail with EBUSY */
+	struct fks_ictx *ictx;
+	/* IOAS */
+	GArray *areas; /* struct fks_area, by iova */
+	GArray *allowed; /* struct fks_iova_range (ALLOW_IOVAS), empty: no restriction */
+	unsigned domains; /* HWPTs on it: its pages are pinned while > 0 */
+	/* HWPT: the IOAS it maps; auto: made by an attach, gone with its last device */
+	struct fks_iobj *ioas;
+	bool auto_domain;
+	/* DEVICE */
+	struct fks_dev *dev;
+	struct fks_iobj *hwpt; /* attached to, or NULL */
+};
+
+struct fks_iova_range {
+	uint64_t start, last;
+};
+
+struct fks_ictx {
+	struct fks_host *host;
+	GPtrArray *objs; /* struct fks_iobj *, index = id - 1; NULL: free */
+	bool account_mm; /* IOMMU_OPTION_RLIMIT_MODE 1: per process, else per user */
+	bool compat_file; /* opened as /dev/vfio/vfio */
+	struct fks_iobj *vfio_ioas; /* the compat IOAS (IOMMU_VFIO_IOAS) */
+	int iommu_type; /* VFIO_SET_IOMMU on the compat container */
+	unsigned groups; /* VFIO groups attached with VFIO_GROUP_SET_CONTAINER */
+	bool open;
 };
 
 struct fks_file {
 	enum fks_file_kind kind;
 	void *obj;
+	bool bound; /* a cdev file that did VFIO_DEVICE_BIND_IOMMUFD (access granted) */
 };
 
 struct fks_node;
@@ -207,6 +273,15 @@ struct fks_host {
 	/* every IOMMU unit forces snooping (VT-d ecap bit 7; AMD-Vi always): VFIO_DMA_CC_IOMMU */
 	bool snoop_control;
 	bool vfio_enable_sriov;
+	/* kernel configuration: CONFIG_IOMMUFD, CONFIG_VFIO_DEVICE_CDEV,
+	 * CONFIG_IOMMUFD_VFIO_CONTAINER (iommufd provides /dev/vfio/vfio), and how they were
+	 * learnt (FKS_KCONFIG_*: set, recorded, or not shown) */
+	bool iommufd, vfio_cdev, iommufd_compat;
+	int kconfig_source;
+	char *kconfig; /* the recorded configuration lines (fakesys/kconfig), or NULL */
+	bool iommufd_unsafe_intr; /* iommufd.allow_unsafe_interrupts */
+	bool cap_sys_resource; /* may change IOMMU_OPTION_RLIMIT_MODE */
+	uint64_t user_locked, mm_locked; /* bytes iommufd pinned, per user and per process */
 	unsigned aperture_bits;
 	unsigned reset_timeout_ms;
 	unsigned vfio_major; /* of the VFIO group devices: as recorded, else the lab's 246 */
@@ -344,6 +419,62 @@ int fks_vfio_close(struct fks_host *host, int handle);
 void fks_vfio_group_sync(struct fks_host *host, struct fks_group *g);
 /* Take a recorded devices/virtual/vfio/N block as group N's; false when it is not one. */
 bool fks_vfio_adopt_rec(struct fks_host *host, struct fks_rec *rec);
+
+/* kconfig.c, iommufd.c */
+enum fks_kconfig_source {
+	FKS_KCONFIG_UNKNOWN, /* not shown: the model assumes off */
+	FKS_KCONFIG_RECORDED, /* from fakesys/kconfig or a recorded /dev/iommu misc device */
+	FKS_KCONFIG_SET, /* fks_host_set */
+};
+bool fks_iommufd_present(const struct fks_host *host);
+bool fks_cdev_present(const struct fks_host *host);
+bool fks_compat_present(const struct fks_host *host);
+/* What the loader found about the kernel configuration (recorded kconfig, misc devices). */
+void fks_iommufd_host_init(struct fks_host *host);
+int fks_iommufd_open(struct fks_host *host, bool compat, struct fks_ictx **ret);
+int fks_iommufd_ioctl(struct fks_host *host, struct fks_ictx *ictx, unsigned long req, void *arg);
+void fks_iommufd_close(struct fks_host *host, struct fks_ictx *ictx);
+/* A group attached with VFIO_GROUP_SET_CONTAINER lets go of the context. */
+void fks_iommufd_group_release(struct fks_host *host, struct fks_ictx *ictx);
+/* Bind dev to ictx as iommufd_device_bind() does (isolated MSI, DMA ownership): the new
+ * device object in *ret. Unbind releases it (detaching first). */
+int fks_iommufd_bind(struct fks_host *host, struct fks_ictx *ictx, struct fks_dev *dev,
+		     struct fks_iobj **ret);
+void fks_iommufd_unbind(struct fks_host *host, struct fks_iobj *idev);
+/* Attach a bound device to an IOAS or HWPT id (*pt_id: out the HWPT id); detach. */
+int fks_iommufd_attach(struct fks_host *host, struct fks_iobj *idev, uint32_t *pt_id);
+void fks_iommufd_detach(struct fks_host *host, struct fks_iobj *idev);
+/* Map pages at a fixed IOVA of an IOAS; unmap the whole areas in [iova, last] (ENOENT when
+ * one would be cut or none is there), the bytes in *ret_done. */
+int fks_ioas_map_pages(struct fks_host *host, struct fks_iobj *ioas, uint64_t iova,
+		       uint64_t length);
+int fks_ioas_unmap_range(struct fks_host *host, struct fks_iobj *ioas, uint64_t iova, uint64_t last,
+			 uint64_t *ret_done);
+/* iommufd-compat.c: the VFIO container requests on an iommufd file. */
+int fks_iommufd_compat_ioctl(struct fks_host *host, struct fks_ictx *ictx, unsigned long req,
+			     void *arg);
+/* The compat IOAS for a group attached with SET_CONTAINER (made when missing). */
+int fks_iommufd_compat_ioas(struct fks_host *host, struct fks_ictx *ictx, uint32_t *ret_id);
+
+/* cdev.c */
+struct vfio_device_feature;
+int fks_cdev_open(struct fks_host *host, const char *path, struct fks_dev **ret);
+int fks_cdev_ioctl(struct fks_host *host, struct fks_dev *dev, bool *bound, unsigned long req,
+		   void *arg);
+void fks_cdev_close(struct fks_host *host, struct fks_dev *dev, bool bound);
+/* Give or take the device's VFIO index as its driver says (vfio_init_device, release). */
+void fks_cdev_sync_index(struct fks_host *host, struct fks_dev *dev);
+/* vfio-pci's VF token check (vfio_pci_validate_vf_token): 0 or -EACCES. token may be NULL. */
+int fks_vf_token_check(struct fks_host *host, struct fks_dev *dev, const char *token);
+/* The token of a group path device name "BDF vf_token=UUID" (NULL without); -EINVAL when
+ * malformed. */
+int fks_vf_token_parse(const char *name, const char **ret);
+/* The iommufd context behind a handle, as iommufd_ctx_from_fd: -EBADF, -EBADFD (vfio.c). */
+int fks_cdev_iommufd_file(struct fks_host *host, int handle, struct fks_ictx **ret);
+/* VFIO_DEVICE_FEATURE_PCI_VF_TOKEN on a device file. */
+int fks_vf_token_feature(struct fks_host *host, struct fks_dev *dev, struct vfio_device_feature *f);
+/* The device ioctls shared by the group and cdev paths (vfio.c). */
+int fks_vfio_device_ioctl(struct fks_host *host, struct fks_dev *dev, unsigned long req, void *arg);
 
 /* view.c: the sysfs view (a tree of nodes, as kernfs) */
 enum fks_node_kind {

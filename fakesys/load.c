@@ -466,6 +466,11 @@ static void apply_block(struct fks_host *h, struct fks_rec *r, GHashTable *membe
 			apply_ids(h, e, strcmp(e->name, "fakesys/new_ids") == 0);
 			continue;
 		}
+		if (strcmp(e->name, "fakesys/kconfig") == 0) {
+			g_free(h->kconfig);
+			h->kconfig = g_strndup(e->data, e->len);
+			continue;
+		}
 		if (strcmp(e->name, "sys/bus/pci/drivers_autoprobe") == 0) {
 			h->autoprobe = e->data[0] != '0';
 			continue;
@@ -804,6 +809,7 @@ int fks_loader_finish(struct fks_loader *l, const struct fks_options *opts, stru
 			i++;
 	}
 	assign_vfio_minors(h);
+	fks_iommufd_host_init(h);
 	for (guint i = 0; i < h->groups->len; i++)
 		fks_vfio_group_sync(h, h->groups->pdata[i]);
 	for (guint i = 0; i < h->devs->len; i++) {

@@ -617,6 +617,8 @@ _public_ int fks_host_export_recording(const struct fks_host *ch, char **ret_tex
 
 		put_entry(s, n, e->data, e->len, false);
 	}
+	if (h->kconfig)
+		put_entry(s, "fakesys/kconfig", h->kconfig, strlen(h->kconfig), false);
 	g_string_append_printf(
 		s, "A: sys/bus/pci/drivers_autoprobe=%d\\n\nA: sys/bus/pci/drivers=", h->autoprobe);
 	for (guint i = 0; i < h->drivers->len; i++)

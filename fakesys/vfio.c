@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "uapi-iommufd.h"
 
 #define MINSZ(type, field) (offsetof(type, field) + sizeof(((type *)0)->field))
 #define IOVA_PAGE 4096ull
@@ -76,6 +77,19 @@ int fks_vfio_open(struct fks_host *h, const char *path, int flags)
 	r = fks_node_resolve(h->root[PT_NS_DEV], path, true, &n);
 	if (r < 0)
 		return r;
+	if (strcmp(path, "iommu") == 0 ||
+	    (strcmp(path, "vfio/vfio") == 0 && fks_compat_present(h))) {
+		struct fks_ictx *x;
+
+		r = fks_iommufd_open(h, strcmp(path, "iommu") != 0, &x);
+		return r < 0 ? r : add_file(h, FKS_FILE_IOMMUFD, x);
+	}
+	if (g_str_has_prefix(path, "vfio/devices/")) {
+		struct fks_dev *d;
+
+		r = fks_cdev_open(h, path, &d);
+		return r < 0 ? r : add_file(h, FKS_FILE_CDEV, d);
+	}
 	if (strcmp(path, "vfio/vfio") == 0) {
 		struct fks_container *c = g_new0(struct fks_container, 1);
 
@@ -94,6 +108,11 @@ int fks_vfio_open(struct fks_host *h, const char *path, int flags)
 		if (g->open) {
 			fks_rule(h, "K-VFIO-GROUP-NODE", path,
 				 "only one open file per group: EBUSY");
+			return -EBUSY;
+		}
+		if (g->cdev_open_cnt) {
+			fks_rule(h, "K-VFIO-CDEV-EXCLUSIVE", path,
+				 "a member is bound through its cdev: the group node is EBUSY");
 			return -EBUSY;
 		}
 		g->open = true;
@@ -304,9 +323,50 @@ static struct fks_dev *group_device(struct fks_group *g, const char *name)
 	return NULL;
 }
 
+static int group_token(struct fks_host *h, struct fks_dev *d, const char *name)
+{
+	const char *token;
+
+	if (fks_vf_token_parse(name, &token) < 0)
+		return -ENODEV;
+	return fks_vf_token_check(h, d, token);
+}
+
+/* GET_DEVICE_FD on a group attached to an iommufd: the device binds to it and attaches to
+ * the compat IOAS (vfio_df_group_open, vfio_iommufd_compat_attach_ioas). */
+static int group_iommufd_device(struct fks_host *h, struct fks_group *g, const char *name)
+{
+	struct fks_dev *d = name ? group_device(g, name) : NULL;
+	struct fks_iobj *o;
+	uint32_t pt;
+	int r;
+
+	if (!d)
+		return -ENODEV;
+	r = group_token(h, d, name);
+	if (r < 0)
+		return r;
+	if (!d->idev) {
+		r = fks_iommufd_bind(h, g->ictx, d, &o);
+		if (r < 0)
+			return r;
+		pt = g->ictx->vfio_ioas ? g->ictx->vfio_ioas->id : 0;
+		r = fks_iommufd_attach(h, o, &pt);
+		if (r < 0) {
+			fks_iommufd_unbind(h, o);
+			return r;
+		}
+	}
+	if (d->open_count++ == 0)
+		d->reset_works = fks_reset_works(d);
+	g->device_fds++;
+	return add_file(h, FKS_FILE_DEVICE, d);
+}
+
 static int group_ioctl(struct fks_host *h, struct fks_group *g, unsigned long req, void *arg)
 {
 	g_autofree char *subject = g_strdup_printf("group %d", g->id);
+	int r;
 
 	switch (req) {
 	case VFIO_GROUP_GET_STATUS: {
@@ -314,7 +374,7 @@ static int group_ioctl(struct fks_host *h, struct fks_group *g, unsigned long re
 
 		if (st->argsz < MINSZ(struct vfio_group_status, flags))
 			return -EINVAL;
-		st->flags = g->container ?
+		st->flags = g->container || g->ictx ?
 				    VFIO_GROUP_FLAGS_VIABLE | VFIO_GROUP_FLAGS_CONTAINER_SET :
 			    group_viable(h, g) ? VFIO_GROUP_FLAGS_VIABLE :
 						 0;
@@ -328,10 +388,19 @@ static int group_ioctl(struct fks_host *h, struct fks_group *g, unsigned long re
 
 		if (!f)
 			return -EBADF;
+		if (g->container || g->ictx)
+			return -EINVAL;
+		if (f->kind == FKS_FILE_IOMMUFD) {
+			uint32_t id;
+
+			/* group.c: an iommufd gets its compat IOAS; ownership waits for the
+			 * device's bind. */
+			g->ictx = f->obj;
+			g->ictx->groups++;
+			return fks_iommufd_compat_ioas(h, g->ictx, &id);
+		}
 		if (f->kind != FKS_FILE_CONTAINER)
 			return -EBADFD;
-		if (g->container)
-			return -EINVAL;
 		c = f->obj;
 		if (!group_viable(h, g)) {
 			fks_rule(h, "K-VFIO-SET-CONTAINER", subject,
@@ -348,7 +417,7 @@ static int group_ioctl(struct fks_host *h, struct fks_group *g, unsigned long re
 		return 0;
 	}
 	case VFIO_GROUP_UNSET_CONTAINER:
-		if (!g->container)
+		if (!g->container && !g->ictx)
 			return -EINVAL;
 		if (g->device_fds)
 			return -EBUSY;
@@ -357,6 +426,8 @@ static int group_ioctl(struct fks_host *h, struct fks_group *g, unsigned long re
 	case VFIO_GROUP_GET_DEVICE_FD: {
 		struct fks_dev *d;
 
+		if (g->ictx)
+			return group_iommufd_device(h, g, arg);
 		if (!g->container || !g->container->iommu_type) {
 			fks_rule(h, "K-VFIO-DEVICE", subject,
 				 "no container or no IOMMU set: EINVAL");
@@ -368,6 +439,9 @@ static int group_ioctl(struct fks_host *h, struct fks_group *g, unsigned long re
 				 "no such device in the group: ENODEV");
 			return -ENODEV;
 		}
+		r = group_token(h, d, arg);
+		if (r < 0)
+			return r;
 		if (d->open_count++ == 0)
 			d->reset_works = fks_reset_works(d);
 		g->device_fds++;
@@ -551,6 +625,9 @@ static int feature(struct fks_host *h, struct fks_dev *d, struct vfio_device_fea
 	if (dir == (VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_SET) &&
 	    !(f->flags & VFIO_DEVICE_FEATURE_PROBE))
 		return -EINVAL;
+	if ((f->flags & VFIO_DEVICE_FEATURE_MASK) == VFIO_DEVICE_FEATURE_PCI_VF_TOKEN &&
+	    d->driver && d->driver->info->vfio)
+		return fks_vf_token_feature(h, d, f);
 	if ((f->flags & VFIO_DEVICE_FEATURE_MASK) != VFIO_DEVICE_FEATURE_MIGRATION || !mig) {
 		fks_rule(h, "K-VFIO-MIGRATION", d->addr, "%s has no such feature: ENOTTY",
 			 d->driver ? d->driver->name : "device");
@@ -567,7 +644,7 @@ static int feature(struct fks_host *h, struct fks_dev *d, struct vfio_device_fea
 	return 0;
 }
 
-static int device_ioctl(struct fks_host *h, struct fks_dev *d, unsigned long req, void *arg)
+int fks_vfio_device_ioctl(struct fks_host *h, struct fks_dev *d, unsigned long req, void *arg)
 {
 	switch (req) {
 	case VFIO_DEVICE_GET_INFO: {
@@ -615,14 +692,22 @@ int fks_vfio_ioctl(struct fks_host *h, int handle, unsigned long req, void *arg)
 		return container_ioctl(h, f->obj, req, arg);
 	case FKS_FILE_GROUP:
 		return group_ioctl(h, f->obj, req, arg);
+	case FKS_FILE_IOMMUFD:
+		return fks_iommufd_ioctl(h, f->obj, req, arg);
+	case FKS_FILE_CDEV:
+		return fks_cdev_ioctl(h, f->obj, &f->bound, req, arg);
 	default:
-		return device_ioctl(h, f->obj, req, arg);
+		return fks_vfio_device_ioctl(h, f->obj, req, arg);
 	}
 }
 
 static void group_release(struct fks_host *h, struct fks_group *g)
 {
 	detach_group(h, g);
+	if (g->ictx) {
+		fks_iommufd_group_release(h, g->ictx);
+		g->ictx = NULL;
+	}
 	g->open = false;
 	g->fd_closed = false;
 }
@@ -652,11 +737,18 @@ int fks_vfio_close(struct fks_host *h, int handle)
 			group_release(h, g);
 		break;
 	}
+	case FKS_FILE_IOMMUFD:
+		fks_iommufd_close(h, f->obj);
+		break;
+	case FKS_FILE_CDEV:
+		fks_cdev_close(h, f->obj, f->bound);
+		break;
 	default: {
 		struct fks_dev *d = f->obj;
 		struct fks_group *g = d->group;
 
-		d->open_count--;
+		if (--d->open_count == 0 && d->idev)
+			fks_iommufd_unbind(h, d->idev);
 		if (g && --g->device_fds == 0 && g->fd_closed)
 			group_release(h, g);
 		break;
@@ -681,9 +773,24 @@ static int free_minor(const struct fks_host *h)
 	}
 }
 
+int fks_cdev_iommufd_file(struct fks_host *h, int handle, struct fks_ictx **ret)
+{
+	struct fks_file *f = get_file(h, handle);
+
+	if (!f)
+		return -EBADF;
+	if (f->kind != FKS_FILE_IOMMUFD)
+		return -EBADFD;
+	*ret = f->obj;
+	return 0;
+}
+
 void fks_vfio_group_sync(struct fks_host *h, struct fks_group *g)
 {
 	bool want = fks_group_has_vfio(g);
+
+	for (guint i = 0; i < g->members->len; i++)
+		fks_cdev_sync_index(h, g->members->pdata[i]);
 
 	if (want == (g->vfio_minor >= 0))
 		return;

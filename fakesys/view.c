@@ -328,6 +328,7 @@ static const struct fks_attr vfio_dev_attrs[] = {
 static const struct fks_attr osrelease_attr = { "osrelease", show_osrelease, NULL };
 /* A character device: opened through dev_open, never read or written as a file. */
 static const struct fks_attr container_attr = { "vfio", NULL, NULL };
+static const struct fks_attr iommu_attr = { "iommu", NULL, NULL };
 
 /* ---- building ---- */
 
@@ -395,8 +396,8 @@ static void build_dev_driver(struct fks_host *h, struct fks_dev *d, struct fks_n
 		return;
 	to = g_strdup_printf("bus/pci/drivers/%s", d->driver->name);
 	link_to(dir, d->devpath, "driver", to);
-	if (d->driver->info->vfio && fks_kver_at_least(h, 6, 1) && d->group) {
-		g_autofree char *n = g_strdup_printf("vfio-dev/vfio%d", d->group->id);
+	if (d->driver->info->vfio && fks_kver_at_least(h, 6, 1) && d->vfio_index >= 0) {
+		g_autofree char *n = g_strdup_printf("vfio-dev/vfio%d", d->vfio_index);
 
 		fks_node_mkdir(dir, n);
 	}
@@ -508,6 +509,29 @@ static void build_vfio_group(struct fks_host *h, struct fks_group *g, struct fks
 		fks_node_file(vfio, id, synth(h, id, NULL));
 }
 
+/* /dev/iommu, and /dev/vfio/devices/vfioN per VFIO device (vfio_device_devnode). */
+static void build_iommufd_nodes(struct fks_host *h)
+{
+	struct fks_node *dev = h->root[PT_NS_DEV], *devices;
+
+	fks_node_remove(dev, "iommu");
+	if (fks_iommufd_present(h)) {
+		fks_node_attr(dev, &iommu_attr, h);
+		/* iommufd's misc device, when the recording did not have it. */
+		fks_node_mkdir(h->root[PT_NS_SYS], "devices/virtual/misc/iommu");
+	}
+	if (!fks_cdev_present(h))
+		return;
+	devices = fks_node_mkdir(dev, "vfio/devices");
+	for (guint i = 0; devices && i < h->devs->len; i++) {
+		const struct fks_dev *d = h->devs->pdata[i];
+		g_autofree char *n = g_strdup_printf("vfio%d", d->vfio_index);
+
+		if (d->vfio_index >= 0 && !d->removed)
+			fks_node_file(devices, n, synth(h, n, NULL));
+	}
+}
+
 static void build_vfio_groups(struct fks_host *h)
 {
 	struct fks_node *vfio = fks_node_child(h->root[PT_NS_DEV], "vfio");
@@ -583,7 +607,13 @@ void fks_view_build(struct fks_host *h)
 	build_groups(h, sys);
 	for (guint i = 0; i < h->extras->len; i++) {
 		struct fks_rec *r = h->extras->pdata[i];
-		struct fks_node *dir = fks_node_mkdir(sys, r->devpath);
+		struct fks_node *dir;
+
+		/* iommufd's container replaces VFIO's: no type1 module (CONFIG_VFIO_CONTAINER=n). */
+		if (fks_compat_present(h) &&
+		    g_str_has_prefix(r->devpath, "module/vfio_iommu_type1"))
+			continue;
+		dir = fks_node_mkdir(sys, r->devpath);
 
 		if (dir && strcmp(r->devpath, "module/vfio_pci/parameters") == 0)
 			fks_view_vfio_params(h, dir, r);
@@ -604,6 +634,7 @@ void fks_view_build(struct fks_host *h)
 	if (fks_driver_find(h, "vfio-pci"))
 		fks_node_attr(fks_node_mkdir(dev, "vfio"), &container_attr, h);
 	build_vfio_groups(h);
+	build_iommufd_nodes(h);
 	g_array_set_size(h->rebound, 0);
 	h->view_dirty = false;
 }
@@ -697,6 +728,7 @@ static void apply_rebound(struct fks_host *h, struct fks_dev *d, struct fks_driv
 	clear_dir(node_at(sys, "class/vfio"), NULL);
 	clear_dir(fks_node_child(h->root[PT_NS_DEV], "vfio"), "vfio");
 	build_vfio_groups(h);
+	build_iommufd_nodes(h);
 	/* As a full build would leave them: no empty directories. */
 	for (size_t i = 0; i < 2; i++) {
 		static const char *const dirs[] = { "devices/virtual/vfio", "class/vfio" };

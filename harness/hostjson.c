@@ -16,6 +16,7 @@
 #include "escape.h"
 #include "hostjson.h"
 #include "memattr.h"
+#include "vfio.h"
 
 #define NEW_KEY (JSON_C_OBJECT_ADD_KEY_IS_NEW | JSON_C_OBJECT_ADD_CONSTANT_KEY)
 
@@ -205,8 +206,31 @@ static json_object *units_array(const struct pt_host *host)
 	return a;
 }
 
-static json_object *device_object(const struct pt_dev *dev)
+/* A fact the host may not show: true, false, or null (v < 0). */
+static void set_opt_bool(json_object *o, const char *key, int v)
 {
+	if (v < 0)
+		set_null(o, key);
+	else
+		set_bool(o, key, v);
+}
+
+static json_object *paths_object(const struct pt_host *host)
+{
+	json_object *o = json_object_new_object();
+	struct pt_vfio_paths p = { -1, -1, -1, -1 };
+
+	pt_vfio_paths_probe(pt_host_backend(host), pt_host_kernel(host), &p);
+	set_opt_bool(o, "container", p.container);
+	set_opt_bool(o, "iommufd", p.iommufd);
+	set_opt_bool(o, "cdev", p.cdev);
+	set_opt_bool(o, "compat", p.compat);
+	return o;
+}
+
+static json_object *device_object(const struct pt_host *host, const struct pt_dev *dev)
+{
+	char cdev[16];
 	const struct pt_dev_props *p = pt_dev_props(dev);
 	const struct pt_pciconf *c = pt_dev_config(dev);
 	const struct pt_reset_info *r = pt_dev_reset(dev);
@@ -269,6 +293,11 @@ static json_object *device_object(const struct pt_dev *dev)
 	}
 	set(o, "config", cfg);
 	set_int_or_null(o, "boot_vga", p->boot_vga, p->boot_vga >= 0);
+	set_str_or_null(o, "vfio_cdev",
+			pt_vfio_dev_cdev(pt_host_backend(host), p->syspath, cdev, sizeof(cdev)) ==
+					0 ?
+				cdev :
+				NULL);
 	set_bool(o, "answers", !p->not_answering);
 	set_str_or_null(o, "host_critical",
 			crit == PT_CRITICAL_NONE ? NULL : pt_critical_to_string(crit));
@@ -345,9 +374,10 @@ char *pth_host_json_text(const struct pt_host *host, const char *source)
 	set_bool(iommu, "enabled", pt_host_iommu_present(host));
 	set(iommu, "units", units_array(host));
 	set(root, "iommu", iommu);
+	set(root, "vfio_paths", paths_object(host));
 
 	for (size_t i = 0; i < ndev; i++)
-		json_object_array_add(devices, device_object(pt_host_dev(host, i)));
+		json_object_array_add(devices, device_object(host, pt_host_dev(host, i)));
 	set(root, "devices", devices);
 	for (size_t i = 0; i < ngroup; i++)
 		json_object_array_add(groups, group_object(pt_host_group(host, i)));

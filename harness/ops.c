@@ -218,6 +218,7 @@ int pth_cmd_vfio_open(int argc, char **argv)
 		{ "map", required_argument, NULL, 'M' },
 		{ "memlock", required_argument, NULL, 'L' },
 		{ "reset", no_argument, NULL, 'r' },
+		{ "iommu", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -231,7 +232,7 @@ int pth_cmd_vfio_open(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":" PTH_SESSION_SHORTOPTS "M:L:rh", opts, NULL)) !=
+	while ((c = getopt_long(argc, argv, ":" PTH_SESSION_SHORTOPTS "M:L:rI:h", opts, NULL)) !=
 	       -1) {
 		if (pth_session_option(&s, c, optarg))
 			continue;
@@ -248,11 +249,21 @@ int pth_cmd_vfio_open(int argc, char **argv)
 		case 'r':
 			vo.reset = true;
 			break;
+		case 'I':
+			if (pt_vfio_iommu_from_string(optarg, &vo.iommu) < 0)
+				return pth_usage_error(
+					"vfio-open",
+					"--iommu takes legacy, iommufd or auto:", optarg);
+			break;
 		case 'h':
 			printf("Usage: ptharness vfio-open BDF [--map SIZE] [--memlock SIZE] "
-			       "[--reset] [HOST OPTIONS]\n\nOpen a VFIO-bound device as QEMU does: "
+			       "[--reset] [--iommu legacy|iommufd|auto] [HOST OPTIONS]\n\nOpen a "
+			       "VFIO-bound device as QEMU does: "
 			       "container, group (refused with its blockers\nwhen not viable), device, "
 			       "regions and IRQs; DMA-map SIZE bytes of memory; reset it.\n"
+			       "--iommu picks the path: the legacy container and group, iommufd with "
+			       "the\ndevice's cdev, or auto (the container when the host has one, as "
+			       "QEMU).\n"
 			       "--memlock sets the model's RLIMIT_MEMLOCK (and drops CAP_IPC_LOCK) "
 			       "on a recorded host.\n\n%s",
 			       PTH_SESSION_HELP);
@@ -277,8 +288,14 @@ int pth_cmd_vfio_open(int argc, char **argv)
 	}
 	r = pt_vfio_open(s.engine, argv[optind], &vo, &info, &out);
 	if (r == 0 && !s.json) {
-		printf("VFIO API %d, %s; group flags 0x%x; device flags 0x%x\n", info.api_version,
-		       info.type1v2 ? "type1v2" : "type1", info.group_flags, info.device_flags);
+		if (info.path == PT_VFIO_IOMMU_IOMMUFD)
+			printf("iommufd: cdev %s, device %u, IOAS %u, HWPT %u; device flags 0x%x\n",
+			       info.cdev, info.devid, info.ioas, info.hwpt, info.device_flags);
+		else
+			printf("VFIO API %d, %s%s; group flags 0x%x; device flags 0x%x\n",
+			       info.api_version, info.type1v2 ? "type1v2" : "type1",
+			       info.compat ? " (iommufd's compat container)" : "", info.group_flags,
+			       info.device_flags);
 		for (uint32_t i = 0; i < info.num_regions && i < PT_VFIO_MAX_REGIONS; i++)
 			if (info.regions[i].result >= 0 && info.regions[i].size)
 				printf("  region %u: %" G_GUINT64_FORMAT " bytes, flags 0x%x\n", i,

@@ -13,6 +13,7 @@
 
 #include "memattr.h"
 #include "output.h"
+#include "vfio.h"
 
 JsonNode *pth_host_to_json(const struct pt_host *host, const char *source)
 {
@@ -81,8 +82,25 @@ static void text_memory(GString *out, const struct pt_dev *dev)
 	g_string_append_c(out, '\n');
 }
 
-static void text_device(GString *out, const struct pt_dev *dev)
+static const char *tri(int v)
 {
+	return v < 0 ? "unknown" : v ? "yes" : "no";
+}
+
+/* The paths VFIO offers on the host (lib/vfiopath.c). */
+static void text_paths(GString *out, const struct pt_host *host)
+{
+	struct pt_vfio_paths p;
+
+	if (pt_vfio_paths_probe(pt_host_backend(host), pt_host_kernel(host), &p) < 0)
+		return;
+	g_string_append_printf(out, "VFIO paths: container %s, iommufd %s, cdev %s, compat %s\n",
+			       tri(p.container), tri(p.iommufd), tri(p.cdev), tri(p.compat));
+}
+
+static void text_device(GString *out, const struct pt_host *host, const struct pt_dev *dev)
+{
+	char cdev[16];
 	const struct pt_dev_props *p = pt_dev_props(dev);
 	const struct pt_reset_info *r = pt_dev_reset(dev);
 	const char *why = pt_dev_config_unknown(dev), *acs_why = pt_dev_acs_unknown(dev);
@@ -98,6 +116,8 @@ static void text_device(GString *out, const struct pt_dev *dev)
 	g_string_append_printf(out, "\n      driver: %s", driver);
 	if (override)
 		g_string_append_printf(out, " (override %s)", override);
+	if (pt_vfio_dev_cdev(pt_host_backend(host), p->syspath, cdev, sizeof(cdev)) == 0)
+		g_string_append_printf(out, "; VFIO device %s", cdev);
 	g_string_append(out, "; reset:");
 	if (why && r->source == PT_RESET_SOURCE_DERIVED)
 		g_string_append_printf(out, " unknown (%s)", why);
@@ -155,6 +175,7 @@ char *pth_host_to_text(const struct pt_host *host, const char *source)
 			"(%u.%u to %u.%u): the nearest modelled kernel's rules apply\n",
 			kv->major, kv->minor, PT_KVER_OLDEST.major, PT_KVER_OLDEST.minor,
 			PT_KVER_NEWEST.major, PT_KVER_NEWEST.minor);
+	text_paths(out, host);
 	if (!pt_host_iommu_present(host))
 		g_string_append(out,
 				"No IOMMU: the kernel shows no IOMMU and no IOMMU groups, so VFIO "
@@ -176,7 +197,7 @@ char *pth_host_to_text(const struct pt_host *host, const char *source)
 					       c ? pt_critical_describe(c) : "");
 		}
 		for (size_t j = 0; j < pt_group_member_count(g); j++)
-			text_device(out, pt_group_member(g, j));
+			text_device(out, host, pt_group_member(g, j));
 	}
 	for (size_t i = 0; i < pt_host_dev_count(host); i++) {
 		const struct pt_dev *d = pt_host_dev(host, i);
@@ -186,7 +207,7 @@ char *pth_host_to_text(const struct pt_host *host, const char *source)
 		if (!ungrouped)
 			g_string_append(out, "\nDevices without an IOMMU group:\n");
 		ungrouped = TRUE;
-		text_device(out, d);
+		text_device(out, host, d);
 	}
 	for (size_t i = 0; i < pt_host_finding_count(host); i++) {
 		const struct pt_finding *f = pt_host_finding(host, i);

@@ -172,7 +172,10 @@ static void do_vfio_open(struct pth_run *r, struct fy_node *a, struct pth_obs *o
 				      .reset = pth_arg_bool(a, "reset", false) };
 	struct pt_vfio_info info = { 0 };
 	uint64_t limit = pth_arg_size(a, "memlock", 0);
+	const char *iommu = pth_node_str(a, "iommu");
 
+	if (iommu)
+		pt_vfio_iommu_from_string(iommu, &vo.iommu);
 	if (limit && r->fake) {
 		char v[32];
 
@@ -190,6 +193,10 @@ static void do_vfio_open(struct pth_run *r, struct fy_node *a, struct pth_obs *o
 		pth_obs_bool(o, "migration", info.migration);
 		if (info.dma_cc >= 0)
 			pth_obs_bool(o, "dma_coherent", info.dma_cc == 1);
+		pth_obs_str(o, "path", pt_vfio_iommu_to_string(info.path));
+		pth_obs_bool(o, "compat", info.compat);
+		if (info.cdev[0])
+			pth_obs_str(o, "cdev", info.cdev);
 	}
 }
 
@@ -361,6 +368,7 @@ static const char *certify_form(struct fy_node *a)
 
 /* How detach and attach bind the stub (struct pt_detach_options). */
 static const char *const bind_methods[] = { "override", "new_id", NULL };
+static const char *const vfio_iommus[] = { "auto", "legacy", "iommufd", NULL };
 
 /*
  * The verbs, one row each. Integer ranges are what the engine and the kernel take: an SR-IOV
@@ -428,6 +436,7 @@ const struct pth_verb pth_verbs[] = {
 	    PTH_OPT("map", PTH_ARG_SIZE),
 	    PTH_OPT("memlock", PTH_ARG_SIZE),
 	    PTH_OPT("reset", PTH_ARG_BOOL),
+	    PTH_ENUM("iommu", vfio_iommus),
 	    {} } },
 	{ "migrate-check",
 	  do_migrate_check,

@@ -203,6 +203,72 @@ static const struct pt_rule catalogue[] = {
 	  "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO lists the devices a bus reset would hit; ENODEV on "
 	  "a root bus, ENOSPC with the count when the buffer is small.",
 	  "drivers/vfio/pci/vfio_pci_core.c" },
+	{ "K-IOMMUFD-OBJECT", PT_RULE_KERNEL,
+	  "Since 6.2 /dev/iommu (CONFIG_IOMMUFD) holds IOAS and HWPT objects by ID from 1; "
+	  "IOMMU_DESTROY of an object in use (an IOAS under a HWPT, a HWPT with a device) is "
+	  "EBUSY, of an unknown ID ENOENT.",
+	  "drivers/iommu/iommufd/main.c, ioas.c" },
+	{ "K-IOMMUFD-IOVA", PT_RULE_KERNEL,
+	  "IOMMU_IOAS_MAP at a fixed IOVA fails with EINVAL on a reserved range (the MSI window, "
+	  "past the aperture: known once a device is attached), EEXIST on an existing mapping, "
+	  "EOVERFLOW when it wraps; IOMMU_IOAS_UNMAP cuts no mapping (ENOENT).",
+	  "drivers/iommu/iommufd/io_pagetable.c (iopt_check_iova, iopt_unmap_iova)" },
+	{ "K-IOMMUFD-COPY", PT_RULE_KERNEL,
+	  "IOMMU_IOAS_COPY maps an exact existing mapping into another IOAS sharing its pages: "
+	  "pinned and charged once.",
+	  "drivers/iommu/iommufd/ioas.c (iommufd_ioas_copy)" },
+	{ "K-IOMMUFD-MEMLOCK", PT_RULE_KERNEL,
+	  "iommufd pins and charges pages to RLIMIT_MEMLOCK only while the IOAS has a domain, so "
+	  "an over-limit map of an IOAS without devices succeeds and the attach fails with "
+	  "ENOMEM; the charge is per user by default, per process after IOMMU_OPTION_RLIMIT_MODE "
+	  "1 (CAP_SYS_RESOURCE, before any object: EBUSY) or through /dev/vfio/vfio.",
+	  "drivers/iommu/iommufd/pages.c, main.c (iommufd_option_rlimit_mode, iommufd_fops_open)" },
+	{ "K-IOMMUFD-HW-INFO", PT_RULE_KERNEL,
+	  "Since 6.6 IOMMU_GET_HW_INFO reports a bound device's IOMMU type and registers (Intel "
+	  "VT-d: cap and ecap) and IOMMU_HWPT_ALLOC makes a domain on an IOAS.",
+	  "drivers/iommu/iommufd/device.c, hw_pagetable.c" },
+	{ "K-IOMMUFD-COMPAT", PT_RULE_KERNEL,
+	  "With CONFIG_IOMMUFD_VFIO_CONTAINER iommufd provides /dev/vfio/vfio: its own errnos "
+	  "(VFIO_SET_IOMMU and maps without a group ENODEV where type1 says EINVAL, an unmap "
+	  "that finds no whole mapping ENOENT where type1 unmaps 0 bytes, no VADDR update).",
+	  "drivers/iommu/iommufd/vfio_compat.c" },
+	{ "K-IOMMUFD-MSI", PT_RULE_KERNEL,
+	  "Binding a device to iommufd fails with EPERM when its MSIs cannot be isolated (no "
+	  "interrupt remapping) unless iommufd.allow_unsafe_interrupts; type1 fails later, at "
+	  "VFIO_SET_IOMMU.",
+	  "drivers/iommu/iommufd/device.c (iommufd_device_bind)" },
+	{ "K-IOMMUFD-DMA-OWNER", PT_RULE_KERNEL,
+	  "iommufd claims DMA ownership per device: EPERM while another member of the group is "
+	  "on a DMA-API driver or owned by another iommufd; while owned, a kernel driver's probe "
+	  "fails with EBUSY.",
+	  "drivers/iommu/iommu.c (iommu_device_claim_dma_owner)" },
+	{ "K-IOMMUFD-BIND", PT_RULE_KERNEL,
+	  "VFIO_DEVICE_BIND_IOMMUFD binds a cdev file to an iommufd and returns the device's ID "
+	  "in it.",
+	  "drivers/vfio/device_cdev.c (vfio_df_ioctl_bind_iommufd)" },
+	{ "K-IOMMUFD-ATTACH", PT_RULE_KERNEL,
+	  "VFIO_DEVICE_ATTACH_IOMMUFD_PT attaches a bound device to an IOAS (through an "
+	  "automatic HWPT, shared by the IOAS's devices) or a HWPT and returns the HWPT's ID.",
+	  "drivers/vfio/device_cdev.c, drivers/iommu/iommufd/device.c" },
+	{ "K-VFIO-CDEV-INDEX", PT_RULE_KERNEL,
+	  "A VFIO device's index is its own (the lowest free, given back on unbind), not its "
+	  "group number: vfio-dev/vfioN in sysfs since 6.1, /dev/vfio/devices/vfioN with "
+	  "CONFIG_VFIO_DEVICE_CDEV since 6.6.",
+	  "drivers/vfio/vfio_main.c (vfio_init_device), device_cdev.c" },
+	{ "K-VFIO-CDEV-BIND", PT_RULE_KERNEL,
+	  "On a cdev file every ioctl but VFIO_DEVICE_BIND_IOMMUFD fails with EINVAL until the "
+	  "bind; a device is bound once (EINVAL for a second bind or file).",
+	  "drivers/vfio/vfio_main.c (vfio_device_fops_unl_ioctl), device_cdev.c" },
+	{ "K-VFIO-CDEV-EXCLUSIVE", PT_RULE_KERNEL,
+	  "The group node and a member's cdev exclude each other: the bind fails with EBUSY "
+	  "while the group is open, the group's open while a member is bound.",
+	  "drivers/vfio/group.c (vfio_device_block_group, vfio_group_fops_open)" },
+	{ "K-VFIO-VF-TOKEN", PT_RULE_KERNEL,
+	  "A VF whose PF is on vfio-pci opens only with the PF's VF token (\"BDF "
+	  "vf_token=UUID\"): EACCES without or with a wrong one; the PF needs it while its VFs "
+	  "are open; VFIO_DEVICE_FEATURE_PCI_VF_TOKEN (SET only) sets it on a PF.",
+	  "drivers/vfio/pci/vfio_pci_core.c (vfio_pci_validate_vf_token, "
+	  "vfio_pci_core_feature_token)" },
 	/* Kernel rules the fake host (fakesys) cites. */
 	{ "K-UNBIND-CHILDREN", PT_RULE_KERNEL,
 	  "Unbinding a driver removes the class devices its probe registered (a NIC's net/ethN, "
@@ -225,6 +291,11 @@ static const struct pt_rule catalogue[] = {
 	  "The detach target must be a stub driver (vfio-pci, a vfio-pci variant, pci-stub; any "
 	  "other name is refused) and be loaded.",
 	  "libvirt virPCIProbeDriver" },
+	{ "E-VFIO-PATH", PT_RULE_ENGINE,
+	  "A VFIO open takes the path asked for (legacy container, iommufd with the cdev) or, "
+	  "for auto, the container when the host has one (as QEMU without an iommufd object), "
+	  "else iommufd; a path the host lacks is refused before anything is opened.",
+	  "QEMU hw/vfio/common.c (vfio_attach_device), hw/vfio/iommufd.c" },
 	{ "E-UNMANAGED-STUB", PT_RULE_ENGINE,
 	  "An unmanaged device must already be on a stub driver; the engine does not move it.",
 	  "libvirt virHostdevPreparePCIDevicesImpl" },

@@ -35,10 +35,13 @@ for rec in "$hosts"/lab-shared-initial.umockdev "$hosts"/lab-sriov-2vfs.umockdev
 		echo "not ok - $h recorded again:"; head -20 "$tmp/diff"; fail=$((fail + 1))
 	fi
 done
-# The whole live host records and loads back (this machine may have no IOMMU).
+# The whole live host records and loads back (this machine may have no IOMMU). The model
+# loads vfio-pci on every host (so its container exists) where this machine may not have the
+# vfio module loaded: the container's presence is left out of that comparison.
+strip_live() { strip "$1" | grep -v '^  "container": '; }
 if "$PTH" record -o "$tmp/live.umockdev" && "$PTH" inspect --host "$tmp/live.umockdev" --json >"$tmp/live-rec.json" &&
 	"$PTH" inspect --json >"$tmp/live.json" &&
-	diff <(strip "$tmp/live.json") <(strip "$tmp/live-rec.json") >"$tmp/diff"; then
+	diff <(strip_live "$tmp/live.json") <(strip_live "$tmp/live-rec.json") >"$tmp/diff"; then
 	echo "ok - live host records and inspects the same"; pass=$((pass + 1))
 else
 	echo "not ok - live host round trip:"; head -40 "$tmp/diff"; fail=$((fail + 1))

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The kernel configuration the model follows: CONFIG_IOMMUFD, the VFIO cdev, the compat. */
+
+#include <string.h>
+
+#include "internal.h"
+
+bool fks_iommufd_present(const struct fks_host *h)
+{
+	return h->iommufd && fks_kver_at_least(h, 6, 2);
+}
+
+bool fks_cdev_present(const struct fks_host *h)
+{
+	return fks_iommufd_present(h) && h->vfio_cdev && fks_kver_at_least(h, 6, 6);
+}
+
+bool fks_compat_present(const struct fks_host *h)
+{
+	return fks_iommufd_present(h) && h->iommufd_compat;
+}
+
+static const char *env_of(const struct fks_rec *r, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (guint i = 0; i < r->env->len; i++) {
+		const char *e = r->env->pdata[i];
+
+		if (strncmp(e, key, n) == 0 && e[n] == '=')
+			return e + n + 1;
+	}
+	return NULL;
+}
+
+/* A CONFIG_X=y line (or =m) in a recorded kernel configuration. */
+static bool config_on(const char *text, const char *key)
+{
+	g_autofree char *y = g_strdup_printf("%s=y", key), *m = g_strdup_printf("%s=m", key);
+	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+
+	for (guint i = 0; lines[i]; i++)
+		if (strcmp(lines[i], y) == 0 || strcmp(lines[i], m) == 0)
+			return true;
+	return false;
+}
+
+void fks_iommufd_host_init(struct fks_host *h)
+{
+	if (h->kconfig_source == FKS_KCONFIG_SET)
+		return;
+	if (h->kconfig) {
+		h->iommufd = config_on(h->kconfig, "CONFIG_IOMMUFD");
+		h->vfio_cdev = config_on(h->kconfig, "CONFIG_VFIO_DEVICE_CDEV");
+		h->iommufd_compat = config_on(h->kconfig, "CONFIG_IOMMUFD_VFIO_CONTAINER");
+		h->kconfig_source = FKS_KCONFIG_RECORDED;
+		return;
+	}
+	/* The misc device iommufd registers (main.c): a recording that has it has iommufd. */
+	for (guint i = 0; i < h->others->len; i++) {
+		const struct fks_rec *r = h->others->pdata[i];
+		const char *name = env_of(r, "DEVNAME");
+
+		if (name && (strcmp(name, "iommu") == 0 || strcmp(name, "/dev/iommu") == 0)) {
+			h->iommufd = true;
+			h->kconfig_source = FKS_KCONFIG_RECORDED;
+		}
+	}
+}
