@@ -4,9 +4,9 @@
 # The style of `ptharness run`'s line (harness/progress.c): "[37/182] WHAT 20%, 1.2/s, about 2m05s
 # left", drawn in place on stderr, and only when stderr is a terminal, CI is unset and the caller
 # did not ask for quiet (PROGRESS_QUIET=1). The estimate is the items left at the average rate so
-# far; before the first item is done (or the first second has passed) there is none. A lab item (a boot) takes
-# a minute or more, so while one runs a ticker in the background redraws the line every second
-# with a count it reads (progress_tick) and the running item's own time.
+# far; before the first item is done (or the first second has passed) there is none. A lab item
+# (a boot) takes a minute or more, so while one runs a ticker in the background redraws the line
+# every second with a count it reads (progress_tick) and the running item's own time.
 
 PROGRESS_ON=0
 PROGRESS_PID=""
