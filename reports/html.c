@@ -480,6 +480,99 @@ static void fidelity(GString *out, JsonArray *rows)
 	g_string_append(out, "</table></section>\n");
 }
 
+/* Element I of A when it is an object (kernel_matrix is not checked by prp_result_check()). */
+static JsonObject *obj_at(JsonArray *a, guint i)
+{
+	JsonNode *n = json_array_get_element(a, i);
+
+	return JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+}
+
+/* "agree/rows", and what differs: "109/109", "105/108, 3 known". */
+static void matrix_cell(GString *out, JsonObject *c)
+{
+	g_autoptr(GString) t = g_string_new(NULL);
+	gint64 known = prp_int(c, "known"), differ = prp_int(c, "differ");
+
+	g_string_printf(t, "%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT, prp_int(c, "agree"),
+			prp_int(c, "rows"));
+	if (known)
+		g_string_append_printf(t, ", %" G_GINT64_FORMAT " known", known);
+	if (differ)
+		g_string_append_printf(t, ", %" G_GINT64_FORMAT " other", differ);
+	element(out, "td", "nowrap", t->str);
+}
+
+/*
+ * kernel_matrix (optional, ci/lab/fidelity adds it): fakesys against the generated kernel rows,
+ * per attribute and per kernel series, the known differences counted and listed with their reason.
+ */
+static void kernel_matrix(GString *out, JsonObject *m)
+{
+	JsonArray *attrs = prp_arr(m, "attributes"), *known = prp_arr(m, "known");
+	g_autoptr(GPtrArray) series = g_ptr_array_new(), names = g_ptr_array_new();
+	g_autoptr(GHashTable) cells = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+	if (!m)
+		return;
+	for (guint i = 0; i < prp_len(attrs); i++) {
+		JsonObject *c = obj_at(attrs, i);
+		const char *se = prp_str(c, "series"), *at = prp_str(c, "attribute");
+
+		if (!se || !at)
+			continue;
+		if (!g_ptr_array_find_with_equal_func(series, se, g_str_equal, NULL))
+			g_ptr_array_add(series, (char *)se);
+		if (!g_ptr_array_find_with_equal_func(names, at, g_str_equal, NULL))
+			g_ptr_array_add(names, (char *)at);
+		g_hash_table_insert(cells, g_strdup_printf("%s\t%s", at, se), c);
+	}
+	g_string_append(out,
+			"<section id=\"kernel-matrix\"><h2>Kernel matrix: fakesys vs the "
+			"generated kernel rows</h2><p>Rows that agree of the rows generated in "
+			"the lab, per attribute and kernel; known differences are listed below "
+			"with their reason.</p><table class=\"matrix\"><tr><th>attribute</th>");
+	for (guint k = 0; k < series->len; k++)
+		element(out, "th", NULL, series->pdata[k]);
+	g_string_append(out, "</tr>");
+	for (guint i = 0; i < names->len; i++) {
+		gboolean bad = FALSE;
+		GString *row = g_string_new(NULL);
+
+		element(row, "td", "mono", names->pdata[i]);
+		for (guint k = 0; k < series->len; k++) {
+			g_autofree char *key = g_strdup_printf("%s\t%s", (char *)names->pdata[i],
+							       (char *)series->pdata[k]);
+			JsonObject *c = g_hash_table_lookup(cells, key);
+
+			if (c)
+				matrix_cell(row, c);
+			else
+				element(row, "td", "none", "no rows");
+			bad |= c && prp_int(c, "differ") > 0;
+		}
+		g_string_append_printf(out, "<tr%s>%s</tr>", bad ? " class=\"disagree\"" : "",
+				       row->str);
+		g_string_free(row, TRUE);
+	}
+	g_string_append(out, "</table><table><tr><th>kernel</th><th>known difference (row ids)"
+			     "</th><th>rows</th><th>reason</th></tr>");
+	for (guint i = 0; i < prp_len(known); i++) {
+		JsonObject *k = obj_at(known, i);
+		g_autofree char *n = g_strdup_printf("%" G_GINT64_FORMAT, prp_int(k, "rows"));
+
+		g_string_append(out, "<tr>");
+		element(out, "td", NULL, prp_str(k, "series"));
+		element(out, "td", "mono", prp_str(k, "pattern"));
+		element(out, "td", NULL, n);
+		element(out, "td", NULL, prp_str(k, "reason"));
+		g_string_append(out, "</tr>");
+	}
+	if (!prp_len(known))
+		g_string_append(out, "<tr><td colspan=\"4\" class=\"none\">none</td></tr>");
+	g_string_append(out, "</table></section>\n");
+}
+
 static void legend(GString *out)
 {
 	g_string_append(out, "<p class=\"legend\">IOMMU groups:");
@@ -580,6 +673,7 @@ static void page(GString *out, JsonObject *root, GPtrArray *svgs)
 	scenarios(out, prp_arr(root, "scenarios"));
 	rules(out, prp_arr(root, "rules"));
 	fidelity(out, prp_arr(root, "fidelity"));
+	kernel_matrix(out, prp_obj(root, "kernel_matrix"));
 	hosts(out, prp_arr(root, "hosts"), svgs);
 	g_string_append(out, "</body></html>\n");
 }

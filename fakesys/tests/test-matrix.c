@@ -12,8 +12,14 @@
  * One test per table and attribute; it prints how many rows agree, how many differ as listed in
  * scenarios/kernel/matrix-known.tsv (series, id glob, reason) and fails on any other difference
  * (the first few are printed) and on a listed difference that no longer happens.
+ *
+ * With PTH_MATRIX_SUMMARY=FILE the counts are also written to FILE (tab-separated, after a
+ * header): one "attribute" line per table and attribute (series, attribute, rows, agree, known
+ * differences, other differences), then one "known" line per listed difference (series, id glob,
+ * rows it matched, its reason). ci/lab/fidelity puts them into the fidelity report.
  */
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -118,6 +124,26 @@ static struct known *known_for(struct group *g, const char *id)
 	return NULL;
 }
 
+/* One line of the PTH_MATRIX_SUMMARY file, when there is one. */
+static void summary_line(const char *fmt, ...)
+{
+	const char *path = g_getenv("PTH_MATRIX_SUMMARY");
+	va_list ap;
+	FILE *f;
+
+	if (!path || !*path)
+		return;
+	f = fopen(path, "a");
+	if (!f) {
+		print_message("%s: %s\n", path, g_strerror(errno));
+		return;
+	}
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fclose(f);
+}
+
 static void test_attr(void **state)
 {
 	struct group *g = *state;
@@ -149,6 +175,8 @@ static void test_attr(void **state)
 	print_message("matrix-%s %s: %u rows, %u agree, %u known differences, %u other "
 		      "differences\n",
 		      g->series, g->attr, g->rows->len, agree, known, differ);
+	summary_line("attribute\t%s\t%s\t%u\t%u\t%u\t%u\t-\n", g->series, g->attr, g->rows->len,
+		     agree, known, differ);
 	if (differ || stale)
 		fail_msg("matrix-%s %s: %u unlisted differences, %u stale known differences",
 			 g->series, g->attr, differ, stale);
@@ -236,7 +264,7 @@ int main(void)
 	GPtrArray *known = load_known();
 	g_autoptr(GDir) dir = g_dir_open(KERNEL_DIR, 0, NULL);
 	g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
-	const char *name;
+	const char *name, *summary;
 	int r;
 
 	while (dir && (name = g_dir_read_name(dir)))
@@ -255,6 +283,14 @@ int main(void)
 		fprintf(stderr, "no matrix-*.tsv in %s\n", KERNEL_DIR);
 		return 1;
 	}
+	summary = g_getenv("PTH_MATRIX_SUMMARY");
+	if (summary && *summary &&
+	    !g_file_set_contents(summary,
+				 "kind\tseries\tname\trows\tagree\tknown\tdiffer\treason\n", -1,
+				 NULL)) {
+		fprintf(stderr, "cannot write %s\n", summary);
+		return 1;
+	}
 	r = _cmocka_run_group_tests("matrix", (struct CMUnitTest *)tests->data, tests->len, NULL,
 				    NULL);
 	for (guint i = 0; i < known->len; i++) {
@@ -262,6 +298,8 @@ int main(void)
 
 		printf("known difference %s %s: %u rows: %s\n", k->series, k->pattern, k->hits,
 		       k->reason);
+		summary_line("known\t%s\t%s\t%u\t-\t-\t-\t%s\n", k->series, k->pattern, k->hits,
+			     k->reason);
 	}
 	return r;
 }

@@ -252,5 +252,24 @@ else
 	fi
 fi
 
+# 9. The same clients on the lab's real kernel: scenarios/kernel/clients.tsv holds what driverctl,
+# dpdk-devbind.py and the shell printed and did there (ci/lab/clients --update), case by case;
+# ci/lab/clients --check runs each case under fake now and compares exit status, output and the
+# end state (--save) with it.
+root=$(cd "$HOSTS/../.." && pwd)
+if [ ! -f "$root/scenarios/kernel/clients.tsv" ]; then
+	skipped "the lab's client table" "no scenarios/kernel/clients.tsv"
+else
+	"$root/ci/lab/clients" --check --ptharness "$PTH" >"$tmp/out" 2>&1
+	st=$?
+	if [ $st = 0 ]; then
+		ok "the lab's client table: $(grep -c '^PASS: clients:' "$tmp/out") cases agree with the real kernel ($(awk -F'\t' 'NF == 5 && $1 != "client" && $1 != "end states" { n += $2; k += $4 } END { print n " operations, " k " known differences" }' "$tmp/out"))"
+	elif [ $st = 77 ]; then
+		skipped "the lab's client table" "$(sed -n 's/^SKIP: clients table: //p' "$tmp/out")"
+	else
+		no "the lab's client table (ci/lab/clients --check, status $st)"
+	fi
+fi
+
 echo "# $pass passed, $fail failed, $skip skipped"
 [ $fail = 0 ]

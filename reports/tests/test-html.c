@@ -238,6 +238,39 @@ static void check_host_picture(JsonObject *host)
 	xmlFreeDoc(doc);
 }
 
+/* The kernel matrix (ci/lab/fidelity's kernel_matrix member): attributes by kernel series. */
+static void test_html_kernel_matrix(void **state)
+{
+	g_autoptr(JsonNode) r = fixture_load("result-fake.json");
+	g_autoptr(JsonNode) m = json_from_string(
+		"{\"attributes\": ["
+		"{\"series\": \"6.1\", \"attribute\": \"unbind\", \"rows\": 108, \"agree\": 105, "
+		"\"known\": 3, \"differ\": 0},"
+		"{\"series\": \"6.12\", \"attribute\": \"unbind\", \"rows\": 108, \"agree\": 104, "
+		"\"known\": 3, \"differ\": 1},"
+		"{\"series\": \"6.1\", \"attribute\": \"bind\", \"rows\": 97, \"agree\": 97, "
+		"\"known\": 0, \"differ\": 0}],"
+		"\"known\": [{\"series\": \"6.1\", \"pattern\": \"held.unbind.*\", \"rows\": 3, "
+		"\"reason\": \"the kernel <waits>\"}]}",
+		NULL);
+	g_autofree char *without = page(r);
+	g_autofree char *html = NULL;
+
+	assert_int_equal(occurrences(without, "id=\"kernel-matrix\""), 0);
+	json_object_set_member(json_node_get_object(r), "kernel_matrix", json_node_ref(m));
+	html = page(r);
+	assert_int_equal(occurrences(html, "id=\"kernel-matrix\""), 1);
+	assert_non_null(strstr(html, "<tr><th>attribute</th><th>6.1</th><th>6.12</th></tr>"));
+	/* one other difference: the row in red; a series without rows says so */
+	assert_non_null(strstr(html, "<tr class=\"disagree\"><td class=\"mono\">unbind</td>"
+				     "<td class=\"nowrap\">105/108, 3 known</td>"
+				     "<td class=\"nowrap\">104/108, 3 known, 1 other</td></tr>"));
+	assert_non_null(strstr(html, "<tr><td class=\"mono\">bind</td><td class=\"nowrap\">"
+				     "97/97</td><td class=\"none\">no rows</td></tr>"));
+	assert_non_null(strstr(html, "<td class=\"mono\">held.unbind.*</td><td>3</td>"
+				     "<td>the kernel &lt;waits&gt;</td>"));
+}
+
 static void test_topology_cluster_per_group_coloured_by_state(void **state)
 {
 	g_autoptr(JsonNode) r = fixture_load("result-fake.json");
@@ -322,6 +355,7 @@ int main(void)
 		cmocka_unit_test(test_html_page_structure),
 		cmocka_unit_test(test_html_page_passing_banner),
 		cmocka_unit_test(test_html_page_fidelity_of_merged_targets),
+		cmocka_unit_test(test_html_kernel_matrix),
 		cmocka_unit_test(test_topology_cluster_per_group_coloured_by_state),
 		cmocka_unit_test(test_topology_same_for_any_input_order),
 		cmocka_unit_test(test_html_writes_page_and_pictures),

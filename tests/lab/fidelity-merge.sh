@@ -51,6 +51,14 @@ sed 's/^/  | /' "$tmp/agree.log"
 [[ $status == 0 ]] && ok "fidelity agrees with identical results (exit 0)" ||
 	fail "fidelity with identical results: exit $status"
 grep -q "^PASS: fidelity" "$tmp/agree.log" && ok "PASS line" || fail "no PASS line"
+# Issue 15: the kernel matrix's agreement per attribute and kernel, as data the report renders.
+if grep -qE '^kernel matrix 6\.1: [0-9]+ attributes, [0-9]+ rows: [0-9]+ agree, [0-9]+ known differences' "$tmp/agree.log" &&
+	grep -q 'id="kernel-matrix"' "$tmp/out/html/index.html" &&
+	grep -q '"attribute" *: *"sriov_numvfs"' "$tmp/out/fidelity.json"; then
+	ok "the kernel matrix per attribute and kernel: in the summary, fidelity.json and the HTML"
+else
+	fail "no kernel matrix section"
+fi
 grep -q "report merge failed" "$tmp/agree.log" && fail "report merge failed" || ok "the merge ran"
 for f in fidelity.json junit.xml fidelity.ktap html/index.html; do
 	[[ -s $tmp/out/$f ]] && ok "$f written" || fail "$f missing"

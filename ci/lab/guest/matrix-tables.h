@@ -28,6 +28,11 @@ static const struct state states[] = {
 	{ "vf", "sriov", "vf0", "nvme", PF_VFS },
 	{ "vf-vfio", "sriov", "vf0", "vfio-pci",
 	  PF_VFS ";bus/pci/devices/{vf0}/driver_override=vfio-pci;bus/pci/drivers_probe={vf0}" },
+	/* no IOMMU: vfio-pci's probe refuses the device; the nvme unbound, its override vfio-pci */
+	{ "noiommu-vfio", "noiommu", "nvme", "vfio-pci",
+	  "bus/pci/drivers/nvme/unbind={nvme};bus/pci/devices/{nvme}/driver_override=vfio-pci" },
+	/* intel-iommu without interrupt remapping: groups exist and vfio-pci binds */
+	{ "nointremap-vfio", "nointremap", "edu", "vfio-pci", EDU_VFIO },
 };
 
 #define S(n) (1u << (n))
@@ -41,6 +46,9 @@ static const struct state states[] = {
 #define S_PFVFS S(7)
 #define S_VF S(8)
 #define S_VFVFIO S(9)
+#define S_NOIOMMU_VFIO S(10)
+#define S_NOINTREMAP_VFIO S(11)
+#define S_NOVIOMMU (S_NOIOMMU_VFIO | S_NOINTREMAP_VFIO) /* the two topologies' states */
 #define S_DEVS (S_UNBOUND | S_HOST | S_NODRV | S_VFIO | S_HELD | S_PF | S_PFVFS | S_VF)
 #define S_ONCE (S_HOST | S_PF) /* bus-wide files: once per topology */
 
@@ -59,15 +67,17 @@ struct attr {
 
 static const struct attr attrs[] = {
 	{ "driver_override", DEV "driver_override", K_STR, "vfio-pci", 1,
-	  S_DEVS | S_REMOVED | S_VFVFIO, "" },
-	{ "bind", "bus/pci/drivers/{drv}/bind", K_BDF, "{dev}", 0, S_DEVS | S_REMOVED, "" },
-	{ "unbind", "bus/pci/drivers/{drv}/unbind", K_BDF, "{dev}", 0, S_DEVS | S_VFVFIO, "" },
+	  S_DEVS | S_REMOVED | S_VFVFIO | S_NOVIOMMU, "" },
+	{ "bind", "bus/pci/drivers/{drv}/bind", K_BDF, "{dev}", 0, S_DEVS | S_REMOVED | S_NOVIOMMU,
+	  "" },
+	{ "unbind", "bus/pci/drivers/{drv}/unbind", K_BDF, "{dev}", 0,
+	  S_DEVS | S_VFVFIO | S_NOVIOMMU, "" },
 	{ "new_id", "bus/pci/drivers/vfio-pci/new_id", K_ID, "{id}", 0,
 	  S_UNBOUND | S_HOST | S_NODRV | S_VF,
 	  "bus/pci/drivers/vfio-pci/remove_id={value};bus/pci/drivers/vfio-pci/remove_id={id}" },
 	{ "remove_id", "bus/pci/drivers/{drv}/remove_id", K_ID, "{id}", 0, S_HOST | S_VFIO, "" },
 	{ "drivers_probe", "bus/pci/drivers_probe", K_BDF, "{dev}", 0,
-	  S_UNBOUND | S_HOST | S_NODRV | S_HELD | S_VF, "" },
+	  S_UNBOUND | S_HOST | S_NODRV | S_HELD | S_VF | S_NOVIOMMU, "" },
 	{ "drivers_autoprobe", "bus/pci/drivers_autoprobe", K_BOOL, "0", 1, S_HOST, "" },
 	{ "sriov_numvfs", DEV "sriov_numvfs", K_NUM, "2", 1, S_HOST | S_PF | S_PFVFS | S_VF, "" },
 	{ "sriov_drivers_autoprobe", DEV "sriov_drivers_autoprobe", K_BOOL, "0", 1, S_PF | S_PFVFS,
