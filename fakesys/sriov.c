@@ -56,6 +56,25 @@ static void vf_config(const struct fks_dev *pf, uint8_t *c, size_t len)
 /* Attributes a VF shares with its PF (NUMA placement). */
 static const char *const inherited[] = { "numa_node", "local_cpulist", "local_cpus" };
 
+/*
+ * A VF's own group, as iommu_group_alloc() makes it: with its type attribute showing the
+ * IOMMU's default domain type. The model knows that default only from what the recorded
+ * groups show: the PF's group's type is taken (it differs only when someone wrote another type
+ * to it while the PF had no driver). A PF group recorded without a type gives a group without
+ * one: unknown stays unknown.
+ */
+static struct fks_group *new_group(const struct fks_dev *pf)
+{
+	struct fks_group *g = fks_group_get(pf->host, fks_group_next_id(pf->host));
+	const struct fks_entry *t = pf->group->rec ? fks_rec_find(pf->group->rec, "type") : NULL;
+
+	if (t && !g->rec) {
+		g->rec = fks_rec_new("");
+		fks_rec_add(g->rec, "type", false, t->data, t->len);
+	}
+	return g;
+}
+
 static struct fks_dev *add_vf(struct fks_dev *pf, unsigned i, bool alone)
 {
 	struct fks_host *h = pf->host;
@@ -93,8 +112,7 @@ static struct fks_dev *add_vf(struct fks_dev *pf, unsigned i, bool alone)
 	fks_dev_insert(h, vf);
 	g_ptr_array_add(s->vfs, vf);
 	if (pf->group)
-		fks_group_add_member(alone ? fks_group_get(h, fks_group_next_id(h)) : pf->group,
-				     vf);
+		fks_group_add_member(alone ? new_group(pf) : pf->group, vf);
 	return vf;
 }
 
