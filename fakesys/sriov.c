@@ -81,6 +81,7 @@ static struct fks_dev *add_vf(struct fks_dev *pf, unsigned i, bool alone)
 	struct fks_sriov *s = pf->sriov;
 	unsigned rid = (pf->bus << 8) + (pf->slot << 3 | pf->function) + s->offset + s->stride * i;
 	g_autofree uint8_t *cfg = g_malloc(pf->config_len);
+	size_t len = pf->config_len;
 	g_autofree char *dir = g_path_get_dirname(pf->devpath);
 	g_autofree char *devpath = NULL;
 	char addr[16];
@@ -93,7 +94,12 @@ static struct fks_dev *add_vf(struct fks_dev *pf, unsigned i, bool alone)
 	devpath = g_strdup_printf("%s/%s", dir, addr);
 	vf = fks_dev_new(h, addr, devpath);
 	vf_config(pf, cfg, pf->config_len);
-	if (fks_dev_set_config(vf, cfg, pf->config_len) < 0) {
+	if (s->vf_config) {
+		len = g_bytes_get_size(s->vf_config);
+		cfg = g_realloc(cfg, len);
+		memcpy(cfg, g_bytes_get_data(s->vf_config, NULL), len);
+	}
+	if (fks_dev_set_config(vf, cfg, len) < 0) {
 		fks_dev_free(vf);
 		return NULL;
 	}
@@ -114,6 +120,14 @@ static struct fks_dev *add_vf(struct fks_dev *pf, unsigned i, bool alone)
 	if (pf->group)
 		fks_group_add_member(alone ? new_group(pf) : pf->group, vf);
 	return vf;
+}
+
+void fks_sriov_keep_vf_config(struct fks_dev *pf)
+{
+	const struct fks_dev *vf = pf->sriov->vfs->len ? pf->sriov->vfs->pdata[0] : NULL;
+
+	if (!pf->sriov->vf_config && vf && vf->config_len && !vf->unresponsive)
+		pf->sriov->vf_config = g_bytes_new(vf->config, vf->config_len);
 }
 
 static int enable(struct fks_dev *pf, unsigned want)
@@ -157,6 +171,7 @@ void fks_sriov_disable(struct fks_dev *pf)
 {
 	struct fks_host *h = pf->host;
 	struct fks_sriov *s = pf->sriov;
+
 
 	while (s->vfs->len) {
 		struct fks_dev *vf = g_ptr_array_steal_index(s->vfs, s->vfs->len - 1);

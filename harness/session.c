@@ -231,8 +231,10 @@ int pth_session_commit(struct pth_session *s, const char *cmd)
 {
 	int r = write_state(s, cmd, NULL);
 
-	if (r == 0)
+	if (r == 0) {
 		s->journaled = false;
+		g_clear_pointer(&s->journal, json_node_unref);
+	}
 	return r;
 }
 
@@ -247,6 +249,8 @@ static void snapshot_dev(JsonBuilder *b, const struct pt_dev_props *p)
 	json_builder_set_member_name(b, "override");
 	p->override ? json_builder_add_string_value(b, p->override) :
 		      json_builder_add_null_value(b);
+	json_builder_set_member_name(b, "group");
+	json_builder_add_int_value(b, p->iommu_group);
 	if (p->sriov) {
 		json_builder_set_member_name(b, "numvfs");
 		json_builder_add_int_value(b, p->sriov->numvfs);
@@ -277,13 +281,47 @@ static int write_journal(struct pth_session *s, const char *cmd)
 	for (size_t i = 0; i < pt_host_dev_count(h); i++)
 		snapshot_dev(b, pt_dev_props(pt_host_dev(h, i)));
 	json_builder_end_array(b);
+	json_builder_set_member_name(b, "new_ids");
+	json_builder_begin_array(b);
+	json_builder_end_array(b);
 	json_builder_end_object(b);
 	journal = json_builder_get_root(b);
 	r = write_state(s, cmd, journal);
-	json_node_unref(journal);
-	if (r == 0)
+	if (r == 0) {
 		s->journaled = true;
+		s->journal = journal;
+		s->cmd = cmd;
+	} else {
+		json_node_unref(journal);
+	}
 	return r;
+}
+
+int pth_session_journal_id(struct pth_session *s, const char *driver, const char *id, bool add)
+{
+	JsonArray *ids;
+
+	if (!s->journal)
+		return 0;
+	ids = json_object_get_array_member(json_node_get_object(s->journal), "new_ids");
+	for (guint i = json_array_get_length(ids); i-- > 0;) {
+		JsonObject *o = json_array_get_object_element(ids, i);
+
+		if (!add && strcmp(json_object_get_string_member(o, "driver"), driver) == 0 &&
+		    strcmp(json_object_get_string_member(o, "id"), id) == 0) {
+			json_array_remove_element(ids, i);
+			return write_state(s, s->cmd, s->journal);
+		}
+	}
+	if (add) {
+		JsonObject *o = json_object_new();
+
+		json_object_set_string_member(o, "driver", driver);
+		json_object_set_string_member(o, "id", id);
+		json_array_add_object_element(ids, o);
+		return write_state(s, s->cmd, s->journal);
+	}
+	return 0;
 }
 
 /* --host names neither 'live', a file nor a directory: say why (it does not exist, cannot be
@@ -435,6 +473,9 @@ int pth_session_open(struct pth_session *s, const char *cmd)
 	if (r != 0)
 		return r;
 	read_boot_id(s);
+	/* A changing command's writes that cannot be read back (new_id) are journaled. */
+	if (s->mutating && s->state_out && !s->recovering)
+		s->be = pth_journal_backend(s, s->be);
 	r = pt_engine_new(s->be, &hopts, s->trace, &s->engine, &err);
 	if (r < 0) {
 		fprintf(stderr, "ptharness %s: %s: %s: %s\n", cmd, s->spec, err.path, err.reason);
@@ -552,6 +593,8 @@ int pth_session_close(struct pth_session *s, const char *cmd, int status)
 		close(s->lock_fd);
 	if (s->pending)
 		json_node_unref(s->pending);
+	if (s->journal)
+		json_node_unref(s->journal);
 	g_free(s->boot_id);
 	g_free(s->state_out);
 	pt_engine_free(s->engine);

@@ -36,6 +36,8 @@ struct pth_session {
 	char *state_out; /* where the state is written (live: state_file; model: SAVE.state.json) */
 	JsonNode *pending; /* the interrupted command's journal found at open (owned) */
 	bool journaled; /* this command's journal is on disk */
+	JsonNode *journal; /* that journal, while it is (owned) */
+	const char *cmd; /* the command's name, for messages of later journal writes */
 };
 
 /* Common options: --host --kernel --state --save --json --trace. Returns TRUE when opt was one
@@ -85,6 +87,12 @@ void pth_session_forget(struct pth_session *s, const char *address);
 JsonNode *pth_session_state_body(struct pth_session *s, JsonNode *journal);
 /* Write the state (pending: NULL) where this session keeps it; 0 or an exit status. */
 int pth_session_commit(struct pth_session *s, const char *cmd);
+
+/* Add (or, add false, drop) a dynamic id of a driver in this command's journal and write the
+ * state file; 0 or an exit status (message printed). Nothing without a journal. */
+int pth_session_journal_id(struct pth_session *s, const char *driver, const char *id, bool add);
+/* A backend passing every call to in (owned), journaling new_id writes in s's journal. */
+struct pt_backend *pth_journal_backend(struct pth_session *s, struct pt_backend *in);
 
 /* "EBUSY" for -EBUSY. */
 const char *pth_errno_name(int err);
