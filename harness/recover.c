@@ -333,8 +333,15 @@ int pth_cmd_recover(int argc, char **argv)
 		return pth_session_close(&s, "recover", PTH_EXIT_OK);
 	}
 	r = recover(&s);
-	if (r == PTH_EXIT_OK)
+	if (r == PTH_EXIT_OK) {
+		/* The journal put back leaves the state; another gone command's stays. */
+		s.recovered = s.pending;
+		if (s.interrupted > 1)
+			printf("recover: %u more interrupted command(s) left a journal: run recover "
+			       "again\n",
+			       s.interrupted - 1);
 		return pth_session_close(&s, "recover", r);
+	}
 	/* Keep the journal: the state stays as the interrupted command left it. */
 	g_clear_pointer(&s.state_out, g_free);
 	return pth_session_close(&s, "recover", r);
