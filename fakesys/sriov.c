@@ -172,7 +172,6 @@ void fks_sriov_disable(struct fks_dev *pf)
 	struct fks_host *h = pf->host;
 	struct fks_sriov *s = pf->sriov;
 
-
 	while (s->vfs->len) {
 		struct fks_dev *vf = g_ptr_array_steal_index(s->vfs, s->vfs->len - 1);
 		struct fks_group *g = vf->group;

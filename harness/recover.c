@@ -183,15 +183,15 @@ static void remove_ids(struct recovery *rc)
 		r = put(rc, id, "bus/pci/drivers/%s/remove_id", drv);
 		if (r >= 0)
 			printf("  (the dynamic id %s of %s, added by the interrupted command: if it "
-			       "was there before it, add it back with: echo %s > "
-			       "/sys/bus/pci/drivers/%s/new_id)\n",
+			       "was there before it, add it back with:\n   echo %s > /sys/bus/pci/"
+			       "drivers/%s/new_id)\n",
 			       id, drv, id, drv);
 		else if (r == -ENODEV)
 			printf("  (%s has no dynamic id %s: nothing to remove)\n", drv, id);
 		else
 			unrestored(rc,
-				   "%s keeps the dynamic id %s (%s); by hand: echo %s > "
-				   "/sys/bus/pci/drivers/%s/remove_id",
+				   "%s keeps the dynamic id %s (%s); by hand: "
+				   "echo %s > /sys/bus/pci/drivers/%s/remove_id",
 				   drv, id, pth_errno_name(r), id, drv);
 	}
 }
