@@ -181,6 +181,8 @@ void fks_dev_free(struct fks_dev *dev)
 		fks_host_changed(dev->host);
 	if (dev->sriov) {
 		g_ptr_array_free(dev->sriov->vfs, TRUE);
+		if (dev->sriov->vf_config)
+			g_bytes_unref(dev->sriov->vf_config);
 		fks_rec_free(dev->sriov->extra);
 		g_free(dev->sriov);
 	}
@@ -452,16 +454,27 @@ void fks_group_drop(struct fks_host *h, struct fks_group *g)
 	group_free(g);
 }
 
+/* iommu_group_alloc() takes its id from an IDA: the lowest id no group has. A removed
+ * device's group is kept for it (rescan puts it back there), so its id is not free. */
+static bool id_taken(const struct fks_host *h, int id)
+{
+	if (fks_group_find(h, id))
+		return true;
+	for (guint i = 0; i < h->devs->len; i++) {
+		const struct fks_dev *d = h->devs->pdata[i];
+
+		if (d->removed && d->saved_group == id)
+			return true;
+	}
+	return false;
+}
+
 int fks_group_next_id(const struct fks_host *h)
 {
 	int id = 0;
 
-	for (guint i = 0; i < h->groups->len; i++) {
-		const struct fks_group *g = h->groups->pdata[i];
-
-		if (g->id >= id)
-			id = g->id + 1;
-	}
+	while (id_taken(h, id))
+		id++;
 	return id;
 }
 
@@ -507,6 +520,8 @@ static struct fks_dev *copy_dev(struct fks_host *nh, const struct fks_dev *d)
 	if (d->sriov) {
 		c->sriov = g_memdup2(d->sriov, sizeof(*d->sriov));
 		c->sriov->vfs = g_ptr_array_new();
+		if (c->sriov->vf_config)
+			g_bytes_ref(c->sriov->vf_config);
 		c->sriov->extra = fks_rec_copy(d->sriov->extra);
 	}
 	return c;

@@ -87,6 +87,9 @@ struct fks_sriov {
 	bool autoprobe;
 	unsigned cap; /* config offset of the SR-IOV capability, 0 when not in config */
 	GPtrArray *vfs; /* struct fks_dev *, by index */
+	/* A VF's config space as the device gave it (the first recorded VF): VFs enabled again
+	 * get it back, as the hardware gives them the same. NULL: derived from the PF's. */
+	GBytes *vf_config;
 	struct fks_rec *extra; /* recorded sriov_* attributes the model does not own */
 };
 
@@ -391,6 +394,8 @@ int fks_id_parse(const char *buf, size_t len, struct fks_id *ret, int *ret_field
 int fks_sriov_store_numvfs(struct fks_dev *dev, const char *buf, size_t len);
 int fks_sriov_store_autoprobe(struct fks_dev *dev, const char *buf, size_t len);
 void fks_sriov_disable(struct fks_dev *pf);
+/* Keep the first recorded VF's config as the one VFs enabled again get. */
+void fks_sriov_keep_vf_config(struct fks_dev *pf);
 void fks_sriov_sync_config(struct fks_dev *pf);
 
 /* reset.c */

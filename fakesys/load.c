@@ -596,6 +596,29 @@ static void check_listing(struct fks_host *h, GHashTable *members, GHashTable *l
 	}
 }
 
+/* fakesys/vf_config/PF: the config space the PF's VFs had when the model removed them (a
+ * saved model keeps it, so that VFs enabled again are the same). */
+static void apply_vf_configs(struct fks_loader *l, struct fks_host *h)
+{
+	for (guint i = 0; i < l->blocks->len; i++) {
+		struct pending *p = &g_array_index(l->blocks, struct pending, i);
+
+		for (guint j = 0;
+		     p->rec && strcmp(p->rec->devpath, PTH_BLOCK) == 0 && j < p->rec->entries->len;
+		     j++) {
+			const struct fks_entry *e = p->rec->entries->pdata[j];
+			const char *at = g_str_has_prefix(e->name, "fakesys/vf_config/") ?
+						 e->name + strlen("fakesys/vf_config/") :
+						 NULL;
+			struct fks_dev *pf = at ? fks_dev_find(h, at) : NULL;
+
+			if (pf && pf->sriov && !pf->sriov->vf_config && e->len >= 64 &&
+			    e->len <= 4096)
+				pf->sriov->vf_config = g_bytes_new(e->data, e->len);
+		}
+	}
+}
+
 static int finish_devices(struct fks_loader *l, struct fks_host *h, GHashTable *members,
 			  struct pt_error *err)
 {
@@ -622,6 +645,7 @@ static int finish_devices(struct fks_loader *l, struct fks_host *h, GHashTable *
 
 		g_hash_table_insert(by_path, d->devpath, d);
 	}
+	apply_vf_configs(l, h);
 	/* Children and other blocks. */
 	for (guint i = 0; i < l->blocks->len; i++) {
 		struct pending *p = &g_array_index(l->blocks, struct pending, i);
@@ -676,6 +700,7 @@ static int finish_devices(struct fks_loader *l, struct fks_host *h, GHashTable *
 			d->pf = pf;
 			d->vf_index = pf->sriov->vfs->len;
 			g_ptr_array_add(pf->sriov->vfs, d);
+			fks_sriov_keep_vf_config(pf); /* a recorded VF: as the device made it */
 		}
 		g_free(dl->driver);
 		g_free(dl->physfn);

@@ -588,6 +588,23 @@ static void put_driver_ids(GString *s, const struct fks_host *h)
 	}
 }
 
+/* The VFs' config of a PF whose VFs the model removed: for VFs enabled after loading. */
+static void put_vf_configs(GString *s, const struct fks_host *h)
+{
+	for (guint i = 0; i < h->devs->len; i++) {
+		const struct fks_dev *d = h->devs->pdata[i];
+		g_autofree char *n = NULL;
+		const void *data;
+		size_t len;
+
+		if (!d->sriov || d->sriov->vfs->len || !d->sriov->vf_config || d->removed)
+			continue;
+		n = g_strdup_printf("fakesys/vf_config/%s", d->addr);
+		data = g_bytes_get_data(d->sriov->vf_config, &len);
+		put_entry(s, n, (const char *)data, len, false);
+	}
+}
+
 _public_ int fks_host_export_recording(const struct fks_host *ch, char **ret_text)
 {
 	struct fks_host *h = (struct fks_host *)ch; /* reads go through show handlers */
@@ -626,6 +643,7 @@ _public_ int fks_host_export_recording(const struct fks_host *ch, char **ret_tex
 				       ((struct fks_driver *)h->drivers->pdata[i])->name);
 	g_string_append_c(s, '\n');
 	put_driver_ids(s, h);
+	put_vf_configs(s, h);
 	for (guint i = 0; i < h->groups->len; i++) {
 		const struct fks_group *g = h->groups->pdata[i];
 

@@ -56,12 +56,32 @@ static void vf_config(const struct fks_dev *pf, uint8_t *c, size_t len)
 /* Attributes a VF shares with its PF (NUMA placement). */
 static const char *const inherited[] = { "numa_node", "local_cpulist", "local_cpus" };
 
+/*
+ * A VF's own group, as iommu_group_alloc() makes it: with its type attribute showing the
+ * IOMMU's default domain type. The model knows that default only from what the recorded
+ * groups show: the PF's group's type is taken (it differs only when someone wrote another type
+ * to it while the PF had no driver). A PF group recorded without a type gives a group without
+ * one: unknown stays unknown.
+ */
+static struct fks_group *new_group(const struct fks_dev *pf)
+{
+	struct fks_group *g = fks_group_get(pf->host, fks_group_next_id(pf->host));
+	const struct fks_entry *t = pf->group->rec ? fks_rec_find(pf->group->rec, "type") : NULL;
+
+	if (t && !g->rec) {
+		g->rec = fks_rec_new("");
+		fks_rec_add(g->rec, "type", false, t->data, t->len);
+	}
+	return g;
+}
+
 static struct fks_dev *add_vf(struct fks_dev *pf, unsigned i, bool alone)
 {
 	struct fks_host *h = pf->host;
 	struct fks_sriov *s = pf->sriov;
 	unsigned rid = (pf->bus << 8) + (pf->slot << 3 | pf->function) + s->offset + s->stride * i;
 	g_autofree uint8_t *cfg = g_malloc(pf->config_len);
+	size_t len = pf->config_len;
 	g_autofree char *dir = g_path_get_dirname(pf->devpath);
 	g_autofree char *devpath = NULL;
 	char addr[16];
@@ -74,7 +94,12 @@ static struct fks_dev *add_vf(struct fks_dev *pf, unsigned i, bool alone)
 	devpath = g_strdup_printf("%s/%s", dir, addr);
 	vf = fks_dev_new(h, addr, devpath);
 	vf_config(pf, cfg, pf->config_len);
-	if (fks_dev_set_config(vf, cfg, pf->config_len) < 0) {
+	if (s->vf_config) {
+		len = g_bytes_get_size(s->vf_config);
+		cfg = g_realloc(cfg, len);
+		memcpy(cfg, g_bytes_get_data(s->vf_config, NULL), len);
+	}
+	if (fks_dev_set_config(vf, cfg, len) < 0) {
 		fks_dev_free(vf);
 		return NULL;
 	}
@@ -93,9 +118,16 @@ static struct fks_dev *add_vf(struct fks_dev *pf, unsigned i, bool alone)
 	fks_dev_insert(h, vf);
 	g_ptr_array_add(s->vfs, vf);
 	if (pf->group)
-		fks_group_add_member(alone ? fks_group_get(h, fks_group_next_id(h)) : pf->group,
-				     vf);
+		fks_group_add_member(alone ? new_group(pf) : pf->group, vf);
 	return vf;
+}
+
+void fks_sriov_keep_vf_config(struct fks_dev *pf)
+{
+	const struct fks_dev *vf = pf->sriov->vfs->len ? pf->sriov->vfs->pdata[0] : NULL;
+
+	if (!pf->sriov->vf_config && vf && vf->config_len && !vf->unresponsive)
+		pf->sriov->vf_config = g_bytes_new(vf->config, vf->config_len);
 }
 
 static int enable(struct fks_dev *pf, unsigned want)

@@ -35,6 +35,7 @@ struct pth_job {
 	JsonNode *node; /* the scenario's result object */
 	GHashTable *fired; /* rule IDs */
 	GPtrArray *held_by; /* "GROUP\tVM (ID)" at the end of the scenario */
+	char *end_state; /* the model at the end of the scenario (a recording), NULL: not on it */
 	const char *status; /* pass, fail, error, skip */
 	bool input_error; /* it did not load, or its host or fixture did not set up: exit 2 */
 };

@@ -83,6 +83,9 @@ int pth_cmd_detach(int argc, char **argv)
 	if (pth_address_arg("detach", &argv[optind], addr) != 0)
 		return PTH_EXIT_INPUT;
 	s.mutating = true;
+	s.lock_devices = (const char *const *)&argv[optind]; /* its group (argv ends in NULL) */
+	if (o.method == PT_BIND_NEW_ID)
+		s.lock_devices = NULL; /* new_id may bind any device with its ids: the host */
 	r = pth_session_open(&s, "detach");
 	if (r != 0)
 		return pth_session_close(&s, "detach", r);
@@ -132,6 +135,7 @@ int pth_cmd_reattach(int argc, char **argv)
 	if (pth_address_arg("reattach", &argv[optind], addr) != 0)
 		return PTH_EXIT_INPUT;
 	s.mutating = true;
+	s.lock_devices = (const char *const *)&argv[optind]; /* its group (argv ends in NULL) */
 	r = pth_session_open(&s, "reattach");
 	if (r != 0)
 		return pth_session_close(&s, "reattach", r);

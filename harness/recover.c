@@ -26,13 +26,14 @@
 struct snap {
 	const char *address, *driver, *override;
 	gint64 numvfs, autoprobe; /* -1: not a PF / absent */
+	gint64 group; /* -1: none / absent */
 };
 
 struct recovery {
 	struct pth_session *s;
 	struct snap *snaps;
 	guint count;
-	unsigned actions, unrestored;
+	unsigned actions, unrestored, renumbered;
 };
 
 static const char *str_or_null(JsonObject *o, const char *name)
@@ -68,6 +69,7 @@ static int load_snaps(struct recovery *rc)
 			.numvfs = json_object_get_int_member_with_default(o, "numvfs", -1),
 			.autoprobe =
 				json_object_get_int_member_with_default(o, "drivers_autoprobe", -1),
+			.group = json_object_get_int_member_with_default(o, "group", -1),
 		};
 	}
 	return 0;
@@ -160,6 +162,40 @@ static void unrestored(struct recovery *rc, const char *fmt, ...)
 	rc->unrestored++;
 }
 
+/*
+ * Dynamic ids first (the journal names each before new_id adds it): an id left in a stub's
+ * table would bind any device with it that the steps below leave unbound. ENODEV is an id
+ * that is not there (the command was killed before adding it, or removed it itself).
+ */
+static void remove_ids(struct recovery *rc)
+{
+	JsonArray *ids =
+		json_object_get_array_member(json_node_get_object(rc->s->pending), "new_ids");
+
+	for (guint i = 0; ids && i < json_array_get_length(ids); i++) {
+		JsonObject *o = json_array_get_object_element(ids, i);
+		const char *drv = o ? str_or_null(o, "driver") : NULL;
+		const char *id = o ? str_or_null(o, "id") : NULL;
+		int r;
+
+		if (!drv || !id || strchr(drv, '/'))
+			continue;
+		r = put(rc, id, "bus/pci/drivers/%s/remove_id", drv);
+		if (r >= 0)
+			printf("  (the dynamic id %s of %s, added by the interrupted command: if it "
+			       "was there before it, add it back with:\n   echo %s > /sys/bus/pci/"
+			       "drivers/%s/new_id)\n",
+			       id, drv, id, drv);
+		else if (r == -ENODEV)
+			printf("  (%s has no dynamic id %s: nothing to remove)\n", drv, id);
+		else
+			unrestored(rc,
+				   "%s keeps the dynamic id %s (%s); by hand: "
+				   "echo %s > /sys/bus/pci/drivers/%s/remove_id",
+				   drv, id, pth_errno_name(r), id, drv);
+	}
+}
+
 /* Read the host again: every device as the journal has it, and nothing more. */
 static void verify(struct recovery *rc)
 {
@@ -192,6 +228,15 @@ static void verify(struct recovery *rc)
 				   p->driver ? p->driver : "", p->driver ? "/unbind" : "",
 				   sn->driver ? "; echo the address > /sys/bus/pci/drivers/" : "",
 				   sn->driver ? sn->driver : "");
+		/* A VF made again is in a new group, numbered by the kernel (the lowest free id):
+		 * nothing can choose it, so it is said, not left as a difference to fix. */
+		if (sn->group >= 0 && p->iommu_group >= 0 && p->iommu_group != sn->group) {
+			printf("  renumbered: %s is in IOMMU group %d, was in %" G_GINT64_FORMAT
+			       " (the kernel numbers a new group; what named /dev/vfio/%" G_GINT64_FORMAT
+			       " must now name /dev/vfio/%d)\n",
+			       sn->address, p->iommu_group, sn->group, sn->group, p->iommu_group);
+			rc->renumbered++;
+		}
 		if (!same(p->override, sn->override))
 			unrestored(rc,
 				   "driver_override of %s is '%s', was '%s'; by hand: "
@@ -229,6 +274,7 @@ static int recover(struct pth_session *s)
 	       "as they were before it\n",
 	       json_object_get_string_member_with_default(j, "command", "?"),
 	       json_object_get_int_member_with_default(j, "pid", 0), rc.count);
+	remove_ids(&rc);
 	for (guint i = 0; i < rc.count; i++)
 		restore_vfs(&rc, &rc.snaps[i]);
 	rescan(&rc);
@@ -243,9 +289,9 @@ static int recover(struct pth_session *s)
 		       rc.unrestored, s->state_file);
 		return PTH_EXIT_FAIL;
 	}
-	printf("recover: restored (%u write(s)); the engine's state is the one from before the "
+	printf("recover: restored (%u write(s)%s); the engine's state is the one from before the "
 	       "interrupted command\n",
-	       rc.actions);
+	       rc.actions, rc.renumbered ? "; some groups renumbered, above" : "");
 	return PTH_EXIT_OK;
 }
 
@@ -287,8 +333,15 @@ int pth_cmd_recover(int argc, char **argv)
 		return pth_session_close(&s, "recover", PTH_EXIT_OK);
 	}
 	r = recover(&s);
-	if (r == PTH_EXIT_OK)
+	if (r == PTH_EXIT_OK) {
+		/* The journal put back leaves the state; another gone command's stays. */
+		s.recovered = s.pending;
+		if (s.interrupted > 1)
+			printf("recover: %u more interrupted command(s) left a journal: run recover "
+			       "again\n",
+			       s.interrupted - 1);
 		return pth_session_close(&s, "recover", r);
+	}
 	/* Keep the journal: the state stays as the interrupted command left it. */
 	g_clear_pointer(&s.state_out, g_free);
 	return pth_session_close(&s, "recover", r);

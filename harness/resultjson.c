@@ -106,7 +106,7 @@ static const char *group_vm(GPtrArray *jobs, const char *host, int id)
 	for (guint k = 0; k < jobs->len; k++) {
 		struct pth_job *o = jobs->pdata[k];
 
-		if (!o->sc || strcmp(o->sc->host_name, host) != 0)
+		if (!o || !o->sc || strcmp(o->sc->host_name, host) != 0)
 			continue;
 		for (guint m = 0; o->held_by && m < o->held_by->len; m++) {
 			const char *held = o->held_by->pdata[m];
@@ -128,8 +128,10 @@ static void add_str_or_null(JsonBuilder *b, const char *key, const char *v)
 		json_builder_add_null_value(b);
 }
 
-static void host_device_json(JsonBuilder *b, const struct pt_dev_props *p)
+static void host_device_json(JsonBuilder *b, const struct pt_dev *d)
 {
+	const struct pt_dev_props *p = pt_dev_props(d);
+
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "address");
 	json_builder_add_string_value(b, p->address);
@@ -146,6 +148,11 @@ static void host_device_json(JsonBuilder *b, const struct pt_dev_props *p)
 		json_builder_add_null_value(b);
 	add_str_or_null(b, "parent", p->parent);
 	add_str_or_null(b, "physfn", p->physfn);
+	/* Only on a device the host needs: why (boot-vga, storage, default-route). */
+	if (pt_dev_critical(d) != PT_CRITICAL_NONE) {
+		json_builder_set_member_name(b, "host_critical");
+		json_builder_add_string_value(b, pt_critical_to_string(pt_dev_critical(d)));
+	}
 	json_builder_end_object(b);
 }
 
@@ -170,7 +177,10 @@ static void host_group_json(JsonBuilder *b, const struct pt_group *grp, const ch
 	json_builder_end_object(b);
 }
 
-static void host_json(JsonBuilder *b, struct pth_job *j, struct pt_host *host, GPtrArray *jobs)
+/* One picture of a host: name (the recording's, or with the scenario whose end state it
+ * shows), its devices as that state has them, and which scenarios ended there. */
+static void host_json(JsonBuilder *b, struct pth_job *j, const char *name, struct pt_host *host,
+		      GPtrArray *jobs)
 {
 	const struct pt_kver *kv = pt_host_kernel(host);
 	char kbuf[32];
@@ -178,7 +188,7 @@ static void host_json(JsonBuilder *b, struct pth_job *j, struct pt_host *host, G
 	snprintf(kbuf, sizeof(kbuf), "%u.%u", kv->major, kv->minor);
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "name");
-	json_builder_add_string_value(b, j->sc->host_name);
+	json_builder_add_string_value(b, name);
 	json_builder_set_member_name(b, "source");
 	json_builder_add_string_value(b, j->sc->recording);
 	json_builder_set_member_name(b, "kernel");
@@ -186,7 +196,7 @@ static void host_json(JsonBuilder *b, struct pth_job *j, struct pt_host *host, G
 	json_builder_set_member_name(b, "devices");
 	json_builder_begin_array(b);
 	for (size_t d = 0; d < pt_host_dev_count(host); d++)
-		host_device_json(b, pt_dev_props(pt_host_dev(host, d)));
+		host_device_json(b, pt_host_dev(host, d));
 	json_builder_end_array(b);
 	json_builder_set_member_name(b, "groups");
 	json_builder_begin_array(b);
@@ -196,10 +206,82 @@ static void host_json(JsonBuilder *b, struct pth_job *j, struct pt_host *host, G
 		host_group_json(b, grp, group_vm(jobs, j->sc->host_name, pt_group_id(grp)));
 	}
 	json_builder_end_array(b);
+	json_builder_set_member_name(b, "scenarios");
+	json_builder_begin_array(b);
+	for (guint k = 0; k < jobs->len; k++)
+		json_builder_add_string_value(b, ((struct pth_job *)jobs->pdata[k])->id);
+	json_builder_end_array(b);
 	json_builder_end_object(b);
 }
 
-/* The recorded hosts the scenarios ran on, as the reports draw them. */
+/* One picture: a state of a host (an export of the model) and the scenarios that ended in it. */
+struct picture {
+	const char *state;
+	GPtrArray *jobs; /* struct pth_job * */
+};
+
+static void picture_free(gpointer p)
+{
+	g_ptr_array_unref(((struct picture *)p)->jobs);
+	g_free(p);
+}
+
+/* The states the scenarios on host (from job i on) ended in, each once, in the order of the
+ * first scenario that ended in it; a scenario without an end state (not on the model) shows
+ * the recording as it was loaded, start. */
+static GPtrArray *pictures_of(GPtrArray *jobs, guint i, const char *host, const char *start)
+{
+	GPtrArray *pics = g_ptr_array_new_with_free_func(picture_free);
+
+	for (; i < jobs->len; i++) {
+		struct pth_job *o = jobs->pdata[i];
+		const char *state = o->end_state ? o->end_state : start;
+		struct picture *p = NULL;
+
+		if (!o->sc || !o->sc->recording || strcmp(o->sc->host_name, host) != 0)
+			continue;
+		for (guint k = 0; k < pics->len && !p; k++)
+			if (strcmp(((struct picture *)pics->pdata[k])->state, state) == 0)
+				p = pics->pdata[k];
+		if (!p) {
+			p = g_new0(struct picture, 1);
+			p->state = state;
+			p->jobs = g_ptr_array_new();
+			g_ptr_array_add(pics, p);
+		}
+		g_ptr_array_add(p->jobs, o);
+	}
+	return pics;
+}
+
+static void picture_json(JsonBuilder *b, struct pth_job *j, struct picture *p, const char *name,
+			 struct fks_host *h)
+{
+	struct pt_host_options ho = { .kernel = j->sc->kernel, .names = true };
+	struct fks_options fo = { .kernel = j->sc->kernel };
+	struct fks_host *own = NULL;
+	struct pt_backend *be;
+	struct pt_host *host = NULL;
+	struct pt_error err = { 0 };
+
+	if (!h && fks_host_new_from_text(j->sc->recording, p->state, strlen(p->state), &fo, &own,
+					 &err) < 0)
+		return;
+	be = fks_host_backend(h ? h : own);
+	if (pt_host_new(be, &ho, &host, &err) >= 0) {
+		host_json(b, j, name, host, p->jobs);
+		pt_host_free(host);
+	}
+	pt_backend_free(be);
+	fks_host_free(own);
+}
+
+/*
+ * The recorded hosts the scenarios ran on, as the reports draw them: one picture per state
+ * the scenarios on a host ended in (its drivers and VMs as that state has them), named after
+ * the host when it is the only one or the host as loaded, else "HOST after SCENARIO" (the first
+ * scenario that ended there); "scenarios" lists the ones that did.
+ */
 static void add_hosts(JsonBuilder *b, struct pth_cache *c, GPtrArray *jobs)
 {
 	g_autoptr(GHashTable) done = g_hash_table_new(g_str_hash, g_str_equal);
@@ -208,23 +290,31 @@ static void add_hosts(JsonBuilder *b, struct pth_cache *c, GPtrArray *jobs)
 	json_builder_begin_array(b);
 	for (guint i = 0; i < jobs->len; i++) {
 		struct pth_job *j = jobs->pdata[i];
-		struct pt_host_options ho = { .kernel = j->sc ? j->sc->kernel : NULL,
-					      .names = true };
+		g_autoptr(GPtrArray) pics = NULL;
+		g_autofree char *start = NULL;
 		struct fks_host *h = NULL;
-		struct pt_backend *be;
-		struct pt_host *host = NULL;
 		struct pt_error err = { 0 };
 
 		if (!j->sc || !j->sc->recording || g_hash_table_contains(done, j->sc->host_name) ||
 		    pth_cache_copy(c, j->sc->recording, j->sc->kernel, &h, &err) < 0)
 			continue;
 		g_hash_table_add(done, j->sc->host_name);
-		be = fks_host_backend(h);
-		if (pt_host_new(be, &ho, &host, &err) >= 0) {
-			host_json(b, j, host, jobs);
-			pt_host_free(host);
+		if (fks_host_export_recording(h, &start) < 0) {
+			fks_host_free(h);
+			continue;
 		}
-		pt_backend_free(be);
+		pics = pictures_of(jobs, i, j->sc->host_name, start);
+		for (guint k = 0; k < pics->len; k++) {
+			struct picture *p = pics->pdata[k];
+			bool is_start = p->state == start || strcmp(p->state, start) == 0;
+			g_autofree char *name =
+				pics->len == 1 || is_start ?
+					g_strdup(j->sc->host_name) :
+					g_strdup_printf("%s after %s", j->sc->host_name,
+							((struct pth_job *)p->jobs->pdata[0])->id);
+
+			picture_json(b, j, p, name, is_start ? h : NULL);
+		}
 		fks_host_free(h);
 	}
 	json_builder_end_array(b);

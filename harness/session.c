@@ -132,6 +132,31 @@ static void vm_from_json(struct pth_session *s, JsonObject *v)
 	}
 }
 
+/* pending: one journal per command still running or killed (an object in older files). The
+ * last journal of a command that is gone is the one recover puts back first. */
+static void find_interrupted(struct pth_session *s, JsonNode *pending)
+{
+	g_autoptr(JsonArray) list = json_array_new();
+
+	if (pending && JSON_NODE_HOLDS_OBJECT(pending))
+		json_array_add_element(list, json_node_copy(pending));
+	else if (pending && JSON_NODE_HOLDS_ARRAY(pending))
+		for (guint i = 0; i < json_array_get_length(json_node_get_array(pending)); i++)
+			json_array_add_element(list, json_node_copy(json_array_get_element(
+							     json_node_get_array(pending), i)));
+	for (guint i = 0; i < json_array_get_length(list); i++) {
+		JsonNode *j = json_array_get_element(list, i);
+
+		if (!JSON_NODE_HOLDS_OBJECT(j) ||
+		    pth_session_journal_alive(s, json_node_get_object(j)))
+			continue;
+		s->interrupted++;
+		if (s->pending)
+			json_node_unref(s->pending);
+		s->pending = json_node_copy(j);
+	}
+}
+
 static int load_state(struct pth_session *s, const char *cmd)
 {
 	g_autoptr(GError) error = NULL;
@@ -150,9 +175,8 @@ static int load_state(struct pth_session *s, const char *cmd)
 	if (!node)
 		return 0;
 	root = json_node_get_object(node);
-	if (json_object_has_member(root, "pending") &&
-	    JSON_NODE_HOLDS_OBJECT(json_object_get_member(root, "pending")))
-		s->pending = json_node_copy(json_object_get_member(root, "pending"));
+	s->loaded = json_node_copy(node);
+	find_interrupted(s, json_object_get_member(root, "pending"));
 	arr = json_object_get_array_member(root, "detached");
 	for (guint i = 0; arr && i < json_array_get_length(arr); i++) {
 		struct pt_detached *d = g_new0(struct pt_detached, 1);
@@ -214,25 +238,17 @@ JsonNode *pth_session_state_body(struct pth_session *s, JsonNode *journal)
 
 static int write_state(struct pth_session *s, const char *cmd, JsonNode *journal)
 {
-	g_autoptr(GError) error = NULL;
-	JsonNode *body = pth_session_state_body(s, journal);
-	int r = pth_state_write(s->state_out, s->boot_id, body, &error);
-
-	json_node_unref(body);
-	if (r < 0) {
-		fprintf(stderr, "ptharness %s: cannot save the engine's state: %s\n", cmd,
-			error->message);
-		return PTH_EXIT_INPUT;
-	}
-	return 0;
+	return pth_session_write_state(s, cmd, journal, false);
 }
 
 int pth_session_commit(struct pth_session *s, const char *cmd)
 {
-	int r = write_state(s, cmd, NULL);
+	int r = pth_session_write_state(s, cmd, NULL, true);
 
-	if (r == 0)
+	if (r == 0) {
 		s->journaled = false;
+		g_clear_pointer(&s->journal, json_node_unref);
+	}
 	return r;
 }
 
@@ -247,6 +263,8 @@ static void snapshot_dev(JsonBuilder *b, const struct pt_dev_props *p)
 	json_builder_set_member_name(b, "override");
 	p->override ? json_builder_add_string_value(b, p->override) :
 		      json_builder_add_null_value(b);
+	json_builder_set_member_name(b, "group");
+	json_builder_add_int_value(b, p->iommu_group);
 	if (p->sriov) {
 		json_builder_set_member_name(b, "numvfs");
 		json_builder_add_int_value(b, p->sriov->numvfs);
@@ -256,12 +274,23 @@ static void snapshot_dev(JsonBuilder *b, const struct pt_dev_props *p)
 	json_builder_end_object(b);
 }
 
+JsonNode *pth_session_snapshot(struct pth_session *s)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	const struct pt_host *h = pt_engine_host(s->engine);
+
+	json_builder_begin_array(b);
+	for (size_t i = 0; i < pt_host_dev_count(h); i++)
+		snapshot_dev(b, pt_dev_props(pt_host_dev(h, i)));
+	json_builder_end_array(b);
+	return json_builder_get_root(b);
+}
+
 /* Before the first write: what the command is and what every device holds, so that recover
  * can put the host back if the command dies midway. */
 static int write_journal(struct pth_session *s, const char *cmd)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
-	const struct pt_host *h = pt_engine_host(s->engine);
 	JsonNode *journal;
 	int r;
 
@@ -272,18 +301,58 @@ static int write_journal(struct pth_session *s, const char *cmd)
 	json_builder_add_int_value(b, getpid());
 	json_builder_set_member_name(b, "started");
 	json_builder_add_int_value(b, g_get_real_time() / G_USEC_PER_SEC);
+	json_builder_set_member_name(b, "groups");
+	if (s->locked_groups) {
+		json_builder_begin_array(b);
+		for (guint i = 0; i < s->locked_groups->len; i++)
+			json_builder_add_int_value(b, g_array_index(s->locked_groups, gint64, i));
+		json_builder_end_array(b);
+	} else {
+		json_builder_add_null_value(b);
+	}
 	json_builder_set_member_name(b, "devices");
+	json_builder_add_value(b, pth_session_snapshot(s));
+	json_builder_set_member_name(b, "new_ids");
 	json_builder_begin_array(b);
-	for (size_t i = 0; i < pt_host_dev_count(h); i++)
-		snapshot_dev(b, pt_dev_props(pt_host_dev(h, i)));
 	json_builder_end_array(b);
 	json_builder_end_object(b);
 	journal = json_builder_get_root(b);
 	r = write_state(s, cmd, journal);
-	json_node_unref(journal);
-	if (r == 0)
+	if (r == 0) {
 		s->journaled = true;
+		s->journal = journal;
+		s->cmd = cmd;
+	} else {
+		json_node_unref(journal);
+	}
 	return r;
+}
+
+int pth_session_journal_id(struct pth_session *s, const char *driver, const char *id, bool add)
+{
+	JsonArray *ids;
+
+	if (!s->journal)
+		return 0;
+	ids = json_object_get_array_member(json_node_get_object(s->journal), "new_ids");
+	for (guint i = json_array_get_length(ids); i-- > 0;) {
+		JsonObject *o = json_array_get_object_element(ids, i);
+
+		if (!add && strcmp(json_object_get_string_member(o, "driver"), driver) == 0 &&
+		    strcmp(json_object_get_string_member(o, "id"), id) == 0) {
+			json_array_remove_element(ids, i);
+			return write_state(s, s->cmd, s->journal);
+		}
+	}
+	if (add) {
+		JsonObject *o = json_object_new();
+
+		json_object_set_string_member(o, "driver", driver);
+		json_object_set_string_member(o, "id", id);
+		json_array_add_object_element(ids, o);
+		return write_state(s, s->cmd, s->journal);
+	}
+	return 0;
 }
 
 /* --host names neither 'live', a file nor a directory: say why (it does not exist, cannot be
@@ -337,9 +406,11 @@ static int prepare_state(struct pth_session *s, const char *cmd)
 	/* A model without --save changes nothing that lasts: no lock, no journal. */
 	if (!s->mutating || !s->state_out)
 		return 0;
-	/* One changer of a host at a time: the lock lives where its state file does. */
-	lock = g_strconcat(s->state_out ? s->state_out : s->state_file, ".lock", NULL);
-	s->lock_fd = pth_lock_take(lock, cmd, s->wait_ms, &error);
+	if (s->live)
+		return 0; /* the host's and groups' locks, once the host is read */
+	/* A recording is one file: one command saving to it at a time, from before it is read. */
+	lock = g_strconcat(s->state_out, ".model.lock", NULL);
+	s->lock_fd = pth_lock_take(lock, cmd, s->wait_ms, false, &error);
 	if (s->lock_fd < 0) {
 		fprintf(stderr, "ptharness %s: %s\n", cmd, error->message);
 		return PTH_EXIT_INPUT;
@@ -435,6 +506,9 @@ int pth_session_open(struct pth_session *s, const char *cmd)
 	if (r != 0)
 		return r;
 	read_boot_id(s);
+	/* A changing command's writes that cannot be read back (new_id) are journaled. */
+	if (s->mutating && s->state_out && !s->recovering)
+		s->be = pth_journal_backend(s, s->be);
 	r = pt_engine_new(s->be, &hopts, s->trace, &s->engine, &err);
 	if (r < 0) {
 		fprintf(stderr, "ptharness %s: %s: %s: %s\n", cmd, s->spec, err.path, err.reason);
@@ -443,6 +517,11 @@ int pth_session_open(struct pth_session *s, const char *cmd)
 	if (pt_vms_new(&s->vms) < 0)
 		return PTH_EXIT_INPUT;
 	pt_engine_set_vms(s->engine, s->vms);
+	if (s->mutating && s->state_out) {
+		r = pth_session_lock(s, cmd);
+		if (r != 0)
+			return r;
+	}
 	r = load_state(s, cmd);
 	if (r != 0 || !s->mutating)
 		return r;
@@ -548,10 +627,15 @@ int pth_session_close(struct pth_session *s, const char *cmd, int status)
 	if (s->engine && s->state_out && (s->mutating || s->fake) &&
 	    (status != PTH_EXIT_INPUT || s->journaled) && pth_session_commit(s, cmd) != 0)
 		status = PTH_EXIT_INPUT;
+	pth_session_unlock(s);
 	if (s->lock_fd > 0)
 		close(s->lock_fd);
+	if (s->loaded)
+		json_node_unref(s->loaded);
 	if (s->pending)
 		json_node_unref(s->pending);
+	if (s->journal)
+		json_node_unref(s->journal);
 	g_free(s->boot_id);
 	g_free(s->state_out);
 	pt_engine_free(s->engine);

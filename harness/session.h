@@ -31,11 +31,22 @@ struct pth_session {
 	const char *command_line; /* the command as the journal names it */
 	const char *faults; /* --faults FILE (model) */
 	unsigned wait_ms; /* --wait: how long to wait for the lock */
-	int lock_fd; /* > 0 while the state file's lock is held */
+	int lock_fd; /* > 0 while a recording's lock (STATE.model.lock) is held */
+	/* What the command changes (set before opening): the groups of these devices, of the
+	 * devices of this VM (release); neither: the whole host (session-lock.c). */
+	const char *const *lock_devices;
+	const char *lock_vm;
+	GArray *lock_fds; /* int: the host's and the groups' locks held */
+	GArray *locked_groups; /* gint64, sorted; NULL: the whole host */
+	JsonNode *loaded; /* the state body as loaded (owned), for merging */
+	JsonNode *recovered; /* recover: the journal it put back (borrowed) */
+	unsigned interrupted; /* journals of commands that are gone */
 	char *boot_id; /* the host's boot id, NULL when unknown */
 	char *state_out; /* where the state is written (live: state_file; model: SAVE.state.json) */
 	JsonNode *pending; /* the interrupted command's journal found at open (owned) */
 	bool journaled; /* this command's journal is on disk */
+	JsonNode *journal; /* that journal, while it is (owned) */
+	const char *cmd; /* the command's name, for messages of later journal writes */
 };
 
 /* Common options: --host --kernel --state --save --json --trace. Returns TRUE when opt was one
@@ -85,6 +96,24 @@ void pth_session_forget(struct pth_session *s, const char *address);
 JsonNode *pth_session_state_body(struct pth_session *s, JsonNode *journal);
 /* Write the state (pending: NULL) where this session keeps it; 0 or an exit status. */
 int pth_session_commit(struct pth_session *s, const char *cmd);
+
+/* Add (or, add false, drop) a dynamic id of a driver in this command's journal and write the
+ * state file; 0 or an exit status (message printed). Nothing without a journal. */
+int pth_session_journal_id(struct pth_session *s, const char *driver, const char *id, bool add);
+/* A backend passing every call to in (owned), journaling new_id writes in s's journal. */
+struct pt_backend *pth_journal_backend(struct pth_session *s, struct pt_backend *in);
+
+/* session-lock.c: take the host's and the groups' locks (printing why not: exit status). */
+int pth_session_lock(struct pth_session *s, const char *cmd);
+void pth_session_unlock(struct pth_session *s);
+bool pth_session_locked_group(const struct pth_session *s, gint64 id);
+bool pth_session_journal_alive(struct pth_session *s, JsonObject *journal);
+/* Write the state file, merged with what other commands wrote since this one loaded it, with
+ * journal as this command's pending journal (NULL: none); ending: it is the command's result.
+ * 0 or an exit status (printed). */
+int pth_session_write_state(struct pth_session *s, const char *cmd, JsonNode *journal, bool ending);
+/* Every device as a journal remembers it (a new array node). */
+JsonNode *pth_session_snapshot(struct pth_session *s);
 
 /* "EBUSY" for -EBUSY. */
 const char *pth_errno_name(int err);

@@ -128,7 +128,8 @@ static char *holder(int fd)
 	return g_strdup("another process (it has not said which yet)");
 }
 
-int pth_lock_take(const char *path, const char *command, unsigned wait_ms, GError **error)
+int pth_lock_take(const char *path, const char *command, unsigned wait_ms, bool shared,
+		  GError **error)
 {
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	g_autofree char *who = NULL;
@@ -142,7 +143,7 @@ int pth_lock_take(const char *path, const char *command, unsigned wait_ms, GErro
 			    g_strerror(-r));
 		return r;
 	}
-	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+	while (flock(fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0) {
 		const struct timespec poll = { 0, LOCK_POLL_MS * 1000000L };
 
 		if (errno != EWOULDBLOCK && errno != EINTR) {
@@ -163,8 +164,9 @@ int pth_lock_take(const char *path, const char *command, unsigned wait_ms, GErro
 		nanosleep(&poll, NULL);
 		waited += LOCK_POLL_MS;
 	}
+	/* Shared holders are many: only an exclusive one says who it is. */
 	snprintf(mine, sizeof(mine), "%ld %s\n", (long)getpid(), command);
-	if (ftruncate(fd, 0) < 0 || pwrite(fd, mine, strlen(mine), 0) < 0) {
+	if (!shared && (ftruncate(fd, 0) < 0 || pwrite(fd, mine, strlen(mine), 0) < 0)) {
 		/* The lock holds without the note: a waiter then says "another process". */
 	}
 	return fd;

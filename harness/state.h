@@ -3,6 +3,7 @@
 #pragma once
 
 #include <glib.h>
+#include <stdbool.h>
 #include <json-glib/json-glib.h>
 
 /*
@@ -19,9 +20,10 @@ int pth_state_read(const char *path, const char *boot_id, JsonNode **ret_body, G
 int pth_state_write(const char *path, const char *boot_id, JsonNode *body, GError **error);
 
 /*
- * Take the lock at path (created 0600 if missing; never removed), waiting up to wait_ms for
- * another holder. The holder's "PID COMMAND" is written into it. Returns the locked fd (close
- * it to release; the kernel releases it when the process dies, however it dies), or -EBUSY
- * with *error "busy: held by pid N (COMMAND)", or -errno.
+ * Take the lock at path (created 0600 if missing; never removed), exclusive or shared, waiting
+ * up to wait_ms for another holder. An exclusive holder's "PID COMMAND" is written into it.
+ * Returns the locked fd (close it to release; the kernel releases it when the process dies,
+ * however it dies), or -EBUSY with *error "busy: held by pid N (COMMAND)", or -errno.
  */
-int pth_lock_take(const char *path, const char *command, unsigned wait_ms, GError **error);
+int pth_lock_take(const char *path, const char *command, unsigned wait_ms, bool shared,
+		  GError **error);

@@ -131,6 +131,9 @@ static void run_job(gpointer data, gpointer user)
 	}
 	status = pth_run_steps(&r, sb);
 	note_vms(j, &r);
+	/* The host as this scenario left it: the picture the report draws for it. */
+	if (r.fake && fks_host_export_recording(r.fake, &j->end_state) < 0)
+		j->end_state = NULL;
 	pth_run_teardown(&r);
 	if (r.points)
 		pth_run_faults(&r, &tried, &held, broken);
@@ -158,6 +161,7 @@ static void free_job(gpointer p)
 		g_hash_table_unref(j->fired);
 	if (j->held_by)
 		g_ptr_array_unref(j->held_by);
+	g_free(j->end_state);
 	g_free(j);
 }
 

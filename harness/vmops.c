@@ -146,6 +146,7 @@ int pth_cmd_set_numvfs(int argc, char **argv)
 	if (*end || count < 0 || count > 65535)
 		return pth_usage_error("set-numvfs", "not a VF count:", argv[optind + 1]);
 	s.mutating = true;
+	s.lock_devices = (const char *const[]){ argv[optind], NULL }; /* the PF's, its VFs' */
 	r = pth_session_open(&s, "set-numvfs");
 	if (r != 0)
 		return pth_session_close(&s, "set-numvfs", r);
@@ -290,6 +291,7 @@ static int attach_like(int argc, char **argv, const char *cmd, bool plan)
 	a.opts.dry_run |= plan;
 	a.cfg.name = a.vm;
 	s.mutating = !a.opts.dry_run;
+	s.lock_devices = (const char *const *)a.devices; /* their groups */
 	r = pth_session_open(&s, cmd);
 	if (r == 0) {
 		vm = pt_vms_find(s.vms, a.vm);
@@ -354,6 +356,7 @@ int pth_cmd_release(int argc, char **argv)
 	if (!name[0])
 		return pth_usage_error("release", "--vm wants a name, not", "");
 	s.mutating = true;
+	s.lock_vm = name; /* the groups of its devices */
 	r = pth_session_open(&s, "release");
 	if (r != 0)
 		return pth_session_close(&s, "release", r);

@@ -586,7 +586,9 @@ static void legend(GString *out)
 		esc(out, st->name);
 	}
 	g_string_append(out, ". Solid arrows: bridge to device; dashed arrows: PF to VF; "
-			     "square boxes are bridges.</p>");
+			     "square boxes are bridges; a thick red border and HOST-CRITICAL: a "
+			     "device the host needs (boot VGA, storage, the default route). Each "
+			     "picture is the host as the scenarios it names left it.</p>");
 }
 
 static guint viable_groups(JsonArray *groups)
@@ -620,6 +622,21 @@ static void host_figure(GString *out, JsonObject *host, const char *svg)
 	meta_int(out, "devices", prp_len(prp_arr(host, "devices")));
 	meta_int(out, "IOMMU groups", prp_len(groups));
 	meta_int(out, "viable", viable_groups(groups));
+	/* scenarios (optional): the ones whose end state this picture is */
+	if (prp_len(prp_arr(host, "scenarios"))) {
+		JsonArray *sc = prp_arr(host, "scenarios");
+		g_autoptr(GString) ids = g_string_new(NULL);
+
+		for (guint i = 0; i < prp_len(sc); i++) {
+			JsonNode *e = json_array_get_element(sc, i);
+
+			if (JSON_NODE_HOLDS_VALUE(e) &&
+			    json_node_get_value_type(e) == G_TYPE_STRING)
+				g_string_append_printf(ids, "%s%s", ids->len ? ", " : "",
+						       json_node_get_string(e));
+		}
+		meta(out, "end state of", ids->str);
+	}
 	g_string_append(out, "<span><a href=\"");
 	esc(out, file);
 	g_string_append(out, "\">picture as a file</a></span></p>\n");

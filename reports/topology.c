@@ -41,6 +41,7 @@ static const struct {
 	{ AGNODE, "style", "rounded,filled" },
 	{ AGNODE, "fillcolor", "#ffffff" },
 	{ AGNODE, "color", "#555555" },
+	{ AGNODE, "penwidth", "1" },
 	{ AGNODE, "fontname", "DejaVu Sans" },
 	{ AGNODE, "fontsize", "9" },
 	{ AGNODE, "margin", "0.08,0.03" },
@@ -237,10 +238,14 @@ static void add_group(Agraph_t *g, const char *host, JsonObject *grp)
 static void add_device(Agraph_t *g, const char *host, JsonObject *d)
 {
 	const char *address = prp_str(d, "address"), *driver = prp_str(d, "driver");
+	/* host_critical (optional): why the host needs the device (boot-vga, storage, ...) */
+	const char *critical = prp_str(d, "host_critical");
 	g_autofree char *name = label_text(prp_str(d, "name"), 42);
 	g_autofree char *drv = label_text(driver ? driver : "no driver", 34);
+	g_autofree char *why = critical ? label_text(critical, 34) : NULL;
 	g_autofree char *label =
-		g_strdup_printf("%s\\n%s%s%s", address, name, *name ? "\\n" : "", drv);
+		g_strdup_printf("%s\\n%s%s%s%s%s", address, name, *name ? "\\n" : "", drv,
+				why ? "\\nHOST-CRITICAL: " : "", why ? why : "");
 	g_autofree char *id = g_strdup_printf("%s-%s", host, address);
 	Agraph_t *parent = g;
 	Agnode_t *n;
@@ -260,6 +265,10 @@ static void add_device(Agraph_t *g, const char *host, JsonObject *d)
 		set(n, "style", "filled");
 	if (!prp_is_null(d, "physfn"))
 		set(n, "style", "rounded,filled,dashed");
+	if (critical) {
+		set(n, "color", "#b23b3b");
+		set(n, "penwidth", "2.5");
+	}
 }
 
 /*

@@ -121,6 +121,13 @@ static const struct row rows[] = {
 	  "bus/pci/drivers/nvme/0000:02:00.1/vendor", "", "0x1b36\\n" },
 	{ "numvfs_vf_own_group", SR, NULL, NVF "sriov_numvfs=1", "read",
 	  "kernel/iommu_groups/8/devices/0000:02:00.1/vendor", "", "0x1b36\\n" },
+	/* The lab's 6.1 kernel showed a new VF group's type as its other groups' (DMA, the
+	 * recording lab-sriov-2vfs); VFs removed and made again get new groups, typed too. */
+	{ "numvfs_vf_group_type", SR, NULL, NVF "sriov_numvfs=1", "read",
+	  "kernel/iommu_groups/8/type", "", "DMA\\n" },
+	{ "numvfs_vf_group_type_again", SR, NULL,
+	  NVF "sriov_numvfs=2;" NVF "sriov_numvfs=0;" NVF "sriov_numvfs=2", "read",
+	  "kernel/iommu_groups/9/type", "", "DMA\\n" },
 	{ "numvfs_busy", SR, NULL, NVF "sriov_drivers_autoprobe=0;" NVF "sriov_numvfs=2", "write",
 	  NVF "sriov_numvfs", "3", "EBUSY" },
 	{ "numvfs_range", SR, NULL, "", "write", NVF "sriov_numvfs", "5", "ERANGE" },

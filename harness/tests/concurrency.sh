@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Concurrent users of one host: parallel ptharness processes changing one recorded host in place
-# (--host X --save X) never lose each other's changes or state entries, and one that cannot get
-# the host's lock in time says who holds it and exits 2.
+# (--host X --save X) never lose each other's changes or state entries; one that cannot get the
+# host's lock, or its group's, in time says who holds it and exits 2; a command on another
+# group than the one held runs without waiting.
 set -u
 PTH=${1:?usage: concurrency.sh PTHARNESS HOSTS_DIR}
 HOSTS=${2:?}
@@ -84,6 +85,48 @@ else
 	bad "busy: exit $got after ${ms} ms: $(cat "$tmp/err")"
 fi
 wait $holder
+
+# 4. Per group: a command holding one device's group (its lock, as a running detach holds it)
+# leaves a command on another group to run at once, and one on the same group waits --wait,
+# then names the holder.
+group_of() {
+	"$PTH" inspect --json --host "$X" | python3 -c '
+import json, sys
+print([d["iommu_group"] for d in json.load(sys.stdin)["devices"] if d["address"] == sys.argv[1]][0])' "$1"
+}
+g0=$(group_of "${devs[0]}")
+other=""
+for d in "${devs[@]:1}"; do [ "$(group_of "$d")" != "$g0" ] && { other=$d; break; }; done
+echo "4343 detach" >"$X.state.json.group-$g0.lock"
+flock "$X.state.json.group-$g0.lock" sleep 6 &
+holder=$!
+sleep 0.5
+start=$(date +%s%N)
+"$PTH" detach "$other" --host "$X" --save "$X" --wait 3 >"$tmp/out" 2>"$tmp/err"
+got=$?
+ms=$((($(date +%s%N) - start) / 1000000))
+if [ -n "$other" ] && [ $got = 0 ] && [ $ms -lt 2500 ]; then
+	ok "group $g0 held: $other (group $(group_of "$other")) detached in ${ms} ms, not waiting"
+else
+	bad "another group: $other exit $got after ${ms} ms: $(cat "$tmp/err")"
+fi
+start=$(date +%s%N)
+"$PTH" detach "${devs[0]}" --host "$X" --save "$X" --wait 1 >"$tmp/out" 2>"$tmp/err"
+got=$?
+ms=$((($(date +%s%N) - start) / 1000000))
+if [ $got = 2 ] && grep -q "busy: held by pid 4343 (detach)" "$tmp/err" && [ $ms -ge 900 ]; then
+	ok "the same group: busy after ${ms} ms: $(cat "$tmp/err")"
+else
+	bad "the same group: exit $got after ${ms} ms: $(cat "$tmp/err")"
+fi
+wait $holder
+python3 - "$X" "$other" <<'PY' && ok "the state keeps the detach of the other group, no journal left" || bad "state after the group test"
+import json, sys
+st = json.load(open(sys.argv[1] + ".state.json"))["body"]
+assert [d["address"] for d in st["detached"]] == [sys.argv[2]], st["detached"]
+assert st["pending"] is None, st["pending"]
+PY
+
 # Read-only commands never wait for the lock.
 if "$PTH" inspect --host "$X" >/dev/null; then ok "inspect does not take the lock"; else bad "inspect failed"; fi
 

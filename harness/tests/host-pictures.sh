@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The report's host pictures (trial row 24): `run --html` over several scenarios of one host
+# draws one picture per state the scenarios actually left the host in, with the drivers and VM
+# of that state, names the scenarios each shows, and marks the devices the host needs.
+set -u
+PTH=${1:?usage: host-pictures.sh PTHARNESS HOSTS_DIR}
+HOSTS=${2:?}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+ok() { echo "ok - $1"; pass=$((pass + 1)); }
+bad() { echo "not ok - $1"; fail=$((fail + 1)); }
+
+mkdir -p "$tmp/s"
+ln -s "$HOSTS" "$tmp/hosts"
+scenario() { # NAME STEPS...
+	local name=$1
+	shift
+	{
+		printf 'title: %s\ncategory: viability\nhost:\n  recording: ../hosts/desktop-gpu.umockdev\n' "$name"
+		printf 'vms:\n  gaming: {memory: 4G, vcpus: 2}\nsteps:\n'
+		printf '%s\n' "$@"
+	} >"$tmp/s/$name.yaml"
+}
+# a: the audio function alone to vfio-pci; b: nothing changed; c and d: the GPU and its audio
+# in the VM (the same end state); the GPU is the boot VGA device, the SATA and NVMe storage.
+scenario a-audio '  - detach: {device: "0000:01:00.1"}' '    expect: {ok: true}'
+scenario b-look '  - inspect:' '    expect: {groups: {"1": {viable: false}}}'
+for n in c-gpu d-gpu; do
+	scenario $n '  - attach: {vm: gaming, devices: ["0000:01:00.0", "0000:01:00.1"], force: true}' \
+		'    expect: {ok: true}'
+done
+"$PTH" run "$tmp/s" -j 1 --json "$tmp/r.json" --html "$tmp/html" >"$tmp/out" 2>&1
+st=$?
+[ $st = 0 ] && ok "four scenarios on desktop-gpu pass" || { bad "run: exit $st"; cat "$tmp/out"; }
+
+python3 - "$tmp/r.json" <<'PY' && ok "one picture per end state, each with its drivers, VM and scenarios" || bad "host pictures"
+import json, sys
+hosts = {h["name"]: h for h in json.load(open(sys.argv[1]))["hosts"]}
+want = {
+    # name: (scenarios, driver of 01:00.0, driver of 01:00.1, VM of group 1)
+    "desktop-gpu": (["b-look"], "nouveau", "snd_hda_intel", None),
+    "desktop-gpu after a-audio": (["a-audio"], "nouveau", "vfio-pci", None),
+    "desktop-gpu after c-gpu": (["c-gpu", "d-gpu"], "vfio-pci", "vfio-pci", "gaming (c-gpu)"),
+}
+assert sorted(hosts) == sorted(want), f"pictures: {sorted(hosts)}"
+for name, (scs, gpu, audio, vm) in want.items():
+    h = hosts[name]
+    drv = {d["address"]: d["driver"] for d in h["devices"]}
+    assert h["scenarios"] == scs, f"{name}: scenarios {h['scenarios']}"
+    assert (drv["0000:01:00.0"], drv["0000:01:00.1"]) == (gpu, audio), f"{name}: {drv}"
+    g1 = [g for g in h["groups"] if g["id"] == 1][0]
+    assert g1["vm"] == vm, f"{name}: group 1 held by {g1['vm']}"
+    crit = {d["address"]: d.get("host_critical") for d in h["devices"] if d.get("host_critical")}
+    assert crit == {"0000:00:17.0": "storage", "0000:01:00.0": "boot-vga",
+                    "0000:02:00.0": "storage"}, f"{name}: host-critical {crit}"
+PY
+n=$(grep -c '<figure class="host">' "$tmp/html/index.html")
+[ "$n" = 3 ] && ok "the page has 3 host figures" || bad "the page has $n host figures"
+for f in "$tmp"/html/host-*.svg; do
+	c=$(grep -c 'HOST&#45;CRITICAL' "$f")
+	[ "$c" = 3 ] || { bad "$(basename "$f"): $c host-critical marks, wanted 3"; continue; }
+	ok "$(basename "$f"): the 3 host-critical devices marked"
+done
+grep -q 'end state of: <b>c-gpu, d-gpu</b>' "$tmp/html/index.html" &&
+	ok "a figure names the scenarios whose end state it shows" || bad "no 'end state of' line"
+
+echo "# $pass passed, $fail failed"
+[ $fail = 0 ]
