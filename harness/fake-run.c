@@ -23,7 +23,9 @@
 
 #include <glib/gstdio.h>
 
+#include "fake-vfio-proto.h"
 #include "fake.h"
+#include "resource.h"
 
 #define PRELOAD_LIB "libumockdev-preload.so.0"
 
@@ -55,23 +57,37 @@ static char *machine_path(enum pt_ns ns, const char *below)
 	return g_build_filename("/", pt_ns_to_string(ns), below, NULL);
 }
 
-/* The environment of the child: ours, with the preload's variables when it is used. */
+/* LD_PRELOAD with lib in front of what is there. */
+static char **prepend_preload(char **env, const char *lib)
+{
+	const char *old = g_environ_getenv(env, "LD_PRELOAD");
+	g_autofree char *both = old && *old ? g_strconcat(lib, ":", old, NULL) : g_strdup(lib);
+
+	return g_environ_setenv(env, "LD_PRELOAD", both, TRUE);
+}
+
+/*
+ * The environment of the child: ours, with the preload's variables when it is used, and in
+ * both modes fake's VFIO shim first (its /dev/vfio calls go to the model before umockdev's
+ * preload sees them) with the server's socket. Without the shim (not found: the message says
+ * where it was looked for) the VFIO nodes cannot be opened.
+ */
 static char **child_env(const struct pth_fakefs *fs, enum pth_fake_via via)
 {
+	g_autoptr(GError) error = NULL;
+	g_autofree char *shim = pth_resource_find(PTH_RESOURCE_FAKE_PRELOAD, &error);
 	char **env = g_get_environ();
-	const char *old;
 
-	if (via != PTH_FAKE_PRELOAD)
-		return env;
-	old = g_environ_getenv(env, "LD_PRELOAD");
-	if (old && *old) {
-		g_autofree char *both = g_strconcat(PRELOAD_LIB, ":", old, NULL);
-
-		env = g_environ_setenv(env, "LD_PRELOAD", both, TRUE);
-	} else {
-		env = g_environ_setenv(env, "LD_PRELOAD", PRELOAD_LIB, TRUE);
+	if (via == PTH_FAKE_PRELOAD) {
+		env = prepend_preload(env, PRELOAD_LIB);
+		env = g_environ_setenv(env, "UMOCKDEV_DIR", pth_fakefs_root(fs), TRUE);
 	}
-	return g_environ_setenv(env, "UMOCKDEV_DIR", pth_fakefs_root(fs), TRUE);
+	if (!shim) {
+		fprintf(stderr, "ptharness fake: /dev/vfio is not served: %s\n", error->message);
+		return env;
+	}
+	env = prepend_preload(env, shim);
+	return g_environ_setenv(env, PTHV_SOCKET_ENV, pth_fakefs_vfio_socket(fs), TRUE);
 }
 
 /*

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <glib.h>
+#include <pthread.h>
 #include <stdbool.h>
 
 #include "backend.h"
@@ -24,8 +25,23 @@ int pth_fakefs_mount(struct fks_host *host, struct pt_backend *be, struct pth_fa
 const char *pth_fakefs_root(const struct pth_fakefs *fs);
 /* A private directory beside the mount, for files the runner needs (removed at unmount). */
 const char *pth_fakefs_scratch(const struct pth_fakefs *fs);
-/* Unmount, stop the thread, remove the directory. Accepts NULL; returns NULL. */
+/* The unix socket of the VFIO server (for the preload shim's PTHARNESS_FAKE_VFIO). */
+const char *pth_fakefs_vfio_socket(const struct pth_fakefs *fs);
+/* Unmount, stop the threads, remove the directory. Accepts NULL; returns NULL. */
 struct pth_fakefs *pth_fakefs_unmount(struct pth_fakefs *fs);
+
+/*
+ * The VFIO server (fake-vfio.c): the model's /dev/vfio files for clients of the preload shim
+ * (fake-preload.c), on a unix socket at path, served by a thread that takes lock around each
+ * call into host or be (the FUSE thread takes it too). host, be and lock are borrowed.
+ * Returns 0, or -errno with error set.
+ */
+struct pth_fakevfio;
+int pth_fakevfio_start(struct fks_host *host, struct pt_backend *be, pthread_mutex_t *lock,
+		       const char *path, struct pth_fakevfio **ret, GError **error);
+const char *pth_fakevfio_socket(const struct pth_fakevfio *v);
+/* Stop serving, close every client's files. Accepts NULL; returns NULL. */
+struct pth_fakevfio *pth_fakevfio_stop(struct pth_fakevfio *v);
 
 /* How a program is made to see the mount instead of the machine's /sys. */
 enum pth_fake_via {
