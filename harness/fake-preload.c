@@ -5,7 +5,8 @@
  * The plan: VFIO's ioctls encode no argument size, so no file system (FUSE included) can
  * carry them, and VFIO_GROUP_GET_DEVICE_FD makes a new file out of nothing; umockdev's ioctl
  * handler cannot make that file either. So this library, first in the client's LD_PRELOAD
- * (before libumockdev-preload), takes open()s of /dev/vfio/... and /dev/iommu, and every call
+ * (before libumockdev-preload), takes open()s of the VFIO nodes ($PTHARNESS_FAKE_DEV/vfio/...
+ * and .../iommu), and every call
  * on the files it made: ioctl, pread, pwrite, mmap, dup, fcntl(F_DUPFD), close. Each becomes
  * a request on a unix socket to fake's server ($PTHARNESS_FAKE_VFIO), which answers from the
  * model. The client holds a real placeholder file (an eventfd: poll, close and exec work on
@@ -54,24 +55,34 @@ static struct {
 	uint8_t kind[FD_LIMIT]; /* enum pthv_kind */
 } S = { .lock = PTHREAD_MUTEX_INITIALIZER, .sock = -1 };
 
-#define NEXT(name) ((__typeof__(&name))next_sym(#name))
+/* The next definition of a call (umockdev's preload, or libc's), looked up once. */
+#define NEXT(name)                                                                \
+	({                                                                        \
+		static __typeof__(&name) next_;                                   \
+		__typeof__(&name) p_ = __atomic_load_n(&next_, __ATOMIC_RELAXED); \
+		if (!p_) {                                                        \
+			p_ = (__typeof__(&name))dlsym(RTLD_NEXT, #name);          \
+			__atomic_store_n(&next_, p_, __ATOMIC_RELAXED);           \
+		}                                                                 \
+		p_;                                                               \
+	})
 
-static void *next_sym(const char *name)
-{
-	return dlsym(RTLD_NEXT, name);
-}
-
-/* The nodes the model serves, as paths below /dev; NULL for any other path. */
+/* The nodes the model serves (vfio/..., iommu) as paths below the device-node directory
+ * fake names; NULL for any other path. */
 static const char *vfio_node(int dirfd, const char *path)
 {
-	static const char *const prefixes[] = { "/dev/vfio/", "/dev/iommu" };
+	static const char *const nodes[] = { "vfio/", "iommu" };
+	const char *dev = getenv(PTHV_DEV_ENV);
+	size_t n = dev ? strlen(dev) : 0;
 
-	if (!path || path[0] != '/' || !getenv(PTHV_SOCKET_ENV))
+	if (!path || path[0] != '/' || !n || !getenv(PTHV_SOCKET_ENV) ||
+	    strncmp(path, dev, n) != 0 || path[n] != '/')
 		return NULL;
 	(void)dirfd; /* an absolute path ignores it */
-	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-		if (strncmp(path, prefixes[i], strlen(prefixes[i])) == 0)
-			return path + strlen("/dev/");
+	path += n + 1;
+	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++)
+		if (strncmp(path, nodes[i], strlen(nodes[i])) == 0)
+			return path;
 	return NULL;
 }
 

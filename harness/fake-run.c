@@ -76,6 +76,7 @@ static char **child_env(const struct pth_fakefs *fs, enum pth_fake_via via)
 {
 	g_autoptr(GError) error = NULL;
 	g_autofree char *shim = pth_resource_find(PTH_RESOURCE_FAKE_PRELOAD, &error);
+	g_autofree char *dev = machine_path(PT_NS_DEV, NULL);
 	char **env = g_get_environ();
 
 	if (via == PTH_FAKE_PRELOAD) {
@@ -83,10 +84,12 @@ static char **child_env(const struct pth_fakefs *fs, enum pth_fake_via via)
 		env = g_environ_setenv(env, "UMOCKDEV_DIR", pth_fakefs_root(fs), TRUE);
 	}
 	if (!shim) {
-		fprintf(stderr, "ptharness fake: /dev/vfio is not served: %s\n", error->message);
+		fprintf(stderr, "ptharness fake: the VFIO nodes are not served: %s\n",
+			error->message);
 		return env;
 	}
 	env = prepend_preload(env, shim);
+	env = g_environ_setenv(env, PTHV_DEV_ENV, dev, TRUE);
 	return g_environ_setenv(env, PTHV_SOCKET_ENV, pth_fakefs_vfio_socket(fs), TRUE);
 }
 

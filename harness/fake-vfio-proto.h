@@ -13,6 +13,8 @@
  * backs the BAR). The server answers requests in order; the shim sends one at a time.
  */
 #define PTHV_SOCKET_ENV "PTHARNESS_FAKE_VFIO"
+/* The machine's device-node directory, whose VFIO nodes the shim takes ("/dev"). */
+#define PTHV_DEV_ENV "PTHARNESS_FAKE_DEV"
 #define PTHV_PAYLOAD_MAX 65536u
 
 enum pthv_op {
