@@ -175,10 +175,16 @@ static int enter_namespace(const struct child_paths *p)
 static void child(const struct child_paths *p, enum pth_fake_via via, const char *const argv[],
 		  char **env, int out_fd, int report_fd)
 {
-	int r = 0;
+	int r = 0, null_fd;
 
 	if (out_fd >= 0 && (dup2(out_fd, STDOUT_FILENO) < 0 || dup2(out_fd, STDERR_FILENO) < 0))
 		r = -errno;
+	/* A captured run (a scenario's exec step) reads nothing from our terminal. */
+	if (r == 0 && out_fd >= 0) {
+		null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0)
+			r = -errno;
+	}
 	if (r == 0 && via == PTH_FAKE_NAMESPACE)
 		r = enter_namespace(p);
 	if (r == 0) {
@@ -323,7 +329,7 @@ static int run_captured(const struct pth_fakefs *fs, enum pth_fake_via via,
 }
 
 int pth_fake_exec(struct fks_host *host, struct pt_backend *be, enum pth_fake_via via,
-		  const char *const argv[], int expect_status, const char *pattern,
+		  const char *const argv[], int expect_status, const char *pattern, int *ret_status,
 		  char **ret_output, char **ret_reason)
 {
 	g_autoptr(GError) error = NULL;
@@ -354,6 +360,8 @@ int pth_fake_exec(struct fks_host *host, struct pt_backend *be, enum pth_fake_vi
 	else if (re && !g_regex_match(re, output, 0, NULL))
 		*ret_reason = g_strdup_printf("%s: output does not match /%s/; output:\n%s",
 					      argv[0], pattern, output);
+	if (ret_status)
+		*ret_status = status;
 	if (ret_output)
 		*ret_output = g_strdup(output);
 	return status != expect_status || (re && !g_regex_match(re, output, 0, NULL)) ? 1 : 0;

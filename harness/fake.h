@@ -57,7 +57,7 @@ int pth_fake_via_from_string(const char *s, enum pth_fake_via *ret);
 
 /*
  * Run argv (PATH searched) against the mount and wait for it. out_fd >= 0 becomes the
- * program's stdout and stderr; -1 keeps ours. *ret_status gets the exit status as a shell
+ * program's stdout and stderr, and its stdin is /dev/null; -1 keeps ours. *ret_status gets the exit status as a shell
  * shows it (128 + signal for a killed program, 127 when it cannot be run, 126 for exec
  * failures other than ENOENT). Returns 0, or -errno with error set when no program ran
  * (namespace asked for and not permitted).
@@ -72,9 +72,9 @@ int pth_fake_spawn(const struct pth_fakefs *fs, enum pth_fake_via via, const cha
  *
  * Returns 0 when both hold; 1 when a check failed, with *ret_reason saying which ("exit
  * status 1, expected 0" or "output does not match /.../") and the output; -errno when the
- * program could not be run (reason set). ret_output (may be NULL) gets the output. Strings
- * are owned by the caller.
+ * program could not be run (reason set). ret_status and ret_output (each may be NULL) get
+ * the exit status and the output when the program ran. Strings are owned by the caller.
  */
 int pth_fake_exec(struct fks_host *host, struct pt_backend *be, enum pth_fake_via via,
-		  const char *const argv[], int expect_status, const char *pattern,
+		  const char *const argv[], int expect_status, const char *pattern, int *ret_status,
 		  char **ret_output, char **ret_reason);
