@@ -568,6 +568,45 @@ static int irq_info(const struct fks_dev *d, struct vfio_irq_info *ii)
 	}
 }
 
+/* The actions vfio_pci_set_irqs_ioctl() has a handler for, per index (others: ENOTTY). */
+static const uint32_t irq_actions[VFIO_PCI_NUM_IRQS] = {
+	[VFIO_PCI_INTX_IRQ_INDEX] =
+		VFIO_IRQ_SET_ACTION_MASK | VFIO_IRQ_SET_ACTION_UNMASK | VFIO_IRQ_SET_ACTION_TRIGGER,
+	[VFIO_PCI_MSI_IRQ_INDEX] = VFIO_IRQ_SET_ACTION_TRIGGER,
+	[VFIO_PCI_MSIX_IRQ_INDEX] = VFIO_IRQ_SET_ACTION_TRIGGER,
+	[VFIO_PCI_ERR_IRQ_INDEX] = VFIO_IRQ_SET_ACTION_TRIGGER,
+	[VFIO_PCI_REQ_IRQ_INDEX] = VFIO_IRQ_SET_ACTION_TRIGGER,
+};
+
+/* vfio_set_irqs_validate_and_prepare(), then the handler table. The model raises no
+ * interrupt: a valid request is accepted and changes nothing it shows. */
+static int set_irqs(const struct fks_dev *d, struct vfio_irq_set *s)
+{
+	struct vfio_irq_info ii = { .argsz = sizeof(ii), .index = s->index };
+	uint32_t data = s->flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
+	uint32_t action = s->flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
+	size_t size = data == VFIO_IRQ_SET_DATA_BOOL	? 1 :
+		      data == VFIO_IRQ_SET_DATA_EVENTFD ? 4 :
+							  0;
+
+	if (s->argsz < MINSZ(struct vfio_irq_set, count) || s->index >= VFIO_PCI_NUM_IRQS ||
+	    s->count >= UINT32_MAX - s->start ||
+	    s->flags & ~(uint32_t)(VFIO_IRQ_SET_DATA_TYPE_MASK | VFIO_IRQ_SET_ACTION_TYPE_MASK))
+		return -EINVAL;
+	if (irq_info(d, &ii) < 0)
+		ii.count = 0;
+	if (s->start >= ii.count || s->start + s->count > ii.count)
+		return -EINVAL;
+	if (data != VFIO_IRQ_SET_DATA_NONE && !size)
+		return -EINVAL;
+	if (size && s->argsz - MINSZ(struct vfio_irq_set, count) < s->count * size)
+		return -EINVAL;
+	if (action != VFIO_IRQ_SET_ACTION_MASK && action != VFIO_IRQ_SET_ACTION_UNMASK &&
+	    action != VFIO_IRQ_SET_ACTION_TRIGGER)
+		return -EINVAL;
+	return irq_actions[s->index] & action ? 0 : -ENOTTY;
+}
+
 static bool root_bus(const struct fks_dev *d)
 {
 	g_autofree char *parent = g_path_get_dirname(d->devpath);
@@ -662,6 +701,8 @@ int fks_vfio_device_ioctl(struct fks_host *h, struct fks_dev *d, unsigned long r
 		return region_info(d, arg);
 	case VFIO_DEVICE_GET_IRQ_INFO:
 		return irq_info(d, arg);
+	case VFIO_DEVICE_SET_IRQS:
+		return set_irqs(d, arg);
 	case VFIO_DEVICE_RESET:
 		if (!d->reset_works) {
 			fks_rule(h, "K-VFIO-RESET", d->addr,

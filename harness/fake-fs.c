@@ -36,6 +36,8 @@ struct pth_fakefs {
 	struct fuse *fuse;
 	pthread_t thread;
 	bool mounted, running;
+	pthread_mutex_t lock; /* the model: the FUSE thread and the VFIO server take turns */
+	struct pth_fakevfio *vfio;
 };
 
 static struct pth_fakefs *self(void)
@@ -108,12 +110,12 @@ static int fill_stat(struct pth_fakefs *fs, const char *path, struct stat *st)
 	return 0;
 }
 
-static int ff_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
+static int ff_getattr_unlocked(const char *path, struct stat *st, struct fuse_file_info *fi)
 {
 	return fill_stat(self(), path, st);
 }
 
-static int ff_readlink(const char *path, char *buf, size_t size)
+static int ff_readlink_unlocked(const char *path, char *buf, size_t size)
 {
 	const char *rel;
 	enum pt_ns ns;
@@ -138,8 +140,8 @@ static char **top_names(size_t *ret_count)
 	return names;
 }
 
-static int ff_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t off,
-		      struct fuse_file_info *fi, enum fuse_readdir_flags flags)
+static int ff_readdir_unlocked(const char *path, void *buf, fuse_fill_dir_t filler, off_t off,
+			       struct fuse_file_info *fi, enum fuse_readdir_flags flags)
 {
 	struct pth_fakefs *fs = self();
 	char **names = NULL;
@@ -172,7 +174,7 @@ static int ff_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t
 	return 0;
 }
 
-static int ff_open(const char *path, struct fuse_file_info *fi)
+static int ff_open_unlocked(const char *path, struct fuse_file_info *fi)
 {
 	struct stat st;
 	int acc = fi->flags & O_ACCMODE;
@@ -187,7 +189,8 @@ static int ff_open(const char *path, struct fuse_file_info *fi)
 	if (S_ISDIR(st.st_mode))
 		return acc == O_RDONLY ? 0 : -EISDIR;
 	/* The VFIO nodes exist so that no program reaches the machine's own; their ioctls
-	 * carry no size a FUSE file system could serve, so they are not opened. */
+	 * carry no size a FUSE file system could serve: the preload shim serves them
+	 * (fake-vfio.c), and an open that reaches the mount instead fails. */
 	if (split(path, &ns, &rel) == 0 && ns == PT_NS_DEV)
 		return -ENOSYS;
 	/* kernfs_fop_open(): no show for a reader or no store for a writer is EACCES, even for
@@ -199,7 +202,8 @@ static int ff_open(const char *path, struct fuse_file_info *fi)
 	return 0;
 }
 
-static int ff_read(const char *path, char *buf, size_t size, off_t off, struct fuse_file_info *fi)
+static int ff_read_unlocked(const char *path, char *buf, size_t size, off_t off,
+			    struct fuse_file_info *fi)
 {
 	g_autofree char *tmp = g_malloc(READ_MAX);
 	const char *rel;
@@ -220,8 +224,8 @@ static int ff_read(const char *path, char *buf, size_t size, off_t off, struct f
 	return (int)len;
 }
 
-static int ff_write(const char *path, const char *buf, size_t size, off_t off,
-		    struct fuse_file_info *fi)
+static int ff_write_unlocked(const char *path, const char *buf, size_t size, off_t off,
+			     struct fuse_file_info *fi)
 {
 	/* sysfs_kf_write(): the store handler gets the bytes of one write(2), whatever the
 	 * offset. */
@@ -235,7 +239,7 @@ static int ff_write(const char *path, const char *buf, size_t size, off_t off,
 	return r < 0 ? r : (int)size;
 }
 
-static int ff_truncate(const char *path, off_t size, struct fuse_file_info *fi)
+static int ff_truncate_unlocked(const char *path, off_t size, struct fuse_file_info *fi)
 {
 	struct stat st;
 	int r = fill_stat(self(), path, &st);
@@ -244,6 +248,54 @@ static int ff_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 	if (r < 0)
 		return r;
 	return S_ISDIR(st.st_mode) ? -EISDIR : 0;
+}
+
+/* Each operation holds the model for its duration (the VFIO server's thread uses it too). */
+#define LOCKED(call)                              \
+	({                                        \
+		struct pth_fakefs *fs_ = self();  \
+		int r_;                           \
+		pthread_mutex_lock(&fs_->lock);   \
+		r_ = (call);                      \
+		pthread_mutex_unlock(&fs_->lock); \
+		r_;                               \
+	})
+
+static int ff_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
+{
+	return LOCKED(ff_getattr_unlocked(path, st, fi));
+}
+
+static int ff_readlink(const char *path, char *buf, size_t size)
+{
+	return LOCKED(ff_readlink_unlocked(path, buf, size));
+}
+
+static int ff_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t off,
+		      struct fuse_file_info *fi, enum fuse_readdir_flags flags)
+{
+	return LOCKED(ff_readdir_unlocked(path, buf, filler, off, fi, flags));
+}
+
+static int ff_open(const char *path, struct fuse_file_info *fi)
+{
+	return LOCKED(ff_open_unlocked(path, fi));
+}
+
+static int ff_read(const char *path, char *buf, size_t size, off_t off, struct fuse_file_info *fi)
+{
+	return LOCKED(ff_read_unlocked(path, buf, size, off, fi));
+}
+
+static int ff_write(const char *path, const char *buf, size_t size, off_t off,
+		    struct fuse_file_info *fi)
+{
+	return LOCKED(ff_write_unlocked(path, buf, size, off, fi));
+}
+
+static int ff_truncate(const char *path, off_t size, struct fuse_file_info *fi)
+{
+	return LOCKED(ff_truncate_unlocked(path, size, fi));
 }
 
 /*
@@ -338,10 +390,12 @@ int pth_fakefs_mount(struct fks_host *host, struct pt_backend *be, struct pth_fa
 	struct fuse_args args = FUSE_ARGS_INIT(3, argv);
 	g_autoptr(GError) e = NULL;
 	struct pth_fakefs *fs = g_new0(struct pth_fakefs, 1);
+	g_autofree char *sock = NULL;
 	int r;
 
 	fs->host = host;
 	fs->be = be;
+	pthread_mutex_init(&fs->lock, NULL);
 	fs->root = g_dir_make_tmp("ptharness-fake-XXXXXX", &e);
 	if (!fs->root) {
 		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(EIO),
@@ -376,6 +430,12 @@ int pth_fakefs_mount(struct fks_host *host, struct pt_backend *be, struct pth_fa
 		return r;
 	}
 	fs->running = true;
+	sock = g_build_filename(fs->root, "vfio.sock", NULL);
+	r = pth_fakevfio_start(host, be, &fs->lock, sock, &fs->vfio, error);
+	if (r < 0) {
+		pth_fakefs_unmount(fs);
+		return r;
+	}
 	*ret = fs;
 	return 0;
 }
@@ -390,10 +450,16 @@ const char *pth_fakefs_scratch(const struct pth_fakefs *fs)
 	return fs->root;
 }
 
+const char *pth_fakefs_vfio_socket(const struct pth_fakefs *fs)
+{
+	return pth_fakevfio_socket(fs->vfio);
+}
+
 struct pth_fakefs *pth_fakefs_unmount(struct pth_fakefs *fs)
 {
 	if (!fs)
 		return NULL;
+	fs->vfio = pth_fakevfio_stop(fs->vfio);
 	if (fs->running)
 		fuse_exit(fs->fuse);
 	/* A lazy unmount: the kernel ends the connection, the loop's read fails, it returns. */
@@ -409,6 +475,7 @@ struct pth_fakefs *pth_fakefs_unmount(struct pth_fakefs *fs)
 		g_rmdir(fs->root);
 	g_free(fs->mountpoint);
 	g_free(fs->root);
+	pthread_mutex_destroy(&fs->lock);
 	g_free(fs);
 	return NULL;
 }

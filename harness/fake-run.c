@@ -23,7 +23,9 @@
 
 #include <glib/gstdio.h>
 
+#include "fake-vfio-proto.h"
 #include "fake.h"
+#include "resource.h"
 
 #define PRELOAD_LIB "libumockdev-preload.so.0"
 
@@ -55,23 +57,40 @@ static char *machine_path(enum pt_ns ns, const char *below)
 	return g_build_filename("/", pt_ns_to_string(ns), below, NULL);
 }
 
-/* The environment of the child: ours, with the preload's variables when it is used. */
+/* LD_PRELOAD with lib in front of what is there. */
+static char **prepend_preload(char **env, const char *lib)
+{
+	const char *old = g_environ_getenv(env, "LD_PRELOAD");
+	g_autofree char *both = old && *old ? g_strconcat(lib, ":", old, NULL) : g_strdup(lib);
+
+	return g_environ_setenv(env, "LD_PRELOAD", both, TRUE);
+}
+
+/*
+ * The environment of the child: ours, with the preload's variables when it is used, and in
+ * both modes fake's VFIO shim first (its /dev/vfio calls go to the model before umockdev's
+ * preload sees them) with the server's socket. Without the shim (not found: the message says
+ * where it was looked for) the VFIO nodes cannot be opened.
+ */
 static char **child_env(const struct pth_fakefs *fs, enum pth_fake_via via)
 {
+	g_autoptr(GError) error = NULL;
+	g_autofree char *shim = pth_resource_find(PTH_RESOURCE_FAKE_PRELOAD, &error);
+	g_autofree char *dev = machine_path(PT_NS_DEV, NULL);
 	char **env = g_get_environ();
-	const char *old;
 
-	if (via != PTH_FAKE_PRELOAD)
-		return env;
-	old = g_environ_getenv(env, "LD_PRELOAD");
-	if (old && *old) {
-		g_autofree char *both = g_strconcat(PRELOAD_LIB, ":", old, NULL);
-
-		env = g_environ_setenv(env, "LD_PRELOAD", both, TRUE);
-	} else {
-		env = g_environ_setenv(env, "LD_PRELOAD", PRELOAD_LIB, TRUE);
+	if (via == PTH_FAKE_PRELOAD) {
+		env = prepend_preload(env, PRELOAD_LIB);
+		env = g_environ_setenv(env, "UMOCKDEV_DIR", pth_fakefs_root(fs), TRUE);
 	}
-	return g_environ_setenv(env, "UMOCKDEV_DIR", pth_fakefs_root(fs), TRUE);
+	if (!shim) {
+		fprintf(stderr, "ptharness fake: the VFIO nodes are not served: %s\n",
+			error->message);
+		return env;
+	}
+	env = prepend_preload(env, shim);
+	env = g_environ_setenv(env, PTHV_DEV_ENV, dev, TRUE);
+	return g_environ_setenv(env, PTHV_SOCKET_ENV, pth_fakefs_vfio_socket(fs), TRUE);
 }
 
 /*
@@ -156,10 +175,16 @@ static int enter_namespace(const struct child_paths *p)
 static void child(const struct child_paths *p, enum pth_fake_via via, const char *const argv[],
 		  char **env, int out_fd, int report_fd)
 {
-	int r = 0;
+	int r = 0, null_fd;
 
 	if (out_fd >= 0 && (dup2(out_fd, STDOUT_FILENO) < 0 || dup2(out_fd, STDERR_FILENO) < 0))
 		r = -errno;
+	/* A captured run (a scenario's exec step) reads nothing from our terminal. */
+	if (r == 0 && out_fd >= 0) {
+		null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0)
+			r = -errno;
+	}
 	if (r == 0 && via == PTH_FAKE_NAMESPACE)
 		r = enter_namespace(p);
 	if (r == 0) {
@@ -304,7 +329,7 @@ static int run_captured(const struct pth_fakefs *fs, enum pth_fake_via via,
 }
 
 int pth_fake_exec(struct fks_host *host, struct pt_backend *be, enum pth_fake_via via,
-		  const char *const argv[], int expect_status, const char *pattern,
+		  const char *const argv[], int expect_status, const char *pattern, int *ret_status,
 		  char **ret_output, char **ret_reason)
 {
 	g_autoptr(GError) error = NULL;
@@ -335,6 +360,8 @@ int pth_fake_exec(struct fks_host *host, struct pt_backend *be, enum pth_fake_vi
 	else if (re && !g_regex_match(re, output, 0, NULL))
 		*ret_reason = g_strdup_printf("%s: output does not match /%s/; output:\n%s",
 					      argv[0], pattern, output);
+	if (ret_status)
+		*ret_status = status;
 	if (ret_output)
 		*ret_output = g_strdup(output);
 	return status != expect_status || (re && !g_regex_match(re, output, 0, NULL)) ? 1 : 0;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <glib.h>
+#include <pthread.h>
 #include <stdbool.h>
 
 #include "backend.h"
@@ -24,8 +25,23 @@ int pth_fakefs_mount(struct fks_host *host, struct pt_backend *be, struct pth_fa
 const char *pth_fakefs_root(const struct pth_fakefs *fs);
 /* A private directory beside the mount, for files the runner needs (removed at unmount). */
 const char *pth_fakefs_scratch(const struct pth_fakefs *fs);
-/* Unmount, stop the thread, remove the directory. Accepts NULL; returns NULL. */
+/* The unix socket of the VFIO server (for the preload shim's PTHARNESS_FAKE_VFIO). */
+const char *pth_fakefs_vfio_socket(const struct pth_fakefs *fs);
+/* Unmount, stop the threads, remove the directory. Accepts NULL; returns NULL. */
 struct pth_fakefs *pth_fakefs_unmount(struct pth_fakefs *fs);
+
+/*
+ * The VFIO server (fake-vfio.c): the model's /dev/vfio files for clients of the preload shim
+ * (fake-preload.c), on a unix socket at path, served by a thread that takes lock around each
+ * call into host or be (the FUSE thread takes it too). host, be and lock are borrowed.
+ * Returns 0, or -errno with error set.
+ */
+struct pth_fakevfio;
+int pth_fakevfio_start(struct fks_host *host, struct pt_backend *be, pthread_mutex_t *lock,
+		       const char *path, struct pth_fakevfio **ret, GError **error);
+const char *pth_fakevfio_socket(const struct pth_fakevfio *v);
+/* Stop serving, close every client's files. Accepts NULL; returns NULL. */
+struct pth_fakevfio *pth_fakevfio_stop(struct pth_fakevfio *v);
 
 /* How a program is made to see the mount instead of the machine's /sys. */
 enum pth_fake_via {
@@ -41,7 +57,7 @@ int pth_fake_via_from_string(const char *s, enum pth_fake_via *ret);
 
 /*
  * Run argv (PATH searched) against the mount and wait for it. out_fd >= 0 becomes the
- * program's stdout and stderr; -1 keeps ours. *ret_status gets the exit status as a shell
+ * program's stdout and stderr, and its stdin is /dev/null; -1 keeps ours. *ret_status gets the exit status as a shell
  * shows it (128 + signal for a killed program, 127 when it cannot be run, 126 for exec
  * failures other than ENOENT). Returns 0, or -errno with error set when no program ran
  * (namespace asked for and not permitted).
@@ -56,9 +72,9 @@ int pth_fake_spawn(const struct pth_fakefs *fs, enum pth_fake_via via, const cha
  *
  * Returns 0 when both hold; 1 when a check failed, with *ret_reason saying which ("exit
  * status 1, expected 0" or "output does not match /.../") and the output; -errno when the
- * program could not be run (reason set). ret_output (may be NULL) gets the output. Strings
- * are owned by the caller.
+ * program could not be run (reason set). ret_status and ret_output (each may be NULL) get
+ * the exit status and the output when the program ran. Strings are owned by the caller.
  */
 int pth_fake_exec(struct fks_host *host, struct pt_backend *be, enum pth_fake_via via,
-		  const char *const argv[], int expect_status, const char *pattern,
+		  const char *const argv[], int expect_status, const char *pattern, int *ret_status,
 		  char **ret_output, char **ret_reason);

@@ -33,6 +33,15 @@ static const struct resource {
 		.installed_abs = PTH_PKGDATADIR "/scenarios",
 		.test = G_FILE_TEST_IS_DIR,
 	},
+	[PTH_RESOURCE_FAKE_PRELOAD] = {
+		.what = "fake's VFIO shim (" PTH_FAKE_PRELOAD_NAME ")",
+		.env = "PTH_FAKE_PRELOAD",
+		.name = PTH_FAKE_PRELOAD_NAME,
+		.build_rel = "harness/" PTH_FAKE_PRELOAD_NAME,
+		.installed_rel = PTH_REL_PKGLIBDIR "/" PTH_FAKE_PRELOAD_NAME,
+		.installed_abs = PTH_PKGLIBDIR "/" PTH_FAKE_PRELOAD_NAME,
+		.test = G_FILE_TEST_IS_REGULAR,
+	},
 };
 
 /* The source tree of the build tree build_root, from meson's own description of it. */

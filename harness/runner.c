@@ -234,7 +234,7 @@ static bool run_step(struct pth_run *r, struct fy_node *step, unsigned index, Js
 	g_autoptr(JsonArray) f = json_array_new();
 	g_autofree char *before = NULL;
 	struct pth_obs o = { 0 };
-	bool go_on;
+	bool go_on, self_checked;
 
 	if (interrupted(r, index, verb))
 		return false;
@@ -246,11 +246,17 @@ static bool run_step(struct pth_run *r, struct fy_node *step, unsigned index, Js
 	/* The loader checked the verb against the same table. */
 	pth_verb_find(verb)->run(r, args, &o);
 	note_fired(r, &o);
-	if (pth_node_get(step, "expect"))
+	self_checked = pth_verb_find(verb)->flags & PTH_VERB_SELF_CHECKED;
+	/* An exec step that skipped the scenario (its program is not installed) is not judged. */
+	if (pth_node_get(step, "expect") && !(self_checked && r->status == PTH_CERT_SKIP))
 		pth_expect_check(r, &o, pth_node_get(step, "expect"), f);
+	if (self_checked && o.has_outcome && o.out.code != PT_CODE_OK &&
+	    r->status != PTH_CERT_SKIP && !pth_node_get(pth_node_get(step, "expect"), "ok"))
+		pth_fail_exp(f, "ok", "true", o.out.message ? o.out.message : "false");
 	note_failure(r, index, verb, f);
 	if (r->points) {
-		collect_points(r, index, o.trace_from, seen);
+		if (!(pth_verb_find(verb)->flags & PTH_VERB_NO_FAULT_POINTS))
+			collect_points(r, index, o.trace_from, seen);
 		g_ptr_array_add(r->after, export_state(r));
 	}
 	step_json(b, index, verb, args, &o, f);

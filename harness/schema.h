@@ -72,6 +72,12 @@ struct pth_obs;
 
 enum {
 	PTH_VERB_READ_ONLY = 1 << 0, /* only looks at the host (certify's plan leaves it out) */
+	/* runs another program, which makes no all-or-nothing promise: its writes are not
+	 * points of the fault matrix (a fault may still be given in faults:) */
+	PTH_VERB_NO_FAULT_POINTS = 1 << 1,
+	/* checks what it ran against its own arguments (exec: status, output): unless expect
+	 * says ok, a failed outcome fails the step with its message */
+	PTH_VERB_SELF_CHECKED = 1 << 2,
 };
 
 /* A step verb (verbs.c): its name, run function, flags, and its arguments (NULL-name ended). */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "fake.h"
 #include "migrate.h"
 #include "session.h"
 #include "sriov.h"
@@ -366,6 +367,66 @@ static const char *certify_form(struct fy_node *a)
 	return NULL;
 }
 
+/*
+ * exec: a program (PATH searched), unmodified, against the scenario's fake host as it stands
+ * (ptharness fake's view: /sys and /dev/vfio are the model's). ok when it exits with status
+ * (0 when absent) and its output (stdout and stderr) matches the pattern output; result:
+ * status, output. A program that is not installed (status 127, unless that is the status
+ * wanted), a machine without FUSE, or a namespace without root skips the scenario, with the
+ * reason.
+ */
+static void do_exec(struct pth_run *r, struct fy_node *a, struct pth_obs *o)
+{
+	char **argv = pth_arg_list(r, a, "command");
+	const char *via_name = pth_node_str(a, "via");
+	enum pth_fake_via via = PTH_FAKE_AUTO;
+	int want = (int)pth_arg_int(a, "status", 0), status = -1, rc;
+	g_autofree char *output = NULL, *reason = NULL, *found = NULL;
+	struct pt_error err = { 0 };
+
+	o->has_outcome = true;
+	if (!r->fake) {
+		o->out.code = PT_CODE_HOST_ERROR;
+		o->out.message = g_strdup("exec runs a program on the fake target only");
+		g_strfreev(argv);
+		return;
+	}
+	if (via_name)
+		pth_fake_via_from_string(via_name, &via);
+	rc = pth_fake_exec(r->fake, r->be, via, (const char *const *)argv, want,
+			   pth_node_str(a, "output"), &status, &output, &reason);
+	/* 127: the shell's "not found", for the program or one it runs. */
+	if (rc >= 0 && status == 127 && want != 127) {
+		found = g_find_program_in_path(argv[0]);
+		r->status = PTH_CERT_SKIP;
+		g_free(r->reason);
+		r->reason =
+			found ? g_strdup_printf("a program %s runs is not installed: %.*s", argv[0],
+						(int)strcspn(output, "\n"), output) :
+				g_strdup_printf("%s is not installed (not found in PATH)", argv[0]);
+	}
+	/* No FUSE here, or a namespace asked for without root: the machine cannot run it. */
+	if (rc == -ENODEV || rc == -EPERM) {
+		r->status = PTH_CERT_SKIP;
+		g_free(r->reason);
+		r->reason = g_strdup(reason);
+	}
+	if (rc != 0) {
+		o->out.code = PT_CODE_HOST_ERROR;
+		o->out.message = g_steal_pointer(&reason);
+	}
+	if (output) {
+		pth_obs_int(o, "status", status);
+		pth_obs_str(o, "output", output);
+		/* The model changed under the engine: scan it again. */
+		pt_engine_rescan(r->e, &err);
+	}
+	g_strfreev(argv);
+}
+
+/* How ptharness fake brings a program to the view (enum pth_fake_via). */
+static const char *const fake_vias[] = { "auto", "preload", "namespace", NULL };
+
 /* How detach and attach bind the stub (struct pt_detach_options). */
 static const char *const bind_methods[] = { "override", "new_id", NULL };
 static const char *const vfio_iommus[] = { "auto", "legacy", "iommufd", NULL };
@@ -453,6 +514,14 @@ const struct pth_verb pth_verbs[] = {
 	  { PTH_REQ("path", PTH_ARG_STR), PTH_REQ("value", PTH_ARG_STR), {} } },
 	{ "read", do_read, PTH_VERB_READ_ONLY, { PTH_REQ("path", PTH_ARG_STR), {} } },
 	{ "rescan", do_rescan, 0, { {} } },
+	{ "exec",
+	  do_exec,
+	  PTH_VERB_NO_FAULT_POINTS | PTH_VERB_SELF_CHECKED,
+	  { PTH_REQ("command", PTH_ARG_DEVICES),
+	    PTH_INT("status", 0, 255),
+	    PTH_OPT("output", PTH_ARG_STR),
+	    PTH_ENUM("via", fake_vias),
+	    {} } },
 	{ "certify",
 	  do_certify,
 	  0,

@@ -12,6 +12,9 @@ HOSTS=$2
 GODIR=$3
 SHARED=$HOSTS/lab-shared-initial.umockdev
 SRIOV=$HOSTS/lab-sriov-initial.umockdev
+# Group 6 holds both functions of the e1000e: both on vfio-pci, or .0 still on e1000e.
+VFIO_BOTH=$HOSTS/lab-shared-e1000e-vfio.umockdev
+VFIO_HALF=$HOSTS/lab-shared-e1000e-half-vfio.umockdev
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
@@ -53,17 +56,19 @@ facts() {
 "$PTH" fake --host "$SRIOV" -- /nonexistent/cmd 2>"$tmp/out"
 [ $? = 127 ] && ok "a command that cannot be found exits 127" || no "missing command: 127"
 
-# SIGTERM to fake reaches CMD, which dies of it; fake unmounts and reports 128 + 15.
-"$PTH" fake --host "$SRIOV" -- sleep 60 &
+# SIGTERM to fake reaches CMD, which dies of it; fake unmounts and reports 128 + 15. The
+# mount is named by the preload's UMOCKDEV_DIR (other tests may have mounts of their own).
+"$PTH" fake --host "$SRIOV" --via preload -- sh -c 'echo "$UMOCKDEV_DIR"; exec sleep 60' >"$tmp/mnt" &
 pid=$!
 sleep 1
 kill -TERM $pid
 wait $pid
 st=$?
-if [ $st = 143 ] && ! grep -q ' fuse.ptharness ' /proc/self/mounts; then
+mnt=$(cat "$tmp/mnt")
+if [ $st = 143 ] && [ -n "$mnt" ] && ! awk -v m="$mnt" '$2 == m { f = 1 } END { exit !f }' /proc/self/mounts; then
 	ok "SIGTERM is passed to the command (status 143) and the view unmounted"
 else
-	no "SIGTERM (status $st)"
+	no "SIGTERM (status $st, mount ${mnt:-unknown})"
 fi
 # Usage and input errors: status 2, the file named.
 "$PTH" fake -- true 2>"$tmp/out"
@@ -268,6 +273,60 @@ else
 		skipped "the lab's client table" "$(sed -n 's/^SKIP: clients table: //p' "$tmp/out")"
 	else
 		no "the lab's client table (ci/lab/clients --check, status $st)"
+	fi
+fi
+
+# 10. QEMU realizes vfio-pci through the whole VFIO sequence, and refuses a group that is not
+# viable with its own message (hw/vfio/common.c vfio_get_group(): "group N is not viable").
+qemu_vfio() { # HOST BDF VIA: QEMU's output in $tmp/out, the trace in $tmp/trace
+	printf '%s\n' '{"execute":"qmp_capabilities"}' '{"execute":"query-pci"}' \
+		'{"execute":"quit"}' |
+		timeout 120 "$PTH" fake --host "$1" --via "$3" --trace "$tmp/trace" -- \
+			qemu-system-x86_64 -machine q35 -qtest null -display none -nodefaults \
+			-device "vfio-pci,host=$2" -qmp stdio >"$tmp/out" 2>&1
+}
+# The vendor and device ids as QMP prints them (decimal), from the recording.
+ids() {
+	awk -v d="$2" '/^P: /{ p = ($2 ~ "/" d "$") } p && /^A: (vendor|device)=/ { print }' "$1" |
+		sed 's/^A: \(.*\)=0x\(.*\)/\1 \2/' | while read -r k v; do echo "\"$k\": $((16#$v))"; done
+}
+if ! command -v qemu-system-x86_64 >/dev/null; then
+	skipped "QEMU vfio-pci" "qemu-system-x86 is not installed"
+else
+	for via in preload namespace; do
+		if [ $via = namespace ] && [ $root = 0 ]; then
+			skipped "QEMU vfio-pci ($via)" "needs root"
+			continue
+		fi
+		qemu_vfio "$VFIO_BOTH" 0000:01:00.0 $via
+		st=$?
+		seq=$(awk '$1 == "ioctl" { print $2 }' "$tmp/trace" | uniq | tr '\n' ' ')
+		good=1
+		for want in VFIO_GROUP_GET_STATUS VFIO_GET_API_VERSION VFIO_GROUP_SET_CONTAINER \
+			VFIO_SET_IOMMU VFIO_IOMMU_MAP_DMA VFIO_GROUP_GET_DEVICE_FD \
+			VFIO_DEVICE_GET_INFO VFIO_DEVICE_GET_REGION_INFO VFIO_DEVICE_GET_IRQ_INFO \
+			VFIO_DEVICE_SET_IRQS; do
+			case " $seq" in *" $want "*) ;; *) echo "# no $want" >>"$tmp/out"; good=0 ;; esac
+		done
+		while read -r id; do
+			grep -qF "$id" "$tmp/out" || { echo "# query-pci lacks $id" >>"$tmp/out"; good=0; }
+		done < <(ids "$VFIO_BOTH" 0000:01:00.0)
+		if [ $st = 0 ] && [ $good = 1 ] && grep -q '"reason": "host-qmp-quit"' "$tmp/out" &&
+			grep -q '^read .*0000:01:00.0 region 7 +0x0 "<4096 bytes>"' "$tmp/trace" &&
+			grep -qx 'close    0000:01:00.0' "$tmp/trace"; then
+			ok "QEMU realizes vfio-pci 0000:01:00.0 ($via): $(wc -w <<<"$seq") VFIO calls, config read, guest RAM mapped, quits on QMP quit"
+		else
+			no "QEMU vfio-pci on a viable group ($via, exit $st)"
+		fi
+	done
+	qemu_vfio "$VFIO_HALF" 0000:01:00.1 preload
+	st=$?
+	grp=$(facts "$VFIO_HALF" | awk '$1 == "0000:01:00.1" { print $3 }')
+	if [ $st = 1 ] && grep -q "vfio 0000:01:00.1: group $grp is not viable" "$tmp/out" &&
+		! grep -q VFIO_GROUP_SET_CONTAINER "$tmp/trace"; then
+		ok "QEMU on a group that is not viable: its own \"group $grp is not viable\", exit 1"
+	else
+		no "QEMU on a group that is not viable (exit $st)"
 	fi
 fi
 

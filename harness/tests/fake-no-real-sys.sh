@@ -46,6 +46,30 @@ else
 	echo "ok - preload: $(grep -c 'ptharness-fake-' "$tmp/log") accesses reached the view, none the real /sys"
 fi
 
+# QEMU realizing vfio-pci: every VFIO open, ioctl and mmap goes to the model through the
+# preload shim; no system call names the machine's /dev/vfio.
+if command -v qemu-system-x86_64 >/dev/null; then
+	printf '%s\n' '{"execute":"qmp_capabilities"}' '{"execute":"quit"}' |
+		strace -f -e trace=%file,openat2 -o "$tmp/qlog" \
+			"$PTH" fake --host "$2/lab-shared-e1000e-vfio.umockdev" --via preload -- \
+			qemu-system-x86_64 -machine q35 -qtest null -display none -nodefaults \
+			-device vfio-pci,host=0000:01:00.0 -qmp stdio >"$tmp/out" 2>&1
+	st=$?
+	if [ $st != 0 ]; then
+		echo "not ok - QEMU vfio-pci under strace (exit $st)"
+		tail -5 "$tmp/out"
+		fail=1
+	elif grep -E '"/dev/(vfio|iommu)' "$tmp/qlog" >"$tmp/bad"; then
+		echo "not ok - QEMU reached the machine's VFIO nodes:"
+		head -5 "$tmp/bad"
+		fail=1
+	else
+		echo "ok - QEMU realized vfio-pci without a system call on the machine's /dev/vfio"
+	fi
+else
+	echo "ok - QEMU # SKIP qemu-system-x86 is not installed"
+fi
+
 if [ "$(id -u)" = 0 ]; then
 	"$PTH" fake --host "$HOST" --via namespace -- bash -c \
 		'awk "\$5 == \"/sys\"" /proc/self/mountinfo | tail -1 | sed "s/.* - //; s/ .*//"' >"$tmp/out" 2>&1

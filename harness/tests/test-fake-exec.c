@@ -56,8 +56,9 @@ static void test_fake_exec_changes_host(void **state)
 	g_autofree char *out = NULL, *reason = NULL;
 	int before = fks_host_dev_count(f->host);
 
-	assert_int_equal(
-		pth_fake_exec(f->host, f->be, PTH_FAKE_PRELOAD, argv, 0, "^2$", &out, &reason), 0);
+	assert_int_equal(pth_fake_exec(f->host, f->be, PTH_FAKE_PRELOAD, argv, 0, "^2$", NULL, &out,
+				       &reason),
+			 0);
 	assert_null(reason);
 	assert_string_equal(out, "2\n");
 	assert_int_equal(fks_host_dev_count(f->host), before + 2);
@@ -71,7 +72,8 @@ static void test_fake_exec_status_mismatch(void **state)
 	g_autofree char *reason = NULL;
 
 	assert_int_equal(
-		pth_fake_exec(f->host, f->be, PTH_FAKE_PRELOAD, argv, 0, NULL, NULL, &reason), 1);
+		pth_fake_exec(f->host, f->be, PTH_FAKE_PRELOAD, argv, 0, NULL, NULL, NULL, &reason),
+		1);
 	assert_non_null(strstr(reason, "exit status 1, expected 0"));
 	assert_non_null(strstr(reason, "Device or resource busy"));
 }
@@ -82,8 +84,9 @@ static void test_fake_exec_pattern_mismatch(void **state)
 	const char *argv[] = { "cat", "/sys/bus/pci/devices/0000:02:00.0/sriov_totalvfs", NULL };
 	g_autofree char *reason = NULL;
 
-	assert_int_equal(
-		pth_fake_exec(f->host, f->be, PTH_FAKE_PRELOAD, argv, 0, "^8$", NULL, &reason), 1);
+	assert_int_equal(pth_fake_exec(f->host, f->be, PTH_FAKE_PRELOAD, argv, 0, "^8$", NULL, NULL,
+				       &reason),
+			 1);
 	assert_non_null(strstr(reason, "output does not match /^8$/"));
 }
 
@@ -94,7 +97,7 @@ static void test_fake_exec_bad_pattern(void **state)
 	g_autofree char *reason = NULL;
 
 	assert_int_equal(
-		pth_fake_exec(f->host, f->be, PTH_FAKE_PRELOAD, argv, 0, "(", NULL, &reason),
+		pth_fake_exec(f->host, f->be, PTH_FAKE_PRELOAD, argv, 0, "(", NULL, NULL, &reason),
 		-EINVAL);
 	assert_non_null(strstr(reason, "bad output pattern"));
 }

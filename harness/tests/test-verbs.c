@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <glib.h>
@@ -58,7 +59,7 @@ static void test_verbs_read_only_flags(void **state)
 {
 	static const char *const changing[] = { "detach",    "reattach",  "reset", "attach",
 						"release",   "select-vf", "write", "set-numvfs",
-						"vfio-open", "certify" };
+						"vfio-open", "certify",	  "exec" };
 	static const char *const looking[] = { "inspect", "check",	   "read",
 					       "plan",	  "migrate-check", "memlock" };
 
@@ -330,6 +331,50 @@ static void test_verb_rescan(void **state)
 	assert_string_equal(s2, "fail");
 }
 
+/*
+ * exec runs a program against the scenario's fake host: its writes take effect in the model
+ * (the usual expectations see them), its status and output are checked, and a status or
+ * output that differs fails the step with the program's output in the message.
+ */
+static void test_verb_exec(void **state)
+{
+	static const char *const bind = HEAD
+		"steps:\n"
+		"  - exec:\n"
+		"      command: [sh, -c, 'd=/sys/bus/pci/devices/0000:00:1f.6;\n"
+		"        echo vfio-pci > $d/driver_override; echo 0000:00:1f.6 > $d/driver/unbind;\n"
+		"        echo 0000:00:1f.6 > /sys/bus/pci/drivers_probe; readlink $d/driver']\n"
+		"      output: /vfio-pci$\n";
+	g_autofree char *pass = g_strconcat(
+		bind, "    expect: {ok: true, devices: {\"0000:00:1f.6\": {driver: vfio-pci}}}\n",
+		NULL);
+	g_autofree char *bad_status = g_strconcat(
+		HEAD "steps:\n  - exec: {command: [sh, -c, 'exit 3'], status: 2}\n", NULL);
+	g_autofree char *bad_output = g_strconcat(
+		HEAD "steps:\n  - exec: {command: [cat, /sys/bus/pci/devices/0000:00:1f.6/vendor],"
+		     " output: '^0x10de$'}\n    expect: {ok: true}\n",
+		NULL);
+	g_autofree char *missing = g_strconcat(
+		HEAD "steps:\n  - exec: {command: [ptharness-no-such-program]}\n", NULL);
+	g_autofree char *s1 = NULL, *s2 = NULL, *s3 = NULL, *s4 = NULL, *m2 = NULL, *m4 = NULL;
+
+	(void)state;
+	if (access("/dev/fuse", R_OK | W_OK) != 0) {
+		skip(); /* ptharness fake needs FUSE */
+		return;
+	}
+	s1 = run_one(pass);
+	s2 = run_one_input(bad_status, 0, &m2);
+	s3 = run_one(bad_output);
+	s4 = run_one_input(missing, 0, &m4);
+	assert_string_equal(s1, "pass");
+	assert_string_equal(s2, "fail");
+	assert_non_null(strstr(m2, "exit status 3, expected 2"));
+	assert_string_equal(s3, "fail"); /* the recording's vendor is 0x8086 */
+	assert_string_equal(s4, "skip");
+	assert_non_null(strstr(m4, "ptharness-no-such-program is not installed"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -340,6 +385,7 @@ int main(void)
 		cmocka_unit_test(test_load_errors_positions),
 		cmocka_unit_test(test_load_absolute_host),
 		cmocka_unit_test(test_verb_rescan),
+		cmocka_unit_test(test_verb_exec),
 		cmocka_unit_test(test_setup_errors_are_input_errors),
 	};
 
