@@ -36,6 +36,7 @@ def host_view(path):
     for dev in d["devices"]:
         dev.pop("netdevs", None)
         dev.pop("host_critical", None)
+        dev.pop("host_critical_unknown", None)
     return d
 
 
