@@ -30,7 +30,7 @@ class Dev:
                  pcie=None, flr=False, pm=True, no_soft_reset=False, msi=True, msix=0,
                  acs=None, sriov=None, subsys=None, rev=1, numa=-1, net=(), boot_vga=None,
                  af=None, parent=None, physfn=None, sec=None, bars=None, rom=None, attrs=None,
-                 children=()):
+                 children=(), macs=None):
         self.bdf, self.vid, self.did, self.cls = bdf, vid, did, cls
         self.driver, self.group, self.hdr, self.mf = driver, group, hdr, mf
         self.pcie, self.flr, self.pm, self.no_soft_reset = pcie, flr, pm, no_soft_reset
@@ -44,6 +44,8 @@ class Dev:
         self.attrs = dict(attrs or {})  # driver attributes (vbios_version)
         self.children = list(children)  # (subsystem, name, {attr: value}): nvme/nvme0
         self.vfs = []
+        # The netdevs' MAC addresses, one per name in net (default: 52:54:00:12:34:56 up).
+        self.macs = list(macs or [])
 
     @property
     def bus(self):
@@ -239,7 +241,8 @@ def recording(devs, extra_block=True, extras=None):
             out += ["L: device=../../../%s" % dev.bdf, ""]
         for i, n in enumerate(dev.net):
             out += ["P: %s/net/%s" % (path, n), "E: INTERFACE=%s" % n, "E: IFINDEX=%d" % (i + 2),
-                    "E: SUBSYSTEM=net", "A: address=52:54:00:12:34:%02x\\n" % (i + 0x56),
+                    "E: SUBSYSTEM=net", "A: address=%s\\n" % (dev.macs[i] if dev.macs else
+                                                           "52:54:00:12:34:%02x" % (i + 0x56)),
                     "A: operstate=up\\n", "L: device=../../../%s" % dev.bdf,
                     ""]
         out.append("P: " + path)
@@ -260,9 +263,11 @@ def recording(devs, extra_block=True, extras=None):
                 "A: proc/sys/kernel/osrelease=%s\\n" % KERNEL]
         if "cmdline" in extras:
             out.append("A: proc/cmdline=%s\\n" % extras["cmdline"])
-        for f in ("mounts", "swaps"):
+        for f in ("net/route", "mounts", "swaps"):
             if f in extras:
                 out.append("A: proc/%s=%s" % (f, extras[f]))
+        for k, v in sorted(extras.get("sys", {}).items()):
+            out.append("A: sys/%s=%s" % (k, v))
         for g in sorted(groups):
             out.append("A: sys/kernel/iommu_groups/%d/devices=%s" % (g, " ".join(sorted(groups[g]))))
             out.append("A: sys/kernel/iommu_groups/%d/type=DMA\\n" % g)
@@ -489,6 +494,27 @@ def host_workstation():
     return d
 
 
+def host_iscsi():
+    """A server booted from iSCSI by its firmware (an iBFT naming the second port of an I350
+    by its MAC; dracut's rd.iscsi.firmware=1), without its mount table, and a storage
+    controller with SR-IOV: a Pensando DSC NVMe controller (1dd8:1005, VF 1dd8:1006 in
+    pci.ids) alone in its group behind a root port with ACS, no VFs enabled."""
+    d = {}
+    add(d, Dev("0000:00:00.0", 0x8086, 0x2020, 0x060000, group=0, pm=False, msi=False))
+    add(d, Dev("0000:00:01.0", 0x8086, 0x2030, 0x060400, driver="pcieport", group=1, hdr=1,
+               pcie=4, acs=0x001d, sec=(1, 1)))
+    add(d, Dev("0000:01:00.0", 0x1dd8, 0x1005, 0x010802, driver="nvme", group=2, pcie=0,
+               flr=True, acs=0x001d, msix=33, parent="0000:00:01.0",
+               sriov=dict(total=4, numvfs=0, offset=1, stride=1, vf_device=0x1006)))
+    add(d, Dev("0000:00:1c.0", 0x8086, 0xa190, 0x060400, driver="pcieport", group=3, hdr=1,
+               pcie=4, acs=0x001d, sec=(2, 2)))
+    for fn in range(2):
+        add(d, Dev("0000:02:00.%d" % fn, 0x8086, 0x1521, 0x020000, driver="igb", group=4 + fn,
+                   mf=fn == 0, pcie=0, flr=True, acs=0x001d, msix=10, parent="0000:00:1c.0",
+                   net=["eno%d" % (fn + 1)], macs=["3c:fd:fe:a0:5c:%02x" % (0x10 + fn)]))
+    return d
+
+
 def host_scale(n=500):
     """About n devices: root ports with ACS, each with a 4-function NIC (one group per port),
     32 ports per PCI domain, as many domains as it takes (scale-65536 has 408)."""
@@ -516,15 +542,37 @@ def host_scale(n=500):
     return d
 
 
+def proc_route(rows):
+    """procfs net/route as the kernel prints it (net/ipv4/fib_trie.c fib_route_seq_show):
+    each line padded to 127 columns; addresses are the __be32 printed with %08X, so on a
+    little-endian host 10.0.0.0 reads 0000000A. rows: (iface, dest, gateway, flags, mask)."""
+    def le(a):
+        return "%08X" % struct.unpack("<I", bytes(int(x) for x in a.split(".")))[0]
+    lines = ["Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT"]
+    for iface, dest, gw, flags, mask in rows:
+        lines.append("%s\t%s\t%s\t%04X\t%d\t%u\t%d\t%s\t%d\t%u\t%u" %
+                     (iface, le(dest), le(gw), flags, 0, 0, 100, le(mask), 0, 0, 0))
+    return "".join(escape("%-127s\n" % l).replace("\t", "\\t") for l in lines)
+
+
 # What a host's recording shows besides its PCI devices: an Intel IOMMU's ecap, the command line.
 EXTRAS = {
-    # Diskless (root on NFS): the NVMe holds no mounted filesystem, so it is not host-critical.
+    # Diskless (root on NFS): the NVMe holds no mounted filesystem, so it is not host-critical;
+    # the NFS server (10.0.0.1) is reached through eno1 (10.0.0.0/24), the default route too.
     "workstation-gpu": {"ecap": "f00f5e",
+                        "net/route": proc_route([("eno1", "0.0.0.0", "10.0.0.254", 3, "0.0.0.0"),
+                                                 ("eno1", "10.0.0.0", "0.0.0.0", 1,
+                                                  "255.255.255.0")]),
                         "cmdline": "BOOT_IMAGE=/vmlinuz root=/dev/nfs nfsroot=10.0.0.1:/srv/ws "
                                    "ip=dhcp intel_iommu=on iommu=pt",
                         "mounts": "10.0.0.1:/srv/ws / nfs4 rw,relatime 0 0\\nproc /proc proc "
                                   "rw,relatime 0 0\\nsysfs /sys sysfs rw,relatime 0 0\\n",
                         "swaps": "Filename\\t\\t\\t\\tType\\t\\tSize\\t\\tUsed\\t\\tPriority\\n"},
+    # Root on an iSCSI LUN the firmware logged in to; no mount table, no route table.
+    "server-iscsi": {"cmdline": "BOOT_IMAGE=/vmlinuz-6.1.0-28-amd64 root=/dev/mapper/vg0-root ro "
+                                "rd.iscsi.firmware=1 rd.lvm.vg=vg0 intel_iommu=on",
+                     "sys": {"firmware/ibft/ethernet0/mac": "3c:fd:fe:a0:5c:11\\n",
+                             "firmware/ibft/ethernet0/index": "0\\n"}},
 }
 
 HOSTS = {
@@ -533,6 +581,7 @@ HOSTS = {
     "switch-noacs": host_switch,
     "server-mlx5": host_mlx5,
     "workstation-gpu": host_workstation,
+    "server-iscsi": host_iscsi,
     "scale-500": host_scale,
 }
 

@@ -262,6 +262,9 @@ static int check_addresses(struct pth_run *r, GError **error)
 		void *jt = NULL;
 
 		pth_step_verb(step, &args);
+		/* A step that expects the address to be missing names one the host lacks. */
+		if (g_strcmp0(pth_node_str(exp, "error"), "device-not-found") == 0)
+			continue;
 		for (size_t k = 0; k < G_N_ELEMENTS(scalar_keys); k++)
 			if (!check_address(r, known, pth_node_get(args, scalar_keys[k]), error))
 				return -EINVAL;

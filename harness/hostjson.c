@@ -302,6 +302,7 @@ static json_object *device_object(const struct pt_host *host, const struct pt_de
 	set_str_or_null(o, "host_critical",
 			crit == PT_CRITICAL_NONE ? NULL : pt_critical_to_string(crit));
 	set_memory(o, dev);
+	set_str_or_null(o, "host_critical_unknown", pt_dev_critical_unknown(dev));
 	return o;
 }
 
@@ -340,6 +341,12 @@ static json_object *group_object(const struct pt_group *g)
 			g_autofree char *w = g_strdup_printf("%s is %s [E-HOST-CRITICAL]",
 							     pt_dev_address(bl->dev),
 							     pt_critical_describe(crit));
+
+			add_str(warnings, w);
+		} else if (pt_dev_critical_unknown(bl->dev)) {
+			g_autofree char *w = g_strdup_printf("%s is %s [E-HOST-CRITICAL-UNKNOWN]",
+							     pt_dev_address(bl->dev),
+							     pt_dev_critical_unknown(bl->dev));
 
 			add_str(warnings, w);
 		}

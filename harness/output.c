@@ -190,11 +190,14 @@ char *pth_host_to_text(const struct pt_host *host, const char *source)
 		for (size_t j = 0; j < pt_group_blocker_count(g); j++) {
 			const struct pt_blocker *bl = pt_group_blocker(g, j);
 			enum pt_critical c = pt_dev_critical(bl->dev);
+			const char *maybe = pt_dev_critical_unknown(bl->dev);
 
 			g_string_append_printf(out, "  blocked by %s on host driver %s [%s]%s%s\n",
 					       pt_dev_address(bl->dev), bl->driver, bl->rule,
-					       c ? "; careful: it is " : "",
-					       c ? pt_critical_describe(c) : "");
+					       c || maybe ? "; careful: it is " : "",
+					       c     ? pt_critical_describe(c) :
+					       maybe ? maybe :
+						       "");
 		}
 		for (size_t j = 0; j < pt_group_member_count(g); j++)
 			text_device(out, host, pt_group_member(g, j));

@@ -85,6 +85,10 @@ static int check_detach(struct pt_engine *e, const struct pt_dev *dev, const cha
 		return pt_outcome_set(out, PT_CODE_HOST_CRITICAL, 0, "E-HOST-CRITICAL",
 				      "%s is %s; refusing to take it from the host without --force",
 				      p->address, pt_critical_describe(crit));
+	if (!o->force && o->managed && !pt_driver_is_stub(p->driver) &&
+	    pt_dev_critical_unknown(dev))
+		pt_engine_rule(e, "E-HOST-CRITICAL-UNKNOWN", p->address, "warning: %s",
+			       pt_dev_critical_unknown(dev));
 	snprintf(drvdir, sizeof(drvdir), "bus/pci/drivers/%s", stub);
 	if (pt_backend_exists(e->be, PT_NS_SYS, drvdir) <= 0)
 		return pt_outcome_set(out, PT_CODE_DRIVER_MISSING, -ENOENT, "E-STUB-LOADED",

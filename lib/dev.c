@@ -631,12 +631,13 @@ static enum pt_critical find_critical(const struct pt_dev *dev)
 		size_t len = strlen(p->syspath);
 		char **m = dev->host->mounted;
 
-		if (!m)
-			return PT_CRITICAL_STORAGE; /* mounts unknown: it may hold the host's disks */
-		for (; *m; m++)
+		/* Mounts unknown: a warning (pt_dev_critical_unknown), not a refusal. */
+		for (; m && *m; m++)
 			if (strncmp(*m, p->syspath, len) == 0 && (*m)[len] == '/')
 				return PT_CRITICAL_STORAGE;
 	}
+	if (pt_dev_carries_netroot(dev))
+		return PT_CRITICAL_NETWORK_ROOT;
 	for (char **n = p->netdevs; route[0] && n && *n; n++)
 		if (strcmp(*n, route) == 0)
 			return PT_CRITICAL_DEFAULT_ROUTE;
@@ -752,10 +753,12 @@ _public_ enum pt_critical pt_dev_critical(const struct pt_dev *dev)
 static const char *const critical_names[_PT_CRITICAL_MAX][2] = {
 	[PT_CRITICAL_NONE] = { "none", "not needed by the host" },
 	[PT_CRITICAL_BOOT_VGA] = { "boot-vga", "the boot VGA device (the host console)" },
-	[PT_CRITICAL_STORAGE] = { "storage", "a storage controller on a host driver holding (or, "
-					     "when mounts are unknown, maybe holding) the host's "
-					     "filesystems" },
+	[PT_CRITICAL_STORAGE] = { "storage", "a storage controller on a host driver holding a "
+					     "mounted filesystem or swap of the host" },
 	[PT_CRITICAL_DEFAULT_ROUTE] = { "default-route", "the NIC carrying the default route" },
+	[PT_CRITICAL_NETWORK_ROOT] = { "network-root",
+				       "the NIC carrying the host's root filesystem (NFS, iSCSI "
+				       "or NBD root)" },
 };
 
 _public_ const char *pt_critical_to_string(enum pt_critical c)

@@ -12,6 +12,10 @@ struct pt_engine {
 	struct pt_host_options opts;
 	char *kernel;
 	const struct pt_vms *vms; /* the caller's VM list (libvirt's active list), or NULL */
+	/* The first scan's device addresses, sorted, when what the host needs was unknown then
+	 * (its mounts, its network root's interface): a VF created since is not a suspect. */
+	char **initial;
+	size_t initial_count;
 };
 
 /* Write value (no newline added) to the sysfs path made from fmt. */

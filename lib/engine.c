@@ -32,6 +32,14 @@ _public_ int pt_engine_new(struct pt_backend *be, const struct pt_host_options *
 	}
 	be->trace = trace;
 	r = pt_host_new(be, &e->opts, &e->host, ret_err);
+	if (r >= 0 && (!e->host->mounted || e->host->netroot)) {
+		r = pt_host_remember_initial(e->host, &e->initial, &e->initial_count);
+		if (r < 0)
+			pt_error_set(ret_err, r, NULL, "out of memory");
+		else
+			e->host->initial = e->initial;
+		e->host->initial_count = e->initial_count;
+	}
 	if (r < 0) {
 		pt_engine_free(e);
 		return r;
@@ -46,6 +54,7 @@ _public_ struct pt_engine *pt_engine_free(struct pt_engine *e)
 		pt_host_free(e->host);
 		if (e->be && e->be->trace == e->trace)
 			e->be->trace = NULL;
+		pt_strv_free(e->initial);
 		free(e->kernel);
 		free(e);
 	}
@@ -84,6 +93,8 @@ _public_ int pt_engine_rescan(struct pt_engine *e, struct pt_error *ret_err)
 
 	if (r < 0)
 		return r;
+	host->initial = e->initial;
+	host->initial_count = e->initial_count;
 	pt_host_free(e->host);
 	e->host = host;
 	return 0;

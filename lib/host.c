@@ -411,8 +411,10 @@ _public_ int pt_host_new(struct pt_backend *be, const struct pt_host_options *op
 	if (r >= 0) {
 		scan_default_route(host);
 		scan_mounts(host);
-		r = scan_devices(host, ret_err);
+		r = pt_host_scan_netroot(host);
 	}
+	if (r >= 0)
+		r = scan_devices(host, ret_err);
 	if (r >= 0)
 		r = scan_iommu(host);
 	if (r >= 0)
@@ -444,6 +446,7 @@ _public_ struct pt_host *pt_host_free(struct pt_host *host)
 	free(host->findings);
 	pt_strv_free(host->mounted);
 	free(host->units);
+	pt_strv_free(host->netroot_ifs);
 	pt_pciconf_parser_free(host->parser);
 	free(host);
 	return NULL;

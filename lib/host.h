@@ -159,11 +159,20 @@ enum pt_critical {
 	PT_CRITICAL_BOOT_VGA,
 	PT_CRITICAL_STORAGE,
 	PT_CRITICAL_DEFAULT_ROUTE,
+	PT_CRITICAL_NETWORK_ROOT,
 	_PT_CRITICAL_MAX,
 };
 const char *pt_critical_to_string(enum pt_critical c);
 const char *pt_critical_describe(enum pt_critical c);
+/* Flagged only on evidence: a mount or swap on it, the boot VGA, a route or root through it. */
 enum pt_critical pt_dev_critical(const struct pt_dev *dev);
+/*
+ * Why a device not flagged may still be needed by the host, when the data cannot show it (a
+ * storage controller on a host whose mounts are not shown, a NIC on a host whose root is on
+ * the network through an interface not shown); NULL when nothing is unknown. A VF created
+ * after the engine first read the host is exempt: it holds nothing the host had then.
+ */
+const char *pt_dev_critical_unknown(const struct pt_dev *dev);
 
 struct pt_trace;
 

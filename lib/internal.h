@@ -48,10 +48,20 @@ struct pt_host {
 	struct pt_pciconf_parser *parser;
 	char default_route_if[64]; /* empty when unknown */
 	/* Canonical sysfs paths of the block devices holding mounted filesystems; NULL when the
-	 * host does not show its mounts (then every storage controller counts as needed). */
+	 * host does not show its mounts (then a storage controller only gets a warning). */
 	char **mounted;
 	struct pt_iommu_unit *units; /* class/iommu, in listing order */
 	size_t unit_count;
+	/* The network root (hostcrit.c): "nfs", "iscsi", "nbd", or NULL when none is shown. */
+	const char *netroot;
+	char **netroot_ifs; /* the interfaces named or routed to the server, or NULL */
+	char netroot_mac[18]; /* the booting NIC's MAC (BOOTIF=, iBFT), or empty */
+	unsigned long netroot_server; /* the server's IPv4 address, when known */
+	bool netroot_server_known;
+	/* Addresses the engine's first scan saw, sorted (borrowed from the engine; NULL unless
+	 * that host's mounts were unknown): a VF missing from it was created since. */
+	char *const *initial;
+	size_t initial_count;
 };
 
 /*
@@ -67,6 +77,11 @@ struct pt_dev *pt_dev_free(struct pt_dev *dev);
 
 /* Read the IOMMU units named (class/iommu's listing) into host->units (memattr.c). */
 int pt_host_scan_units(struct pt_host *host, char **names, size_t n);
+/* The host's network root and its interface (hostcrit.c). */
+int pt_host_scan_netroot(struct pt_host *host);
+bool pt_dev_carries_netroot(const struct pt_dev *dev);
+/* A sorted copy of the host's device addresses (NULL-terminated; the caller frees it). */
+int pt_host_remember_initial(struct pt_host *host, char ***ret, size_t *ret_count);
 
 /* Build the groups from the devices' links and kernel/iommu_groups, then viability. */
 int pt_host_build_groups(struct pt_host *host, struct pt_error *err);

@@ -278,8 +278,15 @@ static const struct pt_rule catalogue[] = {
 	  "Refuse to assign a group while a member is bound to a host driver that owns DMA.",
 	  "ptharness engine" },
 	{ "E-HOST-CRITICAL", PT_RULE_ENGINE,
-	  "Flag a device the host needs (boot VGA, storage controller, default-route NIC) "
-	  "before detaching it.",
+	  "Refuse, unless forced, to detach a device the data shows the host needs: the boot "
+	  "VGA, a storage controller holding a mounted filesystem or swap, the NIC carrying the "
+	  "default route or the network root (NFS, iSCSI, NBD).",
+	  "ptharness engine" },
+	{ "E-HOST-CRITICAL-UNKNOWN", PT_RULE_ENGINE,
+	  "Warn, without refusing, before detaching a device the host may need where the data "
+	  "cannot show it: a storage controller when the mounts are not shown, a NIC when the "
+	  "root is on the network through an interface not shown. A VF created after the host "
+	  "was read holds nothing the host had.",
 	  "ptharness engine" },
 	{ "E-DEVICE-EXISTS", PT_RULE_ENGINE, "An operation names a PCI device the host has.",
 	  "ptharness engine" },

@@ -272,6 +272,19 @@ static int check_device(struct pt_engine *e, const struct pt_vms *vms, const cha
 	return 0;
 }
 
+/* A device the host may need where the data cannot show it: a warning step, not a refusal. */
+static void warn_unknown(struct pt_engine *e, const char *address,
+			 const struct pt_attach_options *o, struct steps *steps)
+{
+	const struct pt_dev *dev = pt_host_find_dev(e->host, address);
+	const char *why = dev ? pt_dev_critical_unknown(dev) : NULL;
+
+	if (!why || !o->managed || o->force)
+		return;
+	pt_engine_rule(e, "E-HOST-CRITICAL-UNKNOWN", address, "%s", why);
+	add_step(steps, "E-HOST-CRITICAL-UNKNOWN", false, "warning: %s is %s", address, why);
+}
+
 /* The VM's limit with extra more VFIO devices than it has. */
 static int memlock_for(const struct pt_vm *vm, size_t extra, uint64_t *ret_bytes,
 		       const char **ret_rule)
@@ -483,6 +496,8 @@ _public_ int pt_vm_attach(struct pt_engine *e, struct pt_vm *vm, const char *con
 				       "exists, is an endpoint, is free, its group is viable");
 		add_step(&steps, r == 0 ? "E-ATTACH-CHECK" : out->rule, r == 0, "check %s%s%s",
 			 devices[i], r ? ": " : "", r ? out->message : "");
+		if (r == 0)
+			warn_unknown(e, devices[i], &o, &steps);
 	}
 	if (r == 0 && o.dry_run) {
 		char cost[1024] = "";

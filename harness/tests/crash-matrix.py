@@ -36,6 +36,7 @@ def host_view(path):
     for dev in d["devices"]:
         dev.pop("netdevs", None)
         dev.pop("host_critical", None)
+        dev.pop("host_critical_unknown", None)
     # Drivers' dynamic ids (new_id) are not in sysfs; the model's recording keeps them.
     with open(path) as f:
         d["new_ids"] = [l for l in f if l.startswith("A: fakesys/new_ids=")]

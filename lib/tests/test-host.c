@@ -423,6 +423,96 @@ static void test_host_bad_kernel_option(void **state)
 	tree_remove(root);
 }
 
+/* The dual-port NIC of basic_host with its netdevs, each with a MAC and its class/net link. */
+static void add_netdevs(const char *root)
+{
+	static const char *const fn[] = { "0000:01:00.0", "0000:01:00.1" };
+
+	for (int i = 0; i < 2; i++) {
+		char dir[256], p[320], t[320];
+
+		snprintf(dir, sizeof(dir), "devices/pci0000:00/0000:00:1c.0/%s/net/enp1s0f%d",
+			 fn[i], i);
+		snprintf(p, sizeof(p), "sys/%s/address", dir);
+		snprintf(t, sizeof(t), "aa:bb:cc:dd:ee:0%d\n", i + 1);
+		tree_file(root, p, t);
+		snprintf(p, sizeof(p), "sys/class/net/enp1s0f%d", i);
+		snprintf(t, sizeof(t), "../../%s", dir);
+		tree_link(root, p, t);
+	}
+}
+
+/* procfs net/route lines (little-endian, as an x86 host prints them). */
+#define ROUTE_HEAD "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\n"
+#define ROUTE_DEFAULT_F1 "enp1s0f1\t00000000\t0101A8C0\t0003\t0\t0\t0\t00000000\t0\n"
+#define ROUTE_NET_F0 "enp1s0f0\t0002010A\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\n"
+
+static const struct netroot_case {
+	const char *what;
+	const char *cmdline, *mounts, *route, *ibft_mac;
+	enum pt_critical f0, f1; /* 0000:01:00.0 (enp1s0f0), 0000:01:00.1 (enp1s0f1) */
+	bool unknown; /* both get the warning: network root, interface not shown */
+} netroot_cases[] = {
+	{ "nothing shown", NULL, NULL, NULL, NULL, PT_CRITICAL_NONE, PT_CRITICAL_NONE, false },
+	{ "local root", "root=/dev/sda1 ip=10.1.2.50::10.1.2.1:255.255.255.0:h:enp1s0f1:off", NULL,
+	  NULL, NULL, PT_CRITICAL_NONE, PT_CRITICAL_NONE, false },
+	{ "kernel ip= names the device",
+	  "root=/dev/nfs nfsroot=10.1.2.3:/srv ip=10.1.2.50:10.1.2.3:10.1.2.1:255.255.255.0:h:"
+	  "enp1s0f1:off",
+	  NULL, NULL, NULL, PT_CRITICAL_NONE, PT_CRITICAL_NETWORK_ROOT, false },
+	{ "dracut ip=DEV:dhcp, iSCSI", "ip=enp1s0f0:dhcp netroot=iscsi:@10.0.0.2::3260::iqn.x:t",
+	  NULL, NULL, NULL, PT_CRITICAL_NETWORK_ROOT, PT_CRITICAL_NONE, false },
+	{ "nfs root, interface not shown", "root=/dev/nfs nfsroot=10.1.2.3:/srv ip=dhcp", NULL,
+	  NULL, NULL, PT_CRITICAL_NONE, PT_CRITICAL_NONE, true },
+	{ "route to the server: longest prefix, not the default route",
+	  "root=/dev/nfs nfsroot=10.1.2.3:/srv ip=dhcp", NULL,
+	  ROUTE_HEAD ROUTE_DEFAULT_F1 ROUTE_NET_F0, NULL, PT_CRITICAL_NETWORK_ROOT,
+	  PT_CRITICAL_DEFAULT_ROUTE, false },
+	{ "nfs4 mount of / only", NULL, "10.1.2.3:/export / nfs4 rw 0 0\n", ROUTE_HEAD ROUTE_NET_F0,
+	  NULL, PT_CRITICAL_NETWORK_ROOT, PT_CRITICAL_NONE, false },
+	{ "pxelinux BOOTIF MAC", "BOOTIF=01-aa-bb-cc-dd-ee-02 root=nfs:10.9.9.9:/x", NULL, NULL,
+	  NULL, PT_CRITICAL_NONE, PT_CRITICAL_NETWORK_ROOT, false },
+	{ "iBFT MAC", "root=/dev/mapper/vg-root", NULL, NULL, "AA:BB:CC:DD:EE:01\n",
+	  PT_CRITICAL_NETWORK_ROOT, PT_CRITICAL_NONE, false },
+	{ "rd.iscsi.firmware=0 is off", "rd.iscsi.firmware=0 root=/dev/sda1", NULL, NULL, NULL,
+	  PT_CRITICAL_NONE, PT_CRITICAL_NONE, false },
+};
+
+static void test_host_network_root(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(netroot_cases) / sizeof(netroot_cases[0]); i++) {
+		const struct netroot_case *c = &netroot_cases[i];
+		char *root = basic_host();
+		struct pt_host *host = NULL;
+		const struct pt_dev *f0, *f1;
+
+		add_netdevs(root);
+		if (c->cmdline) {
+			char line[512];
+
+			snprintf(line, sizeof(line), "%s\n", c->cmdline);
+			tree_file(root, "proc/cmdline", line);
+		}
+		if (c->mounts)
+			tree_file(root, "proc/mounts", c->mounts);
+		if (c->route)
+			tree_file(root, "proc/net/route", c->route);
+		if (c->ibft_mac)
+			tree_file(root, "sys/firmware/ibft/ethernet0/mac", c->ibft_mac);
+		assert_int_equal(scan(root, NULL, &host, NULL), 0);
+		f0 = pt_host_find_dev(host, "0000:01:00.0");
+		f1 = pt_host_find_dev(host, "0000:01:00.1");
+		print_message("case: %s\n", c->what);
+		assert_int_equal(pt_dev_critical(f0), c->f0);
+		assert_int_equal(pt_dev_critical(f1), c->f1);
+		assert_int_equal(pt_dev_critical_unknown(f0) != NULL, c->unknown);
+		assert_int_equal(pt_dev_critical_unknown(f1) != NULL, c->unknown);
+		done(host);
+		tree_remove(root);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -434,6 +524,7 @@ int main(void)
 		cmocka_unit_test(test_host_sriov_links),
 		cmocka_unit_test(test_host_without_iommu),
 		cmocka_unit_test(test_host_bad_kernel_option),
+		cmocka_unit_test(test_host_network_root),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

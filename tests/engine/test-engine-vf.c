@@ -352,6 +352,35 @@ static void test_engine_migrate_check(void **state)
 
 /* Trial row 18: only a stub driver is a detach target; a host driver's name or a path is
  * refused before anything is written (the CLI exits 2 on it). */
+/*
+ * Unknown mounts: the NVMe PF on its host driver gets a warning and no refusal; a VF enabled
+ * after the host was read is no suspect, even on nvme; the iBFT's NIC is refused.
+ */
+static void test_engine_host_critical_evidence(void **state)
+{
+	struct fixture *f = fx_load("server-iscsi.umockdev");
+	struct pt_outcome out = { 0 };
+	const struct pt_dev *pf, *vf;
+
+	(void)state;
+	pf = pt_host_find_dev(pt_engine_host(f->e), "0000:01:00.0");
+	assert_int_equal(pt_dev_critical(pf), PT_CRITICAL_NONE);
+	assert_non_null(strstr(pt_dev_critical_unknown(pf), "mounts are not shown"));
+	assert_int_equal(pt_dev_critical(pt_host_find_dev(pt_engine_host(f->e), "0000:02:00.1")),
+			 PT_CRITICAL_NETWORK_ROOT);
+	assert_int_equal(pt_dev_critical(pt_host_find_dev(pt_engine_host(f->e), "0000:02:00.0")),
+			 PT_CRITICAL_NONE);
+	assert_int_equal(pt_set_numvfs(f->e, "0000:01:00.0", 2, &out), 0);
+	pt_outcome_clear(&out);
+	vf = pt_host_find_dev(pt_engine_host(f->e), "0000:01:00.1");
+	assert_non_null(vf);
+	assert_string_equal(pt_dev_props(vf)->driver, "nvme");
+	assert_null(pt_dev_critical_unknown(vf));
+	pf = pt_host_find_dev(pt_engine_host(f->e), "0000:01:00.0");
+	assert_non_null(pt_dev_critical_unknown(pf));
+	fx_done(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -361,6 +390,7 @@ int main(void)
 		cmocka_unit_test(test_engine_attach_fault_matrix),
 		cmocka_unit_test(test_engine_select_vf_kinds),
 		cmocka_unit_test(test_engine_migrate_check),
+		cmocka_unit_test(test_engine_host_critical_evidence),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What the host itself needs: its network root (NFS, iSCSI, NBD) and which NIC carries it. */
+
+/*
+ * The plan: the kernel command line says whether the root is on the network (root=/dev/nfs,
+ * nfsroot=, dracut's root= and netroot=, open-iscsi's ISCSI_* variables), and so does a
+ * mount of / whose type is nfs or nfs4, and an iBFT (the firmware booted from iSCSI). The
+ * interface is then looked for, in order of certainty: named on the command line (ip=),
+ * named by its MAC address (pxelinux' BOOTIF=, the iBFT's NIC), or the route the kernel
+ * would take to the server (the longest prefix in net/route). A NIC found that way is
+ * host-critical; when none is, every NIC on a host driver only gets a warning, since the
+ * root could be on any of them.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "internal.h"
+#include "macro.h"
+
+/* Command-line words that put the root on the network; the table is walked in order. */
+static const struct {
+	const char *prefix; /* "name=" (a value follows) or a whole word */
+	const char *kind;
+	bool server; /* the value holds the server: [proto:]SERVER:... */
+} netroot_words[] = {
+	{ "root=/dev/nfs", "nfs", false }, /* Documentation/admin-guide/nfs/nfsroot.rst */
+	{ "nfsroot=", "nfs", true },
+	{ "root=nfs:", "nfs", true }, /* dracut.cmdline(7) */
+	{ "root=nfs4:", "nfs", true },
+	{ "netroot=nfs:", "nfs", true },
+	{ "netroot=nfs4:", "nfs", true },
+	{ "root=iscsi:", "iscsi", true },
+	{ "netroot=iscsi:", "iscsi", true },
+	{ "rd.iscsi.firmware", "iscsi", false },
+	{ "rd.iscsi.ibft", "iscsi", false },
+	{ "ISCSI_TARGET_IP=", "iscsi", true }, /* open-iscsi's initramfs-tools hook */
+	{ "ISCSI_TARGET_NAME=", "iscsi", false },
+	{ "root=nbd:", "nbd", true },
+	{ "netroot=nbd:", "nbd", true },
+	{ "nbdroot=", "nbd", true }, /* nbd-client's initramfs hook */
+};
+
+/* ip= autoconf methods, which are not interface names (nfsroot.rst, dracut.cmdline(7)). */
+static const char *const ip_methods[] = { "off",     "none",  "on",   "any",	    "dhcp",
+					  "bootp",   "rarp",  "both", "dhcp6",	    "auto6",
+					  "either6", "link6", "ibft", "single-dhcp" };
+
+static bool is_ip_method(const char *s)
+{
+	for (size_t i = 0; i < ELEMENTSOF(ip_methods); i++)
+		if (strcmp(s, ip_methods[i]) == 0)
+			return true;
+	return false;
+}
+
+/* An IPv4 address in dotted form, as the kernel's route table holds it on this host. */
+static bool parse_ipv4(const char *s, size_t len, unsigned long *ret)
+{
+	unsigned a, b, c, d;
+	char buf[16], tail;
+
+	if (len == 0 || len >= sizeof(buf))
+		return false;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (sscanf(buf, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) != 4 || a > 255 || b > 255 ||
+	    c > 255 || d > 255)
+		return false;
+	*ret = (unsigned long)a << 24 | b << 16 | c << 8 | d;
+	return true;
+}
+
+/* The server from a value: "[user:pw@]SERVER:..." or "[proto:]SERVER:/path" (IPv4 only). */
+static void take_server(struct pt_host *host, const char *value)
+{
+	const char *at = strrchr(value, '@'), *end;
+	unsigned long addr;
+
+	if (at)
+		value = at + 1;
+	end = value + strcspn(value, ":,");
+	if (!parse_ipv4(value, (size_t)(end - value), &addr) && *end == ':') {
+		/* dracut's nfs:[SERVER:]/path took the kind off already; a protocol may lead. */
+		value = end + 1;
+		end = value + strcspn(value, ":,");
+		if (!parse_ipv4(value, (size_t)(end - value), &addr))
+			return;
+	} else if (!parse_ipv4(value, (size_t)(end - value), &addr)) {
+		return;
+	}
+	host->netroot_server = addr;
+	host->netroot_server_known = true;
+}
+
+/*
+ * ip=CLIENT:SERVER:GW:MASK:HOST:DEVICE:AUTOCONF:... (the kernel) or ip=DEVICE:METHOD
+ * (dracut): the interface when one is named; the kernel's form also names the server.
+ */
+static int take_ip(struct pt_host *host, const char *value)
+{
+	char fields[7][64] = { { 0 } };
+	const char *p = value;
+	size_t n = 0;
+	unsigned long addr;
+
+	while (n < ELEMENTSOF(fields)) {
+		size_t len = strcspn(p, ":");
+
+		snprintf(fields[n++], sizeof(fields[0]), "%.*s", (int)len, p);
+		if (!p[len])
+			break;
+		p += len + 1;
+	}
+	if (n >= 2 && parse_ipv4(fields[1], strlen(fields[1]), &addr) &&
+	    !host->netroot_server_known) {
+		host->netroot_server = addr;
+		host->netroot_server_known = true;
+	}
+	if (n >= 6 && fields[5][0])
+		return pt_strv_append(&host->netroot_ifs, fields[5]);
+	if (n >= 2 && fields[0][0] && !strchr(fields[0], '.') && !strchr(fields[0], '[') &&
+	    !is_ip_method(fields[0]) && is_ip_method(fields[1]))
+		return pt_strv_append(&host->netroot_ifs, fields[0]);
+	return 0;
+}
+
+/* BOOTIF=01-aa-bb-cc-dd-ee-ff (pxelinux' IPAPPEND 2): the MAC of the NIC that booted. */
+static void take_bootif(struct pt_host *host, const char *value)
+{
+	if (strlen(value) != 20 || strncmp(value, "01-", 3) != 0)
+		return;
+	for (size_t i = 0; i < 17; i++)
+		host->netroot_mac[i] = (char)(value[3 + i] == '-' ? ':' : value[3 + i]);
+	host->netroot_mac[17] = '\0';
+}
+
+static int scan_cmdline(struct pt_host *host)
+{
+	char buf[4096], *save = NULL;
+	size_t len;
+	int r = 0;
+
+	if (pt_backend_read(host->be, PT_NS_PROC, "cmdline", buf, sizeof(buf) - 1, &len) < 0)
+		return 0;
+	buf[len] = '\0';
+	for (char *w = strtok_r(buf, " \t\n", &save); w && r >= 0;
+	     w = strtok_r(NULL, " \t\n", &save)) {
+		for (size_t i = 0; i < ELEMENTSOF(netroot_words); i++) {
+			size_t n = strlen(netroot_words[i].prefix);
+
+			if (strncmp(w, netroot_words[i].prefix, n) != 0 ||
+			    (netroot_words[i].prefix[n - 1] != '=' &&
+			     netroot_words[i].prefix[n - 1] != ':' && w[n] && w[n] != '='))
+				continue;
+			/* rd.iscsi.firmware=0 turns it off */
+			if (!netroot_words[i].server && w[n] == '=' && strcmp(w + n, "=0") == 0)
+				break;
+			if (!host->netroot)
+				host->netroot = netroot_words[i].kind;
+			if (netroot_words[i].server && !host->netroot_server_known)
+				take_server(host, w + n);
+			break;
+		}
+		if (strncmp(w, "ip=", 3) == 0)
+			r = take_ip(host, w + 3);
+		else if (strncmp(w, "BOOTIF=", 7) == 0)
+			take_bootif(host, w + 7);
+	}
+	return r;
+}
+
+/* A mount of / over NFS: "SERVER:/path / nfs4 ..." in procfs mounts. */
+static void scan_root_mount(struct pt_host *host)
+{
+	char buf[65536], *save = NULL;
+	size_t len;
+
+	if (pt_backend_read(host->be, PT_NS_PROC, "mounts", buf, sizeof(buf) - 1, &len) < 0)
+		return;
+	buf[len] = '\0';
+	for (char *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char src[256], dir[256], type[32];
+
+		if (sscanf(l, "%255s %255s %31s", src, dir, type) != 3 || strcmp(dir, "/") != 0 ||
+		    (strcmp(type, "nfs") != 0 && strcmp(type, "nfs4") != 0))
+			continue;
+		host->netroot = "nfs";
+		if (!host->netroot_server_known)
+			take_server(host, src);
+	}
+}
+
+/* The iBFT's NICs (sys/firmware/ibft/ethernetN): the firmware booted from iSCSI. */
+static void scan_ibft(struct pt_host *host)
+{
+	char **names = NULL;
+	size_t n = 0;
+
+	if (pt_backend_list(host->be, PT_NS_SYS, "firmware/ibft", &names, &n) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		char path[128], mac[32];
+
+		if (strncmp(names[i], "ethernet", 8) != 0)
+			continue;
+		host->netroot = host->netroot ? host->netroot : "iscsi";
+		snprintf(path, sizeof(path), "firmware/ibft/%s/mac", names[i]);
+		if (!host->netroot_mac[0] &&
+		    pt_backend_read_line(host->be, PT_NS_SYS, path, mac, sizeof(mac)) >= 0 &&
+		    strlen(mac) == 17)
+			memcpy(host->netroot_mac, mac, 18);
+	}
+	pt_strv_free(names);
+}
+
+/* The interface the kernel routes the server through: the longest matching prefix. */
+static int route_to_server(struct pt_host *host)
+{
+	char buf[16384], *save = NULL, best[64] = "";
+	unsigned long best_mask = 0;
+	bool found = false;
+	size_t len;
+
+	if (pt_backend_read(host->be, PT_NS_PROC, "net/route", buf, sizeof(buf) - 1, &len) < 0)
+		return 0;
+	buf[len] = '\0';
+	for (char *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char iface[64];
+		unsigned long dest, flags, mask, d, m;
+
+		if (sscanf(l, "%63s %lx %*x %lx %*s %*s %*s %lx", iface, &dest, &flags, &mask) !=
+			    4 ||
+		    !(flags & 1))
+			continue;
+		/* The table prints the address as the host stores it: little-endian here. */
+		d = __builtin_bswap32((unsigned)dest);
+		m = __builtin_bswap32((unsigned)mask);
+		if ((host->netroot_server & m) != d || (found && m <= best_mask))
+			continue;
+		snprintf(best, sizeof(best), "%s", iface);
+		best_mask = m;
+		found = true;
+	}
+	return found ? pt_strv_append(&host->netroot_ifs, best) : 0;
+}
+
+int pt_host_scan_netroot(struct pt_host *host)
+{
+	int r = scan_cmdline(host);
+
+	scan_root_mount(host);
+	scan_ibft(host);
+	if (r >= 0 && host->netroot && host->netroot_server_known)
+		r = route_to_server(host);
+	return r;
+}
+
+/* Does the NIC carry the network root: one of its netdevs is named, or has the MAC. */
+bool pt_dev_carries_netroot(const struct pt_dev *dev)
+{
+	const struct pt_host *host = dev->host;
+
+	if (!host->netroot)
+		return false;
+	for (char **n = dev->props.netdevs; n && *n; n++) {
+		char path[128], mac[32];
+
+		for (char **i = host->netroot_ifs; i && *i; i++)
+			if (strcmp(*n, *i) == 0)
+				return true;
+		if (!host->netroot_mac[0] ||
+		    snprintf(path, sizeof(path), "class/net/%s/address", *n) >= (int)sizeof(path))
+			continue;
+		if (pt_backend_read_line(host->be, PT_NS_SYS, path, mac, sizeof(mac)) >= 0 &&
+		    strcasecmp(mac, host->netroot_mac) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool is_stub(const char *driver)
+{
+	return driver && (strcmp(driver, "vfio-pci") == 0 || strstr(driver, "vfio_pci") ||
+			  strcmp(driver, "pci-stub") == 0);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A device the model did not have when it was loaded: a VF created since. */
+static bool created_since(const struct pt_dev *dev)
+{
+	const struct pt_host *host = dev->host;
+	const char *key = dev->props.address;
+
+	return host->initial && dev->props.physfn &&
+	       !bsearch(&key, host->initial, host->initial_count, sizeof(char *), cmp_str);
+}
+
+_public_ const char *pt_dev_critical_unknown(const struct pt_dev *dev)
+{
+	const struct pt_dev_props *p = &dev->props;
+
+	if (dev->critical != PT_CRITICAL_NONE || !p->driver || is_stub(p->driver) ||
+	    created_since(dev))
+		return NULL;
+	if ((p->class >> 16) == 0x01 && !dev->host->mounted)
+		return "a storage controller on a host driver, and the host's mounts are not "
+		       "shown: it may hold the host's filesystems";
+	if ((p->class >> 16) == 0x02 && dev->host->netroot && !dev->host->netroot_ifs &&
+	    !dev->host->netroot_mac[0] && p->netdevs && p->netdevs[0])
+		return "a NIC on a host driver, and the host's root is on the network through an "
+		       "interface the data does not show: it may carry it";
+	return NULL;
+}
+
+int pt_host_remember_initial(struct pt_host *host, char ***ret, size_t *ret_count)
+{
+	char **v = calloc(host->dev_count + 1, sizeof(char *));
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < host->dev_count; i++)
+		if (!(v[i] = strdup(host->devs[i]->props.address))) {
+			pt_strv_free(v);
+			return -ENOMEM;
+		}
+	qsort(v, host->dev_count, sizeof(char *), cmp_str);
+	*ret = v;
+	*ret_count = host->dev_count;
+	return 0;
+}
