@@ -200,6 +200,7 @@ struct fks_host {
 	bool iommu; /* an IOMMU is present (groups exist or class/iommu was recorded) */
 	struct fks_capture capture; /* what the capture showed (fks_host_capture()) */
 	GHashTable *driver_unknown; /* BDF (owned) -> static reason; or NULL */
+	GHashTable *group_unknown; /* BDF (owned) -> static reason; or NULL */
 	GPtrArray *notes; /* struct fks_note *: what loading found missing or wrong; or NULL */
 	bool autoprobe;
 	/* settings */

@@ -98,6 +98,37 @@ static void add_subsystem(struct tree_walk *w, const char *dir, struct fks_rec *
 
 static void walk_dir(struct tree_walk *w, const char *dir, char **names, size_t n, unsigned depth);
 
+/*
+ * The links of a device directory that cp -L or tar -h turn into copies of their targets:
+ * walking those would meet each device again (and the group's members through iommu_group).
+ */
+static bool copied_link(const char *name)
+{
+	static const char *const links[] = { "driver",	      "subsystem", "iommu", "physfn",
+					     "firmware_node", "device",	   "port",  "of_node",
+					     "software_node", "module" };
+
+	for (size_t i = 0; i < ELEMENTSOF(links); i++)
+		if (strcmp(name, links[i]) == 0)
+			return true;
+	return g_str_has_prefix(name, "virtfn");
+}
+
+/* iommu_group copied as a directory: keep the names of its members, which it still lists. */
+static void copied_group(struct tree_walk *w, const char *path, struct fks_rec *rec)
+{
+	g_autofree char *devices = g_strdup_printf("%s/devices", path);
+	g_autofree char *joined = NULL;
+	char **members = NULL;
+	size_t n = 0;
+
+	if (pt_backend_list(w->be, PT_NS_SYS, devices, &members, &n) < 0)
+		return;
+	joined = g_strjoinv(" ", members);
+	fks_rec_add(rec, "iommu_group/devices", false, joined, strlen(joined));
+	pt_strv_free(members);
+}
+
 /* Whether dir is named like a PCI function ("0000:00:1f.2", "10000:e1:00.0"). */
 static bool is_pci_dir(const char *dir)
 {
@@ -128,7 +159,11 @@ static void walk_block(struct tree_walk *w, const char *dir, char **names, size_
 			continue;
 		}
 		if (pt_backend_list(w->be, PT_NS_SYS, path, &sub, &nsub) >= 0) {
-			if (has_name(sub, nsub, "uevent") || is_pci_dir(path)) {
+			if (!prefix[0] && strcmp(names[i], "iommu_group") == 0) {
+				copied_group(w, path, rec);
+			} else if (!prefix[0] && copied_link(names[i])) {
+				/* Its target's copy: that device is walked where it lives. */
+			} else if (has_name(sub, nsub, "uevent") || is_pci_dir(path)) {
 				walk_dir(w, path, sub, nsub, depth + 1);
 			} else {
 				g_autofree char *pre = g_strdup_printf("%s/", name);

@@ -161,6 +161,8 @@ static json_object *device_object(const struct pt_dev *dev)
 	set_str_or_null(o, "driver", p->driver);
 	if (pt_dev_driver_unknown(dev))
 		set_str(o, "driver_unknown_reason", pt_dev_driver_unknown(dev));
+	if (pt_dev_group_unknown(dev))
+		set_str(o, "iommu_group_unknown_reason", pt_dev_group_unknown(dev));
 	set_str_or_null(o, "override", p->override);
 	set_int_or_null(o, "iommu_group", p->iommu_group, p->iommu_group >= 0);
 	set_int_or_null(o, "numa_node", p->numa_node, p->numa_node >= 0);

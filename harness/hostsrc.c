@@ -232,9 +232,10 @@ char *pth_host_source_describe_error(const struct pth_host_source *src, const st
 	return g_strdup_printf("%s: %s", src->spec, err->reason);
 }
 
-static const char *driver_unknown(void *ctx, const char *address)
+static const char *fact_unknown(void *ctx, const char *address, enum pt_fact fact)
 {
-	return fks_host_driver_unknown(ctx, address);
+	return fact == PT_FACT_DRIVER ? fks_host_driver_unknown(ctx, address) :
+					fks_host_group_unknown(ctx, address);
 }
 
 /*
@@ -254,7 +255,8 @@ static void capture_options(struct fks_host *fake, struct pt_host_options *o)
 						 "IOMMU unit" :
 						 "the capture holds neither the iommu class nor "
 						 "kernel/iommu_groups";
-	o->driver_unknown = driver_unknown;
+	o->iommu_on = c->iommu_on;
+	o->unknown = fact_unknown;
 	o->ctx = fake;
 }
 

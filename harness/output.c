@@ -173,15 +173,28 @@ char *pth_host_to_text(const struct pt_host *host, const char *source)
 	}
 	for (size_t i = 0; i < pt_host_dev_count(host); i++) {
 		const struct pt_dev *d = pt_host_dev(host, i);
+		const char *why = pt_dev_group_unknown(d);
 
-		if (pt_dev_props(d)->iommu_group >= 0)
+		if (pt_dev_props(d)->iommu_group >= 0 || why || pt_host_iommu_unknown(host))
 			continue;
 		if (!ungrouped)
-			g_string_append(out, pt_host_iommu_unknown(host) ?
-						     "\nDevices whose IOMMU group is unknown:\n" :
-						     "\nDevices without an IOMMU group:\n");
+			g_string_append(out, "\nDevices without an IOMMU group:\n");
 		ungrouped = TRUE;
 		text_device(out, d);
+	}
+	ungrouped = FALSE;
+	for (size_t i = 0; i < pt_host_dev_count(host); i++) {
+		const struct pt_dev *d = pt_host_dev(host, i);
+		const char *why = pt_dev_group_unknown(d);
+
+		if (pt_dev_props(d)->iommu_group >= 0 || !(why || pt_host_iommu_unknown(host)))
+			continue;
+		if (!ungrouped)
+			g_string_append(out, "\nDevices whose IOMMU group is unknown:\n");
+		ungrouped = TRUE;
+		text_device(out, d);
+		if (why)
+			g_string_append_printf(out, "      group: unknown (%s)\n", why);
 	}
 	for (size_t i = 0; i < pt_host_finding_count(host); i++) {
 		const struct pt_finding *f = pt_host_finding(host, i);

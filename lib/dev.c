@@ -670,6 +670,11 @@ _public_ const char *pt_dev_driver_unknown(const struct pt_dev *dev)
 	return dev->driver_unknown;
 }
 
+_public_ const char *pt_dev_group_unknown(const struct pt_dev *dev)
+{
+	return dev->group_unknown;
+}
+
 _public_ const char *pt_dev_config_unknown(const struct pt_dev *dev)
 {
 	if (dev->props.not_answering)

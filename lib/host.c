@@ -420,14 +420,19 @@ static int apply_unknowns(struct pt_host *host, const struct pt_host_options *op
 {
 	if (!opts)
 		return 0;
+	host->iommu |= opts->iommu_on;
 	if (opts->iommu_unknown && !host->iommu &&
 	    !(host->iommu_unknown = strdup(opts->iommu_unknown)))
 		return -ENOMEM;
-	for (size_t i = 0; opts->driver_unknown && i < host->dev_count; i++) {
+	for (size_t i = 0; opts->unknown && i < host->dev_count; i++) {
 		struct pt_dev *d = host->devs[i];
 
 		if (!d->props.driver)
-			d->driver_unknown = opts->driver_unknown(opts->ctx, d->props.address);
+			d->driver_unknown =
+				opts->unknown(opts->ctx, d->props.address, PT_FACT_DRIVER);
+		if (d->props.iommu_group < 0)
+			d->group_unknown =
+				opts->unknown(opts->ctx, d->props.address, PT_FACT_GROUP);
 	}
 	return 0;
 }

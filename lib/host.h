@@ -33,6 +33,12 @@ struct pt_error {
 	char reason[256]; /* human-readable, no trailing newline */
 };
 
+/* Facts of a device a capture may not show (pt_host_options.unknown). */
+enum pt_fact {
+	PT_FACT_DRIVER,
+	PT_FACT_GROUP,
+};
+
 struct pt_host_options {
 	/* Kernel version whose rules apply ("5.15", "6.1.0-28-amd64"); NULL: the host's own
 	 * (procfs sys/kernel/osrelease), or the newest modelled when the host does not say. */
@@ -48,9 +54,13 @@ struct pt_host_options {
 	/* Why the capture cannot show the IOMMU state (it holds no iommu class and no group
 	 * tree); NULL when it shows it, present or absent. */
 	const char *iommu_unknown;
-	/* Why the capture does not show a device's driver (a group listing, a copy without
-	 * uevent or driver link), or NULL when it does; ctx is passed back. */
-	const char *(*driver_unknown)(void *ctx, const char *address);
+	/* The capture shows that an IOMMU was on where the model serves no group (a group
+	 * whose number a copy lost). */
+	bool iommu_on;
+	/* Why the capture does not show a fact of a device (its driver: a group listing, a copy
+	 * without uevent or driver link; its group: a copy that turned the iommu_group link
+	 * into a directory), or NULL when it does; ctx is passed back. */
+	const char *(*unknown)(void *ctx, const char *address, enum pt_fact fact);
 	void *ctx;
 };
 
@@ -165,6 +175,8 @@ const struct pt_dev_props *pt_dev_props(const struct pt_dev *dev);
 const char *pt_dev_address(const struct pt_dev *dev);
 /* Why the capture does not show dev's driver (props.driver is then NULL), or NULL. */
 const char *pt_dev_driver_unknown(const struct pt_dev *dev);
+/* Why the capture does not show dev's IOMMU group (props.iommu_group is then -1), or NULL. */
+const char *pt_dev_group_unknown(const struct pt_dev *dev);
 /* The reset methods the host shows (reset_method) or, before 5.15, the derived ones. */
 const struct pt_reset_info *pt_dev_reset(const struct pt_dev *dev);
 /* Always derived from config space and topology, to compare with the kernel's list. */

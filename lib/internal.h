@@ -22,6 +22,7 @@ struct pt_dev {
 	bool has_vfio_dev; /* a vfio-dev/ directory: bound to a VFIO driver (6.1+) */
 	enum pt_critical critical;
 	const char *driver_unknown; /* why the capture does not show the driver, or NULL */
+	const char *group_unknown; /* why it does not show the IOMMU group, or NULL */
 };
 
 struct pt_group {
