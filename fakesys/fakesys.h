@@ -95,6 +95,23 @@ int fks_host_set(struct fks_host *host, const char *key, const char *value);
 
 /* Whether the capture showed the kernel release (osrelease); the model serves one anyway. */
 bool fks_host_kernel_shown(const struct fks_host *host);
+
+/* What a loaded capture showed of facts the model's sysfs view cannot say (it serves an
+ * answer for each): the engine is told, so that it reports them unknown, not absent. */
+struct fks_capture {
+	bool imported; /* made by import from pasted text: what it lacks was not shown */
+	bool uevents; /* it holds the devices' kernel uevents (a recording or a full tree) */
+	bool driver_override; /* some device showed driver_override (kernel 3.16 or newer) */
+	bool iommu_shown; /* it shows the IOMMU state: groups, the iommu class, or a tree or
+			   * `ptharness record` block that listed both */
+	bool iommu_on; /* it shows a group the model cannot serve (its number was lost) */
+};
+const struct fks_capture *fks_host_capture(const struct fks_host *host);
+/* Why the capture does not show the driver of the device at address (static text), or NULL
+ * when it does (bound, or shown unbound). */
+const char *fks_host_driver_unknown(const struct fks_host *host, const char *address);
+/* Why the capture does not show the IOMMU group of the device at address, or NULL. */
+const char *fks_host_group_unknown(const struct fks_host *host, const char *address);
 /* Kernel version the model follows. */
 const struct pt_kver *fks_host_kernel(const struct fks_host *host);
 /* Milliseconds of simulated time spent (resets take time; hangs take more). */

@@ -260,6 +260,10 @@ struct fks_host *fks_host_free(struct fks_host *h)
 	g_ptr_array_free(h->proc, TRUE);
 	if (h->notes)
 		g_ptr_array_free(h->notes, TRUE);
+	if (h->driver_unknown)
+		g_hash_table_unref(h->driver_unknown);
+	if (h->group_unknown)
+		g_hash_table_unref(h->group_unknown);
 	g_ptr_array_free(h->faults, TRUE);
 	g_ptr_array_free(h->files, TRUE);
 	pt_pciconf_parser_free(h->parser);

@@ -267,6 +267,9 @@ struct fks_host {
 	GPtrArray *extras; /* struct fks_rec *: other recorded files, devpath = their dir */
 	GPtrArray *proc; /* struct fks_entry: procfs files (name relative to proc) */
 	bool iommu; /* an IOMMU is present (groups exist or class/iommu was recorded) */
+	struct fks_capture capture; /* what the capture showed (fks_host_capture()) */
+	GHashTable *driver_unknown; /* BDF (owned) -> static reason; or NULL */
+	GHashTable *group_unknown; /* BDF (owned) -> static reason; or NULL */
 	GPtrArray *notes; /* struct fks_note *: what loading found missing or wrong; or NULL */
 	bool autoprobe;
 	/* settings */

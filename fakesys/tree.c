@@ -98,6 +98,46 @@ static void add_subsystem(struct tree_walk *w, const char *dir, struct fks_rec *
 
 static void walk_dir(struct tree_walk *w, const char *dir, char **names, size_t n, unsigned depth);
 
+/*
+ * The links of a device directory that cp -L or tar -h turn into copies of their targets:
+ * walking those would meet each device again (and the group's members through iommu_group).
+ */
+static bool copied_link(const char *name)
+{
+	static const char *const links[] = { "driver",	      "subsystem", "iommu", "physfn",
+					     "firmware_node", "device",	   "port",  "of_node",
+					     "software_node", "module" };
+
+	for (size_t i = 0; i < ELEMENTSOF(links); i++)
+		if (strcmp(name, links[i]) == 0)
+			return true;
+	return g_str_has_prefix(name, "virtfn");
+}
+
+/* iommu_group copied as a directory: keep the names of its members, which it still lists. */
+static void copied_group(struct tree_walk *w, const char *path, struct fks_rec *rec)
+{
+	g_autofree char *devices = g_strdup_printf("%s/devices", path);
+	g_autofree char *joined = NULL;
+	char **members = NULL;
+	size_t n = 0;
+
+	if (pt_backend_list(w->be, PT_NS_SYS, devices, &members, &n) < 0)
+		return;
+	joined = g_strjoinv(" ", members);
+	fks_rec_add(rec, "iommu_group/devices", false, joined, strlen(joined));
+	pt_strv_free(members);
+}
+
+/* Whether dir is named like a PCI function ("0000:00:1f.2", "10000:e1:00.0"). */
+static bool is_pci_dir(const char *dir)
+{
+	const char *base = strrchr(dir, '/');
+	char addr[16];
+
+	return fks_parse_address(base ? base + 1 : dir, addr) == 0;
+}
+
 /* The entries of one device directory (files, links, plain subdirectories) into rec. */
 static void walk_block(struct tree_walk *w, const char *dir, char **names, size_t n,
 		       struct fks_rec *rec, const char *prefix, unsigned depth)
@@ -119,7 +159,11 @@ static void walk_block(struct tree_walk *w, const char *dir, char **names, size_
 			continue;
 		}
 		if (pt_backend_list(w->be, PT_NS_SYS, path, &sub, &nsub) >= 0) {
-			if (has_name(sub, nsub, "uevent")) {
+			if (!prefix[0] && strcmp(names[i], "iommu_group") == 0) {
+				copied_group(w, path, rec);
+			} else if (!prefix[0] && copied_link(names[i])) {
+				/* Its target's copy: that device is walked where it lives. */
+			} else if (has_name(sub, nsub, "uevent") || is_pci_dir(path)) {
 				walk_dir(w, path, sub, nsub, depth + 1);
 			} else {
 				g_autofree char *pre = g_strdup_printf("%s/", name);
@@ -136,12 +180,16 @@ static void walk_block(struct tree_walk *w, const char *dir, char **names, size_
 	}
 }
 
-/* A directory: a device block of its own when it has a uevent file, else a plain container. */
+/*
+ * A directory: a device block of its own when it has a uevent file, or is named like a PCI
+ * function (hwloc-gather-topology and other copies keep the attributes they read, not
+ * uevent), else a plain container.
+ */
 static void walk_dir(struct tree_walk *w, const char *dir, char **names, size_t n, unsigned depth)
 {
 	if (depth > 24)
 		return;
-	if (has_name(names, n, "uevent")) {
+	if (has_name(names, n, "uevent") || is_pci_dir(dir)) {
 		struct fks_rec *rec = fks_rec_new(dir);
 
 		read_uevent(w, dir, rec);
@@ -176,8 +224,34 @@ static void walk_root(struct tree_walk *w, const char *dir)
 	pt_strv_free(names);
 }
 
+/*
+ * hwloc-gather-topology does not copy /proc/sys: it writes what uname said to
+ * proc/hwloc-nofile-info, one "Key: value" line each ("OSRelease: 4.9.0-3-amd64").
+ */
+static void add_hwloc_release(struct tree_walk *w, struct fks_rec *blk)
+{
+	GByteArray *b = NULL;
+
+	if (read_all(w->be, PT_NS_PROC, "hwloc-nofile-info", &b) < 0)
+		return;
+	g_byte_array_append(b, (const guint8 *)"", 1);
+	{
+		g_auto(GStrv) lines = g_strsplit((char *)b->data, "\n", -1);
+
+		for (guint i = 0; lines[i]; i++)
+			if (g_str_has_prefix(lines[i], "OSRelease: ") && lines[i][11]) {
+				g_autofree char *rel = g_strdup_printf("%s\n", lines[i] + 11);
+
+				fks_rec_add(blk, "proc/sys/kernel/osrelease", false, rel,
+					    strlen(rel));
+				break;
+			}
+	}
+	g_byte_array_unref(b);
+}
+
 /* kernel/iommu_groups and procfs as a ptharness block, which the loader already knows. */
-static void walk_kernel(struct tree_walk *w)
+static void walk_kernel(struct tree_walk *w, bool iommu_shown)
 {
 	struct fks_rec *blk = fks_rec_new(PTH_BLOCK);
 	char **groups = NULL, **files = NULL;
@@ -185,9 +259,13 @@ static void walk_kernel(struct tree_walk *w)
 	GByteArray *b = NULL;
 
 	g_ptr_array_add(blk->env, g_strdup("SUBSYSTEM=ptharness"));
+	if (iommu_shown)
+		fks_rec_add(blk, "fakesys/iommu_shown", false, "1\n", 2);
 	if (read_all(w->be, PT_NS_PROC, "sys/kernel/osrelease", &b) >= 0) {
 		fks_rec_add(blk, "proc/sys/kernel/osrelease", false, b->data, b->len);
 		g_byte_array_unref(b);
+	} else {
+		add_hwloc_release(w, blk);
 	}
 	if (pt_backend_list(w->be, PT_NS_SYS, "kernel/iommu_groups", &groups, &ng) >= 0) {
 		for (size_t i = 0; i < ng; i++) {
@@ -232,6 +310,7 @@ _public_ int fks_host_new_from_backend(struct pt_backend *be, const struct fks_o
 {
 	struct tree_walk w = { .be = be };
 	char **roots = NULL, **names = NULL;
+	bool iommu_shown = false;
 	size_t n = 0;
 	int r;
 
@@ -261,10 +340,11 @@ _public_ int fks_host_new_from_backend(struct pt_backend *be, const struct fks_o
 	if (pt_backend_list(be, PT_NS_SYS, "class/iommu", &names, &n) >= 0) {
 		fks_loader_set_iommu_class(w.l, n > 0);
 		pt_strv_free(names);
+		iommu_shown = pt_backend_exists(be, PT_NS_SYS, "kernel/iommu_groups") > 0;
 	}
 	/* Only when the tree has no ptharness block of its own (a testbed may). */
 	if (!fks_loader_has_block(w.l, PTH_BLOCK))
-		walk_kernel(&w);
+		walk_kernel(&w, iommu_shown);
 	r = fks_loader_finish(w.l, opts, ret, ret_err);
 	fks_loader_free(w.l);
 	return r;

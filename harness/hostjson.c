@@ -255,6 +255,10 @@ static json_object *device_object(const struct pt_host *host, const struct pt_de
 	set_str_or_null(o, "pcie_type", pcie_type_name(c));
 	set_str_or_null(o, "parent", p->parent);
 	set_str_or_null(o, "driver", p->driver);
+	if (pt_dev_driver_unknown(dev))
+		set_str(o, "driver_unknown_reason", pt_dev_driver_unknown(dev));
+	if (pt_dev_group_unknown(dev))
+		set_str(o, "iommu_group_unknown_reason", pt_dev_group_unknown(dev));
 	set_str_or_null(o, "override", p->override);
 	set_int_or_null(o, "iommu_group", p->iommu_group, p->iommu_group >= 0);
 	set_int_or_null(o, "numa_node", p->numa_node, p->numa_node >= 0);
@@ -321,7 +325,15 @@ static json_object *group_object(const struct pt_group *g)
 	for (size_t i = 0; i < n; i++)
 		add_str(devices, pt_dev_address(pt_group_member(g, i)));
 	set(o, "devices", devices);
-	set_bool(o, "viable", pt_group_viable(g));
+	if (pt_group_unknown_member(g) && pt_group_viable(g)) {
+		g_autofree char *why = g_strdup_printf("the driver of %s is unknown",
+						       pt_dev_address(pt_group_unknown_member(g)));
+
+		set(o, "viable", NULL);
+		set_str(o, "viable_unknown_reason", why);
+	} else {
+		set_bool(o, "viable", pt_group_viable(g));
+	}
 	for (size_t i = 0; i < nb; i++) {
 		const struct pt_blocker *bl = pt_group_blocker(g, i);
 		enum pt_critical crit = pt_dev_critical(bl->dev);
@@ -374,11 +386,20 @@ char *pth_host_json_text(const struct pt_host *host, const char *source)
 	snprintf(kver, sizeof(kver), "%u.%u", kv->major, kv->minor);
 	set_str(root, "schema", PTH_INSPECT_SCHEMA);
 	set_str(root, "source", source);
-	set_str(kernel, "version", kver);
+	/* Unknown is null with a reason; the rules that apply are named either way. */
+	set_str_or_null(kernel, "version", pt_host_kernel_unknown(host) ? NULL : kver);
+	set_str(kernel, "rules", kver);
 	set_str(kernel, "source", pt_kver_source_to_string(pt_host_kernel_source(host)));
+	if (pt_host_kernel_unknown(host))
+		set_str(kernel, "unknown_reason", pt_host_kernel_unknown(host));
 	set_bool(kernel, "modelled", pt_kver_modelled(kv));
 	set(root, "kernel", kernel);
-	set_bool(iommu, "enabled", pt_host_iommu_present(host));
+	if (pt_host_iommu_unknown(host)) {
+		set(iommu, "enabled", NULL);
+		set_str(iommu, "unknown_reason", pt_host_iommu_unknown(host));
+	} else {
+		set_bool(iommu, "enabled", pt_host_iommu_present(host));
+	}
 	set(iommu, "units", units_array(host));
 	set(root, "iommu", iommu);
 	set(root, "vfio_paths", paths_object(host));

@@ -232,6 +232,34 @@ char *pth_host_source_describe_error(const struct pth_host_source *src, const st
 	return g_strdup_printf("%s: %s", src->spec, err->reason);
 }
 
+static const char *fact_unknown(void *ctx, const char *address, enum pt_fact fact)
+{
+	return fact == PT_FACT_DRIVER ? fks_host_driver_unknown(ctx, address) :
+					fks_host_group_unknown(ctx, address);
+}
+
+/*
+ * The model serves an answer for everything (a kernel release, an empty iommu class, no
+ * driver link); tell the engine which of them the capture did not show, so that it reports
+ * them unknown rather than taking the model's word.
+ */
+static void capture_options(struct fks_host *fake, struct pt_host_options *o)
+{
+	const struct fks_capture *c = fks_host_capture(fake);
+
+	o->kernel_not_shown = !o->kernel && !fks_host_kernel_shown(fake);
+	o->kernel_evidence = (c->uevents ? PT_SHOWN_UEVENTS : 0) |
+			     (c->driver_override ? PT_SHOWN_DRIVER_OVERRIDE : 0);
+	if (!c->iommu_shown)
+		o->iommu_unknown = c->imported ? "the pasted text shows no IOMMU group and no "
+						 "IOMMU unit" :
+						 "the capture holds neither the iommu class nor "
+						 "kernel/iommu_groups";
+	o->iommu_on = c->iommu_on;
+	o->unknown = fact_unknown;
+	o->ctx = fake;
+}
+
 int pth_host_source_scan(struct pth_host_source *src, const struct pt_host_options *opts,
 			 struct pt_host **ret, GError **error)
 {
@@ -240,8 +268,8 @@ int pth_host_source_scan(struct pth_host_source *src, const struct pt_host_optio
 	struct pt_host *host = NULL;
 	int r;
 
-	/* The model serves a kernel release even when the capture had none: not the host's. */
-	o.kernel_not_shown = src->fake && !o.kernel && !fks_host_kernel_shown(src->fake);
+	if (src->fake)
+		capture_options(src->fake, &o);
 	r = pt_host_new(src->be, &o, &host, &err);
 
 	if (r < 0) {

@@ -113,7 +113,11 @@ static void text_device(GString *out, const struct pt_host *host, const struct p
 	g_autofree char *driver = pth_utf8_escape(p->driver ? p->driver : "(none)");
 	g_autofree char *override = p->override ? pth_utf8_escape(p->override) : NULL;
 
-	g_string_append_printf(out, "\n      driver: %s", driver);
+	if (pt_dev_driver_unknown(dev))
+		g_string_append_printf(out, "\n      driver: unknown (%s)",
+				       pt_dev_driver_unknown(dev));
+	else
+		g_string_append_printf(out, "\n      driver: %s", driver);
 	if (override)
 		g_string_append_printf(out, " (override %s)", override);
 	if (pt_vfio_dev_cdev(pt_host_backend(host), p->syspath, cdev, sizeof(cdev)) == 0)
@@ -164,10 +168,18 @@ char *pth_host_to_text(const struct pt_host *host, const char *source)
 	const struct pt_kver *kv = pt_host_kernel(host);
 	gboolean ungrouped = FALSE;
 
-	g_string_append_printf(
-		out, "Host %s: kernel %u.%u (%s), %zu PCI devices, %zu IOMMU groups\n", source,
-		kv->major, kv->minor, pt_kver_source_to_string(pt_host_kernel_source(host)),
-		pt_host_dev_count(host), pt_host_group_count(host));
+	if (pt_host_kernel_unknown(host))
+		g_string_append_printf(out,
+				       "Host %s: kernel unknown (%s; %u.%u rules apply), %zu PCI "
+				       "devices, %zu IOMMU groups\n",
+				       source, pt_host_kernel_unknown(host), kv->major, kv->minor,
+				       pt_host_dev_count(host), pt_host_group_count(host));
+	else
+		g_string_append_printf(
+			out, "Host %s: kernel %u.%u (%s), %zu PCI devices, %zu IOMMU groups\n",
+			source, kv->major, kv->minor,
+			pt_kver_source_to_string(pt_host_kernel_source(host)),
+			pt_host_dev_count(host), pt_host_group_count(host));
 	if (!pt_kver_modelled(kv))
 		g_string_append_printf(
 			out,
@@ -176,7 +188,9 @@ char *pth_host_to_text(const struct pt_host *host, const char *source)
 			kv->major, kv->minor, PT_KVER_OLDEST.major, PT_KVER_OLDEST.minor,
 			PT_KVER_NEWEST.major, PT_KVER_NEWEST.minor);
 	text_paths(out, host);
-	if (!pt_host_iommu_present(host))
+	if (pt_host_iommu_unknown(host))
+		g_string_append_printf(out, "IOMMU: unknown (%s)\n", pt_host_iommu_unknown(host));
+	else if (!pt_host_iommu_present(host))
 		g_string_append(out,
 				"No IOMMU: the kernel shows no IOMMU and no IOMMU groups, so VFIO "
 				"cannot assign any device here (enable VT-d/AMD-Vi in firmware and "
@@ -185,8 +199,16 @@ char *pth_host_to_text(const struct pt_host *host, const char *source)
 	for (size_t i = 0; i < pt_host_group_count(host); i++) {
 		const struct pt_group *g = pt_host_group(host, i);
 
-		g_string_append_printf(out, "\nGroup %d: %s\n", pt_group_id(g),
-				       pt_group_viable(g) ? "viable" : "NOT viable");
+		const struct pt_dev *unknown = pt_group_unknown_member(g);
+
+		if (unknown && pt_group_viable(g))
+			g_string_append_printf(out,
+					       "\nGroup %d: viable: unknown (the driver of %s is "
+					       "unknown)\n",
+					       pt_group_id(g), pt_dev_address(unknown));
+		else
+			g_string_append_printf(out, "\nGroup %d: %s\n", pt_group_id(g),
+					       pt_group_viable(g) ? "viable" : "NOT viable");
 		for (size_t j = 0; j < pt_group_blocker_count(g); j++) {
 			const struct pt_blocker *bl = pt_group_blocker(g, j);
 			enum pt_critical c = pt_dev_critical(bl->dev);
@@ -204,13 +226,28 @@ char *pth_host_to_text(const struct pt_host *host, const char *source)
 	}
 	for (size_t i = 0; i < pt_host_dev_count(host); i++) {
 		const struct pt_dev *d = pt_host_dev(host, i);
+		const char *why = pt_dev_group_unknown(d);
 
-		if (pt_dev_props(d)->iommu_group >= 0)
+		if (pt_dev_props(d)->iommu_group >= 0 || why || pt_host_iommu_unknown(host))
 			continue;
 		if (!ungrouped)
 			g_string_append(out, "\nDevices without an IOMMU group:\n");
 		ungrouped = TRUE;
 		text_device(out, host, d);
+	}
+	ungrouped = FALSE;
+	for (size_t i = 0; i < pt_host_dev_count(host); i++) {
+		const struct pt_dev *d = pt_host_dev(host, i);
+		const char *why = pt_dev_group_unknown(d);
+
+		if (pt_dev_props(d)->iommu_group >= 0 || !(why || pt_host_iommu_unknown(host)))
+			continue;
+		if (!ungrouped)
+			g_string_append(out, "\nDevices whose IOMMU group is unknown:\n");
+		ungrouped = TRUE;
+		text_device(out, host, d);
+		if (why)
+			g_string_append_printf(out, "      group: unknown (%s)\n", why);
 	}
 	for (size_t i = 0; i < pt_host_finding_count(host); i++) {
 		const struct pt_finding *f = pt_host_finding(host, i);

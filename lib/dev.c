@@ -666,6 +666,16 @@ void pt_dev_finish(struct pt_dev *dev)
 	dev->critical = find_critical(dev);
 }
 
+_public_ const char *pt_dev_driver_unknown(const struct pt_dev *dev)
+{
+	return dev->driver_unknown;
+}
+
+_public_ const char *pt_dev_group_unknown(const struct pt_dev *dev)
+{
+	return dev->group_unknown;
+}
+
 _public_ const char *pt_dev_config_unknown(const struct pt_dev *dev)
 {
 	if (dev->props.not_answering)

@@ -89,6 +89,14 @@ _public_ bool pt_group_viable(const struct pt_group *group)
 	return group->blocker_count == 0;
 }
 
+_public_ const struct pt_dev *pt_group_unknown_member(const struct pt_group *group)
+{
+	for (size_t i = 0; i < group->member_count; i++)
+		if (group->members[i]->driver_unknown)
+			return group->members[i];
+	return NULL;
+}
+
 _public_ size_t pt_group_blocker_count(const struct pt_group *group)
 {
 	return group->blocker_count;

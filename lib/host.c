@@ -14,10 +14,9 @@
 #include "trace.h"
 
 static const char *const kver_source_names[_PT_KVER_SOURCE_MAX] = {
-	[PT_KVER_SOURCE_OPTION] = "option",
-	[PT_KVER_SOURCE_HOST] = "host",
-	[PT_KVER_SOURCE_DEFAULT] = "default",
-	[PT_KVER_SOURCE_INFERRED] = "inferred",
+	[PT_KVER_SOURCE_OPTION] = "option",   [PT_KVER_SOURCE_HOST] = "host",
+	[PT_KVER_SOURCE_DEFAULT] = "default", [PT_KVER_SOURCE_INFERRED] = "inferred",
+	[PT_KVER_SOURCE_UNKNOWN] = "unknown",
 };
 
 _public_ const char *pt_kver_source_to_string(enum pt_kver_source s)
@@ -314,23 +313,54 @@ static int count_bus_siblings(struct pt_host *host)
 	return 0;
 }
 
+/* Whether the kernel would list a reset method for a device whose config space shows one. */
+static bool shows_reset_method(const struct pt_host *host)
+{
+	for (size_t i = 0; i < host->dev_count; i++)
+		if (!pt_dev_config_unknown(host->devs[i]) && host->devs[i]->reset_derived.count)
+			return true;
+	return false;
+}
+
 /*
- * A capture without the kernel release: a device showing reset_method means 5.15 or newer
- * (the newest modelled is assumed); none showing it, older than 5.15 (5.14 is assumed, so
- * reset methods are derived from config space as that kernel would).
+ * A capture without the kernel release, dated by what its devices show (evidence is
+ * pt_host_options.kernel_evidence): reset_method on any device means 5.15 or newer (the
+ * newest modelled is assumed). Otherwise only a capture that holds the devices' attributes
+ * dates the kernel by what it lacks: no driver_override, older than 3.16; no reset_method on
+ * a device whose config space gives the kernel a method, older than 5.15 (5.14 is assumed,
+ * so reset methods are derived from config space as that kernel would). Anything else is
+ * unknown: the newest modelled kernel's rules apply, and the report says so.
  */
-static void infer_kernel(struct pt_host *host)
+static void infer_kernel(struct pt_host *host, unsigned evidence)
 {
 	if (host->kver_source != PT_KVER_SOURCE_INFERRED)
 		return;
 	for (size_t i = 0; i < host->dev_count; i++)
 		if (host->devs[i]->reset_attr)
 			return;
-	if (host->dev_count)
+	if (!host->dev_count || !(evidence & PT_SHOWN_UEVENTS)) {
+		host->kver_source = PT_KVER_SOURCE_UNKNOWN;
+		host->kver_unknown = host->dev_count ?
+					     "the capture holds no attribute that dates it" :
+					     "the capture holds no PCI device";
+	} else if (!(evidence & PT_SHOWN_DRIVER_OVERRIDE)) {
+		host->kver = (struct pt_kver){ 3, 15 };
+	} else if (shows_reset_method(host)) {
 		host->kver = (struct pt_kver){ 5, 14 };
+	} else {
+		host->kver_source = PT_KVER_SOURCE_UNKNOWN;
+		host->kver_unknown = "3.16 or newer (driver_override), and no device shows "
+				     "whether reset_method exists";
+	}
+	/* pt_dev_finish() assumed the newest, where no reset_method means no method: before
+	 * 5.15, or not knowing, the methods are the ones config space shows. */
+	for (size_t i = 0; i < host->dev_count; i++)
+		if (!host->devs[i]->reset_attr && (host->kver_source == PT_KVER_SOURCE_UNKNOWN ||
+						   !pt_kver_at_least(&host->kver, 5, 15)))
+			host->devs[i]->reset = host->devs[i]->reset_derived;
 }
 
-static int scan_devices(struct pt_host *host, struct pt_error *err)
+static int scan_devices(struct pt_host *host, unsigned evidence, struct pt_error *err)
 {
 	struct walk w = { .be = host->be };
 	char **names = NULL;
@@ -363,10 +393,11 @@ static int scan_devices(struct pt_host *host, struct pt_error *err)
 	pt_strv_free(names);
 	if (r < 0)
 		return r;
-	infer_kernel(host);
 	r = count_bus_siblings(host);
 	for (size_t i = 0; i < host->dev_count && r >= 0; i++)
 		pt_dev_finish(host->devs[i]);
+	if (r >= 0)
+		infer_kernel(host, evidence);
 	return r;
 }
 
@@ -387,6 +418,28 @@ static int scan_iommu(struct pt_host *host)
 	if (pt_backend_list(host->be, PT_NS_SYS, "kernel/iommu_groups", &names, &n) >= 0 && n > 0)
 		host->iommu = true;
 	pt_strv_free(names);
+	return 0;
+}
+
+/* What the loader says the capture does not show: the IOMMU state, drivers. */
+static int apply_unknowns(struct pt_host *host, const struct pt_host_options *opts)
+{
+	if (!opts)
+		return 0;
+	host->iommu |= opts->iommu_on;
+	if (opts->iommu_unknown && !host->iommu &&
+	    !(host->iommu_unknown = strdup(opts->iommu_unknown)))
+		return -ENOMEM;
+	for (size_t i = 0; opts->unknown && i < host->dev_count; i++) {
+		struct pt_dev *d = host->devs[i];
+
+		if (!d->props.driver)
+			d->driver_unknown =
+				opts->unknown(opts->ctx, d->props.address, PT_FACT_DRIVER);
+		if (d->props.iommu_group < 0)
+			d->group_unknown =
+				opts->unknown(opts->ctx, d->props.address, PT_FACT_GROUP);
+	}
 	return 0;
 }
 
@@ -414,9 +467,11 @@ _public_ int pt_host_new(struct pt_backend *be, const struct pt_host_options *op
 		r = pt_host_scan_netroot(host);
 	}
 	if (r >= 0)
-		r = scan_devices(host, ret_err);
+		r = scan_devices(host, opts ? opts->kernel_evidence : 0, ret_err);
 	if (r >= 0)
 		r = scan_iommu(host);
+	if (r >= 0)
+		r = apply_unknowns(host, opts);
 	if (r >= 0)
 		r = pt_host_build_groups(host, ret_err);
 	if (r < 0) {
@@ -447,6 +502,7 @@ _public_ struct pt_host *pt_host_free(struct pt_host *host)
 	pt_strv_free(host->mounted);
 	free(host->units);
 	pt_strv_free(host->netroot_ifs);
+	free(host->iommu_unknown);
 	pt_pciconf_parser_free(host->parser);
 	free(host);
 	return NULL;
@@ -470,6 +526,16 @@ _public_ enum pt_kver_source pt_host_kernel_source(const struct pt_host *host)
 _public_ bool pt_host_iommu_present(const struct pt_host *host)
 {
 	return host->iommu;
+}
+
+_public_ const char *pt_host_iommu_unknown(const struct pt_host *host)
+{
+	return host->iommu_unknown;
+}
+
+_public_ const char *pt_host_kernel_unknown(const struct pt_host *host)
+{
+	return host->kver_source == PT_KVER_SOURCE_UNKNOWN ? host->kver_unknown : NULL;
 }
 
 _public_ size_t pt_host_dev_count(const struct pt_host *host)

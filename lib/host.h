@@ -33,6 +33,12 @@ struct pt_error {
 	char reason[256]; /* human-readable, no trailing newline */
 };
 
+/* Facts of a device a capture may not show (pt_host_options.unknown). */
+enum pt_fact {
+	PT_FACT_DRIVER,
+	PT_FACT_GROUP,
+};
+
 struct pt_host_options {
 	/* Kernel version whose rules apply ("5.15", "6.1.0-28-amd64"); NULL: the host's own
 	 * (procfs sys/kernel/osrelease), or the newest modelled when the host does not say. */
@@ -42,7 +48,26 @@ struct pt_host_options {
 	/* The capture does not show the kernel release (no osrelease): infer it from what the
 	 * devices show (reset_method exists since 5.15), and say it was inferred. */
 	bool kernel_not_shown;
+	/* With kernel_not_shown: what the capture held that dates the kernel (PT_SHOWN_*). A
+	 * paste holds none of it: the kernel is then unknown, never inferred. */
+	unsigned kernel_evidence;
+	/* Why the capture cannot show the IOMMU state (it holds no iommu class and no group
+	 * tree); NULL when it shows it, present or absent. */
+	const char *iommu_unknown;
+	/* The capture shows that an IOMMU was on where the model serves no group (a group
+	 * whose number a copy lost). */
+	bool iommu_on;
+	/* Why the capture does not show a fact of a device (its driver: a group listing, a copy
+	 * without uevent or driver link; its group: a copy that turned the iommu_group link
+	 * into a directory), or NULL when it does; ctx is passed back. */
+	const char *(*unknown)(void *ctx, const char *address, enum pt_fact fact);
+	void *ctx;
 };
+
+/* kernel_evidence: the capture holds the devices' kernel uevents (a recording or a tree, not
+ * a paste), so an attribute it lacks was absent; and it holds driver_override (3.16+). */
+#define PT_SHOWN_UEVENTS (1u << 0)
+#define PT_SHOWN_DRIVER_OVERRIDE (1u << 1)
 
 /* Where the kernel version came from. */
 enum pt_kver_source {
@@ -50,6 +75,7 @@ enum pt_kver_source {
 	PT_KVER_SOURCE_HOST,
 	PT_KVER_SOURCE_DEFAULT,
 	PT_KVER_SOURCE_INFERRED, /* from what the capture shows, see pt_host_options */
+	PT_KVER_SOURCE_UNKNOWN, /* nothing dates it: the newest modelled kernel's rules apply */
 	_PT_KVER_SOURCE_MAX,
 };
 const char *pt_kver_source_to_string(enum pt_kver_source s);
@@ -69,6 +95,10 @@ const struct pt_kver *pt_host_kernel(const struct pt_host *host);
 enum pt_kver_source pt_host_kernel_source(const struct pt_host *host);
 /* An IOMMU is present when sysfs shows an IOMMU class device or any IOMMU group. */
 bool pt_host_iommu_present(const struct pt_host *host);
+/* Why the IOMMU state is unknown (pt_host_options.iommu_unknown), or NULL when it is known. */
+const char *pt_host_iommu_unknown(const struct pt_host *host);
+/* Why the kernel version is unknown (PT_KVER_SOURCE_UNKNOWN), or NULL. Static text. */
+const char *pt_host_kernel_unknown(const struct pt_host *host);
 
 size_t pt_host_dev_count(const struct pt_host *host);
 /* Devices are sorted by address. */
@@ -143,6 +173,10 @@ struct pt_dev_props {
 
 const struct pt_dev_props *pt_dev_props(const struct pt_dev *dev);
 const char *pt_dev_address(const struct pt_dev *dev);
+/* Why the capture does not show dev's driver (props.driver is then NULL), or NULL. */
+const char *pt_dev_driver_unknown(const struct pt_dev *dev);
+/* Why the capture does not show dev's IOMMU group (props.iommu_group is then -1), or NULL. */
+const char *pt_dev_group_unknown(const struct pt_dev *dev);
 /* The reset methods the host shows (reset_method) or, before 5.15, the derived ones. */
 const struct pt_reset_info *pt_dev_reset(const struct pt_dev *dev);
 /* Always derived from config space and topology, to compare with the kernel's list. */
@@ -196,6 +230,9 @@ struct pt_dev *pt_group_member(const struct pt_group *group, size_t i);
 /* Default-domain type from kernel/iommu_groups/N/type, or NULL when not shown. */
 const char *pt_group_type(const struct pt_group *group);
 bool pt_group_viable(const struct pt_group *group);
+/* A member whose driver the capture does not show (pt_dev_driver_unknown()): whether the
+ * group is viable is then unknown. NULL when every member's driver is known. */
+const struct pt_dev *pt_group_unknown_member(const struct pt_group *group);
 size_t pt_group_blocker_count(const struct pt_group *group);
 const struct pt_blocker *pt_group_blocker(const struct pt_group *group, size_t i);
 

@@ -22,6 +22,8 @@ struct pt_dev {
 	size_t bus_siblings;
 	bool has_vfio_dev; /* a vfio-dev/ directory: bound to a VFIO driver (6.1+) */
 	enum pt_critical critical;
+	const char *driver_unknown; /* why the capture does not show the driver, or NULL */
+	const char *group_unknown; /* why it does not show the IOMMU group, or NULL */
 };
 
 struct pt_group {
@@ -37,7 +39,9 @@ struct pt_host {
 	struct pt_backend *be;
 	struct pt_kver kver;
 	enum pt_kver_source kver_source;
+	const char *kver_unknown; /* why the kernel is unknown (static text), or NULL */
 	bool iommu;
+	char *iommu_unknown; /* why the IOMMU state is unknown, or NULL */
 	bool names;
 	struct pt_dev **devs;
 	size_t dev_count;

@@ -278,5 +278,94 @@ if grep -q 'override (null)\\x0a\\xff)' "$tmp/out" && python3 -c 'open(__import_
 	echo "ok - the text is UTF-8 and shows the bytes escaped"; pass=$((pass + 1))
 else echo "not ok - non-UTF-8 text"; fail=$((fail + 1)); fi
 
+# A tree copied with cp -L (or tar -h) has a directory where each iommu_group link was, and
+# cp refuses the cycles through it: the host loads, the IOMMU was on, each device's group is
+# unknown with the reason, never "no group" and never a load error.
+mktree() { # DIR: a root port and an NVMe in group 1, as sysfs links them
+	local d=$1/sys/devices/pci0000:00 s=$1/sys a
+	mkdir -p "$d/0000:00:01.0/0000:01:00.0" "$s/kernel/iommu_groups/1/devices" \
+		"$s/bus/pci/drivers/nvme" "$s/bus/pci/drivers/pcieport" "$s/bus/pci/devices"
+	printf 'DRIVER=pcieport\nPCI_CLASS=60400\nPCI_ID=8086:1901\nPCI_SLOT_NAME=0000:00:01.0\n' \
+		>"$d/0000:00:01.0/uevent"
+	printf 'DRIVER=nvme\nPCI_CLASS=10802\nPCI_ID=144D:A808\nPCI_SLOT_NAME=0000:01:00.0\n' \
+		>"$d/0000:00:01.0/0000:01:00.0/uevent"
+	for a in 0000:00:01.0 0000:00:01.0/0000:01:00.0; do
+		echo '(null)' >"$d/$a/driver_override"
+	done
+	echo 0x8086 >"$d/0000:00:01.0/vendor"
+	echo 0x1901 >"$d/0000:00:01.0/device"
+	echo 0x144d >"$d/0000:00:01.0/0000:01:00.0/vendor"
+	echo 0xa808 >"$d/0000:00:01.0/0000:01:00.0/device"
+	ln -s ../../../kernel/iommu_groups/1 "$d/0000:00:01.0/iommu_group"
+	ln -s ../../../../kernel/iommu_groups/1 "$d/0000:00:01.0/0000:01:00.0/iommu_group"
+	ln -s ../../../bus/pci/drivers/pcieport "$d/0000:00:01.0/driver"
+	ln -s ../../../../bus/pci/drivers/nvme "$d/0000:00:01.0/0000:01:00.0/driver"
+	for a in 0000:00:01.0 0000:00:01.0/0000:01:00.0; do
+		ln -s "../../../../devices/pci0000:00/$a" "$s/kernel/iommu_groups/1/devices/${a##*/}"
+		ln -s "../../../devices/pci0000:00/$a" "$s/bus/pci/devices/${a##*/}"
+	done
+	ln -s ../../../../devices/pci0000:00/0000:00:01.0/0000:01:00.0 "$s/bus/pci/drivers/nvme/"
+}
+mktree "$tmp/linked"
+mkdir "$tmp/copied"
+cp -rL "$tmp/linked/sys" "$tmp/copied/sys" 2>/dev/null
+if [ -d "$tmp/copied/sys/devices/pci0000:00/0000:00:01.0/iommu_group" ]; then
+	check "tree with links" 0 any "" -- inspect --host "$tmp/linked" --json
+	python3 - "$tmp/out" <<'PY' && ok=1 || ok=0
+import json, sys
+h = json.load(open(sys.argv[1]))
+assert [d["iommu_group"] for d in h["devices"]] == [1, 1], h["devices"]
+PY
+	[ $ok = 1 ] && { echo "ok - linked tree: both in group 1"; pass=$((pass + 1)); } ||
+		{ echo "not ok - linked tree groups"; fail=$((fail + 1)); }
+	# The copy of kernel/iommu_groups still lists the members: that gives the group.
+	check "tree copied with cp -L" 0 any "" -- inspect --host "$tmp/copied" --json
+	python3 - "$tmp/out" <<'PY' && ok=1 || ok=0
+import json, sys
+h = json.load(open(sys.argv[1]))
+assert [d["iommu_group"] for d in h["devices"]] == [1, 1], h["devices"]
+PY
+	[ $ok = 1 ] && { echo "ok - cp -L tree: groups from the copied kernel/iommu_groups"; pass=$((pass + 1)); } ||
+		{ echo "not ok - cp -L tree with kernel/"; fail=$((fail + 1)); }
+	# Without it, the group is unknown: the copied directory has no number.
+	rm -rf "$tmp/copied/sys/kernel"
+	check "tree copied with cp -L, no kernel/" 0 any "" -- inspect --host "$tmp/copied" --json
+	python3 - "$tmp/out" <<'PY' && ok=1 || ok=0
+import json, sys
+h = json.load(open(sys.argv[1]))
+assert h["iommu"]["enabled"] is True, h["iommu"]
+assert [d["address"] for d in h["devices"]] == ["0000:00:01.0", "0000:01:00.0"], h["devices"]
+for d in h["devices"]:
+    assert d["iommu_group"] is None and "cp -L" in d["iommu_group_unknown_reason"], d
+    assert d["driver"] in ("pcieport", "nvme"), d
+PY
+	[ $ok = 1 ] && { echo "ok - cp -L tree: IOMMU on, groups unknown with the reason"; pass=$((pass + 1)); } ||
+		{ echo "not ok - cp -L tree"; fail=$((fail + 1)); }
+	check "tree copied with cp -L, text" 0 any "" -- inspect --host "$tmp/copied"
+	if grep -q "group: unknown (iommu_group is a directory" "$tmp/out" && ! grep -q "No IOMMU" "$tmp/out"; then
+		echo "ok - cp -L tree, text: group unknown, no 'No IOMMU'"; pass=$((pass + 1))
+	else echo "not ok - cp -L tree, text"; cat "$tmp/out"; fail=$((fail + 1)); fi
+else
+	echo "ok - cp -L tree # SKIP cp -L did not copy the links as directories"; skip=$((skip + 1))
+fi
+
+# A paste dates nothing and shows no IOMMU state and no drivers (a group listing): the
+# kernel, the IOMMU and the drivers are unknown, not "5.14 (inferred)", "No IOMMU", "(none)".
+printf 'IOMMU Group 1:\n\t01:00.0 VGA compatible controller [0300]: NVIDIA Corporation GP104 [10de:1b81] (rev a1)\n' >"$tmp/paste.txt"
+check "group listing paste" 0 any "" -- inspect --host "$tmp/paste.txt"
+if grep -q "kernel unknown (" "$tmp/out" && grep -q "driver: unknown (the pasted text" "$tmp/out" &&
+	grep -q "Group 1: viable: unknown" "$tmp/out" && ! grep -q "(inferred)\|(none)" "$tmp/out"; then
+	echo "ok - paste: kernel, driver and viability unknown"; pass=$((pass + 1))
+else echo "not ok - paste unknowns"; cat "$tmp/out"; fail=$((fail + 1)); fi
+printf '01:00.0 VGA compatible controller: NVIDIA Corporation GP104 (rev a1)\n\tKernel driver in use: nvidia\n' >"$tmp/lspci.txt"
+check "lspci -k paste, json" 0 any "" -- inspect --host "$tmp/lspci.txt" --json
+if python3 -c 'import json,sys; h=json.load(open(sys.argv[1])); assert h["iommu"]["enabled"] is None and h["iommu"]["unknown_reason"] and h["kernel"]["version"] is None and h["kernel"]["source"] == "unknown" and h["devices"][0]["driver"] == "nvidia"' "$tmp/out"; then
+	echo "ok - lspci paste: IOMMU and kernel null with reasons, driver shown"; pass=$((pass + 1))
+else echo "not ok - lspci paste json"; cat "$tmp/out"; fail=$((fail + 1)); fi
+# An old recording: device attributes without driver_override date it before 3.16.
+check "recording without driver_override" 0 any "" -- inspect --host "$(dirname "$0")/../../tests/captures/umockdev-thinkpad-ehci.umockdev"
+grep -q "kernel 3.15 (inferred)" "$tmp/out" && { echo "ok - pre-3.16 recording inferred"; pass=$((pass + 1)); } ||
+	{ echo "not ok - pre-3.16 recording"; head -3 "$tmp/out"; fail=$((fail + 1)); }
+
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]
