@@ -127,8 +127,9 @@ static int open_group(struct vfio_session *s, const struct pt_dev *dev, struct p
 						    "vfio_iommu_type1.allow_unsafe_interrupts)" :
 						    "");
 	/* Whether the IOMMU blocks No Snoop for this container (snoop control). */
-	r = vioctl(s, s->container, VFIO_CHECK_EXTENSION, "VFIO_CHECK_EXTENSION(VFIO_DMA_CC_IOMMU)",
-		   (void *)(uintptr_t)VFIO_DMA_CC_IOMMU);
+	r = pt_vfio_ioctl(s, s->container, VFIO_CHECK_EXTENSION,
+			  "VFIO_CHECK_EXTENSION(VFIO_DMA_CC_IOMMU)",
+			  (void *)(uintptr_t)VFIO_DMA_CC_IOMMU);
 	info->dma_cc = r < 0 ? -1 : r > 0;
 	if (r >= 0)
 		pt_engine_rule(s->e, "K-VFIO-DMA-CC-IOMMU", p->address,
