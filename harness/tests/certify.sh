@@ -304,7 +304,7 @@ same_state "unit fault: host left as found" "$SHARED" "$tmp/f2.umockdev"
 # profile lists (its certificate, --dry-run) are those of the four copies the profiles held
 # before they inherited, in the same order; nic and nvme add nothing, gpu its three checks.
 PROFILES=$HOSTS/../certify
-GENERIC="CERT-IOMMU CERT-INTREMAP CERT-GROUP-ISOLATED CERT-ACS-PATH CERT-PROFILE CERT-ENDPOINT CERT-RESET-METHODS CERT-RESET-ALIVE CERT-VFIO-OPEN CERT-REBIND CERT-SRIOV CERT-MIGRATION"
+GENERIC="CERT-IOMMU CERT-INTREMAP CERT-GROUP-ISOLATED CERT-ACS-PATH CERT-PROFILE CERT-ENDPOINT CERT-RESET-METHODS CERT-RESET-ALIVE CERT-VFIO-OPEN CERT-VFIO-IOMMUFD CERT-REBIND CERT-SRIOV CERT-MIGRATION"
 for p in generic nic nvme gpu; do
 	want="$GENERIC CERT-HOST-RESTORED"
 	[ $p = gpu ] && want="$GENERIC CERT-GPU-BOOT-VGA CERT-GPU-ROM CERT-GPU-AUDIO CERT-HOST-RESTORED"
