@@ -43,7 +43,7 @@ int pt_vfio_choose_path(struct pt_engine *e, const char *address, enum pt_vfio_i
 	    (want == PT_VFIO_IOMMU_IOMMUFD && !iommufd))
 		return pt_outcome_set(out, PT_CODE_VFIO_FAILED, -ENOENT, "E-VFIO-PATH",
 				      "%s: the host has no %s (container %s, iommufd %s, cdev %s); "
-				      "nothing was opened",
+				      "nothing was opened or changed",
 				      address, path_names[want], p.container ? "yes" : "no",
 				      p.iommufd ? "yes" : "no",
 				      p.cdev < 0 ? "unknown" :
