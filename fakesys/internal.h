@@ -70,6 +70,7 @@ struct fks_drvinfo {
 	uint32_t match_class, match_class_mask; /* a class-based static id, mask 0: none */
 	bool override_only_any; /* static table = one override_only ANY entry (vfio-pci) */
 	uint64_t migration; /* VFIO_MIGRATION_* flags, 0: none */
+	bool sriov_set_msix; /* has ->sriov_set_msix_vec_count (a VF's MSI-X table size) */
 };
 
 struct fks_driver {
@@ -399,6 +400,7 @@ int fks_sriov_store_autoprobe(struct fks_dev *dev, const char *buf, size_t len);
 void fks_sriov_disable(struct fks_dev *pf);
 /* Keep the first recorded VF's config as the one VFs enabled again get. */
 void fks_sriov_keep_vf_config(struct fks_dev *pf);
+int fks_sriov_store_vf_msix(struct fks_dev *vf, const char *buf, size_t len);
 void fks_sriov_sync_config(struct fks_dev *pf);
 
 /* reset.c */

@@ -248,3 +248,33 @@ int fks_sriov_store_autoprobe(struct fks_dev *pf, const char *buf, size_t len)
 	pf->sriov->autoprobe = v;
 	return 0;
 }
+
+/*
+ * sriov_vf_msix_count_store() (drivers/pci/iov.c, 5.13): a VF's MSI-X vector count, set by its
+ * PF's driver. EINVAL for a bad or negative number, EOPNOTSUPP while the PF has no driver or
+ * one without sriov_set_msix_vec_count (only mlx5_core here), EBUSY once the VF has any driver:
+ * that driver sized itself on the current count.
+ */
+int fks_sriov_store_vf_msix(struct fks_dev *vf, const char *buf, size_t len)
+{
+	struct fks_host *h = vf->host;
+	struct fks_dev *pf = vf->pf;
+	unsigned long long v;
+
+	/* kstrtoint: a sign, a bad number or one past INT_MAX are all EINVAL here. */
+	if (fks_kstrtoull(buf, len, 0, &v) < 0 || v > INT32_MAX)
+		return -EINVAL;
+	if (!pf || !pf->driver || !pf->driver->info->sriov_set_msix) {
+		fks_rule(h, "K-SRIOV-VF-MSIX", vf->addr,
+			 "the PF's driver cannot size a VF's MSI-X table: EOPNOTSUPP");
+		return -EOPNOTSUPP;
+	}
+	if (vf->driver) {
+		fks_rule(h, "K-SRIOV-VF-MSIX", vf->addr, "the VF is bound to %s: EBUSY",
+			 vf->driver->name);
+		return -EBUSY;
+	}
+	vf->cfg.msix_vectors = (unsigned)v;
+	fks_rule(h, "K-SRIOV-VF-MSIX", vf->addr, "MSI-X table size set to %llu", v);
+	return 0;
+}

@@ -227,8 +227,14 @@ static int unmap_dma(struct fks_host *h, struct fks_container *c,
 			return -EINVAL;
 		start = 0;
 		end = UINT64_MAX;
-	} else if ((u->iova | u->size) & (IOVA_PAGE - 1) || end < start) {
+	} else if (!u->size || (u->iova | u->size) & (IOVA_PAGE - 1)) {
 		return -EINVAL;
+	} else if (u->iova + (u->size - 1) < u->iova) {
+		/* vfio_dma_do_unmap(): a wrapping range is EOVERFLOW since 6.18 (check_add_overflow
+		 * in "vfio/type1: sanitize for overflow"), EINVAL before. */
+		fks_rule(h, "K-VFIO-MAP-DMA", "container", "the unmap range wraps: %s",
+			 fks_kver_at_least(h, 6, 18) ? "EOVERFLOW" : "EINVAL");
+		return fks_kver_at_least(h, 6, 18) ? -EOVERFLOW : -EINVAL;
 	}
 	/* v2 may not bisect a mapping. */
 	for (guint i = 0; c->iommu_type == VFIO_TYPE1v2_IOMMU && i < c->maps->len; i++) {

@@ -211,6 +211,14 @@ static int store_autoprobe(void *o, const char *b, size_t len)
 	return fks_sriov_store_autoprobe(o, b, len);
 }
 
+static int store_vf_msix(void *o, const char *b, size_t len)
+{
+	return fks_sriov_store_vf_msix(o, b, len);
+}
+
+/* Write-only on every VF since 5.13 (drivers/pci/iov.c, DEVICE_ATTR_WO). */
+static const struct fks_attr vf_msix_attr = { "sriov_vf_msix_count", NULL, store_vf_msix };
+
 static const struct fks_attr sriov_attrs[] = {
 	{ "sriov_drivers_autoprobe", show_autoprobe, store_autoprobe },
 	{ "sriov_numvfs", show_numvfs, store_numvfs },
@@ -447,6 +455,10 @@ static void build_dev(struct fks_host *h, struct fks_dev *d, struct fks_node *sy
 
 			fks_node_link(dir, n, t);
 		}
+	}
+	if (d->pf && fks_kver_at_least(h, 5, 13)) {
+		fks_node_remove(dir, "sriov_vf_msix_count");
+		fks_node_attr(dir, &vf_msix_attr, d);
 	}
 	if (d->pf) {
 		g_autofree char *t = g_strdup_printf("../%s", d->pf->addr);

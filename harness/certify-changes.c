@@ -172,6 +172,38 @@ enum pth_cert_status pth_cert_vfio_open(struct cert *c, struct cert_result *r)
 		c->info.mapped, c->info.reset ? "; VFIO reset done" : "; no VFIO reset");
 }
 
+/* The other path: through iommufd and the device cdev, when the host offers it. */
+enum pth_cert_status pth_cert_vfio_iommufd(struct cert *c, struct cert_result *r)
+{
+	struct pt_vfio_options vo = { .map_bytes = pth_cert_arg(c, "map", PTH_CERT_MAP_BYTES),
+				      .iommu = PT_VFIO_IOMMU_IOMMUFD };
+	struct pt_vfio_info info = { 0 };
+	struct pt_vfio_paths p;
+	struct pt_outcome o = { 0 };
+	int k;
+
+	if (pt_vfio_paths_probe(pt_engine_backend(c->s.engine),
+				pt_host_kernel(pt_engine_host(c->s.engine)), &p) < 0 ||
+	    p.iommufd != 1 || p.cdev == 0)
+		return pth_cert_set(r, PTH_CERT_SKIP,
+				    "the host offers no iommufd with the device cdev (iommufd %s, "
+				    "cdev %s)",
+				    p.iommufd == 1 ? "yes" : "no", p.cdev < 0 ? "unknown" : "no");
+	if (!c->unit_on_vfio && (c->unit_failed || pth_cert_unit_detach(c, r) != PTH_CERT_PASS))
+		return pth_cert_set(r, PTH_CERT_FAIL, "the device could not be bound to vfio-pci");
+	k = pt_vfio_open(c->s.engine, c->dut, &vo, &info, &o);
+	if (k != 0) {
+		pth_cert_outcome_fail(r, "iommufd open", &o);
+		pt_outcome_clear(&o);
+		return PTH_CERT_FAIL;
+	}
+	pt_outcome_clear(&o);
+	return pth_cert_set(r, PTH_CERT_PASS,
+			    "iommufd: cdev %s bound (device %u) and attached (HWPT %u); DMA "
+			    "map/unmap %" G_GUINT64_FORMAT " bytes",
+			    info.cdev, info.devid, info.hwpt, info.mapped);
+}
+
 static bool strv_equal(char **a, char **b)
 {
 	size_t na = a ? g_strv_length(a) : 0, nb = b ? g_strv_length(b) : 0;

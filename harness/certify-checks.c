@@ -383,6 +383,8 @@ static const struct pth_cert_check checks[] = {
 	  "reset DUT through VFIO" },
 	{ "vfio-open", pth_cert_vfio_open,
 	  "open DUT through VFIO, DMA-map and unmap 1 MiB, VFIO_DEVICE_RESET" },
+	{ "vfio-iommufd", pth_cert_vfio_iommufd,
+	  "open DUT through iommufd and its cdev (bind, attach), DMA-map and unmap 1 MiB" },
 	{ "rebind", pth_cert_rebind,
 	  "give UNIT back to its original driver, clear driver_override" },
 	{ "sriov", pth_cert_sriov,

@@ -109,6 +109,7 @@ int pth_cert_autoprobe_set(struct cert *c, const char *pf, int value, GString *w
 /* certify-changes.c: the checks that change the host. */
 enum pth_cert_status pth_cert_reset_alive(struct cert *c, struct cert_result *r);
 enum pth_cert_status pth_cert_vfio_open(struct cert *c, struct cert_result *r);
+enum pth_cert_status pth_cert_vfio_iommufd(struct cert *c, struct cert_result *r);
 enum pth_cert_status pth_cert_rebind(struct cert *c, struct cert_result *r);
 enum pth_cert_status pth_cert_sriov(struct cert *c, struct cert_result *r);
 

@@ -63,6 +63,30 @@ struct pth_cache *pth_cache_free(struct pth_cache *c)
 
 /* ---- host.set, faults, VMs ---- */
 
+/* host.model: the kernel model's settings (fks_host_set: iommufd, memlock, ...). */
+static int apply_model(struct pth_run *r, GError **error)
+{
+	struct fy_node_pair *p;
+	void *it = NULL;
+
+	while (r->sc->model && (p = fy_node_mapping_iterate(r->sc->model, &it))) {
+		const char *key = fy_node_get_scalar0(fy_node_pair_key(p));
+		const char *value = fy_node_get_scalar0(fy_node_pair_value(p));
+		int rc = key && value ? fks_host_set(r->fake, key, value) : -EINVAL;
+
+		if (rc < 0) {
+			g_autofree char *where = pth_node_where(r->sc, fy_node_pair_key(p));
+
+			g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+				    "%s: host.model: %s %s: %s", where, key ? key : "?",
+				    value ? value : "(not a scalar)",
+				    rc == -ENOENT ? "no such setting" : "bad value");
+			return rc;
+		}
+	}
+	return 0;
+}
+
 /* host.set: edits applied after loading, with the kernel's own writes, untraced. */
 static int apply_set(struct pth_run *r, GError **error)
 {
@@ -322,7 +346,8 @@ int pth_run_setup(struct pth_run *r, GError **error)
 	}
 	if (rc < 0)
 		return host_error(r, rc, &err, error);
-	if (r->fake && (apply_set(r, error) < 0 || add_faults(r, error) < 0))
+	if (r->fake &&
+	    (apply_model(r, error) < 0 || apply_set(r, error) < 0 || add_faults(r, error) < 0))
 		return -EINVAL;
 	if (r->fake && r->fault && fks_host_add_fault(r->fake, r->fault) < 0) {
 		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "fault refused");

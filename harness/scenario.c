@@ -198,6 +198,7 @@ static gboolean take_fields(struct pth_scenario *sc, struct fy_node *root, GErro
 		sc->host_name[strlen(sc->host_name) - strlen(".umockdev")] = '\0';
 	sc->kernel = g_strdup(pth_node_str(n, "kernel"));
 	sc->set = pth_node_get(n, "set");
+	sc->model = pth_node_get(n, "model");
 	return check_hosts(sc, error);
 }
 

@@ -24,6 +24,7 @@ struct pth_scenario {
 	char *text; /* the file's bytes: doc points into them */
 	struct fy_document *doc;
 	struct fy_node *set; /* host.set, or NULL */
+	struct fy_node *model; /* host.model: kernel model settings (fks_host_set), or NULL */
 	struct fy_node *vms; /* vms, or NULL */
 	struct fy_node *faults; /* faults, or NULL */
 	struct fy_node *steps; /* steps (a sequence) */

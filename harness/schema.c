@@ -44,11 +44,9 @@ static const struct pth_arg top_keys[] = {
 };
 
 static const struct pth_arg host_keys[] = {
-	PTH_OPT("recording", PTH_ARG_STR),
-	PTH_OPT("kernel", PTH_ARG_KERNEL),
-	PTH_OPT("set", PTH_ARG_MAP),
-	PTH_OPT("devices", PTH_ARG_ANY),
-	{},
+	PTH_OPT("recording", PTH_ARG_STR), PTH_OPT("kernel", PTH_ARG_KERNEL),
+	PTH_OPT("set", PTH_ARG_MAP),	   PTH_OPT("model", PTH_ARG_MAP),
+	PTH_OPT("devices", PTH_ARG_ANY),   {},
 };
 
 static const struct pth_arg set_keys[] = {

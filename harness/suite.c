@@ -66,8 +66,8 @@ static char *skip_reason(const struct pth_job *j)
 	if (!(j->sc->targets & j->opts->target))
 		return g_strdup_printf("not declared for the %s target",
 				       pth_target_to_string(j->opts->target));
-	if (j->opts->target != PTH_TARGET_FAKE && (j->sc->faults || j->sc->set))
-		return g_strdup("faults and host.set need the fake target");
+	if (j->opts->target != PTH_TARGET_FAKE && (j->sc->faults || j->sc->set || j->sc->model))
+		return g_strdup("faults, host.set and host.model need the fake target");
 	return NULL;
 }
 

@@ -103,6 +103,10 @@ static void attach_or_plan(struct pth_run *r, struct fy_node *a, struct pth_obs 
 		.force = pth_arg_bool(a, "force", false),
 		.dry_run = plan,
 	};
+	enum pt_vfio_iommu iommu = PT_VFIO_IOMMU_AUTO;
+
+	pt_vfio_iommu_from_string(pth_node_str(a, "iommu"), &iommu);
+	ao.iommu = (int)iommu;
 	char **devs = pth_arg_list(r, a, "devices");
 	struct pt_vm *vm = pth_run_find_vm(r, pth_node_str(a, "vm"));
 	struct pt_step *steps = NULL;
@@ -461,6 +465,7 @@ const struct pth_verb pth_verbs[] = {
 	    PTH_OPT("driver", PTH_ARG_STR),
 	    PTH_ENUM("method", bind_methods),
 	    PTH_OPT("force", PTH_ARG_BOOL),
+	    PTH_ENUM("iommu", vfio_iommus),
 	    {} } },
 	{ "plan",
 	  do_plan,
@@ -471,6 +476,7 @@ const struct pth_verb pth_verbs[] = {
 	    PTH_OPT("driver", PTH_ARG_STR),
 	    PTH_ENUM("method", bind_methods),
 	    PTH_OPT("force", PTH_ARG_BOOL),
+	    PTH_ENUM("iommu", vfio_iommus),
 	    {} } },
 	{ "release", do_release, 0, { PTH_REQ("vm", PTH_ARG_STR), {} } },
 	{ "select-vf",

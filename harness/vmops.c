@@ -12,6 +12,7 @@
 #include "session.h"
 #include "size.h"
 #include "sriov.h"
+#include "vfio.h"
 #include "vm.h"
 
 int pth_cmd_select_vf(int argc, char **argv)
@@ -202,6 +203,14 @@ static int vm_option(struct vm_args *a, int c, const char *arg, const char *cmd)
 	case 'f':
 		a->opts.force = true;
 		return 0;
+	case 'O': {
+		enum pt_vfio_iommu i;
+
+		if (pt_vfio_iommu_from_string(arg, &i) < 0)
+			return pth_usage_error(cmd, "--iommu takes legacy, iommufd or auto:", arg);
+		a->opts.iommu = (int)i;
+		return 0;
+	}
 	case 'n':
 		a->opts.dry_run = true;
 		return 0;
@@ -224,10 +233,11 @@ static int vm_args_done(struct vm_args *a, int status)
 		{ "unmanaged", no_argument, NULL, 'u' },                                          \
 		{ "driver", required_argument, NULL, 'D' },                                       \
 		{ "method", required_argument, NULL, 'M' }, { "force", no_argument, NULL, 'f' },  \
+		{ "iommu", required_argument, NULL, 'O' },                                        \
 	{                                                                                         \
 		"dry-run", no_argument, NULL, 'n'                                                 \
 	}
-#define VM_SHORTOPTS "v:d:m:IuD:M:fn"
+#define VM_SHORTOPTS "v:d:m:IuD:M:fO:n"
 
 static int attach_like(int argc, char **argv, const char *cmd, bool plan)
 {
@@ -264,11 +274,13 @@ static int attach_like(int argc, char **argv, const char *cmd, bool plan)
 		if (c == 'h') {
 			printf("Usage: ptharness %s --vm NAME --devices BDF[,BDF...] [--memory SIZE] "
 			       "[--viommu]\n        [--unmanaged] [--driver STUB] [--method "
-			       "override|new_id] [--force]%s [HOST OPTIONS]\n\n"
+			       "override|new_id] [--force]\n        [--iommu legacy|iommufd|auto]%s [HOST "
+			       "OPTIONS]\n\n"
 			       "Give devices to a VM as one transaction, in libvirt's order: check "
 			       "every device and\nits group, detach all, reset all, set locked "
 			       "memory. A failure undoes the earlier\nsteps, or says what could not be "
-			       "put back.%s\n\n%s",
+			       "put back. --iommu names the VFIO path the VM will use: one the host\nlacks "
+			       "is refused before anything changes.%s\n\n%s",
 			       cmd, plan ? "" : " [--dry-run]",
 			       plan ? " plan only checks and lists the steps." : "",
 			       PTH_SESSION_HELP);

@@ -269,6 +269,11 @@ static const struct pt_rule catalogue[] = {
 	  "are open; VFIO_DEVICE_FEATURE_PCI_VF_TOKEN (SET only) sets it on a PF.",
 	  "drivers/vfio/pci/vfio_pci_core.c (vfio_pci_validate_vf_token, "
 	  "vfio_pci_core_feature_token)" },
+	{ "K-SRIOV-VF-MSIX", PT_RULE_KERNEL,
+	  "Since 5.13 a VF's sriov_vf_msix_count (write-only) sets its MSI-X table size through "
+	  "the PF's driver: EOPNOTSUPP when the PF has no driver or one that cannot, EBUSY once "
+	  "the VF has any driver, EINVAL for a negative or bad number.",
+	  "drivers/pci/iov.c (sriov_vf_msix_count_store)" },
 	/* Kernel rules the fake host (fakesys) cites. */
 	{ "K-UNBIND-CHILDREN", PT_RULE_KERNEL,
 	  "Unbinding a driver removes the class devices its probe registered (a NIC's net/ethN, "

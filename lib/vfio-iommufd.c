@@ -43,7 +43,7 @@ int pt_vfio_choose_path(struct pt_engine *e, const char *address, enum pt_vfio_i
 	    (want == PT_VFIO_IOMMU_IOMMUFD && !iommufd))
 		return pt_outcome_set(out, PT_CODE_VFIO_FAILED, -ENOENT, "E-VFIO-PATH",
 				      "%s: the host has no %s (container %s, iommufd %s, cdev %s); "
-				      "nothing was opened",
+				      "nothing was opened or changed",
 				      address, path_names[want], p.container ? "yes" : "no",
 				      p.iommufd ? "yes" : "no",
 				      p.cdev < 0 ? "unknown" :
@@ -79,10 +79,11 @@ static int bind_error(struct vfio_session *s, const struct pt_dev *dev, int r,
 				      "interrupt remapping; see iommufd.allow_unsafe_interrupts)",
 				      address, strerror(-r));
 	if (r == -EBUSY)
-		return pt_outcome_set(out, PT_CODE_GROUP_IN_USE, r, "K-VFIO-CDEV-EXCLUSIVE",
-				      "bind %s to iommufd: %s (its group is open through "
-				      "/dev/vfio, or the device is bound elsewhere)",
-				      address, strerror(-r));
+		return pt_outcome_set(
+			out, PT_CODE_GROUP_IN_USE, r, "K-VFIO-CDEV-EXCLUSIVE",
+			"bind %s to iommufd: %s (its group node is open, or the device "
+			"is bound elsewhere)",
+			address, strerror(-r));
 	if (r == -EACCES)
 		return pt_outcome_set(out, PT_CODE_VFIO_FAILED, r, "K-VFIO-VF-TOKEN",
 				      "bind %s to iommufd: %s (its PF is on vfio-pci: a VF token "

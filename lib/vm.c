@@ -9,6 +9,7 @@
 
 #include "engine-internal.h"
 #include "internal.h"
+#include "vfio-internal.h"
 #include "vm.h"
 
 struct pt_vms {
@@ -498,6 +499,17 @@ _public_ int pt_vm_attach(struct pt_engine *e, struct pt_vm *vm, const char *con
 			 devices[i], r ? ": " : "", r ? out->message : "");
 		if (r == 0)
 			warn_unknown(e, devices[i], &o, &steps);
+	}
+	if (r == 0 && o.iommu != PT_VFIO_IOMMU_AUTO) {
+		/* The VFIO path the VM's QEMU is to take: refused now, before any change. */
+		struct pt_vfio_info vi = { 0 };
+
+		r = pt_vfio_choose_path(e, vm->name, (enum pt_vfio_iommu)o.iommu, &vi, out);
+		if (r == 0)
+			add_step(&steps, "E-VFIO-PATH", true, "VFIO through %s%s",
+				 pt_vfio_iommu_to_string(vi.path), vi.compat ? " (compat)" : "");
+		else if (r > 0)
+			add_step(&steps, out->rule, false, "VFIO path: %s", out->message);
 	}
 	if (r == 0 && o.dry_run) {
 		char cost[1024] = "";

@@ -55,6 +55,8 @@ struct pt_attach_options {
 	enum pt_bind_method method;
 	bool force; /* allow host-critical devices */
 	bool dry_run; /* plan only: check and list the steps, change nothing */
+	int iommu; /* enum pt_vfio_iommu: the VFIO path the VM will use; one the host lacks is
+		    * refused before anything changes (0: auto, whichever the host offers) */
 };
 
 /* One step of a transaction, for plans and reports. */

@@ -478,6 +478,32 @@ static void test_compat_container(void **state)
 	row_fx_free(&f);
 }
 
+/* ---- type1 beside it: the wrap errno of 6.18 ---- */
+
+static void test_type1_unmap_wrap(void **state)
+{
+	struct row_fx f = row_fx_load("lab-shared-e1000e-vfio", NULL);
+	struct vfio_iommu_type1_dma_unmap u = { .argsz = sizeof(u),
+						.iova = 0xfffffffffffff000ull,
+						.size = 0x2000 };
+	int c = pt_backend_dev_open(f.be, "vfio/vfio", 2),
+	    g = pt_backend_dev_open(f.be, "vfio/6", 2);
+
+	(void)state;
+	assert_int_equal(ioctl_(&f, g, VFIO_GROUP_SET_CONTAINER, &c), 0);
+	assert_int_equal(ioctl_(&f, c, VFIO_SET_IOMMU, (void *)(uintptr_t)VFIO_TYPE1v2_IOMMU), 0);
+	/* vfio_dma_do_unmap(): a wrapping range was EINVAL; check_add_overflow makes it
+	 * EOVERFLOW from 6.18. A zero size stays EINVAL. */
+	assert_int_equal(ioctl_(&f, c, VFIO_IOMMU_UNMAP_DMA, &u), -EINVAL);
+	assert_int_equal(fks_host_set(f.h, "kernel", "6.18"), 0);
+	assert_int_equal(ioctl_(&f, c, VFIO_IOMMU_UNMAP_DMA, &u), -EOVERFLOW);
+	u.size = 0;
+	assert_int_equal(ioctl_(&f, c, VFIO_IOMMU_UNMAP_DMA, &u), -EINVAL);
+	pt_backend_dev_close(f.be, g);
+	pt_backend_dev_close(f.be, c);
+	row_fx_free(&f);
+}
+
 /* ---- VF tokens ---- */
 
 static void test_vf_token(void **state)
@@ -548,6 +574,7 @@ int main(void)
 		cmocka_unit_test(test_memlock_modes),
 		cmocka_unit_test(test_ioas_copy_hwpt_info),
 		cmocka_unit_test(test_compat_container),
+		cmocka_unit_test(test_type1_unmap_wrap),
 		cmocka_unit_test(test_vf_token),
 	};
 

@@ -305,7 +305,7 @@ same_state "unit fault: host left as found" "$SHARED" "$tmp/f2.umockdev"
 # before they inherited, in the same order, with generic's coherency check after migration;
 # nvme adds nothing, nic its write-combining facts, gpu its three checks and those facts.
 PROFILES=$HOSTS/../certify
-GENERIC="CERT-IOMMU CERT-INTREMAP CERT-GROUP-ISOLATED CERT-ACS-PATH CERT-PROFILE CERT-ENDPOINT CERT-RESET-METHODS CERT-RESET-ALIVE CERT-VFIO-OPEN CERT-REBIND CERT-SRIOV CERT-MIGRATION CERT-COHERENCY"
+GENERIC="CERT-IOMMU CERT-INTREMAP CERT-GROUP-ISOLATED CERT-ACS-PATH CERT-PROFILE CERT-ENDPOINT CERT-RESET-METHODS CERT-RESET-ALIVE CERT-VFIO-OPEN CERT-VFIO-IOMMUFD CERT-REBIND CERT-SRIOV CERT-MIGRATION CERT-COHERENCY"
 for p in generic nic nvme gpu; do
 	want="$GENERIC CERT-HOST-RESTORED"
 	[ $p = nic ] && want="$GENERIC CERT-NIC-WC CERT-HOST-RESTORED"

@@ -15,7 +15,7 @@ expect() { # PATTERN: a line of the output
 }
 [ "$rc" = 2 ] && { pass=$((pass + 1)); echo "ok - exit status 2"; } || { fail=$((fail + 1)); echo "not ok - exit status $rc, wanted 2"; }
 expect "^error yaml-syntax: .*/yaml-syntax.yaml:[0-9]+:[0-9]+: YAML: "
-expect "^error unknown-key: .*/unknown-key.yaml:5:3: unknown key 'kernal' in host \(expected one of: recording, kernel, set, devices\)"
+expect "^error unknown-key: .*/unknown-key.yaml:5:3: unknown key 'kernal' in host \(expected one of: recording, kernel, set, model, devices\)"
 expect "^error unknown-verb: .*/unknown-verb.yaml:7:5: unknown verb 'frobnicate'"
 expect "^error wrong-type: .*/wrong-type.yaml:6:45: 'force' takes true or false, not 'maybe'"
 expect "^error missing-recording: .*/missing-recording.yaml:4:14: no such recording: "
