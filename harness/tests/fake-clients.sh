@@ -279,6 +279,12 @@ else
 			skipped "QEMU vfio-pci ($via)" "needs root"
 			continue
 		fi
+		# The guest's 128 MiB are pinned: without CAP_IPC_LOCK the limit must hold them.
+		lim=$(ulimit -l)
+		if [ $root = 0 ] && [ "$lim" != unlimited ] && [ "$lim" -lt 262144 ]; then
+			skipped "QEMU vfio-pci ($via)" "RLIMIT_MEMLOCK ${lim} KiB cannot pin the guest's RAM without CAP_IPC_LOCK"
+			continue
+		fi
 		qemu_vfio "$VFIO_BOTH" 0000:01:00.0 $via
 		st=$?
 		seq=$(awk '$1 == "ioctl" { print $2 }' "$tmp/trace" | uniq | tr '\n' ' ')
