@@ -5,11 +5,13 @@
 # Expected values come from the recording (drivers, groups) or from the kernel's source (the
 # errno of each refused write), never from ptharness's own output.
 #
-# Usage: fake-clients.sh PTHARNESS HOSTS_DIR GO_CLIENT_DIR. Exit 77 (skip) without FUSE.
+# Usage: fake-clients.sh PTHARNESS HOSTS_DIR GO_CLIENT_DIR [VFIO_CLIENT]. Exit 77 (skip) without
+# FUSE.
 set -uo pipefail
 PTH=${1:?usage: fake-clients.sh PTHARNESS HOSTS_DIR GO_CLIENT_DIR}
 HOSTS=$2
 GODIR=$3
+VFIO_CLIENT=${4:-}
 SHARED=$HOSTS/lab-shared-initial.umockdev
 SRIOV=$HOSTS/lab-sriov-initial.umockdev
 # Group 6 holds both functions of the e1000e: both on vfio-pci, or .0 still on e1000e.
@@ -332,6 +334,24 @@ else
 		ok "QEMU on a group that is not viable: its own \"group $grp is not viable\", exit 1"
 	else
 		no "QEMU on a group that is not viable (exit $st)"
+	fi
+fi
+
+# 10. A C client with plain system calls checks the kernel's answers one by one (its source
+# names the kernel functions): EBUSY, EINVAL, EFAULT, BAR sizing, mmap, dup, close.
+if [ -z "$VFIO_CLIENT" ]; then
+	skipped "VFIO client" "not built"
+else
+	vendor=$(awk '/^P: .*0000:01:00.0$/ { p = 1 } p && /^A: vendor=/ { sub(/.*=0x/, ""); print; exit }' "$VFIO_BOTH")
+	device=$(awk '/^P: .*0000:01:00.0$/ { p = 1 } p && /^A: device=/ { sub(/.*=0x/, ""); print; exit }' "$VFIO_BOTH")
+	grp=$(facts "$VFIO_BOTH" | awk '$1 == "0000:01:00.0" { print $3 }')
+	"$PTH" fake --host "$VFIO_BOTH" --via preload -- "$VFIO_CLIENT" "$grp" 0000:01:00.0 \
+		"${vendor%\\n}" "${device%\\n}" >"$tmp/out" 2>&1
+	st=$?
+	if [ $st = 0 ] && ! grep -q '^not ok' "$tmp/out"; then
+		ok "VFIO client: $(grep -c '^ok' "$tmp/out") answers as the kernel gives them"
+	else
+		no "VFIO client (exit $st)"
 	fi
 fi
 
