@@ -3,12 +3,20 @@
 
 /*
  * The plan: a libfuse3 high-level file system mounted at ROOT/mnt of a temporary directory,
- * one thread running the single-threaded loop, so the model (not thread-safe) is only ever
- * touched by that thread. Paths map one to one onto PT_NS_SYS of the backend. Nothing is
- * cached by the kernel (all timeouts 0, direct I/O): a store handler that binds a driver
- * makes the driver link appear to the very next lookup, and every write(2) reaches the store
- * handler with exactly its bytes, as kernfs does. Permission checks that kernfs makes at
- * open (a read-only attribute opened for writing: EACCES) are made in open().
+ * served by libfuse's multi-threaded loop from a thread of ours; every operation that touches
+ * the model (not thread-safe) holds one lock, which the VFIO server takes too. Paths map one
+ * to one onto PT_NS_SYS of the backend.
+ *
+ * What the kernel may cache, and for how long: names and attributes (entry and attribute
+ * timeouts), never contents (direct I/O: every read(2) reaches the show handler, every write(2)
+ * the store handler with exactly its bytes, as kernfs does) and never a failed lookup. A
+ * program that only reads (lspci) looks each path up once. Every path the kernel was told
+ * about since the last write is remembered; a write that reaches a store handler makes the
+ * kernel forget them all before write(2) returns (fuse_invalidate_path, called without the
+ * lock while the other threads serve the lookups it may wait for), so a driver link a bind
+ * made, or a device a remove took away, is seen by the very next lookup. VFIO calls change no
+ * name or attribute of the view. Permission checks that kernfs makes at open (a read-only
+ * attribute opened for writing: EACCES) are made in open().
  */
 
 #define FUSE_USE_VERSION 35
@@ -36,9 +44,12 @@ struct pth_fakefs {
 	struct fuse *fuse;
 	pthread_t thread;
 	bool mounted, running;
-	pthread_mutex_t lock; /* the model: the FUSE thread and the VFIO server take turns */
+	pthread_mutex_t lock; /* the model: the FUSE threads and the VFIO server take turns */
+	GHashTable *told; /* paths whose name and attributes the kernel may have cached */
 	struct pth_fakevfio *vfio;
 };
+
+#define CACHE_SECONDS 3600.0 /* until a write says otherwise */
 
 static struct pth_fakefs *self(void)
 {
@@ -263,7 +274,15 @@ static int ff_truncate_unlocked(const char *path, off_t size, struct fuse_file_i
 
 static int ff_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 {
-	return LOCKED(ff_getattr_unlocked(path, st, fi));
+	struct pth_fakefs *fs = self();
+	int r;
+
+	pthread_mutex_lock(&fs->lock);
+	r = ff_getattr_unlocked(path, st, fi);
+	if (r == 0)
+		g_hash_table_add(fs->told, g_strdup(path));
+	pthread_mutex_unlock(&fs->lock);
+	return r;
 }
 
 static int ff_readlink(const char *path, char *buf, size_t size)
@@ -287,10 +306,32 @@ static int ff_read(const char *path, char *buf, size_t size, off_t off, struct f
 	return LOCKED(ff_read_unlocked(path, buf, size, off, fi));
 }
 
+/* The model changed: the kernel forgets every name and attribute it was told. */
+static void forget_told(struct pth_fakefs *fs, GHashTable *told)
+{
+	GHashTableIter it;
+	gpointer path;
+
+	g_hash_table_iter_init(&it, told);
+	while (g_hash_table_iter_next(&it, &path, NULL))
+		fuse_invalidate_path(fs->fuse, path); /* -ENOENT: libfuse forgot it already */
+}
+
 static int ff_write(const char *path, const char *buf, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
-	return LOCKED(ff_write_unlocked(path, buf, size, off, fi));
+	struct pth_fakefs *fs = self();
+	g_autoptr(GHashTable) told = NULL;
+	int r;
+
+	pthread_mutex_lock(&fs->lock);
+	r = ff_write_unlocked(path, buf, size, off, fi);
+	/* A store handler ran (whatever it answered, a fault may have fired): take the set. */
+	told = fs->told;
+	fs->told = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	pthread_mutex_unlock(&fs->lock);
+	forget_told(fs, told);
+	return r;
 }
 
 static int ff_truncate(const char *path, off_t size, struct fuse_file_info *fi)
@@ -340,9 +381,9 @@ static int ff_chown(const char *p, uid_t u, gid_t g, struct fuse_file_info *fi)
 
 static void *ff_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
-	cfg->entry_timeout = 0;
-	cfg->attr_timeout = 0;
-	cfg->negative_timeout = 0;
+	cfg->entry_timeout = CACHE_SECONDS;
+	cfg->attr_timeout = CACHE_SECONDS;
+	cfg->negative_timeout = 0; /* a failed lookup cannot be invalidated by path */
 	cfg->direct_io = 1;
 	cfg->kernel_cache = 0;
 	return fuse_get_context()->private_data;
@@ -372,10 +413,13 @@ static void *serve(void *arg)
 	struct pth_fakefs *fs = arg;
 	sigset_t all;
 
-	/* Signals are the main thread's: it forwards them to the program and unmounts. */
+	struct fuse_loop_config cfg = { .clone_fd = 0, .max_idle_threads = 4 };
+
+	/* Signals are the main thread's: it forwards them to the program and unmounts. The
+	 * loop's workers inherit the mask. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
-	fuse_loop(fs->fuse);
+	fuse_loop_mt(fs->fuse, &cfg);
 	return NULL;
 }
 
@@ -396,6 +440,7 @@ int pth_fakefs_mount(struct fks_host *host, struct pt_backend *be, struct pth_fa
 	fs->host = host;
 	fs->be = be;
 	pthread_mutex_init(&fs->lock, NULL);
+	fs->told = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	fs->root = g_dir_make_tmp("ptharness-fake-XXXXXX", &e);
 	if (!fs->root) {
 		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(EIO),
@@ -476,6 +521,7 @@ struct pth_fakefs *pth_fakefs_unmount(struct pth_fakefs *fs)
 	g_free(fs->mountpoint);
 	g_free(fs->root);
 	pthread_mutex_destroy(&fs->lock);
+	g_hash_table_destroy(fs->told);
 	g_free(fs);
 	return NULL;
 }

@@ -467,8 +467,9 @@ static int shim_ioctl(int fd, unsigned long request, void *arg)
 	case PTHV_ARG_FD:
 		if (!arg)
 			return fail(-EFAULT);
+		/* vfio_group_ioctl_set_container(): no file is EBADF, another file EINVAL. */
 		if (handle_of(*(int *)arg) < 0)
-			return fail(-EBADF);
+			return fail(NEXT(fcntl)(*(int *)arg, F_GETFD) < 0 ? -EBADF : -EINVAL);
 		req.value = (uint64_t)handle_of(*(int *)arg);
 		break;
 	case PTHV_ARG_STRING:

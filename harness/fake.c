@@ -3,8 +3,11 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -80,6 +83,28 @@ static int parse(int argc, char **argv, struct fake_opts *o, int *ret_first)
 	return 0;
 }
 
+/*
+ * VFIO_IOMMU_MAP_DMA charges the pinned pages to the caller's RLIMIT_MEMLOCK unless it has
+ * CAP_IPC_LOCK (vfio_pin_pages_remote()). CMD inherits both from us: the model takes ours.
+ */
+static void memlock_from_process(struct fks_host *host)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3] = { 0 };
+	bool cap = syscall(SYS_capget, &h, d) == 0 &&
+		   d[CAP_IPC_LOCK / 32].effective & (1u << (CAP_IPC_LOCK % 32));
+	struct rlimit rl;
+	char v[32];
+
+	fks_host_set(host, "cap_ipc_lock", cap ? "1" : "0");
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+		snprintf(v, sizeof(v), "%llu", (unsigned long long)rl.rlim_cur);
+		fks_host_set(host, "memlock", v);
+	} else if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0) {
+		fks_host_set(host, "cap_ipc_lock", "1"); /* unlimited: nothing is refused */
+	}
+}
+
 static int load(const struct fake_opts *o, struct fks_host **ret)
 {
 	struct fks_options fo = { .kernel = o->kernel };
@@ -97,6 +122,7 @@ static int load(const struct fake_opts *o, struct fks_host **ret)
 			err.reason[0] ? err.reason : g_strerror(-r));
 		return r;
 	}
+	memlock_from_process(*ret);
 	if (!o->faults)
 		return 0;
 	if (!g_file_get_contents(o->faults, &text, NULL, &error)) {

@@ -5,11 +5,13 @@
 # Expected values come from the recording (drivers, groups) or from the kernel's source (the
 # errno of each refused write), never from ptharness's own output.
 #
-# Usage: fake-clients.sh PTHARNESS HOSTS_DIR GO_CLIENT_DIR. Exit 77 (skip) without FUSE.
+# Usage: fake-clients.sh PTHARNESS HOSTS_DIR GO_CLIENT_DIR [VFIO_CLIENT]. Exit 77 (skip) without
+# FUSE.
 set -uo pipefail
 PTH=${1:?usage: fake-clients.sh PTHARNESS HOSTS_DIR GO_CLIENT_DIR}
 HOSTS=$2
 GODIR=$3
+VFIO_CLIENT=${4:-}
 SHARED=$HOSTS/lab-shared-initial.umockdev
 SRIOV=$HOSTS/lab-sriov-initial.umockdev
 # Group 6 holds both functions of the e1000e: both on vfio-pci, or .0 still on e1000e.
@@ -298,6 +300,12 @@ else
 			skipped "QEMU vfio-pci ($via)" "needs root"
 			continue
 		fi
+		# The guest's 128 MiB are pinned: without CAP_IPC_LOCK the limit must hold them.
+		lim=$(ulimit -l)
+		if [ $root = 0 ] && [ "$lim" != unlimited ] && [ "$lim" -lt 262144 ]; then
+			skipped "QEMU vfio-pci ($via)" "RLIMIT_MEMLOCK ${lim} KiB cannot pin the guest's RAM without CAP_IPC_LOCK"
+			continue
+		fi
 		qemu_vfio "$VFIO_BOTH" 0000:01:00.0 $via
 		st=$?
 		seq=$(awk '$1 == "ioctl" { print $2 }' "$tmp/trace" | uniq | tr '\n' ' ')
@@ -314,11 +322,29 @@ else
 		if [ $st = 0 ] && [ $good = 1 ] && grep -q '"reason": "host-qmp-quit"' "$tmp/out" &&
 			grep -q '^read .*0000:01:00.0 region 7 +0x0 "<4096 bytes>"' "$tmp/trace" &&
 			grep -qx 'close    0000:01:00.0' "$tmp/trace"; then
-			ok "QEMU realizes vfio-pci 0000:01:00.0 ($via): $(wc -w <<<"$seq") VFIO calls, config read, guest RAM mapped, quits on QMP quit"
+			ok "QEMU realizes vfio-pci 0000:01:00.0 ($via): $(grep -c '^ioctl' "$tmp/trace") VFIO ioctls, config read, guest RAM mapped, quits on QMP quit"
 		else
 			no "QEMU vfio-pci on a viable group ($via, exit $st)"
 		fi
 	done
+	# Without CAP_IPC_LOCK, guest RAM (128 MiB) is charged to an 8 MiB RLIMIT_MEMLOCK:
+	# vfio_pin_pages_remote() refuses with ENOMEM and QEMU reports its own DMA map failure.
+	if [ $root = 1 ] && command -v setpriv >/dev/null; then
+		printf '%s\n' '{"execute":"qmp_capabilities"}' '{"execute":"quit"}' |
+			setpriv --inh-caps=-all --bounding-set=-ipc_lock bash -c 'ulimit -l 8192; exec "$@"' \
+				sh "$PTH" fake --host "$VFIO_BOTH" --via preload --trace "$tmp/trace" -- \
+				qemu-system-x86_64 -machine q35 -qtest null -display none -nodefaults \
+				-device vfio-pci,host=0000:01:00.0 -qmp stdio >"$tmp/out" 2>&1
+		st=$?
+		if [ $st = 1 ] && grep -q 'VFIO_MAP_DMA failed: Cannot allocate memory' "$tmp/out" &&
+			grep -q '^ioctl    VFIO_IOMMU_MAP_DMA -> ENOMEM' "$tmp/trace"; then
+			ok "QEMU without CAP_IPC_LOCK, RLIMIT_MEMLOCK 8 MiB: its own \"VFIO_MAP_DMA failed: Cannot allocate memory\""
+		else
+			no "QEMU and RLIMIT_MEMLOCK (exit $st)"
+		fi
+	else
+		skipped "QEMU and RLIMIT_MEMLOCK" "needs root and setpriv to drop CAP_IPC_LOCK"
+	fi
 	qemu_vfio "$VFIO_HALF" 0000:01:00.1 preload
 	st=$?
 	grp=$(facts "$VFIO_HALF" | awk '$1 == "0000:01:00.1" { print $3 }')
@@ -327,6 +353,24 @@ else
 		ok "QEMU on a group that is not viable: its own \"group $grp is not viable\", exit 1"
 	else
 		no "QEMU on a group that is not viable (exit $st)"
+	fi
+fi
+
+# 10. A C client with plain system calls checks the kernel's answers one by one (its source
+# names the kernel functions): EBUSY, EINVAL, EFAULT, BAR sizing, mmap, dup, close.
+if [ -z "$VFIO_CLIENT" ]; then
+	skipped "VFIO client" "not built"
+else
+	vendor=$(awk '/^P: .*0000:01:00.0$/ { p = 1 } p && /^A: vendor=/ { sub(/.*=0x/, ""); print; exit }' "$VFIO_BOTH")
+	device=$(awk '/^P: .*0000:01:00.0$/ { p = 1 } p && /^A: device=/ { sub(/.*=0x/, ""); print; exit }' "$VFIO_BOTH")
+	grp=$(facts "$VFIO_BOTH" | awk '$1 == "0000:01:00.0" { print $3 }')
+	"$PTH" fake --host "$VFIO_BOTH" --via preload -- "$VFIO_CLIENT" "$grp" 0000:01:00.0 \
+		"${vendor%\\n}" "${device%\\n}" >"$tmp/out" 2>&1
+	st=$?
+	if [ $st = 0 ] && ! grep -q '^not ok' "$tmp/out"; then
+		ok "VFIO client: $(grep -c '^ok' "$tmp/out") answers as the kernel gives them"
+	else
+		no "VFIO client (exit $st)"
 	fi
 fi
 
