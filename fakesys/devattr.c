@@ -126,13 +126,14 @@ void fks_view_dev_flags(struct fks_node *dir, struct fks_rec *r)
 	for (guint i = 0; i < r->entries->len; i++) {
 		struct fks_entry *e = r->entries->pdata[i];
 
-		for (size_t f = 0; f < ELEMENTSOF(dev_flags); f++) {
-			g_autofree char *name = dev_flags[f].dir ?
-							g_strdup_printf("%s/%s", dev_flags[f].dir,
-									dev_flags[f].attr.name) :
-							g_strdup(dev_flags[f].attr.name);
+		for (size_t f = 0; f < ELEMENTSOF(dev_flags) && !e->link; f++) {
+			const char *dir_name = dev_flags[f].dir, *name = e->name;
+			size_t n = dir_name ? strlen(dir_name) : 0;
 
-			if (!e->link && strcmp(e->name, name) == 0)
+			/* e->name is "DIR/ATTR" or "ATTR": compared in place, nothing allocated. */
+			if (dir_name && (strncmp(name, dir_name, n) != 0 || name[n] != '/'))
+				continue;
+			if (strcmp(name + (dir_name ? n + 1 : 0), dev_flags[f].attr.name) == 0)
 				fks_node_attr(dev_flags[f].dir ?
 						      fks_node_mkdir(dir, dev_flags[f].dir) :
 						      dir,

@@ -6,6 +6,7 @@
  * has them, then hand them to the loader in load.c: one model whatever the capture was.
  */
 
+#include <dirent.h>
 #include <errno.h>
 #include <string.h>
 
@@ -72,8 +73,7 @@ static void read_uevent(struct tree_walk *w, const char *dir, struct fks_rec *re
 
 /*
  * The kernel's uevent file has no SUBSYSTEM= line (udev adds it from the subsystem link):
- * take it from the link, or, in a tree copied without links, from a PCI address as the
- * directory's name.
+ * pci for a directory named by a PCI address, else the subsystem link's last component.
  */
 static void add_subsystem(struct tree_walk *w, const char *dir, struct fks_rec *rec)
 {
@@ -85,18 +85,34 @@ static void add_subsystem(struct tree_walk *w, const char *dir, struct fks_rec *
 	for (guint i = 0; i < rec->env->len; i++)
 		if (g_str_has_prefix(rec->env->pdata[i], "SUBSYSTEM="))
 			return;
+	/* Only the PCI core names a device DDDD:BB:SS.F (pci_setup_device): no link to read. */
+	if (base && fks_parse_address(base + 1, addr) == 0) {
+		g_ptr_array_add(rec->env, g_strdup("SUBSYSTEM=pci"));
+		return;
+	}
 	r = pt_backend_readlink(w->be, PT_NS_SYS, link, target, sizeof(target));
 	/* A dangling target (class/ not captured) still names the subsystem. */
 	if (r >= 0 || r == -ENOLINK || r == -EXDEV) {
 		const char *sub = strrchr(target, '/');
 
 		g_ptr_array_add(rec->env, g_strdup_printf("SUBSYSTEM=%s", sub ? sub + 1 : target));
-	} else if (base && fks_parse_address(base + 1, addr) == 0) {
-		g_ptr_array_add(rec->env, g_strdup("SUBSYSTEM=pci"));
 	}
 }
 
-static void walk_dir(struct tree_walk *w, const char *dir, char **names, size_t n, unsigned depth);
+static void walk_dir(struct tree_walk *w, const char *dir, char **names, const unsigned char *types,
+		     size_t n, unsigned depth);
+
+/*
+ * The entry's link target into target, as pt_backend_readlink returns it; a listing that
+ * says the entry is a file or a directory spares the call (-EINVAL: not a link).
+ */
+static int entry_readlink(struct tree_walk *w, const char *path, unsigned char type, char *target,
+			  size_t size)
+{
+	if (type == DT_REG || type == DT_DIR)
+		return -EINVAL;
+	return pt_backend_readlink(w->be, PT_NS_SYS, path, target, size);
+}
 
 /*
  * The links of a device directory that cp -L or tar -h turn into copies of their targets:
@@ -139,17 +155,23 @@ static bool is_pci_dir(const char *dir)
 }
 
 /* The entries of one device directory (files, links, plain subdirectories) into rec. */
-static void walk_block(struct tree_walk *w, const char *dir, char **names, size_t n,
-		       struct fks_rec *rec, const char *prefix, unsigned depth)
+static void walk_block(struct tree_walk *w, const char *dir, char **names,
+		       const unsigned char *types, size_t n, struct fks_rec *rec,
+		       const char *prefix, unsigned depth)
 {
 	for (size_t i = 0; i < n && depth < 24; i++) {
-		g_autofree char *path = g_strdup_printf("%s/%s", dir, names[i]);
-		g_autofree char *name = g_strdup_printf("%s%s", prefix, names[i]);
+		g_autofree char *path = g_strconcat(dir, "/", names[i], NULL);
+		g_autofree char *name = g_strconcat(prefix, names[i], NULL);
 		char target[4096];
 		char **sub = NULL;
+		unsigned char *subtypes = NULL;
 		size_t nsub = 0;
 		GByteArray *b = NULL;
-		int l = pt_backend_readlink(w->be, PT_NS_SYS, path, target, sizeof(target));
+		int l;
+
+		if (types[i] == DT_LNK && strcmp(name, "subsystem") == 0)
+			continue; /* the view links every device to its bus or class */
+		l = entry_readlink(w, path, types[i], target, sizeof(target));
 
 		if ((l >= 0 || l == -ENOLINK || l == -EXDEV) && strcmp(name, "subsystem") == 0)
 			continue; /* the view links every device to its bus or class */
@@ -158,19 +180,21 @@ static void walk_block(struct tree_walk *w, const char *dir, char **names, size_
 			fks_rec_add(rec, name, true, target, strlen(target));
 			continue;
 		}
-		if (pt_backend_list(w->be, PT_NS_SYS, path, &sub, &nsub) >= 0) {
+		if (types[i] != DT_REG &&
+		    pt_backend_list_types(w->be, PT_NS_SYS, path, &sub, &subtypes, &nsub) >= 0) {
 			if (!prefix[0] && strcmp(names[i], "iommu_group") == 0) {
 				copied_group(w, path, rec);
 			} else if (!prefix[0] && copied_link(names[i])) {
 				/* Its target's copy: that device is walked where it lives. */
 			} else if (has_name(sub, nsub, "uevent") || is_pci_dir(path)) {
-				walk_dir(w, path, sub, nsub, depth + 1);
+				walk_dir(w, path, sub, subtypes, nsub, depth + 1);
 			} else {
-				g_autofree char *pre = g_strdup_printf("%s/", name);
+				g_autofree char *pre = g_strconcat(name, "/", NULL);
 
-				walk_block(w, path, sub, nsub, rec, pre, depth + 1);
+				walk_block(w, path, sub, subtypes, nsub, rec, pre, depth + 1);
 			}
 			pt_strv_free(sub);
+			free(subtypes);
 			continue;
 		}
 		if (skip_attr(names[i]) || read_all(w->be, PT_NS_SYS, path, &b) < 0)
@@ -185,7 +209,8 @@ static void walk_block(struct tree_walk *w, const char *dir, char **names, size_
  * function (hwloc-gather-topology and other copies keep the attributes they read, not
  * uevent), else a plain container.
  */
-static void walk_dir(struct tree_walk *w, const char *dir, char **names, size_t n, unsigned depth)
+static void walk_dir(struct tree_walk *w, const char *dir, char **names, const unsigned char *types,
+		     size_t n, unsigned depth)
 {
 	if (depth > 24)
 		return;
@@ -194,34 +219,39 @@ static void walk_dir(struct tree_walk *w, const char *dir, char **names, size_t 
 
 		read_uevent(w, dir, rec);
 		add_subsystem(w, dir, rec);
-		walk_block(w, dir, names, n, rec, "", depth);
+		walk_block(w, dir, names, types, n, rec, "", depth);
 		fks_loader_add(w->l, rec, 0, NULL);
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		g_autofree char *path = g_strdup_printf("%s/%s", dir, names[i]);
+		g_autofree char *path = g_strconcat(dir, "/", names[i], NULL);
 		char target[8];
 		char **sub = NULL;
+		unsigned char *subtypes = NULL;
 		size_t nsub = 0;
 
-		if (pt_backend_readlink(w->be, PT_NS_SYS, path, target, sizeof(target)) != -EINVAL)
+		if (types[i] == DT_REG || types[i] == DT_LNK ||
+		    entry_readlink(w, path, types[i], target, sizeof(target)) != -EINVAL)
 			continue;
-		if (pt_backend_list(w->be, PT_NS_SYS, path, &sub, &nsub) < 0)
+		if (pt_backend_list_types(w->be, PT_NS_SYS, path, &sub, &subtypes, &nsub) < 0)
 			continue;
-		walk_dir(w, path, sub, nsub, depth + 1);
+		walk_dir(w, path, sub, subtypes, nsub, depth + 1);
 		pt_strv_free(sub);
+		free(subtypes);
 	}
 }
 
 static void walk_root(struct tree_walk *w, const char *dir)
 {
+	unsigned char *types = NULL;
 	char **names = NULL;
 	size_t n = 0;
 
-	if (pt_backend_list(w->be, PT_NS_SYS, dir, &names, &n) < 0)
+	if (pt_backend_list_types(w->be, PT_NS_SYS, dir, &names, &types, &n) < 0)
 		return;
-	walk_dir(w, dir, names, n, 0);
+	walk_dir(w, dir, names, types, n, 0);
 	pt_strv_free(names);
+	free(types);
 }
 
 /*

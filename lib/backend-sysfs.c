@@ -313,30 +313,6 @@ static int sysfs_readlink(struct pt_backend *be, enum pt_ns ns, const char *path
 	return (int)n;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Append one name to a growing NULL-terminated array. */
-static int strv_push(char ***names, size_t *n, size_t *cap, const char *name)
-{
-	if (*n + 2 > *cap) {
-		size_t ncap = *cap ? *cap * 2 : 32;
-		char **grown = realloc(*names, ncap * sizeof(**names));
-
-		if (!grown)
-			return -ENOMEM;
-		*names = grown;
-		*cap = ncap;
-	}
-	(*names)[*n] = strdup(name);
-	if (!(*names)[*n])
-		return -ENOMEM;
-	(*names)[++*n] = NULL;
-	return 0;
-}
-
 struct linux_dirent64 {
 	uint64_t d_ino;
 	int64_t d_off;
@@ -345,13 +321,23 @@ struct linux_dirent64 {
 	char d_name[];
 };
 
-static int sysfs_list(struct pt_backend *be, enum pt_ns ns, const char *path, char ***ret_names,
-		      size_t *ret_count)
+struct entry {
+	char *name;
+	unsigned char type;
+};
+
+static int cmp_entry(const void *a, const void *b)
 {
-	struct sysfs_backend *sb = to_sysfs(be);
+	return strcmp(((const struct entry *)a)->name, ((const struct entry *)b)->name);
+}
+
+/* A directory's entries with their types, sorted by name. */
+static int list_entries(struct sysfs_backend *sb, enum pt_ns ns, const char *path,
+			struct entry **ret, size_t *ret_count)
+{
 	_cleanup_close_ int fd = -1;
 	int dfd = ns_fd(sb, ns);
-	char **names = NULL;
+	struct entry *v = NULL;
 	size_t n = 0, cap = 0;
 	/* Big enough for a sysfs device directory in one call; getdents64 directly, as
 	 * fdopendir() would add an fcntl and an fstat per directory. */
@@ -376,22 +362,80 @@ static int sysfs_list(struct pt_backend *be, enum pt_ns ns, const char *path, ch
 			struct linux_dirent64 *de = (struct linux_dirent64 *)(buf + off);
 
 			off += de->d_reclen;
-			if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-				r = strv_push(&names, &n, &cap, de->d_name);
+			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+				continue;
+			if (n == cap) {
+				size_t ncap = cap ? cap * 2 : 32;
+				struct entry *grown = realloc(v, ncap * sizeof(*v));
+
+				if (!grown) {
+					r = -ENOMEM;
+					break;
+				}
+				v = grown;
+				cap = ncap;
+			}
+			v[n] = (struct entry){ strdup(de->d_name), de->d_type };
+			if (!v[n].name)
+				r = -ENOMEM;
+			else
+				n++;
 		}
 		if (r < 0)
 			break;
 	}
-	if (r >= 0 && !names && !(names = calloc(1, sizeof(*names))))
-		r = -ENOMEM;
 	if (r < 0) {
-		pt_strv_free(names);
+		while (n > 0)
+			free(v[--n].name);
+		free(v);
 		return r;
 	}
-	qsort(names, n, sizeof(*names), cmp_str);
-	*ret_names = names;
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_entry);
+	*ret = v;
 	*ret_count = n;
 	return 0;
+}
+
+static int sysfs_list_types(struct pt_backend *be, enum pt_ns ns, const char *path,
+			    char ***ret_names, unsigned char **ret_types, size_t *ret_count)
+{
+	struct entry *v = NULL;
+	unsigned char *types = NULL;
+	char **names;
+	size_t n = 0;
+	int r = list_entries(to_sysfs(be), ns, path, &v, &n);
+
+	if (r < 0)
+		return r;
+	names = calloc(n + 1, sizeof(*names));
+	if (ret_types)
+		types = malloc(n ? n : 1);
+	if (!names || (ret_types && !types)) {
+		while (n > 0)
+			free(v[--n].name);
+		free(v);
+		free(names);
+		free(types);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		names[i] = v[i].name;
+		if (types)
+			types[i] = v[i].type;
+	}
+	free(v);
+	*ret_names = names;
+	if (ret_types)
+		*ret_types = types;
+	*ret_count = n;
+	return 0;
+}
+
+static int sysfs_list(struct pt_backend *be, enum pt_ns ns, const char *path, char ***ret_names,
+		      size_t *ret_count)
+{
+	return sysfs_list_types(be, ns, path, ret_names, NULL, ret_count);
 }
 
 static int sysfs_exists(struct pt_backend *be, enum pt_ns ns, const char *path)
@@ -455,6 +499,7 @@ static const struct pt_backend_ops sysfs_ops = {
 	.readlink = sysfs_readlink,
 	.list = sysfs_list,
 	.exists = sysfs_exists,
+	.list_types = sysfs_list_types,
 	.dev_open = sysfs_dev_open,
 	.dev_ioctl = sysfs_dev_ioctl,
 	.dev_close = sysfs_dev_close,

@@ -81,6 +81,35 @@ _public_ int pt_backend_list(struct pt_backend *be, enum pt_ns ns, const char *p
 	return r;
 }
 
+_public_ int pt_backend_list_types(struct pt_backend *be, enum pt_ns ns, const char *path,
+				   char ***ret_names, unsigned char **ret_types, size_t *ret_count)
+{
+	unsigned char *types;
+	char **names = NULL;
+	size_t n = 0;
+	int r = check(be, path);
+
+	if (r >= 0 && be->ops->list_types) {
+		r = be->ops->list_types(be, ns, path, ret_names, ret_types, ret_count);
+		if (pt_trace_reads(be->trace))
+			pt_trace_add(be->trace, PT_EVENT_LIST, ns, path, NULL, 0, r, NULL);
+		return r;
+	}
+	if (r >= 0)
+		r = pt_backend_list(be, ns, path, &names, &n);
+	if (r < 0)
+		return r;
+	types = calloc(n ? n : 1, 1); /* DT_UNKNOWN is 0 */
+	if (!types) {
+		pt_strv_free(names);
+		return -ENOMEM;
+	}
+	*ret_names = names;
+	*ret_types = types;
+	*ret_count = n;
+	return 0;
+}
+
 _public_ int pt_backend_exists(struct pt_backend *be, enum pt_ns ns, const char *path)
 {
 	int r = check(be, path);

@@ -57,6 +57,12 @@ struct pt_backend_ops {
 	/* 1 when the path exists (whatever its type or permissions), 0 when it does not. */
 	int (*exists)(struct pt_backend *be, enum pt_ns ns, const char *path);
 
+	/* As list, with each entry's type as getdents(2) gives it (DT_DIR, DT_LNK, DT_REG, or
+	 * DT_UNKNOWN when the file system does not say) in *ret_types, a malloc'd array the
+	 * caller frees. Optional: NULL means every type is DT_UNKNOWN. */
+	int (*list_types)(struct pt_backend *be, enum pt_ns ns, const char *path, char ***ret_names,
+			  unsigned char **ret_types, size_t *ret_count);
+
 	/* Device nodes (VFIO): open returns a handle >= 0 that only this backend understands;
 	 * ioctl behaves as ioctl(2) on it; close releases it. Optional: NULL means -ENOSYS. */
 	int (*dev_open)(struct pt_backend *be, const char *path, int flags);
@@ -89,6 +95,10 @@ int pt_backend_readlink(struct pt_backend *be, enum pt_ns ns, const char *path, 
 int pt_backend_list(struct pt_backend *be, enum pt_ns ns, const char *path, char ***ret_names,
 		    size_t *ret_count);
 int pt_backend_exists(struct pt_backend *be, enum pt_ns ns, const char *path);
+/* A listing with the entries' types (see list_types): a walker then reads a file, follows a
+ * link or lists a directory without first trying each. */
+int pt_backend_list_types(struct pt_backend *be, enum pt_ns ns, const char *path, char ***ret_names,
+			  unsigned char **ret_types, size_t *ret_count);
 int pt_backend_dev_open(struct pt_backend *be, const char *path, int flags);
 int pt_backend_dev_ioctl(struct pt_backend *be, int handle, unsigned long request, void *arg);
 int pt_backend_dev_close(struct pt_backend *be, int handle);

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include <cmocka.h>
+#include <dirent.h>
 
 #include "backend.h"
 #include "trace.h"
@@ -174,6 +175,38 @@ static void test_backend_sysfs_list_and_exists(void **state)
 			 0);
 	assert_int_equal(pt_backend_exists(f->be, PT_NS_DEV, "vfio/vfio"), 0);
 	assert_int_equal(pt_backend_list(f->be, PT_NS_SYS, "escape-relative", &names, &n), -EXDEV);
+}
+
+/* The typed listing says what each entry is (on a file system that fills d_type). */
+static void test_backend_sysfs_list_types(void **state)
+{
+	struct fixture *f = *state;
+	unsigned char *types = NULL;
+	char **names = NULL;
+	size_t n = 0;
+
+	assert_int_equal(
+		pt_backend_list_types(f->be, PT_NS_SYS, "devices/pci0000:00", &names, &types, &n),
+		0);
+	assert_int_equal(n, 1);
+	assert_string_equal(names[0], "0000:00:02.0");
+	assert_true(types[0] == DT_DIR || types[0] == DT_UNKNOWN);
+	pt_strv_free(names);
+	free(types);
+	assert_int_equal(pt_backend_list_types(f->be, PT_NS_SYS, "bus/pci/devices/0000:00:02.0",
+					       &names, &types, &n),
+			 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(names[1], "subsystem");
+	assert_true(types[1] == DT_LNK || types[1] == DT_UNKNOWN);
+	assert_true(types[2] == DT_REG || types[2] == DT_UNKNOWN);
+	/* tmpfs and ext4 fill d_type: the walker relies on it only when it is known. */
+	assert_true(types[0] != DT_UNKNOWN || types[1] != DT_UNKNOWN || types[2] != DT_UNKNOWN);
+	pt_strv_free(names);
+	free(types);
+	assert_int_equal(
+		pt_backend_list_types(f->be, PT_NS_SYS, "escape-relative", &names, &types, &n),
+		-EXDEV);
 }
 
 static void test_backend_sysfs_write(void **state)
@@ -360,6 +393,7 @@ int main(void)
 		BOTH(test_backend_sysfs_refuses_escapes),
 		BOTH(test_backend_sysfs_readlink),
 		BOTH(test_backend_sysfs_list_and_exists),
+		BOTH(test_backend_sysfs_list_types),
 		BOTH(test_backend_sysfs_write),
 		BOTH(test_backend_sysfs_long_names),
 		BOTH(test_backend_sysfs_namespaces),
