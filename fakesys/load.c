@@ -29,6 +29,7 @@ struct fks_loader {
 	GArray *blocks; /* struct pending */
 	GPtrArray *drivers; /* names of loaded drivers the tree showed */
 	bool iommu_class;
+	GPtrArray *notes; /* struct fks_note *: findings while reading, for the host */
 };
 
 int fks_loader_new(const char *name, struct fks_loader **ret)
@@ -38,8 +39,25 @@ int fks_loader_new(const char *name, struct fks_loader **ret)
 	l->name = g_strdup(name);
 	l->blocks = g_array_new(FALSE, TRUE, sizeof(struct pending));
 	l->drivers = g_ptr_array_new_with_free_func(g_free);
+	l->notes = g_ptr_array_new();
 	*ret = l;
 	return 0;
+}
+
+static void note_free(gpointer p);
+
+void fks_loader_note(struct fks_loader *l, const char *rule, const char *address, const char *fmt,
+		     ...)
+{
+	struct fks_note *n = g_new0(struct fks_note, 1);
+	va_list ap;
+
+	n->rule = g_strdup(rule);
+	n->address = g_strdup(address);
+	va_start(ap, fmt);
+	n->message = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	g_ptr_array_add(l->notes, n);
 }
 
 void fks_loader_free(struct fks_loader *l)
@@ -50,6 +68,9 @@ void fks_loader_free(struct fks_loader *l)
 		fks_rec_free(g_array_index(l->blocks, struct pending, i).rec);
 	g_array_free(l->blocks, TRUE);
 	g_ptr_array_free(l->drivers, TRUE);
+	for (guint i = 0; i < l->notes->len; i++)
+		note_free(l->notes->pdata[i]);
+	g_ptr_array_free(l->notes, TRUE);
 	g_free(l->name);
 	g_free(l);
 }
@@ -818,6 +839,11 @@ int fks_loader_finish(struct fks_loader *l, const struct fks_options *opts, stru
 	if (r < 0) {
 		fks_host_free(h);
 		return r;
+	}
+	for (guint i = 0; i < l->notes->len; i++) {
+		const struct fks_note *n = l->notes->pdata[i];
+
+		fks_host_add_note(h, n->rule, n->address, "%s", n->message);
 	}
 	g_ptr_array_sort(h->others, cmp_rec);
 	g_ptr_array_sort(h->proc, cmp_entry);
