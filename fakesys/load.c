@@ -30,6 +30,7 @@ struct fks_loader {
 	GPtrArray *drivers; /* names of loaded drivers the tree showed */
 	bool iommu_class;
 	GPtrArray *notes; /* struct fks_note *: findings while reading, for the host */
+	char *capture; /* an export's fakesys/capture words, which override what is seen */
 };
 
 int fks_loader_new(const char *name, struct fks_loader **ret)
@@ -71,6 +72,7 @@ void fks_loader_free(struct fks_loader *l)
 	for (guint i = 0; i < l->notes->len; i++)
 		note_free(l->notes->pdata[i]);
 	g_ptr_array_free(l->notes, TRUE);
+	g_free(l->capture);
 	g_free(l->name);
 	g_free(l);
 }
@@ -538,6 +540,12 @@ static void apply_block(struct fks_host *h, struct fks_rec *r, GHashTable *membe
 			g_ptr_array_add(h->proc, c);
 			continue;
 		}
+		if (strcmp(e->name, "fakesys/capture") == 0) {
+			g_free(l->capture);
+			l->capture = g_strndup(e->data, e->len);
+			h->capture.imported |= strstr(l->capture, " imported") != NULL;
+			continue;
+		}
 		if (strcmp(e->name, "fakesys/imported") == 0) {
 			h->capture.imported = true; /* made by import from pasted text */
 			continue;
@@ -863,6 +871,19 @@ int fks_loader_finish(struct fks_loader *l, const struct fks_options *opts, stru
 	/* An import's block lists drivers too, but a paste shows what its author chose. */
 	h->capture.iommu_shown &= !h->capture.imported;
 	h->capture.uevents &= !h->capture.imported;
+	if (l->capture) {
+		/* An export of a capture: what it showed is what that capture showed. */
+		g_auto(GStrv) words = g_strsplit_set(l->capture, " \n", -1);
+
+		h->capture = (struct fks_capture){ 0 };
+		for (guint i = 0; words[i]; i++) {
+			h->capture.imported |= strcmp(words[i], "imported") == 0;
+			h->capture.uevents |= strcmp(words[i], "uevents") == 0;
+			h->capture.driver_override |= strcmp(words[i], "driver_override") == 0;
+			h->capture.iommu_shown |= strcmp(words[i], "iommu_shown") == 0;
+			h->capture.iommu_on |= strcmp(words[i], "iommu_on") == 0;
+		}
+	}
 	for (guint i = 0; i < h->others->len; i++) {
 		const struct fks_rec *o = h->others->pdata[i];
 		const char *sub = env_get(o, "SUBSYSTEM");

@@ -398,5 +398,22 @@ PY
 	echo "ok - row 30: both files named in findings, neither used"; pass=$((pass + 1))
 else echo "not ok - row 30"; fail=$((fail + 1)); fi
 
+# A tarball of a tree (a /sys subtree, hwloc-gather-topology's output) works like the
+# directory, for --host and for import; the private folder it is unpacked into is removed.
+mkdir -p "$tmp/tt"
+tar -C "$tmp" -czf "$tmp/tree.tar.gz" linked
+TMPDIR="$tmp/tt" "$PTH" inspect --host "$tmp/tree.tar.gz" --json >"$tmp/out" 2>"$tmp/err"
+if python3 -c 'import json,sys; h=json.load(open(sys.argv[1])); assert [d["iommu_group"] for d in h["devices"]] == [1, 1]' "$tmp/out" &&
+	[ -z "$(ls -A "$tmp/tt")" ]; then
+	echo "ok - --host TREE.tar.gz: the tree, nothing left behind"; pass=$((pass + 1))
+else echo "not ok - --host tarball"; cat "$tmp/err"; ls "$tmp/tt"; fail=$((fail + 1)); fi
+TMPDIR="$tmp/tt" "$PTH" import "$tmp/tree.tar.gz" -o "$tmp/tree.umockdev" 2>"$tmp/err"
+check "import of a tree tarball loads" 0 any "" -- inspect --host "$tmp/tree.umockdev" --json
+if python3 -c 'import json,sys; h=json.load(open(sys.argv[1])); assert [d["driver"] for d in h["devices"]] == ["pcieport", "nvme"]' "$tmp/out" &&
+	[ -z "$(ls -A "$tmp/tt")" ]; then
+	echo "ok - import TREE.tar.gz: its recording, nothing left behind"; pass=$((pass + 1))
+else echo "not ok - import tarball"; cat "$tmp/err"; fail=$((fail + 1)); fi
+check "import of a tree with another file" 2 empty "holds a sys/ tree: import it alone" -- import "$tmp/tree.tar.gz" "$tmp/paste.txt"
+
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]
