@@ -142,60 +142,6 @@ _public_ bool fks_host_kernel_shown(const struct fks_host *host)
 	return host->osrelease != NULL;
 }
 
-_public_ const struct fks_capture *fks_host_capture(const struct fks_host *host)
-{
-	return &host->capture;
-}
-
-_public_ const char *fks_host_driver_unknown(const struct fks_host *host, const char *address)
-{
-	return host->driver_unknown ? g_hash_table_lookup(host->driver_unknown, address) : NULL;
-}
-
-_public_ const char *fks_host_group_unknown(const struct fks_host *host, const char *address)
-{
-	return host->group_unknown ? g_hash_table_lookup(host->group_unknown, address) : NULL;
-}
-
-/* A fact of a device the capture does not show, where its absence does not mean none. */
-static void not_shown(GHashTable **table, const char *addr, const char *why)
-{
-	if (!*table)
-		*table = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	g_hash_table_insert(*table, g_strdup(addr), (gpointer)why);
-}
-
-/*
- * A tree copied with cp -L or tar -h has a directory where the iommu_group link was: it
- * still lists the group's members (tree.c keeps that listing as "iommu_group/devices"), but
- * not the group's number. The listing of kernel/iommu_groups, when copied too, gives it.
- */
-static void copied_group(struct fks_host *h, struct fks_dev *d, int listed)
-{
-	struct fks_entry *e = fks_rec_take(d->rec, "iommu_group/devices");
-
-	if (!e)
-		return;
-	h->capture.iommu_on = true; /* the kernel made a group: an IOMMU was on */
-	h->capture.iommu_shown = true;
-	if (listed >= 0) {
-		fks_host_add_note(h, "K-GROUP-LINKS", d->addr,
-				  "%s: iommu_group is a copied directory, not a link (cp -L, tar "
-				  "-h): its group, %d, is the one kernel/iommu_groups lists it in",
-				  d->addr, listed);
-	} else {
-		not_shown(&h->group_unknown, d->addr,
-			  "iommu_group is a directory in this copy (cp -L or tar -h): it names "
-			  "the group's members, not its number");
-		fks_host_add_note(
-			h, "K-GROUP-LINKS", d->addr,
-			"%s: iommu_group is a copied directory, not a link (cp -L, tar "
-			"-h): the group number is lost; members the copy still lists: %.*s",
-			d->addr, e->len ? (int)e->len : 4, e->len ? e->data : "none");
-	}
-	fks_entry_free(e);
-}
-
 _public_ size_t fks_host_note_count(const struct fks_host *host)
 {
 	return host->notes ? host->notes->len : 0;
@@ -435,13 +381,14 @@ static void take_links(struct fks_host *h, struct fks_dev *d, struct dev_links *
 	} else if (env_drv && env_drv[0]) {
 		ret->driver = g_strdup(env_drv);
 	} else if (h->capture.imported) {
-		not_shown(&h->driver_unknown, d->addr, "the pasted text does not show its driver");
+		fks_capture_not_shown(&h->driver_unknown, d->addr,
+				      "the pasted text does not show its driver");
 	} else if (!uevent) {
 		/* The kernel's uevent names the driver of a bound device: without it and
 		 * without the driver link (hwloc-gather-topology keeps neither), unbound
 		 * cannot be told from not copied. */
-		not_shown(&h->driver_unknown, d->addr,
-			  "the capture has neither its uevent nor a driver link");
+		fks_capture_not_shown(&h->driver_unknown, d->addr,
+				      "the capture has neither its uevent nor a driver link");
 	}
 	if ((e = fks_rec_take(d->rec, "iommu_group"))) {
 		unsigned long v;
@@ -763,7 +710,7 @@ static int finish_devices(struct fks_loader *l, struct fks_host *h, GHashTable *
 				 GPOINTER_TO_INT(m) - 1 :
 				 -1;
 		if (dl->group < 0)
-			copied_group(h, d, listed);
+			fks_capture_copied_group(h, d, listed);
 		if (dl->group >= 0 || listed >= 0)
 			fks_group_add_member(fks_group_get(h, dl->group >= 0 ? dl->group : listed),
 					     d);
@@ -871,19 +818,8 @@ int fks_loader_finish(struct fks_loader *l, const struct fks_options *opts, stru
 	/* An import's block lists drivers too, but a paste shows what its author chose. */
 	h->capture.iommu_shown &= !h->capture.imported;
 	h->capture.uevents &= !h->capture.imported;
-	if (l->capture) {
-		/* An export of a capture: what it showed is what that capture showed. */
-		g_auto(GStrv) words = g_strsplit_set(l->capture, " \n", -1);
-
-		h->capture = (struct fks_capture){ 0 };
-		for (guint i = 0; words[i]; i++) {
-			h->capture.imported |= strcmp(words[i], "imported") == 0;
-			h->capture.uevents |= strcmp(words[i], "uevents") == 0;
-			h->capture.driver_override |= strcmp(words[i], "driver_override") == 0;
-			h->capture.iommu_shown |= strcmp(words[i], "iommu_shown") == 0;
-			h->capture.iommu_on |= strcmp(words[i], "iommu_on") == 0;
-		}
-	}
+	if (l->capture) /* an export of a capture: what it showed is what that one showed */
+		fks_capture_parse(&h->capture, l->capture);
 	for (guint i = 0; i < h->others->len; i++) {
 		const struct fks_rec *o = h->others->pdata[i];
 		const char *sub = env_get(o, "SUBSYSTEM");
