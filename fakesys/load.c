@@ -305,7 +305,7 @@ static int make_dev(struct fks_host *h, struct pending *p, const char *name, str
 	d = fks_dev_new(h, addr, r->devpath);
 	cfg = fks_rec_take(r, "config");
 	ret = cfg ? fks_dev_set_config(d, cfg->data, cfg->len) : -ENOENT;
-	if (ret < 0 && (!cfg || all_ones(cfg->data, cfg->len))) {
+	if (ret < 0 && (!cfg || !cfg->len || all_ones(cfg->data, cfg->len))) {
 		/* Not captured (no root, a copy without it) or not answering (dead after a
 		 * reset): the device stays, its ids from the attributes below; the scan says
 		 * what is unknown. */
