@@ -361,6 +361,15 @@ int fks_loader_add(struct fks_loader *l, struct fks_rec *rec, unsigned line, str
 /* What a tree shows besides device blocks: a loaded driver, the IOMMU class, a block. */
 void fks_loader_add_driver(struct fks_loader *l, const char *name);
 void fks_loader_set_iommu_class(struct fks_loader *l, bool present);
+/* capture.c: a fact of a device the capture does not show (why: static text); an
+ * iommu_group copied as a directory (rec entry "iommu_group/devices"), listed in group listed
+ * by kernel/iommu_groups or -1; an export's fakesys/capture words. */
+void fks_capture_not_shown(GHashTable **table, const char *addr, const char *why);
+void fks_capture_copied_group(struct fks_host *h, struct fks_dev *d, int listed);
+void fks_capture_parse(struct fks_capture *c, const char *line);
+/* A finding about what was read (a file not used, and why), for the loaded host's notes. */
+void fks_loader_note(struct fks_loader *l, const char *rule, const char *address, const char *fmt,
+		     ...) G_GNUC_PRINTF(4, 5);
 bool fks_loader_has_block(const struct fks_loader *l, const char *devpath);
 void fks_host_add_note(struct fks_host *h, const char *rule, const char *address, const char *fmt,
 		       ...) _printf_(4, 5);

@@ -29,6 +29,8 @@ struct fks_loader {
 	GArray *blocks; /* struct pending */
 	GPtrArray *drivers; /* names of loaded drivers the tree showed */
 	bool iommu_class;
+	GPtrArray *notes; /* struct fks_note *: findings while reading, for the host */
+	char *capture; /* an export's fakesys/capture words, which override what is seen */
 };
 
 int fks_loader_new(const char *name, struct fks_loader **ret)
@@ -38,8 +40,25 @@ int fks_loader_new(const char *name, struct fks_loader **ret)
 	l->name = g_strdup(name);
 	l->blocks = g_array_new(FALSE, TRUE, sizeof(struct pending));
 	l->drivers = g_ptr_array_new_with_free_func(g_free);
+	l->notes = g_ptr_array_new();
 	*ret = l;
 	return 0;
+}
+
+static void note_free(gpointer p);
+
+void fks_loader_note(struct fks_loader *l, const char *rule, const char *address, const char *fmt,
+		     ...)
+{
+	struct fks_note *n = g_new0(struct fks_note, 1);
+	va_list ap;
+
+	n->rule = g_strdup(rule);
+	n->address = g_strdup(address);
+	va_start(ap, fmt);
+	n->message = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	g_ptr_array_add(l->notes, n);
 }
 
 void fks_loader_free(struct fks_loader *l)
@@ -50,6 +69,10 @@ void fks_loader_free(struct fks_loader *l)
 		fks_rec_free(g_array_index(l->blocks, struct pending, i).rec);
 	g_array_free(l->blocks, TRUE);
 	g_ptr_array_free(l->drivers, TRUE);
+	for (guint i = 0; i < l->notes->len; i++)
+		note_free(l->notes->pdata[i]);
+	g_ptr_array_free(l->notes, TRUE);
+	g_free(l->capture);
 	g_free(l->name);
 	g_free(l);
 }
@@ -117,60 +140,6 @@ void fks_host_add_note(struct fks_host *h, const char *rule, const char *address
 _public_ bool fks_host_kernel_shown(const struct fks_host *host)
 {
 	return host->osrelease != NULL;
-}
-
-_public_ const struct fks_capture *fks_host_capture(const struct fks_host *host)
-{
-	return &host->capture;
-}
-
-_public_ const char *fks_host_driver_unknown(const struct fks_host *host, const char *address)
-{
-	return host->driver_unknown ? g_hash_table_lookup(host->driver_unknown, address) : NULL;
-}
-
-_public_ const char *fks_host_group_unknown(const struct fks_host *host, const char *address)
-{
-	return host->group_unknown ? g_hash_table_lookup(host->group_unknown, address) : NULL;
-}
-
-/* A fact of a device the capture does not show, where its absence does not mean none. */
-static void not_shown(GHashTable **table, const char *addr, const char *why)
-{
-	if (!*table)
-		*table = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	g_hash_table_insert(*table, g_strdup(addr), (gpointer)why);
-}
-
-/*
- * A tree copied with cp -L or tar -h has a directory where the iommu_group link was: it
- * still lists the group's members (tree.c keeps that listing as "iommu_group/devices"), but
- * not the group's number. The listing of kernel/iommu_groups, when copied too, gives it.
- */
-static void copied_group(struct fks_host *h, struct fks_dev *d, int listed)
-{
-	struct fks_entry *e = fks_rec_take(d->rec, "iommu_group/devices");
-
-	if (!e)
-		return;
-	h->capture.iommu_on = true; /* the kernel made a group: an IOMMU was on */
-	h->capture.iommu_shown = true;
-	if (listed >= 0) {
-		fks_host_add_note(h, "K-GROUP-LINKS", d->addr,
-				  "%s: iommu_group is a copied directory, not a link (cp -L, tar "
-				  "-h): its group, %d, is the one kernel/iommu_groups lists it in",
-				  d->addr, listed);
-	} else {
-		not_shown(&h->group_unknown, d->addr,
-			  "iommu_group is a directory in this copy (cp -L or tar -h): it names "
-			  "the group's members, not its number");
-		fks_host_add_note(
-			h, "K-GROUP-LINKS", d->addr,
-			"%s: iommu_group is a copied directory, not a link (cp -L, tar "
-			"-h): the group number is lost; members the copy still lists: %.*s",
-			d->addr, e->len ? (int)e->len : 4, e->len ? e->data : "none");
-	}
-	fks_entry_free(e);
 }
 
 _public_ size_t fks_host_note_count(const struct fks_host *host)
@@ -336,7 +305,7 @@ static int make_dev(struct fks_host *h, struct pending *p, const char *name, str
 	d = fks_dev_new(h, addr, r->devpath);
 	cfg = fks_rec_take(r, "config");
 	ret = cfg ? fks_dev_set_config(d, cfg->data, cfg->len) : -ENOENT;
-	if (ret < 0 && (!cfg || all_ones(cfg->data, cfg->len))) {
+	if (ret < 0 && (!cfg || !cfg->len || all_ones(cfg->data, cfg->len))) {
 		/* Not captured (no root, a copy without it) or not answering (dead after a
 		 * reset): the device stays, its ids from the attributes below; the scan says
 		 * what is unknown. */
@@ -412,13 +381,14 @@ static void take_links(struct fks_host *h, struct fks_dev *d, struct dev_links *
 	} else if (env_drv && env_drv[0]) {
 		ret->driver = g_strdup(env_drv);
 	} else if (h->capture.imported) {
-		not_shown(&h->driver_unknown, d->addr, "the pasted text does not show its driver");
+		fks_capture_not_shown(&h->driver_unknown, d->addr,
+				      "the pasted text does not show its driver");
 	} else if (!uevent) {
 		/* The kernel's uevent names the driver of a bound device: without it and
 		 * without the driver link (hwloc-gather-topology keeps neither), unbound
 		 * cannot be told from not copied. */
-		not_shown(&h->driver_unknown, d->addr,
-			  "the capture has neither its uevent nor a driver link");
+		fks_capture_not_shown(&h->driver_unknown, d->addr,
+				      "the capture has neither its uevent nor a driver link");
 	}
 	if ((e = fks_rec_take(d->rec, "iommu_group"))) {
 		unsigned long v;
@@ -515,6 +485,12 @@ static void apply_block(struct fks_host *h, struct fks_rec *r, GHashTable *membe
 			c->data = g_memdup2(e->data, e->len + 1);
 			c->len = e->len;
 			g_ptr_array_add(h->proc, c);
+			continue;
+		}
+		if (strcmp(e->name, "fakesys/capture") == 0) {
+			g_free(l->capture);
+			l->capture = g_strndup(e->data, e->len);
+			h->capture.imported |= strstr(l->capture, " imported") != NULL;
 			continue;
 		}
 		if (strcmp(e->name, "fakesys/imported") == 0) {
@@ -763,7 +739,7 @@ static int finish_devices(struct fks_loader *l, struct fks_host *h, GHashTable *
 				 GPOINTER_TO_INT(m) - 1 :
 				 -1;
 		if (dl->group < 0)
-			copied_group(h, d, listed);
+			fks_capture_copied_group(h, d, listed);
 		if (dl->group >= 0 || listed >= 0)
 			fks_group_add_member(fks_group_get(h, dl->group >= 0 ? dl->group : listed),
 					     d);
@@ -849,6 +825,11 @@ int fks_loader_finish(struct fks_loader *l, const struct fks_options *opts, stru
 		fks_host_free(h);
 		return r;
 	}
+	for (guint i = 0; i < l->notes->len; i++) {
+		const struct fks_note *n = l->notes->pdata[i];
+
+		fks_host_add_note(h, n->rule, n->address, "%s", n->message);
+	}
 	g_ptr_array_sort(h->others, cmp_rec);
 	g_ptr_array_sort(h->proc, cmp_entry);
 	g_ptr_array_sort(h->extras, cmp_extra);
@@ -867,6 +848,8 @@ int fks_loader_finish(struct fks_loader *l, const struct fks_options *opts, stru
 	/* An import's block lists drivers too, but a paste shows what its author chose. */
 	h->capture.iommu_shown &= !h->capture.imported;
 	h->capture.uevents &= !h->capture.imported;
+	if (l->capture) /* an export of a capture: what it showed is what that one showed */
+		fks_capture_parse(&h->capture, l->capture);
 	for (guint i = 0; i < h->others->len; i++) {
 		const struct fks_rec *o = h->others->pdata[i];
 		const char *sub = env_get(o, "SUBSYSTEM");

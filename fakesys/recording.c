@@ -528,26 +528,30 @@ static void put_dev(GString *s, struct fks_host *h, struct fks_dev *d, GHashTabl
 	g_string_append_printf(s, "P: /%s\n", d->devpath);
 	if (d->driver)
 		g_string_append_printf(s, "E: DRIVER=%s\n", d->driver->name);
-	g_string_append_printf(
-		s,
-		"E: PCI_CLASS=%X\nE: PCI_ID=%04X:%04X\nE: PCI_SUBSYS_ID=%04X:%04X\n"
-		"E: PCI_SLOT_NAME=%s\nE: MODALIAS=pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%"
-		"02Xi%02X\n",
-		d->class, d->cfg.vendor, d->cfg.device, d->cfg.subsystem_vendor,
-		d->cfg.subsystem_device, d->addr, d->cfg.vendor, d->cfg.device,
-		d->cfg.subsystem_vendor, d->cfg.subsystem_device, d->class >> 16,
-		(d->class >> 8) & 0xff, d->class & 0xff);
+	/* The kernel's uevent, where the capture had config space to give its ids: a device
+	 * captured without it (hwloc keeps vendor and device only) gets no invented class. */
+	if (d->config_len)
+		g_string_append_printf(
+			s,
+			"E: PCI_CLASS=%X\nE: PCI_ID=%04X:%04X\nE: PCI_SUBSYS_ID=%04X:%04X\n"
+			"E: PCI_SLOT_NAME=%s\nE: MODALIAS=pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%"
+			"02Xi%02X\n",
+			d->class, d->cfg.vendor, d->cfg.device, d->cfg.subsystem_vendor,
+			d->cfg.subsystem_device, d->addr, d->cfg.vendor, d->cfg.device,
+			d->cfg.subsystem_vendor, d->cfg.subsystem_device, d->class >> 16,
+			(d->class >> 8) & 0xff, d->class & 0xff);
 	for (guint i = 0; i < d->rec->env->len; i++)
 		g_string_append_printf(s, "E: %s\n", (const char *)d->rec->env->pdata[i]);
 	g_string_append(s, "E: SUBSYSTEM=pci\n");
 	if (fks_node_resolve(h->root[PT_NS_SYS], d->devpath, true, &dir) == 0)
 		put_files(s, h, dir, strlen(d->devpath) + 1, blocks);
-	/* Config last: the longest line. */
-	g_string_append(s, "H: config=");
+	/* Config last: the longest line; none when the capture had none. */
+	if (d->config_len)
+		g_string_append(s, "H: config=");
 	/* As a reader sees it: a device that does not answer reads all ones. */
 	for (size_t i = 0; i < d->config_len; i++)
 		g_string_append_printf(s, "%02X", d->unresponsive ? 0xffu : (unsigned)d->config[i]);
-	g_string_append(s, "\n\n");
+	g_string_append(s, d->config_len ? "\n\n" : "\n");
 }
 
 /* A VFIO group's class device, as umockdev-record writes it (the node itself is not). */
@@ -651,6 +655,21 @@ static void put_vf_configs(GString *s, const struct fks_host *h)
 	}
 }
 
+/*
+ * What the capture did not show, kept across an export: the model serves driver_override,
+ * uevents and the drivers list whatever the capture held, so without this line a re-loaded
+ * export would claim to show them. Written only for a capture that lacked something.
+ */
+static void put_capture(GString *s, const struct fks_capture *c)
+{
+	if (!c->imported && c->uevents && c->driver_override && c->iommu_shown && !c->iommu_on)
+		return;
+	g_string_append_printf(
+		s, "A: fakesys/capture=%s%s%s%s%s\n", c->imported ? " imported" : "",
+		c->uevents ? " uevents" : "", c->driver_override ? " driver_override" : "",
+		c->iommu_shown ? " iommu_shown" : "", c->iommu_on ? " iommu_on" : "");
+}
+
 _public_ int fks_host_export_recording(const struct fks_host *ch, char **ret_text)
 {
 	struct fks_host *h = (struct fks_host *)ch; /* reads go through show handlers */
@@ -688,6 +707,7 @@ _public_ int fks_host_export_recording(const struct fks_host *ch, char **ret_tex
 		g_string_append_printf(s, "%s%s", i ? " " : "",
 				       ((struct fks_driver *)h->drivers->pdata[i])->name);
 	g_string_append_c(s, '\n');
+	put_capture(s, &h->capture);
 	put_driver_ids(s, h);
 	put_vf_configs(s, h);
 	for (guint i = 0; i < h->groups->len; i++) {

@@ -27,6 +27,13 @@ static bool skip_attr(const char *name)
 	return false;
 }
 
+struct tree_walk {
+	struct pt_backend *be;
+	struct fks_loader *l;
+};
+
+/* A file's content; -EFBIG when it is longer than any attribute the kernel shows (a sysfs
+ * attribute is at most a page; config space, 4096 bytes), never a silently cut copy. */
 static int read_all(struct pt_backend *be, enum pt_ns ns, const char *path, GByteArray **ret)
 {
 	uint8_t buf[8192];
@@ -35,15 +42,27 @@ static int read_all(struct pt_backend *be, enum pt_ns ns, const char *path, GByt
 
 	if (r < 0)
 		return r;
+	if (len == sizeof(buf))
+		return -EFBIG;
 	*ret = g_byte_array_new();
 	g_byte_array_append(*ret, buf, (guint)len);
 	return 0;
 }
 
-struct tree_walk {
-	struct pt_backend *be;
-	struct fks_loader *l;
-};
+/* A file the walk does not use, said once as a finding (trial row 30). */
+static void not_used(struct tree_walk *w, const char *path, int r)
+{
+	const char *why = r == -EXDEV ? "it links out of the tree: not followed" :
+			  r == -EFBIG ? "it is larger than the kernel ever shows it: not used" :
+					g_strerror(-r);
+	char addr[16];
+	g_autofree char *dev = g_path_get_dirname(path);
+	const char *dbase = strrchr(dev, '/');
+
+	if (!(dbase && fks_parse_address(dbase + 1, addr) == 0))
+		addr[0] = '\0';
+	fks_loader_note(w->l, "E-CAPTURE-FILE", addr[0] ? addr : NULL, "%s: %s", path, why);
+}
 
 static bool has_name(char **names, size_t n, const char *name)
 {
@@ -197,7 +216,12 @@ static void walk_block(struct tree_walk *w, const char *dir, char **names,
 			free(subtypes);
 			continue;
 		}
-		if (skip_attr(names[i]) || read_all(w->be, PT_NS_SYS, path, &b) < 0)
+		if (skip_attr(names[i]))
+			continue;
+		l = read_all(w->be, PT_NS_SYS, path, &b);
+		if (l == -EFBIG || l == -EXDEV)
+			not_used(w, path, l);
+		if (l < 0)
 			continue;
 		fks_rec_add(rec, name, false, b->data, b->len);
 		g_byte_array_unref(b);
@@ -283,6 +307,7 @@ static void add_hwloc_release(struct tree_walk *w, struct fks_rec *blk)
 /* kernel/iommu_groups and procfs as a ptharness block, which the loader already knows. */
 static void walk_kernel(struct tree_walk *w, bool iommu_shown)
 {
+	int r;
 	struct fks_rec *blk = fks_rec_new(PTH_BLOCK);
 	char **groups = NULL, **files = NULL;
 	size_t ng = 0, nf = 0;
@@ -291,10 +316,13 @@ static void walk_kernel(struct tree_walk *w, bool iommu_shown)
 	g_ptr_array_add(blk->env, g_strdup("SUBSYSTEM=ptharness"));
 	if (iommu_shown)
 		fks_rec_add(blk, "fakesys/iommu_shown", false, "1\n", 2);
-	if (read_all(w->be, PT_NS_PROC, "sys/kernel/osrelease", &b) >= 0) {
+	r = read_all(w->be, PT_NS_PROC, "sys/kernel/osrelease", &b);
+	if (r >= 0) {
 		fks_rec_add(blk, "proc/sys/kernel/osrelease", false, b->data, b->len);
 		g_byte_array_unref(b);
 	} else {
+		if (r == -EXDEV || r == -EFBIG)
+			not_used(w, "proc/sys/kernel/osrelease", r);
 		add_hwloc_release(w, blk);
 	}
 	if (pt_backend_list(w->be, PT_NS_SYS, "kernel/iommu_groups", &groups, &ng) >= 0) {

@@ -66,6 +66,15 @@ static void set_hex(json_object *o, const char *key, unsigned v, int width)
 	set_str(o, key, s);
 }
 
+/* An id config space would give: null when there is none and the capture kept no value. */
+static void set_id(json_object *o, const char *key, unsigned v, int digits, bool config_missing)
+{
+	if (config_missing && v == 0)
+		set(o, key, NULL);
+	else
+		set_hex(o, key, v, digits);
+}
+
 static void set_str_or_null(json_object *o, const char *key, const char *v)
 {
 	if (v)
@@ -240,12 +249,14 @@ static json_object *device_object(const struct pt_host *host, const struct pt_de
 	const char *why = pt_dev_config_unknown(dev), *acs_why = pt_dev_acs_unknown(dev);
 
 	set_str(o, "address", p->address);
-	set_hex(o, "vendor", p->vendor, 4);
-	set_hex(o, "device", p->device, 4);
-	set_hex(o, "subsystem_vendor", p->subsystem_vendor, 4);
-	set_hex(o, "subsystem_device", p->subsystem_device, 4);
-	set_hex(o, "class", p->class, 6);
-	set_hex(o, "revision", p->revision, 2);
+	/* Without config space the ids are the sysfs attributes the capture kept: a zero is
+	 * one it did not keep (no vendor is 0000), shown as null. */
+	set_id(o, "vendor", p->vendor, 4, p->config_missing);
+	set_id(o, "device", p->device, 4, p->config_missing);
+	set_id(o, "subsystem_vendor", p->subsystem_vendor, 4, p->config_missing);
+	set_id(o, "subsystem_device", p->subsystem_device, 4, p->config_missing);
+	set_id(o, "class", p->class, 6, p->config_missing);
+	set_id(o, "revision", p->revision, 2, p->config_missing);
 	if (p->vendor_name)
 		set_str(o, "vendor_name", p->vendor_name);
 	if (p->device_name)

@@ -94,11 +94,30 @@ static gboolean is_file(const char *spec)
 	return g_file_test(spec, G_FILE_TEST_IS_REGULAR);
 }
 
+/*
+ * Under umockdev-run (UMOCKDEV_DIR set) "live" is the testbed: umockdev's preload does not
+ * catch openat2(), so reading "/" would reach the real /sys and /dev/vfio by surprise (trial
+ * row 7), and a detach there would change the real machine. The testbed root is read as a
+ * captured tree instead; one without sys/ is refused.
+ */
 static gboolean open_live(struct pth_host_source *src, const struct fks_options *fo, GError **error)
 {
-	int r = pt_backend_sysfs_new("/", &src->be);
+	const char *testbed = g_getenv("UMOCKDEV_DIR");
+	int r;
 
-	(void)fo;
+	if (testbed && testbed[0]) {
+		struct pt_error err = { 0 };
+
+		r = fks_host_new_from_dir(testbed, fo, &src->fake, &err);
+		if (r < 0)
+			return fail(error, src->spec, 0,
+				    "UMOCKDEV_DIR is set (running under umockdev), so live is its "
+				    "testbed %s, and that does not load: %s",
+				    testbed, err.reason[0] ? err.reason : g_strerror(-r));
+		src->kind = PTH_HOST_DIR; /* a captured tree: nothing of this machine is read */
+		return TRUE;
+	}
+	r = pt_backend_sysfs_new("/", &src->be);
 	return r >= 0 || fail(error, src->spec, 0, "%s", g_strerror(-r));
 }
 
@@ -129,9 +148,108 @@ static gboolean open_recording(struct pth_host_source *src, const struct fks_opt
 	return TRUE;
 }
 
+gboolean pth_is_tarball(const char *file)
+{
+	static const char *const ends[] = {
+		".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2"
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(ends); i++)
+		if (g_str_has_suffix(file, ends[i]))
+			return TRUE;
+	return FALSE;
+}
+
+void pth_tarball_remove(char *dir)
+{
+	const char *rm[] = { "rm", "-rf", "--", dir, NULL };
+
+	if (!dir)
+		return;
+	g_spawn_sync(NULL, (char **)rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,
+		     NULL);
+	g_free(dir);
+}
+
+char *pth_tarball_unpack(const char *file, GError **error)
+{
+	g_autofree char *tmp = g_dir_make_tmp("ptharness-tar-XXXXXX", error);
+	g_autofree char *err = NULL;
+	const char *argv[] = {
+		"tar", "-xf", file, "-C", tmp, "--no-same-owner", "--no-same-permissions", NULL
+	};
+	g_autoptr(GError) e = NULL;
+	int status = 0;
+
+	if (!tmp)
+		return NULL;
+	if (!g_spawn_sync(NULL, (char **)argv, NULL,
+			  G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err,
+			  &status, &e) ||
+	    !g_spawn_check_wait_status(status, NULL)) {
+		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: tar: %s", file,
+			    e ? e->message : g_strstrip(err));
+		pth_tarball_remove(g_steal_pointer(&tmp));
+		return NULL;
+	}
+	return g_steal_pointer(&tmp);
+}
+
+char *pth_tree_root(const char *dir)
+{
+	g_autofree char *sys = g_build_filename(dir, "sys", NULL);
+	g_autoptr(GDir) d = NULL;
+	char *found = NULL;
+	const char *name;
+
+	if (g_file_test(sys, G_FILE_TEST_IS_DIR))
+		return g_strdup(dir);
+	d = g_dir_open(dir, 0, NULL);
+	while (d && (name = g_dir_read_name(d))) {
+		g_autofree char *sub = g_build_filename(dir, name, NULL);
+		g_autofree char *subsys = g_build_filename(sub, "sys", NULL);
+
+		if (g_file_test(sub, G_FILE_TEST_IS_SYMLINK) ||
+		    !g_file_test(subsys, G_FILE_TEST_IS_DIR))
+			continue;
+		if (found) { /* two trees: not one machine */
+			g_free(found);
+			return NULL;
+		}
+		found = g_steal_pointer(&sub);
+	}
+	return found;
+}
+
+/* A tarball of a tree (a /sys subtree, hwloc-gather-topology's output): unpacked into a
+ * private folder, loaded in memory like a directory, and the folder removed at once. */
+static gboolean open_tarball(struct pth_host_source *src, const struct fks_options *fo,
+			     GError **error)
+{
+	struct pt_error err = { 0 };
+	char *tmp = pth_tarball_unpack(src->spec, error);
+	g_autofree char *root = tmp ? pth_tree_root(tmp) : NULL;
+	int r = root ? fks_host_new_from_dir(root, fo, &src->fake, &err) : -ENOENT;
+
+	pth_tarball_remove(tmp);
+	if (!tmp)
+		return FALSE;
+	if (!root)
+		return fail(error, src->spec, 0,
+			    "no sys/ directory in the tarball (nor in its one top folder)");
+	return r >= 0 ||
+	       fail(error, src->spec, 0, "%s", err.reason[0] ? err.reason : g_strerror(-r));
+}
+
+static gboolean is_tarball_file(const char *spec)
+{
+	return g_file_test(spec, G_FILE_TEST_IS_REGULAR) && pth_is_tarball(spec);
+}
+
 /*
  * What kind of --host input this is: the first row whose test accepts the spec. Live is a
- * word; a directory is a captured tree (DIR/sys/...); a regular file a recording.
+ * word; a directory is a captured tree (DIR/sys/...), and so is a tarball of one; any other
+ * regular file a recording (or a paste, which becomes one).
  */
 static const struct host_loader {
 	enum pth_host_kind kind;
@@ -140,6 +258,7 @@ static const struct host_loader {
 } loaders[] = {
 	{ PTH_HOST_LIVE, is_live, open_live },
 	{ PTH_HOST_DIR, is_dir, open_dir },
+	{ PTH_HOST_DIR, is_tarball_file, open_tarball },
 	{ PTH_HOST_RECORDING, is_file, open_recording },
 };
 

@@ -36,6 +36,20 @@ struct pth_host_source *pth_host_source_open_with(const char *spec,
 /* Accepts NULL; returns NULL. */
 struct pth_host_source *pth_host_source_free(struct pth_host_source *src);
 
+/* Whether file is named as a tarball (.tar, .tar.gz, .tgz, .tar.xz, .txz, .tar.bz2). */
+gboolean pth_is_tarball(const char *file);
+/*
+ * Unpack a tarball with tar into a new private folder (no owners or permissions kept; GNU tar
+ * drops leading "/" and refuses ".."). Returns the folder, which the caller removes with
+ * pth_tarball_remove() whatever happens; NULL with error set when tar fails (nothing left).
+ */
+char *pth_tarball_unpack(const char *file, GError **error);
+/* Removes the folder pth_tarball_unpack() made, and frees dir. Accepts NULL. */
+void pth_tarball_remove(char *dir);
+/* The folder holding sys/ in dir: dir itself, or its one subfolder that holds it (as a
+ * tarball of a gathered tree unpacks); NULL when there is none. */
+char *pth_tree_root(const char *dir);
+
 struct pt_backend *pth_host_source_backend(struct pth_host_source *src);
 enum pth_host_kind pth_host_source_kind(const struct pth_host_source *src);
 const char *pth_host_source_spec(const struct pth_host_source *src);

@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "fakesys.h"
+#include "hostsrc.h"
 #include "import.h"
 
 static void usage(FILE *f)
@@ -23,7 +24,8 @@ static void usage(FILE *f)
 	      "dmesg or journalctl -k lines, /proc/cmdline, dpdk-devbind.py --status, and\n"
 	      "`ptharness record --bug-report` bundles; a sosreport folder or tarball gives its\n"
 	      "lspci, dmesg, dpdk and /proc/cmdline captures. Prompts, markdown fences and quotes, CRLF\n"
-	      "and a diff's +/- prefixes are taken off.\n"
+	      "and a diff's +/- prefixes are taken off. A folder or tarball holding sys/ (a /sys\n"
+	      "subtree, hwloc-gather-topology's output) is read alone, as --host reads it.\n"
 	      "\n"
 	      "On stderr: each line no format could use, once, with its number; each conflict\n"
 	      "between files (two groups for one device): the fact is then unknown. What the\n"
@@ -138,51 +140,69 @@ static int read_dir(struct fks_import *imp, const char *dir)
 	return found;
 }
 
-static bool is_tarball(const char *file)
-{
-	static const char *const ends[] = {
-		".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2"
-	};
-
-	for (size_t i = 0; i < G_N_ELEMENTS(ends); i++)
-		if (g_str_has_suffix(file, ends[i]))
-			return true;
-	return false;
-}
-
-/* Unpack with tar into a private folder (no owners, no permissions kept; GNU tar refuses
- * names with "..") and read it as a sosreport folder; the folder is removed after. */
+/* A sosreport tarball: unpacked into a private folder (pth_tarball_unpack) and read as a
+ * sosreport folder; the folder is removed after. */
 static int read_tarball(struct fks_import *imp, const char *file)
 {
 	g_autoptr(GError) e = NULL;
-	g_autofree char *tmp = g_dir_make_tmp("ptharness-import-XXXXXX", &e);
-	g_autofree char *err = NULL;
-	const char *argv[] = {
-		"tar", "-xf", file, "-C", tmp, "--no-same-owner", "--no-same-permissions", NULL
-	};
-	const char *rm[] = { "rm", "-rf", "--", tmp, NULL };
-	int status = 0, r;
+	char *tmp = pth_tarball_unpack(file, &e);
+	int r;
 
 	if (!tmp) {
 		fprintf(stderr, "ptharness import: %s\n", e->message);
 		return -EIO;
 	}
-	if (!g_spawn_sync(NULL, (char **)argv, NULL,
-			  G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err,
-			  &status, &e) ||
-	    !g_spawn_check_wait_status(status, NULL)) {
-		fprintf(stderr, "ptharness import: %s: tar: %s\n", file,
-			e ? e->message : g_strstrip(err));
-		r = -EIO;
-	} else {
-		r = read_dir(imp, tmp);
-		if (r == 0)
-			fprintf(stderr, "ptharness import: %s: no lspci, dmesg or cmdline in it\n",
-				file);
-	}
-	g_spawn_sync(NULL, (char **)rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,
-		     NULL);
+	r = read_dir(imp, tmp);
+	if (r == 0)
+		fprintf(stderr, "ptharness import: %s: no lspci, dmesg or cmdline in it\n", file);
+	pth_tarball_remove(tmp);
 	return r < 0 ? r : 0;
+}
+
+/*
+ * A captured tree (a folder or a tarball holding sys/: a /sys subtree, hwloc-gather-topology's
+ * output) is loaded as --host loads it and written as its recording: 1 when files[0] was one
+ * (*ret_rec set), 0 when no file is a tree, -EINVAL when a tree comes with other files or
+ * does not load.
+ */
+static int tree_alone(char **files, int n, char **ret_rec)
+{
+	for (int i = 0; i < n; i++) {
+		g_autoptr(GError) e = NULL;
+		char *tmp = NULL;
+		g_autofree char *root = NULL;
+		struct fks_host *host = NULL;
+		struct pt_error err = { 0 };
+		int r;
+
+		if (pth_is_tarball(files[i]) && g_file_test(files[i], G_FILE_TEST_IS_REGULAR)) {
+			tmp = pth_tarball_unpack(files[i], &e);
+			if (!tmp) {
+				fprintf(stderr, "ptharness import: %s\n", e->message);
+				return -EINVAL;
+			}
+			root = pth_tree_root(tmp);
+		} else if (g_file_test(files[i], G_FILE_TEST_IS_DIR)) {
+			root = pth_tree_root(files[i]);
+		}
+		if (!root) {
+			pth_tarball_remove(tmp);
+			continue;
+		}
+		r = n > 1 ? -EINVAL : fks_host_new_from_dir(root, NULL, &host, &err);
+		pth_tarball_remove(tmp);
+		if (n > 1)
+			fprintf(stderr, "ptharness import: %s holds a sys/ tree: import it alone\n",
+				files[i]);
+		else if (r < 0)
+			fprintf(stderr, "ptharness import: %s: %s\n", files[i],
+				err.reason[0] ? err.reason : g_strerror(-r));
+		else
+			r = fks_host_export_recording(host, ret_rec);
+		fks_host_free(host);
+		return r < 0 ? -EINVAL : 1;
+	}
+	return 0;
 }
 
 static int read_all(struct fks_import *imp, char **files, int n)
@@ -196,7 +216,7 @@ static int read_all(struct fks_import *imp, char **files, int n)
 				fprintf(stderr,
 					"ptharness import: %s: no lspci, dmesg or cmdline in it\n",
 					files[i]);
-		} else if (is_tarball(files[i])) {
+		} else if (pth_is_tarball(files[i])) {
 			r = read_tarball(imp, files[i]);
 		} else {
 			r = read_file(imp, files[i]);
@@ -269,7 +289,9 @@ int pth_cmd_import(int argc, char **argv)
 		usage(stderr);
 		return PTH_EXIT_INPUT;
 	}
-	r = recording_alone(argv + optind, argc - optind, &rec);
+	r = tree_alone(argv + optind, argc - optind, &rec);
+	if (r == 0)
+		r = recording_alone(argv + optind, argc - optind, &rec);
 	if (r < 0)
 		return PTH_EXIT_INPUT;
 	fks_import_new(&imp);

@@ -105,7 +105,10 @@ static void text_device(GString *out, const struct pt_host *host, const struct p
 	const struct pt_reset_info *r = pt_dev_reset(dev);
 	const char *why = pt_dev_config_unknown(dev), *acs_why = pt_dev_acs_unknown(dev);
 
-	g_string_append_printf(out, "  %s [%04x:%04x]", p->address, p->vendor, p->device);
+	if (p->config_missing && !p->vendor && !p->device)
+		g_string_append_printf(out, "  %s [ids unknown]", p->address);
+	else
+		g_string_append_printf(out, "  %s [%04x:%04x]", p->address, p->vendor, p->device);
 	if (p->vendor_name)
 		g_string_append_printf(out, " %s", p->vendor_name);
 	if (p->device_name)

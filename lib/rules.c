@@ -346,6 +346,11 @@ static const struct pt_rule catalogue[] = {
 	  "without root) stays on the host with the ids sysfs shows; what only config space "
 	  "shows (FLR, PM reset, ACS, the derived reset methods) is unknown, with the reason.",
 	  "drivers/pci/pci-sysfs.c (pci_read_config: 64 bytes without CAP_SYS_ADMIN)" },
+	{ "E-CAPTURE-FILE", PT_RULE_ENGINE,
+	  "A file of a captured tree that cannot be what the kernel wrote (a link leading out "
+	  "of the tree, a file larger than the kernel ever shows) is not used: what it would "
+	  "show is unknown, and a finding names the file.",
+	  "drivers/pci/pci-sysfs.c (config is at most 4096 bytes); openat2 RESOLVE_BENEATH" },
 	{ "E-DEVICE-ANSWERS", PT_RULE_ENGINE,
 	  "A device whose config space reads all ones does not answer (dead after a reset, or "
 	  "removed): the host is still read, the device's ids come from sysfs, and it is "

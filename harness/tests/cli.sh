@@ -367,5 +367,53 @@ check "recording without driver_override" 0 any "" -- inspect --host "$(dirname 
 grep -q "kernel 3.15 (inferred)" "$tmp/out" && { echo "ok - pre-3.16 recording inferred"; pass=$((pass + 1)); } ||
 	{ echo "not ok - pre-3.16 recording"; head -3 "$tmp/out"; fail=$((fail + 1)); }
 
+# Trial row 7: under umockdev-run (UMOCKDEV_DIR set) live is the testbed, never the real
+# /sys; a testbed that does not load is refused.
+UMOCKDEV_DIR="$tmp/linked" "$PTH" inspect --json >"$tmp/out" 2>"$tmp/err"
+if python3 -c 'import json,sys; h=json.load(open(sys.argv[1])); assert [d["address"] for d in h["devices"]] == ["0000:00:01.0", "0000:01:00.0"]' "$tmp/out"; then
+	echo "ok - UMOCKDEV_DIR: live is the testbed"; pass=$((pass + 1))
+else echo "not ok - UMOCKDEV_DIR: live"; cat "$tmp/err"; fail=$((fail + 1)); fi
+UMOCKDEV_DIR="$tmp/nowhere" "$PTH" inspect >"$tmp/out" 2>"$tmp/err"
+if [ $? = 2 ] && [ ! -s "$tmp/out" ] && grep -q "UMOCKDEV_DIR is set" "$tmp/err"; then
+	echo "ok - UMOCKDEV_DIR without a testbed: refused"; pass=$((pass + 1))
+else echo "not ok - UMOCKDEV_DIR without a testbed"; cat "$tmp/err"; fail=$((fail + 1)); fi
+
+# Trial row 30: a tree whose proc/sys/kernel/osrelease links out of it, and a 10 MB config:
+# each is a finding naming the file, not silently ignored or cut to 4096 bytes.
+cp -r "$tmp/linked" "$tmp/row30"
+mkdir -p "$tmp/row30/proc/sys/kernel"
+ln -s /proc/sys/kernel/osrelease "$tmp/row30/proc/sys/kernel/osrelease"
+head -c 10485760 /dev/zero >"$tmp/row30/sys/devices/pci0000:00/0000:00:01.0/config"
+check "tree with an escaping osrelease and a 10 MB config" 0 any "" -- inspect --host "$tmp/row30" --json
+if python3 - "$tmp/out" <<'PY'; then
+import json, sys
+h = json.load(open(sys.argv[1]))
+msgs = [(f["rule"], f["message"]) for f in h["findings"]]
+assert ("E-CAPTURE-FILE", "proc/sys/kernel/osrelease: it links out of the tree: not followed") in msgs, msgs
+assert any(r == "E-CAPTURE-FILE" and m.startswith("devices/pci0000:00/0000:00:01.0/config: it is larger") for r, m in msgs), msgs
+assert h["kernel"]["source"] != "host", h["kernel"]
+d = [d for d in h["devices"] if d["address"] == "0000:00:01.0"][0]
+assert d["config"]["size"] == 0 and d["config"]["unknown_reason"], d["config"]
+PY
+	echo "ok - row 30: both files named in findings, neither used"; pass=$((pass + 1))
+else echo "not ok - row 30"; fail=$((fail + 1)); fi
+
+# A tarball of a tree (a /sys subtree, hwloc-gather-topology's output) works like the
+# directory, for --host and for import; the private folder it is unpacked into is removed.
+mkdir -p "$tmp/tt"
+tar -C "$tmp" -czf "$tmp/tree.tar.gz" linked
+TMPDIR="$tmp/tt" "$PTH" inspect --host "$tmp/tree.tar.gz" --json >"$tmp/out" 2>"$tmp/err"
+if python3 -c 'import json,sys; h=json.load(open(sys.argv[1])); assert [d["iommu_group"] for d in h["devices"]] == [1, 1]' "$tmp/out" &&
+	[ -z "$(ls -A "$tmp/tt")" ]; then
+	echo "ok - --host TREE.tar.gz: the tree, nothing left behind"; pass=$((pass + 1))
+else echo "not ok - --host tarball"; cat "$tmp/err"; ls "$tmp/tt"; fail=$((fail + 1)); fi
+TMPDIR="$tmp/tt" "$PTH" import "$tmp/tree.tar.gz" -o "$tmp/tree.umockdev" 2>"$tmp/err"
+check "import of a tree tarball loads" 0 any "" -- inspect --host "$tmp/tree.umockdev" --json
+if python3 -c 'import json,sys; h=json.load(open(sys.argv[1])); assert [d["driver"] for d in h["devices"]] == ["pcieport", "nvme"]' "$tmp/out" &&
+	[ -z "$(ls -A "$tmp/tt")" ]; then
+	echo "ok - import TREE.tar.gz: its recording, nothing left behind"; pass=$((pass + 1))
+else echo "not ok - import tarball"; cat "$tmp/err"; fail=$((fail + 1)); fi
+check "import of a tree with another file" 2 empty "holds a sys/ tree: import it alone" -- import "$tmp/tree.tar.gz" "$tmp/paste.txt"
+
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]

@@ -6,7 +6,7 @@
 # false or a default.
 #
 # NAME.expect lines: devices N | driver ADDR NAME|unknown | group ADDR N|unknown
-#   | ids ADDR VVVV:DDDD | reset ADDR METHOD... (the kernel's reset_method) | netdev ADDR NAME
+#   | ids ADDR VVVV:DDDD|unknown | reset ADDR METHOD... (the kernel's reset_method) | netdev ADDR NAME
 #   | parent ADDR ADDR | config ADDR BYTES|unknown | viable GROUP true|false|unknown
 #   | kernel X.Y SOURCE | kernel-at-least X.Y SOURCE | kernel unknown
 #   | iommu present|absent|unknown
@@ -73,7 +73,10 @@ for line in open(sys.argv[3]):
         else:
             check(f"{args[0]} group", d["iommu_group"], int(args[1]))
     elif k == "ids" and (d := dev(args[0])):
-        check(f"{args[0]} ids", f'{d["vendor"]}:{d["device"]}', args[1])
+        if args[1] == "unknown":
+            check(f"{args[0]} ids", (d["vendor"], d["device"]), (None, None))
+        else:
+            check(f"{args[0]} ids", f'{d["vendor"]}:{d["device"]}', args[1])
     elif k == "reset" and (d := dev(args[0])):
         if args[1] == "unknown":
             check(f"{args[0]} reset", (d["reset_source"], d["reset_derived"]), ("derived", None))
