@@ -62,7 +62,7 @@ static int show_config(void *o, char *b, size_t s, size_t *l)
 	/* Config reads of a device that does not answer complete with all ones. */
 	if (d->unresponsive)
 		memset(b, 0xff, *l);
-	else
+	else if (*l) /* a device recorded without config has none (NULL) */
 		memcpy(b, d->config, *l);
 	return 0;
 }
