@@ -10,10 +10,16 @@
  * remove_id of the same id succeeds, the entry leaves the journal again. A kill between the
  * new_id write and its answer leaves the entry: recover removes the id (remove_id), which is
  * also what it does when the id had been there before (named in its output).
+ *
+ * For the lab's kill subset, PTH_DIE_AFTER_WRITE=N in the environment makes the process
+ * SIGKILL itself right after its Nth write to the host has returned: a real kill of a real
+ * command at a chosen point (the model has its own: the die fault).
  */
 
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "session.h"
 
@@ -21,6 +27,7 @@ struct jbe {
 	struct pt_backend base;
 	struct pt_backend *inner;
 	struct pth_session *s;
+	unsigned writes, die_after; /* 0: never */
 };
 
 static struct pt_backend *inner(struct pt_backend *be)
@@ -69,6 +76,8 @@ static int j_write(struct pt_backend *be, enum pt_ns ns, const char *path, const
 	if (added && pth_session_journal_id(j->s, added, id, true) != 0)
 		return -EIO;
 	r = in->ops->write(in, ns, path, data, len);
+	if (++j->writes == j->die_after)
+		kill(getpid(), SIGKILL);
 	if ((added && r < 0) || (removed && r >= 0))
 		pth_session_journal_id(j->s, added ? added : removed, id, false);
 	return r;
@@ -148,5 +157,8 @@ struct pt_backend *pth_journal_backend(struct pth_session *s, struct pt_backend 
 	j->base.trace = in->trace;
 	j->inner = in;
 	j->s = s;
+	if (in->live && g_getenv("PTH_DIE_AFTER_WRITE"))
+		j->die_after =
+			(unsigned)g_ascii_strtoull(g_getenv("PTH_DIE_AFTER_WRITE"), NULL, 10);
 	return &j->base;
 }

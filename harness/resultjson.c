@@ -279,12 +279,33 @@ static void picture_json(JsonBuilder *b, struct pth_job *j, struct picture *p, c
 /*
  * The recorded hosts the scenarios ran on, as the reports draw them: one picture per state
  * the scenarios on a host ended in (its drivers and VMs as that state has them), named after
- * the host when it is the only one or the host as loaded, else "HOST after SCENARIO" (the first
- * scenario that ended there); "scenarios" lists the ones that did.
+ * the host for the host as loaded, else "HOST @ SUM" (the first 8 hex digits of the state's
+ * SHA-256: the same in every shard); "scenarios" lists the ones that ended there.
  */
+struct later {
+	char *name;
+	struct pth_job *j;
+	struct picture p;
+};
+
+static void later_free(gpointer p)
+{
+	struct later *l = p;
+
+	g_free(l->name);
+	g_ptr_array_unref(l->p.jobs);
+	g_free(l);
+}
+
+static gint cmp_later(gconstpointer a, gconstpointer b)
+{
+	return strcmp((*(struct later *const *)a)->name, (*(struct later *const *)b)->name);
+}
+
 static void add_hosts(JsonBuilder *b, struct pth_cache *c, GPtrArray *jobs)
 {
 	g_autoptr(GHashTable) done = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autoptr(GPtrArray) ends = g_ptr_array_new_with_free_func(later_free);
 
 	json_builder_set_member_name(b, "hosts");
 	json_builder_begin_array(b);
@@ -306,16 +327,30 @@ static void add_hosts(JsonBuilder *b, struct pth_cache *c, GPtrArray *jobs)
 		pics = pictures_of(jobs, i, j->sc->host_name, start);
 		for (guint k = 0; k < pics->len; k++) {
 			struct picture *p = pics->pdata[k];
-			bool is_start = p->state == start || strcmp(p->state, start) == 0;
-			g_autofree char *name =
-				pics->len == 1 || is_start ?
-					g_strdup(j->sc->host_name) :
-					g_strdup_printf("%s after %s", j->sc->host_name,
-							((struct pth_job *)p->jobs->pdata[0])->id);
+			g_autofree char *sum = NULL;
+			struct later *l;
 
-			picture_json(b, j, p, name, is_start ? h : NULL);
+			if (p->state == start || strcmp(p->state, start) == 0) {
+				picture_json(b, j, p, j->sc->host_name, h);
+				continue;
+			}
+			sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, p->state, -1);
+			l = g_new0(struct later, 1);
+			l->name = g_strdup_printf("%s @ %.8s", j->sc->host_name, sum);
+			l->j = j;
+			l->p.state = p->state; /* a job's end state: lives as long as the jobs */
+			l->p.jobs = g_ptr_array_ref(p->jobs);
+			g_ptr_array_add(ends, l);
 		}
 		fks_host_free(h);
+	}
+	/* The hosts as loaded in the order the scenarios first use them, then the end states by
+	 * name: the order report merge gives shards, so that merged shards equal the run. */
+	g_ptr_array_sort(ends, cmp_later);
+	for (guint k = 0; k < ends->len; k++) {
+		struct later *l = ends->pdata[k];
+
+		picture_json(b, l->j, &l->p, l->name, NULL);
 	}
 	json_builder_end_array(b);
 }

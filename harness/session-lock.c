@@ -376,15 +376,25 @@ static JsonArray *merge_pending(struct pth_session *s, JsonArray *fresh, JsonNod
 	return out;
 }
 
-int pth_session_write_state(struct pth_session *s, const char *cmd, JsonNode *journal, bool ending)
+int pth_session_rmw_lock(struct pth_session *s, const char *cmd)
 {
 	g_autoptr(GError) error = NULL;
 	g_autofree char *rmw = lock_path(s, "rmw");
+	int fd = pth_lock_take(rmw, cmd, 10000, false, &error);
+
+	if (fd < 0)
+		fprintf(stderr, "ptharness %s: %s\n", cmd, error->message);
+	return fd;
+}
+
+int pth_session_write_state(struct pth_session *s, const char *cmd, JsonNode *journal, bool ending)
+{
+	g_autoptr(GError) error = NULL;
 	JsonNode *mine = pth_session_state_body(s, NULL);
 	JsonNode *fresh = NULL;
 	JsonObject *body = json_object_new();
 	JsonNode *root;
-	int fd = pth_lock_take(rmw, cmd, 10000, false, &error);
+	int fd = pth_session_rmw_lock(s, cmd);
 	int r = fd < 0 ? -EBUSY : 0;
 
 	/* The file this command loaded is the one it writes: reread it (another command may have

@@ -163,11 +163,18 @@ static int load_state(struct pth_session *s, const char *cmd)
 	JsonNode *node = NULL;
 	JsonObject *root;
 	JsonArray *arr;
-	int r;
+	int r, rmw;
 
 	if (!s->state_file)
 		return 0;
+	/* Read and judge the journals with no command writing the file in between: one that
+	 * ends removes its journal before it lets its locks go. */
+	rmw = s->lock_fds ? pth_session_rmw_lock(s, cmd) : -1;
 	r = pth_state_read(s->state_file, s->boot_id, &node, &error);
+	if (r == 0 && node)
+		find_interrupted(s, json_object_get_member(json_node_get_object(node), "pending"));
+	if (rmw >= 0)
+		close(rmw);
 	if (r < 0) {
 		fprintf(stderr, "ptharness %s: %s\n", cmd, error->message);
 		return PTH_EXIT_INPUT;
@@ -176,7 +183,6 @@ static int load_state(struct pth_session *s, const char *cmd)
 		return 0;
 	root = json_node_get_object(node);
 	s->loaded = json_node_copy(node);
-	find_interrupted(s, json_object_get_member(root, "pending"));
 	arr = json_object_get_array_member(root, "detached");
 	for (guint i = 0; arr && i < json_array_get_length(arr); i++) {
 		struct pt_detached *d = g_new0(struct pt_detached, 1);

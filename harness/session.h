@@ -112,6 +112,9 @@ bool pth_session_journal_alive(struct pth_session *s, JsonObject *journal);
  * journal as this command's pending journal (NULL: none); ending: it is the command's result.
  * 0 or an exit status (printed). */
 int pth_session_write_state(struct pth_session *s, const char *cmd, JsonNode *journal, bool ending);
+/* Take STATEFILE.rmw.lock (held while the state file is read and written): the fd, or -1
+ * (printed). */
+int pth_session_rmw_lock(struct pth_session *s, const char *cmd);
 /* Every device as a journal remembers it (a new array node). */
 JsonNode *pth_session_snapshot(struct pth_session *s);
 

@@ -358,10 +358,16 @@ static int scan_binding(struct dev_scan *s)
 
 	if (has_entry(s, "driver")) {
 		r = read_link_name(s, "driver", buf, sizeof(buf));
-		if (r < 0)
+		/* Unbound between the listing and the read (a command on another group of a live
+		 * host): the device has no driver now. */
+		if (r == -ENOENT) {
+			if (s->err)
+				*s->err = (struct pt_error){ 0 };
+		} else if (r < 0) {
 			return r;
-		if (!(p->driver = strdup(buf)))
+		} else if (!(p->driver = strdup(buf))) {
 			return -ENOMEM;
+		}
 	}
 	if (has_entry(s, "driver_override")) {
 		r = read_line(s, "driver_override", buf, sizeof(buf));

@@ -87,6 +87,17 @@ static JsonObject *copy_object(JsonObject *o)
 	return json_object_ref(json_node_get_object(c));
 }
 
+static gboolean strings_only(JsonArray *a)
+{
+	for (guint i = 0; i < prp_len(a); i++) {
+		JsonNode *n = json_array_get_element(a, i);
+
+		if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
+			return FALSE;
+	}
+	return TRUE;
+}
+
 /* The sorted union of two arrays of strings, each string once. */
 static JsonArray *union_sorted(JsonArray *a, JsonArray *b)
 {
@@ -167,6 +178,14 @@ static void keyed_add_all(struct keyed *k, JsonObject **roots, size_t n, const c
 static void fold_host(JsonObject *out, JsonObject *in)
 {
 	JsonArray *og = prp_arr(out, "groups"), *ig = prp_arr(in, "groups");
+
+	/* The scenarios that ended in this state, in any shard (optional member; strings only,
+	 * the schema does not check it). */
+	if ((prp_arr(out, "scenarios") || prp_arr(in, "scenarios")) &&
+	    strings_only(prp_arr(out, "scenarios")) && strings_only(prp_arr(in, "scenarios")))
+		json_object_set_array_member(
+			out, "scenarios",
+			union_sorted(prp_arr(out, "scenarios"), prp_arr(in, "scenarios")));
 
 	for (guint i = 0; i < prp_len(og); i++) {
 		JsonObject *g = prp_at(og, i);

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # The report's host pictures (trial row 24): `run --html` over several scenarios of one host
 # draws one picture per state the scenarios actually left the host in, with the drivers and VM
-# of that state, names the scenarios each shows, and marks the devices the host needs.
+# of that state, names the scenarios each shows, and marks the devices the host needs; shards
+# merge to the same pictures.
 set -u
 PTH=${1:?usage: host-pictures.sh PTHARNESS HOSTS_DIR}
 HOSTS=${2:?}
@@ -37,24 +38,29 @@ st=$?
 
 python3 - "$tmp/r.json" <<'PY' && ok "one picture per end state, each with its drivers, VM and scenarios" || bad "host pictures"
 import json, sys
-hosts = {h["name"]: h for h in json.load(open(sys.argv[1]))["hosts"]}
+hosts = json.load(open(sys.argv[1]))["hosts"]
+by_sc = {tuple(h["scenarios"]): h for h in hosts}
 want = {
-    # name: (scenarios, driver of 01:00.0, driver of 01:00.1, VM of group 1)
-    "desktop-gpu": (["b-look"], "nouveau", "snd_hda_intel", None),
-    "desktop-gpu after a-audio": (["a-audio"], "nouveau", "vfio-pci", None),
-    "desktop-gpu after c-gpu": (["c-gpu", "d-gpu"], "vfio-pci", "vfio-pci", "gaming (c-gpu)"),
+    # scenarios: (name, driver of 01:00.0, driver of 01:00.1, VM of group 1)
+    ("b-look",): ("desktop-gpu", "nouveau", "snd_hda_intel", None),
+    ("a-audio",): ("desktop-gpu @ ", "nouveau", "vfio-pci", None),
+    ("c-gpu", "d-gpu"): ("desktop-gpu @ ", "vfio-pci", "vfio-pci", "gaming (c-gpu)"),
 }
-assert sorted(hosts) == sorted(want), f"pictures: {sorted(hosts)}"
-for name, (scs, gpu, audio, vm) in want.items():
-    h = hosts[name]
+assert sorted(by_sc) == sorted(want), f"pictures: {sorted(by_sc)}"
+# The host as loaded first, then the end states by name (as report merge orders shards).
+assert [h["name"] for h in hosts][0] == "desktop-gpu", [h["name"] for h in hosts]
+assert [h["name"] for h in hosts][1:] == sorted(h["name"] for h in hosts[1:])
+for scs, (name, gpu, audio, vm) in want.items():
+    h = by_sc[scs]
+    assert h["name"] == name if name == "desktop-gpu" else h["name"].startswith(name) and \
+        len(h["name"]) == len(name) + 8, f"{scs}: named {h['name']}"
     drv = {d["address"]: d["driver"] for d in h["devices"]}
-    assert h["scenarios"] == scs, f"{name}: scenarios {h['scenarios']}"
-    assert (drv["0000:01:00.0"], drv["0000:01:00.1"]) == (gpu, audio), f"{name}: {drv}"
+    assert (drv["0000:01:00.0"], drv["0000:01:00.1"]) == (gpu, audio), f"{scs}: {drv}"
     g1 = [g for g in h["groups"] if g["id"] == 1][0]
-    assert g1["vm"] == vm, f"{name}: group 1 held by {g1['vm']}"
+    assert g1["vm"] == vm, f"{scs}: group 1 held by {g1['vm']}"
     crit = {d["address"]: d.get("host_critical") for d in h["devices"] if d.get("host_critical")}
     assert crit == {"0000:00:17.0": "storage", "0000:01:00.0": "boot-vga",
-                    "0000:02:00.0": "storage"}, f"{name}: host-critical {crit}"
+                    "0000:02:00.0": "storage"}, f"{scs}: host-critical {crit}"
 PY
 n=$(grep -c '<figure class="host">' "$tmp/html/index.html")
 [ "$n" = 3 ] && ok "the page has 3 host figures" || bad "the page has $n host figures"
@@ -63,6 +69,17 @@ for f in "$tmp"/html/host-*.svg; do
 	[ "$c" = 3 ] || { bad "$(basename "$f"): $c host-critical marks, wanted 3"; continue; }
 	ok "$(basename "$f"): the 3 host-critical devices marked"
 done
+# Shards merge to the whole run: the same pictures, scenarios united.
+for k in 1 2; do
+	"$PTH" run "$tmp/s" -j 1 --shard $k/2 --json "$tmp/s$k.json" >/dev/null 2>&1
+done
+"$PTH" report merge "$tmp/s1.json" "$tmp/s2.json" -o "$tmp/m.json" &&
+	python3 -c '
+import json, sys
+a, m = (json.load(open(p))["hosts"] for p in sys.argv[1:])
+sys.exit(0 if a == m else 1)' "$tmp/r.json" "$tmp/m.json" &&
+	ok "two shards merge to the same pictures" || bad "merged shards differ in hosts"
+
 grep -q 'end state of: <b>c-gpu, d-gpu</b>' "$tmp/html/index.html" &&
 	ok "a figure names the scenarios whose end state it shows" || bad "no 'end state of' line"
 
