@@ -204,6 +204,7 @@ struct fks_host {
 	uint64_t memlock;
 	bool cap_ipc_lock;
 	bool intremap;
+	bool no_snoop_control; /* VT-d ecap SC clear: no enforced cache coherency (VFIO_DMA_CC) */
 	bool vfio_enable_sriov;
 	unsigned aperture_bits;
 	unsigned reset_timeout_ms;

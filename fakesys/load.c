@@ -768,6 +768,9 @@ int fks_loader_finish(struct fks_loader *l, const struct fks_options *opts, stru
 		/* VT-d extended capability bit 3: interrupt remapping (type1 needs it). */
 		if (ecap && sscanf(ecap->data, "%llx", &v) == 1 && !(v & 0x8))
 			h->intremap = false;
+		/* Bit 7: snoop control, what VFIO_DMA_CC_IOMMU reports (ecap_sc_support). */
+		if (ecap && sscanf(ecap->data, "%llx", &v) == 1 && !(v & 0x80))
+			h->no_snoop_control = true;
 	}
 	for (guint i = 0; i < h->proc->len; i++) {
 		const struct fks_entry *e = h->proc->pdata[i];
