@@ -14,6 +14,8 @@
  * (the first few are printed) and on a listed difference that no longer happens.
  */
 
+#include <errno.h>
+#include <linux/vfio.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -83,6 +85,219 @@ static char *after_state(struct pt_backend *be, char **c)
 	}
 }
 
+/*
+ * The VFIO-ioctl rows (op "ioctl"): the value is the guest's call list
+ * (ci/lab/guest/matrix-vfio.h describes the calls), run here through the backend's device
+ * files. The guest's buffer becomes a fixed page-aligned address.
+ */
+#define VADDR_BASE 0x7f0000000000ull
+#define BAD_IOCTL _IO(VFIO_TYPE, VFIO_BASE + 60)
+
+struct vcall_ctx {
+	struct pt_backend *be;
+	int fd[26];
+	char after[256];
+};
+
+static int *vslot(struct vcall_ctx *x, const char *name)
+{
+	return name && name[0] >= 'a' && name[0] <= 'z' && !name[1] ? &x->fd[name[0] - 'a'] : NULL;
+}
+
+static unsigned long long vnum(const char *s)
+{
+	return s ? g_ascii_strtoull(s, NULL, 0) : 0;
+}
+
+static uint32_t vargsz(const char *s, size_t full)
+{
+	return s && strcmp(s, "full") ? (uint32_t)vnum(s) : (uint32_t)full;
+}
+
+static int vio(struct vcall_ctx *x, int fd, unsigned long req, void *arg)
+{
+	return pt_backend_dev_ioctl(x->be, fd, req, arg);
+}
+
+/* The container and group calls; -ENOSYS when w[0] is none of them. */
+static int vcall_vfio(struct vcall_ctx *x, char **w, int n, int fd)
+{
+	union {
+		struct vfio_group_status st;
+		struct vfio_iommu_type1_info info;
+		struct vfio_iommu_type1_dma_map map;
+		struct vfio_iommu_type1_dma_unmap unmap;
+		char raw[512];
+	} u = { 0 };
+	int *g = n > 2 ? vslot(x, w[2]) : NULL, r;
+
+	if (!strcmp(w[0], "api") || !strcmp(w[0], "ext")) {
+		r = !strcmp(w[0], "api") ?
+			    vio(x, fd, VFIO_GET_API_VERSION, NULL) :
+			    vio(x, fd, VFIO_CHECK_EXTENSION, (void *)(uintptr_t)vnum(w[2]));
+		if (r >= 0)
+			snprintf(x->after, sizeof(x->after), "ret=%d", r);
+		return r;
+	}
+	if (!strcmp(w[0], "set_iommu"))
+		return vio(x, fd, VFIO_SET_IOMMU, (void *)(uintptr_t)vnum(w[2]));
+	if (!strcmp(w[0], "set_container")) {
+		int other = g ? *g : (int)g_ascii_strtoll(n > 2 ? w[2] : "-1", NULL, 0);
+
+		return vio(x, fd, VFIO_GROUP_SET_CONTAINER, &other);
+	}
+	if (!strcmp(w[0], "unset_container"))
+		return vio(x, fd, VFIO_GROUP_UNSET_CONTAINER, NULL);
+	if (!strcmp(w[0], "status")) {
+		u.st.argsz = vargsz(n > 2 ? w[2] : NULL, sizeof(u.st));
+		r = vio(x, fd, VFIO_GROUP_GET_STATUS, &u.st);
+		if (r >= 0)
+			snprintf(x->after, sizeof(x->after), "flags=0x%x", u.st.flags);
+		return r;
+	}
+	if (!strcmp(w[0], "info")) {
+		u.info.argsz = vargsz(n > 2 ? w[2] : NULL, sizeof(u.info));
+		r = vio(x, fd, VFIO_IOMMU_GET_INFO, &u.info);
+		if (r >= 0)
+			snprintf(x->after, sizeof(x->after), "flags=0x%x pgsizes=0x%llx argsz=%u",
+				 u.info.flags, (unsigned long long)u.info.iova_pgsizes,
+				 u.info.argsz);
+		return r;
+	}
+	if (!strcmp(w[0], "map") && n >= 7) {
+		u.map = (struct vfio_iommu_type1_dma_map){ .argsz = vargsz(w[5], sizeof(u.map)),
+							   .flags = (uint32_t)vnum(w[4]),
+							   .vaddr = VADDR_BASE + vnum(w[6]),
+							   .iova = vnum(w[2]),
+							   .size = vnum(w[3]) };
+		return vio(x, fd, VFIO_IOMMU_MAP_DMA, &u.map);
+	}
+	if (!strcmp(w[0], "unmap") && n >= 6) {
+		u.unmap =
+			(struct vfio_iommu_type1_dma_unmap){ .argsz = vargsz(w[5], sizeof(u.unmap)),
+							     .flags = (uint32_t)vnum(w[4]),
+							     .iova = vnum(w[2]),
+							     .size = vnum(w[3]) };
+		r = vio(x, fd, VFIO_IOMMU_UNMAP_DMA, &u.unmap);
+		if (r >= 0)
+			snprintf(x->after, sizeof(x->after), "size=0x%llx",
+				 (unsigned long long)u.unmap.size);
+		return r;
+	}
+	return -ENOSYS;
+}
+
+/* The device calls. */
+static int vcall_device(struct vcall_ctx *x, char **w, int n, int fd)
+{
+	union {
+		struct vfio_device_info dinfo;
+		struct vfio_region_info region;
+		struct vfio_irq_info irq;
+		struct vfio_pci_hot_reset_info hot;
+		char raw[512];
+	} u = { 0 };
+	int r;
+
+	if (!strcmp(w[0], "dinfo")) {
+		u.dinfo.argsz = vargsz(n > 2 ? w[2] : NULL, sizeof(u.dinfo));
+		r = vio(x, fd, VFIO_DEVICE_GET_INFO, &u.dinfo);
+		if (r >= 0)
+			snprintf(x->after, sizeof(x->after), "flags=0x%x regions=%u irqs=%u",
+				 u.dinfo.flags, u.dinfo.num_regions, u.dinfo.num_irqs);
+		return r;
+	}
+	if (!strcmp(w[0], "region")) {
+		u.region.index = (uint32_t)vnum(n > 2 ? w[2] : NULL);
+		u.region.argsz = vargsz(n > 3 ? w[3] : NULL, sizeof(u.region));
+		r = vio(x, fd, VFIO_DEVICE_GET_REGION_INFO, &u.region);
+		if (r >= 0)
+			snprintf(x->after, sizeof(x->after),
+				 "flags=0x%x size=0x%llx offset=0x%llx argsz=%u", u.region.flags,
+				 (unsigned long long)u.region.size,
+				 (unsigned long long)u.region.offset, u.region.argsz);
+		return r;
+	}
+	if (!strcmp(w[0], "irq")) {
+		u.irq.index = (uint32_t)vnum(n > 2 ? w[2] : NULL);
+		u.irq.argsz = vargsz(n > 3 ? w[3] : NULL, sizeof(u.irq));
+		r = vio(x, fd, VFIO_DEVICE_GET_IRQ_INFO, &u.irq);
+		if (r >= 0)
+			snprintf(x->after, sizeof(x->after), "flags=0x%x count=%u", u.irq.flags,
+				 u.irq.count);
+		return r;
+	}
+	if (!strcmp(w[0], "reset"))
+		return vio(x, fd, VFIO_DEVICE_RESET, NULL);
+	if (!strcmp(w[0], "hotinfo")) {
+		u.hot.argsz = vargsz(n > 2 ? w[2] : NULL, sizeof(u.raw));
+		r = vio(x, fd, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &u.hot);
+		if (r >= 0)
+			snprintf(x->after, sizeof(x->after), "count=%u", u.hot.count);
+		return r;
+	}
+	if (!strcmp(w[0], "bad"))
+		return vio(x, fd, BAD_IOCTL, u.raw);
+	return -ENOSYS;
+}
+
+static int vcall(struct vcall_ctx *x, char **w, int n)
+{
+	int *f = n > 1 ? vslot(x, w[1]) : NULL, r;
+
+	x->after[0] = '\0';
+	if (!f)
+		return -EINVAL;
+	if (!strcmp(w[0], "open")) {
+		*f = pt_backend_dev_open(x->be, n > 2 ? w[2] : "", 2);
+		return *f < 0 ? *f : 0;
+	}
+	if (!strcmp(w[0], "close")) {
+		r = pt_backend_dev_close(x->be, *f);
+		*f = -1;
+		return r;
+	}
+	if (!strcmp(w[0], "device")) {
+		int *d = n > 3 ? vslot(x, w[3]) : NULL;
+		char empty[1] = "";
+
+		if (!d)
+			return -EINVAL;
+		r = vio(x, *f, VFIO_GROUP_GET_DEVICE_FD, strcmp(w[2], "-") ? w[2] : empty);
+		*d = r;
+		return r < 0 ? r : 0;
+	}
+	r = vcall_vfio(x, w, n, *f);
+	return r == -ENOSYS ? vcall_device(x, w, n, *f) : r;
+}
+
+/* "observed\tafter" of a call list, as the guest's vrun_calls() prints them. */
+static char *replay_calls(struct pt_backend *be, const char *calls)
+{
+	g_auto(GStrv) steps = g_strsplit(calls, ";", -1);
+	struct vcall_ctx x = { .be = be };
+	guint n = g_strv_length(steps);
+	char *out = NULL;
+	int r = 0;
+
+	for (int i = 0; i < 26; i++)
+		x.fd[i] = -1;
+	for (guint i = 0; i < n && !out; i++) {
+		g_auto(GStrv) w = g_strsplit(steps[i], " ", 8);
+
+		r = vcall(&x, w, (int)g_strv_length(w));
+		if (r < 0 && i + 1 < n)
+			out = g_strdup_printf("step-failed:%u:%s\t-", i, row_errno_name(-r));
+	}
+	if (!out)
+		out = g_strdup_printf("%s\t%s", r < 0 ? row_errno_name(-r) : "ok",
+				      r < 0 || !x.after[0] ? "-" : x.after);
+	for (int i = 25; i >= 0; i--)
+		if (x.fd[i] >= 0)
+			pt_backend_dev_close(be, x.fd[i]);
+	return out;
+}
+
 /* The model's "observed\tafter" for a row. */
 static char *replay(char **c)
 {
@@ -96,6 +311,8 @@ static char *replay(char **c)
 
 	if (r < 0) {
 		out = g_strdup_printf("setup-failed:%s\t-", row_errno_name(-r));
+	} else if (!strcmp(c[C_OP], "ioctl")) {
+		out = replay_calls(be, c[C_VALUE]);
 	} else {
 		value = row_unescape(c[C_VALUE], &len);
 		r = pt_backend_write(be, PT_NS_SYS, c[C_PATH], value, len);
