@@ -456,9 +456,14 @@ int main(void)
 	const char *name;
 	int r;
 
+	/*
+	 * The tables of the lab's own kernel (matrix-own-*.tsv: iommufd and the cdev) need the
+	 * model's /dev/iommu and cdev; they are replayed only with PTH_MATRIX_OWN=1.
+	 */
 	while (dir && (name = g_dir_read_name(dir)))
 		if (g_str_has_prefix(name, "matrix-") && g_str_has_suffix(name, ".tsv") &&
-		    strcmp(name, "matrix-known.tsv"))
+		    strcmp(name, "matrix-known.tsv") &&
+		    (!g_str_has_prefix(name, "matrix-own") || g_getenv("PTH_MATRIX_OWN")))
 			g_ptr_array_add(files, g_strdup(name));
 	g_ptr_array_sort(files, cmp_name);
 	for (guint i = 0; i < files->len; i++) {

@@ -23,6 +23,7 @@
  *   region D INDEX ARGSZ | irq D INDEX ARGSZ    VFIO_DEVICE_GET_REGION_INFO / _IRQ_INFO
  *   reset D | hotinfo D ARGSZ      VFIO_DEVICE_RESET, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO
  *   bad F                          an ioctl number VFIO does not define (VFIO_BASE + 60)
+ *   (and the iommufd and cdev calls of matrix-iommufd.h)
  *
  * ARGSZ "full" is the structure's size. The row: observed "ok" or the errno name of the last
  * call (or "step-failed:N:ERRNO" when call N before it failed); after: what the last call
@@ -241,6 +242,8 @@ static const struct vstate vstates[] = {
 	{ "nonviable", "e1000e1", VFIO_E1000E_SETUP },
 };
 
+#include "matrix-iommufd.h"
+
 /* ---- the interpreter (the guest side; the replay has its own on fakesys) ---- */
 
 #define VBUF_SIZE (4u << 20)
@@ -248,6 +251,7 @@ static const struct vstate vstates[] = {
 
 struct vrun {
 	int fd[26];
+	uint32_t ids[26]; /* iommufd object ids (matrix-iommufd.h) */
 	char *buf; /* VBUF_SIZE bytes, page aligned */
 	char after[256];
 };
@@ -410,7 +414,7 @@ static int vcall(struct vrun *r, char **w, int n)
 	}
 	if (!strcmp(w[0], "bad"))
 		return vio(fd, VFIO_BAD_IOCTL, u.raw);
-	return -ENOSYS;
+	return icall(fd, r->ids, r->fd, r->buf, w, n, r->after, sizeof(r->after));
 }
 
 /* Run an expanded call list; observed and after as the row prints them. */

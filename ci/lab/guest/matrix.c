@@ -153,7 +153,7 @@ static void discover_roles(struct ctx *c)
 
 struct vars {
 	const char *dev, *drv, *value; /* value: the row's (escaped) value, once known */
-	char id[16], group[16], shortaddr[32];
+	char id[16], group[16], shortaddr[32], cdev[32];
 };
 
 /* Refresh id and group from sysfs where the device is there (kept otherwise). */
@@ -172,6 +172,16 @@ static void vars_refresh(struct vars *v)
 		snprintf(v->group, sizeof(v->group), "%s", strrchr(link, '/') + 1);
 	}
 	snprintf(v->shortaddr, sizeof(v->shortaddr), "%s", v->dev + 5);
+	/* The VFIO device cdev (vfio-dev/vfioN) while the device is on a VFIO driver. */
+	{
+		char **names;
+		int n;
+
+		snprintf(rel, sizeof(rel), "bus/pci/devices/%s/vfio-dev", v->dev);
+		n = list_dir(rel, &names);
+		snprintf(v->cdev, sizeof(v->cdev), "%s", n > 0 ? names[0] : "nocdev");
+		free_list(names, n);
+	}
 }
 
 static int expand(const struct ctx *c, const struct vars *v, const char *tmpl, char *out,
@@ -202,6 +212,8 @@ static int expand(const struct ctx *c, const struct vars *v, const char *tmpl, c
 			val = v->value;
 		else if (!strcmp(key, "short"))
 			val = v->shortaddr;
+		else if (!strcmp(key, "cdev"))
+			val = v->cdev;
 		else
 			val = role_bdf(c, key);
 		if (!val)
@@ -634,7 +646,7 @@ struct rowbuf {
 static void run_row(struct ctx *c, int idx, const struct state *s, const struct attr *a,
 		    const struct vclass *k, struct rowbuf *b)
 {
-	struct vars v = { role_bdf(c, s->role), s->drv, "", "", "", "" };
+	struct vars v = { role_bdf(c, s->role), s->drv, "", "", "", "", "" };
 	char esc[BUF];
 	size_t len;
 	int r, restored;
@@ -722,7 +734,7 @@ static void run_vrow(struct ctx *c, int idx, const struct vcase *k, struct vrun 
 		     struct rowbuf *b)
 {
 	const struct vstate *s = vstate_find(k->state);
-	struct vars v = { role_bdf(c, s->role), "vfio-pci", "", "", "", "" };
+	struct vars v = { role_bdf(c, s->role), "vfio-pci", "", "", "", "", "" };
 	int ret, restored;
 
 	vars_refresh(&v);
@@ -771,14 +783,16 @@ static int run_vfio(struct ctx *c, int from, struct rowbuf *b)
 		perror("matrix: mmap");
 		return 1;
 	}
-	for (size_t k = 0; k < N(vcases); k++) {
-		const struct vstate *s = vstate_find(vcases[k].state);
+	/* The legacy rows everywhere; the iommufd and cdev rows where /dev/iommu exists. */
+	for (size_t k = 0; k < N(vcases) + N(icases); k++) {
+		const struct vcase *vc = k < N(vcases) ? &vcases[k] : &icases[k - N(vcases)];
+		const struct vstate *s = vstate_find(vc->state);
 
-		if (!s || !role_bdf(c, s->role))
+		if (!s || !role_bdf(c, s->role) || (k >= N(vcases) && access("/dev/iommu", F_OK)))
 			continue;
 		if (idx++ < from)
 			continue;
-		run_vrow(c, idx - 1, &vcases[k], &r, b);
+		run_vrow(c, idx - 1, vc, &r, b);
 	}
 	fprintf(stderr, "matrix: %d VFIO rows for %s\n", idx, c->topology);
 	return 0;
