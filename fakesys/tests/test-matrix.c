@@ -96,6 +96,7 @@ static char *after_state(struct pt_backend *be, char **c)
 struct vcall_ctx {
 	struct pt_backend *be;
 	int fd[26];
+	uint32_t ids[26];
 	char after[256];
 };
 
@@ -118,6 +119,246 @@ static int vio(struct vcall_ctx *x, int fd, unsigned long req, void *arg)
 {
 	return pt_backend_dev_ioctl(x->be, fd, req, arg);
 }
+
+/*
+ * The iommufd and cdev calls of ci/lab/guest/matrix-iommufd.h (the own kernel's rows), the
+ * same structures restated from the kernel's UAPI (the host's headers are 6.1's).
+ */
+static int min0(int r)
+{
+	return r < 0 ? r : 0;
+}
+
+#define IFD_TYPE ';'
+#define IFD_DESTROY _IO(IFD_TYPE, 0x80)
+#define IFD_IOAS_ALLOC _IO(IFD_TYPE, 0x81)
+#define IFD_IOAS_COPY _IO(IFD_TYPE, 0x83)
+#define IFD_IOAS_IOVA_RANGES _IO(IFD_TYPE, 0x84)
+#define IFD_IOAS_MAP _IO(IFD_TYPE, 0x85)
+#define IFD_IOAS_UNMAP _IO(IFD_TYPE, 0x86)
+#define IFD_VFIO_IOAS _IO(IFD_TYPE, 0x88)
+#define IFD_GET_HW_INFO _IO(IFD_TYPE, 0x8a)
+#define VFIO_CDEV_BIND _IO(VFIO_TYPE, VFIO_BASE + 18)
+#define VFIO_CDEV_ATTACH_PT _IO(VFIO_TYPE, VFIO_BASE + 19)
+#define VFIO_CDEV_DETACH_PT _IO(VFIO_TYPE, VFIO_BASE + 20)
+
+struct ifd_destroy {
+	uint32_t size, id;
+};
+
+struct ifd_ioas_alloc {
+	uint32_t size, flags, out_ioas_id;
+};
+
+struct ifd_ioas_map {
+	uint32_t size, flags, ioas_id, reserved;
+	uint64_t user_va, length, iova;
+};
+
+struct ifd_ioas_unmap {
+	uint32_t size, ioas_id;
+	uint64_t iova, length;
+};
+
+struct ifd_iova_range {
+	uint64_t start, last;
+};
+
+struct ifd_ioas_iova_ranges {
+	uint32_t size, ioas_id, num_iovas, reserved;
+	uint64_t allowed_iovas, out_iova_alignment;
+};
+
+struct ifd_ioas_copy {
+	uint32_t size, flags, dst_ioas_id, src_ioas_id;
+	uint64_t length, dst_iova, src_iova;
+};
+
+struct ifd_hw_info {
+	uint32_t size, flags, dev_id, data_len;
+	uint64_t data_uptr;
+	uint32_t out_data_type;
+	uint8_t out_max_pasid_log2, reserved[3];
+	uint64_t out_capabilities;
+};
+
+struct ifd_vfio_ioas {
+	uint32_t size, ioas_id;
+	uint16_t op, reserved;
+};
+
+struct vfio_cdev_bind {
+	uint32_t argsz, flags;
+	int32_t iommufd;
+	uint32_t out_devid;
+};
+
+struct vfio_cdev_attach {
+	uint32_t argsz, flags, pt_id;
+};
+
+struct vfio_cdev_detach {
+	uint32_t argsz, flags;
+};
+
+/* An id argument: a slot letter (its stored id) or a number. */
+static uint32_t iid(const uint32_t *ids, const char *s)
+{
+	if (s && s[0] >= 'a' && s[0] <= 'z' && !s[1])
+		return ids[s[0] - 'a'];
+	return s ? (uint32_t)strtoul(s, NULL, 0) : 0;
+}
+
+static uint32_t isize(const char *s, size_t full)
+{
+	return s && strcmp(s, "full") ? (uint32_t)strtoul(s, NULL, 0) : (uint32_t)full;
+}
+
+#define W(i) (n > (i) ? w[i] : NULL)
+
+static unsigned long inum(const char *s)
+{
+	return s ? strtoul(s, NULL, 0) : 0;
+}
+
+/* The iommufd calls; -ENOSYS when w[0] is none of them. after: what the call returned. */
+static int icall(struct pt_backend *be, int fd, uint32_t *ids, const int *fds, char **w, int n,
+		 char *after, size_t asize)
+{
+	union {
+		struct ifd_destroy d;
+		struct ifd_ioas_alloc a;
+		struct ifd_ioas_map m;
+		struct ifd_ioas_unmap u;
+		struct ifd_ioas_iova_ranges r;
+		struct ifd_ioas_copy c;
+		struct ifd_hw_info h;
+		struct ifd_vfio_ioas v;
+		struct vfio_cdev_bind b;
+		struct vfio_cdev_attach at;
+		struct vfio_cdev_detach de;
+		char raw[256];
+	} u;
+	struct ifd_iova_range rg[8];
+	uint64_t data[8];
+	int ret;
+
+	memset(&u, 0, sizeof(u));
+	if (!strcmp(w[0], "ioas")) {
+		u.a.size = isize(W(3), sizeof(u.a));
+		u.a.flags = (uint32_t)inum(W(4));
+		ret = min0(pt_backend_dev_ioctl(be, fd, IFD_IOAS_ALLOC, &u.a));
+		if (!ret && W(2) && W(2)[0] >= 'a' && W(2)[0] <= 'z')
+			ids[W(2)[0] - 'a'] = u.a.out_ioas_id;
+		if (!ret)
+			snprintf(after, asize, "id=%u", u.a.out_ioas_id);
+		return ret;
+	}
+	if (!strcmp(w[0], "imap") && n >= 8) {
+		u.m = (struct ifd_ioas_map){ isize(w[6], sizeof(u.m)),
+					     (uint32_t)strtoul(w[5], NULL, 0),
+					     iid(ids, w[2]),
+					     0,
+					     VADDR_BASE + strtoull(w[7], NULL, 0),
+					     strtoull(w[4], NULL, 0),
+					     strtoull(w[3], NULL, 0) };
+		ret = min0(pt_backend_dev_ioctl(be, fd, IFD_IOAS_MAP, &u.m));
+		if (!ret)
+			snprintf(after, asize, "iova=0x%llx", (unsigned long long)u.m.iova);
+		return ret;
+	}
+	if (!strcmp(w[0], "iunmap") && n >= 6) {
+		u.u = (struct ifd_ioas_unmap){ isize(w[5], sizeof(u.u)), iid(ids, w[2]),
+					       strtoull(w[3], NULL, 0), strtoull(w[4], NULL, 0) };
+		ret = min0(pt_backend_dev_ioctl(be, fd, IFD_IOAS_UNMAP, &u.u));
+		if (!ret)
+			snprintf(after, asize, "length=0x%llx", (unsigned long long)u.u.length);
+		return ret;
+	}
+	if (!strcmp(w[0], "ranges") && n >= 5) {
+		u.r = (struct ifd_ioas_iova_ranges){ isize(w[4], sizeof(u.r)),
+						     iid(ids, w[2]),
+						     (uint32_t)strtoul(w[3], NULL, 0),
+						     0,
+						     (uintptr_t)rg,
+						     0 };
+		ret = min0(pt_backend_dev_ioctl(be, fd, IFD_IOAS_IOVA_RANGES, &u.r));
+		if (!ret || ret == -EMSGSIZE) {
+			size_t len =
+				(size_t)snprintf(after, asize, "num=%u align=0x%llx", u.r.num_iovas,
+						 (unsigned long long)u.r.out_iova_alignment);
+
+			for (uint32_t i = 0; !ret && i < u.r.num_iovas && i < 8 && len < asize; i++)
+				len += (size_t)snprintf(after + len, asize - len, " 0x%llx-0x%llx",
+							(unsigned long long)rg[i].start,
+							(unsigned long long)rg[i].last);
+		}
+		return ret;
+	}
+	if (!strcmp(w[0], "icopy") && n >= 8) {
+		u.c = (struct ifd_ioas_copy){ sizeof(u.c),
+					      (uint32_t)strtoul(w[7], NULL, 0),
+					      iid(ids, w[2]),
+					      iid(ids, w[3]),
+					      strtoull(w[4], NULL, 0),
+					      strtoull(w[5], NULL, 0),
+					      strtoull(w[6], NULL, 0) };
+		ret = min0(pt_backend_dev_ioctl(be, fd, IFD_IOAS_COPY, &u.c));
+		if (!ret)
+			snprintf(after, asize, "iova=0x%llx", (unsigned long long)u.c.dst_iova);
+		return ret;
+	}
+	if (!strcmp(w[0], "destroy")) {
+		u.d = (struct ifd_destroy){ sizeof(u.d), iid(ids, W(2)) };
+		return min0(pt_backend_dev_ioctl(be, fd, IFD_DESTROY, &u.d));
+	}
+	if (!strcmp(w[0], "hwinfo")) {
+		memset(data, 0, sizeof(data));
+		u.h = (struct ifd_hw_info){ .size = isize(W(3), sizeof(u.h)),
+					    .dev_id = iid(ids, W(2)),
+					    .data_len = 24,
+					    .data_uptr = (uintptr_t)data };
+		ret = min0(pt_backend_dev_ioctl(be, fd, IFD_GET_HW_INFO, &u.h));
+		if (!ret)
+			snprintf(after, asize, "type=%u data_len=%u caps=0x%llx pasid_log2=%u",
+				 u.h.out_data_type, u.h.data_len,
+				 (unsigned long long)u.h.out_capabilities, u.h.out_max_pasid_log2);
+		return ret;
+	}
+	if (!strcmp(w[0], "vioas")) {
+		u.v = (struct ifd_vfio_ioas){ sizeof(u.v), iid(ids, W(3)), (uint16_t)inum(W(2)),
+					      0 };
+		ret = min0(pt_backend_dev_ioctl(be, fd, IFD_VFIO_IOAS, &u.v));
+		if (!ret)
+			snprintf(after, asize, "id=%u", u.v.ioas_id);
+		return ret;
+	}
+	if (!strcmp(w[0], "bind") && n >= 4) {
+		int ifd = w[2][0] >= 'a' && w[2][0] <= 'z' ? fds[w[2][0] - 'a'] : atoi(w[2]);
+
+		u.b = (struct vfio_cdev_bind){ isize(W(4), sizeof(u.b)), 0, ifd, 0 };
+		ret = min0(pt_backend_dev_ioctl(be, fd, VFIO_CDEV_BIND, &u.b));
+		if (!ret && w[3][0] >= 'a' && w[3][0] <= 'z')
+			ids[w[3][0] - 'a'] = u.b.out_devid;
+		if (!ret)
+			snprintf(after, asize, "devid=%u", u.b.out_devid);
+		return ret;
+	}
+	if (!strcmp(w[0], "attach")) {
+		u.at = (struct vfio_cdev_attach){ isize(W(3), sizeof(u.at)), 0, iid(ids, W(2)) };
+		ret = min0(pt_backend_dev_ioctl(be, fd, VFIO_CDEV_ATTACH_PT, &u.at));
+		if (!ret)
+			snprintf(after, asize, "pt=%u", u.at.pt_id);
+		return ret;
+	}
+	if (!strcmp(w[0], "detach")) {
+		u.de = (struct vfio_cdev_detach){ isize(W(2), sizeof(u.de)), 0 };
+		return min0(pt_backend_dev_ioctl(be, fd, VFIO_CDEV_DETACH_PT, &u.de));
+	}
+	return -ENOSYS;
+}
+
+#undef W
 
 /* The container and group calls; -ENOSYS when w[0] is none of them. */
 static int vcall_vfio(struct vcall_ctx *x, char **w, int n, int fd)
@@ -268,7 +509,9 @@ static int vcall(struct vcall_ctx *x, char **w, int n)
 		return r < 0 ? r : 0;
 	}
 	r = vcall_vfio(x, w, n, *f);
-	return r == -ENOSYS ? vcall_device(x, w, n, *f) : r;
+	if (r == -ENOSYS)
+		r = vcall_device(x, w, n, *f);
+	return r == -ENOSYS ? icall(x->be, *f, x->ids, x->fd, w, n, x->after, sizeof(x->after)) : r;
 }
 
 /* "observed\tafter" of a call list, as the guest's vrun_calls() prints them. */
@@ -298,11 +541,26 @@ static char *replay_calls(struct pt_backend *be, const char *calls)
 	return out;
 }
 
+/*
+ * The lab's own kernel (ci/lab/kernel; release ending in -pth-own or -pth-own-nocompat) has
+ * iommufd and the cdev, and iommufd's compat container in "own" only: the model is told so
+ * (a model without these settings refuses them, and the rows then differ).
+ */
+static struct fks_host *own_config(struct fks_host *h, const char *kernel)
+{
+	if (!strstr(kernel, "-pth-own"))
+		return h;
+	fks_host_set(h, "iommufd", "1");
+	fks_host_set(h, "vfio_device_cdev", "1");
+	fks_host_set(h, "iommufd_vfio_container", strstr(kernel, "-pth-own-nocompat") ? "0" : "1");
+	return h;
+}
+
 /* The model's "observed\tafter" for a row. */
 static char *replay(char **c)
 {
 	g_autofree char *host = g_strdup_printf("lab-%s-initial", c[C_TOPOLOGY]);
-	struct fks_host *h = row_load(host, c[C_KERNEL]);
+	struct fks_host *h = own_config(row_load(host, c[C_KERNEL]), c[C_KERNEL]);
 	struct pt_backend *be = fks_host_backend(h);
 	g_autofree char *step = NULL, *value = NULL, *after = NULL;
 	char *out;
