@@ -221,6 +221,72 @@ static unsigned long inum(const char *s)
 	return s ? strtoul(s, NULL, 0) : 0;
 }
 
+/* The object and device calls: destroy, hwinfo, vioas, bind, attach, detach. */
+static int icall_objects(struct pt_backend *be, int fd, uint32_t *ids, const int *fds, char **w,
+			 int n, char *after, size_t asize)
+{
+	union {
+		struct ifd_destroy d;
+		struct ifd_hw_info h;
+		struct ifd_vfio_ioas v;
+		struct vfio_cdev_bind b;
+		struct vfio_cdev_attach at;
+		struct vfio_cdev_detach de;
+	} u;
+	uint64_t data[8];
+	int ret;
+
+	memset(&u, 0, sizeof(u));
+	if (!strcmp(w[0], "destroy")) {
+		u.d = (struct ifd_destroy){ sizeof(u.d), iid(ids, W(2)) };
+		return min0(pt_backend_dev_ioctl(be, fd, IFD_DESTROY, &u.d));
+	}
+	if (!strcmp(w[0], "hwinfo")) {
+		memset(data, 0, sizeof(data));
+		u.h = (struct ifd_hw_info){ .size = isize(W(3), sizeof(u.h)),
+					    .dev_id = iid(ids, W(2)),
+					    .data_len = 24,
+					    .data_uptr = (uintptr_t)data };
+		ret = min0(pt_backend_dev_ioctl(be, fd, IFD_GET_HW_INFO, &u.h));
+		if (!ret)
+			snprintf(after, asize, "type=%u data_len=%u caps=0x%llx pasid_log2=%u",
+				 u.h.out_data_type, u.h.data_len,
+				 (unsigned long long)u.h.out_capabilities, u.h.out_max_pasid_log2);
+		return ret;
+	}
+	if (!strcmp(w[0], "vioas")) {
+		u.v = (struct ifd_vfio_ioas){ sizeof(u.v), iid(ids, W(3)), (uint16_t)inum(W(2)),
+					      0 };
+		ret = min0(pt_backend_dev_ioctl(be, fd, IFD_VFIO_IOAS, &u.v));
+		if (!ret)
+			snprintf(after, asize, "id=%u", u.v.ioas_id);
+		return ret;
+	}
+	if (!strcmp(w[0], "bind") && n >= 4) {
+		int ifd = w[2][0] >= 'a' && w[2][0] <= 'z' ? fds[w[2][0] - 'a'] : atoi(w[2]);
+
+		u.b = (struct vfio_cdev_bind){ isize(W(4), sizeof(u.b)), 0, ifd, 0 };
+		ret = min0(pt_backend_dev_ioctl(be, fd, VFIO_CDEV_BIND, &u.b));
+		if (!ret && w[3][0] >= 'a' && w[3][0] <= 'z')
+			ids[w[3][0] - 'a'] = u.b.out_devid;
+		if (!ret)
+			snprintf(after, asize, "devid=%u", u.b.out_devid);
+		return ret;
+	}
+	if (!strcmp(w[0], "attach")) {
+		u.at = (struct vfio_cdev_attach){ isize(W(3), sizeof(u.at)), 0, iid(ids, W(2)) };
+		ret = min0(pt_backend_dev_ioctl(be, fd, VFIO_CDEV_ATTACH_PT, &u.at));
+		if (!ret)
+			snprintf(after, asize, "pt=%u", u.at.pt_id);
+		return ret;
+	}
+	if (!strcmp(w[0], "detach")) {
+		u.de = (struct vfio_cdev_detach){ isize(W(2), sizeof(u.de)), 0 };
+		return min0(pt_backend_dev_ioctl(be, fd, VFIO_CDEV_DETACH_PT, &u.de));
+	}
+	return -ENOSYS;
+}
+
 /* The iommufd calls; -ENOSYS when w[0] is none of them. after: what the call returned. */
 static int icall(struct pt_backend *be, int fd, uint32_t *ids, const int *fds, char **w, int n,
 		 char *after, size_t asize)
@@ -240,7 +306,6 @@ static int icall(struct pt_backend *be, int fd, uint32_t *ids, const int *fds, c
 		char raw[256];
 	} u;
 	struct ifd_iova_range rg[8];
-	uint64_t data[8];
 	int ret;
 
 	memset(&u, 0, sizeof(u));
@@ -308,54 +373,7 @@ static int icall(struct pt_backend *be, int fd, uint32_t *ids, const int *fds, c
 			snprintf(after, asize, "iova=0x%llx", (unsigned long long)u.c.dst_iova);
 		return ret;
 	}
-	if (!strcmp(w[0], "destroy")) {
-		u.d = (struct ifd_destroy){ sizeof(u.d), iid(ids, W(2)) };
-		return min0(pt_backend_dev_ioctl(be, fd, IFD_DESTROY, &u.d));
-	}
-	if (!strcmp(w[0], "hwinfo")) {
-		memset(data, 0, sizeof(data));
-		u.h = (struct ifd_hw_info){ .size = isize(W(3), sizeof(u.h)),
-					    .dev_id = iid(ids, W(2)),
-					    .data_len = 24,
-					    .data_uptr = (uintptr_t)data };
-		ret = min0(pt_backend_dev_ioctl(be, fd, IFD_GET_HW_INFO, &u.h));
-		if (!ret)
-			snprintf(after, asize, "type=%u data_len=%u caps=0x%llx pasid_log2=%u",
-				 u.h.out_data_type, u.h.data_len,
-				 (unsigned long long)u.h.out_capabilities, u.h.out_max_pasid_log2);
-		return ret;
-	}
-	if (!strcmp(w[0], "vioas")) {
-		u.v = (struct ifd_vfio_ioas){ sizeof(u.v), iid(ids, W(3)), (uint16_t)inum(W(2)),
-					      0 };
-		ret = min0(pt_backend_dev_ioctl(be, fd, IFD_VFIO_IOAS, &u.v));
-		if (!ret)
-			snprintf(after, asize, "id=%u", u.v.ioas_id);
-		return ret;
-	}
-	if (!strcmp(w[0], "bind") && n >= 4) {
-		int ifd = w[2][0] >= 'a' && w[2][0] <= 'z' ? fds[w[2][0] - 'a'] : atoi(w[2]);
-
-		u.b = (struct vfio_cdev_bind){ isize(W(4), sizeof(u.b)), 0, ifd, 0 };
-		ret = min0(pt_backend_dev_ioctl(be, fd, VFIO_CDEV_BIND, &u.b));
-		if (!ret && w[3][0] >= 'a' && w[3][0] <= 'z')
-			ids[w[3][0] - 'a'] = u.b.out_devid;
-		if (!ret)
-			snprintf(after, asize, "devid=%u", u.b.out_devid);
-		return ret;
-	}
-	if (!strcmp(w[0], "attach")) {
-		u.at = (struct vfio_cdev_attach){ isize(W(3), sizeof(u.at)), 0, iid(ids, W(2)) };
-		ret = min0(pt_backend_dev_ioctl(be, fd, VFIO_CDEV_ATTACH_PT, &u.at));
-		if (!ret)
-			snprintf(after, asize, "pt=%u", u.at.pt_id);
-		return ret;
-	}
-	if (!strcmp(w[0], "detach")) {
-		u.de = (struct vfio_cdev_detach){ isize(W(2), sizeof(u.de)), 0 };
-		return min0(pt_backend_dev_ioctl(be, fd, VFIO_CDEV_DETACH_PT, &u.de));
-	}
-	return -ENOSYS;
+	return icall_objects(be, fd, ids, fds, w, n, after, asize);
 }
 
 #undef W

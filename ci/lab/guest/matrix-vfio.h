@@ -278,6 +278,61 @@ static int vio(int fd, unsigned long req, void *arg)
 	return r < 0 ? -errno : r;
 }
 
+/* The device calls, then the iommufd ones; 0 or -errno. */
+static int vcall_device(struct vrun *r, char **w, int n, int fd)
+{
+	union {
+		struct vfio_device_info dinfo;
+		struct vfio_region_info region;
+		struct vfio_irq_info irq;
+		struct vfio_pci_hot_reset_info hot;
+		char raw[512];
+	} u;
+	int ret;
+
+	memset(&u, 0, sizeof(u));
+	if (!strcmp(w[0], "dinfo")) {
+		u.dinfo.argsz = vargsz(n > 2 ? w[2] : NULL, sizeof(u.dinfo));
+		ret = vio(fd, VFIO_DEVICE_GET_INFO, &u.dinfo);
+		if (ret >= 0)
+			snprintf(r->after, sizeof(r->after), "flags=0x%x regions=%u irqs=%u",
+				 u.dinfo.flags, u.dinfo.num_regions, u.dinfo.num_irqs);
+		return ret;
+	}
+	if (!strcmp(w[0], "region")) {
+		u.region.index = (uint32_t)vnum(n > 2 ? w[2] : NULL);
+		u.region.argsz = vargsz(n > 3 ? w[3] : NULL, sizeof(u.region));
+		ret = vio(fd, VFIO_DEVICE_GET_REGION_INFO, &u.region);
+		if (ret >= 0)
+			snprintf(r->after, sizeof(r->after),
+				 "flags=0x%x size=0x%llx offset=0x%llx argsz=%u", u.region.flags,
+				 (unsigned long long)u.region.size,
+				 (unsigned long long)u.region.offset, u.region.argsz);
+		return ret;
+	}
+	if (!strcmp(w[0], "irq")) {
+		u.irq.index = (uint32_t)vnum(n > 2 ? w[2] : NULL);
+		u.irq.argsz = vargsz(n > 3 ? w[3] : NULL, sizeof(u.irq));
+		ret = vio(fd, VFIO_DEVICE_GET_IRQ_INFO, &u.irq);
+		if (ret >= 0)
+			snprintf(r->after, sizeof(r->after), "flags=0x%x count=%u", u.irq.flags,
+				 u.irq.count);
+		return ret;
+	}
+	if (!strcmp(w[0], "reset"))
+		return vio(fd, VFIO_DEVICE_RESET, NULL);
+	if (!strcmp(w[0], "hotinfo")) {
+		u.hot.argsz = vargsz(n > 2 ? w[2] : NULL, sizeof(u.raw));
+		ret = vio(fd, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &u.hot);
+		if (ret >= 0)
+			snprintf(r->after, sizeof(r->after), "count=%u", u.hot.count);
+		return ret;
+	}
+	if (!strcmp(w[0], "bad"))
+		return vio(fd, VFIO_BAD_IOCTL, u.raw);
+	return icall(fd, r->ids, r->fd, r->buf, w, n, r->after, sizeof(r->after));
+}
+
 /* One call (already split into words); 0 or a non-negative return, or -errno. */
 static int vcall(struct vrun *r, char **w, int n)
 {
@@ -375,46 +430,7 @@ static int vcall(struct vrun *r, char **w, int n)
 				 (unsigned long long)u.unmap.size);
 		return ret;
 	}
-	if (!strcmp(w[0], "dinfo")) {
-		u.dinfo.argsz = vargsz(n > 2 ? w[2] : NULL, sizeof(u.dinfo));
-		ret = vio(fd, VFIO_DEVICE_GET_INFO, &u.dinfo);
-		if (ret >= 0)
-			snprintf(r->after, sizeof(r->after), "flags=0x%x regions=%u irqs=%u",
-				 u.dinfo.flags, u.dinfo.num_regions, u.dinfo.num_irqs);
-		return ret;
-	}
-	if (!strcmp(w[0], "region")) {
-		u.region.index = (uint32_t)vnum(n > 2 ? w[2] : NULL);
-		u.region.argsz = vargsz(n > 3 ? w[3] : NULL, sizeof(u.region));
-		ret = vio(fd, VFIO_DEVICE_GET_REGION_INFO, &u.region);
-		if (ret >= 0)
-			snprintf(r->after, sizeof(r->after),
-				 "flags=0x%x size=0x%llx offset=0x%llx argsz=%u", u.region.flags,
-				 (unsigned long long)u.region.size,
-				 (unsigned long long)u.region.offset, u.region.argsz);
-		return ret;
-	}
-	if (!strcmp(w[0], "irq")) {
-		u.irq.index = (uint32_t)vnum(n > 2 ? w[2] : NULL);
-		u.irq.argsz = vargsz(n > 3 ? w[3] : NULL, sizeof(u.irq));
-		ret = vio(fd, VFIO_DEVICE_GET_IRQ_INFO, &u.irq);
-		if (ret >= 0)
-			snprintf(r->after, sizeof(r->after), "flags=0x%x count=%u", u.irq.flags,
-				 u.irq.count);
-		return ret;
-	}
-	if (!strcmp(w[0], "reset"))
-		return vio(fd, VFIO_DEVICE_RESET, NULL);
-	if (!strcmp(w[0], "hotinfo")) {
-		u.hot.argsz = vargsz(n > 2 ? w[2] : NULL, sizeof(u.raw));
-		ret = vio(fd, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &u.hot);
-		if (ret >= 0)
-			snprintf(r->after, sizeof(r->after), "count=%u", u.hot.count);
-		return ret;
-	}
-	if (!strcmp(w[0], "bad"))
-		return vio(fd, VFIO_BAD_IOCTL, u.raw);
-	return icall(fd, r->ids, r->fd, r->buf, w, n, r->after, sizeof(r->after));
+	return vcall_device(r, w, n, fd);
 }
 
 /* Run an expanded call list; observed and after as the row prints them. */
