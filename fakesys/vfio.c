@@ -235,6 +235,8 @@ static int unmap_dma(struct fks_host *h, struct fks_container *c,
 		fks_rule(h, "K-VFIO-MAP-DMA", "container", "the unmap range wraps: %s",
 			 fks_kver_at_least(h, 6, 18) ? "EOVERFLOW" : "EINVAL");
 		return fks_kver_at_least(h, 6, 18) ? -EOVERFLOW : -EINVAL;
+	} else if (end < start) {
+		end = UINT64_MAX; /* the range ends at the top of the IOVA space */
 	}
 	/* v2 may not bisect a mapping. */
 	for (guint i = 0; c->iommu_type == VFIO_TYPE1v2_IOMMU && i < c->maps->len; i++) {
@@ -260,6 +262,75 @@ static int unmap_dma(struct fks_host *h, struct fks_container *c,
 	return 0;
 }
 
+/* vfio_info_cap_add(): 8-byte aligned capabilities since "vfio: align capability structures"
+ * (a881b496941f, 6.6); 6.1 packs them (matrix-6.1-vfio.tsv vfio.iommu-info: argsz 116, 6.12: 120). */
+static size_t cap_size(struct fks_host *h, size_t size)
+{
+	return fks_kver_at_least(h, 6, 6) ? (size + 7) & ~(size_t)7 : size;
+}
+
+/* Usable IOVA ranges: below the MSI window, and above it up to the aperture. */
+static unsigned iova_ranges(struct fks_host *h, struct vfio_iova_range *ret)
+{
+	uint64_t top = h->aperture_bits < 64 ? (1ull << h->aperture_bits) - 1 : UINT64_MAX;
+	unsigned n = 0;
+
+	ret[n++] = (struct vfio_iova_range){ 0, top < MSI_START ? top : MSI_START - 1 };
+	if (top > MSI_END)
+		ret[n++] = (struct vfio_iova_range){ MSI_END + 1, top };
+	return n;
+}
+
+/*
+ * vfio_iommu_type1_get_info(): page sizes, then the capability chain in the kernel's order
+ * (migration, DMA entries left, IOVA ranges); when argsz cannot hold it, only the size needed.
+ */
+static int iommu_info(struct fks_host *h, struct fks_container *c,
+		      struct vfio_iommu_type1_info *info)
+{
+	struct vfio_iova_range ranges[2];
+	unsigned nr = iova_ranges(h, ranges);
+	size_t mig = cap_size(h, sizeof(struct vfio_iommu_type1_info_cap_migration));
+	size_t avail = cap_size(h, sizeof(struct vfio_iommu_type1_info_dma_avail));
+	size_t iova = cap_size(h, sizeof(struct vfio_iommu_type1_info_cap_iova_range) +
+					  nr * sizeof(ranges[0]));
+	uint8_t *p = (uint8_t *)(info + 1);
+
+	if (info->argsz < MINSZ(struct vfio_iommu_type1_info, iova_pgsizes))
+		return -EINVAL;
+	info->flags = VFIO_IOMMU_INFO_PGSIZES | VFIO_IOMMU_INFO_CAPS;
+	info->iova_pgsizes = 0x40201000ull; /* 4K, 2M, 1G */
+	if (info->argsz < sizeof(*info) + mig + avail + iova) {
+		info->argsz = (uint32_t)(sizeof(*info) + mig + avail + iova);
+		if (info->argsz >= MINSZ(struct vfio_iommu_type1_info, cap_offset))
+			info->cap_offset = 0;
+		return 0;
+	}
+	memset(p, 0, mig + avail + iova);
+	*(struct vfio_iommu_type1_info_cap_migration *)p =
+		(struct vfio_iommu_type1_info_cap_migration){
+			.header = { VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION, 1,
+				    (uint32_t)(sizeof(*info) + mig) },
+			.pgsize_bitmap = IOVA_PAGE,
+			.max_dirty_bitmap_size = 1ull << 28, /* INT_MAX pages, one bit each */
+		};
+	*(struct vfio_iommu_type1_info_dma_avail *)(p + mig) =
+		(struct vfio_iommu_type1_info_dma_avail){
+			.header = { VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL, 1,
+				    (uint32_t)(sizeof(*info) + mig + avail) },
+			.avail = DMA_ENTRY_LIMIT - c->maps->len,
+		};
+	*(struct vfio_iommu_type1_info_cap_iova_range *)(p + mig + avail) =
+		(struct vfio_iommu_type1_info_cap_iova_range){
+			.header = { VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE, 1, 0 },
+			.nr_iovas = nr,
+		};
+	memcpy(p + mig + avail + sizeof(struct vfio_iommu_type1_info_cap_iova_range), ranges,
+	       nr * sizeof(ranges[0]));
+	info->cap_offset = sizeof(*info);
+	return 0;
+}
+
 static int container_ioctl(struct fks_host *h, struct fks_container *c, unsigned long req,
 			   void *arg)
 {
@@ -269,8 +340,13 @@ static int container_ioctl(struct fks_host *h, struct fks_container *c, unsigned
 	case VFIO_GET_API_VERSION:
 		return VFIO_API_VERSION;
 	case VFIO_CHECK_EXTENSION:
+		/*
+		 * type1's check_extension(): without a backend set the container asks the driver
+		 * with no iommu, so UPDATE_VADDR and DMA_CC are 0 there (6.1.192 and 6.12 alike);
+		 * DMA_CC needs every domain to enforce coherency (VT-d snoop control).
+		 */
 		return v == VFIO_TYPE1_IOMMU || v == VFIO_TYPE1v2_IOMMU || v == VFIO_UNMAP_ALL ||
-		       v == VFIO_UPDATE_VADDR ||
+		       (v == VFIO_UPDATE_VADDR && c->iommu_type) ||
 		       (v == VFIO_DMA_CC_IOMMU && c->iommu_type && h->snoop_control);
 	case VFIO_SET_IOMMU:
 		if (c->groups->len == 0 || c->iommu_type) {
@@ -291,15 +367,8 @@ static int container_ioctl(struct fks_host *h, struct fks_container *c, unsigned
 	if (!c->iommu_type)
 		return -EINVAL; /* no backend yet: the request cannot be forwarded */
 	switch (req) {
-	case VFIO_IOMMU_GET_INFO: {
-		struct vfio_iommu_type1_info *info = arg;
-
-		if (info->argsz < MINSZ(struct vfio_iommu_type1_info, iova_pgsizes))
-			return -EINVAL;
-		info->flags = VFIO_IOMMU_INFO_PGSIZES;
-		info->iova_pgsizes = 0x40201000ull; /* 4K, 2M, 1G */
-		return 0;
-	}
+	case VFIO_IOMMU_GET_INFO:
+		return iommu_info(h, c, arg);
 	case VFIO_IOMMU_MAP_DMA:
 		return map_dma(h, c, arg);
 	case VFIO_IOMMU_UNMAP_DMA:
@@ -394,6 +463,8 @@ static int group_ioctl(struct fks_host *h, struct fks_group *g, unsigned long re
 
 		if (!f)
 			return -EBADF;
+		/* Not a container or an iommufd: 6.1 answers EINVAL; since 6.2 (group.c, iommufd)
+		 * such an fd is "not recognized": EBADFD. */
 		if (g->container || g->ictx)
 			return -EINVAL;
 		if (f->kind == FKS_FILE_IOMMUFD) {
@@ -406,7 +477,7 @@ static int group_ioctl(struct fks_host *h, struct fks_group *g, unsigned long re
 			return fks_iommufd_compat_ioas(h, g->ictx, &id);
 		}
 		if (f->kind != FKS_FILE_CONTAINER)
-			return -EBADFD;
+			return fks_kver_at_least(h, 6, 2) ? -EBADFD : -EINVAL;
 		c = f->obj;
 		if (!group_viable(h, g)) {
 			fks_rule(h, "K-VFIO-SET-CONTAINER", subject,

@@ -77,7 +77,8 @@ const char *row_errno_name(int err)
 	for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
 		if (names[i].e == err)
 			return names[i].n;
-	return "E?";
+	/* The rest as the lab's guest tools name them (glibc's strerrorname_np). */
+	return strerrorname_np(err) ? strerrorname_np(err) : "E?";
 }
 
 char *row_escape(const char *s, size_t len)

@@ -20,6 +20,7 @@
  */
 
 #include <errno.h>
+#include <linux/vfio.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -89,11 +90,500 @@ static char *after_state(struct pt_backend *be, char **c)
 	}
 }
 
+/*
+ * The VFIO-ioctl rows (op "ioctl"): the value is the guest's call list
+ * (ci/lab/guest/matrix-vfio.h describes the calls), run here through the backend's device
+ * files. The guest's buffer becomes a fixed page-aligned address.
+ */
+#define VADDR_BASE 0x7f0000000000ull
+#define BAD_IOCTL _IO(VFIO_TYPE, VFIO_BASE + 60)
+
+struct vcall_ctx {
+	struct pt_backend *be;
+	int fd[26];
+	uint32_t ids[26];
+	char after[256];
+};
+
+static int *vslot(struct vcall_ctx *x, const char *name)
+{
+	return name && name[0] >= 'a' && name[0] <= 'z' && !name[1] ? &x->fd[name[0] - 'a'] : NULL;
+}
+
+static unsigned long long vnum(const char *s)
+{
+	return s ? g_ascii_strtoull(s, NULL, 0) : 0;
+}
+
+static uint32_t vargsz(const char *s, size_t full)
+{
+	return s && strcmp(s, "full") ? (uint32_t)vnum(s) : (uint32_t)full;
+}
+
+static int vio(struct vcall_ctx *x, int fd, unsigned long req, void *arg)
+{
+	return pt_backend_dev_ioctl(x->be, fd, req, arg);
+}
+
+/*
+ * The iommufd and cdev calls of ci/lab/guest/matrix-iommufd.h (the own kernel's rows), the
+ * same structures restated from the kernel's UAPI (the host's headers are 6.1's).
+ */
+static int min0(int r)
+{
+	return r < 0 ? r : 0;
+}
+
+#define IFD_TYPE ';'
+#define IFD_DESTROY _IO(IFD_TYPE, 0x80)
+#define IFD_IOAS_ALLOC _IO(IFD_TYPE, 0x81)
+#define IFD_IOAS_COPY _IO(IFD_TYPE, 0x83)
+#define IFD_IOAS_IOVA_RANGES _IO(IFD_TYPE, 0x84)
+#define IFD_IOAS_MAP _IO(IFD_TYPE, 0x85)
+#define IFD_IOAS_UNMAP _IO(IFD_TYPE, 0x86)
+#define IFD_VFIO_IOAS _IO(IFD_TYPE, 0x88)
+#define IFD_GET_HW_INFO _IO(IFD_TYPE, 0x8a)
+#define VFIO_CDEV_BIND _IO(VFIO_TYPE, VFIO_BASE + 18)
+#define VFIO_CDEV_ATTACH_PT _IO(VFIO_TYPE, VFIO_BASE + 19)
+#define VFIO_CDEV_DETACH_PT _IO(VFIO_TYPE, VFIO_BASE + 20)
+
+struct ifd_destroy {
+	uint32_t size, id;
+};
+
+struct ifd_ioas_alloc {
+	uint32_t size, flags, out_ioas_id;
+};
+
+struct ifd_ioas_map {
+	uint32_t size, flags, ioas_id, reserved;
+	uint64_t user_va, length, iova;
+};
+
+struct ifd_ioas_unmap {
+	uint32_t size, ioas_id;
+	uint64_t iova, length;
+};
+
+struct ifd_iova_range {
+	uint64_t start, last;
+};
+
+struct ifd_ioas_iova_ranges {
+	uint32_t size, ioas_id, num_iovas, reserved;
+	uint64_t allowed_iovas, out_iova_alignment;
+};
+
+struct ifd_ioas_copy {
+	uint32_t size, flags, dst_ioas_id, src_ioas_id;
+	uint64_t length, dst_iova, src_iova;
+};
+
+struct ifd_hw_info {
+	uint32_t size, flags, dev_id, data_len;
+	uint64_t data_uptr;
+	uint32_t out_data_type;
+	uint8_t out_max_pasid_log2, reserved[3];
+	uint64_t out_capabilities;
+};
+
+struct ifd_vfio_ioas {
+	uint32_t size, ioas_id;
+	uint16_t op, reserved;
+};
+
+struct vfio_cdev_bind {
+	uint32_t argsz, flags;
+	int32_t iommufd;
+	uint32_t out_devid;
+};
+
+struct vfio_cdev_attach {
+	uint32_t argsz, flags, pt_id;
+};
+
+struct vfio_cdev_detach {
+	uint32_t argsz, flags;
+};
+
+/* An id argument: a slot letter (its stored id) or a number. */
+static uint32_t iid(const uint32_t *ids, const char *s)
+{
+	if (s && s[0] >= 'a' && s[0] <= 'z' && !s[1])
+		return ids[s[0] - 'a'];
+	return s ? (uint32_t)strtoul(s, NULL, 0) : 0;
+}
+
+static uint32_t isize(const char *s, size_t full)
+{
+	return s && strcmp(s, "full") ? (uint32_t)strtoul(s, NULL, 0) : (uint32_t)full;
+}
+
+#define W(i) (n > (i) ? w[i] : NULL)
+
+static unsigned long inum(const char *s)
+{
+	return s ? strtoul(s, NULL, 0) : 0;
+}
+
+/* The object and device calls: destroy, hwinfo, vioas, bind, attach, detach. */
+static int icall_objects(struct pt_backend *be, int fd, uint32_t *ids, const int *fds, char **w,
+			 int n, char *after, size_t asize)
+{
+	union {
+		struct ifd_destroy d;
+		struct ifd_hw_info h;
+		struct ifd_vfio_ioas v;
+		struct vfio_cdev_bind b;
+		struct vfio_cdev_attach at;
+		struct vfio_cdev_detach de;
+	} u;
+	uint64_t data[8];
+	int ret;
+
+	memset(&u, 0, sizeof(u));
+	if (!strcmp(w[0], "destroy")) {
+		u.d = (struct ifd_destroy){ sizeof(u.d), iid(ids, W(2)) };
+		return min0(pt_backend_dev_ioctl(be, fd, IFD_DESTROY, &u.d));
+	}
+	if (!strcmp(w[0], "hwinfo")) {
+		memset(data, 0, sizeof(data));
+		u.h = (struct ifd_hw_info){ .size = isize(W(3), sizeof(u.h)),
+					    .dev_id = iid(ids, W(2)),
+					    .data_len = 24,
+					    .data_uptr = (uintptr_t)data };
+		ret = min0(pt_backend_dev_ioctl(be, fd, IFD_GET_HW_INFO, &u.h));
+		if (!ret)
+			snprintf(after, asize, "type=%u data_len=%u caps=0x%llx pasid_log2=%u",
+				 u.h.out_data_type, u.h.data_len,
+				 (unsigned long long)u.h.out_capabilities, u.h.out_max_pasid_log2);
+		return ret;
+	}
+	if (!strcmp(w[0], "vioas")) {
+		u.v = (struct ifd_vfio_ioas){ sizeof(u.v), iid(ids, W(3)), (uint16_t)inum(W(2)),
+					      0 };
+		ret = min0(pt_backend_dev_ioctl(be, fd, IFD_VFIO_IOAS, &u.v));
+		if (!ret)
+			snprintf(after, asize, "id=%u", u.v.ioas_id);
+		return ret;
+	}
+	if (!strcmp(w[0], "bind") && n >= 4) {
+		int ifd = w[2][0] >= 'a' && w[2][0] <= 'z' ? fds[w[2][0] - 'a'] : atoi(w[2]);
+
+		u.b = (struct vfio_cdev_bind){ isize(W(4), sizeof(u.b)), 0, ifd, 0 };
+		ret = min0(pt_backend_dev_ioctl(be, fd, VFIO_CDEV_BIND, &u.b));
+		if (!ret && w[3][0] >= 'a' && w[3][0] <= 'z')
+			ids[w[3][0] - 'a'] = u.b.out_devid;
+		if (!ret)
+			snprintf(after, asize, "devid=%u", u.b.out_devid);
+		return ret;
+	}
+	if (!strcmp(w[0], "attach")) {
+		u.at = (struct vfio_cdev_attach){ isize(W(3), sizeof(u.at)), 0, iid(ids, W(2)) };
+		ret = min0(pt_backend_dev_ioctl(be, fd, VFIO_CDEV_ATTACH_PT, &u.at));
+		if (!ret)
+			snprintf(after, asize, "pt=%u", u.at.pt_id);
+		return ret;
+	}
+	if (!strcmp(w[0], "detach")) {
+		u.de = (struct vfio_cdev_detach){ isize(W(2), sizeof(u.de)), 0 };
+		return min0(pt_backend_dev_ioctl(be, fd, VFIO_CDEV_DETACH_PT, &u.de));
+	}
+	return -ENOSYS;
+}
+
+/* The iommufd calls; -ENOSYS when w[0] is none of them. after: what the call returned. */
+static int icall(struct pt_backend *be, int fd, uint32_t *ids, const int *fds, char **w, int n,
+		 char *after, size_t asize)
+{
+	union {
+		struct ifd_destroy d;
+		struct ifd_ioas_alloc a;
+		struct ifd_ioas_map m;
+		struct ifd_ioas_unmap u;
+		struct ifd_ioas_iova_ranges r;
+		struct ifd_ioas_copy c;
+		struct ifd_hw_info h;
+		struct ifd_vfio_ioas v;
+		struct vfio_cdev_bind b;
+		struct vfio_cdev_attach at;
+		struct vfio_cdev_detach de;
+		char raw[256];
+	} u;
+	struct ifd_iova_range rg[8];
+	int ret;
+
+	memset(&u, 0, sizeof(u));
+	if (!strcmp(w[0], "ioas")) {
+		u.a.size = isize(W(3), sizeof(u.a));
+		u.a.flags = (uint32_t)inum(W(4));
+		ret = min0(pt_backend_dev_ioctl(be, fd, IFD_IOAS_ALLOC, &u.a));
+		if (!ret && W(2) && W(2)[0] >= 'a' && W(2)[0] <= 'z')
+			ids[W(2)[0] - 'a'] = u.a.out_ioas_id;
+		if (!ret)
+			snprintf(after, asize, "id=%u", u.a.out_ioas_id);
+		return ret;
+	}
+	if (!strcmp(w[0], "imap") && n >= 8) {
+		u.m = (struct ifd_ioas_map){ isize(w[6], sizeof(u.m)),
+					     (uint32_t)strtoul(w[5], NULL, 0),
+					     iid(ids, w[2]),
+					     0,
+					     VADDR_BASE + strtoull(w[7], NULL, 0),
+					     strtoull(w[4], NULL, 0),
+					     strtoull(w[3], NULL, 0) };
+		ret = min0(pt_backend_dev_ioctl(be, fd, IFD_IOAS_MAP, &u.m));
+		if (!ret)
+			snprintf(after, asize, "iova=0x%llx", (unsigned long long)u.m.iova);
+		return ret;
+	}
+	if (!strcmp(w[0], "iunmap") && n >= 6) {
+		u.u = (struct ifd_ioas_unmap){ isize(w[5], sizeof(u.u)), iid(ids, w[2]),
+					       strtoull(w[3], NULL, 0), strtoull(w[4], NULL, 0) };
+		ret = min0(pt_backend_dev_ioctl(be, fd, IFD_IOAS_UNMAP, &u.u));
+		if (!ret)
+			snprintf(after, asize, "length=0x%llx", (unsigned long long)u.u.length);
+		return ret;
+	}
+	if (!strcmp(w[0], "ranges") && n >= 5) {
+		u.r = (struct ifd_ioas_iova_ranges){ isize(w[4], sizeof(u.r)),
+						     iid(ids, w[2]),
+						     (uint32_t)strtoul(w[3], NULL, 0),
+						     0,
+						     (uintptr_t)rg,
+						     0 };
+		ret = min0(pt_backend_dev_ioctl(be, fd, IFD_IOAS_IOVA_RANGES, &u.r));
+		if (!ret || ret == -EMSGSIZE) {
+			size_t len =
+				(size_t)snprintf(after, asize, "num=%u align=0x%llx", u.r.num_iovas,
+						 (unsigned long long)u.r.out_iova_alignment);
+
+			for (uint32_t i = 0; !ret && i < u.r.num_iovas && i < 8 && len < asize; i++)
+				len += (size_t)snprintf(after + len, asize - len, " 0x%llx-0x%llx",
+							(unsigned long long)rg[i].start,
+							(unsigned long long)rg[i].last);
+		}
+		return ret;
+	}
+	if (!strcmp(w[0], "icopy") && n >= 8) {
+		u.c = (struct ifd_ioas_copy){ sizeof(u.c),
+					      (uint32_t)strtoul(w[7], NULL, 0),
+					      iid(ids, w[2]),
+					      iid(ids, w[3]),
+					      strtoull(w[4], NULL, 0),
+					      strtoull(w[5], NULL, 0),
+					      strtoull(w[6], NULL, 0) };
+		ret = min0(pt_backend_dev_ioctl(be, fd, IFD_IOAS_COPY, &u.c));
+		if (!ret)
+			snprintf(after, asize, "iova=0x%llx", (unsigned long long)u.c.dst_iova);
+		return ret;
+	}
+	return icall_objects(be, fd, ids, fds, w, n, after, asize);
+}
+
+#undef W
+
+/* The container and group calls; -ENOSYS when w[0] is none of them. */
+static int vcall_vfio(struct vcall_ctx *x, char **w, int n, int fd)
+{
+	union {
+		struct vfio_group_status st;
+		struct vfio_iommu_type1_info info;
+		struct vfio_iommu_type1_dma_map map;
+		struct vfio_iommu_type1_dma_unmap unmap;
+		char raw[512];
+	} u = { 0 };
+	int *g = n > 2 ? vslot(x, w[2]) : NULL, r;
+
+	if (!strcmp(w[0], "api") || !strcmp(w[0], "ext")) {
+		r = !strcmp(w[0], "api") ?
+			    vio(x, fd, VFIO_GET_API_VERSION, NULL) :
+			    vio(x, fd, VFIO_CHECK_EXTENSION, (void *)(uintptr_t)vnum(w[2]));
+		if (r >= 0)
+			snprintf(x->after, sizeof(x->after), "ret=%d", r);
+		return r;
+	}
+	if (!strcmp(w[0], "set_iommu"))
+		return vio(x, fd, VFIO_SET_IOMMU, (void *)(uintptr_t)vnum(w[2]));
+	if (!strcmp(w[0], "set_container")) {
+		int other = g ? *g : (int)g_ascii_strtoll(n > 2 ? w[2] : "-1", NULL, 0);
+
+		return vio(x, fd, VFIO_GROUP_SET_CONTAINER, &other);
+	}
+	if (!strcmp(w[0], "unset_container"))
+		return vio(x, fd, VFIO_GROUP_UNSET_CONTAINER, NULL);
+	if (!strcmp(w[0], "status")) {
+		u.st.argsz = vargsz(n > 2 ? w[2] : NULL, sizeof(u.st));
+		r = vio(x, fd, VFIO_GROUP_GET_STATUS, &u.st);
+		if (r >= 0)
+			snprintf(x->after, sizeof(x->after), "flags=0x%x", u.st.flags);
+		return r;
+	}
+	if (!strcmp(w[0], "info")) {
+		u.info.argsz = vargsz(n > 2 ? w[2] : NULL, sizeof(u.info));
+		r = vio(x, fd, VFIO_IOMMU_GET_INFO, &u.info);
+		if (r >= 0)
+			snprintf(x->after, sizeof(x->after), "flags=0x%x pgsizes=0x%llx argsz=%u",
+				 u.info.flags, (unsigned long long)u.info.iova_pgsizes,
+				 u.info.argsz);
+		return r;
+	}
+	if (!strcmp(w[0], "map") && n >= 7) {
+		u.map = (struct vfio_iommu_type1_dma_map){ .argsz = vargsz(w[5], sizeof(u.map)),
+							   .flags = (uint32_t)vnum(w[4]),
+							   .vaddr = VADDR_BASE + vnum(w[6]),
+							   .iova = vnum(w[2]),
+							   .size = vnum(w[3]) };
+		return vio(x, fd, VFIO_IOMMU_MAP_DMA, &u.map);
+	}
+	if (!strcmp(w[0], "unmap") && n >= 6) {
+		u.unmap =
+			(struct vfio_iommu_type1_dma_unmap){ .argsz = vargsz(w[5], sizeof(u.unmap)),
+							     .flags = (uint32_t)vnum(w[4]),
+							     .iova = vnum(w[2]),
+							     .size = vnum(w[3]) };
+		r = vio(x, fd, VFIO_IOMMU_UNMAP_DMA, &u.unmap);
+		if (r >= 0)
+			snprintf(x->after, sizeof(x->after), "size=0x%llx",
+				 (unsigned long long)u.unmap.size);
+		return r;
+	}
+	return -ENOSYS;
+}
+
+/* The device calls. */
+static int vcall_device(struct vcall_ctx *x, char **w, int n, int fd)
+{
+	union {
+		struct vfio_device_info dinfo;
+		struct vfio_region_info region;
+		struct vfio_irq_info irq;
+		struct vfio_pci_hot_reset_info hot;
+		char raw[512];
+	} u = { 0 };
+	int r;
+
+	if (!strcmp(w[0], "dinfo")) {
+		u.dinfo.argsz = vargsz(n > 2 ? w[2] : NULL, sizeof(u.dinfo));
+		r = vio(x, fd, VFIO_DEVICE_GET_INFO, &u.dinfo);
+		if (r >= 0)
+			snprintf(x->after, sizeof(x->after), "flags=0x%x regions=%u irqs=%u",
+				 u.dinfo.flags, u.dinfo.num_regions, u.dinfo.num_irqs);
+		return r;
+	}
+	if (!strcmp(w[0], "region")) {
+		u.region.index = (uint32_t)vnum(n > 2 ? w[2] : NULL);
+		u.region.argsz = vargsz(n > 3 ? w[3] : NULL, sizeof(u.region));
+		r = vio(x, fd, VFIO_DEVICE_GET_REGION_INFO, &u.region);
+		if (r >= 0)
+			snprintf(x->after, sizeof(x->after),
+				 "flags=0x%x size=0x%llx offset=0x%llx argsz=%u", u.region.flags,
+				 (unsigned long long)u.region.size,
+				 (unsigned long long)u.region.offset, u.region.argsz);
+		return r;
+	}
+	if (!strcmp(w[0], "irq")) {
+		u.irq.index = (uint32_t)vnum(n > 2 ? w[2] : NULL);
+		u.irq.argsz = vargsz(n > 3 ? w[3] : NULL, sizeof(u.irq));
+		r = vio(x, fd, VFIO_DEVICE_GET_IRQ_INFO, &u.irq);
+		if (r >= 0)
+			snprintf(x->after, sizeof(x->after), "flags=0x%x count=%u", u.irq.flags,
+				 u.irq.count);
+		return r;
+	}
+	if (!strcmp(w[0], "reset"))
+		return vio(x, fd, VFIO_DEVICE_RESET, NULL);
+	if (!strcmp(w[0], "hotinfo")) {
+		u.hot.argsz = vargsz(n > 2 ? w[2] : NULL, sizeof(u.raw));
+		r = vio(x, fd, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &u.hot);
+		if (r >= 0)
+			snprintf(x->after, sizeof(x->after), "count=%u", u.hot.count);
+		return r;
+	}
+	if (!strcmp(w[0], "bad"))
+		return vio(x, fd, BAD_IOCTL, u.raw);
+	return -ENOSYS;
+}
+
+static int vcall(struct vcall_ctx *x, char **w, int n)
+{
+	int *f = n > 1 ? vslot(x, w[1]) : NULL, r;
+
+	x->after[0] = '\0';
+	if (!f)
+		return -EINVAL;
+	if (!strcmp(w[0], "open")) {
+		*f = pt_backend_dev_open(x->be, n > 2 ? w[2] : "", 2);
+		return *f < 0 ? *f : 0;
+	}
+	if (!strcmp(w[0], "close")) {
+		r = pt_backend_dev_close(x->be, *f);
+		*f = -1;
+		return r;
+	}
+	if (!strcmp(w[0], "device")) {
+		int *d = n > 3 ? vslot(x, w[3]) : NULL;
+		char empty[1] = "";
+
+		if (!d)
+			return -EINVAL;
+		r = vio(x, *f, VFIO_GROUP_GET_DEVICE_FD, strcmp(w[2], "-") ? w[2] : empty);
+		*d = r;
+		return r < 0 ? r : 0;
+	}
+	r = vcall_vfio(x, w, n, *f);
+	if (r == -ENOSYS)
+		r = vcall_device(x, w, n, *f);
+	return r == -ENOSYS ? icall(x->be, *f, x->ids, x->fd, w, n, x->after, sizeof(x->after)) : r;
+}
+
+/* "observed\tafter" of a call list, as the guest's vrun_calls() prints them. */
+static char *replay_calls(struct pt_backend *be, const char *calls)
+{
+	g_auto(GStrv) steps = g_strsplit(calls, ";", -1);
+	struct vcall_ctx x = { .be = be };
+	guint n = g_strv_length(steps);
+	char *out = NULL;
+	int r = 0;
+
+	for (int i = 0; i < 26; i++)
+		x.fd[i] = -1;
+	for (guint i = 0; i < n && !out; i++) {
+		g_auto(GStrv) w = g_strsplit(steps[i], " ", 8);
+
+		r = vcall(&x, w, (int)g_strv_length(w));
+		if (r < 0 && i + 1 < n)
+			out = g_strdup_printf("step-failed:%u:%s\t-", i, row_errno_name(-r));
+	}
+	if (!out)
+		out = g_strdup_printf("%s\t%s", r < 0 ? row_errno_name(-r) : "ok",
+				      r < 0 || !x.after[0] ? "-" : x.after);
+	for (int i = 25; i >= 0; i--)
+		if (x.fd[i] >= 0)
+			pt_backend_dev_close(be, x.fd[i]);
+	return out;
+}
+
+/*
+ * The lab's own kernel (ci/lab/kernel; release ending in -pth-own or -pth-own-nocompat) has
+ * iommufd and the cdev, and iommufd's compat container in "own" only: the model is told so
+ * (a model without these settings refuses them, and the rows then differ).
+ */
+static struct fks_host *own_config(struct fks_host *h, const char *kernel)
+{
+	if (!strstr(kernel, "-pth-own"))
+		return h;
+	fks_host_set(h, "iommufd", "1");
+	fks_host_set(h, "vfio_device_cdev", "1");
+	fks_host_set(h, "iommufd_vfio_container", strstr(kernel, "-pth-own-nocompat") ? "0" : "1");
+	return h;
+}
+
 /* The model's "observed\tafter" for a row. */
 static char *replay(char **c)
 {
 	g_autofree char *host = g_strdup_printf("lab-%s-initial", c[C_TOPOLOGY]);
-	struct fks_host *h = row_load(host, c[C_KERNEL]);
+	struct fks_host *h = own_config(row_load(host, c[C_KERNEL]), c[C_KERNEL]);
 	struct pt_backend *be = fks_host_backend(h);
 	g_autofree char *step = NULL, *value = NULL, *after = NULL;
 	char *out;
@@ -102,6 +592,8 @@ static char *replay(char **c)
 
 	if (r < 0) {
 		out = g_strdup_printf("setup-failed:%s\t-", row_errno_name(-r));
+	} else if (!strcmp(c[C_OP], "ioctl")) {
+		out = replay_calls(be, c[C_VALUE]);
 	} else {
 		value = row_unescape(c[C_VALUE], &len);
 		r = pt_backend_write(be, PT_NS_SYS, c[C_PATH], value, len);
@@ -267,9 +759,14 @@ int main(void)
 	const char *name, *summary;
 	int r;
 
+	/*
+	 * The tables of the lab's own kernel (matrix-own-*.tsv: iommufd and the cdev) need the
+	 * model's /dev/iommu and cdev; they are replayed only with PTH_MATRIX_OWN=1.
+	 */
 	while (dir && (name = g_dir_read_name(dir)))
 		if (g_str_has_prefix(name, "matrix-") && g_str_has_suffix(name, ".tsv") &&
-		    strcmp(name, "matrix-known.tsv"))
+		    strcmp(name, "matrix-known.tsv") &&
+		    (!g_str_has_prefix(name, "matrix-own") || g_getenv("PTH_MATRIX_OWN")))
 			g_ptr_array_add(files, g_strdup(name));
 	g_ptr_array_sort(files, cmp_name);
 	for (guint i = 0; i < files->len; i++) {

@@ -220,8 +220,12 @@ static void test_group_status(void **state)
 	assert_int_equal(pt_backend_dev_ioctl(f.be, g, VFIO_GROUP_UNSET_CONTAINER, NULL), 0);
 	assert_int_equal(group_flags(&f, g), VFIO_GROUP_FLAGS_VIABLE);
 	assert_int_equal(pt_backend_dev_ioctl(f.be, g, VFIO_GROUP_UNSET_CONTAINER, NULL), -EINVAL);
-	/* SET_CONTAINER with something that is not a container fd. */
-	assert_int_equal(pt_backend_dev_ioctl(f.be, g, VFIO_GROUP_SET_CONTAINER, &g), -EBADFD);
+	/*
+	 * SET_CONTAINER with something that is not a container fd: EINVAL on 6.1 (the
+	 * recording's kernel; matrix-6.1-vfio.tsv vfio.set-container-not-container), EBADFD
+	 * since 6.2 (matrix-6.12-vfio.tsv).
+	 */
+	assert_int_equal(pt_backend_dev_ioctl(f.be, g, VFIO_GROUP_SET_CONTAINER, &g), -EINVAL);
 	pt_backend_dev_close(f.be, g);
 	pt_backend_dev_close(f.be, c);
 	row_fx_free(&f);

@@ -134,6 +134,8 @@ static void discover_roles(struct ctx *c)
 			add_role(c, "testdev", b);
 		} else if (ven == 0x1234 && dev == 0x11e8) {
 			add_role(c, "edu", b);
+		} else if (ven == 0x8086 && dev == 0x10d3) {
+			add_role(c, b[strlen(b) - 1] == '0' ? "e1000e0" : "e1000e1", b);
 		} else if (ven == 0x1b36 && dev == 0x0010 && attr_ul(b, "sriov_totalvfs")) {
 			add_role(c, "pf", b);
 			if (sscanf(b, "%x:%x:%x.%x", &dom, &bus, &sl, &fn) != 4)
@@ -151,7 +153,7 @@ static void discover_roles(struct ctx *c)
 
 struct vars {
 	const char *dev, *drv, *value; /* value: the row's (escaped) value, once known */
-	char id[16], group[16], shortaddr[32];
+	char id[16], group[16], shortaddr[32], cdev[32];
 };
 
 /* Refresh id and group from sysfs where the device is there (kept otherwise). */
@@ -170,6 +172,16 @@ static void vars_refresh(struct vars *v)
 		snprintf(v->group, sizeof(v->group), "%s", strrchr(link, '/') + 1);
 	}
 	snprintf(v->shortaddr, sizeof(v->shortaddr), "%s", v->dev + 5);
+	/* The VFIO device cdev (vfio-dev/vfioN) while the device is on a VFIO driver. */
+	{
+		char **names;
+		int n;
+
+		snprintf(rel, sizeof(rel), "bus/pci/devices/%s/vfio-dev", v->dev);
+		n = list_dir(rel, &names);
+		snprintf(v->cdev, sizeof(v->cdev), "%s", n > 0 ? names[0] : "nocdev");
+		free_list(names, n);
+	}
 }
 
 static int expand(const struct ctx *c, const struct vars *v, const char *tmpl, char *out,
@@ -200,6 +212,8 @@ static int expand(const struct ctx *c, const struct vars *v, const char *tmpl, c
 			val = v->value;
 		else if (!strcmp(key, "short"))
 			val = v->shortaddr;
+		else if (!strcmp(key, "cdev"))
+			val = v->cdev;
 		else
 			val = role_bdf(c, key);
 		if (!val)
@@ -632,7 +646,7 @@ struct rowbuf {
 static void run_row(struct ctx *c, int idx, const struct state *s, const struct attr *a,
 		    const struct vclass *k, struct rowbuf *b)
 {
-	struct vars v = { role_bdf(c, s->role), s->drv, "", "", "", "" };
+	struct vars v = { role_bdf(c, s->role), s->drv, "", "", "", "", "" };
 	char esc[BUF];
 	size_t len;
 	int r, restored;
@@ -705,15 +719,96 @@ static void read_package(struct ctx *c)
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
+#include "matrix-vfio.h"
+
+static const struct vstate *vstate_find(const char *name)
+{
+	for (size_t i = 0; i < N(vstates); i++)
+		if (!strcmp(vstates[i].name, name))
+			return &vstates[i];
+	return NULL;
+}
+
+/* One VFIO-ioctl row: the state's sysfs setup, the calls, the row, the reset. */
+static void run_vrow(struct ctx *c, int idx, const struct vcase *k, struct vrun *r,
+		     struct rowbuf *b)
+{
+	const struct vstate *s = vstate_find(k->state);
+	struct vars v = { role_bdf(c, s->role), "vfio-pci", "", "", "", "", "" };
+	int ret, restored;
+
+	vars_refresh(&v);
+	ret = expand(c, &v, s->setup, b->setup, sizeof(b->setup));
+	if (!ret) {
+		char tmp[BUF];
+
+		snprintf(tmp, sizeof(tmp), "%s", b->setup);
+		ret = apply(c, tmp, b->bad, sizeof(b->bad));
+	}
+	vars_refresh(&v);
+	if (!ret)
+		ret = expand(c, &v, k->calls, b->value, sizeof(b->value));
+	if (ret < 0) {
+		snprintf(b->obs, sizeof(b->obs), "setup-failed:%s", errname(-ret));
+		snprintf(b->after, sizeof(b->after), "-");
+	} else {
+		vrun_calls(r, b->value, b->obs, sizeof(b->obs), b->after, sizeof(b->after));
+	}
+	vrun_close(r);
+	settle();
+	restored = reset_state(c, "");
+	snprintf(b->line, sizeof(b->line),
+		 "vfio.%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\tioctl\t%s\t%s\t%s\t%s\t%s\n",
+		 k->name, idx, c->kernel, c->package, c->topology, k->state, v.dev, k->ioctl,
+		 k->name, b->setup, k->fdkind, b->value, b->obs, b->after, restored ? "yes" : "no");
+	fputs(b->line, stdout);
+	fflush(stdout);
+	if (c->mirror) {
+		fprintf(c->mirror, "PTH-MATRIX\t%s", b->line);
+		fflush(c->mirror);
+	}
+}
+
+/* The VFIO-ioctl rows (matrix --vfio): only where the topology has the states' devices. */
+static int run_vfio(struct ctx *c, int from, struct rowbuf *b)
+{
+	static struct vrun r;
+	int idx = 0;
+
+	for (int i = 0; i < 26; i++)
+		r.fd[i] = -1;
+	r.buf = mmap(NULL, VBUF_SIZE, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (r.buf == MAP_FAILED) {
+		perror("matrix: mmap");
+		return 1;
+	}
+	/* The legacy rows everywhere; the iommufd and cdev rows where /dev/iommu exists. */
+	for (size_t k = 0; k < N(vcases) + N(icases); k++) {
+		const struct vcase *vc = k < N(vcases) ? &vcases[k] : &icases[k - N(vcases)];
+		const struct vstate *s = vstate_find(vc->state);
+
+		if (!s || !role_bdf(c, s->role) || (k >= N(vcases) && access("/dev/iommu", F_OK)))
+			continue;
+		if (idx++ < from)
+			continue;
+		run_vrow(c, idx - 1, vc, &r, b);
+	}
+	fprintf(stderr, "matrix: %d VFIO rows for %s\n", idx, c->topology);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct ctx c = { .hold = { -1, -1, -1 } };
 	static struct rowbuf b;
 	struct utsname u;
-	int from = 0, header = 0, idx = 0;
+	int from = 0, header = 0, idx = 0, vfio = 0;
 
 	while (argc > 2 && argv[1][0] == '-') {
-		int two = strcmp(argv[1], "--header") != 0;
+		int two = strcmp(argv[1], "--header") && strcmp(argv[1], "--vfio");
+
+		vfio |= !strcmp(argv[1], "--vfio");
 
 		if (!strcmp(argv[1], "--from"))
 			from = atoi(argv[2]);
@@ -721,12 +816,13 @@ int main(int argc, char **argv)
 			c.mirror = fopen(argv[2], "we");
 		else if (two)
 			break;
-		header |= !two;
+		header |= !strcmp(argv[1], "--header");
 		argc -= 1 + two;
 		argv += 1 + two;
 	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: matrix [--header] [--from N] [--mirror FILE] TOPOLOGY\n");
+		fprintf(stderr,
+			"usage: matrix [--header] [--vfio] [--from N] [--mirror FILE] TOPOLOGY\n");
 		return 2;
 	}
 	c.topology = argv[1];
@@ -739,6 +835,8 @@ int main(int argc, char **argv)
 	if (header)
 		printf("id\tindex\tkernel\tkernel_package\ttopology\tstate\tdevice\tattr\tclass\tsetup\top\t"
 		       "path\tvalue\tobserved\tafter\trestored\n");
+	if (vfio)
+		return run_vfio(&c, from, &b);
 	for (size_t s = 0; s < N(states); s++) {
 		if (strcmp(states[s].topology, c.topology) || !role_bdf(&c, states[s].role))
 			continue;
