@@ -152,6 +152,10 @@ static void host_device_json(JsonBuilder *b, const struct pt_dev *d)
 	if (pt_dev_critical(d) != PT_CRITICAL_NONE) {
 		json_builder_set_member_name(b, "host_critical");
 		json_builder_add_string_value(b, pt_critical_to_string(pt_dev_critical(d)));
+	} else if (pt_dev_critical_unknown(d)) {
+		/* The data cannot show whether the host needs it: why (a warning, not a refusal). */
+		json_builder_set_member_name(b, "host_critical_unknown");
+		json_builder_add_string_value(b, pt_dev_critical_unknown(d));
 	}
 	json_builder_end_object(b);
 }

@@ -240,12 +240,19 @@ static void add_device(Agraph_t *g, const char *host, JsonObject *d)
 	const char *address = prp_str(d, "address"), *driver = prp_str(d, "driver");
 	/* host_critical (optional): why the host needs the device (boot-vga, storage, ...) */
 	const char *critical = prp_str(d, "host_critical");
+	/* host_critical_unknown (optional): why the data cannot show whether the host needs it */
+	const char *maybe = critical ? NULL : prp_str(d, "host_critical_unknown");
 	g_autofree char *name = label_text(prp_str(d, "name"), 42);
 	g_autofree char *drv = label_text(driver ? driver : "no driver", 34);
-	g_autofree char *why = critical ? label_text(critical, 34) : NULL;
+	g_autofree char *why = critical ? label_text(critical, 34) :
+			       maybe	? label_text(maybe, 34) :
+					  NULL;
 	g_autofree char *label =
 		g_strdup_printf("%s\\n%s%s%s%s%s", address, name, *name ? "\\n" : "", drv,
-				why ? "\\nHOST-CRITICAL: " : "", why ? why : "");
+				critical ? "\\nHOST-CRITICAL: " :
+				maybe	 ? "\\nMAYBE HOST-CRITICAL: " :
+					   "",
+				why ? why : "");
 	g_autofree char *id = g_strdup_printf("%s-%s", host, address);
 	Agraph_t *parent = g;
 	Agnode_t *n;
@@ -267,6 +274,9 @@ static void add_device(Agraph_t *g, const char *host, JsonObject *d)
 		set(n, "style", "rounded,filled,dashed");
 	if (critical) {
 		set(n, "color", "#b23b3b");
+		set(n, "penwidth", "2.5");
+	} else if (maybe) {
+		set(n, "color", "#c77c02");
 		set(n, "penwidth", "2.5");
 	}
 }

@@ -58,16 +58,20 @@ for scs, (name, gpu, audio, vm) in want.items():
     assert (drv["0000:01:00.0"], drv["0000:01:00.1"]) == (gpu, audio), f"{scs}: {drv}"
     g1 = [g for g in h["groups"] if g["id"] == 1][0]
     assert g1["vm"] == vm, f"{scs}: group 1 held by {g1['vm']}"
+    # desktop-gpu records no mount table: its storage controllers may hold the host's
+    # filesystems (a warning), only the boot VGA is certain.
     crit = {d["address"]: d.get("host_critical") for d in h["devices"] if d.get("host_critical")}
-    assert crit == {"0000:00:17.0": "storage", "0000:01:00.0": "boot-vga",
-                    "0000:02:00.0": "storage"}, f"{scs}: host-critical {crit}"
+    assert crit == {"0000:01:00.0": "boot-vga"}, f"{scs}: host-critical {crit}"
+    maybe = sorted(d["address"] for d in h["devices"] if d.get("host_critical_unknown"))
+    assert maybe == ["0000:00:17.0", "0000:02:00.0"], f"{scs}: maybe host-critical {maybe}"
 PY
 n=$(grep -c '<figure class="host">' "$tmp/html/index.html")
 [ "$n" = 3 ] && ok "the page has 3 host figures" || bad "the page has $n host figures"
 for f in "$tmp"/html/host-*.svg; do
-	c=$(grep -c 'HOST&#45;CRITICAL' "$f")
-	[ "$c" = 3 ] || { bad "$(basename "$f"): $c host-critical marks, wanted 3"; continue; }
-	ok "$(basename "$f"): the 3 host-critical devices marked"
+	c=$(grep -c '>HOST&#45;CRITICAL' "$f")
+	m=$(grep -c '>MAYBE HOST&#45;CRITICAL' "$f")
+	[ "$c/$m" = 1/2 ] || { bad "$(basename "$f"): $c host-critical and $m maybe marks, wanted 1 and 2"; continue; }
+	ok "$(basename "$f"): the boot VGA marked host-critical, the 2 storage controllers maybe"
 done
 # Shards merge to the whole run: the same pictures, scenarios united.
 for k in 1 2; do
