@@ -54,7 +54,46 @@ static void vf_config(const struct fks_dev *pf, uint8_t *c, size_t len)
 }
 
 /* Attributes a VF shares with its PF (NUMA placement). */
-static const char *const inherited[] = { "numa_node", "local_cpulist", "local_cpus" };
+/*
+ * What a VF shows as its PF does: its NUMA node and CPUs, and the IOMMU unit serving it (the
+ * device's "iommu" link, made by iommu_device_link() when the VF joins a group; a sibling of the
+ * PF, so the same relative target).
+ */
+static const char *const inherited[] = { "numa_node", "local_cpulist", "local_cpus", "iommu" };
+
+/*
+ * VF i's resource file from its PF's (resource_show(): one "start end flags" line per
+ * resource). VF BAR j is the PF's SR-IOV BAR j (resource 7 + j) cut into TotalVFs equal parts,
+ * part i (pci_iov_resource_size(), pci_iov_add_virtfn()); every other line is zero.
+ */
+static void vf_resource(const struct fks_dev *pf, unsigned i, struct fks_rec *rec)
+{
+	const struct fks_entry *e = fks_rec_find(pf->rec, "resource");
+	g_autofree char *text = e ? g_strndup(e->data, e->len) : NULL;
+	g_auto(GStrv) lines = text ? g_strsplit(text, "\n", -1) : NULL;
+	GString *out = g_string_new(NULL);
+	size_t n = lines ? g_strv_length(lines) : 0;
+
+	for (size_t k = 0; k < n; k++) {
+		unsigned long long start = 0, end = 0, flags = 0, size;
+
+		if (!lines[k][0])
+			continue; /* after the last newline */
+		if (k < 6 && 7 + k < n && pf->sriov->total &&
+		    sscanf(lines[7 + k], "%llx %llx %llx", &start, &end, &flags) == 3 &&
+		    end > start) {
+			size = (end - start + 1) / pf->sriov->total;
+			start += size * i;
+			end = start + size - 1;
+		} else {
+			start = end = flags = 0;
+		}
+		g_string_append_printf(out, "0x%016llx 0x%016llx 0x%016llx\n", start, end, flags);
+	}
+	if (n > 13)
+		fks_rec_add(rec, "resource", false, out->str, out->len);
+	g_string_free(out, TRUE);
+}
 
 /*
  * A VF's own group, as iommu_group_alloc() makes it: with its type attribute showing the
@@ -111,8 +150,9 @@ static struct fks_dev *add_vf(struct fks_dev *pf, unsigned i, bool alone)
 		const struct fks_entry *e = fks_rec_find(pf->rec, inherited[k]);
 
 		if (e)
-			fks_rec_add(vf->rec, e->name, false, e->data, e->len);
+			fks_rec_add(vf->rec, e->name, e->link, e->data, e->len);
 	}
+	vf_resource(pf, i, vf->rec);
 	if (pf->driver && pf->driver->info->vfio)
 		vf->override = g_strdup(pf->driver->name); /* vfio_pci_bus_notifier */
 	fks_dev_insert(h, vf);
