@@ -13,6 +13,10 @@ set -euo pipefail
 BUILD=$(cd "$1" && pwd) SRC=$(cd "$2" && pwd)
 PTH=$BUILD/harness/ptharness
 tmp=$(mktemp -d)
+# The kernel matrix's replay (slow under ASan) once, for every ci/lab/fidelity run below.
+PTH_MATRIX_SUMMARY="$tmp/kernel-matrix.tsv" "$BUILD/fakesys/tests/test-fakesys-matrix" \
+	>"$tmp/kernel-matrix.log" 2>&1 || true
+export PTH_MATRIX_SUMMARY_FROM="$tmp/kernel-matrix.tsv"
 trap 'rm -rf "$tmp"' EXIT
 fails=0
 ok() { echo "ok: $*"; }
