@@ -121,6 +121,8 @@ static struct fy_document *parse(const char *file, const char *text, gsize len, 
 	struct fy_diag *diag;
 	struct fy_node *root;
 
+	if (!check_text(file, text, len, error))
+		return NULL;
 	fy_diag_cfg_default(&dcfg);
 	dcfg.fp = NULL;
 	dcfg.output_fn = NULL;
@@ -128,8 +130,6 @@ static struct fy_document *parse(const char *file, const char *text, gsize len, 
 	if (diag)
 		fy_diag_set_collect_errors(diag, true);
 	cfg.diag = diag;
-	if (!check_text(file, text, len, error))
-		return NULL;
 	doc = fy_document_build_from_string(&cfg, text, len);
 	if (!doc)
 		yaml_error(file, diag, error);
