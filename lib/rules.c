@@ -104,6 +104,13 @@ static const struct pt_rule catalogue[] = {
 	  "with a non-coherent VFIO group as doing non-coherent DMA (guest memory types honoured).",
 	  "drivers/vfio/vfio_iommu_type1.c (vfio_domains_have_enforce_cache_coherency), "
 	  "drivers/vfio/container.c, virt/kvm/vfio.c (kvm_vfio_update_coherency)" },
+	{ "K-IOMMUFD-ENFORCE-CC", PT_RULE_KERNEL,
+	  "On the iommufd path a paging HWPT enforces cache coherency when the device's IOMMU can "
+	  "(IOMMU_CAP_ENFORCE_CACHE_COHERENCY: VT-d ecap Snoop Control, bit 7, which "
+	  "IOMMU_GET_HW_INFO returns in struct iommu_hw_info_vtd).",
+	  "drivers/iommu/iommufd/device.c (enforce_cache_coherency at bind), "
+	  "drivers/iommu/iommufd/hw_pagetable.c (iommufd_hwpt_paging_alloc), "
+	  "drivers/iommu/intel/iommu.c (intel_iommu_capable), include/uapi/linux/iommufd.h" },
 	{ "K-VFIO-DEVCTL-NOSNOOP", PT_RULE_KERNEL,
 	  "vfio-pci lets the guest write the PCIe Device Control register (all but Phantom "
 	  "Functions), so the device's Enable No Snoop is the guest's to set.",

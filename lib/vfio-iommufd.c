@@ -114,6 +114,29 @@ static int open_cdev(struct vfio_session *s, const struct pt_dev *dev, struct pt
 	return 0;
 }
 
+/*
+ * Whether the HWPT the device is attached to enforces cache coherency: VT-d's Snoop Control
+ * (ecap bit 7) from IOMMU_GET_HW_INFO (6.6+); unknown (-1) for another IOMMU or an older kernel.
+ */
+static void query_coherency(struct vfio_session *s, const char *address, struct pt_vfio_info *info)
+{
+	struct iommu_hw_info_vtd vtd = { 0 };
+	struct iommu_hw_info hw = { .size = sizeof(hw),
+				    .dev_id = info->devid,
+				    .data_len = sizeof(vtd),
+				    .data_uptr = (uintptr_t)&vtd };
+
+	if (pt_vfio_ioctl(s, s->ictx, IOMMU_GET_HW_INFO, "IOMMU_GET_HW_INFO", &hw) < 0 ||
+	    hw.out_data_type != IOMMU_HW_INFO_TYPE_INTEL_VTD)
+		return;
+	info->dma_cc = (vtd.ecap_reg >> 7) & 1;
+	pt_engine_rule(s->e, "K-IOMMUFD-ENFORCE-CC", address,
+		       info->dma_cc ?
+			       "the HWPT enforces cache coherency (VT-d Snoop Control)" :
+			       "the HWPT's DMA is not cache-coherent (no VT-d Snoop Control): "
+			       "the hypervisor must honour the guest's memory types");
+}
+
 int pt_vfio_iommufd_open(struct vfio_session *s, const struct pt_dev *dev,
 			 struct pt_vfio_info *info, struct pt_outcome *out)
 {
@@ -153,6 +176,7 @@ int pt_vfio_iommufd_open(struct vfio_session *s, const struct pt_dev *dev,
 		return pt_outcome_set(out, PT_CODE_VFIO_FAILED, r, "K-IOMMUFD-ATTACH",
 				      "attach %s to IOAS %u: %s", address, s->ioas, strerror(-r));
 	info->hwpt = attach.pt_id;
+	query_coherency(s, address, info);
 	return pt_vfio_query_info(s, address, info, out);
 }
 
