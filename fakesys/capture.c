@@ -82,3 +82,19 @@ void fks_capture_parse(struct fks_capture *c, const char *line)
 		c->iommu_on |= strcmp(words[i], "iommu_on") == 0;
 	}
 }
+
+/* What the capture showed of the kernel, and the notes its loading made. */
+_public_ bool fks_host_kernel_shown(const struct fks_host *host)
+{
+	return host->osrelease != NULL;
+}
+
+_public_ size_t fks_host_note_count(const struct fks_host *host)
+{
+	return host->notes ? host->notes->len : 0;
+}
+
+_public_ const struct fks_note *fks_host_note(const struct fks_host *host, size_t i)
+{
+	return i < fks_host_note_count(host) ? host->notes->pdata[i] : NULL;
+}

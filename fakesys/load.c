@@ -137,21 +137,6 @@ void fks_host_add_note(struct fks_host *h, const char *rule, const char *address
 	g_ptr_array_add(h->notes, n);
 }
 
-_public_ bool fks_host_kernel_shown(const struct fks_host *host)
-{
-	return host->osrelease != NULL;
-}
-
-_public_ size_t fks_host_note_count(const struct fks_host *host)
-{
-	return host->notes ? host->notes->len : 0;
-}
-
-_public_ const struct fks_note *fks_host_note(const struct fks_host *host, size_t i)
-{
-	return i < fks_host_note_count(host) ? host->notes->pdata[i] : NULL;
-}
-
 static const char *env_get(const struct fks_rec *r, const char *key)
 {
 	size_t n = strlen(key);
