@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "drivers.h"
 #include "internal.h"
 #include "macro.h"
 
@@ -620,12 +621,6 @@ int pt_dev_scan(struct pt_host *host, const char *name, const char *dir, char **
 	return 0;
 }
 
-static bool is_stub_driver(const char *driver)
-{
-	return strcmp(driver, "vfio-pci") == 0 || strstr(driver, "vfio_pci") ||
-	       strcmp(driver, "pci-stub") == 0;
-}
-
 static enum pt_critical find_critical(const struct pt_dev *dev)
 {
 	const struct pt_dev_props *p = &dev->props;
@@ -633,7 +628,7 @@ static enum pt_critical find_critical(const struct pt_dev *dev)
 
 	if (p->boot_vga == 1)
 		return PT_CRITICAL_BOOT_VGA;
-	if ((p->class >> 16) == 0x01 && p->driver && !is_stub_driver(p->driver)) {
+	if ((p->class >> 16) == 0x01 && p->driver && !pt_driver_is_stub(p->driver)) {
 		size_t len = strlen(p->syspath);
 		char **m = dev->host->mounted;
 

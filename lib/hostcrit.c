@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "drivers.h"
 #include "internal.h"
 #include "macro.h"
 
@@ -282,12 +283,6 @@ bool pt_dev_carries_netroot(const struct pt_dev *dev)
 	return false;
 }
 
-static bool is_stub(const char *driver)
-{
-	return driver && (strcmp(driver, "vfio-pci") == 0 || strstr(driver, "vfio_pci") ||
-			  strcmp(driver, "pci-stub") == 0);
-}
-
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -307,7 +302,7 @@ _public_ const char *pt_dev_critical_unknown(const struct pt_dev *dev)
 {
 	const struct pt_dev_props *p = &dev->props;
 
-	if (dev->critical != PT_CRITICAL_NONE || !p->driver || is_stub(p->driver) ||
+	if (dev->critical != PT_CRITICAL_NONE || !p->driver || pt_driver_is_stub(p->driver) ||
 	    created_since(dev))
 		return NULL;
 	if ((p->class >> 16) == 0x01 && !dev->host->mounted)
