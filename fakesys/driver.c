@@ -133,9 +133,43 @@ static void park_children(struct fks_dev *dev)
 			 n == 1 ? "" : "s", ((struct fks_rec *)dev->parked->pdata[0])->devpath);
 }
 
+/*
+ * Devices whose driver's probe returns 0 but whose initialisation, finished asynchronously,
+ * fails: the driver then releases the device itself, so a bind succeeds and the device ends
+ * without a driver. QEMU's NVMe emulation creates its VFs' secondary controllers offline
+ * (hw/nvme/ctrl.c: nvme_start_ctrl() refuses a VF controller whose state is not online and
+ * sets CSTS.CFS); Linux's nvme driver does not bring them online, so nvme_reset_work() fails
+ * ("Device not ready; aborting initialisation, CSTS=0x2") and nvme_remove_dead_ctrl() unbinds
+ * ("Removing after probe failure status: -19"), as the lab's sriov topology shows.
+ */
+static const struct late_failure {
+	uint16_t pf_vendor, pf_device; /* the PF; its VFs fail */
+	const char *driver;
+	const char *why;
+} late_failures[] = {
+	{ 0x1b36, 0x0010, "nvme",
+	  "QEMU NVMe VF: its secondary controller is offline, initialisation fails (CSTS=0x2), "
+	  "removed after probe failure status -19 (ENODEV)" },
+};
+
+static const char *late_failure(const struct fks_driver *drv, const struct fks_dev *dev)
+{
+	if (!dev->pf)
+		return NULL;
+	for (size_t i = 0; i < ELEMENTSOF(late_failures); i++) {
+		const struct late_failure *f = &late_failures[i];
+
+		if (dev->pf->cfg.vendor == f->pf_vendor && dev->pf->cfg.device == f->pf_device &&
+		    strcmp(drv->name, f->driver) == 0)
+			return f->why;
+	}
+	return NULL;
+}
+
 int fks_driver_probe(struct fks_driver *drv, struct fks_dev *dev, bool *ret_dma)
 {
 	struct fks_host *h = dev->host;
+	const char *why;
 	bool counted = false;
 	int r = 0;
 
@@ -176,6 +210,11 @@ int fks_driver_probe(struct fks_driver *drv, struct fks_dev *dev, bool *ret_dma)
 		fks_vfio_group_sync(h, dev->group);
 	}
 	fks_host_rebound(dev, NULL);
+	why = late_failure(drv, dev);
+	if (why) {
+		fks_rule(h, "K-DRIVER-LATE-FAILURE", dev->addr, "%s: %s", drv->name, why);
+		fks_driver_release(dev);
+	}
 	return 0;
 }
 

@@ -599,7 +599,11 @@ void fks_view_build(struct fks_host *h)
 		fks_node_attr(fks_node_mkdir(sys, "bus/pci"), &bus_attrs[i], h);
 	fks_node_mkdir(sys, "bus/pci/devices");
 	fks_node_mkdir(sys, "kernel");
-	if (h->iommu)
+	/* iommu_init() (drivers/iommu/iommu.c, a core_initcall) creates kernel/iommu_groups at
+	 * boot whether or not an IOMMU is found: a host whose capture showed the IOMMU state and
+	 * no group has the directory, empty (the lab's noiommu topology). A capture that did not
+	 * show it (a plain umockdev recording, a paste) leaves it out: unknown, not empty. */
+	if (h->iommu || h->capture.iommu_shown)
 		fks_node_mkdir(sys, "kernel/iommu_groups");
 	for (guint i = 0; i < h->others->len; i++) {
 		const struct fks_rec *r = h->others->pdata[i];

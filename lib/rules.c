@@ -185,6 +185,12 @@ static const struct pt_rule catalogue[] = {
 	  "id and no INTx, each in its own group when the PF's group holds only the PF, else in "
 	  "the PF's group; physfn and virtfnN link them. Disabling removes them.",
 	  "drivers/pci/iov.c (pci_iov_add_virtfn), drivers/iommu/iommu.c" },
+	{ "K-DRIVER-LATE-FAILURE", PT_RULE_KERNEL,
+	  "A driver whose probe returns 0 and finishes initialising asynchronously releases the "
+	  "device when that fails: the bind succeeds, the device ends without a driver (nvme on "
+	  "a VF of QEMU's NVMe, whose secondary controller is offline).",
+	  "drivers/nvme/host/pci.c (nvme_reset_work, nvme_remove_dead_ctrl), QEMU hw/nvme/ctrl.c "
+	  "(nvme_start_ctrl)" },
 	{ "K-SRIOV-VF-AUTOPROBE", PT_RULE_KERNEL,
 	  "A VF is probed only when its PF's sriov_drivers_autoprobe is 1 or it has a "
 	  "driver_override (else ENODEV from the probe); the attribute takes a boolean (EINVAL).",
