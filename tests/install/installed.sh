@@ -78,7 +78,7 @@ desc="certify --dry-run lists the profile's checks" check grep -q "CERT-" certif
 
 # run with no PATH: the installed suite, with every report.
 status=0
-"$PTH" run --quiet --json result.json --junit junit.xml --ktap --html html > result.ktap 2> run.err || status=$?
+"$PTH" run -j 2 --quiet --json result.json --junit junit.xml --ktap --html html > result.ktap 2> run.err || status=$?
 desc="run finds the installed suite and passes (status $status: $(tail -c 300 run.err))" check test "$status" = 0
 summary=$(python3 -c 'import json; s=json.load(open("result.json"))["summary"]; print(s["scenarios"], s["passed"], s["failed"], s["errors"])' 2>/dev/null || echo "0 0 1 1")
 read -r total passed failed errors <<< "$summary"
