@@ -34,12 +34,12 @@ static bool glob_match(const char *pat, size_t plen, const char *s)
 	return glob_match(pat + 1, plen - 1, s + 1);
 }
 
-static size_t literal_count(const char *pat, size_t plen)
+static size_t wildcard_count(const char *pat, size_t plen)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < plen; i++)
-		n += pat[i] != '*' && pat[i] != '?';
+		n += pat[i] == '*';
 	return n;
 }
 
@@ -48,24 +48,24 @@ _public_ int pt_variant_pick(const char *modalias, const char *aliases, char **r
 	static const char prefix[] = "alias vfio_pci:";
 	const char *dev = strncmp(modalias, "pci:", 4) == 0 ? modalias + 4 : modalias;
 	const char *best = NULL;
-	size_t best_len = 0, best_score = 0;
+	size_t best_len = 0, best_stars = 0;
 
 	*ret_module = NULL;
 	for (const char *line = aliases; line && *line;) {
 		const char *end = strchrnul(line, '\n');
 		const char *pat = line + sizeof(prefix) - 1, *sp, *mod;
-		size_t score;
+		size_t stars;
 
 		if ((size_t)(end - line) > sizeof(prefix) - 1 &&
 		    strncmp(line, prefix, sizeof(prefix) - 1) == 0 &&
 		    (sp = memchr(pat, ' ', (size_t)(end - pat))) && sp + 1 < end &&
 		    glob_match(pat, (size_t)(sp - pat), dev)) {
 			mod = sp + 1;
-			score = literal_count(pat, (size_t)(sp - pat));
-			if (!best || score > best_score) {
+			stars = wildcard_count(pat, (size_t)(sp - pat));
+			if (!best || stars < best_stars) {
 				best = mod;
 				best_len = (size_t)(end - mod);
-				best_score = score;
+				best_stars = stars;
 			}
 		}
 		line = *end ? end + 1 : end;

@@ -14,7 +14,8 @@ void pt_variant_modalias(const struct pt_dev_props *p, char *buf, size_t size);
  * libvirt's choice (10.0+, virPCIDeviceFindBestVFIOVariant in src/util/virpci.c): of the
  * "alias vfio_pci:PATTERN MODULE" lines of modules.alias (scripts/mod/file2alias.c writes them
  * for the override_only ids of vfio-pci variants), the module whose PATTERN matches the
- * device's modalias (after "pci:") with the most literal characters; the first on a tie.
+ * device's modalias (after "pci:") with the fewest '*' wildcards (libvirt commit 82e2fac2);
+ * the first on a tie.
  * aliases is the file's text (NUL-terminated). Returns 1 with *ret_module (caller frees), 0
  * when no line matches (libvirt then uses vfio-pci), or -ENOMEM.
  */

@@ -310,7 +310,19 @@ static void test_engine_variant_from_modules_alias(void **state)
 	assert_int_equal(pt_variant_pick("pci:v000015B3d0000101Esv000015B3sd0000101Ebc02sc00i00",
 					 aliases, &mod),
 			 1);
-	assert_string_equal(mod, "mlx5_vfio_pci"); /* the most specific pattern wins */
+	assert_string_equal(mod, "mlx5_vfio_pci"); /* the fewest wildcards win */
+	free(mod);
+	/* Fewest '*', not most literal characters: one wildcard for the device id beats three
+	 * for the class (file2alias ends every pattern with '*', add_wildcard). */
+	assert_int_equal(
+		pt_variant_pick("pci:v000015B3d0000101Esv000015B3sd0000101Ebc02sc00i00",
+				"alias vfio_pci:v000015B3d0000101Esv000015B3sd0000101Ebc*sc*i* "
+				"b_vfio_pci\n"
+				"alias vfio_pci:v000015B3d*sv000015B3sd0000101Ebc02sc00i00* "
+				"a_vfio_pci\n",
+				&mod),
+		1);
+	assert_string_equal(mod, "a_vfio_pci");
 	free(mod);
 	assert_int_equal(pt_variant_pick("pci:v00008086d000010D3sv00008086sd0000A01Fbc02sc00i00",
 					 aliases, &mod),
