@@ -84,8 +84,9 @@ static const struct fks_drvinfo drvinfo[] = {
 	{ .name = "bnxt_en", .sriov_configure = true, .disables_vfs_on_remove = true },
 	{ .name = "qede", .sriov_configure = true, .disables_vfs_on_remove = true },
 	{ .name = "pci-pf-stub", .sriov_configure = true },
-	/* vfio-pci's variants: VFIO_MIGRATION_STOP_COPY | P2P (| PRE_COPY) as their migration
-	 * ops declare them; ids from their PCI_DRIVER_OVERRIDE_DEVICE_VFIO tables. */
+	/* vfio-pci's variants: the VFIO_MIGRATION_* flags their init sets in migration_flags
+	 * (STOP_COPY 1, P2P 2, PRE_COPY 4; mlx5 adds PRE_COPY where the firmware has it); ids from
+	 * their PCI_DRIVER_OVERRIDE_DEVICE_VFIO tables. */
 	{ .name = "mlx5_vfio_pci",
 	  .dma_managed = true,
 	  .vfio = true,
@@ -94,12 +95,12 @@ static const struct fks_drvinfo drvinfo[] = {
 	{ .name = "hisi_acc_vfio_pci",
 	  .dma_managed = true,
 	  .vfio = true,
-	  .migration = 0x3,
+	  .migration = 0x5, /* STOP_COPY | PRE_COPY: hisi_acc_vfio_pci_migrn_init_dev */
 	  .variant_ids = hisi_acc_ids },
 	{ .name = "pds_vfio_pci",
 	  .dma_managed = true,
 	  .vfio = true,
-	  .migration = 0x7,
+	  .migration = 0x3, /* STOP_COPY | P2P: pds_vfio_init_device */
 	  .variant_ids = pds_ids },
 	{ .name = "virtio_vfio_pci",
 	  .dma_managed = true,
@@ -109,7 +110,7 @@ static const struct fks_drvinfo drvinfo[] = {
 	{ .name = "qat_vfio_pci",
 	  .dma_managed = true,
 	  .vfio = true,
-	  .migration = 0x7,
+	  .migration = 0x7, /* STOP_COPY | P2P | PRE_COPY: qat_vf_pci_init_dev */
 	  .variant_ids = qat_ids },
 	/* Its table is INTEL_PTL/WCL/BMG_IDS (drivers/vfio/pci/xe/main.c), not modelled: it
 	 * matches through driver_override only and migrates nothing here. */
