@@ -29,7 +29,12 @@ static bool id_matches(const struct fks_id *id, uint32_t vendor, uint32_t device
 	       !((id->class ^ class) & id->class_mask);
 }
 
-/* pci_match_device(): override first, dynamic ids, then the static table. */
+/*
+ * pci_match_device(): override first, dynamic ids, then the static table, where an
+ * override_only id counts only while driver_override names the driver. Every static id of a
+ * VFIO driver is override_only (vfio-pci's one entry, the variants' PCI_DRIVER_OVERRIDE_DEVICE_VFIO
+ * tables), also one the model learned from a recorded binding: a variant never autoprobes.
+ */
 static bool match_ids(const struct fks_driver *drv, const char *override, uint32_t vendor,
 		      uint32_t device, uint32_t subvendor, uint32_t subdevice, uint32_t class)
 {
@@ -43,7 +48,7 @@ static bool match_ids(const struct fks_driver *drv, const char *override, uint32
 		const struct fks_id *id = &g_array_index(drv->static_ids, struct fks_id, i);
 
 		if (id_matches(id, vendor, device, subvendor, subdevice, class) &&
-		    (!id->override_only || override))
+		    (!(id->override_only || drv->info->vfio) || override))
 			return true;
 	}
 	return override != NULL;

@@ -375,6 +375,11 @@ struct fks_driver *fks_driver_get(struct fks_host *h, const char *name)
 
 		g_array_append_val(d->static_ids, any);
 	}
+	for (const struct fks_variant_id *v = d->info->variant_ids; v && v->vendor; v++) {
+		struct fks_id id = { v->vendor, v->device, FKS_ANY_ID, FKS_ANY_ID, 0, 0, 0, true };
+
+		g_array_append_val(d->static_ids, id);
+	}
 	if (d->info->match_class_mask) {
 		struct fks_id cls = { FKS_ANY_ID, FKS_ANY_ID,		FKS_ANY_ID,
 				      FKS_ANY_ID, d->info->match_class, d->info->match_class_mask };

@@ -55,6 +55,15 @@ struct fks_id {
 	bool override_only;
 };
 
+/* One entry of a vfio-pci variant's id table: PCI_DRIVER_OVERRIDE_DEVICE_VFIO(vendor, device),
+ * an override_only id (include/linux/mod_devicetable.h). pf_driver: the PF driver whose data
+ * the variant's probe reaches through pci_iov_get_pf_drvdata() to set up migration (the VF's
+ * PF must be bound to it), NULL when the variant never migrates this device. */
+struct fks_variant_id {
+	uint32_t vendor, device;
+	const char *pf_driver;
+};
+
 /* What the kernel table knows about a driver (driver.c); NULL fields mean "no". */
 struct fks_drvinfo {
 	const char *name; /* exact, or a pattern "*vfio_pci*" */
@@ -69,7 +78,8 @@ struct fks_drvinfo {
 	bool disables_vfs_on_remove;
 	uint32_t match_class, match_class_mask; /* a class-based static id, mask 0: none */
 	bool override_only_any; /* static table = one override_only ANY entry (vfio-pci) */
-	uint64_t migration; /* VFIO_MIGRATION_* flags, 0: none */
+	uint64_t migration; /* VFIO_MIGRATION_* flags its migration ops offer, 0: none */
+	const struct fks_variant_id *variant_ids; /* a variant's id table ({0} ends), or NULL */
 	bool sriov_set_msix; /* has ->sriov_set_msix_vec_count (a VF's MSI-X table size) */
 };
 
@@ -382,6 +392,9 @@ int fks_recording_parse(const char *name, const char *text, size_t len, struct f
 
 /* drvinfo.c: what the kernel's drivers declare */
 const struct fks_drvinfo *fks_drvinfo_lookup(const char *name);
+/* The VFIO_MIGRATION_* flags VFIO_DEVICE_FEATURE_MIGRATION answers for dev on its driver, 0 when
+ * the driver set up no migration for it (the feature is then ENOTTY). */
+uint64_t fks_drvinfo_migration(const struct fks_dev *dev);
 
 /* driver.c: the driver core */
 bool fks_driver_matches(const struct fks_driver *drv, const struct fks_dev *dev);

@@ -213,7 +213,7 @@ static int feature(struct fks_host *h, struct fks_dev *d, struct vfio_device_fea
 	uint32_t known = VFIO_DEVICE_FEATURE_MASK | VFIO_DEVICE_FEATURE_GET |
 			 VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_PROBE;
 	uint32_t dir = f->flags & (VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_SET);
-	uint64_t mig = d->driver ? d->driver->info->migration : 0;
+	uint64_t mig = fks_drvinfo_migration(d);
 
 	if (f->argsz < MINSZ(struct vfio_device_feature, flags) || f->flags & ~known)
 		return -EINVAL;
@@ -224,8 +224,15 @@ static int feature(struct fks_host *h, struct fks_dev *d, struct vfio_device_fea
 	    d->driver && d->driver->info->vfio)
 		return fks_vf_token_feature(h, d, f);
 	if ((f->flags & VFIO_DEVICE_FEATURE_MASK) != VFIO_DEVICE_FEATURE_MIGRATION || !mig) {
-		fks_rule(h, "K-VFIO-MIGRATION", d->addr, "%s has no such feature: ENOTTY",
-			 d->driver ? d->driver->name : "device");
+		/* vfio_ioctl_device_feature(): MIGRATION without mig_ops is ENOTTY. */
+		if (d->driver && d->driver->info->migration)
+			fks_rule(h, "K-VFIO-MIGRATION", d->addr,
+				 "%s set up no migration for this device (not a VF of its table "
+				 "on the PF driver it needs): ENOTTY",
+				 d->driver->name);
+		else
+			fks_rule(h, "K-VFIO-MIGRATION", d->addr, "%s has no such feature: ENOTTY",
+				 d->driver ? d->driver->name : "device");
 		return -ENOTTY;
 	}
 	if (dir & VFIO_DEVICE_FEATURE_SET)

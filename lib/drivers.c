@@ -11,8 +11,10 @@
  * Sources: vfio-pci, pci-stub and pcieport set driver_managed_dma (drivers/vfio/pci,
  * drivers/pci/pci-stub.c, drivers/pci/pcie/portdrv.c, 5.19); before 5.19 VFIO accepted its
  * own bus drivers and pci-stub in a viable group (vfio_driver_allowed[]); variant drivers of
- * vfio-pci are named "<vendor>_vfio_pci" and the ones listed by name implement migration v2
- * (drivers/vfio/pci/<vendor>/main.c). Exact names come first, patterns after them.
+ * vfio-pci are named "<vendor>_vfio_pci" (xe's "xe-vfio-pci") and the ones listed by name
+ * implement migration v2 (drivers/vfio/pci/<vendor>/main.c), for their VFs only: whether a
+ * given device migrates is its own (the model answers VFIO_DEVICE_FEATURE_MIGRATION per
+ * device; lib/migrate.c asks for a VF). Exact names come first, patterns after them.
  */
 static const struct pt_driver_traits table[] = {
 	{ "vfio-pci", .stub = true, .vfio = true, .legacy_allowed = true },
@@ -28,7 +30,7 @@ static const struct pt_driver_traits table[] = {
 	MIGRATING_VARIANT("pds_vfio_pci"),
 	MIGRATING_VARIANT("virtio_vfio_pci"),
 	MIGRATING_VARIANT("qat_vfio_pci"),
-	MIGRATING_VARIANT("xe_vfio_pci"),
+	MIGRATING_VARIANT("xe-vfio-pci"), /* its pci_driver's name (drivers/vfio/pci/xe) */
 #undef MIGRATING_VARIANT
 	{ "*vfio_pci", .stub = true, .vfio = true, .variant = true, .legacy_allowed = true },
 	{ "*vfio-pci", .stub = true, .vfio = true, .variant = true, .legacy_allowed = true },

@@ -16,6 +16,7 @@ struct pt_engine {
 	 * (its mounts, its network root's interface): a VF created since is not a suspect. */
 	char **initial;
 	size_t initial_count;
+	char *modules_alias; /* the host's modules.alias text, or NULL: unknown (variant.c) */
 };
 
 /* Write value (no newline added) to the sysfs path made from fmt. */

@@ -56,6 +56,7 @@ _public_ struct pt_engine *pt_engine_free(struct pt_engine *e)
 			e->be->trace = NULL;
 		pt_strv_free(e->initial);
 		free(e->kernel);
+		free(e->modules_alias);
 		free(e);
 	}
 	return NULL;

@@ -9,6 +9,10 @@
 #include "engine-internal.h"
 #include "migrate.h"
 #include "sriov.h"
+#include "variant.h"
+
+/* QEMU 8.1+ hw/vfio/migration.c vfio_migration_realize(), on ENOTTY from the feature. */
+#define QEMU_NO_MIGRATION "VFIO migration is not supported in kernel"
 
 _public_ void pt_migrate_result_clear(struct pt_migrate_result *r)
 {
@@ -79,6 +83,37 @@ static int find_destination(struct pt_engine *src, const struct pt_dev *dev, str
 	return 0;
 }
 
+/*
+ * A device on a VFIO driver without migration: VFIO_DEVICE_FEATURE_MIGRATION is ENOTTY, and
+ * QEMU 8.1+ registers a migration blocker with the message vfio_migration_realize() sets
+ * (hw/vfio/migration.c), the device named by its host address. libvirt 10 would bind the
+ * variant modules.alias names for it (virPCIDeviceFindBestVFIOVariant), when there is one.
+ */
+static int vfio_blocker(struct pt_engine *e, const struct pt_dev *dev, struct pt_migrate_entry *ent)
+{
+	const struct pt_dev_props *p = pt_dev_props(dev);
+	char *variant = NULL, *hint = NULL;
+	int r = pt_variant_for(e, dev, &variant);
+
+	if (r == -ENOMEM)
+		return r;
+	if (r == 1 && strcmp(variant, p->driver) != 0)
+		r = asprintf(&hint, "; libvirt's variant for it from modules.alias: %s", variant);
+	else if (r == 1 || r == 0)
+		r = asprintf(&hint, "; modules.alias has no other vfio_pci variant for it");
+	else
+		r = asprintf(&hint,
+			     "; variant driver: unknown (the host's modules.alias is not known)");
+	free(variant);
+	if (r < 0)
+		return -ENOMEM;
+	r = asprintf(&ent->reason,
+		     "%s is on %s: QEMU blocks migration with \"%s: " QEMU_NO_MIGRATION "\"%s",
+		     p->address, p->driver, p->address, hint);
+	free(hint);
+	return r < 0 ? -ENOMEM : 0;
+}
+
 static int check_one(struct pt_engine *src, const struct pt_migrate_device *md,
 		     struct pt_engine *dst, struct pt_migrate_entry *ent)
 {
@@ -96,7 +131,9 @@ static int check_one(struct pt_engine *src, const struct pt_migrate_device *md,
 			       0;
 	}
 	p = pt_dev_props(dev);
-	if (pt_driver_migrates(p->driver)) {
+	/* The migrating variants set up migration for VFs only (mlx5vf_cmd_set_migratable and
+	 * the others reach the PF's driver data through pci_iov_get_pf_drvdata()). */
+	if (pt_driver_migrates(p->driver) && p->physfn) {
 		ent->ok = true;
 		ent->rule = "K-VFIO-MIGRATION";
 		return asprintf(&ent->reason, "VFIO migration through %s", p->driver) < 0 ?
@@ -135,6 +172,8 @@ static int check_one(struct pt_engine *src, const struct pt_migrate_device *md,
 				p->driver ? p->driver : "no driver") < 0 ?
 			       -ENOMEM :
 			       0;
+	if (pt_driver_is_vfio(p->driver))
+		return vfio_blocker(src, dev, ent);
 	return asprintf(&ent->reason, "%s is on %s, which does not support VFIO migration%s",
 			p->address, p->driver ? p->driver : "no driver",
 			(p->class >> 16) == 0x02 ? " (a NIC could be marked for failover)" : "") <

@@ -84,10 +84,11 @@ static const struct pt_rule catalogue[] = {
 	  "Changing sriov_numvfs between two non-zero counts fails with EBUSY: write 0 first.",
 	  "drivers/pci/iov.c (sriov_numvfs_store)" },
 	{ "K-VFIO-MIGRATION", PT_RULE_KERNEL,
-	  "A device migrates with VFIO only when bound to a variant driver implementing "
-	  "migration v2 (mlx5, hisi_acc, pds, virtio, qat, xe vfio-pci); plain vfio-pci does "
-	  "not.",
-	  "drivers/vfio/pci/*/main.c; QEMU hw/vfio/migration.c" },
+	  "A device migrates with VFIO only when its variant driver set up migration v2 for it "
+	  "(mlx5, hisi_acc, pds, virtio, qat vfio-pci: for a VF of their table whose PF is on "
+	  "the PF driver they reach); otherwise VFIO_DEVICE_FEATURE_MIGRATION is ENOTTY and "
+	  "QEMU blocks migration (\"VFIO migration is not supported in kernel\").",
+	  "drivers/vfio/pci/*/main.c; drivers/vfio/vfio_main.c; QEMU hw/vfio/migration.c" },
 	{ "K-IOMMU-SNOOP-CONTROL", PT_RULE_KERNEL,
 	  "An Intel VT-d unit makes a VFIO domain cache-coherent (No Snoop requests snooped "
 	  "anyway) only when its extended capability register has Snoop Control (ecap bit 7, "

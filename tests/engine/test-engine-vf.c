@@ -10,6 +10,7 @@
 
 #include "migrate.h"
 #include "sriov.h"
+#include "variant.h"
 #include "vfio.h"
 #include "fixture.h"
 
@@ -287,6 +288,57 @@ static void test_engine_select_vf_kinds(void **state)
 	fx_done(f);
 }
 
+/*
+ * libvirt's variant from the host's modules.alias: file2alias writes "vfio_pci:" aliases for
+ * the override_only ids (scripts/mod/file2alias.c do_pci_entry), mlx5_vfio_pci's table is
+ * 15b3:101e (drivers/vfio/pci/mlx5/main.c); a "pci:" alias (mlx5_core's) is not a variant.
+ */
+static void test_engine_variant_from_modules_alias(void **state)
+{
+	static const char aliases[] =
+		"alias pci:v000015B3d0000101Esv*sd*bc*sc*i* mlx5_core\n"
+		"alias vfio_pci:v000015B3d*sv*sd*bc*sc*i* wide_vfio_pci\n"
+		"alias vfio_pci:v000015B3d0000101Esv*sd*bc*sc*i* mlx5_vfio_pci\n"
+		"alias vfio_pci:v00001AF4d00001041sv*sd*bc*sc*i* virtio_vfio_pci\n";
+	struct fixture *f = fx_load("server-mlx5.umockdev");
+	struct pt_migrate_device vf = { "0000:17:00.3", false }; /* a VF on plain vfio-pci */
+	struct pt_migrate_result res = { 0 };
+	struct pt_outcome out = { 0 };
+	char *mod = NULL;
+
+	(void)state;
+	assert_int_equal(pt_variant_pick("pci:v000015B3d0000101Esv000015B3sd0000101Ebc02sc00i00",
+					 aliases, &mod),
+			 1);
+	assert_string_equal(mod, "mlx5_vfio_pci"); /* the fewest wildcards win */
+	free(mod);
+	/* Fewest '*', not most literal characters: one wildcard for the device id beats three
+	 * for the class (file2alias ends every pattern with '*', add_wildcard). */
+	assert_int_equal(
+		pt_variant_pick("pci:v000015B3d0000101Esv000015B3sd0000101Ebc02sc00i00",
+				"alias vfio_pci:v000015B3d0000101Esv000015B3sd0000101Ebc*sc*i* "
+				"b_vfio_pci\n"
+				"alias vfio_pci:v000015B3d*sv000015B3sd0000101Ebc02sc00i00* "
+				"a_vfio_pci\n",
+				&mod),
+		1);
+	assert_string_equal(mod, "a_vfio_pci");
+	free(mod);
+	assert_int_equal(pt_variant_pick("pci:v00008086d000010D3sv00008086sd0000A01Fbc02sc00i00",
+					 aliases, &mod),
+			 0);
+	assert_null(mod);
+	assert_int_equal(
+		pt_variant_for(f->e, pt_host_find_dev(pt_engine_host(f->e), vf.address), &mod),
+		-ENODATA);
+	assert_int_equal(pt_engine_set_modules_alias(f->e, aliases), 0);
+	assert_int_equal(pt_migrate_check(f->e, &vf, 1, NULL, &res, &out), 1);
+	assert_non_null(strstr(res.entries[0].reason, "from modules.alias: mlx5_vfio_pci"));
+	pt_migrate_result_clear(&res);
+	pt_outcome_clear(&out);
+	fx_done(f);
+}
+
 static void test_engine_migrate_check(void **state)
 {
 	struct fixture *src = fx_load("server-sriov.umockdev"),
@@ -304,7 +356,10 @@ static void test_engine_migrate_check(void **state)
 	assert_string_equal(pt_code_to_string(out.code), "migration-blocked");
 	assert_false(res.migratable);
 	assert_false(res.entries[0].ok);
-	assert_non_null(strstr(res.entries[0].reason, "does not support VFIO migration"));
+	/* QEMU's blocker (hw/vfio/migration.c vfio_migration_realize, ENOTTY). */
+	assert_non_null(strstr(res.entries[0].reason,
+			       "\"0000:3b:10.0: VFIO migration is not supported in kernel\""));
+	assert_non_null(strstr(res.entries[0].reason, "variant driver: unknown"));
 	assert_false(res.entries[1].ok);
 	assert_non_null(strstr(res.entries[1].reason, "SR-IOV PF with 4 VFs"));
 	assert_true(res.entries[2].ok);
@@ -390,6 +445,7 @@ int main(void)
 		cmocka_unit_test(test_engine_attach_fault_matrix),
 		cmocka_unit_test(test_engine_select_vf_kinds),
 		cmocka_unit_test(test_engine_migrate_check),
+		cmocka_unit_test(test_engine_variant_from_modules_alias),
 		cmocka_unit_test(test_engine_host_critical_evidence),
 	};
 
