@@ -220,6 +220,7 @@ struct fks_iobj {
 	GArray *areas; /* struct fks_area, by iova */
 	GArray *allowed; /* struct fks_iova_range (ALLOW_IOVAS), empty: no restriction */
 	unsigned domains; /* HWPTs on it: its pages are pinned while > 0 */
+	bool no_large_pages; /* iopt_disable_large_pages(): a compat type1 (v1) container */
 	/* HWPT: the IOAS it maps; auto: made by an attach, gone with its last device */
 	struct fks_iobj *ioas;
 	bool auto_domain;
@@ -464,11 +465,18 @@ void fks_iommufd_unbind(struct fks_host *host, struct fks_iobj *idev);
 int fks_iommufd_attach(struct fks_host *host, struct fks_iobj *idev, uint32_t *pt_id);
 void fks_iommufd_detach(struct fks_host *host, struct fks_iobj *idev);
 /* Map pages at a fixed IOVA of an IOAS; unmap the whole areas in [iova, last] (ENOENT when
- * one would be cut or none is there), the bytes in *ret_done. */
+ * one would be cut; none there is 0 bytes, as iopt_unmap_iova_range() since afb47765f923),
+ * the bytes in *ret_done. Cut an area so that iova is the last byte of one (iopt_cut_iova). */
 int fks_ioas_map_pages(struct fks_host *host, struct fks_iobj *ioas, uint64_t iova,
 		       uint64_t length);
 int fks_ioas_unmap_range(struct fks_host *host, struct fks_iobj *ioas, uint64_t iova, uint64_t last,
 			 uint64_t *ret_done);
+void fks_ioas_cut(struct fks_host *host, struct fks_iobj *ioas, uint64_t iova);
+/* The IOAS's usable ranges (the holes of its reserved ranges: at most 2 in *out), and the
+ * page sizes and alignment its domains allow (iommufd_get_pagesizes, iova_alignment). */
+unsigned fks_ioas_holes(const struct fks_host *host, const struct fks_iobj *ioas,
+			struct fks_iova_range *out);
+uint64_t fks_ioas_pgsizes(const struct fks_iobj *ioas);
 /* iommufd-compat.c: the VFIO container requests on an iommufd file. */
 int fks_iommufd_compat_ioctl(struct fks_host *host, struct fks_ictx *ictx, unsigned long req,
 			     void *arg);

@@ -10,7 +10,8 @@
  * by default and per process after IOMMU_OPTION_RLIMIT_MODE 1, or when the context is the
  * compat container (/dev/vfio/vfio with CONFIG_IOMMUFD_VFIO_CONTAINER); CAP_IPC_LOCK charges
  * nothing. Request numbers below 0x80 are VFIO container ioctls (vfio_compat.c), with
- * iommufd's own errnos: ENODEV without a compat IOAS, ENOENT for an unmap that finds nothing.
+ * iommufd's own errnos: ENODEV without a compat IOAS, ENOENT for an unmap that would cut a
+ * mapping (iommufd-compat.c).
  */
 
 #include <errno.h>
@@ -226,7 +227,12 @@ int fks_ioas_map_pages(struct fks_host *h, struct fks_iobj *ioas, uint64_t iova,
 	return r;
 }
 
-/* iopt_unmap_iova(): whole areas inside [iova, last] only; ENOENT when one is cut or none. */
+/*
+ * iopt_unmap_iova_range(): whole areas inside [iova, last] only; ENOENT when one is cut. None
+ * there is success with 0 bytes since afb47765f923 ("iommufd: Make vfio_compat's unmap succeed
+ * if the range is empty", 6.18, in the lab's 6.12.118): IOMMU_IOAS_UNMAP then answers ENOENT
+ * itself (iommufd_ioas_unmap), the compat container 0 bytes as type1 does.
+ */
 int fks_ioas_unmap_range(struct fks_host *h, struct fks_iobj *ioas, uint64_t iova, uint64_t last,
 			 uint64_t *ret_done)
 {
@@ -250,7 +256,30 @@ int fks_ioas_unmap_range(struct fks_host *h, struct fks_iobj *ioas, uint64_t iov
 		}
 	}
 	*ret_done = done;
-	return done ? 0 : -ENOENT;
+	return 0;
+}
+
+/*
+ * iopt_cut_iova(): the area holding iova splits so that iova is the last byte of one part;
+ * both parts keep the same pages (iopt_area_split). The pages stay pinned and charged whole
+ * until the last part goes (the kernel unpins the part unmapped: the model charges per pages).
+ */
+void fks_ioas_cut(struct fks_host *h, struct fks_iobj *ioas, uint64_t iova)
+{
+	for (guint i = 0; i < ioas->areas->len; i++) {
+		struct fks_area *a = &g_array_index(ioas->areas, struct fks_area, i);
+		struct fks_area tail;
+
+		if (iova < a->iova || iova >= a->iova + a->length - 1)
+			continue;
+		tail = (struct fks_area){ iova + 1, a->iova + a->length - (iova + 1), a->pages };
+		a->length = iova + 1 - a->iova;
+		a->pages->refs++;
+		if (ioas->domains)
+			pages_pin(h, a->pages); /* already pinned: one more user, cannot fail */
+		g_array_insert_val(ioas->areas, i + 1, tail);
+		return;
+	}
 }
 
 /* ---- iommufd ioctls ---- */
@@ -293,12 +322,41 @@ static int ioas_map(struct fks_host *h, struct fks_ictx *x, struct iommu_ioas_ma
 	}
 }
 
+/*
+ * iopt_get_pages(): the source range must be covered by areas without a gap; it may start and
+ * end inside them (a part of a mapping is copied). Each piece becomes an area of the
+ * destination that shares the source's pages (iopt_map_pages).
+ */
+static int copy_pieces(struct fks_iobj *src, uint64_t iova, uint64_t last, GArray *out)
+{
+	uint64_t cur = iova;
+
+	for (guint i = 0; i < src->areas->len && cur <= last; i++) {
+		const struct fks_area *s = &g_array_index(src->areas, struct fks_area, i);
+		uint64_t s_last = s->iova + s->length - 1, end;
+		struct fks_area piece;
+
+		if (s_last < cur)
+			continue;
+		if (s->iova > cur)
+			return -ENOENT;
+		end = s_last < last ? s_last : last;
+		piece = (struct fks_area){ cur, end - cur + 1, s->pages };
+		g_array_append_val(out, piece);
+		if (end == last)
+			return 0;
+		cur = end + 1;
+	}
+	return -ENOENT;
+}
+
 static int ioas_copy(struct fks_host *h, struct fks_ictx *x, struct iommu_ioas_copy *c)
 {
 	uint32_t known =
 		IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE;
+	g_autoptr(GArray) pieces = g_array_new(FALSE, TRUE, sizeof(struct fks_area));
 	struct fks_iobj *src, *dst;
-	struct fks_area *a = NULL;
+	uint64_t at;
 	int r;
 
 	if (c->flags & ~known)
@@ -308,23 +366,32 @@ static int ioas_copy(struct fks_host *h, struct fks_ictx *x, struct iommu_ioas_c
 	src = obj_get(x, c->src_ioas_id, FKS_IOBJ_IOAS);
 	if (!src)
 		return -ENOENT;
-	/* iopt_get_pages(): the source range must be exactly a mapped area. */
-	for (guint i = 0; i < src->areas->len && !a; i++) {
-		struct fks_area *s = &g_array_index(src->areas, struct fks_area, i);
-
-		if (s->iova == c->src_iova && s->length == c->length)
-			a = s;
-	}
-	if (!a)
-		return -ENOENT;
+	if (!c->length)
+		return -EINVAL;
+	if (c->src_iova + (c->length - 1) < c->src_iova)
+		return -EOVERFLOW;
+	r = copy_pieces(src, c->src_iova, c->src_iova + c->length - 1, pieces);
+	if (r < 0)
+		return r;
 	dst = obj_get(x, c->dst_ioas_id, FKS_IOBJ_IOAS);
 	if (!dst)
 		return -ENOENT;
 	if (!(c->flags & IOMMU_IOAS_MAP_FIXED_IOVA))
 		return -EOPNOTSUPP; /* the model places copies at a fixed IOVA only */
 	r = check_iova(h, dst, c->dst_iova, c->length);
-	if (r == 0)
-		r = add_area(h, dst, c->dst_iova, c->length, a->pages);
+	at = c->dst_iova;
+	for (guint i = 0; r == 0 && i < pieces->len; i++) {
+		const struct fks_area *p = &g_array_index(pieces, struct fks_area, i);
+
+		r = add_area(h, dst, at, p->length, p->pages);
+		at += p->length;
+	}
+	if (r < 0 && at != c->dst_iova) {
+		uint64_t done;
+
+		/* a later piece could not be pinned: the earlier ones go again */
+		fks_ioas_unmap_range(h, dst, c->dst_iova, at - 1, &done);
+	}
 	if (r == 0)
 		fks_rule(h, "K-IOMMUFD-COPY", "iommufd",
 			 "IOAS %u shares IOAS %u's pages: pinned and charged once", dst->id,
@@ -341,8 +408,7 @@ static int ioas_unmap(struct fks_host *h, struct fks_ictx *x, struct iommu_ioas_
 	if (!ioas)
 		return -ENOENT;
 	if (u->iova == 0 && u->length == UINT64_MAX) {
-		r = fks_ioas_unmap_range(h, ioas, 0, UINT64_MAX, &done);
-		r = r == -ENOENT ? 0 : r; /* unmapping everything of nothing succeeds */
+		r = fks_ioas_unmap_range(h, ioas, 0, UINT64_MAX, &done); /* all of nothing: ok */
 	} else if (u->iova >= UINT64_MAX || u->length >= UINT64_MAX) {
 		return -EOVERFLOW;
 	} else if (!u->length) {
@@ -351,38 +417,53 @@ static int ioas_unmap(struct fks_host *h, struct fks_ictx *x, struct iommu_ioas_
 		return -EOVERFLOW;
 	} else {
 		r = fks_ioas_unmap_range(h, ioas, u->iova, u->iova + u->length - 1, &done);
+		if (r == 0 && !done)
+			r = -ENOENT; /* iommufd_ioas_unmap(): a range with nothing in it */
 	}
 	if (r == 0)
 		u->length = done;
 	return r;
 }
 
-static void ioas_ranges(const struct fks_host *h, const struct fks_iobj *ioas,
-			struct iommu_iova_range *out, unsigned *n)
+/* A domain reserves the MSI window (the device's reserved region) and what lies beyond its
+ * aperture (iopt_table_add_domain); without one the whole space is usable. */
+unsigned fks_ioas_holes(const struct fks_host *h, const struct fks_iobj *ioas,
+			struct fks_iova_range *out)
 {
 	uint64_t top = h->aperture_bits < 64 ? (1ull << h->aperture_bits) - 1 : UINT64_MAX;
+	unsigned n = 0;
 
-	*n = 0;
 	if (!ioas->domains) {
-		out[(*n)++] = (struct iommu_iova_range){ 0, UINT64_MAX };
-		return;
+		out[n++] = (struct fks_iova_range){ 0, UINT64_MAX };
+		return n;
 	}
-	out[(*n)++] = (struct iommu_iova_range){ 0, MSI_START - 1 };
-	out[(*n)++] = (struct iommu_iova_range){ MSI_END + 1, top };
+	out[n++] = (struct fks_iova_range){ 0, MSI_START - 1 };
+	out[n++] = (struct fks_iova_range){ MSI_END + 1, top };
+	return n;
+}
+
+/*
+ * iommufd_get_pagesizes(): every size is allowed until a domain restricts it (VT-d's 4K, 2M,
+ * 1G: what type1 reports on the same IOMMU), sizes below a page folded into the page, and at
+ * least the IOVA alignment.
+ */
+uint64_t fks_ioas_pgsizes(const struct fks_iobj *ioas)
+{
+	return ioas->domains ? 0x40201000ull : ~(PAGE - 1);
 }
 
 static int ioas_iova_ranges(struct fks_host *h, struct fks_ictx *x,
 			    struct iommu_ioas_iova_ranges *q)
 {
 	struct fks_iobj *ioas = obj_get(x, q->ioas_id, FKS_IOBJ_IOAS);
-	struct iommu_iova_range r[2];
+	struct fks_iova_range r[2];
 	unsigned n;
 
 	if (q->__reserved)
 		return -EOPNOTSUPP;
 	if (!ioas)
 		return -ENOENT;
-	ioas_ranges(h, ioas, r, &n);
+	n = fks_ioas_holes(h, ioas, r);
 	q->out_iova_alignment = ioas->domains ? PAGE : 1;
 	if (q->num_iovas < n) {
 		q->num_iovas = n;

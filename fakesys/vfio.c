@@ -494,11 +494,18 @@ static int group_ioctl(struct fks_host *h, struct fks_group *g, unsigned long re
 		return 0;
 	}
 	case VFIO_GROUP_UNSET_CONTAINER:
+		/* vfio_group_ioctl_unset_container(): a container with open devices is busy; an
+		 * iommufd is let go at once, its devices staying bound (and GET_DEVICE_FD then
+		 * EINVAL: the group has no IOMMU). */
 		if (!g->container && !g->ictx)
 			return -EINVAL;
-		if (g->device_fds)
+		if (g->container && g->device_fds)
 			return -EBUSY;
 		detach_group(h, g);
+		if (g->ictx) {
+			fks_iommufd_group_release(h, g->ictx);
+			g->ictx = NULL;
+		}
 		return 0;
 	case VFIO_GROUP_GET_DEVICE_FD: {
 		struct fks_dev *d;
