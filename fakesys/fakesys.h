@@ -88,6 +88,8 @@ void fks_host_set_trace(struct fks_host *host, struct pt_trace *trace);
  *                          misc device "iommu" says; else 0, as Debian's kernels)
  *   vfio_device_cdev       CONFIG_VFIO_DEVICE_CDEV: /dev/vfio/devices/vfioN from 6.6 (0)
  *   iommufd_vfio_container CONFIG_IOMMUFD_VFIO_CONTAINER: iommufd provides /dev/vfio/vfio (0)
+ *   iommufd_test           CONFIG_IOMMUFD_TEST: request 0xa0 on an iommufd is the selftest's
+ *                          IOMMU_TEST_CMD, not an unknown VFIO container ioctl (0)
  *   iommufd.allow_unsafe_interrupts  bind without MSI isolation (0)
  *   cap_sys_resource       may set IOMMU_OPTION_RLIMIT_MODE (0)
  */

@@ -282,9 +282,10 @@ struct fks_host {
 	bool snoop_control;
 	bool vfio_enable_sriov;
 	/* kernel configuration: CONFIG_IOMMUFD, CONFIG_VFIO_DEVICE_CDEV,
-	 * CONFIG_IOMMUFD_VFIO_CONTAINER (iommufd provides /dev/vfio/vfio), and how they were
-	 * learnt (FKS_KCONFIG_*: set, recorded, or not shown) */
-	bool iommufd, vfio_cdev, iommufd_compat;
+	 * CONFIG_IOMMUFD_VFIO_CONTAINER (iommufd provides /dev/vfio/vfio), CONFIG_IOMMUFD_TEST
+	 * (the selftest's IOMMU_TEST_CMD), and how they were learnt (FKS_KCONFIG_*: set,
+	 * recorded, or not shown) */
+	bool iommufd, vfio_cdev, iommufd_compat, iommufd_test;
 	int kconfig_source;
 	char *kconfig; /* the recorded configuration lines (fakesys/kconfig), or NULL */
 	bool iommufd_unsafe_intr; /* iommufd.allow_unsafe_interrupts */

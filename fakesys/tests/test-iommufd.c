@@ -599,6 +599,27 @@ static void test_compat_type1_unset(void **state)
 	row_fx_free(&f);
 }
 
+/* With CONFIG_IOMMUFD_TEST, VFIO_BASE + 60 is IOMMU_TEST_CMD: a short size is EINVAL, on the
+ * compat container too (matrix-own vfio.container-unknown-ioctl); without it ENOTTY. */
+static void test_iommufd_test_cmd(void **state)
+{
+	struct row_fx f = load_modern("lab-shared-e1000e-vfio");
+	unsigned long bad = _IO(VFIO_TYPE, VFIO_BASE + 60);
+	uint32_t arg[32] = { 0 };
+	int c;
+
+	(void)state;
+	assert_int_equal(fks_host_set(f.h, "iommufd_vfio_container", "1"), 0);
+	c = pt_backend_dev_open(f.be, "vfio/vfio", 2);
+	assert_int_equal(ioctl_(&f, c, bad, arg), -ENOTTY);
+	assert_int_equal(fks_host_set(f.h, "iommufd_test", "1"), 0);
+	assert_int_equal(ioctl_(&f, c, bad, arg), -EINVAL);
+	arg[0] = sizeof(arg);
+	assert_int_equal(ioctl_(&f, c, bad, arg), -EOPNOTSUPP);
+	pt_backend_dev_close(f.be, c);
+	row_fx_free(&f);
+}
+
 /* ---- type1 beside it: the wrap errno of 6.18 ---- */
 
 static void test_type1_unmap_wrap(void **state)
@@ -697,6 +718,7 @@ int main(void)
 		cmocka_unit_test(test_compat_container),
 		cmocka_unit_test(test_compat_info),
 		cmocka_unit_test(test_compat_type1_unset),
+		cmocka_unit_test(test_iommufd_test_cmd),
 		cmocka_unit_test(test_type1_unmap_wrap),
 		cmocka_unit_test(test_vf_token),
 	};
