@@ -221,8 +221,8 @@ static const struct pt_rule catalogue[] = {
 	  "EOVERFLOW when it wraps; IOMMU_IOAS_UNMAP cuts no mapping (ENOENT).",
 	  "drivers/iommu/iommufd/io_pagetable.c (iopt_check_iova, iopt_unmap_iova)" },
 	{ "K-IOMMUFD-COPY", PT_RULE_KERNEL,
-	  "IOMMU_IOAS_COPY maps an exact existing mapping into another IOAS sharing its pages: "
-	  "pinned and charged once.",
+	  "IOMMU_IOAS_COPY maps mapped memory (a part of a mapping, or contiguous ones) into "
+	  "another IOAS sharing its pages: pinned and charged once.",
 	  "drivers/iommu/iommufd/ioas.c (iommufd_ioas_copy)" },
 	{ "K-IOMMUFD-MEMLOCK", PT_RULE_KERNEL,
 	  "iommufd pins and charges pages to RLIMIT_MEMLOCK only while the IOAS has a domain, so "
@@ -237,7 +237,7 @@ static const struct pt_rule catalogue[] = {
 	{ "K-IOMMUFD-COMPAT", PT_RULE_KERNEL,
 	  "With CONFIG_IOMMUFD_VFIO_CONTAINER iommufd provides /dev/vfio/vfio: its own errnos "
 	  "(VFIO_SET_IOMMU and maps without a group ENODEV where type1 says EINVAL, an unmap "
-	  "that finds no whole mapping ENOENT where type1 unmaps 0 bytes, no VADDR update).",
+	  "that would cut a mapping ENOENT where type1v2 says EINVAL, no VADDR update).",
 	  "drivers/iommu/iommufd/vfio_compat.c" },
 	{ "K-IOMMUFD-MSI", PT_RULE_KERNEL,
 	  "Binding a device to iommufd fails with EPERM when its MSIs cannot be isolated (no "
