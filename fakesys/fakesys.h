@@ -95,6 +95,15 @@ void fks_host_set_trace(struct fks_host *host, struct pt_trace *trace);
  */
 int fks_host_set(struct fks_host *host, const char *key, const char *value);
 
+/*
+ * The client mapped a region of the VFIO device file handle (a BAR) at [va, va + len) of its
+ * memory: vfio_pci_core_mmap() makes that VM_IO | VM_PFNMAP, which iommufd cannot pin
+ * (IOMMU_IOAS_MAP or the attach then fails with EFAULT) while type1 maps it. -EBADF when
+ * handle is no device file, -ENOSPC past 32 mappings. Unmapped: forgotten.
+ */
+int fks_host_region_mapped(struct fks_host *host, int handle, uint64_t va, uint64_t len);
+void fks_host_region_unmapped(struct fks_host *host, uint64_t va, uint64_t len);
+
 /* Whether the capture showed the kernel release (osrelease); the model serves one anyway. */
 bool fks_host_kernel_shown(const struct fks_host *host);
 

@@ -203,6 +203,7 @@ struct fks_pages {
 	uint64_t length;
 	unsigned refs, pins; /* areas using them; areas using them in an IOAS with a domain */
 	int account; /* enum fks_account: charged where, while pinned */
+	bool pfnmap; /* user memory that is a VFIO region's mmap: cannot be pinned */
 };
 
 struct fks_area {
@@ -228,6 +229,8 @@ struct fks_iobj {
 	struct fks_dev *dev;
 	struct fks_iobj *hwpt; /* attached to, or NULL */
 };
+
+#define FKS_PFNMAPS_MAX 32
 
 struct fks_iova_range {
 	uint64_t start, last;
@@ -291,6 +294,9 @@ struct fks_host {
 	bool iommufd_unsafe_intr; /* iommufd.allow_unsafe_interrupts */
 	bool cap_sys_resource; /* may change IOMMU_OPTION_RLIMIT_MODE */
 	uint64_t user_locked, mm_locked; /* bytes iommufd pinned, per user and per process */
+	/* the client's mmaps of VFIO device regions (VM_IO | VM_PFNMAP), by address */
+	struct fks_iova_range pfnmaps[FKS_PFNMAPS_MAX];
+	unsigned n_pfnmaps;
 	unsigned aperture_bits;
 	unsigned reset_timeout_ms;
 	unsigned vfio_major; /* of the VFIO group devices: as recorded, else the lab's 246 */
@@ -468,8 +474,8 @@ void fks_iommufd_detach(struct fks_host *host, struct fks_iobj *idev);
 /* Map pages at a fixed IOVA of an IOAS; unmap the whole areas in [iova, last] (ENOENT when
  * one would be cut; none there is 0 bytes, as iopt_unmap_iova_range() since afb47765f923),
  * the bytes in *ret_done. Cut an area so that iova is the last byte of one (iopt_cut_iova). */
-int fks_ioas_map_pages(struct fks_host *host, struct fks_iobj *ioas, uint64_t iova,
-		       uint64_t length);
+int fks_ioas_map_pages(struct fks_host *host, struct fks_iobj *ioas, uint64_t iova, uint64_t length,
+		       uint64_t uva);
 int fks_ioas_unmap_range(struct fks_host *host, struct fks_iobj *ioas, uint64_t iova, uint64_t last,
 			 uint64_t *ret_done);
 void fks_ioas_cut(struct fks_host *host, struct fks_iobj *ioas, uint64_t iova);
@@ -478,6 +484,15 @@ void fks_ioas_cut(struct fks_host *host, struct fks_iobj *ioas, uint64_t iova);
 unsigned fks_ioas_holes(const struct fks_host *host, const struct fks_iobj *ioas,
 			struct fks_iova_range *out);
 uint64_t fks_ioas_pgsizes(const struct fks_iobj *ioas);
+/* iommufd-pages.c: new pages of user memory at uva (charged as the context says); pin and
+ * unpin them (-ENOMEM past RLIMIT_MEMLOCK, -EFAULT for a VFIO region's mmap); an IOAS gains
+ * a domain (all its areas pinned, or none) or loses one. */
+struct fks_pages *fks_pages_new(struct fks_host *host, const struct fks_ictx *ictx, uint64_t length,
+				uint64_t uva);
+int fks_pages_pin(struct fks_host *host, struct fks_pages *pages);
+void fks_pages_unpin(struct fks_host *host, struct fks_pages *pages);
+int fks_ioas_add_domain(struct fks_host *host, struct fks_iobj *ioas);
+void fks_ioas_del_domain(struct fks_host *host, struct fks_iobj *ioas);
 /* iommufd-compat.c: the VFIO container requests on an iommufd file. */
 int fks_iommufd_compat_ioctl(struct fks_host *host, struct fks_ictx *ictx, unsigned long req,
 			     void *arg);

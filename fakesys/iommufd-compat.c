@@ -34,7 +34,7 @@ static int compat_map(struct fks_host *h, struct fks_ictx *x, struct vfio_iommu_
 		fks_rule(h, "K-IOMMUFD-COMPAT", "container", "no compat IOAS (no group): ENODEV");
 		return -ENODEV;
 	}
-	return fks_ioas_map_pages(h, x->vfio_ioas, m->iova, m->size);
+	return fks_ioas_map_pages(h, x->vfio_ioas, m->iova, m->size, m->vaddr);
 }
 
 /*

@@ -28,12 +28,6 @@
 #define IOMMUFD_NR_BASE 0x80u
 #define PAGE 4096ull
 
-enum fks_account {
-	ACCOUNT_NONE,
-	ACCOUNT_USER,
-	ACCOUNT_MM,
-};
-
 /* ---- objects ---- */
 
 static struct fks_iobj *obj_new(struct fks_ictx *x, enum fks_iobj_kind kind)
@@ -71,71 +65,6 @@ static void obj_free(struct fks_ictx *x, struct fks_iobj *o)
 	if (o->allowed)
 		g_array_free(o->allowed, TRUE);
 	g_free(o);
-}
-
-/* ---- pinning and accounting (pages.c: iopt_pages_update_pinned) ---- */
-
-static uint64_t *account_counter(struct fks_host *h, int account)
-{
-	return account == ACCOUNT_USER ? &h->user_locked :
-	       account == ACCOUNT_MM   ? &h->mm_locked :
-					 NULL;
-}
-
-static int pages_pin(struct fks_host *h, struct fks_pages *p)
-{
-	uint64_t *c = account_counter(h, p->account);
-
-	if (p->pins > 0) {
-		p->pins++;
-		return 0;
-	}
-	if (c && *c + p->length > h->memlock) {
-		fks_rule(h, "K-IOMMUFD-MEMLOCK", "iommufd",
-			 "pinning %llu bytes passes RLIMIT_MEMLOCK (%llu, charged per %s): ENOMEM",
-			 (unsigned long long)p->length, (unsigned long long)h->memlock,
-			 p->account == ACCOUNT_USER ? "user" : "process");
-		return -ENOMEM;
-	}
-	if (c)
-		*c += p->length;
-	p->pins = 1;
-	return 0;
-}
-
-static void pages_unpin(struct fks_host *h, struct fks_pages *p)
-{
-	uint64_t *c = account_counter(h, p->account);
-
-	if (p->pins && --p->pins == 0 && c)
-		*c -= p->length;
-}
-
-/* The IOAS gains its first domain: every area's pages are pinned, or none. */
-static int ioas_add_domain(struct fks_host *h, struct fks_iobj *ioas)
-{
-	if (ioas->domains++ > 0)
-		return 0;
-	for (guint i = 0; i < ioas->areas->len; i++) {
-		int r = pages_pin(h, g_array_index(ioas->areas, struct fks_area, i).pages);
-
-		if (r < 0) {
-			while (i-- > 0)
-				pages_unpin(h,
-					    g_array_index(ioas->areas, struct fks_area, i).pages);
-			ioas->domains--;
-			return r;
-		}
-	}
-	return 0;
-}
-
-static void ioas_del_domain(struct fks_host *h, struct fks_iobj *ioas)
-{
-	if (--ioas->domains > 0)
-		return;
-	for (guint i = 0; i < ioas->areas->len; i++)
-		pages_unpin(h, g_array_index(ioas->areas, struct fks_area, i).pages);
 }
 
 /* ---- IOVA checks (io_pagetable.c: iopt_check_iova) ---- */
@@ -181,7 +110,7 @@ static int add_area(struct fks_host *h, struct fks_iobj *ioas, uint64_t iova, ui
 	guint at = 0;
 
 	if (ioas->domains) {
-		int r = pages_pin(h, p);
+		int r = fks_pages_pin(h, p);
 
 		if (r < 0)
 			return r;
@@ -198,29 +127,21 @@ static void del_area(struct fks_host *h, struct fks_iobj *ioas, guint i)
 	struct fks_pages *p = g_array_index(ioas->areas, struct fks_area, i).pages;
 
 	if (ioas->domains)
-		pages_unpin(h, p);
+		fks_pages_unpin(h, p);
 	if (--p->refs == 0)
 		g_free(p);
 	g_array_remove_index(ioas->areas, i);
 }
 
-static int account_mode(const struct fks_host *h, const struct fks_ictx *x)
-{
-	if (h->cap_ipc_lock)
-		return ACCOUNT_NONE;
-	return x->account_mm ? ACCOUNT_MM : ACCOUNT_USER;
-}
-
-int fks_ioas_map_pages(struct fks_host *h, struct fks_iobj *ioas, uint64_t iova, uint64_t length)
+int fks_ioas_map_pages(struct fks_host *h, struct fks_iobj *ioas, uint64_t iova, uint64_t length,
+		       uint64_t uva)
 {
 	struct fks_pages *p;
 	int r = check_iova(h, ioas, iova, length);
 
 	if (r < 0)
 		return r;
-	p = g_new0(struct fks_pages, 1);
-	p->length = length;
-	p->account = account_mode(h, ioas->ictx);
+	p = fks_pages_new(h, ioas->ictx, length, uva);
 	r = add_area(h, ioas, iova, length, p);
 	if (r < 0)
 		g_free(p);
@@ -276,7 +197,7 @@ void fks_ioas_cut(struct fks_host *h, struct fks_iobj *ioas, uint64_t iova)
 		a->length = iova + 1 - a->iova;
 		a->pages->refs++;
 		if (ioas->domains)
-			pages_pin(h, a->pages); /* already pinned: one more user, cannot fail */
+			fks_pages_pin(h, a->pages); /* already pinned: one more user, cannot fail */
 		g_array_insert_val(ioas->areas, i + 1, tail);
 		return;
 	}
@@ -314,7 +235,7 @@ static int ioas_map(struct fks_host *h, struct fks_ictx *x, struct iommu_ioas_ma
 			iova = MSI_END + 1;
 	}
 	{
-		int r = fks_ioas_map_pages(h, ioas, iova, m->length);
+		int r = fks_ioas_map_pages(h, ioas, iova, m->length, m->user_va);
 
 		if (r == 0)
 			m->iova = iova;
@@ -546,7 +467,7 @@ static int destroy(struct fks_host *h, struct fks_ictx *x, struct iommu_destroy 
 		if (x->vfio_ioas == o)
 			x->vfio_ioas = NULL;
 	} else if (o->kind == FKS_IOBJ_HWPT) {
-		ioas_del_domain(h, o->ioas);
+		fks_ioas_del_domain(h, o->ioas);
 		o->ioas->users--;
 	}
 	obj_free(x, o);
@@ -568,7 +489,7 @@ static int hwpt_alloc(struct fks_host *h, struct fks_ictx *x, struct iommu_hwpt_
 	ioas = obj_get(x, a->pt_id, FKS_IOBJ_IOAS);
 	if (!ioas)
 		return -ENOENT;
-	r = ioas_add_domain(h, ioas);
+	r = fks_ioas_add_domain(h, ioas);
 	if (r < 0)
 		return r;
 	hwpt = obj_new(x, FKS_IOBJ_HWPT);
@@ -855,10 +776,11 @@ int fks_iommufd_attach(struct fks_host *h, struct fks_iobj *o, uint32_t *pt_id)
 			if (a->iova <= MSI_END && MSI_START <= a->iova + a->length - 1)
 				return -EADDRINUSE;
 		}
-		r = ioas_add_domain(h, pt);
+		r = fks_ioas_add_domain(h, pt);
 		if (r < 0) {
-			fks_rule(h, "K-IOMMUFD-MEMLOCK", o->dev->addr,
-				 "the attach pins the IOAS's mappings: ENOMEM");
+			fks_rule(h, r == -ENOMEM ? "K-IOMMUFD-MEMLOCK" : "K-IOMMUFD-PFNMAP",
+				 o->dev->addr, "the attach pins the IOAS's mappings: %s",
+				 r == -ENOMEM ? "ENOMEM" : "EFAULT");
 			return r;
 		}
 		hwpt = obj_new(x, FKS_IOBJ_HWPT);

@@ -643,6 +643,30 @@ int fks_cdev_iommufd_file(struct fks_host *h, int handle, struct fks_ictx **ret)
 	return 0;
 }
 
+_public_ int fks_host_region_mapped(struct fks_host *h, int handle, uint64_t va, uint64_t len)
+{
+	struct fks_file *f = get_file(h, handle);
+
+	if (!f || (f->kind != FKS_FILE_DEVICE && f->kind != FKS_FILE_CDEV))
+		return -EBADF;
+	if (!len || va + (len - 1) < va)
+		return -EINVAL;
+	if (h->n_pfnmaps == FKS_PFNMAPS_MAX)
+		return -ENOSPC;
+	h->pfnmaps[h->n_pfnmaps++] = (struct fks_iova_range){ va, va + len - 1 };
+	return 0;
+}
+
+_public_ void fks_host_region_unmapped(struct fks_host *h, uint64_t va, uint64_t len)
+{
+	for (unsigned i = 0; i < h->n_pfnmaps;) {
+		if (h->pfnmaps[i].start >= va && h->pfnmaps[i].last <= va + (len - 1))
+			h->pfnmaps[i] = h->pfnmaps[--h->n_pfnmaps];
+		else
+			i++;
+	}
+}
+
 void fks_vfio_group_sync(struct fks_host *h, struct fks_group *g)
 {
 	bool want = fks_group_has_vfio(g);

@@ -224,6 +224,11 @@ static const struct pt_rule catalogue[] = {
 	  "IOMMU_IOAS_COPY maps mapped memory (a part of a mapping, or contiguous ones) into "
 	  "another IOAS sharing its pages: pinned and charged once.",
 	  "drivers/iommu/iommufd/ioas.c (iommufd_ioas_copy)" },
+	{ "K-IOMMUFD-PFNMAP", PT_RULE_KERNEL,
+	  "iommufd pins user memory with pin_user_pages, which refuses a VFIO region's mmap (a "
+	  "BAR: VM_IO | VM_PFNMAP): IOMMU_IOAS_MAP of it fails with EFAULT once the IOAS has a "
+	  "domain, or the attach does; type1 maps it (follows the PFNs).",
+	  "drivers/iommu/iommufd/pages.c (pfn_reader_user_pin), mm/gup.c (check_vma_flags)" },
 	{ "K-IOMMUFD-MEMLOCK", PT_RULE_KERNEL,
 	  "iommufd pins and charges pages to RLIMIT_MEMLOCK only while the IOAS has a domain, so "
 	  "an over-limit map of an IOAS without devices succeeds and the attach fails with "

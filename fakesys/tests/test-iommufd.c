@@ -620,6 +620,79 @@ static void test_iommufd_test_cmd(void **state)
 	row_fx_free(&f);
 }
 
+/*
+ * A BAR mmap'd from the device file is VM_IO | VM_PFNMAP: iommufd cannot pin it
+ * (pin_user_pages: EFAULT). Mapped into an IOAS with a domain: EFAULT at once; into one
+ * without: the map succeeds and the attach that would pin it fails. Type1 maps it.
+ */
+static void test_pfnmap_efault(void **state)
+{
+	struct row_fx f = load_modern("lab-shared-e1000e-vfio");
+	const uint64_t bar_va = 0x7f1000000000ull;
+	struct iommu_ioas_map m = { .size = sizeof(m),
+				    .flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+					     IOMMU_IOAS_MAP_WRITEABLE,
+				    .user_va = bar_va,
+				    .length = 0x1000,
+				    .iova = 0x100000 };
+	int ictx = pt_backend_dev_open(f.be, "iommu", 2);
+	int cdev = pt_backend_dev_open(f.be, "vfio/devices/vfio0", 2);
+	uint32_t ioas, other, pt;
+
+	(void)state;
+	assert_int_equal(fks_host_region_mapped(f.h, ictx, bar_va, 0x1000), -EBADF);
+	assert_int_equal(fks_host_region_mapped(f.h, cdev, bar_va, 0x1000), 0);
+	assert_int_equal(bind(&f, cdev, ictx, NULL), 0);
+	ioas = ioas_alloc(&f, ictx);
+	other = ioas_alloc(&f, ictx);
+	/* No domain yet: nothing is pinned, the map succeeds; the attach then fails. */
+	m.ioas_id = other;
+	assert_int_equal(ioctl_(&f, ictx, IOMMU_IOAS_MAP, &m), 0);
+	pt = other;
+	assert_int_equal(attach(&f, cdev, &pt), -EFAULT);
+	/* With the device attached, the map itself fails; anonymous memory maps. */
+	pt = ioas;
+	assert_int_equal(attach(&f, cdev, &pt), 0);
+	m.ioas_id = ioas;
+	assert_int_equal(ioctl_(&f, ictx, IOMMU_IOAS_MAP, &m), -EFAULT);
+	m.user_va = bar_va + 0x1000;
+	assert_int_equal(ioctl_(&f, ictx, IOMMU_IOAS_MAP, &m), 0);
+	/* Once unmapped from the process, the address is ordinary memory again. */
+	fks_host_region_unmapped(f.h, bar_va, 0x1000);
+	m.user_va = bar_va;
+	m.iova = 0x200000;
+	assert_int_equal(ioctl_(&f, ictx, IOMMU_IOAS_MAP, &m), 0);
+	pt_backend_dev_close(f.be, cdev);
+	pt_backend_dev_close(f.be, ictx);
+	row_fx_free(&f);
+}
+
+/* Type1 follows a PFNMAP mapping's PFNs (vaddr_get_pfns): the BAR maps. */
+static void test_pfnmap_type1(void **state)
+{
+	struct row_fx f = row_fx_load("lab-shared-e1000e-vfio", NULL);
+	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map),
+						.flags = VFIO_DMA_MAP_FLAG_READ |
+							 VFIO_DMA_MAP_FLAG_WRITE,
+						.vaddr = 0x7f1000000000ull,
+						.iova = 0x100000,
+						.size = 0x1000 };
+	int c = pt_backend_dev_open(f.be, "vfio/vfio", 2),
+	    g = pt_backend_dev_open(f.be, "vfio/6", 2), d;
+
+	(void)state;
+	assert_int_equal(ioctl_(&f, g, VFIO_GROUP_SET_CONTAINER, &c), 0);
+	assert_int_equal(ioctl_(&f, c, VFIO_SET_IOMMU, (void *)(uintptr_t)VFIO_TYPE1v2_IOMMU), 0);
+	d = ioctl_(&f, g, VFIO_GROUP_GET_DEVICE_FD, (void *)"0000:01:00.0");
+	assert_true(d >= 0);
+	assert_int_equal(fks_host_region_mapped(f.h, d, map.vaddr, map.size), 0);
+	assert_int_equal(ioctl_(&f, c, VFIO_IOMMU_MAP_DMA, &map), 0);
+	pt_backend_dev_close(f.be, d);
+	pt_backend_dev_close(f.be, g);
+	pt_backend_dev_close(f.be, c);
+	row_fx_free(&f);
+}
+
 /* ---- type1 beside it: the wrap errno of 6.18 ---- */
 
 static void test_type1_unmap_wrap(void **state)
@@ -719,6 +792,8 @@ int main(void)
 		cmocka_unit_test(test_compat_info),
 		cmocka_unit_test(test_compat_type1_unset),
 		cmocka_unit_test(test_iommufd_test_cmd),
+		cmocka_unit_test(test_pfnmap_efault),
+		cmocka_unit_test(test_pfnmap_type1),
 		cmocka_unit_test(test_type1_unmap_wrap),
 		cmocka_unit_test(test_vf_token),
 	};
