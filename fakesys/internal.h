@@ -209,6 +209,7 @@ struct fks_pages {
 struct fks_area {
 	uint64_t iova, length;
 	struct fks_pages *pages;
+	uint64_t page_offset; /* of its first byte in the user's page (iopt_area page_offset) */
 };
 
 /* One object of an iommufd context, by its ID (xa_alloc from 1). */
@@ -492,6 +493,10 @@ struct fks_pages *fks_pages_new(struct fks_host *host, const struct fks_ictx *ic
 int fks_pages_pin(struct fks_host *host, struct fks_pages *pages);
 void fks_pages_unpin(struct fks_host *host, struct fks_pages *pages);
 int fks_ioas_add_domain(struct fks_host *host, struct fks_iobj *ioas);
+/* iopt->iova_alignment: a page with a domain or large pages disabled, else 1 byte; whether
+ * every area keeps a new alignment (iopt_check_iova_alignment: else EADDRINUSE). */
+uint64_t fks_ioas_alignment(const struct fks_iobj *ioas);
+int fks_ioas_check_alignment(const struct fks_iobj *ioas, uint64_t align);
 void fks_ioas_del_domain(struct fks_host *host, struct fks_iobj *ioas);
 /* iommufd-compat.c: the VFIO container requests on an iommufd file. */
 int fks_iommufd_compat_ioctl(struct fks_host *host, struct fks_ictx *ictx, unsigned long req,

@@ -78,7 +78,8 @@ static int compat_unmap(struct fks_host *h, struct fks_ictx *x,
 }
 
 /* iommufd_vfio_set_iommu(): type1 (v1) may unmap inside a mapping, so large pages go
- * (iopt_disable_large_pages: refused once a domain holds mappings). */
+ * (iopt_disable_large_pages: refused once a domain holds mappings; the IOVA alignment becomes
+ * a page, which the mappings must keep). */
 static int compat_set_iommu(struct fks_host *h, struct fks_ictx *x, unsigned long type)
 {
 	struct fks_iobj *ioas = x->vfio_ioas;
@@ -91,8 +92,12 @@ static int compat_set_iommu(struct fks_host *h, struct fks_ictx *x, unsigned lon
 		return -ENODEV;
 	}
 	if (type == VFIO_TYPE1_IOMMU && !ioas->no_large_pages) {
-		if (ioas->domains && ioas->areas->len)
-			return -EINVAL;
+		int r = ioas->domains && ioas->areas->len ? -EINVAL :
+			ioas->domains			  ? 0 :
+							    fks_ioas_check_alignment(ioas, 4096);
+
+		if (r < 0)
+			return r;
 		ioas->no_large_pages = true;
 	}
 	x->iommu_type = (int)type;

@@ -11,6 +11,8 @@
 
 #include "internal.h"
 
+#define PAGE 4096ull
+
 enum fks_account {
 	ACCOUNT_NONE,
 	ACCOUNT_USER,
@@ -66,14 +68,41 @@ void fks_pages_unpin(struct fks_host *h, struct fks_pages *p)
 		*c -= p->length;
 }
 
-/* The IOAS gains its first domain: every area's pages are pinned, or none. */
+uint64_t fks_ioas_alignment(const struct fks_iobj *ioas)
+{
+	return ioas->domains || ioas->no_large_pages ? PAGE : 1;
+}
+
+int fks_ioas_check_alignment(const struct fks_iobj *ioas, uint64_t align)
+{
+	for (guint i = 0; i < ioas->areas->len; i++) {
+		const struct fks_area *a = &g_array_index(ioas->areas, struct fks_area, i);
+
+		if ((a->iova | a->length | a->page_offset) & (align - 1))
+			return -EADDRINUSE;
+	}
+	return 0;
+}
+
+/*
+ * The IOAS gains its first domain (iopt_table_add_domain): the IOVA alignment becomes the
+ * domain's page, which every area must keep (EADDRINUSE); then every area's pages are pinned,
+ * or none.
+ */
 int fks_ioas_add_domain(struct fks_host *h, struct fks_iobj *ioas)
 {
-	if (ioas->domains++ > 0)
-		return 0;
-	for (guint i = 0; i < ioas->areas->len; i++) {
-		int r = fks_pages_pin(h, g_array_index(ioas->areas, struct fks_area, i).pages);
+	int r;
 
+	if (ioas->domains > 0) {
+		ioas->domains++;
+		return 0;
+	}
+	r = fks_ioas_check_alignment(ioas, PAGE);
+	if (r < 0)
+		return r;
+	ioas->domains++;
+	for (guint i = 0; i < ioas->areas->len; i++) {
+		r = fks_pages_pin(h, g_array_index(ioas->areas, struct fks_area, i).pages);
 		if (r < 0) {
 			while (i-- > 0)
 				fks_pages_unpin(

@@ -81,7 +81,7 @@ static bool reserved_hit(const struct fks_host *h, const struct fks_iobj *ioas, 
 
 static int check_iova(struct fks_host *h, struct fks_iobj *ioas, uint64_t iova, uint64_t length)
 {
-	uint64_t last, align = ioas->domains ? PAGE : 1;
+	uint64_t last, align = fks_ioas_alignment(ioas);
 
 	if (!length || iova & (align - 1) || length & (align - 1))
 		return -EINVAL;
@@ -104,9 +104,9 @@ static int check_iova(struct fks_host *h, struct fks_iobj *ioas, uint64_t iova, 
 }
 
 static int add_area(struct fks_host *h, struct fks_iobj *ioas, uint64_t iova, uint64_t length,
-		    struct fks_pages *p)
+		    struct fks_pages *p, uint64_t page_offset)
 {
-	struct fks_area a = { iova, length, p };
+	struct fks_area a = { iova, length, p, page_offset & (PAGE - 1) };
 	guint at = 0;
 
 	if (ioas->domains) {
@@ -142,7 +142,7 @@ int fks_ioas_map_pages(struct fks_host *h, struct fks_iobj *ioas, uint64_t iova,
 	if (r < 0)
 		return r;
 	p = fks_pages_new(h, ioas->ictx, length, uva);
-	r = add_area(h, ioas, iova, length, p);
+	r = add_area(h, ioas, iova, length, p, uva);
 	if (r < 0)
 		g_free(p);
 	return r;
@@ -193,7 +193,8 @@ void fks_ioas_cut(struct fks_host *h, struct fks_iobj *ioas, uint64_t iova)
 
 		if (iova < a->iova || iova >= a->iova + a->length - 1)
 			continue;
-		tail = (struct fks_area){ iova + 1, a->iova + a->length - (iova + 1), a->pages };
+		tail = (struct fks_area){ iova + 1, a->iova + a->length - (iova + 1), a->pages,
+					  (a->page_offset + (iova + 1 - a->iova)) & (PAGE - 1) };
 		a->length = iova + 1 - a->iova;
 		a->pages->refs++;
 		if (ioas->domains)
@@ -262,7 +263,8 @@ static int copy_pieces(struct fks_iobj *src, uint64_t iova, uint64_t last, GArra
 		if (s->iova > cur)
 			return -ENOENT;
 		end = s_last < last ? s_last : last;
-		piece = (struct fks_area){ cur, end - cur + 1, s->pages };
+		piece = (struct fks_area){ cur, end - cur + 1, s->pages,
+					   (s->page_offset + (cur - s->iova)) & (PAGE - 1) };
 		g_array_append_val(out, piece);
 		if (end == last)
 			return 0;
@@ -304,7 +306,7 @@ static int ioas_copy(struct fks_host *h, struct fks_ictx *x, struct iommu_ioas_c
 	for (guint i = 0; r == 0 && i < pieces->len; i++) {
 		const struct fks_area *p = &g_array_index(pieces, struct fks_area, i);
 
-		r = add_area(h, dst, at, p->length, p->pages);
+		r = add_area(h, dst, at, p->length, p->pages, p->page_offset);
 		at += p->length;
 	}
 	if (r < 0 && at != c->dst_iova) {
@@ -385,7 +387,7 @@ static int ioas_iova_ranges(struct fks_host *h, struct fks_ictx *x,
 	if (!ioas)
 		return -ENOENT;
 	n = fks_ioas_holes(h, ioas, r);
-	q->out_iova_alignment = ioas->domains ? PAGE : 1;
+	q->out_iova_alignment = fks_ioas_alignment(ioas);
 	if (q->num_iovas < n) {
 		q->num_iovas = n;
 		return -EMSGSIZE;
@@ -778,9 +780,15 @@ int fks_iommufd_attach(struct fks_host *h, struct fks_iobj *o, uint32_t *pt_id)
 		}
 		r = fks_ioas_add_domain(h, pt);
 		if (r < 0) {
-			fks_rule(h, r == -ENOMEM ? "K-IOMMUFD-MEMLOCK" : "K-IOMMUFD-PFNMAP",
-				 o->dev->addr, "the attach pins the IOAS's mappings: %s",
-				 r == -ENOMEM ? "ENOMEM" : "EFAULT");
+			fks_rule(h,
+				 r == -ENOMEM ? "K-IOMMUFD-MEMLOCK" :
+				 r == -EFAULT ? "K-IOMMUFD-PFNMAP" :
+						"K-IOMMUFD-IOVA",
+				 o->dev->addr, "the attach %s the IOAS's mappings: %s",
+				 r == -EADDRINUSE ? "cannot page-align" : "pins",
+				 r == -ENOMEM ? "ENOMEM" :
+				 r == -EFAULT ? "EFAULT" :
+						"EADDRINUSE");
 			return r;
 		}
 		hwpt = obj_new(x, FKS_IOBJ_HWPT);

@@ -556,8 +556,8 @@ static void test_compat_info(void **state)
 }
 
 /*
- * Maps without a domain need no alignment (iopt_check_iova: iova_alignment 1); type1 (v1)
- * cuts a mapping to unmap a part of it (iopt_cut_iova), type1v2 refuses; UNSET_CONTAINER
+ * Maps without a domain need no alignment (iopt_check_iova: iova_alignment 1) until v1 makes
+ * it a page; type1 (v1) cuts a mapping to unmap a part of it (iopt_cut_iova); UNSET_CONTAINER
  * lets the iommufd go even with a device open (vfio_group_ioctl_unset_container), and the
  * group then has no IOMMU for GET_DEVICE_FD.
  */
@@ -568,27 +568,38 @@ static void test_compat_type1_unset(void **state)
 						.vaddr = 0x7f0000000800ull,
 						.iova = 0x100800,
 						.size = 0x1800 };
-	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof(unmap),
-						    .iova = 0x201000,
-						    .size = 0x1000 };
+	struct vfio_iommu_type1_dma_unmap unmap;
 	int c, g, d;
 	struct row_fx f = compat_with_group(&c, &g);
 
 	(void)state;
-	assert_int_equal(ioctl_(&f, c, VFIO_SET_IOMMU, (void *)(uintptr_t)VFIO_TYPE1_IOMMU), 0);
 	assert_int_equal(ioctl_(&f, c, VFIO_IOMMU_MAP_DMA, &map), 0);
+	/* The device's domain needs page-aligned mappings (iopt_table_add_domain). */
+	assert_int_equal(ioctl_(&f, g, VFIO_GROUP_GET_DEVICE_FD, (void *)"0000:01:00.0"),
+			 -EADDRINUSE);
+	/* v1 disables large pages: the IOVA alignment becomes a page, which the unaligned
+	 * mapping does not keep (iopt_calculate_iova_alignment). Gone, v1 is set; an unaligned
+	 * map is then refused. */
+	assert_int_equal(ioctl_(&f, c, VFIO_SET_IOMMU, (void *)(uintptr_t)VFIO_TYPE1_IOMMU),
+			 -EADDRINUSE);
+	unmap = (struct vfio_iommu_type1_dma_unmap){ .argsz = sizeof(unmap),
+						     .flags = VFIO_DMA_UNMAP_FLAG_ALL };
+	assert_int_equal(ioctl_(&f, c, VFIO_IOMMU_UNMAP_DMA, &unmap), 0);
+	assert_int_equal(unmap.size, 0x1800);
+	assert_int_equal(ioctl_(&f, c, VFIO_SET_IOMMU, (void *)(uintptr_t)VFIO_TYPE1_IOMMU), 0);
+	assert_int_equal(ioctl_(&f, c, VFIO_IOMMU_MAP_DMA, &map), -EINVAL);
 	map.iova = 0x200000;
 	map.size = 0x2000;
+	map.vaddr = 0x7f0000000000ull;
 	assert_int_equal(ioctl_(&f, c, VFIO_IOMMU_MAP_DMA, &map), 0);
+	unmap = (struct vfio_iommu_type1_dma_unmap){ .argsz = sizeof(unmap),
+						     .iova = 0x201000,
+						     .size = 0x1000 };
 	assert_int_equal(ioctl_(&f, c, VFIO_IOMMU_UNMAP_DMA, &unmap), 0);
 	assert_int_equal(unmap.size, 0x1000);
 	unmap.iova = 0x200000;
 	assert_int_equal(ioctl_(&f, c, VFIO_IOMMU_UNMAP_DMA, &unmap), 0);
 	assert_int_equal(unmap.size, 0x1000);
-	unmap = (struct vfio_iommu_type1_dma_unmap){ .argsz = sizeof(unmap),
-						     .flags = VFIO_DMA_UNMAP_FLAG_ALL };
-	assert_int_equal(ioctl_(&f, c, VFIO_IOMMU_UNMAP_DMA, &unmap), 0);
-	assert_int_equal(unmap.size, 0x1800);
 	d = ioctl_(&f, g, VFIO_GROUP_GET_DEVICE_FD, (void *)"0000:01:00.0");
 	assert_true(d >= 0);
 	assert_int_equal(ioctl_(&f, g, VFIO_GROUP_UNSET_CONTAINER, NULL), 0);
