@@ -88,10 +88,21 @@ void fks_host_set_trace(struct fks_host *host, struct pt_trace *trace);
  *                          misc device "iommu" says; else 0, as Debian's kernels)
  *   vfio_device_cdev       CONFIG_VFIO_DEVICE_CDEV: /dev/vfio/devices/vfioN from 6.6 (0)
  *   iommufd_vfio_container CONFIG_IOMMUFD_VFIO_CONTAINER: iommufd provides /dev/vfio/vfio (0)
+ *   iommufd_test           CONFIG_IOMMUFD_TEST: request 0xa0 on an iommufd is the selftest's
+ *                          IOMMU_TEST_CMD, not an unknown VFIO container ioctl (0)
  *   iommufd.allow_unsafe_interrupts  bind without MSI isolation (0)
  *   cap_sys_resource       may set IOMMU_OPTION_RLIMIT_MODE (0)
  */
 int fks_host_set(struct fks_host *host, const char *key, const char *value);
+
+/*
+ * The client mapped a region of the VFIO device file handle (a BAR) at [va, va + len) of its
+ * memory: vfio_pci_core_mmap() makes that VM_IO | VM_PFNMAP, which iommufd cannot pin
+ * (IOMMU_IOAS_MAP or the attach then fails with EFAULT) while type1 maps it. -EBADF when
+ * handle is no device file, -ENOSPC past 32 mappings. Unmapped: forgotten.
+ */
+int fks_host_region_mapped(struct fks_host *host, int handle, uint64_t va, uint64_t len);
+void fks_host_region_unmapped(struct fks_host *host, uint64_t va, uint64_t len);
 
 /* Whether the capture showed the kernel release (osrelease); the model serves one anyway. */
 bool fks_host_kernel_shown(const struct fks_host *host);

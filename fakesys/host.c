@@ -711,6 +711,7 @@ static const struct {
 	{ "iommufd", SET_KCONFIG, offsetof(struct fks_host, iommufd) },
 	{ "vfio_device_cdev", SET_KCONFIG, offsetof(struct fks_host, vfio_cdev) },
 	{ "iommufd_vfio_container", SET_KCONFIG, offsetof(struct fks_host, iommufd_compat) },
+	{ "iommufd_test", SET_KCONFIG, offsetof(struct fks_host, iommufd_test) },
 	{ "iommufd.allow_unsafe_interrupts", SET_BOOL,
 	  offsetof(struct fks_host, iommufd_unsafe_intr) },
 	{ "cap_sys_resource", SET_BOOL, offsetof(struct fks_host, cap_sys_resource) },

@@ -213,11 +213,13 @@ struct fks_pages {
 	uint64_t length;
 	unsigned refs, pins; /* areas using them; areas using them in an IOAS with a domain */
 	int account; /* enum fks_account: charged where, while pinned */
+	bool pfnmap; /* user memory that is a VFIO region's mmap: cannot be pinned */
 };
 
 struct fks_area {
 	uint64_t iova, length;
 	struct fks_pages *pages;
+	uint64_t page_offset; /* of its first byte in the user's page (iopt_area page_offset) */
 };
 
 /* One object of an iommufd context, by its ID (xa_alloc from 1). */
@@ -230,6 +232,7 @@ struct fks_iobj {
 	GArray *areas; /* struct fks_area, by iova */
 	GArray *allowed; /* struct fks_iova_range (ALLOW_IOVAS), empty: no restriction */
 	unsigned domains; /* HWPTs on it: its pages are pinned while > 0 */
+	bool no_large_pages; /* iopt_disable_large_pages(): a compat type1 (v1) container */
 	/* HWPT: the IOAS it maps; auto: made by an attach, gone with its last device */
 	struct fks_iobj *ioas;
 	bool auto_domain;
@@ -237,6 +240,8 @@ struct fks_iobj {
 	struct fks_dev *dev;
 	struct fks_iobj *hwpt; /* attached to, or NULL */
 };
+
+#define FKS_PFNMAPS_MAX 32
 
 struct fks_iova_range {
 	uint64_t start, last;
@@ -291,14 +296,18 @@ struct fks_host {
 	bool snoop_control;
 	bool vfio_enable_sriov;
 	/* kernel configuration: CONFIG_IOMMUFD, CONFIG_VFIO_DEVICE_CDEV,
-	 * CONFIG_IOMMUFD_VFIO_CONTAINER (iommufd provides /dev/vfio/vfio), and how they were
-	 * learnt (FKS_KCONFIG_*: set, recorded, or not shown) */
-	bool iommufd, vfio_cdev, iommufd_compat;
+	 * CONFIG_IOMMUFD_VFIO_CONTAINER (iommufd provides /dev/vfio/vfio), CONFIG_IOMMUFD_TEST
+	 * (the selftest's IOMMU_TEST_CMD), and how they were learnt (FKS_KCONFIG_*: set,
+	 * recorded, or not shown) */
+	bool iommufd, vfio_cdev, iommufd_compat, iommufd_test;
 	int kconfig_source;
 	char *kconfig; /* the recorded configuration lines (fakesys/kconfig), or NULL */
 	bool iommufd_unsafe_intr; /* iommufd.allow_unsafe_interrupts */
 	bool cap_sys_resource; /* may change IOMMU_OPTION_RLIMIT_MODE */
 	uint64_t user_locked, mm_locked; /* bytes iommufd pinned, per user and per process */
+	/* the client's mmaps of VFIO device regions (VM_IO | VM_PFNMAP), by address */
+	struct fks_iova_range pfnmaps[FKS_PFNMAPS_MAX];
+	unsigned n_pfnmaps;
 	unsigned aperture_bits;
 	unsigned reset_timeout_ms;
 	unsigned vfio_major; /* of the VFIO group devices: as recorded, else the lab's 246 */
@@ -477,11 +486,31 @@ void fks_iommufd_unbind(struct fks_host *host, struct fks_iobj *idev);
 int fks_iommufd_attach(struct fks_host *host, struct fks_iobj *idev, uint32_t *pt_id);
 void fks_iommufd_detach(struct fks_host *host, struct fks_iobj *idev);
 /* Map pages at a fixed IOVA of an IOAS; unmap the whole areas in [iova, last] (ENOENT when
- * one would be cut or none is there), the bytes in *ret_done. */
-int fks_ioas_map_pages(struct fks_host *host, struct fks_iobj *ioas, uint64_t iova,
-		       uint64_t length);
+ * one would be cut; none there is 0 bytes, as iopt_unmap_iova_range() since afb47765f923),
+ * the bytes in *ret_done. Cut an area so that iova is the last byte of one (iopt_cut_iova). */
+int fks_ioas_map_pages(struct fks_host *host, struct fks_iobj *ioas, uint64_t iova, uint64_t length,
+		       uint64_t uva);
 int fks_ioas_unmap_range(struct fks_host *host, struct fks_iobj *ioas, uint64_t iova, uint64_t last,
 			 uint64_t *ret_done);
+void fks_ioas_cut(struct fks_host *host, struct fks_iobj *ioas, uint64_t iova);
+/* The IOAS's usable ranges (the holes of its reserved ranges: at most 2 in *out), and the
+ * page sizes and alignment its domains allow (iommufd_get_pagesizes, iova_alignment). */
+unsigned fks_ioas_holes(const struct fks_host *host, const struct fks_iobj *ioas,
+			struct fks_iova_range *out);
+uint64_t fks_ioas_pgsizes(const struct fks_iobj *ioas);
+/* iommufd-pages.c: new pages of user memory at uva (charged as the context says); pin and
+ * unpin them (-ENOMEM past RLIMIT_MEMLOCK, -EFAULT for a VFIO region's mmap); an IOAS gains
+ * a domain (all its areas pinned, or none) or loses one. */
+struct fks_pages *fks_pages_new(struct fks_host *host, const struct fks_ictx *ictx, uint64_t length,
+				uint64_t uva);
+int fks_pages_pin(struct fks_host *host, struct fks_pages *pages);
+void fks_pages_unpin(struct fks_host *host, struct fks_pages *pages);
+int fks_ioas_add_domain(struct fks_host *host, struct fks_iobj *ioas);
+/* iopt->iova_alignment: a page with a domain or large pages disabled, else 1 byte; whether
+ * every area keeps a new alignment (iopt_check_iova_alignment: else EADDRINUSE). */
+uint64_t fks_ioas_alignment(const struct fks_iobj *ioas);
+int fks_ioas_check_alignment(const struct fks_iobj *ioas, uint64_t align);
+void fks_ioas_del_domain(struct fks_host *host, struct fks_iobj *ioas);
 /* iommufd-compat.c: the VFIO container requests on an iommufd file. */
 int fks_iommufd_compat_ioctl(struct fks_host *host, struct fks_ictx *ictx, unsigned long req,
 			     void *arg);

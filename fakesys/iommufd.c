@@ -10,7 +10,8 @@
  * by default and per process after IOMMU_OPTION_RLIMIT_MODE 1, or when the context is the
  * compat container (/dev/vfio/vfio with CONFIG_IOMMUFD_VFIO_CONTAINER); CAP_IPC_LOCK charges
  * nothing. Request numbers below 0x80 are VFIO container ioctls (vfio_compat.c), with
- * iommufd's own errnos: ENODEV without a compat IOAS, ENOENT for an unmap that finds nothing.
+ * iommufd's own errnos: ENODEV without a compat IOAS, ENOENT for an unmap that would cut a
+ * mapping (iommufd-compat.c).
  */
 
 #include <errno.h>
@@ -26,12 +27,6 @@
 #define MSI_END 0xfeefffffull
 #define IOMMUFD_NR_BASE 0x80u
 #define PAGE 4096ull
-
-enum fks_account {
-	ACCOUNT_NONE,
-	ACCOUNT_USER,
-	ACCOUNT_MM,
-};
 
 /* ---- objects ---- */
 
@@ -72,71 +67,6 @@ static void obj_free(struct fks_ictx *x, struct fks_iobj *o)
 	g_free(o);
 }
 
-/* ---- pinning and accounting (pages.c: iopt_pages_update_pinned) ---- */
-
-static uint64_t *account_counter(struct fks_host *h, int account)
-{
-	return account == ACCOUNT_USER ? &h->user_locked :
-	       account == ACCOUNT_MM   ? &h->mm_locked :
-					 NULL;
-}
-
-static int pages_pin(struct fks_host *h, struct fks_pages *p)
-{
-	uint64_t *c = account_counter(h, p->account);
-
-	if (p->pins > 0) {
-		p->pins++;
-		return 0;
-	}
-	if (c && *c + p->length > h->memlock) {
-		fks_rule(h, "K-IOMMUFD-MEMLOCK", "iommufd",
-			 "pinning %llu bytes passes RLIMIT_MEMLOCK (%llu, charged per %s): ENOMEM",
-			 (unsigned long long)p->length, (unsigned long long)h->memlock,
-			 p->account == ACCOUNT_USER ? "user" : "process");
-		return -ENOMEM;
-	}
-	if (c)
-		*c += p->length;
-	p->pins = 1;
-	return 0;
-}
-
-static void pages_unpin(struct fks_host *h, struct fks_pages *p)
-{
-	uint64_t *c = account_counter(h, p->account);
-
-	if (p->pins && --p->pins == 0 && c)
-		*c -= p->length;
-}
-
-/* The IOAS gains its first domain: every area's pages are pinned, or none. */
-static int ioas_add_domain(struct fks_host *h, struct fks_iobj *ioas)
-{
-	if (ioas->domains++ > 0)
-		return 0;
-	for (guint i = 0; i < ioas->areas->len; i++) {
-		int r = pages_pin(h, g_array_index(ioas->areas, struct fks_area, i).pages);
-
-		if (r < 0) {
-			while (i-- > 0)
-				pages_unpin(h,
-					    g_array_index(ioas->areas, struct fks_area, i).pages);
-			ioas->domains--;
-			return r;
-		}
-	}
-	return 0;
-}
-
-static void ioas_del_domain(struct fks_host *h, struct fks_iobj *ioas)
-{
-	if (--ioas->domains > 0)
-		return;
-	for (guint i = 0; i < ioas->areas->len; i++)
-		pages_unpin(h, g_array_index(ioas->areas, struct fks_area, i).pages);
-}
-
 /* ---- IOVA checks (io_pagetable.c: iopt_check_iova) ---- */
 
 static bool reserved_hit(const struct fks_host *h, const struct fks_iobj *ioas, uint64_t iova,
@@ -151,7 +81,7 @@ static bool reserved_hit(const struct fks_host *h, const struct fks_iobj *ioas, 
 
 static int check_iova(struct fks_host *h, struct fks_iobj *ioas, uint64_t iova, uint64_t length)
 {
-	uint64_t last, align = ioas->domains ? PAGE : 1;
+	uint64_t last, align = fks_ioas_alignment(ioas);
 
 	if (!length || iova & (align - 1) || length & (align - 1))
 		return -EINVAL;
@@ -174,13 +104,13 @@ static int check_iova(struct fks_host *h, struct fks_iobj *ioas, uint64_t iova, 
 }
 
 static int add_area(struct fks_host *h, struct fks_iobj *ioas, uint64_t iova, uint64_t length,
-		    struct fks_pages *p)
+		    struct fks_pages *p, uint64_t page_offset)
 {
-	struct fks_area a = { iova, length, p };
+	struct fks_area a = { iova, length, p, page_offset & (PAGE - 1) };
 	guint at = 0;
 
 	if (ioas->domains) {
-		int r = pages_pin(h, p);
+		int r = fks_pages_pin(h, p);
 
 		if (r < 0)
 			return r;
@@ -197,36 +127,33 @@ static void del_area(struct fks_host *h, struct fks_iobj *ioas, guint i)
 	struct fks_pages *p = g_array_index(ioas->areas, struct fks_area, i).pages;
 
 	if (ioas->domains)
-		pages_unpin(h, p);
+		fks_pages_unpin(h, p);
 	if (--p->refs == 0)
 		g_free(p);
 	g_array_remove_index(ioas->areas, i);
 }
 
-static int account_mode(const struct fks_host *h, const struct fks_ictx *x)
-{
-	if (h->cap_ipc_lock)
-		return ACCOUNT_NONE;
-	return x->account_mm ? ACCOUNT_MM : ACCOUNT_USER;
-}
-
-int fks_ioas_map_pages(struct fks_host *h, struct fks_iobj *ioas, uint64_t iova, uint64_t length)
+int fks_ioas_map_pages(struct fks_host *h, struct fks_iobj *ioas, uint64_t iova, uint64_t length,
+		       uint64_t uva)
 {
 	struct fks_pages *p;
 	int r = check_iova(h, ioas, iova, length);
 
 	if (r < 0)
 		return r;
-	p = g_new0(struct fks_pages, 1);
-	p->length = length;
-	p->account = account_mode(h, ioas->ictx);
-	r = add_area(h, ioas, iova, length, p);
+	p = fks_pages_new(h, ioas->ictx, length, uva);
+	r = add_area(h, ioas, iova, length, p, uva);
 	if (r < 0)
 		g_free(p);
 	return r;
 }
 
-/* iopt_unmap_iova(): whole areas inside [iova, last] only; ENOENT when one is cut or none. */
+/*
+ * iopt_unmap_iova_range(): whole areas inside [iova, last] only; ENOENT when one is cut. None
+ * there is success with 0 bytes since afb47765f923 ("iommufd: Make vfio_compat's unmap succeed
+ * if the range is empty", 6.18, in the lab's 6.12.118): IOMMU_IOAS_UNMAP then answers ENOENT
+ * itself (iommufd_ioas_unmap), the compat container 0 bytes as type1 does.
+ */
 int fks_ioas_unmap_range(struct fks_host *h, struct fks_iobj *ioas, uint64_t iova, uint64_t last,
 			 uint64_t *ret_done)
 {
@@ -250,7 +177,31 @@ int fks_ioas_unmap_range(struct fks_host *h, struct fks_iobj *ioas, uint64_t iov
 		}
 	}
 	*ret_done = done;
-	return done ? 0 : -ENOENT;
+	return 0;
+}
+
+/*
+ * iopt_cut_iova(): the area holding iova splits so that iova is the last byte of one part;
+ * both parts keep the same pages (iopt_area_split). The pages stay pinned and charged whole
+ * until the last part goes (the kernel unpins the part unmapped: the model charges per pages).
+ */
+void fks_ioas_cut(struct fks_host *h, struct fks_iobj *ioas, uint64_t iova)
+{
+	for (guint i = 0; i < ioas->areas->len; i++) {
+		struct fks_area *a = &g_array_index(ioas->areas, struct fks_area, i);
+		struct fks_area tail;
+
+		if (iova < a->iova || iova >= a->iova + a->length - 1)
+			continue;
+		tail = (struct fks_area){ iova + 1, a->iova + a->length - (iova + 1), a->pages,
+					  (a->page_offset + (iova + 1 - a->iova)) & (PAGE - 1) };
+		a->length = iova + 1 - a->iova;
+		a->pages->refs++;
+		if (ioas->domains)
+			fks_pages_pin(h, a->pages); /* already pinned: one more user, cannot fail */
+		g_array_insert_val(ioas->areas, i + 1, tail);
+		return;
+	}
 }
 
 /* ---- iommufd ioctls ---- */
@@ -285,7 +236,7 @@ static int ioas_map(struct fks_host *h, struct fks_ictx *x, struct iommu_ioas_ma
 			iova = MSI_END + 1;
 	}
 	{
-		int r = fks_ioas_map_pages(h, ioas, iova, m->length);
+		int r = fks_ioas_map_pages(h, ioas, iova, m->length, m->user_va);
 
 		if (r == 0)
 			m->iova = iova;
@@ -293,12 +244,42 @@ static int ioas_map(struct fks_host *h, struct fks_ictx *x, struct iommu_ioas_ma
 	}
 }
 
+/*
+ * iopt_get_pages(): the source range must be covered by areas without a gap; it may start and
+ * end inside them (a part of a mapping is copied). Each piece becomes an area of the
+ * destination that shares the source's pages (iopt_map_pages).
+ */
+static int copy_pieces(struct fks_iobj *src, uint64_t iova, uint64_t last, GArray *out)
+{
+	uint64_t cur = iova;
+
+	for (guint i = 0; i < src->areas->len && cur <= last; i++) {
+		const struct fks_area *s = &g_array_index(src->areas, struct fks_area, i);
+		uint64_t s_last = s->iova + s->length - 1, end;
+		struct fks_area piece;
+
+		if (s_last < cur)
+			continue;
+		if (s->iova > cur)
+			return -ENOENT;
+		end = s_last < last ? s_last : last;
+		piece = (struct fks_area){ cur, end - cur + 1, s->pages,
+					   (s->page_offset + (cur - s->iova)) & (PAGE - 1) };
+		g_array_append_val(out, piece);
+		if (end == last)
+			return 0;
+		cur = end + 1;
+	}
+	return -ENOENT;
+}
+
 static int ioas_copy(struct fks_host *h, struct fks_ictx *x, struct iommu_ioas_copy *c)
 {
 	uint32_t known =
 		IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE;
+	g_autoptr(GArray) pieces = g_array_new(FALSE, TRUE, sizeof(struct fks_area));
 	struct fks_iobj *src, *dst;
-	struct fks_area *a = NULL;
+	uint64_t at;
 	int r;
 
 	if (c->flags & ~known)
@@ -308,23 +289,32 @@ static int ioas_copy(struct fks_host *h, struct fks_ictx *x, struct iommu_ioas_c
 	src = obj_get(x, c->src_ioas_id, FKS_IOBJ_IOAS);
 	if (!src)
 		return -ENOENT;
-	/* iopt_get_pages(): the source range must be exactly a mapped area. */
-	for (guint i = 0; i < src->areas->len && !a; i++) {
-		struct fks_area *s = &g_array_index(src->areas, struct fks_area, i);
-
-		if (s->iova == c->src_iova && s->length == c->length)
-			a = s;
-	}
-	if (!a)
-		return -ENOENT;
+	if (!c->length)
+		return -EINVAL;
+	if (c->src_iova + (c->length - 1) < c->src_iova)
+		return -EOVERFLOW;
+	r = copy_pieces(src, c->src_iova, c->src_iova + c->length - 1, pieces);
+	if (r < 0)
+		return r;
 	dst = obj_get(x, c->dst_ioas_id, FKS_IOBJ_IOAS);
 	if (!dst)
 		return -ENOENT;
 	if (!(c->flags & IOMMU_IOAS_MAP_FIXED_IOVA))
 		return -EOPNOTSUPP; /* the model places copies at a fixed IOVA only */
 	r = check_iova(h, dst, c->dst_iova, c->length);
-	if (r == 0)
-		r = add_area(h, dst, c->dst_iova, c->length, a->pages);
+	at = c->dst_iova;
+	for (guint i = 0; r == 0 && i < pieces->len; i++) {
+		const struct fks_area *p = &g_array_index(pieces, struct fks_area, i);
+
+		r = add_area(h, dst, at, p->length, p->pages, p->page_offset);
+		at += p->length;
+	}
+	if (r < 0 && at != c->dst_iova) {
+		uint64_t done;
+
+		/* a later piece could not be pinned: the earlier ones go again */
+		fks_ioas_unmap_range(h, dst, c->dst_iova, at - 1, &done);
+	}
 	if (r == 0)
 		fks_rule(h, "K-IOMMUFD-COPY", "iommufd",
 			 "IOAS %u shares IOAS %u's pages: pinned and charged once", dst->id,
@@ -341,8 +331,7 @@ static int ioas_unmap(struct fks_host *h, struct fks_ictx *x, struct iommu_ioas_
 	if (!ioas)
 		return -ENOENT;
 	if (u->iova == 0 && u->length == UINT64_MAX) {
-		r = fks_ioas_unmap_range(h, ioas, 0, UINT64_MAX, &done);
-		r = r == -ENOENT ? 0 : r; /* unmapping everything of nothing succeeds */
+		r = fks_ioas_unmap_range(h, ioas, 0, UINT64_MAX, &done); /* all of nothing: ok */
 	} else if (u->iova >= UINT64_MAX || u->length >= UINT64_MAX) {
 		return -EOVERFLOW;
 	} else if (!u->length) {
@@ -351,39 +340,54 @@ static int ioas_unmap(struct fks_host *h, struct fks_ictx *x, struct iommu_ioas_
 		return -EOVERFLOW;
 	} else {
 		r = fks_ioas_unmap_range(h, ioas, u->iova, u->iova + u->length - 1, &done);
+		if (r == 0 && !done)
+			r = -ENOENT; /* iommufd_ioas_unmap(): a range with nothing in it */
 	}
 	if (r == 0)
 		u->length = done;
 	return r;
 }
 
-static void ioas_ranges(const struct fks_host *h, const struct fks_iobj *ioas,
-			struct iommu_iova_range *out, unsigned *n)
+/* A domain reserves the MSI window (the device's reserved region) and what lies beyond its
+ * aperture (iopt_table_add_domain); without one the whole space is usable. */
+unsigned fks_ioas_holes(const struct fks_host *h, const struct fks_iobj *ioas,
+			struct fks_iova_range *out)
 {
 	uint64_t top = h->aperture_bits < 64 ? (1ull << h->aperture_bits) - 1 : UINT64_MAX;
+	unsigned n = 0;
 
-	*n = 0;
 	if (!ioas->domains) {
-		out[(*n)++] = (struct iommu_iova_range){ 0, UINT64_MAX };
-		return;
+		out[n++] = (struct fks_iova_range){ 0, UINT64_MAX };
+		return n;
 	}
-	out[(*n)++] = (struct iommu_iova_range){ 0, MSI_START - 1 };
-	out[(*n)++] = (struct iommu_iova_range){ MSI_END + 1, top };
+	out[n++] = (struct fks_iova_range){ 0, MSI_START - 1 };
+	out[n++] = (struct fks_iova_range){ MSI_END + 1, top };
+	return n;
+}
+
+/*
+ * iommufd_get_pagesizes(): every size is allowed until a domain restricts it (VT-d's 4K, 2M,
+ * 1G: what type1 reports on the same IOMMU), sizes below a page folded into the page, and at
+ * least the IOVA alignment.
+ */
+uint64_t fks_ioas_pgsizes(const struct fks_iobj *ioas)
+{
+	return ioas->domains ? 0x40201000ull : ~(PAGE - 1);
 }
 
 static int ioas_iova_ranges(struct fks_host *h, struct fks_ictx *x,
 			    struct iommu_ioas_iova_ranges *q)
 {
 	struct fks_iobj *ioas = obj_get(x, q->ioas_id, FKS_IOBJ_IOAS);
-	struct iommu_iova_range r[2];
+	struct fks_iova_range r[2];
 	unsigned n;
 
 	if (q->__reserved)
 		return -EOPNOTSUPP;
 	if (!ioas)
 		return -ENOENT;
-	ioas_ranges(h, ioas, r, &n);
-	q->out_iova_alignment = ioas->domains ? PAGE : 1;
+	n = fks_ioas_holes(h, ioas, r);
+	q->out_iova_alignment = fks_ioas_alignment(ioas);
 	if (q->num_iovas < n) {
 		q->num_iovas = n;
 		return -EMSGSIZE;
@@ -465,7 +469,7 @@ static int destroy(struct fks_host *h, struct fks_ictx *x, struct iommu_destroy 
 		if (x->vfio_ioas == o)
 			x->vfio_ioas = NULL;
 	} else if (o->kind == FKS_IOBJ_HWPT) {
-		ioas_del_domain(h, o->ioas);
+		fks_ioas_del_domain(h, o->ioas);
 		o->ioas->users--;
 	}
 	obj_free(x, o);
@@ -487,7 +491,7 @@ static int hwpt_alloc(struct fks_host *h, struct fks_ictx *x, struct iommu_hwpt_
 	ioas = obj_get(x, a->pt_id, FKS_IOBJ_IOAS);
 	if (!ioas)
 		return -ENOENT;
-	r = ioas_add_domain(h, ioas);
+	r = fks_ioas_add_domain(h, ioas);
 	if (r < 0)
 		return r;
 	hwpt = obj_new(x, FKS_IOBJ_HWPT);
@@ -598,10 +602,30 @@ static const struct iommufd_op iommufd_ops[] = {
 	OP(IOMMU_GET_HW_INFO, struct iommu_hw_info, __reserved, hw_info),
 };
 
+/*
+ * With CONFIG_IOMMUFD_TEST main.c's table ends with the selftest's IOMMU_TEST_CMD
+ * (_IO(';', 0x80 + 32), iommufd_test.h), so request numbers up to it are iommufd's own and
+ * never reach the compat container: VFIO_BASE + 60 is that very number. The model runs no
+ * selftest: a size below the command's minimum (offsetofend(struct iommu_test_cmd, last): a
+ * 16-byte header, a union whose largest member is "dirty", 48 bytes since 6.7, then "last")
+ * is EINVAL as iommufd_fops_ioctl() answers; a full one EOPNOTSUPP (no mock ops).
+ */
+#define IOMMU_TEST_CMD _IO(IOMMUFD_TYPE, IOMMUFD_NR_BASE + 32)
+#define IOMMU_TEST_CMD_MIN 68u
+
+static int test_cmd(const void *arg)
+{
+	if (!arg)
+		return -EFAULT;
+	return *(const uint32_t *)arg < IOMMU_TEST_CMD_MIN ? -EINVAL : -EOPNOTSUPP;
+}
+
 int fks_iommufd_ioctl(struct fks_host *h, struct fks_ictx *x, unsigned long req, void *arg)
 {
 	unsigned nr = _IOC_NR(req);
 
+	if (h->iommufd_test && nr == _IOC_NR(IOMMU_TEST_CMD))
+		return req == IOMMU_TEST_CMD ? test_cmd(arg) : -ENOTTY;
 	if (nr < IOMMUFD_NR_BASE || nr >= IOMMUFD_NR_BASE + ELEMENTSOF(iommufd_ops))
 		return fks_iommufd_compat_ioctl(h, x, req, arg);
 	for (size_t i = 0; i < ELEMENTSOF(iommufd_ops); i++) {
@@ -754,10 +778,17 @@ int fks_iommufd_attach(struct fks_host *h, struct fks_iobj *o, uint32_t *pt_id)
 			if (a->iova <= MSI_END && MSI_START <= a->iova + a->length - 1)
 				return -EADDRINUSE;
 		}
-		r = ioas_add_domain(h, pt);
+		r = fks_ioas_add_domain(h, pt);
 		if (r < 0) {
-			fks_rule(h, "K-IOMMUFD-MEMLOCK", o->dev->addr,
-				 "the attach pins the IOAS's mappings: ENOMEM");
+			fks_rule(h,
+				 r == -ENOMEM ? "K-IOMMUFD-MEMLOCK" :
+				 r == -EFAULT ? "K-IOMMUFD-PFNMAP" :
+						"K-IOMMUFD-IOVA",
+				 o->dev->addr, "the attach %s the IOAS's mappings: %s",
+				 r == -EADDRINUSE ? "cannot page-align" : "pins",
+				 r == -ENOMEM ? "ENOMEM" :
+				 r == -EFAULT ? "EFAULT" :
+						"EADDRINUSE");
 			return r;
 		}
 		hwpt = obj_new(x, FKS_IOBJ_HWPT);

@@ -53,6 +53,7 @@ void fks_iommufd_host_init(struct fks_host *h)
 		h->iommufd = config_on(h->kconfig, "CONFIG_IOMMUFD");
 		h->vfio_cdev = config_on(h->kconfig, "CONFIG_VFIO_DEVICE_CDEV");
 		h->iommufd_compat = config_on(h->kconfig, "CONFIG_IOMMUFD_VFIO_CONTAINER");
+		h->iommufd_test = config_on(h->kconfig, "CONFIG_IOMMUFD_TEST");
 		h->kconfig_source = FKS_KCONFIG_RECORDED;
 		return;
 	}

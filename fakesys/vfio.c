@@ -494,11 +494,18 @@ static int group_ioctl(struct fks_host *h, struct fks_group *g, unsigned long re
 		return 0;
 	}
 	case VFIO_GROUP_UNSET_CONTAINER:
+		/* vfio_group_ioctl_unset_container(): a container with open devices is busy; an
+		 * iommufd is let go at once, its devices staying bound (and GET_DEVICE_FD then
+		 * EINVAL: the group has no IOMMU). */
 		if (!g->container && !g->ictx)
 			return -EINVAL;
-		if (g->device_fds)
+		if (g->container && g->device_fds)
 			return -EBUSY;
 		detach_group(h, g);
+		if (g->ictx) {
+			fks_iommufd_group_release(h, g->ictx);
+			g->ictx = NULL;
+		}
 		return 0;
 	case VFIO_GROUP_GET_DEVICE_FD: {
 		struct fks_dev *d;
@@ -634,6 +641,30 @@ int fks_cdev_iommufd_file(struct fks_host *h, int handle, struct fks_ictx **ret)
 		return -EBADFD;
 	*ret = f->obj;
 	return 0;
+}
+
+_public_ int fks_host_region_mapped(struct fks_host *h, int handle, uint64_t va, uint64_t len)
+{
+	struct fks_file *f = get_file(h, handle);
+
+	if (!f || (f->kind != FKS_FILE_DEVICE && f->kind != FKS_FILE_CDEV))
+		return -EBADF;
+	if (!len || va + (len - 1) < va)
+		return -EINVAL;
+	if (h->n_pfnmaps == FKS_PFNMAPS_MAX)
+		return -ENOSPC;
+	h->pfnmaps[h->n_pfnmaps++] = (struct fks_iova_range){ va, va + len - 1 };
+	return 0;
+}
+
+_public_ void fks_host_region_unmapped(struct fks_host *h, uint64_t va, uint64_t len)
+{
+	for (unsigned i = 0; i < h->n_pfnmaps;) {
+		if (h->pfnmaps[i].start >= va && h->pfnmaps[i].last <= va + (len - 1))
+			h->pfnmaps[i] = h->pfnmaps[--h->n_pfnmaps];
+		else
+			i++;
+	}
 }
 
 void fks_vfio_group_sync(struct fks_host *h, struct fks_group *g)

@@ -228,9 +228,14 @@ static const struct pt_rule catalogue[] = {
 	  "EOVERFLOW when it wraps; IOMMU_IOAS_UNMAP cuts no mapping (ENOENT).",
 	  "drivers/iommu/iommufd/io_pagetable.c (iopt_check_iova, iopt_unmap_iova)" },
 	{ "K-IOMMUFD-COPY", PT_RULE_KERNEL,
-	  "IOMMU_IOAS_COPY maps an exact existing mapping into another IOAS sharing its pages: "
-	  "pinned and charged once.",
+	  "IOMMU_IOAS_COPY maps mapped memory (a part of a mapping, or contiguous ones) into "
+	  "another IOAS sharing its pages: pinned and charged once.",
 	  "drivers/iommu/iommufd/ioas.c (iommufd_ioas_copy)" },
+	{ "K-IOMMUFD-PFNMAP", PT_RULE_KERNEL,
+	  "iommufd pins user memory with pin_user_pages, which refuses a VFIO region's mmap (a "
+	  "BAR: VM_IO | VM_PFNMAP): IOMMU_IOAS_MAP of it fails with EFAULT once the IOAS has a "
+	  "domain, or the attach does; type1 maps it (follows the PFNs).",
+	  "drivers/iommu/iommufd/pages.c (pfn_reader_user_pin), mm/gup.c (check_vma_flags)" },
 	{ "K-IOMMUFD-MEMLOCK", PT_RULE_KERNEL,
 	  "iommufd pins and charges pages to RLIMIT_MEMLOCK only while the IOAS has a domain, so "
 	  "an over-limit map of an IOAS without devices succeeds and the attach fails with "
@@ -244,7 +249,7 @@ static const struct pt_rule catalogue[] = {
 	{ "K-IOMMUFD-COMPAT", PT_RULE_KERNEL,
 	  "With CONFIG_IOMMUFD_VFIO_CONTAINER iommufd provides /dev/vfio/vfio: its own errnos "
 	  "(VFIO_SET_IOMMU and maps without a group ENODEV where type1 says EINVAL, an unmap "
-	  "that finds no whole mapping ENOENT where type1 unmaps 0 bytes, no VADDR update).",
+	  "that would cut a mapping ENOENT where type1v2 says EINVAL, no VADDR update).",
 	  "drivers/iommu/iommufd/vfio_compat.c" },
 	{ "K-IOMMUFD-MSI", PT_RULE_KERNEL,
 	  "Binding a device to iommufd fails with EPERM when its MSIs cannot be isolated (no "

@@ -390,9 +390,15 @@ static void test_ioas_copy_hwpt_info(void **state)
 	c.src_ioas_id = src;
 	c.dst_ioas_id = dst;
 	assert_int_equal(ioctl_(&f, ictx, IOMMU_IOAS_COPY, &c), 0);
-	/* The source must be exactly one mapping. */
+	/* A part of a mapping copies (iopt_get_pages; matrix-own vfio.icopy-part); a source
+	 * that runs past the mapping does not. */
 	c.length = 0x1000;
+	c.src_iova = 0x101000;
 	c.dst_iova = 0x300000;
+	assert_int_equal(ioctl_(&f, ictx, IOMMU_IOAS_COPY, &c), 0);
+	c.src_iova = 0x10f000;
+	c.length = 0x2000;
+	c.dst_iova = 0x400000;
 	assert_int_equal(ioctl_(&f, ictx, IOMMU_IOAS_COPY, &c), -ENOENT);
 	/* HWPT_ALLOC on the IOAS, for the bound device; then attach to it by its ID. */
 	h.dev_id = devid;
@@ -451,15 +457,18 @@ static void test_compat_container(void **state)
 	assert_int_equal(ioctl_(&f, c, VFIO_IOMMU_MAP_DMA, &map), -EINVAL);
 	map.flags &= ~VFIO_DMA_MAP_FLAG_VADDR;
 	assert_int_equal(ioctl_(&f, c, VFIO_IOMMU_MAP_DMA, &map), 0);
-	/* An unmap of nothing, or one that would cut the mapping: ENOENT (type1: 0). */
+	/* An unmap of nothing: 0 bytes, as type1 (since afb47765f923; matrix-own
+	 * vfio.unmap-nothing); one that would cut the mapping: ENOENT (type1v2: EINVAL). */
 	unmap.iova = 0x40000000;
 	unmap.size = 0x1000;
-	assert_int_equal(ioctl_(&f, c, VFIO_IOMMU_UNMAP_DMA, &unmap), -ENOENT);
-	/* The kernel copies the unmapped size (0) back even on failure. */
+	assert_int_equal(ioctl_(&f, c, VFIO_IOMMU_UNMAP_DMA, &unmap), 0);
 	assert_int_equal(unmap.size, 0);
 	unmap.iova = 0x100000;
 	unmap.size = 0x1000;
 	assert_int_equal(ioctl_(&f, c, VFIO_IOMMU_UNMAP_DMA, &unmap), -ENOENT);
+	/* The kernel copies the unmapped size (0) back even on failure. */
+	assert_int_equal(unmap.size, 0);
+	unmap.size = 0x1000;
 	unmap.size = 0x1000000;
 	assert_int_equal(ioctl_(&f, c, VFIO_IOMMU_UNMAP_DMA, &unmap), 0);
 	assert_int_equal(unmap.size, 0x1000000);
@@ -472,6 +481,223 @@ static void test_compat_container(void **state)
 		pt_backend_dev_close(f.be, cdev);
 		pt_backend_dev_close(f.be, ictx);
 	}
+	pt_backend_dev_close(f.be, d);
+	pt_backend_dev_close(f.be, g);
+	pt_backend_dev_close(f.be, c);
+	row_fx_free(&f);
+}
+
+/* A compat container (CONFIG_IOMMUFD_VFIO_CONTAINER) with group 6 attached: *c, *g. */
+static struct row_fx compat_with_group(int *c, int *g)
+{
+	struct row_fx f = load_modern("lab-shared-e1000e-vfio");
+
+	assert_int_equal(fks_host_set(f.h, "iommufd_vfio_container", "1"), 0);
+	*c = pt_backend_dev_open(f.be, "vfio/vfio", 2);
+	*g = pt_backend_dev_open(f.be, "vfio/6", 2);
+	assert_true(*c >= 0 && *g >= 0);
+	assert_int_equal(ioctl_(&f, *g, VFIO_GROUP_SET_CONTAINER, c), 0);
+	return f;
+}
+
+/*
+ * iommufd_vfio_iommu_get_info(): no SET_IOMMU needed; without a domain every page size and
+ * one IOVA range; the two capabilities (DMA entries left, IOVA ranges) padded to 8 bytes as
+ * since 6.6: 24 + 16 + 32 = 72 bytes (matrix-own vfio.iommu-info-no-backend).
+ */
+static void test_compat_info(void **state)
+{
+	union {
+		struct vfio_iommu_type1_info info;
+		uint8_t raw[128];
+	} u;
+	struct vfio_iommu_type1_info_dma_avail dma;
+	struct vfio_iommu_type1_info_cap_iova_range iova;
+	struct vfio_iova_range r;
+	int c, g, d;
+	struct row_fx f = compat_with_group(&c, &g);
+
+	(void)state;
+	memset(&u, 0, sizeof(u));
+	u.info.argsz = sizeof(u.info);
+	assert_int_equal(ioctl_(&f, c, VFIO_IOMMU_GET_INFO, &u), 0);
+	assert_int_equal(u.info.flags, VFIO_IOMMU_INFO_PGSIZES | VFIO_IOMMU_INFO_CAPS);
+	assert_int_equal(u.info.iova_pgsizes, 0xfffffffffffff000ull);
+	assert_int_equal(u.info.argsz, 72);
+	assert_int_equal(u.info.cap_offset, 0);
+	/* With the room asked for: the chain at 24, its second link at 40. */
+	memset(&u, 0, sizeof(u));
+	u.info.argsz = 72;
+	assert_int_equal(ioctl_(&f, c, VFIO_IOMMU_GET_INFO, &u), 0);
+	assert_int_equal(u.info.cap_offset, 24);
+	memcpy(&dma, u.raw + 24, sizeof(dma));
+	assert_int_equal(dma.header.id, VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL);
+	assert_int_equal(dma.header.next, 40);
+	assert_int_equal(dma.avail, UINT32_MAX);
+	memcpy(&iova, u.raw + 40, sizeof(iova));
+	memcpy(&r, u.raw + 40 + sizeof(iova), sizeof(r));
+	assert_int_equal(iova.header.id, VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE);
+	assert_int_equal(iova.nr_iovas, 1);
+	assert_int_equal(r.start, 0);
+	assert_int_equal(r.end, UINT64_MAX);
+	/* A device attached brings its domain: VT-d's page sizes, the MSI window cut out. */
+	assert_int_equal(ioctl_(&f, c, VFIO_SET_IOMMU, (void *)(uintptr_t)VFIO_TYPE1v2_IOMMU), 0);
+	d = ioctl_(&f, g, VFIO_GROUP_GET_DEVICE_FD, (void *)"0000:01:00.0");
+	assert_true(d >= 0);
+	memset(&u, 0, sizeof(u));
+	u.info.argsz = sizeof(u.info);
+	assert_int_equal(ioctl_(&f, c, VFIO_IOMMU_GET_INFO, &u), 0);
+	assert_int_equal(u.info.iova_pgsizes, 0x40201000ull);
+	assert_int_equal(u.info.argsz, 24 + 16 + 16 + 2 * 16);
+	pt_backend_dev_close(f.be, d);
+	pt_backend_dev_close(f.be, g);
+	pt_backend_dev_close(f.be, c);
+	row_fx_free(&f);
+}
+
+/*
+ * Maps without a domain need no alignment (iopt_check_iova: iova_alignment 1) until v1 makes
+ * it a page; type1 (v1) cuts a mapping to unmap a part of it (iopt_cut_iova); UNSET_CONTAINER
+ * lets the iommufd go even with a device open (vfio_group_ioctl_unset_container), and the
+ * group then has no IOMMU for GET_DEVICE_FD.
+ */
+static void test_compat_type1_unset(void **state)
+{
+	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map),
+						.flags = VFIO_DMA_MAP_FLAG_READ,
+						.vaddr = 0x7f0000000800ull,
+						.iova = 0x100800,
+						.size = 0x1800 };
+	struct vfio_iommu_type1_dma_unmap unmap;
+	int c, g, d;
+	struct row_fx f = compat_with_group(&c, &g);
+
+	(void)state;
+	assert_int_equal(ioctl_(&f, c, VFIO_IOMMU_MAP_DMA, &map), 0);
+	/* The device's domain needs page-aligned mappings (iopt_table_add_domain). */
+	assert_int_equal(ioctl_(&f, g, VFIO_GROUP_GET_DEVICE_FD, (void *)"0000:01:00.0"),
+			 -EADDRINUSE);
+	/* v1 disables large pages: the IOVA alignment becomes a page, which the unaligned
+	 * mapping does not keep (iopt_calculate_iova_alignment). Gone, v1 is set; an unaligned
+	 * map is then refused. */
+	assert_int_equal(ioctl_(&f, c, VFIO_SET_IOMMU, (void *)(uintptr_t)VFIO_TYPE1_IOMMU),
+			 -EADDRINUSE);
+	unmap = (struct vfio_iommu_type1_dma_unmap){ .argsz = sizeof(unmap),
+						     .flags = VFIO_DMA_UNMAP_FLAG_ALL };
+	assert_int_equal(ioctl_(&f, c, VFIO_IOMMU_UNMAP_DMA, &unmap), 0);
+	assert_int_equal(unmap.size, 0x1800);
+	assert_int_equal(ioctl_(&f, c, VFIO_SET_IOMMU, (void *)(uintptr_t)VFIO_TYPE1_IOMMU), 0);
+	assert_int_equal(ioctl_(&f, c, VFIO_IOMMU_MAP_DMA, &map), -EINVAL);
+	map.iova = 0x200000;
+	map.size = 0x2000;
+	map.vaddr = 0x7f0000000000ull;
+	assert_int_equal(ioctl_(&f, c, VFIO_IOMMU_MAP_DMA, &map), 0);
+	unmap = (struct vfio_iommu_type1_dma_unmap){ .argsz = sizeof(unmap),
+						     .iova = 0x201000,
+						     .size = 0x1000 };
+	assert_int_equal(ioctl_(&f, c, VFIO_IOMMU_UNMAP_DMA, &unmap), 0);
+	assert_int_equal(unmap.size, 0x1000);
+	unmap.iova = 0x200000;
+	assert_int_equal(ioctl_(&f, c, VFIO_IOMMU_UNMAP_DMA, &unmap), 0);
+	assert_int_equal(unmap.size, 0x1000);
+	d = ioctl_(&f, g, VFIO_GROUP_GET_DEVICE_FD, (void *)"0000:01:00.0");
+	assert_true(d >= 0);
+	assert_int_equal(ioctl_(&f, g, VFIO_GROUP_UNSET_CONTAINER, NULL), 0);
+	assert_int_equal(ioctl_(&f, g, VFIO_GROUP_GET_DEVICE_FD, (void *)"0000:01:00.1"), -EINVAL);
+	pt_backend_dev_close(f.be, d);
+	pt_backend_dev_close(f.be, g);
+	pt_backend_dev_close(f.be, c);
+	row_fx_free(&f);
+}
+
+/* With CONFIG_IOMMUFD_TEST, VFIO_BASE + 60 is IOMMU_TEST_CMD: a short size is EINVAL, on the
+ * compat container too (matrix-own vfio.container-unknown-ioctl); without it ENOTTY. */
+static void test_iommufd_test_cmd(void **state)
+{
+	struct row_fx f = load_modern("lab-shared-e1000e-vfio");
+	unsigned long bad = _IO(VFIO_TYPE, VFIO_BASE + 60);
+	uint32_t arg[32] = { 0 };
+	int c;
+
+	(void)state;
+	assert_int_equal(fks_host_set(f.h, "iommufd_vfio_container", "1"), 0);
+	c = pt_backend_dev_open(f.be, "vfio/vfio", 2);
+	assert_int_equal(ioctl_(&f, c, bad, arg), -ENOTTY);
+	assert_int_equal(fks_host_set(f.h, "iommufd_test", "1"), 0);
+	assert_int_equal(ioctl_(&f, c, bad, arg), -EINVAL);
+	arg[0] = sizeof(arg);
+	assert_int_equal(ioctl_(&f, c, bad, arg), -EOPNOTSUPP);
+	pt_backend_dev_close(f.be, c);
+	row_fx_free(&f);
+}
+
+/*
+ * A BAR mmap'd from the device file is VM_IO | VM_PFNMAP: iommufd cannot pin it
+ * (pin_user_pages: EFAULT). Mapped into an IOAS with a domain: EFAULT at once; into one
+ * without: the map succeeds and the attach that would pin it fails. Type1 maps it.
+ */
+static void test_pfnmap_efault(void **state)
+{
+	struct row_fx f = load_modern("lab-shared-e1000e-vfio");
+	const uint64_t bar_va = 0x7f1000000000ull;
+	struct iommu_ioas_map m = { .size = sizeof(m),
+				    .flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+					     IOMMU_IOAS_MAP_WRITEABLE,
+				    .user_va = bar_va,
+				    .length = 0x1000,
+				    .iova = 0x100000 };
+	int ictx = pt_backend_dev_open(f.be, "iommu", 2);
+	int cdev = pt_backend_dev_open(f.be, "vfio/devices/vfio0", 2);
+	uint32_t ioas, other, pt;
+
+	(void)state;
+	assert_int_equal(fks_host_region_mapped(f.h, ictx, bar_va, 0x1000), -EBADF);
+	assert_int_equal(fks_host_region_mapped(f.h, cdev, bar_va, 0x1000), 0);
+	assert_int_equal(bind(&f, cdev, ictx, NULL), 0);
+	ioas = ioas_alloc(&f, ictx);
+	other = ioas_alloc(&f, ictx);
+	/* No domain yet: nothing is pinned, the map succeeds; the attach then fails. */
+	m.ioas_id = other;
+	assert_int_equal(ioctl_(&f, ictx, IOMMU_IOAS_MAP, &m), 0);
+	pt = other;
+	assert_int_equal(attach(&f, cdev, &pt), -EFAULT);
+	/* With the device attached, the map itself fails; anonymous memory maps. */
+	pt = ioas;
+	assert_int_equal(attach(&f, cdev, &pt), 0);
+	m.ioas_id = ioas;
+	assert_int_equal(ioctl_(&f, ictx, IOMMU_IOAS_MAP, &m), -EFAULT);
+	m.user_va = bar_va + 0x1000;
+	assert_int_equal(ioctl_(&f, ictx, IOMMU_IOAS_MAP, &m), 0);
+	/* Once unmapped from the process, the address is ordinary memory again. */
+	fks_host_region_unmapped(f.h, bar_va, 0x1000);
+	m.user_va = bar_va;
+	m.iova = 0x200000;
+	assert_int_equal(ioctl_(&f, ictx, IOMMU_IOAS_MAP, &m), 0);
+	pt_backend_dev_close(f.be, cdev);
+	pt_backend_dev_close(f.be, ictx);
+	row_fx_free(&f);
+}
+
+/* Type1 follows a PFNMAP mapping's PFNs (vaddr_get_pfns): the BAR maps. */
+static void test_pfnmap_type1(void **state)
+{
+	struct row_fx f = row_fx_load("lab-shared-e1000e-vfio", NULL);
+	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map),
+						.flags = VFIO_DMA_MAP_FLAG_READ |
+							 VFIO_DMA_MAP_FLAG_WRITE,
+						.vaddr = 0x7f1000000000ull,
+						.iova = 0x100000,
+						.size = 0x1000 };
+	int c = pt_backend_dev_open(f.be, "vfio/vfio", 2),
+	    g = pt_backend_dev_open(f.be, "vfio/6", 2), d;
+
+	(void)state;
+	assert_int_equal(ioctl_(&f, g, VFIO_GROUP_SET_CONTAINER, &c), 0);
+	assert_int_equal(ioctl_(&f, c, VFIO_SET_IOMMU, (void *)(uintptr_t)VFIO_TYPE1v2_IOMMU), 0);
+	d = ioctl_(&f, g, VFIO_GROUP_GET_DEVICE_FD, (void *)"0000:01:00.0");
+	assert_true(d >= 0);
+	assert_int_equal(fks_host_region_mapped(f.h, d, map.vaddr, map.size), 0);
+	assert_int_equal(ioctl_(&f, c, VFIO_IOMMU_MAP_DMA, &map), 0);
 	pt_backend_dev_close(f.be, d);
 	pt_backend_dev_close(f.be, g);
 	pt_backend_dev_close(f.be, c);
@@ -574,6 +800,11 @@ int main(void)
 		cmocka_unit_test(test_memlock_modes),
 		cmocka_unit_test(test_ioas_copy_hwpt_info),
 		cmocka_unit_test(test_compat_container),
+		cmocka_unit_test(test_compat_info),
+		cmocka_unit_test(test_compat_type1_unset),
+		cmocka_unit_test(test_iommufd_test_cmd),
+		cmocka_unit_test(test_pfnmap_efault),
+		cmocka_unit_test(test_pfnmap_type1),
 		cmocka_unit_test(test_type1_unmap_wrap),
 		cmocka_unit_test(test_vf_token),
 	};

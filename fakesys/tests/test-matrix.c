@@ -566,8 +566,9 @@ static char *replay_calls(struct pt_backend *be, const char *calls)
 
 /*
  * The lab's own kernel (ci/lab/kernel; release ending in -pth-own or -pth-own-nocompat) has
- * iommufd and the cdev, and iommufd's compat container in "own" only: the model is told so
- * (a model without these settings refuses them, and the rows then differ).
+ * iommufd, the cdev and the iommufd selftest (ci/lab/kernel.config: CONFIG_IOMMUFD_TEST), and
+ * iommufd's compat container in "own" only: the model is told so (a model without these
+ * settings refuses them, and the rows then differ).
  */
 static struct fks_host *own_config(struct fks_host *h, const char *kernel)
 {
@@ -575,8 +576,31 @@ static struct fks_host *own_config(struct fks_host *h, const char *kernel)
 		return h;
 	fks_host_set(h, "iommufd", "1");
 	fks_host_set(h, "vfio_device_cdev", "1");
+	fks_host_set(h, "iommufd_test", "1");
 	fks_host_set(h, "iommufd_vfio_container", strstr(kernel, "-pth-own-nocompat") ? "0" : "1");
 	return h;
+}
+
+/*
+ * The calls name the state's device's IOMMU group by number (the guest's {g}: its
+ * iommu_group link on that boot). Group numbers are an enumeration artefact of the boot: the
+ * own kernel put the e1000e pair in group 1, the Debian kernels (and the recording replayed
+ * here, lab-shared-initial) in group 6. So "vfio/N" becomes the recording's group of the same
+ * device; the group's other member (e1000e function 0, on e1000e) is the same in both.
+ */
+static char *recorded_groups(struct pt_backend *be, const char *dev, const char *calls)
+{
+	g_autofree char *link = g_strdup_printf("bus/pci/devices/%s/iommu_group", dev);
+	g_autoptr(GRegex) re = g_regex_new("vfio/[0-9]+\\b", 0, 0, NULL);
+	g_autofree char *repl = NULL;
+	char target[256];
+	const char *slash;
+	int r = pt_backend_readlink(be, PT_NS_SYS, link, target, sizeof(target) - 1);
+
+	if (r < 0 || !(slash = strrchr(target, '/')))
+		return g_strdup(calls);
+	repl = g_strdup_printf("vfio/%s", slash + 1);
+	return g_regex_replace_literal(re, calls, -1, 0, repl, 0, NULL);
 }
 
 /* The model's "observed\tafter" for a row. */
@@ -593,7 +617,9 @@ static char *replay(char **c)
 	if (r < 0) {
 		out = g_strdup_printf("setup-failed:%s\t-", row_errno_name(-r));
 	} else if (!strcmp(c[C_OP], "ioctl")) {
-		out = replay_calls(be, c[C_VALUE]);
+		g_autofree char *calls = recorded_groups(be, c[C_DEVICE], c[C_VALUE]);
+
+		out = replay_calls(be, calls);
 	} else {
 		value = row_unescape(c[C_VALUE], &len);
 		r = pt_backend_write(be, PT_NS_SYS, c[C_PATH], value, len);
@@ -759,14 +785,10 @@ int main(void)
 	const char *name, *summary;
 	int r;
 
-	/*
-	 * The tables of the lab's own kernel (matrix-own-*.tsv: iommufd and the cdev) need the
-	 * model's /dev/iommu and cdev; they are replayed only with PTH_MATRIX_OWN=1.
-	 */
+	/* Every table, the lab's own kernel's (matrix-own-*.tsv: iommufd and the cdev) too. */
 	while (dir && (name = g_dir_read_name(dir)))
 		if (g_str_has_prefix(name, "matrix-") && g_str_has_suffix(name, ".tsv") &&
-		    strcmp(name, "matrix-known.tsv") &&
-		    (!g_str_has_prefix(name, "matrix-own") || g_getenv("PTH_MATRIX_OWN")))
+		    strcmp(name, "matrix-known.tsv"))
 			g_ptr_array_add(files, g_strdup(name));
 	g_ptr_array_sort(files, cmp_name);
 	for (guint i = 0; i < files->len; i++) {
