@@ -816,9 +816,7 @@ int fks_loader_finish(struct fks_loader *l, const struct fks_options *opts, stru
 		fks_host_add_note(h, n->rule, n->address, "%s", n->message);
 	}
 	g_ptr_array_sort(h->others, cmp_rec);
-	/* A tree is walked depth first and a block is added when its walk ends, so a child's
-	 * child (virtio0/net/eth0) would come before its parent (virtio0): path order, as in a
-	 * recording, whichever way the host was read. */
+	/* Children in path order, as a recording has them (a tree's walk adds eth0 first). */
 	for (guint i = 0; i < h->devs->len; i++)
 		g_ptr_array_sort(((struct fks_dev *)h->devs->pdata[i])->children, cmp_rec);
 	g_ptr_array_sort(h->proc, cmp_entry);
