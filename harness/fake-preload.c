@@ -6,13 +6,15 @@
  * carry them, and VFIO_GROUP_GET_DEVICE_FD makes a new file out of nothing; umockdev's ioctl
  * handler cannot make that file either. So this library, first in the client's LD_PRELOAD
  * (before libumockdev-preload), takes open()s of the VFIO nodes ($PTHARNESS_FAKE_DEV/vfio/...
- * and .../iommu), and every call
- * on the files it made: ioctl, pread, pwrite, mmap, dup, fcntl(F_DUPFD), close. Each becomes
- * a request on a unix socket to fake's server ($PTHARNESS_FAKE_VFIO), which answers from the
- * model. The client holds a real placeholder file (an eventfd: poll, close and exec work on
+ * and .../iommu), and every call on the files it made: ioctl, pread, pwrite, mmap, dup,
+ * fcntl(F_DUPFD), close (and munmap of their mappings). Each becomes a request on a unix
+ * socket to fake's server ($PTHARNESS_FAKE_VFIO), which answers from the model. The client holds a real placeholder file (an eventfd: poll, close and exec work on
  * it) and the server's handle stands behind it. A VFIO argument is a struct whose first
  * field is its size (argsz); the few that are not are a table below. A BAR is mapped from
- * the memory the server passes back (the model says whether the region may be mapped).
+ * the memory the server passes back (the model says whether the region may be mapped), and
+ * the server is told where it lies: vfio_pci_core_mmap() makes a VM_PFNMAP mapping, which
+ * iommufd cannot pin (a DMA map of it fails with EFAULT) and type1 maps. munmap, and an
+ * mmap with MAP_FIXED over it, make it ordinary memory again.
  *
  * This is an LD_PRELOAD library: its state is necessarily one per process (a static table
  * from file descriptor to handle), guarded by one lock. After fork() a child opens its own
@@ -29,6 +31,8 @@
 #include <linux/vfio.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +45,7 @@
 #include <unistd.h>
 
 #include "fake-vfio-proto.h"
+#include "uapi-iommufd.h"
 
 #define FD_LIMIT 65536
 #define FDS_MAX 253 /* SCM_MAX_FD */
@@ -54,6 +59,19 @@ static struct {
 	pid_t opener[FD_LIMIT];
 	uint8_t kind[FD_LIMIT]; /* enum pthv_kind */
 } S = { .lock = PTHREAD_MUTEX_INITIALIZER, .sock = -1 };
+
+/* The regions this process mapped (the model keeps 32 such ranges). */
+#define MAPS_MAX 32
+
+static struct {
+	pthread_mutex_t lock;
+	unsigned n;
+	struct {
+		uintptr_t va;
+		size_t len;
+		pid_t pid; /* the mapper: after fork() the child's munmap is not the parent's */
+	} m[MAPS_MAX];
+} M = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 /* The next definition of a call (umockdev's preload, or libc's), looked up once. */
 #define NEXT(name)                                                                \
@@ -397,6 +415,7 @@ static const struct {
 	{ PTHV_KIND_DEVICE, VFIO_DEVICE_GET_GFX_DMABUF, PTHV_ARG_VALUE },
 	{ PTHV_KIND_DEVICE, VFIO_DEVICE_SET_IRQS, PTHV_ARG_IRQ_SET },
 	{ PTHV_KIND_DEVICE, VFIO_DEVICE_PCI_HOT_RESET, PTHV_ARG_HOT_RESET },
+	{ PTHV_KIND_DEVICE, VFIO_DEVICE_BIND_IOMMUFD, PTHV_ARG_BIND },
 };
 
 static enum pthv_arg arg_kind(enum pthv_kind kind, unsigned long request, const void *arg)
@@ -426,6 +445,30 @@ static void *hot_reset_handles(const struct vfio_pci_hot_reset *in, size_t len)
 		}
 		out->group_fds[i] = handle_of(in->group_fds[i]);
 	}
+	return out;
+}
+
+/* VFIO_DEVICE_BIND_IOMMUFD names the iommufd by fd: a copy names it by handle (caller
+ * frees). iommufd_ctx_from_fd(): no file is EBADF, a file not an iommufd's EBADFD. */
+static void *bind_handle(const struct vfio_device_bind_iommufd *in, size_t len)
+{
+	struct vfio_device_bind_iommufd *out;
+	int fd;
+
+	if (len < offsetof(struct vfio_device_bind_iommufd, iommufd) + sizeof(in->iommufd)) {
+		errno = EINVAL; /* vfio_df_ioctl_bind_iommufd(): shorter than its minsz */
+		return NULL;
+	}
+	fd = in->iommufd;
+	if (handle_of(fd) < 0) {
+		errno = NEXT(fcntl)(fd, F_GETFD) < 0 ? EBADF : EBADFD;
+		return NULL;
+	}
+	out = malloc(len);
+	if (!out)
+		return NULL;
+	memcpy(out, in, len);
+	out->iommufd = handle_of(fd);
 	return out;
 }
 
@@ -489,16 +532,23 @@ static int shim_ioctl(int fd, unsigned long request, void *arg)
 			if (r < 0)
 				return fail(r);
 		}
-		if (req.arg == PTHV_ARG_HOT_RESET) {
-			copy = hot_reset_handles(arg, req.len);
+		if (req.arg == PTHV_ARG_HOT_RESET || req.arg == PTHV_ARG_BIND) {
+			copy = req.arg == PTHV_ARG_BIND ? bind_handle(arg, req.len) :
+							  hot_reset_handles(arg, req.len);
 			if (!copy)
 				return -1;
 			payload = copy;
 		}
 	}
 	r = rpc(&req, payload, fds, nfds,
-		req.arg == PTHV_ARG_ARGSZ || req.arg == PTHV_ARG_IRQ_SET ? arg : NULL, req.len,
-		NULL);
+		req.arg == PTHV_ARG_ARGSZ || req.arg == PTHV_ARG_IRQ_SET ? arg :
+		req.arg == PTHV_ARG_BIND				 ? copy :
+									   NULL,
+		req.len, NULL);
+	/* out_devid back to the caller; the kernel writes nothing else of it. */
+	if (r >= 0 && req.arg == PTHV_ARG_BIND)
+		((struct vfio_device_bind_iommufd *)arg)->out_devid =
+			((struct vfio_device_bind_iommufd *)copy)->out_devid;
 	free(copy);
 	if (r >= 0 && req.arg == PTHV_ARG_STRING) /* vfio_group_get_device_fd(): O_CLOEXEC */
 		return adopt((int32_t)r, PTHV_KIND_DEVICE, 1);
@@ -575,6 +625,56 @@ EXPORT ssize_t pwrite64(int fd, const void *buf, size_t count, off_t off)
 				    NEXT(pwrite64)(fd, buf, count, off);
 }
 
+/* A length as the kernel takes it: whole pages. */
+static size_t pages_of(size_t len)
+{
+	size_t page = (size_t)getpagesize();
+
+	return (len + page - 1) & ~(page - 1);
+}
+
+/* [addr, addr + len) is no longer what it was (munmap, or MAP_FIXED over it): the server
+ * forgets the regions of this process wholly inside it. Asked only when one overlaps. */
+static void unmapped(void *addr, size_t len)
+{
+	uintptr_t va = (uintptr_t)addr, last = va + (pages_of(len) - 1);
+	struct pthv_req req = { .op = PTHV_UNMAPPED, .value = va, .request = pages_of(len) };
+	bool hit = false;
+
+	if (!len || !__atomic_load_n(&M.n, __ATOMIC_RELAXED))
+		return;
+	pthread_mutex_lock(&M.lock);
+	for (unsigned i = 0; i < M.n;) {
+		bool mine = M.m[i].pid == getpid();
+		uintptr_t end = M.m[i].va + (M.m[i].len - 1);
+
+		hit |= mine && M.m[i].va <= last && va <= end;
+		if (!mine || (M.m[i].va >= va && end <= last))
+			M.m[i] = M.m[--M.n];
+		else
+			i++;
+	}
+	pthread_mutex_unlock(&M.lock);
+	if (hit)
+		rpc(&req, NULL, NULL, 0, NULL, 0, NULL);
+}
+
+/* The server is told of the region fd's handle mapped at p. Past the model's 32, the
+ * mapping works as ordinary memory would (the kernel has no such limit). */
+static void mapped(int32_t handle, void *p, size_t len)
+{
+	struct pthv_req req = {
+		.op = PTHV_MAPPED, .handle = handle, .value = (uintptr_t)p, .request = pages_of(len)
+	};
+
+	if (rpc(&req, NULL, NULL, 0, NULL, 0, NULL) < 0)
+		return;
+	pthread_mutex_lock(&M.lock);
+	if (M.n < MAPS_MAX)
+		M.m[M.n++] = (__typeof__(M.m[0])){ (uintptr_t)p, pages_of(len), getpid() };
+	pthread_mutex_unlock(&M.lock);
+}
+
 static void *shim_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
 	struct pthv_req req = { .op = PTHV_MMAP,
@@ -594,17 +694,40 @@ static void *shim_mmap(void *addr, size_t len, int prot, int flags, int fd, off_
 	}
 	p = NEXT(mmap)(addr, len, prot, flags, memfd, (off_t)r);
 	NEXT(close)(memfd);
+	if (p != MAP_FAILED) {
+		unmapped(p, len); /* MAP_FIXED over a region mapped before */
+		mapped(req.handle, p, len);
+	}
+	return p;
+}
+
+/* Any other mapping placed with MAP_FIXED may replace a region's. */
+static void *other_mapped(void *p, size_t len, int flags)
+{
+	if (p != MAP_FAILED && (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) == MAP_FIXED)
+		unmapped(p, len);
 	return p;
 }
 
 EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
-	return handle_of(fd) >= 0 ? shim_mmap(addr, len, prot, flags, fd, off) :
-				    NEXT(mmap)(addr, len, prot, flags, fd, off);
+	return handle_of(fd) >= 0 ?
+		       shim_mmap(addr, len, prot, flags, fd, off) :
+		       other_mapped(NEXT(mmap)(addr, len, prot, flags, fd, off), len, flags);
 }
 
 EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
-	return handle_of(fd) >= 0 ? shim_mmap(addr, len, prot, flags, fd, off) :
-				    NEXT(mmap64)(addr, len, prot, flags, fd, off);
+	return handle_of(fd) >= 0 ?
+		       shim_mmap(addr, len, prot, flags, fd, off) :
+		       other_mapped(NEXT(mmap64)(addr, len, prot, flags, fd, off), len, flags);
+}
+
+EXPORT int munmap(void *addr, size_t len)
+{
+	int r = NEXT(munmap)(addr, len);
+
+	if (r == 0)
+		unmapped(addr, len);
+	return r;
 }

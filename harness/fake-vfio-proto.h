@@ -24,6 +24,10 @@ enum pthv_op {
 	PTHV_READ, /* value: file offset; len: bytes wanted */
 	PTHV_WRITE, /* value: file offset; payload: the bytes */
 	PTHV_MMAP, /* value: file offset; request: length; flags: mmap flags */
+	/* The client mapped the handle's region at value (request bytes): a VM_PFNMAP mapping,
+	 * which iommufd cannot pin (fks_host_region_mapped). */
+	PTHV_MAPPED,
+	PTHV_UNMAPPED, /* value, request: a range the client unmapped or mapped over */
 	_PTHV_OP_MAX,
 };
 
@@ -56,6 +60,7 @@ enum pthv_arg {
 	PTHV_ARG_STRING, /* a NUL-terminated string; the reply is a new handle */
 	PTHV_ARG_IRQ_SET, /* struct vfio_irq_set: its eventfds are passed as SCM_RIGHTS */
 	PTHV_ARG_HOT_RESET, /* struct vfio_pci_hot_reset: its group fds sent as handles */
+	PTHV_ARG_BIND, /* struct vfio_device_bind_iommufd: its iommufd fd sent as its handle */
 };
 
 struct pthv_req {

@@ -15,7 +15,8 @@
  * (vfio_bar_fixup()), so sizing them works; writes reach the command register, BARs and
  * capabilities of the copy, never the header's read-only fields. A BAR's contents are memory
  * of this process (a memfd per BAR, created at first use), served to pread, pwrite and mmap
- * alike; the model decides whether a BAR may be mapped (VFIO_REGION_INFO_FLAG_MMAP). The ROM's
+ * alike; the model decides whether a BAR may be mapped (VFIO_REGION_INFO_FLAG_MMAP) and is told
+ * where the client mapped it (a VM_PFNMAP range iommufd cannot pin) until unmapped. The ROM's
  * contents are not in a recording: reading it fails with EIO. Interrupts are never raised:
  * the eventfds given to VFIO_DEVICE_SET_IRQS are checked by the model and closed.
  */
@@ -59,9 +60,15 @@ struct fv_dev {
 	struct fv_region region[VFIO_PCI_NUM_REGIONS];
 };
 
+/* A client's mapping of a device region, [va, va + len) of its memory. */
+struct fv_map {
+	uint64_t va, len;
+};
+
 struct fv_conn {
 	int fd;
 	GArray *handles; /* int: what this client opened, closed when it goes */
+	GArray *maps; /* struct fv_map: its regions mapped, forgotten when it goes */
 };
 
 struct pth_fakevfio {
@@ -305,6 +312,66 @@ static int64_t region_mmap(struct fv_dev *d, uint64_t off, uint64_t len, uint32_
 	return (int64_t)start;
 }
 
+/*
+ * A cdev's device file once bound (before, vfio_device_fops_cdev_open()'s file answers no
+ * region request): its device is the PCI function whose vfio-dev/ holds the node's name.
+ */
+static void cdev_bound(struct pth_fakevfio *v, int handle)
+{
+	const char *node = g_hash_table_lookup(v->names, GINT_TO_POINTER(handle));
+	struct pt_trace *trace = v->be->trace;
+	char **names = NULL;
+	size_t n = 0;
+
+	if (!node || !g_str_has_prefix(node, "vfio/devices/") ||
+	    g_hash_table_contains(v->devs, GINT_TO_POINTER(handle)))
+		return;
+	v->be->trace = NULL;
+	if (pt_backend_list(v->be, PT_NS_SYS, "bus/pci/devices", &names, &n) < 0)
+		n = 0;
+	for (size_t i = 0; i < n; i++) {
+		g_autofree char *dir = g_strdup_printf("bus/pci/devices/%s/vfio-dev/%s", names[i],
+						       strrchr(node, '/') + 1);
+
+		if (pt_backend_exists(v->be, PT_NS_SYS, dir) > 0) {
+			g_hash_table_insert(v->devs, GINT_TO_POINTER(handle),
+					    dev_new(v, handle, names[i]));
+			break;
+		}
+	}
+	v->be->trace = trace;
+	pt_strv_free(names);
+}
+
+/* ---- the client's mappings of regions ---- */
+
+/* The model is told of a BAR the client mapped: vfio_pci_core_mmap() made it VM_IO |
+ * VM_PFNMAP, memory iommufd's pin_user_pages refuses (EFAULT) and type1 follows. */
+static int64_t region_mapped(struct pth_fakevfio *v, struct fv_conn *c, const struct pthv_req *req)
+{
+	struct fv_map m = { req->value, req->request };
+	int r = fks_host_region_mapped(v->host, req->handle, m.va, m.len);
+
+	if (r == 0)
+		g_array_append_val(c->maps, m);
+	return r;
+}
+
+/* munmap, or a mapping over it: what lies wholly inside [va, va + len) is ordinary memory
+ * again. A mapping cut only in part stays whole: the hole is no memory (EFAULT to pin too). */
+static void region_unmapped(struct pth_fakevfio *v, struct fv_conn *c, uint64_t va, uint64_t len)
+{
+	if (!len)
+		return;
+	fks_host_region_unmapped(v->host, va, len);
+	for (guint i = c->maps->len; i-- > 0;) {
+		const struct fv_map *m = &g_array_index(c->maps, struct fv_map, i);
+
+		if (m->va >= va && m->va + (m->len - 1) <= va + (len - 1))
+			g_array_remove_index_fast(c->maps, i);
+	}
+}
+
 /* ---- requests ---- */
 
 static void conn_add_handle(struct pth_fakevfio *v, struct fv_conn *c, int handle,
@@ -359,6 +426,8 @@ static int64_t do_ioctl(struct pth_fakevfio *v, struct fv_conn *c, const struct 
 	}
 	r = pt_backend_dev_ioctl(v->be, req->handle, (unsigned long)req->request, arg);
 	trace_ioctl(v, at, kind_of(v, req->handle), (unsigned long)req->request, (int)r);
+	if (r >= 0 && req->arg == PTHV_ARG_BIND)
+		cdev_bound(v, req->handle);
 	if (r >= 0 && req->arg == PTHV_ARG_STRING) {
 		struct fv_dev *d = dev_new(v, (int)r, (const char *)payload);
 
@@ -388,7 +457,8 @@ static int64_t handle_req(struct pth_fakevfio *v, struct fv_conn *c, const struc
 		return do_close(v, c, req->handle);
 	case PTHV_IOCTL:
 		r = do_ioctl(v, c, req, payload, fds, nfds);
-		if (req->arg == PTHV_ARG_ARGSZ || req->arg == PTHV_ARG_IRQ_SET)
+		if (req->arg == PTHV_ARG_ARGSZ || req->arg == PTHV_ARG_IRQ_SET ||
+		    req->arg == PTHV_ARG_BIND)
 			*ret_len = req->len;
 		return r;
 	case PTHV_READ:
@@ -423,6 +493,11 @@ static int64_t handle_req(struct pth_fakevfio *v, struct fv_conn *c, const struc
 				     r < 0 ? (int)r : 0, NULL);
 		}
 		return r;
+	case PTHV_MAPPED:
+		return d ? region_mapped(v, c, req) : -EBADF;
+	case PTHV_UNMAPPED:
+		region_unmapped(v, c, req->value, req->request);
+		return 0;
 	default:
 		return -EINVAL;
 	}
@@ -437,6 +512,13 @@ static void conn_free(struct pth_fakevfio *v, struct fv_conn *c)
 	while (c->handles->len)
 		do_close(v, c, g_array_index(c->handles, int, c->handles->len - 1));
 	g_array_free(c->handles, TRUE);
+	/* Its memory went with the process. */
+	while (c->maps->len) {
+		const struct fv_map m = g_array_index(c->maps, struct fv_map, 0);
+
+		region_unmapped(v, c, m.va, m.len);
+	}
+	g_array_free(c->maps, TRUE);
 	close(c->fd);
 	g_free(c);
 }
@@ -523,6 +605,7 @@ static void accept_one(struct pth_fakevfio *v)
 	c = g_new0(struct fv_conn, 1);
 	c->fd = fd;
 	c->handles = g_array_new(FALSE, FALSE, sizeof(int));
+	c->maps = g_array_new(FALSE, FALSE, sizeof(struct fv_map));
 	g_ptr_array_add(v->conns, c);
 }
 
