@@ -496,7 +496,11 @@ static int64_t handle_req(struct pth_fakevfio *v, struct fv_conn *c, const struc
 			*ret_len = (size_t)r;
 		return r;
 	case PTHV_MMAP:
-		r = d ? region_mmap(d, req->value, req->request, req->flags, ret_fd) : -ENODEV;
+		/* A cdev not yet bound: vfio_device_fops_mmap() refuses until access is granted
+		 * (EINVAL); a group or container file has no mmap (ENODEV). */
+		r = d ? region_mmap(d, req->value, req->request, req->flags, ret_fd) :
+		    kind_of(v, req->handle) == PTHV_KIND_DEVICE ? -EINVAL :
+								  -ENODEV;
 		if (v->be->trace) {
 			g_autofree char *what = g_strdup_printf(
 				"mmap %s region %u +0x%llx, 0x%llx bytes", d ? d->addr : "vfio",
