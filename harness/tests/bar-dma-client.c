@@ -9,11 +9,13 @@
  * of anonymous memory, then of BAR0's address again once BAR0 is unmapped and anonymous
  * memory put there. Each request prints "NAME: ERRNO" (0 when it succeeded); what each
  * should be is the scenario's to say. A step before them that fails prints "setup: ..." and
- * exits 1.
+ * exits 1. bar-dma-client leave GROUP BDF maps BAR0 through the container and exits without
+ * unmapping it (the process's memory goes with it).
  */
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,8 +129,10 @@ static void through_iommufd(const char *cdev)
 	map_bar(dev, ioas_map, ictx, alloc.out_ioas_id, "IOMMU_IOAS_MAP");
 }
 
-static void through_container(const char *group_id, const char *bdf)
+static void through_container(const char *group_id, const char *bdf, bool leave)
 {
+	struct vfio_region_info bar0 = { .argsz = sizeof(bar0),
+					 .index = VFIO_PCI_BAR0_REGION_INDEX };
 	char node[64];
 	int group, container, dev;
 
@@ -141,18 +145,24 @@ static void through_container(const char *group_id, const char *bdf)
 	setup(ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) == 0, "VFIO_SET_IOMMU");
 	dev = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, bdf);
 	setup(dev >= 0, "VFIO_GROUP_GET_DEVICE_FD");
-	map_bar(dev, dma_map, container, 0, "VFIO_IOMMU_MAP_DMA");
+	if (!leave) {
+		map_bar(dev, dma_map, container, 0, "VFIO_IOMMU_MAP_DMA");
+		return;
+	}
+	setup(ioctl(dev, VFIO_DEVICE_GET_REGION_INFO, &bar0) == 0, "BAR0 region info");
+	setup(mmap(NULL, LEN, PROT_READ, MAP_SHARED, dev, (off_t)bar0.offset) != MAP_FAILED,
+	      "BAR0 mmap");
 }
 
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "iommufd") == 0)
 		through_iommufd(argv[2]);
-	else if (argc == 4 && strcmp(argv[1], "container") == 0)
-		through_container(argv[2], argv[3]);
+	else if (argc == 4 && (strcmp(argv[1], "container") == 0 || strcmp(argv[1], "leave") == 0))
+		through_container(argv[2], argv[3], argv[1][0] == 'l');
 	else
-		return fprintf(stderr, "usage: bar-dma-client iommufd CDEV | container GROUP "
-				       "BDF\n"),
+		return fprintf(stderr, "usage: bar-dma-client iommufd CDEV | {container|leave} "
+				       "GROUP BDF\n"),
 		       99;
 	return 0;
 }
