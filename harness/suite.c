@@ -77,6 +77,12 @@ static const char *verdict(const struct pth_job *j, const struct pth_run *r, con
 {
 	bool missing = false;
 
+	/* A run skipped (an exec step's program is not installed) fired nothing: it is a skip,
+	 * not a rule that never fired; a fault point that broke the host still fails it. */
+	if (r->status == PTH_CERT_SKIP && strcmp(status, "pass") == 0 && !broken->len) {
+		*ret_message = r->reason;
+		return "skip";
+	}
 	for (char **rl = j->sc->rules; rl && *rl; rl++)
 		missing |= !g_hash_table_contains(j->fired, *rl) &&
 			   pth_rule_needs_firing(j->opts->target, *rl);
