@@ -373,6 +373,8 @@ void fks_loader_note(struct fks_loader *l, const char *rule, const char *address
 bool fks_loader_has_block(const struct fks_loader *l, const char *devpath);
 void fks_host_add_note(struct fks_host *h, const char *rule, const char *address, const char *fmt,
 		       ...) _printf_(4, 5);
+/* load-numbers.c: VFIO group minors and device indexes of a loaded host, in one pass. */
+void fks_loader_assign_vfio(struct fks_host *h);
 int fks_loader_finish(struct fks_loader *l, const struct fks_options *opts, struct fks_host **ret,
 		      struct pt_error *err);
 

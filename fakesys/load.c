@@ -766,34 +766,6 @@ static gint cmp_rec(gconstpointer a, gconstpointer b)
 		      (*(struct fks_rec *const *)b)->devpath);
 }
 
-/*
- * Each group with a member on a VFIO driver gets the lowest minor no other group holds, in
- * group order, as fks_vfio_group_sync() would give them one at a time; but in one pass (that
- * search per group made loading a 65,536-device host quadratic).
- */
-static void assign_vfio_minors(struct fks_host *h)
-{
-	g_autoptr(GHashTable) used = g_hash_table_new(NULL, NULL);
-	int next = 0;
-
-	for (guint i = 0; i < h->groups->len; i++) {
-		const struct fks_group *g = h->groups->pdata[i];
-
-		if (g->vfio_minor >= 0)
-			g_hash_table_add(used, GINT_TO_POINTER(g->vfio_minor + 1));
-	}
-	for (guint i = 0; i < h->groups->len; i++) {
-		struct fks_group *g = h->groups->pdata[i];
-
-		if (g->vfio_minor >= 0 || !fks_group_has_vfio(g))
-			continue;
-		while (g_hash_table_contains(used, GINT_TO_POINTER(next + 1)))
-			next++;
-		g->vfio_minor = next;
-		g_hash_table_add(used, GINT_TO_POINTER(next + 1));
-	}
-}
-
 int fks_loader_finish(struct fks_loader *l, const struct fks_options *opts, struct fks_host **ret,
 		      struct pt_error *err)
 {
@@ -882,7 +854,7 @@ int fks_loader_finish(struct fks_loader *l, const struct fks_options *opts, stru
 		else
 			i++;
 	}
-	assign_vfio_minors(h);
+	fks_loader_assign_vfio(h);
 	fks_iommufd_host_init(h);
 	for (guint i = 0; i < h->groups->len; i++)
 		fks_vfio_group_sync(h, h->groups->pdata[i]);
