@@ -260,6 +260,8 @@ struct fks_host *fks_host_free(struct fks_host *h)
 	g_ptr_array_free(h->proc, TRUE);
 	if (h->notes)
 		g_ptr_array_free(h->notes, TRUE);
+	if (h->block_lines)
+		g_hash_table_unref(h->block_lines);
 	if (h->driver_unknown)
 		g_hash_table_unref(h->driver_unknown);
 	if (h->group_unknown)
@@ -595,6 +597,8 @@ static void copy_host_fields(struct fks_host *n, const struct fks_host *h)
 	*n = *h;
 	n->osrelease = g_strdup(h->osrelease);
 	n->kconfig = g_strdup(h->kconfig);
+	/* Never changed after loading: shared. */
+	n->block_lines = h->block_lines ? g_hash_table_ref(h->block_lines) : NULL;
 	n->devs = own.devs;
 	n->drivers = own.drivers;
 	n->groups = own.groups;

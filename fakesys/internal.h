@@ -272,6 +272,7 @@ struct fks_host {
 	GHashTable *driver_unknown; /* BDF (owned) -> static reason; or NULL */
 	GHashTable *group_unknown; /* BDF (owned) -> static reason; or NULL */
 	GPtrArray *notes; /* struct fks_note *: what loading found missing or wrong; or NULL */
+	GHashTable *block_lines; /* a recording's block devpath -> its P: line; or NULL */
 	bool autoprobe;
 	/* settings */
 	uint64_t memlock;
@@ -379,8 +380,9 @@ int fks_loader_finish(struct fks_loader *l, const struct fks_options *opts, stru
 		      struct pt_error *err);
 
 /* recording.c */
-int fks_recording_parse(const char *name, const char *text, size_t len, struct fks_loader *l,
-			struct pt_error *err);
+/* mapped: text is a private read-only file mapping whose pages may be given back as read. */
+int fks_recording_parse(const char *name, const char *text, size_t len, bool mapped,
+			struct fks_loader *l, struct pt_error *err);
 
 /* drvinfo.c: what the kernel's drivers declare */
 const struct fks_drvinfo *fks_drvinfo_lookup(const char *name);

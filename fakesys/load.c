@@ -766,6 +766,22 @@ static gint cmp_rec(gconstpointer a, gconstpointer b)
 		      (*(struct fks_rec *const *)b)->devpath);
 }
 
+/* Each recorded block's line, for messages about what lies in it (fks_host_block_line()). */
+static void keep_block_lines(const struct fks_loader *l, struct fks_host *h)
+{
+	for (guint i = 0; i < l->blocks->len; i++) {
+		const struct pending *p = &g_array_index(l->blocks, struct pending, i);
+
+		if (!p->line)
+			continue;
+		if (!h->block_lines)
+			h->block_lines =
+				g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+		g_hash_table_insert(h->block_lines, g_strdup(p->rec->devpath),
+				    GUINT_TO_POINTER(p->line));
+	}
+}
+
 int fks_loader_finish(struct fks_loader *l, const struct fks_options *opts, struct fks_host **ret,
 		      struct pt_error *err)
 {
@@ -777,6 +793,7 @@ int fks_loader_finish(struct fks_loader *l, const struct fks_options *opts, stru
 	r = fks_host_alloc(&h);
 	if (r < 0)
 		return r;
+	keep_block_lines(l, h);
 	r = finish_devices(l, h, members, err);
 	if (r < 0) {
 		fks_host_free(h);

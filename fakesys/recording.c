@@ -14,8 +14,11 @@
  */
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "import.h"
 #include "internal.h"
@@ -349,13 +352,36 @@ static int check_dirs(struct parse *p)
 	return 0;
 }
 
-int fks_recording_parse(const char *name, const char *text, size_t len, struct fks_loader *l,
-			struct pt_error *err)
+/*
+ * A mapped recording: every 8 MiB parsed, the whole pages behind are given back. On a private
+ * read-only file mapping MADV_DONTNEED only drops them from this process (a later read would
+ * fault them in from the file again), so that a large recording is never resident whole
+ * beside the model made of it: nothing of the text is kept, each line is copied as read.
+ */
+#define DROP_STEP ((size_t)8 << 20)
+
+static void drop_read(const char **dropped, const char *upto)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	const char *end = (const char *)((uintptr_t)upto & ~(page - 1));
+
+	if (end < *dropped || (size_t)(end - *dropped) < DROP_STEP)
+		return;
+	(void)madvise((void *)*dropped, (size_t)(end - *dropped), MADV_DONTNEED);
+	*dropped = end;
+}
+
+int fks_recording_parse(const char *name, const char *text, size_t len, bool mapped,
+			struct fks_loader *l, struct pt_error *err)
 {
 	struct parse p = { .name = name, .err = err };
 	const char *s = text, *end = text + len;
+	const char *dropped = text;
 	unsigned no = 0, blocks = 0;
 	int r = 0;
+
+	/* A mapping starts on a page; anything else is not one. */
+	mapped = mapped && (uintptr_t)text % (uintptr_t)sysconf(_SC_PAGESIZE) == 0;
 
 	p.names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	p.devpaths = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -386,6 +412,8 @@ int fks_recording_parse(const char *name, const char *text, size_t len, struct f
 			r = parse_line(&p, s, n, no);
 		}
 		s = nl ? nl + 1 : end;
+		if (mapped)
+			drop_read(&dropped, s);
 	}
 	if (r >= 0 && len > 0 && text[len - 1] != '\n')
 		r = fks_set_error(
@@ -408,34 +436,72 @@ int fks_recording_parse(const char *name, const char *text, size_t len, struct f
 	return r;
 }
 
-_public_ int fks_host_new_from_text(const char *name, const char *text, size_t len,
-				    const struct fks_options *opts, struct fks_host **ret,
-				    struct pt_error *ret_err)
+static int from_text(const char *name, const char *text, size_t len, bool mapped,
+		     const struct fks_options *opts, struct fks_host **ret,
+		     struct pt_error *ret_err)
 {
 	struct fks_loader *l;
 	int r;
 
 	fks_loader_new(name, &l);
-	r = fks_recording_parse(name, text, len, l, ret_err);
+	r = fks_recording_parse(name, text, len, mapped, l, ret_err);
 	if (r >= 0)
 		r = fks_loader_finish(l, opts, ret, ret_err);
 	fks_loader_free(l);
 	return r;
 }
 
+_public_ int fks_host_new_from_text(const char *name, const char *text, size_t len,
+				    const struct fks_options *opts, struct fks_host **ret,
+				    struct pt_error *ret_err)
+{
+	return from_text(name, text, len, false, opts, ret, ret_err);
+}
+
+_public_ int fks_host_new_from_mapping(const char *name, const char *text, size_t len,
+				       const struct fks_options *opts, struct fks_host **ret,
+				       struct pt_error *ret_err)
+{
+	return from_text(name, text, len, true, opts, ret, ret_err);
+}
+
 _public_ int fks_host_new_from_recording(const char *file, const struct fks_options *opts,
 					 struct fks_host **ret, struct pt_error *ret_err)
 {
+	g_autoptr(GMappedFile) map = g_mapped_file_new(file, FALSE, NULL);
+	const char *mapped = map ? g_mapped_file_get_contents(map) : NULL;
 	g_autofree char *text = NULL;
 	g_autoptr(GError) e = NULL;
 	gsize len;
 
+	/* Mapped, unless a paste (converted first) or a file that cannot be (empty, a pipe,
+	 * none: reading it tells why). */
+	if (mapped && !fks_import_is_paste(mapped, g_mapped_file_get_length(map)))
+		return fks_host_new_from_mapping(file, mapped, g_mapped_file_get_length(map), opts,
+						 ret, ret_err);
 	if (!g_file_get_contents(file, &text, &len, &e))
 		return fks_set_error(ret_err, e->code == G_FILE_ERROR_NOENT ? -ENOENT : -EIO, file,
 				     0, "%s", e->message);
 	if (fks_import_if_paste(file, &text, &len) < 0)
 		return fks_set_error(ret_err, -ENODATA, file, 0, "no PCI device in the paste");
 	return fks_host_new_from_text(file, text, len, opts, ret, ret_err);
+}
+
+_public_ unsigned fks_host_block_line(const struct fks_host *h, const char *path)
+{
+	g_autofree char *p = g_strdup(path);
+
+	/* The longest block devpath that is path or a directory above it. */
+	for (char *slash = p + strlen(p); h->block_lines; slash = strrchr(p, '/')) {
+		gpointer line;
+
+		*slash = '\0';
+		if (g_hash_table_lookup_extended(h->block_lines, p, NULL, &line))
+			return GPOINTER_TO_UINT(line);
+		if (!strchr(p, '/'))
+			break;
+	}
+	return 0;
 }
 
 /* ---- export ---- */
