@@ -310,6 +310,10 @@ static int make_dev(struct fks_host *h, struct pending *p, const char *name, str
 		fks_dev_free(d);
 		return ret;
 	}
+	if (cfg && d->config && d->config_len == cfg->len) { /* the parsed bytes: no 2nd copy */
+		g_free(d->config);
+		d->config = (uint8_t *)g_steal_pointer(&cfg->data);
+	}
 	fks_entry_free(cfg);
 	fks_rec_free(d->rec);
 	d->rec = r;
