@@ -29,7 +29,7 @@ struct parse {
 	struct fks_rec *rec; /* the block being read */
 	unsigned start; /* its P: line */
 	bool subsystem;
-	GHashTable *names; /* every file name in this block (A:, H:, L:, N:) */
+	GHashTable *names; /* every file name in this block (A:, H:, L:), the entries' own */
 	GHashTable *devpaths; /* devpath -> its P: line, all blocks */
 	GArray *dirs; /* struct inner_dir: a name's directory part, checked at the end */
 };
@@ -243,7 +243,6 @@ static int parse_attr(struct parse *p, char type, const char *v, size_t vlen, co
 		*strrchr(d.path, '/') = '\0';
 		g_array_append_val(p->dirs, d);
 	}
-	g_hash_table_add(p->names, g_strdup(key));
 	if (type == 'A') {
 		char *text = g_strndup(eq, vlen);
 
@@ -267,6 +266,10 @@ static int parse_attr(struct parse *p, char type, const char *v, size_t vlen, co
 	} else {
 		fks_rec_add(p->rec, key, true, eq, vlen);
 	}
+	/* The entry's own name, which the block keeps until the file is parsed. */
+	g_hash_table_add(
+		p->names,
+		((struct fks_entry *)p->rec->entries->pdata[p->rec->entries->len - 1])->name);
 	return 0;
 }
 
@@ -383,7 +386,7 @@ int fks_recording_parse(const char *name, const char *text, size_t len, bool map
 	/* A mapping starts on a page; anything else is not one. */
 	mapped = mapped && (uintptr_t)text % (uintptr_t)sysconf(_SC_PAGESIZE) == 0;
 
-	p.names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	p.names = g_hash_table_new(g_str_hash, g_str_equal);
 	p.devpaths = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	p.dirs = g_array_new(FALSE, FALSE, sizeof(struct inner_dir));
 	while (s < end && r >= 0) {
