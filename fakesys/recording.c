@@ -136,6 +136,35 @@ static bool unhex8(uint64_t v, char *out)
 }
 #endif
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+
+/* Sixteen hex digits to eight bytes at out, in SSE2 (every x86-64 has it): twice unhex8()'s
+ * width, for the 4 million digits of a 500-device recording. Returns false on a non-digit. */
+static bool unhex16(const char *s, char *out)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)s);
+	__m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
+	/* Signed compares: bytes from 0x80 are negative and fail both ranges. */
+	__m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+				      _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+	__m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
+				      _mm_cmplt_epi8(lower, _mm_set1_epi8('f' + 1)));
+	__m128i val, pair;
+
+	if (_mm_movemask_epi8(_mm_or_si128(digit, alpha)) != 0xffff)
+		return false;
+	/* '0'-'9' and 'a'-'f'/'A'-'F' keep their value, or value - 9, in the low nibble. */
+	val = _mm_add_epi8(_mm_and_si128(v, _mm_set1_epi8(0x0f)),
+			   _mm_and_si128(alpha, _mm_set1_epi8(9)));
+	/* Each 16-bit lane holds the high digit in its low byte: (hi << 4) | lo. */
+	pair = _mm_or_si128(_mm_and_si128(_mm_slli_epi16(val, 4), _mm_set1_epi16(0xf0)),
+			    _mm_srli_epi16(val, 8));
+	_mm_storel_epi64((__m128i *)out, _mm_packus_epi16(pair, pair));
+	return true;
+}
+#endif
+
 /* Returns the bytes (NUL-terminated, owned by the caller) or NULL for bad hex. */
 static char *unhex(const char *s, size_t len, size_t *ret_len)
 {
@@ -145,6 +174,14 @@ static char *unhex(const char *s, size_t len, size_t *ret_len)
 	if (len % 2)
 		return NULL;
 	out = g_malloc(len / 2 + 1);
+#ifdef __SSE2__
+	for (; done + 16 <= len; done += 16) {
+		if (!unhex16(s + done, out + done / 2)) {
+			g_free(out);
+			return NULL;
+		}
+	}
+#endif
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	for (; done + 8 <= len; done += 8) {
 		uint64_t v;
