@@ -140,12 +140,24 @@ static void set_bool(struct jw *w, const char *k, bool v)
 	g_string_append(w->s, v ? "true" : "false");
 }
 
+/* "%0*x" by hand: snprintf() was a tenth of the writer's time (eight ids per device). */
 static void set_hex(struct jw *w, const char *k, unsigned v, int width)
 {
 	char s[16];
+	int n = 0;
 
-	snprintf(s, sizeof(s), "%0*x", width, v);
-	set_str(w, k, s);
+	do {
+		s[n++] = "0123456789abcdef"[v & 0xf];
+		v >>= 4;
+	} while (v);
+	while (n < width && n < (int)sizeof(s))
+		s[n++] = '0';
+	key(w, k);
+	sep(w);
+	g_string_append_c(w->s, '"');
+	while (n)
+		g_string_append_c(w->s, s[--n]);
+	g_string_append_c(w->s, '"');
 }
 
 /* An id config space would give: null when there is none and the capture kept no value. */
