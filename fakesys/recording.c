@@ -282,8 +282,13 @@ static int parse_attr(struct parse *p, char type, const char *v, size_t vlen, co
 	}
 	if (type == 'A') {
 		char *text = g_strndup(eq, vlen);
+		const char *bs = memchr(text, '\\', vlen);
 
-		if (memchr(text, '\\', vlen)) {
+		/* Nearly every value's one escape is its trailing newline: undone in place. */
+		if (bs && bs == text + vlen - 2 && text[vlen - 1] == 'n') {
+			text[vlen - 2] = '\n';
+			text[vlen - 1] = '\0';
+		} else if (bs) {
 			char *raw = text;
 
 			text = g_strcompress(raw);
