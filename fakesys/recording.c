@@ -29,7 +29,7 @@ struct parse {
 	struct fks_rec *rec; /* the block being read */
 	unsigned start; /* its P: line */
 	bool subsystem;
-	GHashTable *names; /* every file name in this block (A:, H:, L:), the entries' own */
+	GHashTable *names; /* the block's file names (A:, H:, L:), its entries' own; or empty */
 	GHashTable *devpaths; /* devpath -> its P: line, all blocks */
 	GArray *dirs; /* struct inner_dir: a name's directory part, checked at the end */
 };
@@ -247,6 +247,28 @@ static int parse_env(struct parse *p, const char *v, size_t vlen, const char *eq
 	return 0;
 }
 
+/*
+ * Whether the block has a file of that name already. A block has a dozen or two: they are
+ * compared in turn; past NAMES_SCAN the names go into a set, so that a hostile block of a
+ * million names stays linear (hashing each name of every block cost more than comparing).
+ */
+#define NAMES_SCAN 32
+
+static bool name_given(struct parse *p, const char *key)
+{
+	const GPtrArray *e = p->rec->entries;
+
+	if (!g_hash_table_size(p->names) && e->len <= NAMES_SCAN) {
+		for (guint i = 0; i < e->len; i++)
+			if (strcmp(((const struct fks_entry *)e->pdata[i])->name, key) == 0)
+				return true;
+		return false;
+	}
+	for (guint i = g_hash_table_size(p->names); i < e->len; i++)
+		g_hash_table_add(p->names, ((struct fks_entry *)e->pdata[i])->name);
+	return g_hash_table_contains(p->names, key);
+}
+
 /* An A: (attribute), L: (link) or H: (binary attribute) line of the device block. */
 static int parse_attr(struct parse *p, char type, const char *v, size_t vlen, const char *eq,
 		      unsigned no)
@@ -270,7 +292,7 @@ static int parse_attr(struct parse *p, char type, const char *v, size_t vlen, co
 	if (type == 'L' && strcmp(key, "subsystem") == 0)
 		return fks_set_error(p->err, -EINVAL, p->name, no,
 				     "'L: subsystem' is not recorded: umockdev creates it");
-	if (g_hash_table_contains(p->names, key))
+	if (name_given(p, key))
 		return fks_set_error(p->err, -EINVAL, p->name, no,
 				     "'%s' is given twice in this block", key);
 	if (strchr(key, '/')) {
@@ -309,9 +331,11 @@ static int parse_attr(struct parse *p, char type, const char *v, size_t vlen, co
 		fks_rec_add(p->rec, key, true, eq, vlen);
 	}
 	/* The entry's own name, which the block keeps until the file is parsed. */
-	g_hash_table_add(
-		p->names,
-		((struct fks_entry *)p->rec->entries->pdata[p->rec->entries->len - 1])->name);
+	if (g_hash_table_size(p->names))
+		g_hash_table_add(
+			p->names,
+			((struct fks_entry *)p->rec->entries->pdata[p->rec->entries->len - 1])
+				->name);
 	return 0;
 }
 
@@ -405,9 +429,8 @@ static int check_dirs(struct parse *p)
  */
 #define DROP_STEP ((size_t)8 << 20)
 
-static void drop_read(const char **dropped, const char *upto)
+static void drop_read(const char **dropped, const char *upto, uintptr_t page)
 {
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
 	const char *end = (const char *)((uintptr_t)upto & ~(page - 1));
 
 	if (end < *dropped || (size_t)(end - *dropped) < DROP_STEP)
@@ -426,7 +449,9 @@ int fks_recording_parse(const char *name, const char *text, size_t len, bool map
 	int r = 0;
 
 	/* A mapping starts on a page; anything else is not one. */
-	mapped = mapped && (uintptr_t)text % (uintptr_t)sysconf(_SC_PAGESIZE) == 0;
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+
+	mapped = mapped && (uintptr_t)text % page == 0;
 
 	p.names = g_hash_table_new(g_str_hash, g_str_equal);
 	p.devpaths = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -458,7 +483,7 @@ int fks_recording_parse(const char *name, const char *text, size_t len, bool map
 		}
 		s = nl ? nl + 1 : end;
 		if (mapped)
-			drop_read(&dropped, s);
+			drop_read(&dropped, s, page);
 	}
 	if (r >= 0 && len > 0 && text[len - 1] != '\n')
 		r = fks_set_error(
