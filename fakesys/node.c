@@ -271,16 +271,18 @@ char *fks_node_path(const struct fks_node *n)
 
 char *fks_rel_target(const char *from_dir, const char *to)
 {
-	/* A link in from_dir pointing at to (both relative to the same root). */
-	GString *s = g_string_new(NULL);
-	size_t depth = 1;
+	/* A link in from_dir pointing at to (both relative to the same root): one "../" per
+	 * level, written at once (the view makes a few links per device). */
+	size_t depth = 1, tlen = strlen(to);
+	char *s, *p;
 
 	for (const char *c = from_dir; *c; c++)
 		depth += *c == '/';
 	if (from_dir[0] == '\0')
 		depth = 0;
-	for (size_t i = 0; i < depth; i++)
-		g_string_append(s, "../");
-	g_string_append(s, to);
-	return g_string_free(s, FALSE);
+	p = s = g_malloc(3 * depth + tlen + 1);
+	for (size_t i = 0; i < depth; i++, p += 3)
+		memcpy(p, "../", 3);
+	memcpy(p, to, tlen + 1);
+	return s;
 }
