@@ -32,7 +32,9 @@ static int fb_read(struct pt_backend *be, enum pt_ns ns, const char *path, void 
 		   size_t *ret_len)
 {
 	struct fks_host *h = enter(be);
-	g_autofree char *tmp = NULL;
+	/* On the stack: a scan reads some twenty files per device, and a 16 KiB chunk is
+	 * beyond malloc's caches (each free merges chunks). */
+	char tmp[SHOW_MAX];
 	struct fks_node *n;
 	size_t len;
 	int r;
@@ -42,7 +44,6 @@ static int fb_read(struct pt_backend *be, enum pt_ns ns, const char *path, void 
 		return r;
 	if (n->kind == FKS_NODE_ATTR && !n->attr->show)
 		return -EACCES; /* a write-only attribute (reset, bind, ...) */
-	tmp = g_malloc(SHOW_MAX);
 	r = fks_view_read(h, n, tmp, SHOW_MAX, &len);
 	if (r < 0)
 		return r;

@@ -34,6 +34,17 @@ int fks_host_new_from_recording(const char *file, const struct fks_options *opts
 int fks_host_new_from_text(const char *name, const char *text, size_t len,
 			   const struct fks_options *opts, struct fks_host **ret,
 			   struct pt_error *ret_err);
+/* The same from a recording file mapped read-only and private (GMappedFile, mmap MAP_PRIVATE),
+ * text being the whole mapping: the pages parsed are given back as parsing goes (they read the
+ * same again from the file), so that a large recording is never resident whole beside the
+ * model made of it. The text need not be kept afterwards. */
+int fks_host_new_from_mapping(const char *name, const char *text, size_t len,
+			      const struct fks_options *opts, struct fks_host **ret,
+			      struct pt_error *ret_err);
+/* The P: line of the recording's block that path (relative to the sysfs root) lies in: the
+ * longest block devpath that is path or a directory above it; 0 for none, or a host not
+ * loaded from a recording. */
+unsigned fks_host_block_line(const struct fks_host *host, const char *path);
 /* Load any sysfs tree reachable through a backend (a captured directory, a umockdev testbed,
  * the live machine read-only). The backend is only read, and may be freed afterwards. */
 int fks_host_new_from_backend(struct pt_backend *be, const struct fks_options *opts,

@@ -287,6 +287,7 @@ struct fks_host {
 	GHashTable *driver_unknown; /* BDF (owned) -> static reason; or NULL */
 	GHashTable *group_unknown; /* BDF (owned) -> static reason; or NULL */
 	GPtrArray *notes; /* struct fks_note *: what loading found missing or wrong; or NULL */
+	GHashTable *block_lines; /* a recording's block devpath -> its P: line; or NULL */
 	bool autoprobe;
 	/* settings */
 	uint64_t memlock;
@@ -392,12 +393,15 @@ void fks_loader_note(struct fks_loader *l, const char *rule, const char *address
 bool fks_loader_has_block(const struct fks_loader *l, const char *devpath);
 void fks_host_add_note(struct fks_host *h, const char *rule, const char *address, const char *fmt,
 		       ...) _printf_(4, 5);
+/* load-numbers.c: VFIO group minors and device indexes of a loaded host, in one pass. */
+void fks_loader_assign_vfio(struct fks_host *h);
 int fks_loader_finish(struct fks_loader *l, const struct fks_options *opts, struct fks_host **ret,
 		      struct pt_error *err);
 
 /* recording.c */
-int fks_recording_parse(const char *name, const char *text, size_t len, struct fks_loader *l,
-			struct pt_error *err);
+/* mapped: text is a private read-only file mapping whose pages may be given back as read. */
+int fks_recording_parse(const char *name, const char *text, size_t len, bool mapped,
+			struct fks_loader *l, struct pt_error *err);
 
 /* drvinfo.c: what the kernel's drivers declare */
 const struct fks_drvinfo *fks_drvinfo_lookup(const char *name);

@@ -310,6 +310,10 @@ static int make_dev(struct fks_host *h, struct pending *p, const char *name, str
 		fks_dev_free(d);
 		return ret;
 	}
+	if (cfg && d->config && d->config_len == cfg->len) { /* the parsed bytes: no 2nd copy */
+		g_free(d->config);
+		d->config = (uint8_t *)g_steal_pointer(&cfg->data);
+	}
 	fks_entry_free(cfg);
 	fks_rec_free(d->rec);
 	d->rec = r;
@@ -766,31 +770,19 @@ static gint cmp_rec(gconstpointer a, gconstpointer b)
 		      (*(struct fks_rec *const *)b)->devpath);
 }
 
-/*
- * Each group with a member on a VFIO driver gets the lowest minor no other group holds, in
- * group order, as fks_vfio_group_sync() would give them one at a time; but in one pass (that
- * search per group made loading a 65,536-device host quadratic).
- */
-static void assign_vfio_minors(struct fks_host *h)
+/* Each recorded block's line, for messages about what lies in it (fks_host_block_line()). */
+static void keep_block_lines(const struct fks_loader *l, struct fks_host *h)
 {
-	g_autoptr(GHashTable) used = g_hash_table_new(NULL, NULL);
-	int next = 0;
+	for (guint i = 0; i < l->blocks->len; i++) {
+		const struct pending *p = &g_array_index(l->blocks, struct pending, i);
 
-	for (guint i = 0; i < h->groups->len; i++) {
-		const struct fks_group *g = h->groups->pdata[i];
-
-		if (g->vfio_minor >= 0)
-			g_hash_table_add(used, GINT_TO_POINTER(g->vfio_minor + 1));
-	}
-	for (guint i = 0; i < h->groups->len; i++) {
-		struct fks_group *g = h->groups->pdata[i];
-
-		if (g->vfio_minor >= 0 || !fks_group_has_vfio(g))
+		if (!p->line)
 			continue;
-		while (g_hash_table_contains(used, GINT_TO_POINTER(next + 1)))
-			next++;
-		g->vfio_minor = next;
-		g_hash_table_add(used, GINT_TO_POINTER(next + 1));
+		if (!h->block_lines)
+			h->block_lines =
+				g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+		g_hash_table_insert(h->block_lines, g_strdup(p->rec->devpath),
+				    GUINT_TO_POINTER(p->line));
 	}
 }
 
@@ -805,6 +797,7 @@ int fks_loader_finish(struct fks_loader *l, const struct fks_options *opts, stru
 	r = fks_host_alloc(&h);
 	if (r < 0)
 		return r;
+	keep_block_lines(l, h);
 	r = finish_devices(l, h, members, err);
 	if (r < 0) {
 		fks_host_free(h);
@@ -885,7 +878,7 @@ int fks_loader_finish(struct fks_loader *l, const struct fks_options *opts, stru
 		else
 			i++;
 	}
-	assign_vfio_minors(h);
+	fks_loader_assign_vfio(h);
 	fks_iommufd_host_init(h);
 	for (guint i = 0; i < h->groups->len; i++)
 		fks_vfio_group_sync(h, h->groups->pdata[i]);

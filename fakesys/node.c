@@ -8,14 +8,28 @@
 
 #define MAX_LINKS 40
 
+/*
+ * A node, its name and a link's target in one allocation: a view has some twenty nodes per
+ * device (a million for 65,536 devices), and three allocations each were a fifth of the time
+ * spent building and freeing it.
+ */
+static struct fks_node *node_new(const char *name, enum fks_node_kind kind, const char *target)
+{
+	size_t nlen = strlen(name) + 1, tlen = target ? strlen(target) + 1 : 0;
+	struct fks_node *n = g_malloc0(sizeof(*n) + nlen + tlen);
+
+	n->name = memcpy((char *)(n + 1), name, nlen);
+	if (target)
+		n->target = memcpy(n->name + nlen, target, tlen);
+	n->kind = kind;
+	if (kind == FKS_NODE_DIR)
+		n->children = g_ptr_array_new();
+	return n;
+}
+
 struct fks_node *fks_node_new_root(void)
 {
-	struct fks_node *n = g_new0(struct fks_node, 1);
-
-	n->name = g_strdup("");
-	n->kind = FKS_NODE_DIR;
-	n->children = g_ptr_array_new();
-	return n;
+	return node_new("", FKS_NODE_DIR, NULL);
 }
 
 void fks_node_free(struct fks_node *n)
@@ -27,8 +41,6 @@ void fks_node_free(struct fks_node *n)
 			fks_node_free(n->children->pdata[i]);
 		g_ptr_array_free(n->children, TRUE);
 	}
-	g_free(n->target);
-	g_free(n->name);
 	g_free(n);
 }
 
@@ -77,17 +89,14 @@ struct fks_node *fks_node_child(const struct fks_node *dir, const char *name)
 }
 
 /* Insert (replacing a node of the same name) and return the new node. */
-static struct fks_node *insert(struct fks_node *dir, const char *name, enum fks_node_kind kind)
+static struct fks_node *insert(struct fks_node *dir, const char *name, enum fks_node_kind kind,
+			       const char *target)
 {
-	struct fks_node *n = g_new0(struct fks_node, 1);
+	struct fks_node *n = node_new(name, kind, target);
 	bool found;
 	guint i = child_index(dir, name, &found);
 
-	n->name = g_strdup(name);
-	n->kind = kind;
 	n->parent = dir;
-	if (kind == FKS_NODE_DIR)
-		n->children = g_ptr_array_new();
 	if (found) {
 		fks_node_free(dir->children->pdata[i]);
 		dir->children->pdata[i] = n;
@@ -113,7 +122,7 @@ struct fks_node *fks_node_mkdir(struct fks_node *dir, const char *path)
 			c = fks_node_child(dir, comp);
 			if (c && c->kind != FKS_NODE_DIR)
 				return NULL; /* a file of that name is in the way: keep the file */
-			dir = c ? c : insert(dir, comp, FKS_NODE_DIR);
+			dir = c ? c : insert(dir, comp, FKS_NODE_DIR, NULL);
 		}
 		path += len + (path[len] == '/');
 	}
@@ -122,9 +131,7 @@ struct fks_node *fks_node_mkdir(struct fks_node *dir, const char *path)
 
 void fks_node_link(struct fks_node *dir, const char *name, const char *target)
 {
-	struct fks_node *n = insert(dir, name, FKS_NODE_LINK);
-
-	n->target = g_strdup(target);
+	insert(dir, name, FKS_NODE_LINK, target);
 }
 
 /* The directory part of path made below dir, and the last component. */
@@ -159,12 +166,12 @@ void fks_node_file(struct fks_node *dir, const char *path, const struct fks_entr
 	if (e->link)
 		fks_node_link(p, base, e->data);
 	else
-		insert(p, base, FKS_NODE_FILE)->entry = e;
+		insert(p, base, FKS_NODE_FILE, NULL)->entry = e;
 }
 
 void fks_node_attr(struct fks_node *dir, const struct fks_attr *attr, void *obj)
 {
-	struct fks_node *n = insert(dir, attr->name, FKS_NODE_ATTR);
+	struct fks_node *n = insert(dir, attr->name, FKS_NODE_ATTR, NULL);
 
 	n->attr = attr;
 	n->obj = obj;
@@ -264,16 +271,18 @@ char *fks_node_path(const struct fks_node *n)
 
 char *fks_rel_target(const char *from_dir, const char *to)
 {
-	/* A link in from_dir pointing at to (both relative to the same root). */
-	GString *s = g_string_new(NULL);
-	size_t depth = 1;
+	/* A link in from_dir pointing at to (both relative to the same root): one "../" per
+	 * level, written at once (the view makes a few links per device). */
+	size_t depth = 1, tlen = strlen(to);
+	char *s, *p;
 
 	for (const char *c = from_dir; *c; c++)
 		depth += *c == '/';
 	if (from_dir[0] == '\0')
 		depth = 0;
-	for (size_t i = 0; i < depth; i++)
-		g_string_append(s, "../");
-	g_string_append(s, to);
-	return g_string_free(s, FALSE);
+	p = s = g_malloc(3 * depth + tlen + 1);
+	for (size_t i = 0; i < depth; i++, p += 3)
+		memcpy(p, "../", 3);
+	memcpy(p, to, tlen + 1);
+	return s;
 }

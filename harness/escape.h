@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Text from untrusted input made safe for JSON and terminals (no JSON library: hostjson.c uses
- * json-c, the rest json-glib, and their headers clash). */
+/* Text from untrusted input made safe for JSON and terminals (no JSON library: hostjson.c
+ * writes its JSON by hand, the rest uses json-glib). */
 #pragma once
 
 /* s as valid UTF-8 without control characters: each invalid byte and each control character

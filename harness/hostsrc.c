@@ -17,19 +17,11 @@
 #include "hostsrc.h"
 #include "import.h"
 
-struct block_line {
-	const char *devpath; /* "devices/pci0000:00/0000:00:02.0", into the text */
-	size_t len;
-	guint line;
-};
-
 struct pth_host_source {
 	char *spec;
 	enum pth_host_kind kind;
-	char *text; /* a recording's text: block_line points into it */
 	struct fks_host *fake;
 	struct pt_backend *be;
-	GArray *blocks; /* struct block_line, for error messages */
 };
 
 static gboolean fail(GError **error, const char *file, guint line, const char *fmt, ...)
@@ -58,25 +50,6 @@ static gboolean fail_load(GError **error, const char *spec, int r, const struct 
 	g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: %s", where,
 		    err->reason[0] ? err->reason : g_strerror(-r));
 	return FALSE;
-}
-
-/* Where each device block starts, so that a scan error can name its line. */
-static void index_blocks(struct pth_host_source *src)
-{
-	const char *s = src->text;
-	guint no = 1;
-
-	for (const char *nl; s && *s; s = nl ? nl + 1 : NULL, no++) {
-		nl = strchr(s, '\n');
-		if (strncmp(s, "P: /", 4) == 0) {
-			struct block_line b = { s + 4, (nl ? (size_t)(nl - s) : strlen(s)) - 4,
-						no };
-
-			while (b.len && b.devpath[b.len - 1] == '/')
-				b.len--;
-			g_array_append_val(src->blocks, b);
-		}
-	}
 }
 
 static gboolean is_live(const char *spec)
@@ -132,20 +105,27 @@ static gboolean open_dir(struct pth_host_source *src, const struct fks_options *
 static gboolean open_recording(struct pth_host_source *src, const struct fks_options *fo,
 			       GError **error)
 {
+	g_autoptr(GMappedFile) map = g_mapped_file_new(src->spec, FALSE, NULL);
+	const char *mapped = map ? g_mapped_file_get_contents(map) : NULL;
+	g_autofree char *text = NULL;
 	struct pt_error err = { 0 };
 	gsize len;
 	int r;
 
-	if (!g_file_get_contents(src->spec, &src->text, &len, error))
-		return FALSE;
-	/* A pasted bug report (group listings, lspci, dmesg...) becomes a recording first. */
-	if (fks_import_if_paste(src->spec, &src->text, &len) < 0)
-		return fail(error, src->spec, 0, "no PCI device in the pasted text");
-	r = fks_host_new_from_text(src->spec, src->text, len, fo, &src->fake, &err);
-	if (r < 0)
-		return fail_load(error, src->spec, r, &err);
-	index_blocks(src);
-	return TRUE;
+	/* Mapped: a large recording is then never resident whole (fks_host_new_from_mapping).
+	 * A pasted bug report (group listings, lspci, dmesg...) becomes a recording first; a
+	 * file that cannot be mapped (empty, a pipe, none: reading it tells why) is read. */
+	if (mapped && !fks_import_is_paste(mapped, g_mapped_file_get_length(map))) {
+		r = fks_host_new_from_mapping(src->spec, mapped, g_mapped_file_get_length(map), fo,
+					      &src->fake, &err);
+	} else {
+		if (!g_file_get_contents(src->spec, &text, &len, error))
+			return FALSE;
+		if (fks_import_if_paste(src->spec, &text, &len) < 0)
+			return fail(error, src->spec, 0, "no PCI device in the pasted text");
+		r = fks_host_new_from_text(src->spec, text, len, fo, &src->fake, &err);
+	}
+	return r >= 0 || fail_load(error, src->spec, r, &err);
 }
 
 gboolean pth_is_tarball(const char *file)
@@ -281,7 +261,6 @@ struct pth_host_source *pth_host_source_open_with(const char *spec,
 	src = g_new0(struct pth_host_source, 1);
 	src->spec = g_strdup(spec);
 	src->kind = ld->kind;
-	src->blocks = g_array_new(FALSE, TRUE, sizeof(struct block_line));
 	if (!ld->open(src, &fo, error))
 		return pth_host_source_free(src);
 	if (src->fake)
@@ -300,9 +279,6 @@ struct pth_host_source *pth_host_source_free(struct pth_host_source *src)
 		return NULL;
 	pt_backend_free(src->be);
 	fks_host_free(src->fake);
-	if (src->blocks)
-		g_array_unref(src->blocks);
-	g_free(src->text);
 	g_free(src->spec);
 	g_free(src);
 	return NULL;
@@ -330,19 +306,9 @@ struct fks_host *pth_host_source_fake(struct pth_host_source *src)
 
 char *pth_host_source_describe_error(const struct pth_host_source *src, const struct pt_error *err)
 {
-	guint best_line = 0;
-	size_t best_len = 0;
-
 	/* Name the recording's line of the device block the failing path belongs to. */
-	for (guint i = 0; src->blocks && i < src->blocks->len; i++) {
-		const struct block_line *b = &g_array_index(src->blocks, struct block_line, i);
+	guint best_line = src->fake ? fks_host_block_line(src->fake, err->path) : 0;
 
-		if (b->len > best_len && strncmp(err->path, b->devpath, b->len) == 0 &&
-		    (err->path[b->len] == '/' || err->path[b->len] == '\0')) {
-			best_len = b->len;
-			best_line = b->line;
-		}
-	}
 	if (best_line)
 		return g_strdup_printf("%s:%u: %s: %s", src->spec, best_line, err->path,
 				       err->reason);

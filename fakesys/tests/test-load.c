@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <glib.h>
@@ -255,6 +256,70 @@ static void test_load_broken_input_served(void **state)
 	fks_host_free(h);
 }
 
+/* Block lines: a path names the P: line of the deepest block it lies in (a child block, its
+ * device's block), as its own directory or a file below it. */
+static void test_load_block_lines(void **state)
+{
+	static const char text[] = "P: /devices/pci0000:00/0000:00:02.0\n"
+				   "E: SUBSYSTEM=pci\n"
+				   "A: vendor=0x8086\n\n"
+				   "P: /devices/pci0000:00/0000:00:02.0/net/eth0\n"
+				   "E: SUBSYSTEM=net\n"
+				   "A: address=00:11:22:33:44:55\n\n";
+	struct pt_error err = { 0 };
+	struct fks_host *h = NULL;
+
+	(void)state;
+	assert_int_equal(fks_host_new_from_text("rec", text, strlen(text), NULL, &h, &err), 0);
+	assert_int_equal(fks_host_block_line(h, "devices/pci0000:00/0000:00:02.0"), 1);
+	assert_int_equal(fks_host_block_line(h, "devices/pci0000:00/0000:00:02.0/vendor"), 1);
+	assert_int_equal(fks_host_block_line(h, "devices/pci0000:00/0000:00:02.0/net/eth0/"), 5);
+	assert_int_equal(fks_host_block_line(h, "devices/pci0000:00/0000:00:02.0/net/eth0/x/y"), 5);
+	assert_int_equal(fks_host_block_line(h, "devices/pci0000:00/0000:00:02.00"), 0);
+	assert_int_equal(fks_host_block_line(h, "devices/pci0000:00"), 0);
+	assert_int_equal(fks_host_block_line(h, ""), 0);
+	fks_host_free(h);
+}
+
+/* A recording loaded from its mapping, pages given back while parsing (past 8 MiB), is the
+ * host loaded from the same text in memory. */
+static void test_load_mapped_same_as_text(void **state)
+{
+	g_autoptr(GString) rec = g_string_new(NULL);
+	g_autofree char *path = NULL, *a = NULL, *b = NULL;
+	struct pt_error err = { 0 };
+	struct fks_host *mapped = NULL, *copied = NULL;
+	int fd;
+
+	(void)state;
+	/* 12 MiB: about 1,500 functions with 4 KiB of config space, subsystem ids telling
+	 * them apart. */
+	for (unsigned i = 0; rec->len < ((size_t)12 << 20); i++) {
+		g_string_append_printf(rec,
+				       "P: /devices/pci0000:00/0000:%02x:%02x.%u\n"
+				       "E: SUBSYSTEM=pci\nA: vendor=0x8086\nH: config=86801010",
+				       i / 256 + 1, (i / 8) % 32, i % 8);
+		/* Config bytes 4 to 0x2b zero, 0x2c-0x2d the subsystem vendor, the rest zero. */
+		g_string_append_printf(rec, "%080d%02X%02X%08100d", 0, i & 0xff, i >> 8, 0);
+		g_string_append(rec, "\n\n");
+	}
+	fd = g_file_open_tmp("test-load-XXXXXX.umockdev", &path, NULL);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_true(g_file_set_contents(path, rec->str, (gssize)rec->len, NULL));
+	if (fks_host_new_from_recording(path, NULL, &mapped, &err) < 0)
+		fail_msg("mapped: %s %s", err.path, err.reason);
+	if (fks_host_new_from_text(path, rec->str, rec->len, NULL, &copied, &err) < 0)
+		fail_msg("text: %s %s", err.path, err.reason);
+	fks_host_export_recording(mapped, &a);
+	fks_host_export_recording(copied, &b);
+	assert_true(strcmp(a, b) == 0);
+	assert_int_equal(fks_host_block_line(mapped, "devices/pci0000:00/0000:01:00.0/vendor"), 1);
+	unlink(path);
+	fks_host_free(mapped);
+	fks_host_free(copied);
+}
+
 /* A copy is independent: a write to one leaves the other as it was. */
 static void test_load_copy_independent(void **state)
 {
@@ -308,6 +373,8 @@ int main(void)
 		cmocka_unit_test(test_load_scan_matches_sysfs),
 		cmocka_unit_test(test_load_errors_name_line),
 		cmocka_unit_test(test_load_broken_input_served),
+		cmocka_unit_test(test_load_block_lines),
+		cmocka_unit_test(test_load_mapped_same_as_text),
 		cmocka_unit_test(test_load_copy_independent),
 		cmocka_unit_test(test_load_copy_keeps_removed_group),
 	};
