@@ -323,6 +323,10 @@ int pth_record_host(struct pt_backend *be, struct pt_host *host, GString *out, G
 	class_devices(be, "class/vfio", devs);
 	if (pt_backend_exists(be, PT_NS_SYS, "class/misc/vfio") > 0)
 		g_ptr_array_add(devs, resolve_link(be, "class/misc/vfio"));
+	/* iommufd's /dev/iommu (drivers/iommu/iommufd/main.c, 6.2): without it a replay cannot
+	 * tell that the kernel had iommufd, nor that /dev/vfio/vfio was iommufd's compat one. */
+	if (pt_backend_exists(be, PT_NS_SYS, "class/misc/iommu") > 0)
+		g_ptr_array_add(devs, resolve_link(be, "class/misc/iommu"));
 	g_ptr_array_sort(devs, cmp_strp);
 	for (guint i = 0; i < devs->len; i++) {
 		if (!devs->pdata[i] ||
