@@ -20,12 +20,23 @@ NAME.umockdev --json` must say:
 
 The facts come from the boot, never from ptharness; the set must hold at least one recording
 with /dev/iommu and one without, so that both answers are checked.
+
+KNOWN lists the differences understood but not fixed yet, each with the one value inspect
+gives instead: the check fails if that value changes, so the entry must go when it is fixed.
 """
 
 import json
 import os
 import subprocess
 import sys
+
+
+# (recording, field) -> (the value inspect gives, why)
+KNOWN = {
+    (name, "cdev"): (None, "ptharness record keeps no class/vfio-dev device, so the recording "
+                           "loses /dev/vfio/devices/vfio0 and the replay cannot tell")
+    for name in ("lab-own-shared-nvme-vfio", "lab-own-nocompat-shared-nvme-vfio")
+}
 
 
 def load_facts(path):
@@ -82,14 +93,26 @@ def main():
             continue
         got = json.loads(out.stdout)["vfio_paths"]
         want = expected(nodes, config)
-        bad = [f"{k} {show(got.get(k))} (kernel: {'/'.join(show(v) for v in sorted(want[k], key=str))})"
-               for k in want if got.get(k) not in want[k]]
+        bad, known = [], []
+        for k in want:
+            kernel = "/".join(show(v) for v in sorted(want[k], key=str))
+            if (name, k) in KNOWN:
+                value, why = KNOWN[(name, k)]
+                if got.get(k) == value and value not in want[k]:
+                    known.append(f"{k} {show(value)} (kernel: {kernel}): {why}")
+                    continue
+                bad.append(f"{k} {show(got.get(k))}: KNOWN expects {show(value)} against the "
+                           f"kernel's {kernel}; update KNOWN")
+            elif got.get(k) not in want[k]:
+                bad.append(f"{k} {show(got.get(k))} (kernel: {kernel})")
         line = ", ".join(f"{k} {show(got.get(k))}" for k in want)
         if bad:
             print(f"FAIL: {name}: {'; '.join(bad)}")
             failed += 1
         else:
             print(f"PASS: {name}: {line}")
+        for k in known:
+            print(f"    known: {k}")
         if nodes["/dev/iommu"]:
             with_iommu += 1
         else:
