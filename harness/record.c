@@ -236,6 +236,10 @@ static void record_host_block(struct pt_backend *be, struct pt_host *host, GStri
 	add_text(be, out, PT_NS_PROC, "proc", "net/route");
 	add_text(be, out, PT_NS_PROC, "proc", "mounts");
 	add_text(be, out, PT_NS_PROC, "proc", "swaps");
+	/* The character majors: "vfio-dev" is the VFIO device cdev's region
+	 * (drivers/vfio/device_cdev.c, vfio_cdev_init()), there from boot with
+	 * CONFIG_VFIO_DEVICE_CDEV, before any /dev/vfio/devices/ node. */
+	add_text(be, out, PT_NS_PROC, "proc", "devices");
 	add_text(be, out, PT_NS_SYS, "sys", "bus/pci/drivers_autoprobe");
 	if (pt_backend_list(be, PT_NS_SYS, "bus/pci/drivers", &names, &n) >= 0) {
 		g_autofree char *list = g_strjoinv(" ", names);
