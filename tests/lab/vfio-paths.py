@@ -11,9 +11,10 @@ NAME.umockdev --json` must say:
 
   iommufd    yes exactly when /dev/iommu existed (drivers/iommu/iommufd/main.c's misc device)
   container  yes exactly when /dev/vfio/vfio existed
-  cdev       yes when /dev/vfio/devices existed; otherwise no or unknown (the directory only
-             appears once a device is on a VFIO driver, drivers/vfio/device_cdev.c), and no
-             when the kernel has no CONFIG_VFIO_DEVICE_CDEV
+  cdev       yes when /dev/vfio/devices existed; yes or unknown when it did not but the kernel
+             has CONFIG_VFIO_DEVICE_CDEV (the directory only appears once a device is on a
+             VFIO driver, drivers/vfio/device_cdev.c); no when the kernel has no
+             CONFIG_VFIO_DEVICE_CDEV
   compat     yes exactly when /dev/iommu and /dev/vfio/vfio existed on a kernel built with
              CONFIG_IOMMUFD_VFIO_CONTAINER=y (iommufd then registers the "vfio" misc device in
              place of drivers/vfio/container.c, and vfio_iommu_type1 is not there)
@@ -65,7 +66,7 @@ def expected(nodes, config):
     elif config.get("CONFIG_VFIO_DEVICE_CDEV") != "y":
         cdev = {False}
     else:
-        cdev = {False, None}
+        cdev = {True, None}
     compat = iommu and vfio and config.get("CONFIG_IOMMUFD_VFIO_CONTAINER") == "y"
     return {"iommufd": {iommu}, "container": {vfio}, "cdev": cdev, "compat": {compat}}
 
