@@ -32,12 +32,9 @@ import subprocess
 import sys
 
 
-# (recording, field) -> (the value inspect gives, why)
-KNOWN = {
-    (name, "cdev"): (None, "ptharness record keeps no class/vfio-dev device, so the recording "
-                           "loses /dev/vfio/devices/vfio0 and the replay cannot tell")
-    for name in ("lab-own-shared-nvme-vfio", "lab-own-nocompat-shared-nvme-vfio")
-}
+# (recording, field) -> (the value inspect gives, why); empty since ptharness record keeps
+# /dev/iommu's misc device and /proc/devices (the cdev's "vfio-dev" region).
+KNOWN = {}
 
 
 def load_facts(path):
