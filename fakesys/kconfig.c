@@ -45,6 +45,27 @@ static bool config_on(const char *text, const char *key)
 	return false;
 }
 
+/* A recorded /proc/devices with the character region NAME ("244 vfio-dev"). */
+static bool proc_chrdev(const struct fks_host *h, const char *name)
+{
+	for (guint i = 0; i < h->proc->len; i++) {
+		const struct fks_entry *e = h->proc->pdata[i];
+		g_auto(GStrv) lines = NULL;
+		bool found = false;
+
+		if (strcmp(e->name, "devices") != 0)
+			continue;
+		lines = g_strsplit(e->data, "\n", -1);
+		for (guint j = 0; lines[j] && strcmp(lines[j], "Block devices:") != 0; j++) {
+			const char *sp = strrchr(lines[j], ' ');
+
+			found |= sp && strcmp(sp + 1, name) == 0;
+		}
+		return found;
+	}
+	return false;
+}
+
 void fks_iommufd_host_init(struct fks_host *h)
 {
 	if (h->kconfig_source == FKS_KCONFIG_SET)
@@ -66,5 +87,11 @@ void fks_iommufd_host_init(struct fks_host *h)
 			h->iommufd = true;
 			h->kconfig_source = FKS_KCONFIG_RECORDED;
 		}
+	}
+	/* The cdev's character region (drivers/vfio/device_cdev.c, vfio_cdev_init()) exists
+	 * from boot with CONFIG_VFIO_DEVICE_CDEV, whether or not a device is on VFIO yet. */
+	if (proc_chrdev(h, "vfio-dev")) {
+		h->vfio_cdev = true;
+		h->kconfig_source = FKS_KCONFIG_RECORDED;
 	}
 }

@@ -278,6 +278,30 @@ static void walk_root(struct tree_walk *w, const char *dir)
 	free(types);
 }
 
+/* The class/iommu devices outside devices/virtual/iommu (ptharness record keeps every one):
+ * iommufd's selftest IOMMU (CONFIG_IOMMUFD_TEST) is a platform device. */
+static void walk_other_iommus(struct tree_walk *w)
+{
+	char **names = NULL;
+	size_t n = 0;
+
+	if (pt_backend_list(w->be, PT_NS_SYS, "class/iommu", &names, &n) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		g_autofree char *link = g_strdup_printf("class/iommu/%s", names[i]);
+		g_autofree char *abs = NULL;
+		char target[512];
+
+		if (pt_backend_readlink(w->be, PT_NS_SYS, link, target, sizeof(target)) < 0)
+			continue;
+		abs = g_canonicalize_filename(target, "/class/iommu");
+		if (g_str_has_prefix(abs, "/devices/") &&
+		    !g_str_has_prefix(abs, "/devices/virtual/iommu/"))
+			walk_root(w, abs + 1);
+	}
+	pt_strv_free(names);
+}
+
 /*
  * hwloc-gather-topology does not copy /proc/sys: it writes what uname said to
  * proc/hwloc-nofile-info, one "Key: value" line each ("OSRelease: 4.9.0-3-amd64").
@@ -383,10 +407,13 @@ _public_ int fks_host_new_from_backend(struct pt_backend *be, const struct fks_o
 				walk_root(&w, dir);
 		}
 		pt_strv_free(roots);
-		/* What ptharness record keeps of devices/virtual: IOMMUs and the VFIO misc node. */
+		/* What ptharness record keeps of devices/virtual: IOMMUs, the VFIO and iommufd
+		 * misc nodes. */
 		walk_root(&w, "devices/virtual/iommu");
 		walk_root(&w, "devices/virtual/misc/vfio");
+		walk_root(&w, "devices/virtual/misc/iommu");
 		walk_root(&w, "devices/virtual/vfio");
+		walk_other_iommus(&w);
 		if (pt_backend_exists(be, PT_NS_SYS, PTH_BLOCK) > 0)
 			walk_root(&w, PTH_BLOCK);
 	}

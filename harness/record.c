@@ -236,6 +236,10 @@ static void record_host_block(struct pt_backend *be, struct pt_host *host, GStri
 	add_text(be, out, PT_NS_PROC, "proc", "net/route");
 	add_text(be, out, PT_NS_PROC, "proc", "mounts");
 	add_text(be, out, PT_NS_PROC, "proc", "swaps");
+	/* The character majors: "vfio-dev" is the VFIO device cdev's region
+	 * (drivers/vfio/device_cdev.c, vfio_cdev_init()), there from boot with
+	 * CONFIG_VFIO_DEVICE_CDEV, before any /dev/vfio/devices/ node. */
+	add_text(be, out, PT_NS_PROC, "proc", "devices");
 	add_text(be, out, PT_NS_SYS, "sys", "bus/pci/drivers_autoprobe");
 	if (pt_backend_list(be, PT_NS_SYS, "bus/pci/drivers", &names, &n) >= 0) {
 		g_autofree char *list = g_strjoinv(" ", names);
@@ -323,6 +327,10 @@ int pth_record_host(struct pt_backend *be, struct pt_host *host, GString *out, G
 	class_devices(be, "class/vfio", devs);
 	if (pt_backend_exists(be, PT_NS_SYS, "class/misc/vfio") > 0)
 		g_ptr_array_add(devs, resolve_link(be, "class/misc/vfio"));
+	/* iommufd's /dev/iommu (drivers/iommu/iommufd/main.c, 6.2): without it a replay cannot
+	 * tell that the kernel had iommufd, nor that /dev/vfio/vfio was iommufd's compat one. */
+	if (pt_backend_exists(be, PT_NS_SYS, "class/misc/iommu") > 0)
+		g_ptr_array_add(devs, resolve_link(be, "class/misc/iommu"));
 	g_ptr_array_sort(devs, cmp_strp);
 	for (guint i = 0; i < devs->len; i++) {
 		if (!devs->pdata[i] ||

@@ -7,8 +7,10 @@
  * or iommufd's own with CONFIG_IOMMUFD_VFIO_CONTAINER: drivers/iommu/iommufd/main.c), iommufd
  * the misc device "iommu" (6.2), the cdev the nodes vfio/devices/vfioN (6.6,
  * drivers/vfio/device_cdev.c). iommufd's container replaces VFIO's (CONFIG_VFIO_CONTAINER=n),
- * so with it there is no vfio_iommu_type1 module. What none of this shows stays unknown: a
- * host with CONFIG_VFIO_DEVICE_CDEV but no device on a VFIO driver has no node yet.
+ * so with it there is no vfio_iommu_type1 module. A host with CONFIG_VFIO_DEVICE_CDEV but no
+ * device on a VFIO driver has no node yet; its character region "vfio-dev" in /proc/devices
+ * (drivers/vfio/device_cdev.c, vfio_cdev_init()) tells, and without /proc/devices (a capture
+ * that lacks it) the cdev stays unknown.
  */
 
 #include <errno.h>
@@ -45,6 +47,28 @@ static bool has(struct pt_backend *be, enum pt_ns ns, const char *path)
 	return pt_backend_exists(be, ns, path) > 0;
 }
 
+/* 1 when /proc/devices lists the character region NAME, 0 when it does not, -1 when it cannot
+ * be read (a capture without it). */
+static int chrdev_region(struct pt_backend *be, const char *name)
+{
+	char buf[4096];
+	size_t len;
+	char *line, *save = NULL;
+
+	if (pt_backend_read(be, PT_NS_PROC, "devices", buf, sizeof(buf) - 1, &len) < 0)
+		return -1;
+	buf[len] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		const char *sp = strrchr(line, ' ');
+
+		if (strcmp(line, "Block devices:") == 0)
+			break;
+		if (sp && strcmp(sp + 1, name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 _public_ int pt_vfio_paths_probe(struct pt_backend *be, const struct pt_kver *kv,
 				 struct pt_vfio_paths *ret)
 {
@@ -61,8 +85,10 @@ _public_ int pt_vfio_paths_probe(struct pt_backend *be, const struct pt_kver *kv
 		    pt_kver_at_least(kv, 6, 2);
 	if (has(be, PT_NS_DEV, "vfio/devices"))
 		p.cdev = 1;
+	else if (!p.iommufd || !pt_kver_at_least(kv, 6, 6))
+		p.cdev = 0;
 	else
-		p.cdev = !p.iommufd || !pt_kver_at_least(kv, 6, 6) ? 0 : -1;
+		p.cdev = chrdev_region(be, "vfio-dev");
 	p.compat = p.iommufd && p.container && !has(be, PT_NS_SYS, "module/vfio_iommu_type1");
 	*ret = p;
 	return 0;

@@ -13,6 +13,8 @@
 #   /out/NAME.kview.tsv     kview (the kernel's own view)
 #   /out/NAME.inspect.json  ptharness inspect --host live --json
 #   /out/NAME.umockdev      ptharness record -o ...
+#   /out/NAME.paths         which of /dev/iommu, /dev/vfio/vfio, /dev/vfio/devices and
+#                           /sys/module/vfio_iommu_type1 exist ("PATH yes|no" lines)
 #
 # Exit status: 0, or 1 with a message on stderr when a device is missing, a write fails or one
 # of the three fails.
@@ -121,4 +123,11 @@ ptharness inspect --host live --json > "/out/$NAME.inspect.json" ||
 	{ echo "hoststate: $STATE: ptharness inspect --host live --json failed" >&2; status=1; }
 echo "ptharness record -o /out/$NAME.umockdev" >> "$HOW"
 ptharness record -o "/out/$NAME.umockdev" || { echo "hoststate: $STATE: ptharness record failed" >&2; status=1; }
+# What the kernel showed of its VFIO paths in that state, by test -e and not by ptharness: the
+# host keeps it next to the recording (NAME.paths) and tests/lab/vfio-paths.sh holds the
+# recording's "VFIO paths" against it. type1's directory exists when the driver is loaded or
+# built in (it has module parameters), and only then is /dev/vfio/vfio VFIO's own container.
+for p in /dev/iommu /dev/vfio/vfio /dev/vfio/devices /sys/module/vfio_iommu_type1; do
+	if [ -e "$p" ]; then echo "$p yes"; else echo "$p no"; fi
+done > "/out/$NAME.paths"
 exit $status
