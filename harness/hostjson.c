@@ -316,6 +316,9 @@ static json_object *device_object(const struct pt_host *host, const struct pt_de
 	set_bool(o, "answers", !p->not_answering);
 	set_str_or_null(o, "host_critical",
 			crit == PT_CRITICAL_NONE ? NULL : pt_critical_to_string(crit));
+	/* Only on a NIC below a bond, bridge or VLAN that carries the route: "br0 -> bond0". */
+	if (pt_dev_critical_via(dev))
+		set_str(o, "host_critical_via", pt_dev_critical_via(dev));
 	set_memory(o, dev);
 	set_str_or_null(o, "host_critical_unknown", pt_dev_critical_unknown(dev));
 	return o;
