@@ -1,15 +1,20 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* What the host itself needs: its network root (NFS, iSCSI, NBD) and which NIC carries it. */
+/* What the host itself needs of its NICs: its default routes, its network root (NFS, iSCSI,
+ * NBD), and which NICs carry them. */
 
 /*
  * The plan: the kernel command line says whether the root is on the network (root=/dev/nfs,
  * nfsroot=, dracut's root= and netroot=, open-iscsi's ISCSI_* variables), and so does a
- * mount of / whose type is nfs or nfs4, and an iBFT (the firmware booted from iSCSI). The
- * interface is then looked for, in order of certainty: named on the command line (ip=),
- * named by its MAC address (pxelinux' BOOTIF=, the iBFT's NIC), or the route the kernel
- * would take to the server (the longest prefix in net/route). A NIC found that way is
- * host-critical; when none is, every NIC on a host driver only gets a warning, since the
- * root could be on any of them.
+ * mount of / whose type is nfs or nfs4, an iBFT (the firmware booted from iSCSI), and a
+ * mounted disk on an iSCSI session. The interface is then looked for, in order of certainty:
+ * named on the command line (ip=), named by its MAC address (pxelinux' BOOTIF=, the iBFT's
+ * NIC), or the route the kernel would take to the server (the longest prefix in net/route,
+ * or net/ipv6_route for an IPv6 server). A NIC found that way is host-critical; when none
+ * is, every NIC on a host driver only gets a warning, since the root could be on any of them.
+ *
+ * The default route (net/route's 0/0, read by host.c, and net/ipv6_route's ::/0) and the
+ * root's interface may be stacked (a bond, bridge, VLAN...): the NICs below them, found
+ * through the lower_* links, carry it too, each remembered with the chain above it.
  */
 
 #include <arpa/inet.h>
