@@ -414,6 +414,9 @@ static int add_lowers(struct pt_host *host, const char *upper, const char *via, 
 	size_t n = 0;
 	int r = 0;
 
+	/* Not a name the kernel gives a netdev (dev_valid_name): a damaged or hostile table. */
+	if (!*upper || strchr(upper, '/') || strcmp(upper, ".") == 0 || strcmp(upper, "..") == 0)
+		return 0;
 	if (depth > 8 || snprintf(dir, sizeof(dir), "class/net/%s", upper) >= (int)sizeof(dir) ||
 	    pt_backend_list(host->be, PT_NS_SYS, dir, &names, &n) < 0)
 		return 0;
