@@ -251,6 +251,8 @@ def recording(devs, extra_block=True, extras=None):
         out.append("H: config=" + dev.config().hex().upper())
         out += ["L: %s=%s" % kv for kv in links(dev, devs)]
         out.append("")
+    for block in (extras.get("blocks") or []):
+        out += block + [""]
     if extra_block:
         groups = {}
         for d in devs.values():
@@ -263,7 +265,7 @@ def recording(devs, extra_block=True, extras=None):
                 "A: proc/sys/kernel/osrelease=%s\\n" % KERNEL]
         if "cmdline" in extras:
             out.append("A: proc/cmdline=%s\\n" % extras["cmdline"])
-        for f in ("net/route", "mounts", "swaps"):
+        for f in ("net/route", "net/ipv6_route", "mounts", "swaps"):
             if f in extras:
                 out.append("A: proc/%s=%s" % (f, extras[f]))
         for k, v in sorted(extras.get("sys", {}).items()):
@@ -515,6 +517,74 @@ def host_iscsi():
     return d
 
 
+def host_bond():
+    """A server whose networks run over stacked interfaces: the two ports of an I350 (eno1,
+    eno2) bonded as bond0, bond0 a port of the bridge br0, which carries the IPv4 and IPv6
+    default routes; an X710 whose second port (enp3s0f1) has the VLAN enp3s0f1.100 reaching
+    the iSCSI target (fd00:10::5) that holds / (sdb1, on iscsi_tcp's session1), its first port
+    (enp3s0f0) carrying nothing of the host."""
+    d = {}
+    add(d, Dev("0000:00:00.0", 0x8086, 0x2020, 0x060000, group=0, pm=False, msi=False))
+    add(d, Dev("0000:00:1c.0", 0x8086, 0xa190, 0x060400, driver="pcieport", group=1, hdr=1,
+               pcie=4, acs=0x001d, sec=(2, 2)))
+    add(d, Dev("0000:00:1c.4", 0x8086, 0xa194, 0x060400, driver="pcieport", group=2, hdr=1,
+               pcie=4, acs=0x001d, sec=(3, 3)))
+    for fn in range(2):
+        add(d, Dev("0000:02:00.%d" % fn, 0x8086, 0x1521, 0x020000, driver="igb", group=3 + fn,
+                   mf=fn == 0, pcie=0, flr=True, acs=0x001d, msix=10, parent="0000:00:1c.0",
+                   net=["eno%d" % (fn + 1)], macs=["3c:fd:fe:a0:5c:%02x" % (0x10 + fn)]))
+        add(d, Dev("0000:03:00.%d" % fn, 0x8086, 0x1572, 0x020000, driver="i40e", group=5 + fn,
+                   mf=fn == 0, pcie=0, flr=True, acs=0x001d, msix=129, parent="0000:00:1c.4",
+                   net=["enp3s0f%d" % fn], macs=["3c:fd:fe:b1:00:%02x" % fn]))
+    return d
+
+
+def netdev_block(devpath, ifindex, mac, links=(), attrs=()):
+    """A virtual netdev's block: its lower_/upper_/master links as the kernel makes them
+    (net/core/dev.c netdev_adjacent_sysfs_add, __netdev_adjacent_dev_insert), each to the other
+    device's directory."""
+    name = devpath.rsplit("/", 1)[1]
+    return (["P: %s" % devpath, "E: IFINDEX=%d" % ifindex, "E: INTERFACE=%s" % name,
+             "E: SUBSYSTEM=net", "A: address=%s\\n" % mac] +
+            ["A: %s=%s" % kv for kv in attrs] + ["A: operstate=up\\n"] +
+            ["L: %s=%s" % kv for kv in sorted(links)])
+
+
+def bond_blocks():
+    eno = lambda fn: "../../../pci0000:00/0000:00:1c.0/0000:02:00.%d/net/eno%d" % (fn, fn + 1)
+    sess = "/devices/platform/host2/session1"
+    return [
+        netdev_block("/devices/virtual/net/bond0", 6, "3c:fd:fe:a0:5c:10",
+                     [("lower_eno1", eno(0)), ("lower_eno2", eno(1)), ("master", "../br0"),
+                      ("upper_br0", "../br0")],
+                     [("bonding/mode", "802.3ad 4\\n"), ("bonding/slaves", "eno1 eno2\\n")]),
+        netdev_block("/devices/virtual/net/br0", 7, "3c:fd:fe:a0:5c:10",
+                     [("lower_bond0", "../bond0")]),
+        netdev_block("/devices/virtual/net/enp3s0f1.100", 8, "3c:fd:fe:b1:00:01",
+                     [("lower_enp3s0f1",
+                       "../../../pci0000:00/0000:00:1c.4/0000:03:00.1/net/enp3s0f1")]),
+        ["P: %s/connection1:0/iscsi_connection/connection1:0" % sess,
+         "E: SUBSYSTEM=iscsi_connection", "A: address=fd00:10::5\\n", "A: port=3260\\n",
+         "A: persistent_address=fd00:10::5\\n", "A: persistent_port=3260\\n"],
+        ["P: %s/target2:0:0/2:0:0:0/block/sdb/sdb1" % sess, "N: sdb1",
+         "E: DEVNAME=/dev/sdb1", "E: DEVTYPE=partition", "E: MAJOR=8", "E: MINOR=17",
+         "E: PARTN=1", "E: SUBSYSTEM=block", "A: partition=1\\n", "A: start=2048\\n"],
+    ]
+
+
+def proc_ipv6_route(rows):
+    """procfs net/ipv6_route as the kernel prints it (net/ipv6/route.c
+    ipv6_route_native_seq_show): "%pi6 %02x %pi6 %02x %pi6 %08x %08x %08x %08x %8s", the
+    source prefix all zeros without CONFIG_IPV6_SUBTREES. rows: (dest, plen, nexthop, metric,
+    flags, dev)."""
+    import ipaddress
+    hexa = lambda a: ipaddress.IPv6Address(a).packed.hex()
+    zero = "0" * 32
+    return "".join("%s %02x %s %02x %s %08x %08x %08x %08x %8s\\n" % (
+        hexa(dest), plen, zero, 0, hexa(nh), metric, 1, 0, flags, dev)
+        for dest, plen, nh, metric, flags, dev in rows)
+
+
 def host_scale(n=500):
     """About n devices: root ports with ACS, each with a 4-function NIC (one group per port),
     32 ports per PCI domain, as many domains as it takes (scale-65536 has 408)."""
@@ -573,6 +643,23 @@ EXTRAS = {
                                 "rd.iscsi.firmware=1 rd.lvm.vg=vg0 intel_iommu=on",
                      "sys": {"firmware/ibft/ethernet0/mac": "3c:fd:fe:a0:5c:11\\n",
                              "firmware/ibft/ethernet0/index": "0\\n"}},
+    # Both default routes through br0 (bond0 under it); the iSCSI target holding / is on
+    # fd00:10::/64 through the VLAN enp3s0f1.100. Flags (include/uapi/linux/ipv6_route.h):
+    # RTF_UP 0x1, RTF_GATEWAY 0x2, RTF_DEFAULT 0x10000, RTF_ADDRCONF 0x40000, RTF_EXPIRES
+    # 0x400000, RTF_REJECT 0x200, RTF_NONEXTHOP 0x200000 (lo's unreachable routes).
+    "server-bond": {"cmdline": "BOOT_IMAGE=/vmlinuz-6.1.0-28-amd64 "
+                               "root=UUID=0b7c1a62-3d0e-4b8e-9a51-2f6c1d9e7a40 ro intel_iommu=on",
+                    "net/route": proc_route([("br0", "0.0.0.0", "192.168.10.1", 3, "0.0.0.0"),
+                                             ("br0", "192.168.10.0", "0.0.0.0", 1,
+                                              "255.255.255.0")]),
+                    "net/ipv6_route": proc_ipv6_route([
+                        ("fd00:10::", 64, "::", 256, 0x1, "enp3s0f1.100"),
+                        ("fe80::", 64, "::", 256, 0x1, "br0"),
+                        ("::", 0, "fe80::1", 1024, 0x450003, "br0"),
+                        ("::", 0, "::", 0xffffffff, 0x200200, "lo")]),
+                    "mounts": "/dev/sdb1 / ext4 rw,relatime 0 0\\nproc /proc proc rw 0 0\\n",
+                    "swaps": "Filename\\t\\t\\t\\tType\\t\\tSize\\t\\tUsed\\t\\tPriority\\n",
+                    "blocks": bond_blocks()},
 }
 
 HOSTS = {
@@ -582,6 +669,7 @@ HOSTS = {
     "server-mlx5": host_mlx5,
     "workstation-gpu": host_workstation,
     "server-iscsi": host_iscsi,
+    "server-bond": host_bond,
     "scale-500": host_scale,
 }
 

@@ -302,6 +302,71 @@ static void walk_other_iommus(struct tree_walk *w)
 	pt_strv_free(names);
 }
 
+/* A netdev stacked on others (bond, bridge, VLAN): it has lower_NAME links. */
+static bool stacked_netdev(struct tree_walk *w, const char *dir)
+{
+	char **names = NULL;
+	size_t n = 0;
+	bool found = false;
+
+	if (!g_str_has_prefix(dir, "devices/virtual/net/") ||
+	    pt_backend_list(w->be, PT_NS_SYS, dir, &names, &n) < 0)
+		return false;
+	for (size_t i = 0; i < n && !found; i++)
+		found = g_str_has_prefix(names[i], "lower_");
+	pt_strv_free(names);
+	return found;
+}
+
+/* A disk or partition of an iSCSI session (.../sessionM/targetN:0:0/...). */
+static bool on_iscsi_session(struct tree_walk *w, const char *dir)
+{
+	(void)w;
+	return strstr(dir, "/session") != NULL;
+}
+
+static int cmp_strp(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The devices of a class the filter keeps, each walked where it lives (once: a partition
+ * below a disk already walked is part of that walk).
+ */
+static void walk_class(struct tree_walk *w, const char *cls,
+		       bool (*keep)(struct tree_walk *w, const char *dir))
+{
+	g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func(g_free);
+	g_autofree char *base = g_strconcat("/", cls, NULL);
+	char **names = NULL, target[4096];
+	const char *last = NULL;
+	size_t n = 0;
+
+	if (pt_backend_list(w->be, PT_NS_SYS, cls, &names, &n) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		g_autofree char *link = g_strconcat(cls, "/", names[i], NULL);
+		g_autofree char *abs = NULL;
+
+		if (pt_backend_readlink(w->be, PT_NS_SYS, link, target, sizeof(target)) < 0)
+			continue;
+		abs = g_canonicalize_filename(target, base);
+		if (g_str_has_prefix(abs, "/devices/") && (!keep || keep(w, abs + 1)))
+			g_ptr_array_add(dirs, g_strdup(abs + 1));
+	}
+	pt_strv_free(names);
+	g_ptr_array_sort(dirs, cmp_strp);
+	for (guint i = 0; i < dirs->len; i++) {
+		const char *d = dirs->pdata[i];
+
+		if (last && g_str_has_prefix(d, last) && d[strlen(last)] == '/')
+			continue;
+		walk_root(w, d);
+		last = d;
+	}
+}
+
 /*
  * hwloc-gather-topology does not copy /proc/sys: it writes what uname said to
  * proc/hwloc-nofile-info, one "Key: value" line each ("OSRelease: 4.9.0-3-amd64").
@@ -414,6 +479,11 @@ _public_ int fks_host_new_from_backend(struct pt_backend *be, const struct fks_o
 		walk_root(&w, "devices/virtual/misc/iommu");
 		walk_root(&w, "devices/virtual/vfio");
 		walk_other_iommus(&w);
+		/* And what it keeps for the host's network: the netdevs stacked on NICs, an
+		 * iSCSI root's session connection and disk (lib/hostcrit.c reads them). */
+		walk_class(&w, "class/net", stacked_netdev);
+		walk_class(&w, "class/iscsi_connection", NULL);
+		walk_class(&w, "class/block", on_iscsi_session);
 		if (pt_backend_exists(be, PT_NS_SYS, PTH_BLOCK) > 0)
 			walk_root(&w, PTH_BLOCK);
 	}

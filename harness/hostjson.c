@@ -446,6 +446,9 @@ static void device_object(struct jw *w, const struct pt_host *host, const struct
 	set_bool(w, "answers", !p->not_answering);
 	set_str_or_null(w, "host_critical",
 			crit == PT_CRITICAL_NONE ? NULL : pt_critical_to_string(crit));
+	/* Only on a NIC below a bond, bridge or VLAN that carries the route: "br0 -> bond0". */
+	if (pt_dev_critical_via(dev))
+		set_str(w, "host_critical_via", pt_dev_critical_via(dev));
 	set_memory(w, dev);
 	set_str_or_null(w, "host_critical_unknown", pt_dev_critical_unknown(dev));
 	close_(w, '}');

@@ -14,7 +14,7 @@
  * After the devices comes one block umockdev-record has no place for, a pseudo-device at
  * /devices/virtual/ptharness/host holding the kernel release and command line, the IOMMU
  * groups (membership and type), the PCI drivers present, vfio module parameters and the
- * default route; `inspect` and fakesys turn it back into the files a kernel shows.
+ * route tables (net/route, net/ipv6_route); `inspect` and fakesys turn it back into the files a kernel shows.
  *
  * Everything is read through the backend, so a captured tree or a fake host records alike.
  */
@@ -234,6 +234,7 @@ static void record_host_block(struct pt_backend *be, struct pt_host *host, GStri
 	add_text(be, out, PT_NS_PROC, "proc", "sys/kernel/osrelease");
 	add_text(be, out, PT_NS_PROC, "proc", "cmdline");
 	add_text(be, out, PT_NS_PROC, "proc", "net/route");
+	add_text(be, out, PT_NS_PROC, "proc", "net/ipv6_route");
 	add_text(be, out, PT_NS_PROC, "proc", "mounts");
 	add_text(be, out, PT_NS_PROC, "proc", "swaps");
 	/* The character majors: "vfio-dev" is the VFIO device cdev's region
@@ -307,6 +308,35 @@ static void add_netdev(struct pt_backend *be, GPtrArray *devs, const char *fn, c
 	pt_strv_free(entries);
 }
 
+/* Whether a device directory holds a lower_NAME link: a netdev stacked on another. */
+static gboolean has_lower(struct pt_backend *be, const char *dir)
+{
+	char **names = NULL;
+	size_t n = 0;
+	gboolean found = FALSE;
+
+	if (pt_backend_list(be, PT_NS_SYS, dir, &names, &n) < 0)
+		return FALSE;
+	for (size_t i = 0; i < n && !found; i++)
+		found = g_str_has_prefix(names[i], "lower_");
+	pt_strv_free(names);
+	return found;
+}
+
+/* The virtual netdevs stacked on others (bond, team, bridge, VLAN, macvlan: the kernel links
+ * their lower devices as lower_NAME, net/core/dev.c netdev_adjacent_sysfs_add), so that a
+ * replay follows a route through br0 -> bond0 down to the NIC. */
+static void stacked_netdevs(struct pt_backend *be, GPtrArray *devs)
+{
+	g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func(g_free);
+
+	class_devices(be, "class/net", all);
+	for (guint i = 0; i < all->len; i++)
+		if (g_str_has_prefix(all->pdata[i], "devices/virtual/net/") &&
+		    has_lower(be, all->pdata[i]))
+			g_ptr_array_add(devs, g_strdup(all->pdata[i]));
+}
+
 int pth_record_host(struct pt_backend *be, struct pt_host *host, GString *out, GError **error)
 {
 	g_autoptr(GPtrArray) devs = g_ptr_array_new_with_free_func(g_free);
@@ -318,11 +348,15 @@ int pth_record_host(struct pt_backend *be, struct pt_host *host, GString *out, G
 		for (char **nd = p->netdevs; nd && *nd; nd++)
 			add_netdev(be, devs, p->syspath, *nd);
 	}
-	/* Block devices under PCI devices that hold mounted filesystems or swap, so that a
-	 * replay can tell which storage controller the host needs. */
+	/* Block devices under PCI devices (or on an iSCSI session) that hold mounted filesystems
+	 * or swap, so that a replay can tell which storage controller or NIC the host needs. */
 	for (char *const *m = pt_host_mounted(host); m && *m; m++)
-		if (g_str_has_prefix(*m, "devices/pci"))
+		if (g_str_has_prefix(*m, "devices/pci") || strstr(*m, "/session"))
 			g_ptr_array_add(devs, g_strdup(*m));
+	/* An iSCSI disk's session (.../sessionM/...) names its target in the connection's
+	 * address: the route to it decides which NIC carries the root. */
+	class_devices(be, "class/iscsi_connection", devs);
+	stacked_netdevs(be, devs);
 	class_devices(be, "class/iommu", devs);
 	class_devices(be, "class/vfio", devs);
 	if (pt_backend_exists(be, PT_NS_SYS, "class/misc/vfio") > 0)
@@ -388,9 +422,10 @@ static void usage(FILE *f)
 	      "Write the host's PCI devices in the umockdev-record format, followed by what\n"
 	      "umockdev-record leaves out and passthrough needs (IOMMU groups and their types,\n"
 	      "the PCI drivers present, vfio module parameters, the kernel release and command\n"
-	      "line, the default route), so that `ptharness inspect --host FILE` and fake hosts\n"
-	      "see the machine as it was. With DEVICE addresses, only those devices and their\n"
-	      "parents, exactly as umockdev-record would write them. Read-only.\n"
+	      "line, the IPv4 and IPv6 route tables, the bonds, bridges and VLANs stacked on\n"
+	      "the NICs, an iSCSI root's session), so that `ptharness inspect --host FILE` and\n"
+	      "fake hosts see the machine as it was. With DEVICE addresses, only those devices\n"
+	      "and their parents, exactly as umockdev-record would write them. Read-only.\n"
 	      "\n"
 	      "  --host SPEC   live (default) or a directory holding sys/\n"
 	      "  -o, --output FILE  write to FILE (default: standard output)\n"
@@ -399,7 +434,8 @@ static void usage(FILE *f)
 	      "                kernel's IOMMU/VFIO/KVM config options, the loaded modules and\n"
 	      "                the kernel command line. It discloses the machine's PCI\n"
 	      "                devices, their ids, config space and drivers, network interface\n"
-	      "                names, the kernel release and the default route's interface.\n"
+	      "                names, the kernel release, the route tables (networks and\n"
+	      "                gateways) and an iSCSI root's target address.\n"
 	      "                Serial numbers, MAC addresses and the host name are replaced\n"
 	      "                by REDACTED unless --no-redact. `inspect`, `plan`, `replay` and\n"
 	      "                `import` read it back.\n"

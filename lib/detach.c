@@ -83,8 +83,11 @@ static int check_detach(struct pt_engine *e, const struct pt_dev *dev, const cha
 	/* The device exists and, unless forced, is an endpoint: pt_detach checked. */
 	if (crit != PT_CRITICAL_NONE && !o->force && o->managed && !pt_driver_is_stub(p->driver))
 		return pt_outcome_set(out, PT_CODE_HOST_CRITICAL, 0, "E-HOST-CRITICAL",
-				      "%s is %s; refusing to take it from the host without --force",
-				      p->address, pt_critical_describe(crit));
+				      "%s is %s%s%s; refusing to take it from the host without "
+				      "--force",
+				      p->address, pt_critical_describe(crit),
+				      pt_dev_critical_via(dev) ? " through " : "",
+				      pt_dev_critical_via(dev) ? pt_dev_critical_via(dev) : "");
 	if (!o->force && o->managed && !pt_driver_is_stub(p->driver) &&
 	    pt_dev_critical_unknown(dev))
 		pt_engine_rule(e, "E-HOST-CRITICAL-UNKNOWN", p->address, "warning: %s",

@@ -621,10 +621,9 @@ int pt_dev_scan(struct pt_host *host, const char *name, const char *dir, char **
 	return 0;
 }
 
-static enum pt_critical find_critical(const struct pt_dev *dev)
+static enum pt_critical find_critical(const struct pt_dev *dev, const char **via)
 {
 	const struct pt_dev_props *p = &dev->props;
-	const char *route = dev->host->default_route_if;
 
 	if (p->boot_vga == 1)
 		return PT_CRITICAL_BOOT_VGA;
@@ -637,12 +636,7 @@ static enum pt_critical find_critical(const struct pt_dev *dev)
 			if (strncmp(*m, p->syspath, len) == 0 && (*m)[len] == '/')
 				return PT_CRITICAL_STORAGE;
 	}
-	if (pt_dev_carries_netroot(dev))
-		return PT_CRITICAL_NETWORK_ROOT;
-	for (char **n = p->netdevs; route[0] && n && *n; n++)
-		if (strcmp(*n, route) == 0)
-			return PT_CRITICAL_DEFAULT_ROUTE;
-	return PT_CRITICAL_NONE;
+	return pt_dev_net_critical(dev, via);
 }
 
 void pt_dev_finish(struct pt_dev *dev)
@@ -664,7 +658,7 @@ void pt_dev_finish(struct pt_dev *dev)
 		else
 			dev->reset = dev->reset_derived;
 	}
-	dev->critical = find_critical(dev);
+	dev->critical = find_critical(dev, &dev->critical_via);
 }
 
 _public_ const char *pt_dev_driver_unknown(const struct pt_dev *dev)
@@ -759,6 +753,11 @@ _public_ size_t pt_dev_bus_sibling_count(const struct pt_dev *dev)
 _public_ enum pt_critical pt_dev_critical(const struct pt_dev *dev)
 {
 	return dev->critical;
+}
+
+_public_ const char *pt_dev_critical_via(const struct pt_dev *dev)
+{
+	return dev->critical_via;
 }
 
 static const char *const critical_names[_PT_CRITICAL_MAX][2] = {

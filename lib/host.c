@@ -501,7 +501,7 @@ _public_ struct pt_host *pt_host_free(struct pt_host *host)
 	free(host->findings);
 	pt_strv_free(host->mounted);
 	free(host->units);
-	pt_strv_free(host->netroot_ifs);
+	pt_host_free_netroot(host);
 	free(host->iommu_unknown);
 	pt_pciconf_parser_free(host->parser);
 	free(host);

@@ -200,6 +200,9 @@ const char *pt_critical_to_string(enum pt_critical c);
 const char *pt_critical_describe(enum pt_critical c);
 /* Flagged only on evidence: a mount or swap on it, the boot VGA, a route or root through it. */
 enum pt_critical pt_dev_critical(const struct pt_dev *dev);
+/* The stacked interfaces the route or root goes through to this NIC ("br0 -> bond0"), when
+ * it is flagged through a bond, bridge, VLAN...; NULL when its own netdev carries it. */
+const char *pt_dev_critical_via(const struct pt_dev *dev);
 /*
  * Why a device not flagged may still be needed by the host, when the data cannot show it (a
  * storage controller on a host whose mounts are not shown, a NIC on a host whose root is on

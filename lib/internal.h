@@ -22,6 +22,7 @@ struct pt_dev {
 	size_t bus_siblings;
 	bool has_vfio_dev; /* a vfio-dev/ directory: bound to a VFIO driver (6.1+) */
 	enum pt_critical critical;
+	const char *critical_via; /* the stacked interfaces the route goes through (host's) */
 	const char *driver_unknown; /* why the capture does not show the driver, or NULL */
 	const char *group_unknown; /* why it does not show the IOMMU group, or NULL */
 };
@@ -33,6 +34,12 @@ struct pt_group {
 	size_t member_count;
 	struct pt_blocker *blockers;
 	size_t blocker_count;
+};
+
+struct pt_carrier {
+	char *name;
+	char *via;
+	bool netroot; /* below the network root's interface, not the default route's */
 };
 
 struct pt_host {
@@ -61,7 +68,14 @@ struct pt_host {
 	char **netroot_ifs; /* the interfaces named or routed to the server, or NULL */
 	char netroot_mac[18]; /* the booting NIC's MAC (BOOTIF=, iBFT), or empty */
 	unsigned long netroot_server; /* the server's IPv4 address, when known */
+	unsigned char netroot_server6[16]; /* or its IPv6 address (netroot_server_is6) */
 	bool netroot_server_known;
+	bool netroot_server_is6;
+	char default_route6_if[64]; /* net/ipv6_route's ::/0, empty when none */
+	/* Interfaces below a route's virtual interface (bond, bridge, VLAN...): lower_* links
+	 * followed down, each with the chain above it ("br0 -> bond0"). */
+	struct pt_carrier *carriers;
+	size_t carrier_count;
 	/* Addresses the engine's first scan saw, sorted (borrowed from the engine; NULL unless
 	 * that host's mounts were unknown): a VF missing from it was created since. */
 	char *const *initial;
@@ -83,7 +97,9 @@ struct pt_dev *pt_dev_free(struct pt_dev *dev);
 int pt_host_scan_units(struct pt_host *host, char **names, size_t n);
 /* The host's network root and its interface (hostcrit.c). */
 int pt_host_scan_netroot(struct pt_host *host);
-bool pt_dev_carries_netroot(const struct pt_dev *dev);
+void pt_host_free_netroot(struct pt_host *host);
+/* NETWORK_ROOT, DEFAULT_ROUTE or NONE; *via names the chain when through stacked ones. */
+enum pt_critical pt_dev_net_critical(const struct pt_dev *dev, const char **via);
 /* A sorted copy of the host's device addresses (NULL-terminated; the caller frees it). */
 int pt_host_remember_initial(struct pt_host *host, char ***ret, size_t *ret_count);
 

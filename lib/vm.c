@@ -268,8 +268,10 @@ static int check_device(struct pt_engine *e, const struct pt_vms *vms, const cha
 	if (o->managed && !o->force && pt_dev_critical(dev) != PT_CRITICAL_NONE &&
 	    !pt_driver_is_stub(p->driver))
 		return pt_outcome_set(out, PT_CODE_HOST_CRITICAL, 0, "E-HOST-CRITICAL",
-				      "%s is %s; refusing without force", address,
-				      pt_critical_describe(pt_dev_critical(dev)));
+				      "%s is %s%s%s; refusing without force", address,
+				      pt_critical_describe(pt_dev_critical(dev)),
+				      pt_dev_critical_via(dev) ? " through " : "",
+				      pt_dev_critical_via(dev) ? pt_dev_critical_via(dev) : "");
 	return 0;
 }
 

@@ -35,6 +35,26 @@ for rec in "$hosts"/lab-shared-initial.umockdev "$hosts"/lab-sriov-2vfs.umockdev
 		echo "not ok - $h recorded again:"; head -20 "$tmp/diff"; fail=$((fail + 1))
 	fi
 done
+# A host whose routes run over a bond under a bridge and a VLAN, with / on an iSCSI disk:
+# recorded again, its stacked netdevs, iSCSI session and IPv6 route table come back, and
+# inspect draws the same host-critical NICs from both.
+rec=$hosts/server-bond.umockdev
+bond_again() {
+	"$PTH" record --host "$rec" -o "$tmp/bond.again" &&
+		"$PTH" inspect --host "$rec" --json >"$tmp/bond.json" &&
+		"$PTH" inspect --host "$tmp/bond.again" --json >"$tmp/bond.again.json" &&
+		diff <(strip "$tmp/bond.json") <(strip "$tmp/bond.again.json") >"$tmp/diff" || return 1
+	grep -E '^(P: /devices/(virtual/net|platform)|[AL]: (lower_|proc/net/ipv6_route|persistent_address))' \
+		"$rec" >"$tmp/bond.want"
+	[ "$(wc -l <"$tmp/bond.want")" = 11 ] || return 1
+	# Every one of those lines is in the new recording.
+	! grep -vxFf "$tmp/bond.again" "$tmp/bond.want" >"$tmp/diff"
+}
+if bond_again; then
+	echo "ok - server-bond: stacked netdevs, iSCSI session, IPv6 routes recorded again"; pass=$((pass + 1))
+else
+	echo "not ok - server-bond recorded again:"; head -20 "$tmp/diff"; fail=$((fail + 1))
+fi
 # The whole live host records and loads back (this machine may have no IOMMU). The model
 # loads vfio-pci on every host (so its container exists) where this machine may not have the
 # vfio module loaded: the container's presence is left out of that comparison.

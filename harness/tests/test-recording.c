@@ -237,6 +237,52 @@ static void test_recording_unknown_host(void **state)
 	assert_non_null(strstr(error->message, "/nonexistent/host.umockdev: no such host"));
 }
 
+/*
+ * The model serves the blocks it does not own as recorded: bond0's lower_eno1 link reaches
+ * eno1's directory, br0 is listed in class/net, the iSCSI connection and the IPv6 route
+ * table are there, and the scan follows br0 -> bond0 down to both I350 ports.
+ */
+static void test_recording_stacked_netdevs(void **state)
+{
+	g_autofree char *path = fixture("server-bond.umockdev");
+	g_autoptr(GError) error = NULL;
+	struct pth_host_source *src = pth_host_source_open(path, &error);
+	struct pt_backend *be;
+	struct pt_host *host = NULL;
+	char buf[256];
+	size_t len;
+
+	(void)state;
+	if (!src)
+		fail_msg("%s", error->message);
+	be = pth_host_source_backend(src);
+	assert_true(pt_backend_readlink(be, PT_NS_SYS, "class/net/bond0/lower_eno1", buf,
+					sizeof(buf)) >= 0);
+	assert_string_equal(buf, "../../../pci0000:00/0000:00:1c.0/0000:02:00.0/net/eno1");
+	assert_true(pt_backend_read_line(be, PT_NS_SYS,
+					 "class/net/br0/lower_bond0/lower_eno2/address", buf,
+					 sizeof(buf)) >= 0);
+	assert_string_equal(buf, "3c:fd:fe:a0:5c:11");
+	assert_true(pt_backend_read_line(be, PT_NS_SYS,
+					 "class/iscsi_connection/connection1:0/persistent_address",
+					 buf, sizeof(buf)) >= 0);
+	assert_string_equal(buf, "fd00:10::5");
+	assert_true(pt_backend_read(be, PT_NS_PROC, "net/ipv6_route", buf, sizeof(buf), &len) >= 0);
+	assert_int_equal(pth_host_source_scan(src, NULL, &host, &error), 0);
+	for (int fn = 0; fn < 2; fn++) {
+		const struct pt_dev *d =
+			pt_host_find_dev(host, fn ? "0000:02:00.1" : "0000:02:00.0");
+
+		assert_int_equal(pt_dev_critical(d), PT_CRITICAL_DEFAULT_ROUTE);
+		assert_string_equal(pt_dev_critical_via(d), "br0 -> bond0");
+	}
+	assert_int_equal(pt_dev_critical(pt_host_find_dev(host, "0000:03:00.1")),
+			 PT_CRITICAL_NETWORK_ROOT);
+	assert_int_equal(pt_dev_critical(pt_host_find_dev(host, "0000:03:00.0")), PT_CRITICAL_NONE);
+	pt_host_free(host);
+	pth_host_source_free(src);
+}
+
 /* What the recording itself says: per PCI block, its driver and iommu_group link targets. */
 struct recorded {
 	GHashTable *driver; /* bdf -> driver name ("" when unbound) */
@@ -387,6 +433,7 @@ int main(void)
 		cmocka_unit_test(test_recording_syntax_errors),
 		cmocka_unit_test(test_recording_hostile_names),
 		cmocka_unit_test(test_recording_virtio_default_route),
+		cmocka_unit_test(test_recording_stacked_netdevs),
 		cmocka_unit_test(test_recording_truncated),
 		cmocka_unit_test(test_recording_short_config),
 		cmocka_unit_test(test_recording_unknown_host),

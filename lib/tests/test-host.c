@@ -513,6 +513,195 @@ static void test_host_network_root(void **state)
 	}
 }
 
+/* A virtual netdev (devices/virtual/net/NAME, its class/net link) with lower_ links. */
+static void add_upper(const char *root, const char *name, const char *lowers)
+{
+	char p[320], t[320], list[128], *save = NULL;
+
+	snprintf(p, sizeof(p), "sys/devices/virtual/net/%s/address", name);
+	tree_file(root, p, "aa:bb:cc:dd:ee:01\n");
+	snprintf(p, sizeof(p), "sys/class/net/%s", name);
+	snprintf(t, sizeof(t), "../../devices/virtual/net/%s", name);
+	tree_link(root, p, t);
+	snprintf(list, sizeof(list), "%s", lowers);
+	for (char *l = strtok_r(list, " ", &save); l; l = strtok_r(NULL, " ", &save)) {
+		snprintf(p, sizeof(p), "sys/devices/virtual/net/%s/lower_%s", name, l);
+		/* The kernel's link: to the lower device's own directory. */
+		if (strncmp(l, "enp1s0f", 7) == 0)
+			snprintf(t, sizeof(t),
+				 "../../../pci0000:00/0000:00:1c.0/0000:01:00.%c/net/%s", l[7], l);
+		else
+			snprintf(t, sizeof(t), "../%s", l);
+		tree_link(root, p, t);
+	}
+}
+
+/* net/ipv6_route lines as ipv6_route_native_seq_show() prints them (net/ipv6/route.c). */
+#define R6_ZERO "00000000000000000000000000000000"
+#define R6_LO_REJECT \
+	R6_ZERO " 00 " R6_ZERO " 00 " R6_ZERO " ffffffff 00000001 00000000 00200200       lo\n"
+#define R6_DEFAULT(flags, dev)                                                           \
+	R6_ZERO " 00 " R6_ZERO " 00 fe800000000000000000000000000001 00000400 00000001 " \
+		"00000000 " flags " " dev "\n"
+#define R6_NET_FD00_64(dev)                                           \
+	"fd000000000000010000000000000000 40 " R6_ZERO " 00 " R6_ZERO \
+	" 00000100 00000001 00000000 00000001 " dev "\n"
+
+static const struct stacked_case {
+	const char *what;
+	const char *uppers[3][2]; /* name, its lower devices */
+	const char *cmdline, *mounts, *route, *route6;
+	enum pt_critical f0, f1;
+	const char *via0, *via1;
+} stacked_cases[] = {
+	{ "default route through a bond of both ports",
+	  { { "bond0", "enp1s0f0 enp1s0f1" } },
+	  NULL,
+	  NULL,
+	  ROUTE_HEAD "bond0\t00000000\t0101A8C0\t0003\t0\t0\t0\t00000000\t0\n",
+	  NULL,
+	  PT_CRITICAL_DEFAULT_ROUTE,
+	  PT_CRITICAL_DEFAULT_ROUTE,
+	  "bond0",
+	  "bond0" },
+	{ "default route through br0 -> bond0 -> port 1",
+	  { { "br0", "bond0" }, { "bond0", "enp1s0f1" } },
+	  NULL,
+	  NULL,
+	  ROUTE_HEAD "br0\t00000000\t0101A8C0\t0003\t0\t0\t0\t00000000\t0\n",
+	  NULL,
+	  PT_CRITICAL_NONE,
+	  PT_CRITICAL_DEFAULT_ROUTE,
+	  NULL,
+	  "br0 -> bond0" },
+	{ "a VLAN on port 0 carries the NFS root, the default route is port 1's",
+	  { { "enp1s0f0.100", "enp1s0f0" } },
+	  "root=/dev/nfs nfsroot=10.1.2.3:/srv ip=dhcp",
+	  NULL,
+	  ROUTE_HEAD ROUTE_DEFAULT_F1
+	  "enp1s0f0.100\t0002010A\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\n",
+	  NULL,
+	  PT_CRITICAL_NETWORK_ROOT,
+	  PT_CRITICAL_DEFAULT_ROUTE,
+	  "enp1s0f0.100",
+	  NULL },
+	{ "an IPv6-only default route; lo's reject route and a route down are skipped",
+	  { { NULL, NULL } },
+	  NULL,
+	  NULL,
+	  NULL,
+	  R6_LO_REJECT R6_DEFAULT("00000000", "enp1s0f0") R6_DEFAULT("00450003", "enp1s0f1"),
+	  PT_CRITICAL_NONE,
+	  PT_CRITICAL_DEFAULT_ROUTE,
+	  NULL,
+	  NULL },
+	{ "an IPv6 NFS server in the mount source, routed by prefix through a bond",
+	  { { "bond0", "enp1s0f0" } },
+	  NULL,
+	  "[fd00:0:0:1::3]:/export / nfs4 rw 0 0\n",
+	  NULL,
+	  R6_DEFAULT("00450003", "enp1s0f1") R6_NET_FD00_64("bond0"),
+	  PT_CRITICAL_NETWORK_ROOT,
+	  PT_CRITICAL_DEFAULT_ROUTE,
+	  "bond0",
+	  NULL },
+	{ "an IPv6 server outside the prefix: the default route carries it",
+	  { { NULL, NULL } },
+	  "root=nfs:[fd00:0:0:2::3]:/srv",
+	  NULL,
+	  NULL,
+	  R6_DEFAULT("00450003", "enp1s0f1") R6_NET_FD00_64("enp1s0f0"),
+	  PT_CRITICAL_NONE,
+	  PT_CRITICAL_NETWORK_ROOT,
+	  NULL,
+	  NULL },
+};
+
+static void test_host_stacked_netdevs(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(stacked_cases) / sizeof(stacked_cases[0]); i++) {
+		const struct stacked_case *c = &stacked_cases[i];
+		char *root = basic_host();
+		struct pt_host *host = NULL;
+		const struct pt_dev *f0, *f1;
+
+		print_message("case: %s\n", c->what);
+		add_netdevs(root);
+		for (int u = 0; u < 3 && c->uppers[u][0]; u++)
+			add_upper(root, c->uppers[u][0], c->uppers[u][1]);
+		if (c->cmdline) {
+			char line[512];
+
+			snprintf(line, sizeof(line), "%s\n", c->cmdline);
+			tree_file(root, "proc/cmdline", line);
+		}
+		if (c->mounts)
+			tree_file(root, "proc/mounts", c->mounts);
+		if (c->route)
+			tree_file(root, "proc/net/route", c->route);
+		if (c->route6)
+			tree_file(root, "proc/net/ipv6_route", c->route6);
+		assert_int_equal(scan(root, NULL, &host, NULL), 0);
+		f0 = pt_host_find_dev(host, "0000:01:00.0");
+		f1 = pt_host_find_dev(host, "0000:01:00.1");
+		assert_int_equal(pt_dev_critical(f0), c->f0);
+		assert_int_equal(pt_dev_critical(f1), c->f1);
+		if (c->via0)
+			assert_string_equal(pt_dev_critical_via(f0), c->via0);
+		else
+			assert_null(pt_dev_critical_via(f0));
+		if (c->via1)
+			assert_string_equal(pt_dev_critical_via(f1), c->via1);
+		else
+			assert_null(pt_dev_critical_via(f1));
+		done(host);
+		tree_remove(root);
+	}
+}
+
+/*
+ * / on an iSCSI disk, nothing on the command line: the disk's path runs through session1,
+ * whose connection names the target; the route to it makes port 0 the network root's.
+ */
+static void test_host_iscsi_from_block(void **state)
+{
+	static const char *const addrs[] = { "10.1.2.3\n", "fd00:0:0:1::3\n" };
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		char *root = basic_host();
+		struct pt_host *host = NULL;
+
+		add_netdevs(root);
+		tree_file(root, "proc/mounts", "/dev/sdb1 / ext4 rw 0 0\n");
+		tree_file(root,
+			  "sys/devices/platform/host3/session1/target3:0:0/3:0:0:0/block/sdb/sdb1/"
+			  "partition",
+			  "1\n");
+		tree_link(
+			root, "sys/class/block/sdb1",
+			"../../devices/platform/host3/session1/target3:0:0/3:0:0:0/block/sdb/sdb1");
+		tree_file(root,
+			  "sys/devices/platform/host3/session1/connection1:0/iscsi_connection/"
+			  "connection1:0/persistent_address",
+			  addrs[i]);
+		tree_link(root, "sys/class/iscsi_connection/connection1:0",
+			  "../../devices/platform/host3/session1/connection1:0/iscsi_connection/"
+			  "connection1:0");
+		tree_file(root, "proc/net/route", ROUTE_HEAD ROUTE_DEFAULT_F1 ROUTE_NET_F0);
+		tree_file(root, "proc/net/ipv6_route",
+			  R6_DEFAULT("00450003", "enp1s0f1") R6_NET_FD00_64("enp1s0f0"));
+		assert_int_equal(scan(root, NULL, &host, NULL), 0);
+		assert_int_equal(pt_dev_critical(pt_host_find_dev(host, "0000:01:00.0")),
+				 PT_CRITICAL_NETWORK_ROOT);
+		assert_int_equal(pt_dev_critical(pt_host_find_dev(host, "0000:01:00.1")),
+				 PT_CRITICAL_DEFAULT_ROUTE);
+		done(host);
+		tree_remove(root);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -525,6 +714,8 @@ int main(void)
 		cmocka_unit_test(test_host_without_iommu),
 		cmocka_unit_test(test_host_bad_kernel_option),
 		cmocka_unit_test(test_host_network_root),
+		cmocka_unit_test(test_host_stacked_netdevs),
+		cmocka_unit_test(test_host_iscsi_from_block),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
