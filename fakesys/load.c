@@ -463,13 +463,14 @@ static void apply_block(struct fks_host *h, struct fks_rec *r, GHashTable *membe
 
 		if (e->link)
 			continue;
-		if (g_str_has_prefix(e->name, "proc/")) {
-			struct fks_entry *c = g_new0(struct fks_entry, 1);
+		if (g_str_has_prefix(e->name, "proc/") ||
+		    g_str_has_prefix(e->name, "lib/modules/")) {
+			bool proc = e->name[0] == 'p'; /* else modules.alias's vfio_pci lines */
+			struct fks_entry *c = g_memdup2(e, sizeof(*e)); /* a file: link is false */
 
-			c->name = g_strdup(e->name + 5);
+			c->name = g_strdup(e->name + (proc ? 5 : strlen("lib/modules/")));
 			c->data = g_memdup2(e->data, e->len + 1);
-			c->len = e->len;
-			g_ptr_array_add(h->proc, c);
+			g_ptr_array_add(proc ? h->proc : h->modules, c);
 			continue;
 		}
 		if (strcmp(e->name, "fakesys/capture") == 0) {
