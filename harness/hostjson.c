@@ -16,6 +16,7 @@
 #include "escape.h"
 #include "hostjson.h"
 #include "memattr.h"
+#include "variant.h"
 #include "vfio.h"
 
 #define NEW_KEY (JSON_C_OBJECT_ADD_KEY_IS_NEW | JSON_C_OBJECT_ADD_CONSTANT_KEY)
@@ -237,7 +238,24 @@ static json_object *paths_object(const struct pt_host *host)
 	return o;
 }
 
-static json_object *device_object(const struct pt_host *host, const struct pt_dev *dev)
+/* libvirt's variant driver (lib/variant.c): its module, "vfio-pci" when no vfio_pci alias
+ * matches, or null with the reason; only where libvirt would assign the device. */
+static void set_variant(json_object *o, const struct pt_host *host, const struct pt_dev *dev,
+			const char *aliases)
+{
+	g_autofree char *mod = NULL;
+	int r;
+
+	if (!pt_variant_applies(host, dev))
+		return;
+	r = pt_variant_of_dev(dev, aliases, &mod);
+	set_str_or_null(o, "vfio_variant", r > 0 ? mod : r == 0 ? "vfio-pci" : NULL);
+	if (r < 0)
+		set_str(o, "vfio_variant_unknown_reason", PT_VARIANT_UNKNOWN_REASON);
+}
+
+static json_object *device_object(const struct pt_host *host, const struct pt_dev *dev,
+				  const char *aliases)
 {
 	char cdev[16];
 	const struct pt_dev_props *p = pt_dev_props(dev);
@@ -318,6 +336,7 @@ static json_object *device_object(const struct pt_host *host, const struct pt_de
 			crit == PT_CRITICAL_NONE ? NULL : pt_critical_to_string(crit));
 	set_memory(o, dev);
 	set_str_or_null(o, "host_critical_unknown", pt_dev_critical_unknown(dev));
+	set_variant(o, host, dev, aliases);
 	return o;
 }
 
@@ -393,6 +412,10 @@ char *pth_host_json_text(const struct pt_host *host, const char *source)
 	json_object *findings = json_object_new_array();
 	char *text;
 	char kver[32];
+	g_autofree char *aliases = NULL; /* NULL: unknown */
+
+	if (pt_variant_read_aliases(pt_host_backend(host), NULL, &aliases) < 0)
+		aliases = NULL;
 
 	snprintf(kver, sizeof(kver), "%u.%u", kv->major, kv->minor);
 	set_str(root, "schema", PTH_INSPECT_SCHEMA);
@@ -416,7 +439,7 @@ char *pth_host_json_text(const struct pt_host *host, const char *source)
 	set(root, "vfio_paths", paths_object(host));
 
 	for (size_t i = 0; i < ndev; i++)
-		json_object_array_add(devices, device_object(host, pt_host_dev(host, i)));
+		json_object_array_add(devices, device_object(host, pt_host_dev(host, i), aliases));
 	set(root, "devices", devices);
 	for (size_t i = 0; i < ngroup; i++)
 		json_object_array_add(groups, group_object(pt_host_group(host, i)));
