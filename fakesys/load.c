@@ -458,14 +458,13 @@ static void apply_block(struct fks_host *h, struct fks_rec *r, GHashTable *membe
 {
 	for (guint i = 0; i < r->entries->len; i++) {
 		struct fks_entry *e = r->entries->pdata[i];
+		bool proc = g_str_has_prefix(e->name, "proc/"); /* else modules.alias lines */
 		unsigned long id;
 		char **parts;
 
 		if (e->link)
 			continue;
-		if (g_str_has_prefix(e->name, "proc/") ||
-		    g_str_has_prefix(e->name, "lib/modules/")) {
-			bool proc = e->name[0] == 'p'; /* else modules.alias's vfio_pci lines */
+		if (proc || g_str_has_prefix(e->name, "lib/modules/")) {
 			struct fks_entry *c = g_memdup2(e, sizeof(*e)); /* a file: link is false */
 
 			c->name = g_strdup(e->name + (proc ? 5 : strlen("lib/modules/")));
