@@ -52,7 +52,7 @@ static int write_node(struct fks_host *h, struct fks_node *n, const char *path)
 _public_ int fks_host_export_testbed(const struct fks_host *ch, const char *root)
 {
 	struct fks_host *h = (struct fks_host *)ch; /* attributes are shown through handlers */
-	static const char *const dirs[_PT_NS_MAX] = { "sys", "dev", "proc" };
+	static const char *const dirs[_PT_NS_MAX] = { "sys", "dev", "proc", "lib/modules" };
 	int r = 0;
 
 	fks_view_sync(h);
@@ -60,6 +60,8 @@ _public_ int fks_host_export_testbed(const struct fks_host *ch, const char *root
 		g_autofree char *p = g_build_filename(root, dirs[i], NULL);
 
 		/* Device nodes cannot be made as files: dev/ stays an empty directory. */
+		if (i == PT_NS_MODULES && h->root[i]->children->len == 0)
+			continue; /* no lib/modules in a testbed that recorded none */
 		if (i == PT_NS_DEV)
 			r = g_mkdir_with_parents(p, 0755) < 0 ? -errno : 0;
 		else

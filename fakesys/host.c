@@ -134,6 +134,7 @@ int fks_host_alloc(struct fks_host **ret)
 	h->others = g_ptr_array_new_with_free_func((GDestroyNotify)fks_rec_free);
 	h->extras = g_ptr_array_new_with_free_func((GDestroyNotify)fks_rec_free);
 	h->proc = g_ptr_array_new_with_free_func((GDestroyNotify)fks_entry_free);
+	h->modules = g_ptr_array_new_with_free_func((GDestroyNotify)fks_entry_free);
 	h->faults = g_ptr_array_new();
 	h->files = g_ptr_array_new();
 	h->rebound = g_array_new(FALSE, FALSE, sizeof(struct fks_rebound));
@@ -259,6 +260,7 @@ struct fks_host *fks_host_free(struct fks_host *h)
 	g_ptr_array_free(h->others, TRUE);
 	g_ptr_array_free(h->extras, TRUE);
 	g_ptr_array_free(h->proc, TRUE);
+	g_ptr_array_free(h->modules, TRUE);
 	if (h->notes)
 		g_ptr_array_free(h->notes, TRUE);
 	if (h->block_lines)
@@ -616,6 +618,7 @@ static void copy_host_fields(struct fks_host *n, const struct fks_host *h)
 	n->others = own.others;
 	n->extras = own.extras;
 	n->proc = own.proc;
+	n->modules = own.modules;
 	n->faults = own.faults;
 	n->files = own.files;
 	n->rebound = own.rebound;
@@ -631,6 +634,19 @@ static void copy_host_fields(struct fks_host *n, const struct fks_host *h)
 	n->writes = 0;
 	n->faults_fired = 0;
 	n->user_locked = n->mm_locked = 0;
+}
+
+static void copy_entries(GPtrArray *to, const GPtrArray *from)
+{
+	for (guint i = 0; i < from->len; i++) {
+		const struct fks_entry *e = from->pdata[i];
+		struct fks_entry *c = g_new0(struct fks_entry, 1);
+
+		c->name = g_strdup(e->name);
+		c->data = g_memdup2(e->data, e->len + 1);
+		c->len = e->len;
+		g_ptr_array_add(to, c);
+	}
 }
 
 int fks_host_copy(const struct fks_host *h, struct fks_host **ret)
@@ -665,15 +681,8 @@ int fks_host_copy(const struct fks_host *h, struct fks_host **ret)
 		g_ptr_array_add(n->others, fks_rec_copy(h->others->pdata[i]));
 	for (guint i = 0; i < h->extras->len; i++)
 		g_ptr_array_add(n->extras, fks_rec_copy(h->extras->pdata[i]));
-	for (guint i = 0; i < h->proc->len; i++) {
-		const struct fks_entry *e = h->proc->pdata[i];
-		struct fks_entry *c = g_new0(struct fks_entry, 1);
-
-		c->name = g_strdup(e->name);
-		c->data = g_memdup2(e->data, e->len + 1);
-		c->len = e->len;
-		g_ptr_array_add(n->proc, c);
-	}
+	copy_entries(n->proc, h->proc);
+	copy_entries(n->modules, h->modules);
 	*ret = n; /* the view is built on first access */
 	return 0;
 }

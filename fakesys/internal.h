@@ -282,6 +282,7 @@ struct fks_host {
 	GPtrArray *others; /* struct fks_rec *: recorded devices that are not PCI functions */
 	GPtrArray *extras; /* struct fks_rec *: other recorded files, devpath = their dir */
 	GPtrArray *proc; /* struct fks_entry: procfs files (name relative to proc) */
+	GPtrArray *modules; /* struct fks_entry: /lib/modules files (RELEASE/modules.alias) */
 	bool iommu; /* an IOMMU is present (groups exist or class/iommu was recorded) */
 	struct fks_capture capture; /* what the capture showed (fks_host_capture()) */
 	GHashTable *driver_unknown; /* BDF (owned) -> static reason; or NULL */

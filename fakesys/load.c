@@ -462,18 +462,18 @@ static void apply_block(struct fks_host *h, struct fks_rec *r, GHashTable *membe
 {
 	for (guint i = 0; i < r->entries->len; i++) {
 		struct fks_entry *e = r->entries->pdata[i];
+		bool proc = g_str_has_prefix(e->name, "proc/"); /* else modules.alias lines */
 		unsigned long id;
 		char **parts;
 
 		if (e->link)
 			continue;
-		if (g_str_has_prefix(e->name, "proc/")) {
-			struct fks_entry *c = g_new0(struct fks_entry, 1);
+		if (proc || g_str_has_prefix(e->name, "lib/modules/")) {
+			struct fks_entry *c = g_memdup2(e, sizeof(*e)); /* a file: link is false */
 
-			c->name = g_strdup(e->name + 5);
+			c->name = g_strdup(e->name + (proc ? 5 : strlen("lib/modules/")));
 			c->data = g_memdup2(e->data, e->len + 1);
-			c->len = e->len;
-			g_ptr_array_add(h->proc, c);
+			g_ptr_array_add(proc ? h->proc : h->modules, c);
 			continue;
 		}
 		if (strcmp(e->name, "fakesys/capture") == 0) {

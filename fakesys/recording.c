@@ -835,6 +835,12 @@ _public_ int fks_host_export_recording(const struct fks_host *ch, char **ret_tex
 
 		put_entry(s, n, e->data, e->len, false);
 	}
+	for (guint i = 0; i < h->modules->len; i++) {
+		const struct fks_entry *e = h->modules->pdata[i];
+		g_autofree char *n = g_strdup_printf("lib/modules/%s", e->name);
+
+		put_entry(s, n, e->data, e->len, false);
+	}
 	if (h->kconfig)
 		put_entry(s, "fakesys/kconfig", h->kconfig, strlen(h->kconfig), false);
 	g_string_append_printf(

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "variant.h"
 
 #define PTH_BLOCK "devices/virtual/ptharness/host"
 
@@ -393,6 +394,18 @@ static void add_hwloc_release(struct tree_walk *w, struct fks_rec *blk)
 	g_byte_array_unref(b);
 }
 
+/* The vfio_pci lines of the tree's lib/modules/RELEASE/modules.alias, as `ptharness record`
+ * keeps them: libvirt's variant pick (lib/variant.c). No such file: the variant is unknown. */
+static void add_variant_aliases(struct tree_walk *w, struct fks_rec *blk)
+{
+	g_autofree char *release = NULL, *lines = NULL, *name = NULL;
+
+	if (pt_variant_read_aliases(w->be, &release, &lines) < 0)
+		return;
+	name = g_strdup_printf("lib/modules/%s/modules.alias", release);
+	fks_rec_add(blk, name, false, lines, strlen(lines));
+}
+
 /* kernel/iommu_groups and procfs as a ptharness block, which the loader already knows. */
 static void walk_kernel(struct tree_walk *w, bool iommu_shown)
 {
@@ -414,6 +427,7 @@ static void walk_kernel(struct tree_walk *w, bool iommu_shown)
 			not_used(w, "proc/sys/kernel/osrelease", r);
 		add_hwloc_release(w, blk);
 	}
+	add_variant_aliases(w, blk);
 	if (pt_backend_list(w->be, PT_NS_SYS, "kernel/iommu_groups", &groups, &ng) >= 0) {
 		for (size_t i = 0; i < ng; i++) {
 			g_autofree char *dir = g_strdup_printf("kernel/iommu_groups/%s", groups[i]);

@@ -584,7 +584,7 @@ static void build_groups(struct fks_host *h, struct fks_node *sys)
 
 void fks_view_build(struct fks_host *h)
 {
-	struct fks_node *sys, *dev, *proc;
+	struct fks_node *sys, *dev, *proc, *modules;
 
 	for (size_t i = 0; i < _PT_NS_MAX; i++)
 		fks_node_free(h->root[i]);
@@ -594,6 +594,7 @@ void fks_view_build(struct fks_host *h)
 	sys = h->root[PT_NS_SYS] = fks_node_new_root();
 	dev = h->root[PT_NS_DEV] = fks_node_new_root();
 	proc = h->root[PT_NS_PROC] = fks_node_new_root();
+	modules = h->root[PT_NS_MODULES] = fks_node_new_root();
 
 	for (size_t i = 0; i < ELEMENTSOF(bus_attrs); i++)
 		fks_node_attr(fks_node_mkdir(sys, "bus/pci"), &bus_attrs[i], h);
@@ -645,6 +646,12 @@ void fks_view_build(struct fks_host *h)
 	}
 	fks_node_remove(fks_node_mkdir(proc, "sys/kernel"), "osrelease");
 	fks_node_attr(fks_node_mkdir(proc, "sys/kernel"), &osrelease_attr, h);
+	/* /lib/modules: the recorded release's modules.alias (its vfio_pci lines). */
+	for (guint i = 0; i < h->modules->len; i++) {
+		const struct fks_entry *e = h->modules->pdata[i];
+
+		fks_node_file(modules, e->name, e);
+	}
 
 	/* /dev/vfio: the container, and one node per group with a member on a VFIO driver. */
 	if (fks_driver_find(h, "vfio-pci"))

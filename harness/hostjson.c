@@ -19,6 +19,7 @@
 #include "escape.h"
 #include "hostjson.h"
 #include "memattr.h"
+#include "variant.h"
 #include "vfio.h"
 
 #define JW_DEPTH 16
@@ -389,7 +390,24 @@ static void set_config(struct jw *w, const struct pt_dev *dev, const char *why)
 	close_(w, '}');
 }
 
-static void device_object(struct jw *w, const struct pt_host *host, const struct pt_dev *dev)
+/* libvirt's variant driver (lib/variant.c): its module, "vfio-pci" when no vfio_pci alias
+ * matches, or null with the reason; only where libvirt would assign the device. */
+static void set_variant(struct jw *w, const struct pt_host *host, const struct pt_dev *dev,
+			const char *aliases)
+{
+	g_autofree char *mod = NULL;
+	int r;
+
+	if (!pt_variant_applies(host, dev))
+		return;
+	r = pt_variant_of_dev(dev, aliases, &mod);
+	set_str_or_null(w, "vfio_variant", r > 0 ? mod : r == 0 ? "vfio-pci" : NULL);
+	if (r < 0)
+		set_str(w, "vfio_variant_unknown_reason", PT_VARIANT_UNKNOWN_REASON);
+}
+
+static void device_object(struct jw *w, const struct pt_host *host, const struct pt_dev *dev,
+			  const char *aliases)
 {
 	char cdev[16];
 	const struct pt_dev_props *p = pt_dev_props(dev);
@@ -451,6 +469,7 @@ static void device_object(struct jw *w, const struct pt_host *host, const struct
 		set_str(w, "host_critical_via", pt_dev_critical_via(dev));
 	set_memory(w, dev);
 	set_str_or_null(w, "host_critical_unknown", pt_dev_critical_unknown(dev));
+	set_variant(w, host, dev, aliases);
 	close_(w, '}');
 }
 
@@ -544,7 +563,10 @@ char *pth_host_json_text(const struct pt_host *host, const char *source)
 	size_t ndev = pt_host_dev_count(host), ngroup = pt_host_group_count(host);
 	/* About a kilobyte per device: one allocation for most hosts. */
 	struct jw w = { .cap = 4096 + 1024 * ndev };
+	g_autofree char *aliases = NULL; /* NULL: unknown */
 
+	if (pt_variant_read_aliases(pt_host_backend(host), NULL, &aliases) < 0)
+		aliases = NULL;
 	w.buf = g_malloc(w.cap);
 
 	open_(&w, '{');
@@ -563,7 +585,7 @@ char *pth_host_json_text(const struct pt_host *host, const char *source)
 	set_paths(&w, host);
 	open_key(&w, "devices", '[');
 	for (size_t i = 0; i < ndev; i++)
-		device_object(&w, host, pt_host_dev(host, i));
+		device_object(&w, host, pt_host_dev(host, i), aliases);
 	close_(&w, ']');
 	open_key(&w, "groups", '[');
 	for (size_t i = 0; i < ngroup; i++)

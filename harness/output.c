@@ -13,6 +13,7 @@
 
 #include "memattr.h"
 #include "output.h"
+#include "variant.h"
 #include "vfio.h"
 
 JsonNode *pth_host_to_json(const struct pt_host *host, const char *source)
@@ -98,7 +99,29 @@ static void text_paths(GString *out, const struct pt_host *host)
 			       tri(p.container), tri(p.iommufd), tri(p.cdev), tri(p.compat));
 }
 
-static void text_device(GString *out, const struct pt_host *host, const struct pt_dev *dev)
+/* libvirt's variant driver for the device (lib/variant.c), on a line of its own. */
+static void text_variant(GString *out, const struct pt_host *host, const struct pt_dev *dev,
+			 const char *aliases)
+{
+	g_autofree char *mod = NULL;
+	int r;
+
+	if (!pt_variant_applies(host, dev))
+		return;
+	r = pt_variant_of_dev(dev, aliases, &mod);
+	if (r > 0)
+		g_string_append_printf(
+			out, "      variant: %s (libvirt's pick from modules.alias)\n", mod);
+	else if (r == 0)
+		g_string_append(
+			out,
+			"      variant: none (no variant's vfio_pci alias matches: vfio-pci)\n");
+	else
+		g_string_append(out, "      variant: unknown (" PT_VARIANT_UNKNOWN_REASON ")\n");
+}
+
+static void text_device(GString *out, const struct pt_host *host, const struct pt_dev *dev,
+			const char *aliases)
 {
 	char cdev[16];
 	const struct pt_dev_props *p = pt_dev_props(dev);
@@ -146,6 +169,7 @@ static void text_device(GString *out, const struct pt_host *host, const struct p
 	for (char **n = p->netdevs; n && *n; n++)
 		g_string_append_printf(out, "%s%s", n == p->netdevs ? "; net: " : ",", *n);
 	g_string_append_c(out, '\n');
+	text_variant(out, host, dev, aliases);
 	if (p->iommu_group >= 0)
 		text_memory(out, dev);
 }
@@ -170,6 +194,10 @@ char *pth_host_to_text(const struct pt_host *host, const char *source)
 	GString *out = g_string_new(NULL);
 	const struct pt_kver *kv = pt_host_kernel(host);
 	gboolean ungrouped = FALSE;
+	g_autofree char *aliases = NULL; /* NULL: unknown */
+
+	if (pt_variant_read_aliases(pt_host_backend(host), NULL, &aliases) < 0)
+		aliases = NULL;
 
 	if (pt_host_kernel_unknown(host))
 		g_string_append_printf(out,
@@ -225,7 +253,7 @@ char *pth_host_to_text(const struct pt_host *host, const char *source)
 						       "");
 		}
 		for (size_t j = 0; j < pt_group_member_count(g); j++)
-			text_device(out, host, pt_group_member(g, j));
+			text_device(out, host, pt_group_member(g, j), aliases);
 	}
 	for (size_t i = 0; i < pt_host_dev_count(host); i++) {
 		const struct pt_dev *d = pt_host_dev(host, i);
@@ -236,7 +264,7 @@ char *pth_host_to_text(const struct pt_host *host, const char *source)
 		if (!ungrouped)
 			g_string_append(out, "\nDevices without an IOMMU group:\n");
 		ungrouped = TRUE;
-		text_device(out, host, d);
+		text_device(out, host, d, aliases);
 	}
 	ungrouped = FALSE;
 	for (size_t i = 0; i < pt_host_dev_count(host); i++) {
@@ -248,7 +276,7 @@ char *pth_host_to_text(const struct pt_host *host, const char *source)
 		if (!ungrouped)
 			g_string_append(out, "\nDevices whose IOMMU group is unknown:\n");
 		ungrouped = TRUE;
-		text_device(out, host, d);
+		text_device(out, host, d, aliases);
 		if (why)
 			g_string_append_printf(out, "      group: unknown (%s)\n", why);
 	}

@@ -13,8 +13,9 @@
  *
  * After the devices comes one block umockdev-record has no place for, a pseudo-device at
  * /devices/virtual/ptharness/host holding the kernel release and command line, the IOMMU
- * groups (membership and type), the PCI drivers present, vfio module parameters and the
- * route tables (net/route, net/ipv6_route); `inspect` and fakesys turn it back into the files a kernel shows.
+ * groups (membership and type), the PCI drivers present, vfio module parameters, the
+ * route tables (net/route, net/ipv6_route) and the "vfio_pci:" lines of modules.alias;
+ * `inspect` and fakesys turn it back into the files a kernel shows.
  *
  * Everything is read through the backend, so a captured tree or a fake host records alike.
  */
@@ -29,6 +30,7 @@
 #include "hostsrc.h"
 #include "output.h"
 #include "record.h"
+#include "variant.h"
 
 #define ATTR_MAX 65536
 
@@ -222,6 +224,19 @@ static void add_text(struct pt_backend *be, GString *out, enum pt_ns ns, const c
 		write_value(out, name, buf, len);
 }
 
+/* modules.alias's "alias vfio_pci:" lines, under the file's own path: what libvirt picks a
+ * variant driver from. Only those: the whole file is every module's ids (1-2 MiB). A file
+ * without one is recorded empty (no variant: vfio-pci); no file, nothing (unknown). */
+static void add_variant_aliases(struct pt_backend *be, GString *out)
+{
+	g_autofree char *release = NULL, *lines = NULL, *name = NULL;
+
+	if (pt_variant_read_aliases(be, &release, &lines) < 0)
+		return;
+	name = g_strdup_printf("lib/modules/%s/modules.alias", release);
+	write_value(out, name, lines, strlen(lines));
+}
+
 /* The ptharness block: what a kernel shows outside device directories. */
 static void record_host_block(struct pt_backend *be, struct pt_host *host, GString *out)
 {
@@ -241,6 +256,7 @@ static void record_host_block(struct pt_backend *be, struct pt_host *host, GStri
 	 * (drivers/vfio/device_cdev.c, vfio_cdev_init()), there from boot with
 	 * CONFIG_VFIO_DEVICE_CDEV, before any /dev/vfio/devices/ node. */
 	add_text(be, out, PT_NS_PROC, "proc", "devices");
+	add_variant_aliases(be, out);
 	add_text(be, out, PT_NS_SYS, "sys", "bus/pci/drivers_autoprobe");
 	if (pt_backend_list(be, PT_NS_SYS, "bus/pci/drivers", &names, &n) >= 0) {
 		g_autofree char *list = g_strjoinv(" ", names);
@@ -423,9 +439,10 @@ static void usage(FILE *f)
 	      "umockdev-record leaves out and passthrough needs (IOMMU groups and their types,\n"
 	      "the PCI drivers present, vfio module parameters, the kernel release and command\n"
 	      "line, the IPv4 and IPv6 route tables, the bonds, bridges and VLANs stacked on\n"
-	      "the NICs, an iSCSI root's session), so that `ptharness inspect --host FILE` and\n"
-	      "fake hosts see the machine as it was. With DEVICE addresses, only those devices\n"
-	      "and their parents, exactly as umockdev-record would write them. Read-only.\n"
+	      "the NICs, an iSCSI root's session, modules.alias's vfio_pci lines), so that\n"
+	      "`ptharness inspect --host FILE` and fake hosts see the machine as it was. With\n"
+	      "DEVICE addresses, only those devices and their parents, exactly as\n"
+	      "umockdev-record would write them. Read-only.\n"
 	      "\n"
 	      "  --host SPEC   live (default) or a directory holding sys/\n"
 	      "  -o, --output FILE  write to FILE (default: standard output)\n"

@@ -40,6 +40,7 @@ static const char *const ns_dir[_PT_NS_MAX] = {
 	[PT_NS_SYS] = "sys",
 	[PT_NS_DEV] = "dev",
 	[PT_NS_PROC] = "proc",
+	[PT_NS_MODULES] = "lib/modules",
 };
 
 static struct sysfs_backend *to_sysfs(struct pt_backend *be)
@@ -536,7 +537,11 @@ _public_ int pt_backend_sysfs_new_flags(const char *root, unsigned flags, struct
 	for (size_t i = 0; i < _PT_NS_MAX; i++) {
 		int fd = open_beneath(sb, sb->rootfd, ns_dir[i], O_PATH | O_DIRECTORY, true);
 
-		if (fd < 0 && (i == PT_NS_SYS || (fd != -ENOENT && fd != -ENOTDIR))) {
+		/* lib/modules is optional whatever stops it (an absolute /lib link on a
+		 * captured tree leaves the root: -EXDEV): the variant is then unknown. */
+		if (fd < 0 && i == PT_NS_MODULES)
+			fd = -1;
+		else if (fd < 0 && (i == PT_NS_SYS || (fd != -ENOENT && fd != -ENOTDIR))) {
 			sysfs_free(&sb->be);
 			return fd;
 		}

@@ -13,6 +13,7 @@ static const char *const ns_names[_PT_NS_MAX] = {
 	[PT_NS_SYS] = "sys",
 	[PT_NS_DEV] = "dev",
 	[PT_NS_PROC] = "proc",
+	[PT_NS_MODULES] = "modules",
 };
 
 _public_ const char *pt_ns_to_string(enum pt_ns ns)

@@ -11,6 +11,7 @@
  *   PT_NS_SYS   the sysfs root        "bus/pci/devices/0000:05:00.0/driver"
  *   PT_NS_DEV   the device-node root  "vfio/vfio", "vfio/13"
  *   PT_NS_PROC  the procfs root       "sys/kernel/osrelease", "cmdline"
+ *   PT_NS_MODULES  the modules root (/lib/modules)  "6.1.0-57-amd64/modules.alias"
  *
  * Paths never start with '/' and never leave their root: a backend refuses ".." past the
  * root and a symbolic link whose target resolves outside it (-EXDEV).
@@ -19,6 +20,7 @@ enum pt_ns {
 	PT_NS_SYS,
 	PT_NS_DEV,
 	PT_NS_PROC,
+	PT_NS_MODULES,
 	_PT_NS_MAX,
 };
 

@@ -17,7 +17,9 @@
  * accepts. Reattach never unbinds a driver that is not a stub: a device on its host driver
  * (an NVMe, the boot VGA, a root port) is already given back.
  * The stub is vfio-pci unless asked otherwise, or the vfio-pci variant the device is already
- * on (mlx5_vfio_pci, ...): moving it to plain vfio-pci would silently lose VFIO migration.
+ * on (mlx5_vfio_pci, ...): moving it to plain vfio-pci would silently lose VFIO migration. A
+ * managed device goes, as libvirt 10 sends it, to the variant the host's modules.alias names
+ * for it (lib/variant.c), where the host shows that file.
  */
 
 #include <errno.h>
@@ -27,6 +29,7 @@
 
 #include "engine-internal.h"
 #include "internal.h"
+#include "variant.h"
 
 static const char *const method_names[_PT_BIND_METHOD_MAX] = {
 	[PT_BIND_OVERRIDE] = "override",
@@ -59,6 +62,23 @@ _public_ const char *pt_detach_target(const char *requested, const char *current
 	if (requested)
 		return requested;
 	return pt_driver_is_vfio_variant(current) ? current : "vfio-pci";
+}
+
+_public_ const char *pt_detach_target_for(struct pt_engine *e, const struct pt_dev *dev,
+					  const char *requested, char *buf, size_t size)
+{
+	const char *target = pt_detach_target(requested, pt_dev_props(dev)->driver);
+	char *variant = NULL;
+
+	/* libvirt 10 binds the variant its modules.alias pick names instead of vfio-pci
+	 * (virPCIDeviceFindBestVFIOVariant); unknown or no variant: vfio-pci, as before. */
+	if (requested || strcmp(target, "vfio-pci") != 0 || pt_variant_for(e, dev, &variant) <= 0)
+		return target;
+	/* A name from a recording becomes a sysfs path: only a driver name. */
+	if (pt_driver_name_valid(variant) && strlen(variant) < size)
+		target = strcpy(buf, variant);
+	free(variant);
+	return target;
 }
 
 static int rescan(struct pt_engine *e, struct pt_outcome *out)
@@ -238,6 +258,7 @@ _public_ int pt_detach(struct pt_engine *e, const char *address,
 	const struct pt_dev *dev;
 	const char *stub;
 	const struct pt_dev_props *p;
+	char variant[64];
 	int r;
 
 	*out = (struct pt_outcome){ 0 };
@@ -254,7 +275,8 @@ _public_ int pt_detach(struct pt_engine *e, const char *address,
 	if (r != 0)
 		return r;
 	p = pt_dev_props(dev);
-	stub = pt_detach_target(o.driver, p->driver);
+	stub = o.managed ? pt_detach_target_for(e, dev, o.driver, variant, sizeof(variant)) :
+			   pt_detach_target(o.driver, p->driver);
 	if (!o.managed) {
 		/* Unmanaged: someone else detached it; the engine only checks. */
 		if (!pt_driver_is_stub(p->driver))

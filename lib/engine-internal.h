@@ -17,6 +17,7 @@ struct pt_engine {
 	char **initial;
 	size_t initial_count;
 	char *modules_alias; /* the host's modules.alias text, or NULL: unknown (variant.c) */
+	bool modules_alias_read; /* the host's file was tried (or the caller set the text) */
 };
 
 /* Write value (no newline added) to the sysfs path made from fmt. */

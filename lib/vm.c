@@ -10,6 +10,7 @@
 #include "engine-internal.h"
 #include "internal.h"
 #include "vfio-internal.h"
+#include "variant.h"
 #include "vm.h"
 
 struct pt_vms {
@@ -518,7 +519,10 @@ _public_ int pt_vm_attach(struct pt_engine *e, struct pt_vm *vm, const char *con
 
 		for (size_t i = 0; i < n; i++) {
 			const char *drv = pt_engine_driver_of(e, devices[i]);
-			const char *stub = pt_detach_target(o.driver, drv);
+			char variant[64];
+			const char *stub =
+				pt_detach_target_for(e, pt_host_find_dev(e->host, devices[i]),
+						     o.driver, variant, sizeof(variant));
 
 			if (o.managed && (!drv || strcmp(drv, stub) != 0))
 				add_step(&steps,

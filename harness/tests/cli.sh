@@ -77,6 +77,12 @@ check_out() { # NAME WANT_STDOUT_PATTERN -- ARGS...
 }
 # Bugs row 25: a kernel outside the modelled range is a warning, not silence.
 check_out "kernel outside the modelled range" "^Warning: kernel 2.6 is outside the modelled range \\(3.16 to 6.12\\)" -- inspect --host "$HOSTS/desktop-gpu.umockdev" --kernel 2.6
+# libvirt's variant from the recorded modules.alias lines: a ConnectX VF's is mlx5_vfio_pci; a
+# recording without them says unknown.
+check_out "variant from modules.alias" "^      variant: mlx5_vfio_pci \\(libvirt's pick from modules.alias\\)" -- inspect --host "$HOSTS/server-mlx5-aliases.umockdev"
+check_out "plan detaches to the variant" "detach 0000:17:00.5 from no driver to mlx5_vfio_pci \\(override\\)" -- plan --host "$HOSTS/server-mlx5-aliases.umockdev" --vm vm1 --devices 0000:17:00.5
+check_out "plan detaches to vfio-pci without modules.alias" "detach 0000:17:00.5 from no driver to vfio-pci \\(override\\)" -- plan --host "$HOSTS/server-mlx5.umockdev" --vm vm1 --devices 0000:17:00.5
+check_out "variant unknown without modules.alias" "^      variant: unknown \\(no modules.alias" -- inspect --host "$HOSTS/server-mlx5.umockdev"
 # Bugs rows 1 and 5: hostile names are load errors naming their line, exit 2, stdout empty.
 printf 'P: /devices/pci0000:00/0000:00:02.0\nE: SUBSYSTEM=pci\nA: ../../../../tmp/x=1\n' >"$tmp/evil.umockdev"
 check "hostile name" 2 empty "evil.umockdev:3: '../../../../tmp/x': the name has a '.' or '..' component" -- inspect --host "$tmp/evil.umockdev"

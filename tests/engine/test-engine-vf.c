@@ -304,7 +304,7 @@ static void test_engine_variant_from_modules_alias(void **state)
 	struct pt_migrate_device vf = { "0000:17:00.3", false }; /* a VF on plain vfio-pci */
 	struct pt_migrate_result res = { 0 };
 	struct pt_outcome out = { 0 };
-	char *mod = NULL;
+	char *mod = NULL, buf[64];
 
 	(void)state;
 	assert_int_equal(pt_variant_pick("pci:v000015B3d0000101Esv000015B3sd0000101Ebc02sc00i00",
@@ -332,6 +332,20 @@ static void test_engine_variant_from_modules_alias(void **state)
 		pt_variant_for(f->e, pt_host_find_dev(pt_engine_host(f->e), vf.address), &mod),
 		-ENODATA);
 	assert_int_equal(pt_engine_set_modules_alias(f->e, aliases), 0);
+	/* A managed detach goes to that variant, as libvirt 10 binds it; an asked-for stub and
+	 * a variant the device is already on stay. */
+	assert_string_equal(
+		pt_detach_target_for(f->e, pt_host_find_dev(pt_engine_host(f->e), "0000:17:00.5"),
+				     NULL, buf, sizeof(buf)),
+		"mlx5_vfio_pci");
+	assert_string_equal(
+		pt_detach_target_for(f->e, pt_host_find_dev(pt_engine_host(f->e), "0000:17:00.5"),
+				     "vfio-pci", buf, sizeof(buf)),
+		"vfio-pci");
+	assert_string_equal(
+		pt_detach_target_for(f->e, pt_host_find_dev(pt_engine_host(f->e), "0000:00:1a.0"),
+				     NULL, buf, sizeof(buf)),
+		"vfio-pci");
 	assert_int_equal(pt_migrate_check(f->e, &vf, 1, NULL, &res, &out), 1);
 	assert_non_null(strstr(res.entries[0].reason, "from modules.alias: mlx5_vfio_pci"));
 	pt_migrate_result_clear(&res);
