@@ -365,6 +365,61 @@ static void test_load_copy_keeps_removed_group(void **state)
 	fks_host_free(h);
 }
 
+static bool write_in(const char *dir, const char *name, const char *text)
+{
+	g_autofree char *path = g_build_filename(dir, name, NULL);
+
+	return g_file_set_contents(path, text, -1, NULL);
+}
+
+static void rm_rf(const char *path)
+{
+	g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
+	const char *name;
+
+	while (d && (name = g_dir_read_name(d))) {
+		g_autofree char *p = g_build_filename(path, name, NULL);
+
+		if (g_file_test(p, G_FILE_TEST_IS_DIR) && !g_file_test(p, G_FILE_TEST_IS_SYMLINK))
+			rm_rf(p);
+		else
+			unlink(p);
+	}
+	rmdir(path);
+}
+
+/* A copy has the loader's findings as its own: each host frees its list (they were shared,
+ * and freeing both hosts freed one list twice). The finding: an attribute larger than the
+ * kernel ever shows one, in a captured tree. */
+static void test_load_copy_keeps_notes(void **state)
+{
+	g_autofree char *root = g_dir_make_tmp("pth-notes-XXXXXX", NULL);
+	g_autofree char *dev = g_build_filename(root, "sys/devices/pci0000:00/0000:00:02.0", NULL);
+	g_autofree char *big = g_malloc0(16384);
+	struct fks_host *h = NULL, *c = NULL;
+	struct pt_error err = { 0 };
+	size_t n;
+
+	(void)state;
+	assert_int_equal(g_mkdir_with_parents(dev, 0755), 0);
+	memset(big, 'x', 16383);
+	assert_true(write_in(dev, "uevent", "PCI_SLOT_NAME=0000:00:02.0\n"));
+	assert_true(write_in(dev, "vendor", "0x8086\n"));
+	assert_true(write_in(dev, "device", "0x1234\n"));
+	assert_true(write_in(dev, "class", "0x020000\n"));
+	assert_true(write_in(dev, "huge", big));
+	assert_int_equal(fks_host_new_from_dir(root, NULL, &h, &err), 0);
+	n = fks_host_note_count(h);
+	assert_true(n > 0);
+	assert_int_equal(fks_host_copy(h, &c), 0);
+	fks_host_free(h);
+	assert_int_equal(fks_host_note_count(c), n);
+	for (size_t i = 0; i < n; i++)
+		assert_non_null(fks_host_note(c, i)->message);
+	fks_host_free(c);
+	rm_rf(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -377,6 +432,7 @@ int main(void)
 		cmocka_unit_test(test_load_mapped_same_as_text),
 		cmocka_unit_test(test_load_copy_independent),
 		cmocka_unit_test(test_load_copy_keeps_removed_group),
+		cmocka_unit_test(test_load_copy_keeps_notes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
