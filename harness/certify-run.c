@@ -304,9 +304,11 @@ int pth_cert_hooks_new(const char *dut, struct pth_step_hooks *ret)
 			c->s.spec);
 		r = PTH_EXIT_INPUT;
 	} else if (d && pt_dev_critical(d) != PT_CRITICAL_NONE) {
-		fprintf(stderr, "ptharness run: refused: --dut %s is host-critical (%s): %s\n", dut,
-			pt_critical_to_string(pt_dev_critical(d)),
-			pt_critical_describe(pt_dev_critical(d)));
+		fprintf(stderr, "ptharness run: refused: --dut %s is host-critical (%s): %s%s%s\n",
+			dut, pt_critical_to_string(pt_dev_critical(d)),
+			pt_critical_describe(pt_dev_critical(d)),
+			pt_dev_critical_via(d) ? " through " : "",
+			pt_dev_critical_via(d) ? pt_dev_critical_via(d) : "");
 		r = PTH_EXIT_INPUT;
 	}
 	if (r != 0) {
@@ -366,9 +368,11 @@ static int certificate_setup(struct cert *c, struct fy_node *args, struct pt_out
 		o->message = g_strdup_printf("no PCI device %s on this host", c->dut);
 	} else if (pt_dev_critical(d) != PT_CRITICAL_NONE) {
 		o->code = PT_CODE_HOST_CRITICAL;
-		o->message = g_strdup_printf("refused: %s is host-critical (%s): %s", c->dut,
+		o->message = g_strdup_printf("refused: %s is host-critical (%s): %s%s%s", c->dut,
 					     pt_critical_to_string(pt_dev_critical(d)),
-					     pt_critical_describe(pt_dev_critical(d)));
+					     pt_critical_describe(pt_dev_critical(d)),
+					     pt_dev_critical_via(d) ? " through " : "",
+					     pt_dev_critical_via(d) ? pt_dev_critical_via(d) : "");
 	} else if (pth_cert_load_profile(c) != 0) {
 		o->code = PT_CODE_HOST_ERROR;
 		o->message = g_strdup_printf("certify profile %s does not load", profile);

@@ -142,9 +142,11 @@ static int certify(struct cert *c, const char *out, bool yes, bool dry)
 		return PTH_EXIT_INPUT;
 	}
 	if (pt_dev_critical(d) != PT_CRITICAL_NONE) {
-		fprintf(stderr, "ptharness certify: refused: %s is host-critical (%s): %s\n",
+		fprintf(stderr, "ptharness certify: refused: %s is host-critical (%s): %s%s%s\n",
 			c->dut, pt_critical_to_string(pt_dev_critical(d)),
-			pt_critical_describe(pt_dev_critical(d)));
+			pt_critical_describe(pt_dev_critical(d)),
+			pt_dev_critical_via(d) ? " through " : "",
+			pt_dev_critical_via(d) ? pt_dev_critical_via(d) : "");
 		return PTH_EXIT_INPUT;
 	}
 	if (!c->profile_given)

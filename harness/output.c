@@ -244,13 +244,16 @@ char *pth_host_to_text(const struct pt_host *host, const char *source)
 			const struct pt_blocker *bl = pt_group_blocker(g, j);
 			enum pt_critical c = pt_dev_critical(bl->dev);
 			const char *maybe = pt_dev_critical_unknown(bl->dev);
+			const char *via = c ? pt_dev_critical_via(bl->dev) : NULL;
 
-			g_string_append_printf(out, "  blocked by %s on host driver %s [%s]%s%s\n",
+			g_string_append_printf(out,
+					       "  blocked by %s on host driver %s [%s]%s%s%s%s\n",
 					       pt_dev_address(bl->dev), bl->driver, bl->rule,
 					       c || maybe ? "; careful: it is " : "",
 					       c     ? pt_critical_describe(c) :
 					       maybe ? maybe :
-						       "");
+						       "",
+					       via ? " through " : "", via ? via : "");
 		}
 		for (size_t j = 0; j < pt_group_member_count(g); j++)
 			text_device(out, host, pt_group_member(g, j), aliases);

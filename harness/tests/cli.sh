@@ -30,6 +30,10 @@ check() { # NAME WANT_STATUS STDOUT_MUST_BE(empty|any) STDERR_PATTERN -- ARGS...
 
 check "unknown --host" 2 empty "nowhere.umockdev: no such host" -- inspect --host "$tmp/nowhere.umockdev"
 check "unknown option" 2 empty "" -- inspect --frobnicate
+# A bond port carrying the default route: the refusal names the chain it runs through.
+check "certify refuses a bond port, naming br0 -> bond0" 2 empty \
+	"refused: 0000:02:00.0 is host-critical \\(default-route\\): .* through br0 -> bond0" -- \
+	certify 0000:02:00.0 --host "$HOSTS/server-bond.umockdev" --dry-run
 check "unknown command" 2 empty "unknown command 'frob'" -- frob
 check "bad --kernel" 2 empty "'latest' is not a kernel version" -- inspect --host "$HOSTS/desktop-gpu.umockdev" --kernel latest
 check "directory without sys/" 2 empty "$tmp: no sys/ directory below it" -- inspect --host "$tmp"
