@@ -28,6 +28,40 @@ static struct fks_node *ns_root(struct fks_host *h, enum pt_ns ns)
 	return (unsigned)ns < _PT_NS_MAX ? h->root[ns] : NULL;
 }
 
+/*
+ * Resolve path in the view, starting from the directory the last path went through when
+ * this one goes through it too: a scan reads some twenty files of one device in a row, and a
+ * walk from the root compared every component of every path (a tenth of inspect's time on a
+ * 500-device recording). Any node freed since (a view rebuilt, an entry removed) drops it.
+ */
+static int resolve(struct fks_host *h, enum pt_ns ns, const char *path, bool follow_last,
+		   struct fks_node **ret)
+{
+	struct fks_node *root = ns_root(h, ns), *dir;
+	const char *slash = strrchr(path, '/');
+	size_t n = slash ? (size_t)(slash - path) : 0;
+	int r;
+
+	if (!root || n == 0 || slash[1] == '\0' || n >= sizeof(h->last_dir.path))
+		return fks_node_resolve(root, path, follow_last, ret);
+	if (h->last_dir.root == root && h->last_dir.node && h->last_dir.len == n &&
+	    h->last_dir.freed == fks_node_freed() && memcmp(h->last_dir.path, path, n) == 0) {
+		dir = h->last_dir.node;
+	} else {
+		h->last_dir.node = NULL;
+		memcpy(h->last_dir.path, path, n);
+		h->last_dir.path[n] = '\0';
+		r = fks_node_resolve(root, h->last_dir.path, true, &dir);
+		if (r < 0 || dir->kind != FKS_NODE_DIR) /* the whole walk says which error */
+			return fks_node_resolve(root, path, follow_last, ret);
+		h->last_dir.root = root;
+		h->last_dir.node = dir;
+		h->last_dir.len = n;
+		h->last_dir.freed = fks_node_freed();
+	}
+	return fks_node_resolve_from(root, dir, slash + 1, follow_last, ret);
+}
+
 static int fb_read(struct pt_backend *be, enum pt_ns ns, const char *path, void *buf, size_t size,
 		   size_t *ret_len)
 {
@@ -39,7 +73,7 @@ static int fb_read(struct pt_backend *be, enum pt_ns ns, const char *path, void 
 	size_t len;
 	int r;
 
-	r = fks_node_resolve(ns_root(h, ns), path, true, &n);
+	r = resolve(h, ns, path, true, &n);
 	if (r < 0)
 		return r;
 	if (n->kind == FKS_NODE_ATTR && !n->attr->show)
@@ -61,7 +95,7 @@ static int fb_write(struct pt_backend *be, enum pt_ns ns, const char *path, cons
 	void *obj;
 	int r;
 
-	r = fks_node_resolve(ns_root(h, ns), path, true, &n);
+	r = resolve(h, ns, path, true, &n);
 	if (r < 0)
 		return r;
 	if (n->kind == FKS_NODE_DIR)
@@ -80,8 +114,7 @@ static int fb_write(struct pt_backend *be, enum pt_ns ns, const char *path, cons
 	fks_fault_check_remove(h);
 	fks_view_sync(h);
 	/* The device may have gone with a remove fault: look again. */
-	if (fks_node_resolve(ns_root(h, ns), path, true, &n) < 0 || n->attr != attr ||
-	    n->obj != obj)
+	if (resolve(h, ns, path, true, &n) < 0 || n->attr != attr || n->obj != obj)
 		return -ENODEV;
 	r = attr->store(obj, data, len);
 	/* A kill lands after the kernel did what the write asked. */
@@ -97,7 +130,7 @@ static int fb_readlink(struct pt_backend *be, enum pt_ns ns, const char *path, c
 	size_t len;
 	int r;
 
-	r = fks_node_resolve(ns_root(h, ns), path, false, &n);
+	r = resolve(h, ns, path, false, &n);
 	if (r < 0)
 		return r;
 	if (n->kind != FKS_NODE_LINK)
@@ -106,7 +139,7 @@ static int fb_readlink(struct pt_backend *be, enum pt_ns ns, const char *path, c
 	if (len >= size)
 		return -ENAMETOOLONG;
 	memcpy(buf, n->target, len + 1);
-	r = fks_node_resolve(ns_root(h, ns), path, true, &t);
+	r = resolve(h, ns, path, true, &t);
 	if (r == -ENOENT)
 		return -ENOLINK;
 	if (r < 0)
@@ -122,7 +155,7 @@ static int fb_list(struct pt_backend *be, enum pt_ns ns, const char *path, char 
 	char **names;
 	int r;
 
-	r = fks_node_resolve(ns_root(h, ns), path, true, &n);
+	r = resolve(h, ns, path, true, &n);
 	if (r < 0)
 		return r;
 	if (n->kind != FKS_NODE_DIR)
@@ -151,7 +184,7 @@ static int fb_exists(struct pt_backend *be, enum pt_ns ns, const char *path)
 	struct fks_host *h = enter(be);
 	struct fks_node *n;
 
-	return fks_node_resolve(ns_root(h, ns), path, true, &n) == 0;
+	return resolve(h, ns, path, true, &n) == 0;
 }
 
 static int fb_dev_open(struct pt_backend *be, const char *path, int flags)

@@ -146,6 +146,7 @@ static void copy_host_fields(struct fks_host *n, const struct fks_host *h)
 		n->root[i] = NULL;
 	n->synth = NULL;
 	n->view_dirty = true;
+	n->last_dir.root = n->last_dir.node = NULL;
 	n->clock_ms = 0;
 	n->step = 0;
 	n->writes = 0;

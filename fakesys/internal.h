@@ -328,6 +328,14 @@ struct fks_host {
 	struct fks_node *root[_PT_NS_MAX]; /* the view */
 	/* What changed since the view was built; the view reads it at its next access. */
 	bool view_dirty; /* anything: rebuild it all (set until the first build) */
+	/* The backend's last directory (backend.c resolve()): valid for this root while no node
+	 * was freed since. */
+	struct {
+		struct fks_node *root, *node;
+		unsigned long freed;
+		size_t len;
+		char path[480];
+	} last_dir;
 	GArray *rebound; /* struct fks_rebound: only bindings changed, in order */
 	GPtrArray *synth; /* struct fks_entry: files the view made up (uevent of children) */
 };
@@ -587,6 +595,12 @@ void fks_node_remove(struct fks_node *dir, const char *name);
 /* Resolve path below root; follow_last follows a final link. -ENOENT, -ELOOP, -ENOTDIR. */
 int fks_node_resolve(struct fks_node *root, const char *path, bool follow_last,
 		     struct fks_node **ret);
+/* The same from dir, a directory below root (.. and links may leave it). */
+int fks_node_resolve_from(struct fks_node *root, struct fks_node *dir, const char *path,
+			  bool follow_last, struct fks_node **ret);
+/* Nodes freed so far, by any view: a node kept by a caller is still valid while it is the
+ * same. */
+unsigned long fks_node_freed(void);
 /* The path of a node relative to its root. Caller frees. */
 char *fks_node_path(const struct fks_node *n);
 

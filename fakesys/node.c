@@ -32,10 +32,19 @@ struct fks_node *fks_node_new_root(void)
 	return node_new("", FKS_NODE_DIR, NULL);
 }
 
+/* Counted for the callers that keep a resolved node (fks_node_freed()). */
+static unsigned long freed_count;
+
+unsigned long fks_node_freed(void)
+{
+	return __atomic_load_n(&freed_count, __ATOMIC_RELAXED);
+}
+
 void fks_node_free(struct fks_node *n)
 {
 	if (!n)
 		return;
+	__atomic_add_fetch(&freed_count, 1, __ATOMIC_RELAXED);
 	if (n->children) {
 		for (guint i = 0; i < n->children->len; i++)
 			fks_node_free(n->children->pdata[i]);
@@ -251,6 +260,14 @@ int fks_node_resolve(struct fks_node *root, const char *path, bool follow_last,
 	if (!root)
 		return -ENOENT;
 	return walk(root, root, path, follow_last, &links, ret);
+}
+
+int fks_node_resolve_from(struct fks_node *root, struct fks_node *dir, const char *path,
+			  bool follow_last, struct fks_node **ret)
+{
+	int links = 0;
+
+	return walk(root, dir, path, follow_last, &links, ret);
 }
 
 char *fks_node_path(const struct fks_node *n)
