@@ -424,6 +424,24 @@ static void test_host_bad_kernel_option(void **state)
 }
 
 /* The dual-port NIC of basic_host with its netdevs, each with a MAC and its class/net link. */
+/* What a host-critical case gives of the network root: each file when the case has it. */
+static void write_net_files(const char *root, const char *cmdline, const char *mounts,
+			    const char *route, const char *route6)
+{
+	if (cmdline) {
+		char line[512];
+
+		snprintf(line, sizeof(line), "%s\n", cmdline);
+		tree_file(root, "proc/cmdline", line);
+	}
+	if (mounts)
+		tree_file(root, "proc/mounts", mounts);
+	if (route)
+		tree_file(root, "proc/net/route", route);
+	if (route6)
+		tree_file(root, "proc/net/ipv6_route", route6);
+}
+
 static void add_netdevs(const char *root)
 {
 	static const char *const fn[] = { "0000:01:00.0", "0000:01:00.1" };
@@ -488,16 +506,7 @@ static void test_host_network_root(void **state)
 		const struct pt_dev *f0, *f1;
 
 		add_netdevs(root);
-		if (c->cmdline) {
-			char line[512];
-
-			snprintf(line, sizeof(line), "%s\n", c->cmdline);
-			tree_file(root, "proc/cmdline", line);
-		}
-		if (c->mounts)
-			tree_file(root, "proc/mounts", c->mounts);
-		if (c->route)
-			tree_file(root, "proc/net/route", c->route);
+		write_net_files(root, c->cmdline, c->mounts, c->route, NULL);
 		if (c->ibft_mac)
 			tree_file(root, "sys/firmware/ibft/ethernet0/mac", c->ibft_mac);
 		assert_int_equal(scan(root, NULL, &host, NULL), 0);
@@ -630,18 +639,7 @@ static void test_host_stacked_netdevs(void **state)
 		add_netdevs(root);
 		for (int u = 0; u < 3 && c->uppers[u][0]; u++)
 			add_upper(root, c->uppers[u][0], c->uppers[u][1]);
-		if (c->cmdline) {
-			char line[512];
-
-			snprintf(line, sizeof(line), "%s\n", c->cmdline);
-			tree_file(root, "proc/cmdline", line);
-		}
-		if (c->mounts)
-			tree_file(root, "proc/mounts", c->mounts);
-		if (c->route)
-			tree_file(root, "proc/net/route", c->route);
-		if (c->route6)
-			tree_file(root, "proc/net/ipv6_route", c->route6);
+		write_net_files(root, c->cmdline, c->mounts, c->route, c->route6);
 		assert_int_equal(scan(root, NULL, &host, NULL), 0);
 		f0 = pt_host_find_dev(host, "0000:01:00.0");
 		f1 = pt_host_find_dev(host, "0000:01:00.1");
