@@ -109,20 +109,6 @@ static char *check_export(struct fks_host *h, const char *what)
 	return text;
 }
 
-static void rm_rf(const char *path)
-{
-	g_autoptr(GDir) d = NULL;
-	const char *name;
-
-	if (!g_file_test(path, G_FILE_TEST_IS_SYMLINK) && (d = g_dir_open(path, 0, NULL)))
-		while ((name = g_dir_read_name(d))) {
-			g_autofree char *c = g_build_filename(path, name, NULL);
-
-			rm_rf(c);
-		}
-	g_remove(path);
-}
-
 /* The view after updates in place must be the view a full build makes (a copy's): the
  * same export, and at the ends the same testbed, file for file. */
 static void check_view_fresh(struct fks_host *h, const char *what, bool testbed)
@@ -148,8 +134,8 @@ static void check_view_fresh(struct fks_host *h, const char *what, bool testbed)
 		assert_true(g_spawn_command_line_sync(cmd, &out, NULL, &status, NULL));
 		if (!g_spawn_check_wait_status(status, NULL))
 			fail_msg("%s: updated view vs a fresh one: %.400s", what, out);
-		rm_rf(x);
-		rm_rf(y);
+		umt_remove_tree(x);
+		umt_remove_tree(y);
 	}
 	fks_host_free(c);
 }
@@ -480,7 +466,7 @@ static void check_lspci(struct fks_host *h, const char *what)
 	}
 	pt_strv_free(addrs);
 	pt_backend_free(be);
-	rm_rf(root);
+	umt_remove_tree(root);
 }
 
 /* lspci reads an exported testbed and shows the model's drivers and groups. */

@@ -372,22 +372,6 @@ static bool write_in(const char *dir, const char *name, const char *text)
 	return g_file_set_contents(path, text, -1, NULL);
 }
 
-static void rm_rf(const char *path)
-{
-	g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
-	const char *name;
-
-	while (d && (name = g_dir_read_name(d))) {
-		g_autofree char *p = g_build_filename(path, name, NULL);
-
-		if (g_file_test(p, G_FILE_TEST_IS_DIR) && !g_file_test(p, G_FILE_TEST_IS_SYMLINK))
-			rm_rf(p);
-		else
-			unlink(p);
-	}
-	rmdir(path);
-}
-
 /* A copy has the loader's findings as its own: each host frees its list (they were shared,
  * and freeing both hosts freed one list twice). The finding: an attribute larger than the
  * kernel ever shows one, in a captured tree. */
@@ -417,7 +401,7 @@ static void test_load_copy_keeps_notes(void **state)
 	for (size_t i = 0; i < n; i++)
 		assert_non_null(fks_host_note(c, i)->message);
 	fks_host_free(c);
-	rm_rf(root);
+	umt_remove_tree(root);
 }
 
 int main(void)

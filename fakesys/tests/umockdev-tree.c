@@ -386,7 +386,7 @@ static gboolean apply_host_block(const char *root, const char *dir, const char *
 	return TRUE;
 }
 
-static void remove_tree(const char *path)
+void umt_remove_tree(const char *path)
 {
 	g_autoptr(GDir) d = NULL;
 	const char *name;
@@ -395,7 +395,7 @@ static void remove_tree(const char *path)
 		while ((name = g_dir_read_name(d))) {
 			g_autofree char *child = g_build_filename(path, name, NULL);
 
-			remove_tree(child);
+			umt_remove_tree(child);
 		}
 	g_remove(path);
 }
@@ -462,8 +462,8 @@ static gboolean open_recording(struct umt_testbed *src, GError **error)
 	if (has_block) {
 		g_autofree char *cls = g_build_filename(sys, "class/ptharness", NULL);
 
-		remove_tree(block);
-		remove_tree(cls);
+		umt_remove_tree(block);
+		umt_remove_tree(cls);
 	}
 	return TRUE;
 }

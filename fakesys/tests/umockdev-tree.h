@@ -16,6 +16,8 @@ struct umt_testbed;
  * the line) on failure.
  */
 struct umt_testbed *umt_testbed_open(const char *spec, GError **error);
+/* Remove path and everything below it (links are removed, not followed). */
+void umt_remove_tree(const char *path);
 /* Removes a recording's testbed. Accepts NULL; returns NULL. */
 struct umt_testbed *umt_testbed_free(struct umt_testbed *src);
 
