@@ -362,6 +362,8 @@ static int icall(int fd, uint32_t *ids, const int *fds, char *buf, char **w, int
 #define C_ATT C_BIND ";attach d a full"
 #define P_T2 V_T2 ";map c 0x100000 0x4000 3 full 0"
 #define P_T1 V_T1 ";map c 0x100000 0x4000 3 full 0"
+#define P_T2D V_DEV ";map c 0x100000 0x4000 3 full 0"
+#define P_T1D V_T1 ";device g {dev} d;map c 0x100000 0x4000 3 full 0"
 #define P_ATT C_BIND ";imap i a 0x100000 0x4000 7 full 0;attach d a full"
 #define P_MM                                                                  \
 	I_OPEN ";ioption i 0 0 1;ioas i a full 0;" C_OPEN ";bind d i v full;" \
@@ -501,6 +503,13 @@ static const struct vcase icases[] = {
 	  "nocap;" P_T1 ";unmap c 0x101000 0x1000 0 full;pinned" },
 	{ "pin-type1-unmap-first-pinned", "vfio", "pinned", "container",
 	  "nocap;" P_T1 ";unmap c 0x100000 0x1000 0 full;pinned" },
+	/* iommufd's compat container pins at the device open (the compat IOAS's domain) */
+	{ "pin-type1v2-device", "vfio", "pinned", "container", P_T2D ";pinned" },
+	{ "pin-type1v2-device-nocap", "vfio", "pinned", "container", "nocap;" P_T2D ";pinned" },
+	{ "pin-type1-device-unmap-middle-pinned", "vfio", "pinned", "container",
+	  "nocap;" P_T1D ";unmap c 0x101000 0x1000 0 full;pinned" },
+	{ "pin-type1-device-unmap-first-pinned", "vfio", "pinned", "container",
+	  "nocap;" P_T1D ";unmap c 0x100000 0x1000 0 full;pinned" },
 	{ "pin-imap-unattached", "vfio", "pinned", "iommufd",
 	  "nocap;" C_BIND ";imap i a 0x100000 0x4000 7 full 0;pinned" },
 	{ "pin-imap-attached", "vfio", "pinned", "iommufd", P_ATT ";pinned" },
