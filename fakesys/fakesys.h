@@ -115,6 +115,12 @@ int fks_host_set(struct fks_host *host, const char *key, const char *value);
 int fks_host_region_mapped(struct fks_host *host, int handle, uint64_t va, uint64_t len);
 void fks_host_region_unmapped(struct fks_host *host, uint64_t va, uint64_t len);
 
+/*
+ * The client's locked-memory counters in bytes, as its /proc/self/status shows them: VmLck
+ * (mm->locked_vm: type1 and iommufd per process) and VmPin (mm->pinned_vm: iommufd).
+ */
+void fks_host_locked_vm(const struct fks_host *host, uint64_t *locked_vm, uint64_t *pinned_vm);
+
 /* Whether the capture showed the kernel release (osrelease); the model serves one anyway. */
 bool fks_host_kernel_shown(const struct fks_host *host);
 
