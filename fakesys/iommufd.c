@@ -9,9 +9,10 @@
  * without devices succeeds and the attach fails with ENOMEM (pages.c). Charging is per user
  * by default and per process after IOMMU_OPTION_RLIMIT_MODE 1, or when the context is the
  * compat container (/dev/vfio/vfio with CONFIG_IOMMUFD_VFIO_CONTAINER); CAP_IPC_LOCK charges
- * nothing. Request numbers below 0x80 are VFIO container ioctls (vfio_compat.c), with
- * iommufd's own errnos: ENODEV without a compat IOAS, ENOENT for an unmap that would cut a
- * mapping (iommufd-compat.c).
+ * nothing but pinned_vm. Pinning and charging are per page index (iommufd-pages.c). Request
+ * numbers below 0x80 are VFIO container ioctls (vfio_compat.c), with iommufd's own errnos:
+ * ENODEV without a compat IOAS, ENOENT for an unmap that would cut a mapping
+ * (iommufd-compat.c).
  */
 
 #include <errno.h>
