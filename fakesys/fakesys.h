@@ -85,8 +85,9 @@ void fks_host_set_trace(struct fks_host *host, struct pt_trace *trace);
 /*
  * Model settings, by name (a table in host.c; unknown key -ENOENT, bad value -EINVAL):
  *   kernel                 kernel release whose rules apply ("6.1")
- *   memlock                RLIMIT_MEMLOCK in bytes charged by VFIO_IOMMU_MAP_DMA (8388608)
- *   cap_ipc_lock           1: the VFIO user has CAP_IPC_LOCK and is not limited (1, as root)
+ *   memlock                RLIMIT_MEMLOCK in bytes, for what type1 and iommufd pin (8388608)
+ *   cap_ipc_lock           1: the VFIO user has CAP_IPC_LOCK and is not limited (1, as root;
+ *                          type1 still charges VmLck, iommufd only VmPin)
  *   interrupt_remapping    0: VFIO_SET_IOMMU fails with EPERM, as without IR (1)
  *   snoop_control          0: VFIO_CHECK_EXTENSION(VFIO_DMA_CC_IOMMU) answers 0 (1; 0 when a
  *                          recorded VT-d unit's ecap lacks Snoop Control, bit 7)
@@ -114,6 +115,12 @@ int fks_host_set(struct fks_host *host, const char *key, const char *value);
  */
 int fks_host_region_mapped(struct fks_host *host, int handle, uint64_t va, uint64_t len);
 void fks_host_region_unmapped(struct fks_host *host, uint64_t va, uint64_t len);
+
+/*
+ * The client's locked-memory counters in bytes, as its /proc/self/status shows them: VmLck
+ * (mm->locked_vm: type1 and iommufd per process) and VmPin (mm->pinned_vm: iommufd).
+ */
+void fks_host_locked_vm(const struct fks_host *host, uint64_t *locked_vm, uint64_t *pinned_vm);
 
 /* Whether the capture showed the kernel release (osrelease); the model serves one anyway. */
 bool fks_host_kernel_shown(const struct fks_host *host);

@@ -151,7 +151,7 @@ static void copy_host_fields(struct fks_host *n, const struct fks_host *h)
 	n->step = 0;
 	n->writes = 0;
 	n->faults_fired = 0;
-	n->user_locked = n->mm_locked = 0;
+	n->user_locked = n->mm_locked = n->pinned_vm = 0;
 }
 
 static void copy_entries(GPtrArray *to, const GPtrArray *from)

@@ -174,14 +174,13 @@ struct fks_group {
 
 struct fks_mapping {
 	uint64_t iova, size;
-	bool charged;
 };
 
 struct fks_container {
 	int iommu_type; /* 0 until VFIO_SET_IOMMU */
 	GPtrArray *groups;
 	GArray *maps; /* struct fks_mapping, by iova */
-	uint64_t pinned; /* bytes charged */
+	uint64_t pinned; /* bytes its mappings charged to mm->locked_vm (h->mm_locked) */
 	bool open;
 };
 
@@ -208,10 +207,15 @@ enum fks_iobj_kind {
 	_FKS_IOBJ_KIND_MAX,
 };
 
-/* Pinned user pages, shared by the areas IOAS_COPY made from one IOAS_MAP. */
+/*
+ * The user pages of one IOAS_MAP (iopt_pages), shared by the areas IOAS_COPY and cuts make
+ * of it. Pinned and charged per page index, while an area in an IOAS with a domain covers it.
+ */
 struct fks_pages {
-	uint64_t length;
-	unsigned refs, pins; /* areas using them; areas using them in an IOAS with a domain */
+	uint64_t length, npages; /* npages: the user's pages it spans (iopt_alloc_pages) */
+	unsigned refs; /* areas using them */
+	GArray *pinned; /* struct fks_iova_range of page indexes: one per pinned area */
+	uint64_t npinned; /* page indexes in their union: what is charged */
 	int account; /* enum fks_account: charged where, while pinned */
 	bool pfnmap; /* user memory that is a VFIO region's mmap: cannot be pinned */
 };
@@ -220,6 +224,7 @@ struct fks_area {
 	uint64_t iova, length;
 	struct fks_pages *pages;
 	uint64_t page_offset; /* of its first byte in the user's page (iopt_area page_offset) */
+	uint64_t start; /* its first byte from the pages' first page: index * PAGE + page_offset */
 };
 
 /* One object of an iommufd context, by its ID (xa_alloc from 1). */
@@ -306,7 +311,9 @@ struct fks_host {
 	char *kconfig; /* the recorded configuration lines (fakesys/kconfig), or NULL */
 	bool iommufd_unsafe_intr; /* iommufd.allow_unsafe_interrupts */
 	bool cap_sys_resource; /* may change IOMMU_OPTION_RLIMIT_MODE */
-	uint64_t user_locked, mm_locked; /* bytes iommufd pinned, per user and per process */
+	/* bytes charged: the user's locked_vm (iommufd per user), the client's mm->locked_vm
+	 * (VmLck: type1, iommufd per process) and mm->pinned_vm (VmPin: iommufd, every mode) */
+	uint64_t user_locked, mm_locked, pinned_vm;
 	/* the client's mmaps of VFIO device regions (VM_IO | VM_PFNMAP), by address */
 	struct fks_iova_range pfnmaps[FKS_PFNMAPS_MAX];
 	unsigned n_pfnmaps;
@@ -512,12 +519,13 @@ unsigned fks_ioas_holes(const struct fks_host *host, const struct fks_iobj *ioas
 			struct fks_iova_range *out);
 uint64_t fks_ioas_pgsizes(const struct fks_iobj *ioas);
 /* iommufd-pages.c: new pages of user memory at uva (charged as the context says); pin and
- * unpin them (-ENOMEM past RLIMIT_MEMLOCK, -EFAULT for a VFIO region's mmap); an IOAS gains
- * a domain (all its areas pinned, or none) or loses one. */
+ * unpin the page indexes an area covers (-ENOMEM past RLIMIT_MEMLOCK, -EFAULT for a VFIO
+ * region's mmap); an IOAS gains a domain (all its areas pinned, or none) or loses one. */
 struct fks_pages *fks_pages_new(struct fks_host *host, const struct fks_ictx *ictx, uint64_t length,
 				uint64_t uva);
-int fks_pages_pin(struct fks_host *host, struct fks_pages *pages);
-void fks_pages_unpin(struct fks_host *host, struct fks_pages *pages);
+void fks_pages_free(struct fks_pages *pages);
+int fks_area_pin(struct fks_host *host, const struct fks_area *area);
+void fks_area_unpin(struct fks_host *host, const struct fks_area *area);
 int fks_ioas_add_domain(struct fks_host *host, struct fks_iobj *ioas);
 /* iopt->iova_alignment: a page with a domain or large pages disabled, else 1 byte; whether
  * every area keeps a new alignment (iopt_check_iova_alignment: else EADDRINUSE). */

@@ -40,7 +40,8 @@ static int compat_map(struct fks_host *h, struct fks_ictx *x, struct vfio_iommu_
 /*
  * iommufd_vfio_unmap_dma(): UNMAP_ALL wants iova and size 0; otherwise a type1 (v1) container
  * first cuts the mappings at both ends of the range (iopt_cut_iova), so a part of a mapping
- * is unmapped, where type1v2 refuses (ENOENT).
+ * is unmapped, where type1v2 refuses (ENOENT), and its pages are given back (the legacy type1
+ * unmaps nothing there: 0 bytes, vfio.c).
  */
 static int compat_unmap(struct fks_host *h, struct fks_ictx *x,
 			struct vfio_iommu_type1_dma_unmap *u)

@@ -9,9 +9,10 @@
  * without devices succeeds and the attach fails with ENOMEM (pages.c). Charging is per user
  * by default and per process after IOMMU_OPTION_RLIMIT_MODE 1, or when the context is the
  * compat container (/dev/vfio/vfio with CONFIG_IOMMUFD_VFIO_CONTAINER); CAP_IPC_LOCK charges
- * nothing. Request numbers below 0x80 are VFIO container ioctls (vfio_compat.c), with
- * iommufd's own errnos: ENODEV without a compat IOAS, ENOENT for an unmap that would cut a
- * mapping (iommufd-compat.c).
+ * nothing but pinned_vm. Pinning and charging are per page index (iommufd-pages.c). Request
+ * numbers below 0x80 are VFIO container ioctls (vfio_compat.c), with iommufd's own errnos:
+ * ENODEV without a compat IOAS, ENOENT for an unmap that would cut a mapping
+ * (iommufd-compat.c).
  */
 
 #include <errno.h>
@@ -103,14 +104,15 @@ static int check_iova(struct fks_host *h, struct fks_iobj *ioas, uint64_t iova, 
 	return 0;
 }
 
+/* start: the area's first byte from its pages' first page (iopt_area_index and page_offset). */
 static int add_area(struct fks_host *h, struct fks_iobj *ioas, uint64_t iova, uint64_t length,
-		    struct fks_pages *p, uint64_t page_offset)
+		    struct fks_pages *p, uint64_t start)
 {
-	struct fks_area a = { iova, length, p, page_offset & (PAGE - 1) };
+	struct fks_area a = { iova, length, p, start & (PAGE - 1), start };
 	guint at = 0;
 
 	if (ioas->domains) {
-		int r = fks_pages_pin(h, p);
+		int r = fks_area_pin(h, &a);
 
 		if (r < 0)
 			return r;
@@ -124,12 +126,13 @@ static int add_area(struct fks_host *h, struct fks_iobj *ioas, uint64_t iova, ui
 
 static void del_area(struct fks_host *h, struct fks_iobj *ioas, guint i)
 {
-	struct fks_pages *p = g_array_index(ioas->areas, struct fks_area, i).pages;
+	const struct fks_area *a = &g_array_index(ioas->areas, struct fks_area, i);
+	struct fks_pages *p = a->pages;
 
 	if (ioas->domains)
-		fks_pages_unpin(h, p);
+		fks_area_unpin(h, a);
 	if (--p->refs == 0)
-		g_free(p);
+		fks_pages_free(p);
 	g_array_remove_index(ioas->areas, i);
 }
 
@@ -142,9 +145,9 @@ int fks_ioas_map_pages(struct fks_host *h, struct fks_iobj *ioas, uint64_t iova,
 	if (r < 0)
 		return r;
 	p = fks_pages_new(h, ioas->ictx, length, uva);
-	r = add_area(h, ioas, iova, length, p, uva);
+	r = add_area(h, ioas, iova, length, p, uva & (PAGE - 1));
 	if (r < 0)
-		g_free(p);
+		fks_pages_free(p);
 	return r;
 }
 
@@ -182,23 +185,28 @@ int fks_ioas_unmap_range(struct fks_host *h, struct fks_iobj *ioas, uint64_t iov
 
 /*
  * iopt_cut_iova(): the area holding iova splits so that iova is the last byte of one part;
- * both parts keep the same pages (iopt_area_split). The pages stay pinned and charged whole
- * until the last part goes (the kernel unpins the part unmapped: the model charges per pages).
+ * both parts keep the same pages and what is pinned (iopt_area_split): the parts are pinned
+ * before the whole is unpinned, so no index is unpinned on the way (and none newly pinned:
+ * this cannot fail). Unmapping a part later unpins the indexes only it covered.
  */
 void fks_ioas_cut(struct fks_host *h, struct fks_iobj *ioas, uint64_t iova)
 {
 	for (guint i = 0; i < ioas->areas->len; i++) {
 		struct fks_area *a = &g_array_index(ioas->areas, struct fks_area, i);
-		struct fks_area tail;
+		struct fks_area whole = *a, tail;
 
 		if (iova < a->iova || iova >= a->iova + a->length - 1)
 			continue;
 		tail = (struct fks_area){ iova + 1, a->iova + a->length - (iova + 1), a->pages,
-					  (a->page_offset + (iova + 1 - a->iova)) & (PAGE - 1) };
+					  (a->start + (iova + 1 - a->iova)) & (PAGE - 1),
+					  a->start + (iova + 1 - a->iova) };
 		a->length = iova + 1 - a->iova;
 		a->pages->refs++;
-		if (ioas->domains)
-			fks_pages_pin(h, a->pages); /* already pinned: one more user, cannot fail */
+		if (ioas->domains) {
+			fks_area_pin(h, a);
+			fks_area_pin(h, &tail);
+			fks_area_unpin(h, &whole);
+		}
 		g_array_insert_val(ioas->areas, i + 1, tail);
 		return;
 	}
@@ -264,7 +272,8 @@ static int copy_pieces(struct fks_iobj *src, uint64_t iova, uint64_t last, GArra
 			return -ENOENT;
 		end = s_last < last ? s_last : last;
 		piece = (struct fks_area){ cur, end - cur + 1, s->pages,
-					   (s->page_offset + (cur - s->iova)) & (PAGE - 1) };
+					   (s->start + (cur - s->iova)) & (PAGE - 1),
+					   s->start + (cur - s->iova) };
 		g_array_append_val(out, piece);
 		if (end == last)
 			return 0;
@@ -306,7 +315,7 @@ static int ioas_copy(struct fks_host *h, struct fks_ictx *x, struct iommu_ioas_c
 	for (guint i = 0; r == 0 && i < pieces->len; i++) {
 		const struct fks_area *p = &g_array_index(pieces, struct fks_area, i);
 
-		r = add_area(h, dst, at, p->length, p->pages, p->page_offset);
+		r = add_area(h, dst, at, p->length, p->pages, p->start);
 		at += p->length;
 	}
 	if (r < 0 && at != c->dst_iova) {

@@ -6,8 +6,10 @@
  * kernel's DMA-ownership count (drivers/iommu/iommu.c): members on kernel-DMA drivers count,
  * and VFIO_GROUP_SET_CONTAINER claims the group for user space only when nobody else counts
  * (EPERM otherwise); once claimed, a host driver's probe fails with EBUSY (driver.c). The
- * type1 backend keeps mappings per container and charges pinned bytes against the model's
- * memlock limit unless the user has CAP_IPC_LOCK, as vfio_pin_pages_remote() does.
+ * type1 backend keeps mappings per container and charges their pages to the mapping process's
+ * mm->locked_vm (VmLck; vfio_lock_acct -> __account_locked_vm), shared with iommufd's per
+ * process charge; CAP_IPC_LOCK at map time (dma->lock_cap) skips only the RLIMIT_MEMLOCK check
+ * (vfio_pin_pages_remote), the pages are charged all the same.
  */
 
 #include <errno.h>
@@ -137,9 +139,11 @@ static bool group_viable(struct fks_host *h, const struct fks_group *g)
 	return true;
 }
 
+/* vfio_iommu_unmap_unpin_all(): every mapping goes, its pages uncharged (vfio_remove_dma). */
 static void uncharge_all(struct fks_host *h, struct fks_container *c)
 {
 	g_array_set_size(c->maps, 0);
+	h->mm_locked -= c->pinned;
 	c->pinned = 0;
 }
 
@@ -202,14 +206,14 @@ static int map_dma(struct fks_host *h, struct fks_container *c, struct vfio_iomm
 			 "outside the usable IOVA ranges (aperture, MSI window): EINVAL");
 		return -EINVAL;
 	}
-	nm = (struct fks_mapping){ m->iova, m->size, !h->cap_ipc_lock };
-	if (nm.charged && c->pinned + m->size > h->memlock) {
+	nm = (struct fks_mapping){ m->iova, m->size };
+	if (!h->cap_ipc_lock && h->mm_locked + m->size > h->memlock) {
 		fks_rule(h, "K-VFIO-MEMLOCK", "container", "RLIMIT_MEMLOCK (%llu) exceeded: ENOMEM",
 			 (unsigned long long)h->memlock);
 		return -ENOMEM;
 	}
-	if (nm.charged)
-		c->pinned += m->size;
+	c->pinned += m->size;
+	h->mm_locked += m->size;
 	g_array_insert_val(c->maps, at, nm);
 	return 0;
 }
@@ -246,17 +250,25 @@ static int unmap_dma(struct fks_host *h, struct fks_container *c,
 		    (x->iova < end && x->iova + x->size > end))
 			return -EINVAL;
 	}
+	/*
+	 * vfio_dma_do_unmap(): whole mappings from the first one the range meets; v1 stops at
+	 * one that starts before the range (an unmap inside a mapping: success, 0 bytes) and
+	 * takes a mapping that starts inside it whole, however far it goes past the end. Its
+	 * pages are uncharged (vfio_unmap_unpin: vfio_lock_acct with -locked).
+	 */
 	for (guint i = 0; i < c->maps->len;) {
 		const struct fks_mapping *x = &g_array_index(c->maps, struct fks_mapping, i);
 
-		if (x->iova >= start && x->iova + x->size <= end) {
-			done += x->size;
-			if (x->charged)
-				c->pinned -= x->size;
-			g_array_remove_index(c->maps, i);
-		} else {
+		if (x->iova + x->size <= start) {
 			i++;
+			continue;
 		}
+		if (x->iova >= end || x->iova < start)
+			break;
+		done += x->size;
+		c->pinned -= x->size;
+		h->mm_locked -= x->size;
+		g_array_remove_index(c->maps, i);
 	}
 	u->size = done;
 	return 0;

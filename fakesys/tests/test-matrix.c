@@ -99,6 +99,7 @@ static char *after_state(struct pt_backend *be, char **c)
 #define BAD_IOCTL _IO(VFIO_TYPE, VFIO_BASE + 60)
 
 struct vcall_ctx {
+	struct fks_host *h;
 	struct pt_backend *be;
 	int fd[26];
 	uint32_t ids[26];
@@ -141,7 +142,9 @@ static int min0(int r)
 #define IFD_IOAS_IOVA_RANGES _IO(IFD_TYPE, 0x84)
 #define IFD_IOAS_MAP _IO(IFD_TYPE, 0x85)
 #define IFD_IOAS_UNMAP _IO(IFD_TYPE, 0x86)
+#define IFD_OPTION _IO(IFD_TYPE, 0x87)
 #define IFD_VFIO_IOAS _IO(IFD_TYPE, 0x88)
+#define IFD_HWPT_ALLOC _IO(IFD_TYPE, 0x89)
 #define IFD_GET_HW_INFO _IO(IFD_TYPE, 0x8a)
 #define VFIO_CDEV_BIND _IO(VFIO_TYPE, VFIO_BASE + 18)
 #define VFIO_CDEV_ATTACH_PT _IO(VFIO_TYPE, VFIO_BASE + 19)
@@ -192,6 +195,18 @@ struct ifd_vfio_ioas {
 	uint16_t op, reserved;
 };
 
+struct ifd_option {
+	uint32_t size, option_id;
+	uint16_t op, reserved;
+	uint32_t object_id;
+	uint64_t val64;
+};
+
+struct ifd_hwpt_alloc {
+	uint32_t size, flags, dev_id, pt_id, out_hwpt_id, reserved, data_type, data_len;
+	uint64_t data_uptr;
+};
+
 struct vfio_cdev_bind {
 	uint32_t argsz, flags;
 	int32_t iommufd;
@@ -237,6 +252,8 @@ static int icall_objects(struct pt_backend *be, int fd, uint32_t *ids, const int
 		struct vfio_cdev_bind b;
 		struct vfio_cdev_attach at;
 		struct vfio_cdev_detach de;
+		struct ifd_option o;
+		struct ifd_hwpt_alloc hw;
 	} u;
 	uint64_t data[8];
 	int ret;
@@ -288,6 +305,26 @@ static int icall_objects(struct pt_backend *be, int fd, uint32_t *ids, const int
 	if (!strcmp(w[0], "detach")) {
 		u.de = (struct vfio_cdev_detach){ isize(W(2), sizeof(u.de)), 0 };
 		return min0(pt_backend_dev_ioctl(be, fd, VFIO_CDEV_DETACH_PT, &u.de));
+	}
+	if (!strcmp(w[0], "ioption")) {
+		u.o = (struct ifd_option){
+			sizeof(u.o), (uint32_t)inum(W(2)), (uint16_t)inum(W(3)), 0, 0, inum(W(4))
+		};
+		ret = min0(pt_backend_dev_ioctl(be, fd, IFD_OPTION, &u.o));
+		if (!ret)
+			snprintf(after, asize, "val=%llu", (unsigned long long)u.o.val64);
+		return ret;
+	}
+	if (!strcmp(w[0], "hwpt")) {
+		u.hw = (struct ifd_hwpt_alloc){ .size = sizeof(u.hw),
+						.dev_id = iid(ids, W(2)),
+						.pt_id = iid(ids, W(3)) };
+		ret = min0(pt_backend_dev_ioctl(be, fd, IFD_HWPT_ALLOC, &u.hw));
+		if (!ret && W(4) && W(4)[0] >= 'a' && W(4)[0] <= 'z')
+			ids[W(4)[0] - 'a'] = u.hw.out_hwpt_id;
+		if (!ret)
+			snprintf(after, asize, "id=%u", u.hw.out_hwpt_id);
+		return ret;
 	}
 	return -ENOSYS;
 }
@@ -510,6 +547,16 @@ static int vcall(struct vcall_ctx *x, char **w, int n)
 	int *f = n > 1 ? vslot(x, w[1]) : NULL, r;
 
 	x->after[0] = '\0';
+	if (!strcmp(w[0], "pinned")) { /* the guest's VmLck and VmPin, in kB */
+		uint64_t lck, pin;
+
+		fks_host_locked_vm(x->h, &lck, &pin);
+		snprintf(x->after, sizeof(x->after), "lck=%llu pin=%llu",
+			 (unsigned long long)lck >> 10, (unsigned long long)pin >> 10);
+		return 0;
+	}
+	if (!strcmp(w[0], "nocap")) /* the guest drops CAP_IPC_LOCK from its effective set */
+		return fks_host_set(x->h, "cap_ipc_lock", "0");
 	if (!f)
 		return -EINVAL;
 	if (!strcmp(w[0], "open")) {
@@ -538,10 +585,10 @@ static int vcall(struct vcall_ctx *x, char **w, int n)
 }
 
 /* "observed\tafter" of a call list, as the guest's vrun_calls() prints them. */
-static char *replay_calls(struct pt_backend *be, const char *calls)
+static char *replay_calls(struct fks_host *h, struct pt_backend *be, const char *calls)
 {
 	g_auto(GStrv) steps = g_strsplit(calls, ";", -1);
-	struct vcall_ctx x = { .be = be };
+	struct vcall_ctx x = { .h = h, .be = be };
 	guint n = g_strv_length(steps);
 	char *out = NULL;
 	int r = 0;
@@ -578,6 +625,7 @@ static struct fks_host *own_config(struct fks_host *h, const char *kernel)
 	fks_host_set(h, "vfio_device_cdev", "1");
 	fks_host_set(h, "iommufd_test", "1");
 	fks_host_set(h, "iommufd_vfio_container", strstr(kernel, "-pth-own-nocompat") ? "0" : "1");
+	fks_host_set(h, "cap_sys_resource", "1"); /* the guest's matrix runs as root */
 	return h;
 }
 
@@ -619,7 +667,7 @@ static char *replay(char **c)
 	} else if (!strcmp(c[C_OP], "ioctl")) {
 		g_autofree char *calls = recorded_groups(be, c[C_DEVICE], c[C_VALUE]);
 
-		out = replay_calls(be, calls);
+		out = replay_calls(h, be, calls);
 	} else {
 		value = row_unescape(c[C_VALUE], &len);
 		r = pt_backend_write(be, PT_NS_SYS, c[C_PATH], value, len);

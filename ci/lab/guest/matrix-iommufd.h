@@ -20,7 +20,15 @@
  *   vioas F OP ID                    IOMMU_VFIO_IOAS (0 get, 1 set, 2 clear)
  *   bind D F V ARGSZ                 VFIO_DEVICE_BIND_IOMMUFD (F: an fd slot or -1); devid to V
  *   attach D ID ARGSZ | detach D ARGSZ   VFIO_DEVICE_ATTACH_IOMMUFD_PT / DETACH
+ *   ioption F OPTION OP VAL          IOMMU_OPTION (OPTION 0: RLIMIT_MODE; OP 0 set, 1 get)
+ *   hwpt F DEV IOAS V                IOMMU_HWPT_ALLOC (a domain on IOAS); the id goes to V
+ *   nocap                            CAP_IPC_LOCK leaves the effective set (back at the reset)
+ *   pinned                           after: this process's VmLck and VmPin in kB ("lck=16
+ *                                    pin=0"), /proc/self/status: mm->locked_vm, ->pinned_vm
  */
+
+#include <linux/capability.h>
+#include <sys/syscall.h>
 
 #define IFD_TYPE ';'
 #define IFD_DESTROY _IO(IFD_TYPE, 0x80)
@@ -29,7 +37,9 @@
 #define IFD_IOAS_IOVA_RANGES _IO(IFD_TYPE, 0x84)
 #define IFD_IOAS_MAP _IO(IFD_TYPE, 0x85)
 #define IFD_IOAS_UNMAP _IO(IFD_TYPE, 0x86)
+#define IFD_OPTION _IO(IFD_TYPE, 0x87)
 #define IFD_VFIO_IOAS _IO(IFD_TYPE, 0x88)
+#define IFD_HWPT_ALLOC _IO(IFD_TYPE, 0x89)
 #define IFD_GET_HW_INFO _IO(IFD_TYPE, 0x8a)
 #define VFIO_CDEV_BIND _IO(VFIO_TYPE, VFIO_BASE + 18)
 #define VFIO_CDEV_ATTACH_PT _IO(VFIO_TYPE, VFIO_BASE + 19)
@@ -80,6 +90,18 @@ struct ifd_vfio_ioas {
 	uint16_t op, reserved;
 };
 
+struct ifd_option {
+	uint32_t size, option_id;
+	uint16_t op, reserved;
+	uint32_t object_id;
+	uint64_t val64;
+};
+
+struct ifd_hwpt_alloc {
+	uint32_t size, flags, dev_id, pt_id, out_hwpt_id, reserved, data_type, data_len;
+	uint64_t data_uptr;
+};
+
 struct vfio_cdev_bind {
 	uint32_t argsz, flags;
 	int32_t iommufd;
@@ -125,6 +147,8 @@ static int icall_objects(int fd, uint32_t *ids, const int *fds, char **w, int n,
 		struct vfio_cdev_bind b;
 		struct vfio_cdev_attach at;
 		struct vfio_cdev_detach de;
+		struct ifd_option o;
+		struct ifd_hwpt_alloc hw;
 	} u;
 	uint64_t data[8];
 	int ret;
@@ -177,7 +201,65 @@ static int icall_objects(int fd, uint32_t *ids, const int *fds, char **w, int n,
 		u.de = (struct vfio_cdev_detach){ isize(W(2), sizeof(u.de)), 0 };
 		return ioctl(fd, VFIO_CDEV_DETACH_PT, &u.de) < 0 ? -errno : 0;
 	}
+	if (!strcmp(w[0], "ioption")) {
+		u.o = (struct ifd_option){
+			sizeof(u.o), (uint32_t)inum(W(2)), (uint16_t)inum(W(3)), 0, 0, inum(W(4))
+		};
+		ret = ioctl(fd, IFD_OPTION, &u.o) < 0 ? -errno : 0;
+		if (!ret)
+			snprintf(after, asize, "val=%llu", (unsigned long long)u.o.val64);
+		return ret;
+	}
+	if (!strcmp(w[0], "hwpt")) {
+		u.hw = (struct ifd_hwpt_alloc){ .size = sizeof(u.hw),
+						.dev_id = iid(ids, W(2)),
+						.pt_id = iid(ids, W(3)) };
+		ret = ioctl(fd, IFD_HWPT_ALLOC, &u.hw) < 0 ? -errno : 0;
+		if (!ret && W(4) && W(4)[0] >= 'a' && W(4)[0] <= 'z')
+			ids[W(4)[0] - 'a'] = u.hw.out_hwpt_id;
+		if (!ret)
+			snprintf(after, asize, "id=%u", u.hw.out_hwpt_id);
+		return ret;
+	}
 	return -ENOSYS;
+}
+
+/*
+ * The locked-memory counters (issue 17): VmLck is mm->locked_vm, VmPin mm->pinned_vm
+ * (fs/proc/task_mmu.c task_mem()). Type1 charges locked_vm (vfio_lock_acct); iommufd charges
+ * pinned_vm always and locked_vm only per process (pages.c do_update_pinned()); root's
+ * CAP_IPC_LOCK makes iommufd's pages charge nothing else (iopt_alloc_pages), hence "nocap".
+ */
+static int proc_pinned(char *after, size_t asize)
+{
+	char line[256];
+	long lck = -1, pin = -1;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		sscanf(line, "VmLck: %ld", &lck);
+		sscanf(line, "VmPin: %ld", &pin);
+	}
+	fclose(f);
+	snprintf(after, asize, "lck=%ld pin=%ld", lck, pin);
+	return 0;
+}
+
+/* CAP_IPC_LOCK in or out of the effective set (it stays permitted: the reset puts it back). */
+static int ipc_lock_cap(int on)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &hdr, d) < 0)
+		return -errno;
+	if (on)
+		d[0].effective |= 1u << CAP_IPC_LOCK;
+	else
+		d[0].effective &= ~(1u << CAP_IPC_LOCK);
+	return syscall(SYS_capset, &hdr, d) < 0 ? -errno : 0;
 }
 
 /* The iommufd calls; -ENOSYS when w[0] is none of them. after: what the call returned. */
@@ -278,6 +360,16 @@ static int icall(int fd, uint32_t *ids, const int *fds, char *buf, char **w, int
 #define C_OPEN "open d vfio/devices/{cdev}"
 #define C_BIND I_IOAS ";" C_OPEN ";bind d i v full"
 #define C_ATT C_BIND ";attach d a full"
+#define P_T2 V_T2 ";map c 0x100000 0x4000 3 full 0"
+#define P_T1 V_T1 ";map c 0x100000 0x4000 3 full 0"
+#define P_T2D V_DEV ";map c 0x100000 0x4000 3 full 0"
+#define P_T1D V_T1 ";device g {dev} d;map c 0x100000 0x4000 3 full 0"
+#define P_ATT C_BIND ";imap i a 0x100000 0x4000 7 full 0;attach d a full"
+#define P_MM                                                                  \
+	I_OPEN ";ioption i 0 0 1;ioas i a full 0;" C_OPEN ";bind d i v full;" \
+	       "imap i a 0x100000 0x4000 7 full 0;attach d a full"
+/* two pages of the four copied into an IOAS with its own domain (IOMMU_HWPT_ALLOC) */
+#define P_COPY P_ATT ";ioas i b full 0;hwpt i v b h;icopy i b a 0x2000 0x200000 0x101000 7"
 
 static const struct vcase icases[] = {
 	{ "iommu-open", "vfio", "open", "iommufd", I_OPEN },
@@ -396,5 +488,46 @@ static const struct vcase icases[] = {
 	{ "reset-after-attach", "vfio", "VFIO_DEVICE_RESET", "cdev", C_ATT ";reset d" },
 	/* a group that is not viable */
 	{ "nonviable-cdev-open", "nonviable", "open", "cdev", C_OPEN },
-	{ "nonviable-bind", "nonviable", "VFIO_DEVICE_BIND_IOMMUFD", "cdev", C_BIND },
+	{ "nonviable-bind", "nonviable", "VFIO_DEVICE_BIND_IOMMUFD", "cdev", C_BIND }, /*
+	 * Locked-memory accounting (issue 17): "pinned" reads VmLck and VmPin. /dev/vfio/vfio
+	 * is iommufd's compat container on "own", type1 on "own-nocompat"; "nocap" drops root's
+	 * CAP_IPC_LOCK, without which iommufd charges no locked_vm at all.
+	 */
+	{ "pin-type1v2-map", "vfio", "pinned", "container", P_T2 ";pinned" },
+	{ "pin-type1v2-map-nocap", "vfio", "pinned", "container", "nocap;" P_T2 ";pinned" },
+	{ "pin-type1v2-unmap-all", "vfio", "pinned", "container",
+	  "nocap;" P_T2 ";unmap c 0x100000 0x4000 0 full;pinned" },
+	{ "pin-type1-unmap-middle", "vfio", "VFIO_IOMMU_UNMAP_DMA", "container",
+	  "nocap;" P_T1 ";unmap c 0x101000 0x1000 0 full" },
+	{ "pin-type1-unmap-middle-pinned", "vfio", "pinned", "container",
+	  "nocap;" P_T1 ";unmap c 0x101000 0x1000 0 full;pinned" },
+	{ "pin-type1-unmap-first-pinned", "vfio", "pinned", "container",
+	  "nocap;" P_T1 ";unmap c 0x100000 0x1000 0 full;pinned" },
+	/* iommufd's compat container pins at the device open (the compat IOAS's domain) */
+	{ "pin-type1v2-device", "vfio", "pinned", "container", P_T2D ";pinned" },
+	{ "pin-type1v2-device-nocap", "vfio", "pinned", "container", "nocap;" P_T2D ";pinned" },
+	{ "pin-type1-device-unmap-middle-pinned", "vfio", "pinned", "container",
+	  "nocap;" P_T1D ";unmap c 0x101000 0x1000 0 full;pinned" },
+	{ "pin-type1-device-unmap-first-pinned", "vfio", "pinned", "container",
+	  "nocap;" P_T1D ";unmap c 0x100000 0x1000 0 full;pinned" },
+	{ "pin-type1-device-unmap-first", "vfio", "VFIO_IOMMU_UNMAP_DMA", "container",
+	  "nocap;" P_T1D ";unmap c 0x100000 0x1000 0 full" },
+	{ "pin-rlimit-mode-get", "vfio", "IOMMU_OPTION", "iommufd", I_OPEN ";ioption i 0 1 0" },
+	{ "pin-rlimit-mode-get-container", "vfio", "IOMMU_OPTION", "container",
+	  "open c vfio/vfio;ioption c 0 1 0" },
+	{ "pin-imap-unattached", "vfio", "pinned", "iommufd",
+	  "nocap;" C_BIND ";imap i a 0x100000 0x4000 7 full 0;pinned" },
+	{ "pin-imap-attached", "vfio", "pinned", "iommufd", P_ATT ";pinned" },
+	{ "pin-imap-attached-nocap", "vfio", "pinned", "iommufd", "nocap;" P_ATT ";pinned" },
+	{ "pin-rlimit-mode-mm", "vfio", "pinned", "iommufd", "nocap;" P_MM ";pinned" },
+	{ "pin-rlimit-mode-mm-root", "vfio", "pinned", "iommufd", P_MM ";pinned" },
+	{ "pin-icopy-shared", "vfio", "pinned", "iommufd", "nocap;" P_COPY ";pinned" },
+	{ "pin-icopy-part-unmap-source", "vfio", "pinned", "iommufd",
+	  "nocap;" P_COPY ";iunmap i a 0x100000 0x4000 full;pinned" },
+	{ "pin-icopy-unattached-dst", "vfio", "pinned", "iommufd",
+	  "nocap;" P_ATT ";ioas i b full 0;icopy i b a 0x2000 0x200000 0x101000 7;"
+	  "iunmap i a 0x100000 0x4000 full;pinned" },
+	{ "pin-hwpt-destroy", "vfio", "pinned", "iommufd",
+	  "nocap;" P_COPY ";iunmap i a 0x100000 0x4000 full;destroy i h;pinned" },
+	{ "pin-detach", "vfio", "pinned", "iommufd", "nocap;" P_ATT ";detach d full;pinned" },
 };

@@ -352,6 +352,10 @@ static int vcall(struct vrun *r, char **w, int n)
 
 	memset(&u, 0, sizeof(u));
 	r->after[0] = '\0';
+	if (!strcmp(w[0], "pinned"))
+		return proc_pinned(r->after, sizeof(r->after));
+	if (!strcmp(w[0], "nocap"))
+		return ipc_lock_cap(0);
 	if (!f)
 		return -EINVAL;
 	if (!strcmp(w[0], "open")) {
@@ -477,4 +481,5 @@ static void vrun_close(struct vrun *r)
 			close(r->fd[i]);
 			r->fd[i] = -1;
 		}
+	ipc_lock_cap(1); /* after a "nocap" row */
 }
