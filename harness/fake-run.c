@@ -273,8 +273,8 @@ static int enter_namespace(const struct child_paths *p)
 	return cover_modules(p);
 }
 
-static void child(const struct child_paths *p, enum pth_fake_via via, const char *const argv[],
-		  char **env, int out_fd, int report_fd)
+static void child(const struct child_paths *p, enum pth_fake_via via, const char *file,
+		  const char *const argv[], char **env, int out_fd, int report_fd)
 {
 	int r = 0, null_fd;
 
@@ -289,7 +289,7 @@ static void child(const struct child_paths *p, enum pth_fake_via via, const char
 	if (r == 0 && via == PTH_FAKE_NAMESPACE)
 		r = enter_namespace(p);
 	if (r == 0) {
-		execvpe(argv[0], (char *const *)argv, env);
+		execvpe(file, (char *const *)argv, env);
 		r = -errno;
 		r = r == -ENOENT ? -ENOENT : r - 1000; /* tell exec failures from set-up ones */
 	}
@@ -335,6 +335,26 @@ static enum pth_fake_via resolve_via(enum pth_fake_via via)
 	return geteuid() == 0 ? PTH_FAKE_NAMESPACE : PTH_FAKE_PRELOAD;
 }
 
+/*
+ * The file to exec for argv[0]: a command named without a '/' is looked up first among
+ * ptharness's own clients (PTH_RESOURCE_CLIENTS: BUILD/harness/clients, or
+ * LIBDIR/ptharness/clients once installed), which a bundled scenario's exec step runs
+ * (bar-dma-client), then in PATH as execvp(3) does. That folder goes first in the program's
+ * PATH too, so a script it runs finds them alike. Caller frees.
+ */
+static char *resolve_program(const char *name, char ***env)
+{
+	g_autofree char *dir =
+		strchr(name, '/') ? NULL : pth_resource_find(PTH_RESOURCE_CLIENTS, NULL);
+	g_autofree char *path = dir ? g_build_filename(dir, name, NULL) : NULL;
+	const char *old = g_environ_getenv(*env, "PATH");
+	g_autofree char *both = dir && old ? g_strconcat(dir, ":", old, NULL) : NULL;
+
+	if (both)
+		*env = g_environ_setenv(*env, "PATH", both, TRUE);
+	return path && access(path, X_OK) == 0 ? g_steal_pointer(&path) : g_strdup(name);
+}
+
 /* What spawn wrote into the scratch directory for the namespace. */
 static void remove_scratch(const struct pth_fakefs *fs)
 {
@@ -367,7 +387,7 @@ int pth_fake_spawn(const struct pth_fakefs *fs, enum pth_fake_via via, const cha
 	g_autofree char *real_sys = machine_path(PT_NS_SYS, NULL);
 	g_autofree char *real_vfio = machine_path(PT_NS_DEV, "vfio");
 	g_autofree char *modules = g_build_filename(pth_fakefs_scratch(fs), "lib", "modules", NULL);
-	g_autofree char *real_lib = NULL, *lib_opts = NULL;
+	g_autofree char *real_lib = NULL, *lib_opts = NULL, *file = NULL;
 	struct child_paths paths = { sys, vfio, empty, overlay_opts, real_sys, real_vfio };
 	g_auto(GStrv) env = NULL;
 	int pipefd[2], r = 0, status;
@@ -376,6 +396,7 @@ int pth_fake_spawn(const struct pth_fakefs *fs, enum pth_fake_via via, const cha
 
 	via = resolve_via(via);
 	env = child_env(fs, via);
+	file = resolve_program(argv[0], &env);
 	if (via == PTH_FAKE_NAMESPACE && prepare_namespace(fs, &paths, &real_lib, error) < 0)
 		return -EIO;
 	paths.modules = modules;
@@ -401,7 +422,7 @@ int pth_fake_spawn(const struct pth_fakefs *fs, enum pth_fake_via via, const cha
 		return r;
 	}
 	if (pid == 0)
-		child(&paths, via, argv, env, out_fd, pipefd[1]);
+		child(&paths, via, file, argv, env, out_fd, pipefd[1]);
 	close(pipefd[1]);
 	n = read(pipefd[0], &r, sizeof(r));
 	close(pipefd[0]);
