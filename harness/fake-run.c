@@ -399,6 +399,15 @@ int pth_fake_spawn(const struct pth_fakefs *fs, enum pth_fake_via via, const cha
 	file = resolve_program(argv[0], &env);
 	if (via == PTH_FAKE_NAMESPACE && prepare_namespace(fs, &paths, &real_lib, error) < 0)
 		return -EIO;
+	/* With the preload, the shim opens /lib/modules paths in our lib/modules instead. */
+	if (via == PTH_FAKE_PRELOAD) {
+		if (write_modules(pth_fakefs_scratch(fs), pth_fakefs_modules_alias(fs), error) <
+		    0) {
+			remove_scratch(fs);
+			return -EIO;
+		}
+		env = g_environ_setenv(env, PTHV_MODULES_ENV, modules, TRUE);
+	}
 	paths.modules = modules;
 	if (real_lib)
 		paths.lib_overlay_opts = lib_opts =

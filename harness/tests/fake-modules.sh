@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# What a program under ptharness fake (namespace) finds in /lib/modules: the recording's
-# modules.alias under /lib/modules/$(uname -r)/, as libvirt reads it
-# (virPCIDeviceFindBestVFIOVariant), and nothing of the machine's. The engine on the "live"
+# What a program under ptharness fake finds in /lib/modules: the recording's modules.alias
+# under /lib/modules/$(uname -r)/, as libvirt reads it (virPCIDeviceFindBestVFIOVariant), and
+# nothing of the machine's (namespace: the whole tree; preload: what open(2) reaches). The engine on the "live"
 # host inside the fake picks the same vfio-pci variant as on the recording; a recording
 # without modules.alias shows no file (the variant is unknown), even when the machine has one.
 #
@@ -50,15 +50,23 @@ check_host() { # LABEL RUN...
 		notok "$label: inspect --host live under fake picks other variants"
 		diff "$tmp/rec" "$tmp/fake"
 	fi
-	"$@" --host "$WITH" --via namespace -- sh -c \
-		'grep vfio_pci: "/lib/modules/$(uname -r)/modules.alias"' >"$tmp/grep" 2>&1
 	recorded_lines "$WITH" >"$tmp/lines"
-	if [ -s "$tmp/lines" ] && cmp -s "$tmp/lines" "$tmp/grep"; then
-		ok "$label: grep vfio_pci: /lib/modules/\$(uname -r)/modules.alias: the recorded lines"
-	else
-		notok "$label: grep in /lib/modules/\$(uname -r)/modules.alias"
-		diff "$tmp/lines" "$tmp/grep"
-	fi
+	for via in namespace preload; do
+		"$@" --host "$WITH" --via $via -- sh -c \
+			'grep vfio_pci: "/lib/modules/$(uname -r)/modules.alias"' >"$tmp/grep" 2>&1
+		if [ -s "$tmp/lines" ] && cmp -s "$tmp/lines" "$tmp/grep"; then
+			ok "$label, $via: grep vfio_pci: /lib/modules/\$(uname -r)/modules.alias: the recorded lines"
+		else
+			notok "$label, $via: grep in /lib/modules/\$(uname -r)/modules.alias"
+			diff "$tmp/lines" "$tmp/grep"
+		fi
+		if "$@" --host "$WITHOUT" --via $via -- sh -c \
+			'! cat "/lib/modules/$(uname -r)/modules.alias" 2>/dev/null'; then
+			ok "$label, $via: without a recorded modules.alias there is no file"
+		else
+			notok "$label, $via: without a recorded modules.alias a modules.alias is shown"
+		fi
+	done
 	"$@" --host "$WITHOUT" --via namespace -- "$PTH" inspect --host live --json | variants \
 		>"$tmp/fake"
 	if [ -s "$tmp/fake" ] && ! grep -qv ' None$' "$tmp/fake"; then
@@ -69,9 +77,9 @@ check_host() { # LABEL RUN...
 	fi
 	if "$@" --host "$WITHOUT" --via namespace -- sh -c \
 		'test ! -e "/lib/modules/$(uname -r)/modules.alias"'; then
-		ok "$label: without a recorded modules.alias there is no file"
+		ok "$label: without a recorded modules.alias, not even stat(2) finds one"
 	else
-		notok "$label: without a recorded modules.alias a modules.alias is shown"
+		notok "$label: without a recorded modules.alias stat(2) finds one"
 	fi
 }
 
