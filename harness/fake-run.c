@@ -355,16 +355,18 @@ static char *resolve_program(const char *name, char ***env)
 	return path && access(path, X_OK) == 0 ? g_steal_pointer(&path) : g_strdup(name);
 }
 
-/* What spawn wrote into the scratch directory for the namespace. */
+/* What spawn wrote into the scratch directory for the program (modprobe, lib/modules). */
 static void remove_scratch(const struct pth_fakefs *fs)
 {
 	remove_modprobe(pth_fakefs_scratch(fs));
 	remove_modules(pth_fakefs_scratch(fs));
 }
 
-/* The namespace's own files (modprobe, /lib/modules) in the scratch directory. */
+/* The namespace's own files (modprobe, /lib/modules) in the scratch directory, and the paths
+ * of p that cover the machine's with them (the strings are the caller's, in ret_lib and
+ * ret_opts). */
 static int prepare_namespace(const struct pth_fakefs *fs, struct child_paths *p, char **ret_lib,
-			     GError **error)
+			     char **ret_opts, GError **error)
 {
 	if (write_modprobe(pth_fakefs_scratch(fs), error) < 0 ||
 	    prepare_modules(pth_fakefs_scratch(fs), pth_fakefs_modules_alias(fs), &p->modules_how,
@@ -372,7 +374,22 @@ static int prepare_namespace(const struct pth_fakefs *fs, struct child_paths *p,
 		remove_scratch(fs);
 		return -EIO;
 	}
+	if (*ret_lib)
+		*ret_opts = g_strdup_printf("lowerdir=%s/lib:%s", pth_fakefs_scratch(fs), *ret_lib);
 	p->real_lib = *ret_lib;
+	p->lib_overlay_opts = *ret_opts;
+	return 0;
+}
+
+/* With the preload, the shim opens /lib/modules paths in our lib/modules instead. */
+static int prepare_preload(const struct pth_fakefs *fs, const char *modules, char ***env,
+			   GError **error)
+{
+	if (write_modules(pth_fakefs_scratch(fs), pth_fakefs_modules_alias(fs), error) < 0) {
+		remove_scratch(fs);
+		return -EIO;
+	}
+	*env = g_environ_setenv(*env, PTHV_MODULES_ENV, modules, TRUE);
 	return 0;
 }
 
@@ -388,7 +405,13 @@ int pth_fake_spawn(const struct pth_fakefs *fs, enum pth_fake_via via, const cha
 	g_autofree char *real_vfio = machine_path(PT_NS_DEV, "vfio");
 	g_autofree char *modules = g_build_filename(pth_fakefs_scratch(fs), "lib", "modules", NULL);
 	g_autofree char *real_lib = NULL, *lib_opts = NULL, *file = NULL;
-	struct child_paths paths = { sys, vfio, empty, overlay_opts, real_sys, real_vfio };
+	struct child_paths paths = { .sys = sys,
+				     .vfio = vfio,
+				     .empty = empty,
+				     .overlay_opts = overlay_opts,
+				     .real_sys = real_sys,
+				     .real_vfio = real_vfio,
+				     .modules = modules };
 	g_auto(GStrv) env = NULL;
 	int pipefd[2], r = 0, status;
 	ssize_t n;
@@ -397,21 +420,11 @@ int pth_fake_spawn(const struct pth_fakefs *fs, enum pth_fake_via via, const cha
 	via = resolve_via(via);
 	env = child_env(fs, via);
 	file = resolve_program(argv[0], &env);
-	if (via == PTH_FAKE_NAMESPACE && prepare_namespace(fs, &paths, &real_lib, error) < 0)
+	if (via == PTH_FAKE_NAMESPACE &&
+	    prepare_namespace(fs, &paths, &real_lib, &lib_opts, error) < 0)
 		return -EIO;
-	/* With the preload, the shim opens /lib/modules paths in our lib/modules instead. */
-	if (via == PTH_FAKE_PRELOAD) {
-		if (write_modules(pth_fakefs_scratch(fs), pth_fakefs_modules_alias(fs), error) <
-		    0) {
-			remove_scratch(fs);
-			return -EIO;
-		}
-		env = g_environ_setenv(env, PTHV_MODULES_ENV, modules, TRUE);
-	}
-	paths.modules = modules;
-	if (real_lib)
-		paths.lib_overlay_opts = lib_opts =
-			g_strdup_printf("lowerdir=%s/lib:%s", pth_fakefs_scratch(fs), real_lib);
+	if (via == PTH_FAKE_PRELOAD && prepare_preload(fs, modules, &env, error) < 0)
+		return -EIO;
 	/* The child reports a failure before exec through a close-on-exec pipe. */
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
 		r = -errno;

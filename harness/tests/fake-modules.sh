@@ -13,7 +13,7 @@ WITH=$2/server-mlx5-aliases.umockdev # a ConnectX PF and its VFs, mlx5_vfio_pci'
 WITHOUT=$2/server-mlx5.umockdev # the same host recorded without modules.alias
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0:verify_asan_link_order=0"
 
 [ -c /dev/fuse ] || { echo "1..0 # SKIP no /dev/fuse"; exit 77; }
 [ "$(id -u)" = 0 ] || { echo "1..0 # SKIP the namespace mode needs root"; exit 77; }
