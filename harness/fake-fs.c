@@ -27,12 +27,14 @@
 #include <glib/gstdio.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "fake.h"
 #include "macro.h"
+#include "variant.h"
 
 #define READ_MAX 65536
 
@@ -47,6 +49,7 @@ struct pth_fakefs {
 	pthread_mutex_t lock; /* the model: the FUSE threads and the VFIO server take turns */
 	GHashTable *told; /* paths whose name and attributes the kernel may have cached */
 	struct pth_fakevfio *vfio;
+	char *modules_alias; /* the model's modules.alias lines, or NULL: it has none */
 };
 
 #define CACHE_SECONDS 3600.0 /* until a write says otherwise */
@@ -423,6 +426,21 @@ static void *serve(void *arg)
 	return NULL;
 }
 
+/*
+ * The model's modules.alias, read once before any program runs, as the engine reads it
+ * (pt_variant_read_aliases: /lib/modules/OSRELEASE/modules.alias of the model, i.e. the
+ * recorded vfio_pci lines of the release the model runs). Untraced: CMD made no such read.
+ */
+static void read_modules_alias(struct pth_fakefs *fs)
+{
+	struct pt_trace *trace = fs->be->trace;
+
+	fs->be->trace = NULL;
+	if (pt_variant_read_aliases(fs->be, NULL, &fs->modules_alias) < 0)
+		fs->modules_alias = NULL;
+	fs->be->trace = trace;
+}
+
 int pth_fakefs_mount(struct fks_host *host, struct pt_backend *be, struct pth_fakefs **ret,
 		     GError **error)
 {
@@ -441,6 +459,7 @@ int pth_fakefs_mount(struct fks_host *host, struct pt_backend *be, struct pth_fa
 	fs->be = be;
 	pthread_mutex_init(&fs->lock, NULL);
 	fs->told = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	read_modules_alias(fs);
 	fs->root = g_dir_make_tmp("ptharness-fake-XXXXXX", &e);
 	if (!fs->root) {
 		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(EIO),
@@ -500,6 +519,11 @@ const char *pth_fakefs_vfio_socket(const struct pth_fakefs *fs)
 	return pth_fakevfio_socket(fs->vfio);
 }
 
+const char *pth_fakefs_modules_alias(const struct pth_fakefs *fs)
+{
+	return fs->modules_alias;
+}
+
 struct pth_fakefs *pth_fakefs_unmount(struct pth_fakefs *fs)
 {
 	if (!fs)
@@ -522,6 +546,7 @@ struct pth_fakefs *pth_fakefs_unmount(struct pth_fakefs *fs)
 	g_free(fs->root);
 	pthread_mutex_destroy(&fs->lock);
 	g_hash_table_destroy(fs->told);
+	free(fs->modules_alias);
 	g_free(fs);
 	return NULL;
 }

@@ -28,12 +28,14 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/vfio.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -102,6 +104,29 @@ static const char *vfio_node(int dirfd, const char *path)
 		if (strncmp(path, nodes[i], strlen(nodes[i])) == 0)
 			return path;
 	return NULL;
+}
+
+/*
+ * fake's stand-in for /lib/modules (the recording's modules.alias under the machine's release,
+ * fake-run.c): an absolute path below /lib/modules or /usr/lib/modules that a program opens
+ * (libvirt's open() or grep's openat() of /lib/modules/$(uname -r)/modules.alias) is opened
+ * there instead; buf holds the new path. Any other path is returned as it is.
+ */
+static const char *modules_path(const char *path, char buf[PATH_MAX])
+{
+	static const char *const roots[] = { "/lib/modules", "/usr/lib/modules" };
+	const char *dir = getenv(PTHV_MODULES_ENV);
+
+	if (!path || !dir || path[0] != '/')
+		return path;
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		size_t n = strlen(roots[i]);
+
+		if (strncmp(path, roots[i], n) == 0 && (path[n] == '/' || path[n] == '\0') &&
+		    (size_t)snprintf(buf, PATH_MAX, "%s%s", dir, path + n) < PATH_MAX)
+			return buf;
+	}
+	return path;
 }
 
 static int32_t handle_of(int fd)
@@ -267,7 +292,9 @@ EXPORT int open(const char *path, int flags, ...)
 	mode_t mode = 0;
 
 	OPEN_MODE(flags, mode);
-	return node ? shim_open(node, flags) : NEXT(open)(path, flags, mode);
+	char buf[PATH_MAX];
+
+	return node ? shim_open(node, flags) : NEXT(open)(modules_path(path, buf), flags, mode);
 }
 
 EXPORT int open64(const char *path, int flags, ...)
@@ -276,7 +303,9 @@ EXPORT int open64(const char *path, int flags, ...)
 	mode_t mode = 0;
 
 	OPEN_MODE(flags, mode);
-	return node ? shim_open(node, flags) : NEXT(open64)(path, flags, mode);
+	char buf[PATH_MAX];
+
+	return node ? shim_open(node, flags) : NEXT(open64)(modules_path(path, buf), flags, mode);
 }
 
 EXPORT int openat(int dirfd, const char *path, int flags, ...)
@@ -285,7 +314,10 @@ EXPORT int openat(int dirfd, const char *path, int flags, ...)
 	mode_t mode = 0;
 
 	OPEN_MODE(flags, mode);
-	return node ? shim_open(node, flags) : NEXT(openat)(dirfd, path, flags, mode);
+	char buf[PATH_MAX];
+
+	return node ? shim_open(node, flags) :
+		      NEXT(openat)(dirfd, modules_path(path, buf), flags, mode);
 }
 
 EXPORT int openat64(int dirfd, const char *path, int flags, ...)
@@ -294,7 +326,10 @@ EXPORT int openat64(int dirfd, const char *path, int flags, ...)
 	mode_t mode = 0;
 
 	OPEN_MODE(flags, mode);
-	return node ? shim_open(node, flags) : NEXT(openat64)(dirfd, path, flags, mode);
+	char buf[PATH_MAX];
+
+	return node ? shim_open(node, flags) :
+		      NEXT(openat64)(dirfd, modules_path(path, buf), flags, mode);
 }
 
 /* _FORTIFY_SOURCE's entry points (glibc declares them only for its own macros). */
@@ -306,29 +341,50 @@ int __openat64_2(int dirfd, const char *path, int flags);
 EXPORT int __open_2(const char *path, int flags)
 {
 	const char *node = vfio_node(AT_FDCWD, path);
+	char buf[PATH_MAX];
 
-	return node ? shim_open(node, flags) : NEXT(__open_2)(path, flags);
+	return node ? shim_open(node, flags) : NEXT(__open_2)(modules_path(path, buf), flags);
 }
 
 EXPORT int __open64_2(const char *path, int flags)
 {
 	const char *node = vfio_node(AT_FDCWD, path);
+	char buf[PATH_MAX];
 
-	return node ? shim_open(node, flags) : NEXT(__open64_2)(path, flags);
+	return node ? shim_open(node, flags) : NEXT(__open64_2)(modules_path(path, buf), flags);
 }
 
 EXPORT int __openat_2(int dirfd, const char *path, int flags)
 {
 	const char *node = vfio_node(dirfd, path);
+	char buf[PATH_MAX];
 
-	return node ? shim_open(node, flags) : NEXT(__openat_2)(dirfd, path, flags);
+	return node ? shim_open(node, flags) :
+		      NEXT(__openat_2)(dirfd, modules_path(path, buf), flags);
 }
 
 EXPORT int __openat64_2(int dirfd, const char *path, int flags)
 {
 	const char *node = vfio_node(dirfd, path);
+	char buf[PATH_MAX];
 
-	return node ? shim_open(node, flags) : NEXT(__openat64_2)(dirfd, path, flags);
+	return node ? shim_open(node, flags) :
+		      NEXT(__openat64_2)(dirfd, modules_path(path, buf), flags);
+}
+
+/* glibc's fopen() opens with its own internal call: /lib/modules is rewritten here too. */
+EXPORT FILE *fopen(const char *path, const char *mode)
+{
+	char buf[PATH_MAX];
+
+	return NEXT(fopen)(modules_path(path, buf), mode);
+}
+
+EXPORT FILE *fopen64(const char *path, const char *mode)
+{
+	char buf[PATH_MAX];
+
+	return NEXT(fopen64)(modules_path(path, buf), mode);
 }
 
 EXPORT int close(int fd)

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -146,11 +147,111 @@ static void remove_modprobe(const char *root)
 	g_rmdir(dir);
 }
 
+/*
+ * /lib/modules in the namespace holds what the recording holds and nothing of the machine's,
+ * whose kernel is not the recorded one. uname(2) still answers the machine's release (a UTS
+ * namespace carries only the host and domain names), and libvirt reads
+ * /lib/modules/$(uname -r)/modules.alias (virPCIDeviceFindBestVFIOVariant), as the engine on a
+ * live host reads the release from /proc/sys/kernel/osrelease: so the model's modules.alias
+ * is put under the machine's release. A machine with /lib/modules gets it covered by a
+ * directory holding only that file, or nothing when the recording has no modules.alias (the
+ * variant is then unknown, never the machine's answer). A machine without /lib/modules gets
+ * one, when there is a file to show, through a read-only overlay of the directory it would be
+ * in (/usr/lib on merged-/usr systems).
+ */
+#define MACHINE_MODULES "/lib/modules"
+
+enum modules_how {
+	MODULES_NONE, /* no /lib/modules, no recorded file: nothing to do */
+	MODULES_BIND, /* our lib/modules bind-mounted over the machine's */
+	MODULES_OVERLAY, /* our lib/ over the directory that would hold modules/ */
+};
+
+/* ROOT/lib/modules/RELEASE/modules.alias holding text, for the release uname(2) answers. */
+static int write_modules(const char *root, const char *text, GError **error)
+{
+	g_autofree char *dir = NULL, *file = NULL;
+	struct utsname u;
+
+	if (uname(&u) < 0 || !u.release[0] || strchr(u.release, '/') ||
+	    strcmp(u.release, "..") == 0) {
+		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+			    "cannot show modules.alias: uname gives no usable release");
+		return -EINVAL;
+	}
+	dir = g_build_filename(root, "lib", "modules", text ? u.release : NULL, NULL);
+	file = g_build_filename(dir, "modules.alias", NULL);
+	if (g_mkdir_with_parents(dir, 0755) < 0 ||
+	    (text && !g_file_set_contents(file, text, -1, error))) {
+		if (error && !*error)
+			g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno), "%s: %s",
+				    dir, g_strerror(errno));
+		return -EIO;
+	}
+	return 0;
+}
+
+static void remove_modules(const char *root)
+{
+	g_autofree char *lib = g_build_filename(root, "lib", NULL);
+	g_autofree char *modules = g_build_filename(lib, "modules", NULL);
+	g_autoptr(GDir) d = g_dir_open(modules, 0, NULL);
+	const char *name;
+
+	while (d && (name = g_dir_read_name(d))) {
+		g_autofree char *rel = g_build_filename(modules, name, NULL);
+		g_autofree char *file = g_build_filename(rel, "modules.alias", NULL);
+
+		g_unlink(file);
+		g_rmdir(rel);
+	}
+	g_rmdir(modules);
+	g_rmdir(lib);
+}
+
+/* How the namespace shows the model's modules.alias (text, NULL: none), with its files
+ * written under root; *ret_lib gets the directory an overlay covers. */
+static int prepare_modules(const char *root, const char *text, enum modules_how *ret_how,
+			   char **ret_lib, GError **error)
+{
+	g_autofree char *parent = NULL;
+
+	*ret_lib = NULL;
+	*ret_how = MODULES_NONE;
+	if (g_file_test(MACHINE_MODULES, G_FILE_TEST_IS_DIR))
+		*ret_how = MODULES_BIND;
+	else if (text && (parent = realpath("/lib", NULL)))
+		*ret_how = MODULES_OVERLAY;
+	if (*ret_how == MODULES_NONE)
+		return 0;
+	*ret_lib = g_steal_pointer(&parent);
+	return write_modules(root, text, error);
+}
+
 /* The mount's trees, and the machine's directories they cover in the namespace. */
 struct child_paths {
 	const char *sys, *vfio, *empty, *overlay_opts;
 	const char *real_sys, *real_vfio;
+	enum modules_how modules_how;
+	const char *modules, *lib_overlay_opts, *real_lib;
 };
+
+/* In the child: /lib/modules as prepare_modules() decided. A machine without /lib/modules
+ * whose overlay fails shows none (unknown, not a wrong answer): it is said, not fatal. */
+static int cover_modules(const struct child_paths *p)
+{
+	static const char warn[] = "ptharness fake: cannot show the recording's modules.alias "
+				   "(no overlay on the directory of /lib/modules)\n";
+
+	if (p->modules_how == MODULES_BIND &&
+	    (mount(p->modules, MACHINE_MODULES, NULL, MS_BIND, NULL) < 0 ||
+	     mount(NULL, MACHINE_MODULES, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0))
+		return -errno;
+	if (p->modules_how == MODULES_OVERLAY &&
+	    mount("overlay", p->real_lib, "overlay", MS_RDONLY, p->lib_overlay_opts) < 0)
+		(void)!write(STDERR_FILENO, warn, sizeof(warn) - 1);
+	return 0;
+}
 
 /* In the child, before exec: only system calls. Returns 0 or -errno. The machine's
  * /dev/vfio, when it has one, is covered by the model's (or by the empty scratch sbin/ when
@@ -169,11 +270,11 @@ static int enter_namespace(const struct child_paths *p)
 	    mount(access(p->vfio, F_OK) == 0 ? p->vfio : p->empty, p->real_vfio, NULL, MS_BIND,
 		  NULL) < 0)
 		return -errno;
-	return 0;
+	return cover_modules(p);
 }
 
-static void child(const struct child_paths *p, enum pth_fake_via via, const char *const argv[],
-		  char **env, int out_fd, int report_fd)
+static void child(const struct child_paths *p, enum pth_fake_via via, const char *file,
+		  const char *const argv[], char **env, int out_fd, int report_fd)
 {
 	int r = 0, null_fd;
 
@@ -188,7 +289,7 @@ static void child(const struct child_paths *p, enum pth_fake_via via, const char
 	if (r == 0 && via == PTH_FAKE_NAMESPACE)
 		r = enter_namespace(p);
 	if (r == 0) {
-		execvpe(argv[0], (char *const *)argv, env);
+		execvpe(file, (char *const *)argv, env);
 		r = -errno;
 		r = r == -ENOENT ? -ENOENT : r - 1000; /* tell exec failures from set-up ones */
 	}
@@ -234,6 +335,64 @@ static enum pth_fake_via resolve_via(enum pth_fake_via via)
 	return geteuid() == 0 ? PTH_FAKE_NAMESPACE : PTH_FAKE_PRELOAD;
 }
 
+/*
+ * The file to exec for argv[0]: a command named without a '/' is looked up first among
+ * ptharness's own clients (PTH_RESOURCE_CLIENTS: BUILD/harness/clients, or
+ * LIBDIR/ptharness/clients once installed), which a bundled scenario's exec step runs
+ * (bar-dma-client), then in PATH as execvp(3) does. That folder goes first in the program's
+ * PATH too, so a script it runs finds them alike. Caller frees.
+ */
+static char *resolve_program(const char *name, char ***env)
+{
+	g_autofree char *dir =
+		strchr(name, '/') ? NULL : pth_resource_find(PTH_RESOURCE_CLIENTS, NULL);
+	g_autofree char *path = dir ? g_build_filename(dir, name, NULL) : NULL;
+	const char *old = g_environ_getenv(*env, "PATH");
+	g_autofree char *both = dir && old ? g_strconcat(dir, ":", old, NULL) : NULL;
+
+	if (both)
+		*env = g_environ_setenv(*env, "PATH", both, TRUE);
+	return path && access(path, X_OK) == 0 ? g_steal_pointer(&path) : g_strdup(name);
+}
+
+/* What spawn wrote into the scratch directory for the program (modprobe, lib/modules). */
+static void remove_scratch(const struct pth_fakefs *fs)
+{
+	remove_modprobe(pth_fakefs_scratch(fs));
+	remove_modules(pth_fakefs_scratch(fs));
+}
+
+/* The namespace's own files (modprobe, /lib/modules) in the scratch directory, and the paths
+ * of p that cover the machine's with them (the strings are the caller's, in ret_lib and
+ * ret_opts). */
+static int prepare_namespace(const struct pth_fakefs *fs, struct child_paths *p, char **ret_lib,
+			     char **ret_opts, GError **error)
+{
+	if (write_modprobe(pth_fakefs_scratch(fs), error) < 0 ||
+	    prepare_modules(pth_fakefs_scratch(fs), pth_fakefs_modules_alias(fs), &p->modules_how,
+			    ret_lib, error) < 0) {
+		remove_scratch(fs);
+		return -EIO;
+	}
+	if (*ret_lib)
+		*ret_opts = g_strdup_printf("lowerdir=%s/lib:%s", pth_fakefs_scratch(fs), *ret_lib);
+	p->real_lib = *ret_lib;
+	p->lib_overlay_opts = *ret_opts;
+	return 0;
+}
+
+/* With the preload, the shim opens /lib/modules paths in our lib/modules instead. */
+static int prepare_preload(const struct pth_fakefs *fs, const char *modules, char ***env,
+			   GError **error)
+{
+	if (write_modules(pth_fakefs_scratch(fs), pth_fakefs_modules_alias(fs), error) < 0) {
+		remove_scratch(fs);
+		return -EIO;
+	}
+	*env = g_environ_setenv(*env, PTHV_MODULES_ENV, modules, TRUE);
+	return 0;
+}
+
 int pth_fake_spawn(const struct pth_fakefs *fs, enum pth_fake_via via, const char *const argv[],
 		   int out_fd, int *ret_status, GError **error)
 {
@@ -244,7 +403,15 @@ int pth_fake_spawn(const struct pth_fakefs *fs, enum pth_fake_via via, const cha
 	g_autofree char *empty = g_build_filename(pth_fakefs_scratch(fs), "sbin", NULL);
 	g_autofree char *real_sys = machine_path(PT_NS_SYS, NULL);
 	g_autofree char *real_vfio = machine_path(PT_NS_DEV, "vfio");
-	const struct child_paths paths = { sys, vfio, empty, overlay_opts, real_sys, real_vfio };
+	g_autofree char *modules = g_build_filename(pth_fakefs_scratch(fs), "lib", "modules", NULL);
+	g_autofree char *real_lib = NULL, *lib_opts = NULL, *file = NULL;
+	struct child_paths paths = { .sys = sys,
+				     .vfio = vfio,
+				     .empty = empty,
+				     .overlay_opts = overlay_opts,
+				     .real_sys = real_sys,
+				     .real_vfio = real_vfio,
+				     .modules = modules };
 	g_auto(GStrv) env = NULL;
 	int pipefd[2], r = 0, status;
 	ssize_t n;
@@ -252,12 +419,16 @@ int pth_fake_spawn(const struct pth_fakefs *fs, enum pth_fake_via via, const cha
 
 	via = resolve_via(via);
 	env = child_env(fs, via);
-	if (via == PTH_FAKE_NAMESPACE && write_modprobe(pth_fakefs_scratch(fs), error) < 0)
+	file = resolve_program(argv[0], &env);
+	if (via == PTH_FAKE_NAMESPACE &&
+	    prepare_namespace(fs, &paths, &real_lib, &lib_opts, error) < 0)
+		return -EIO;
+	if (via == PTH_FAKE_PRELOAD && prepare_preload(fs, modules, &env, error) < 0)
 		return -EIO;
 	/* The child reports a failure before exec through a close-on-exec pipe. */
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
 		r = -errno;
-		remove_modprobe(pth_fakefs_scratch(fs));
+		remove_scratch(fs);
 		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(-r), "pipe: %s",
 			    g_strerror(-r));
 		return r;
@@ -267,18 +438,18 @@ int pth_fake_spawn(const struct pth_fakefs *fs, enum pth_fake_via via, const cha
 		r = -errno;
 		close(pipefd[0]);
 		close(pipefd[1]);
-		remove_modprobe(pth_fakefs_scratch(fs));
+		remove_scratch(fs);
 		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(-r), "fork: %s",
 			    g_strerror(-r));
 		return r;
 	}
 	if (pid == 0)
-		child(&paths, via, argv, env, out_fd, pipefd[1]);
+		child(&paths, via, file, argv, env, out_fd, pipefd[1]);
 	close(pipefd[1]);
 	n = read(pipefd[0], &r, sizeof(r));
 	close(pipefd[0]);
 	wait_forwarding(pid, &status);
-	remove_modprobe(pth_fakefs_scratch(fs));
+	remove_scratch(fs);
 	if (n != sizeof(r))
 		r = 0;
 	if (r == -ENOENT || r <= -1000) {

@@ -15,6 +15,8 @@
 #define PTHV_SOCKET_ENV "PTHARNESS_FAKE_VFIO"
 /* The machine's device-node directory, whose VFIO nodes the shim takes ("/dev"). */
 #define PTHV_DEV_ENV "PTHARNESS_FAKE_DEV"
+/* The folder that stands for /lib/modules in the preload mode (the shim opens paths there). */
+#define PTHV_MODULES_ENV "PTHARNESS_FAKE_MODULES"
 #define PTHV_PAYLOAD_MAX 65536u
 
 enum pthv_op {

@@ -27,6 +27,9 @@ const char *pth_fakefs_root(const struct pth_fakefs *fs);
 const char *pth_fakefs_scratch(const struct pth_fakefs *fs);
 /* The unix socket of the VFIO server (for the preload shim's PTHARNESS_FAKE_VFIO). */
 const char *pth_fakefs_vfio_socket(const struct pth_fakefs *fs);
+/* The model's modules.alias (the recording's vfio_pci lines for the release the model runs),
+ * read at mount; NULL when the model has none (the recording has no modules.alias). */
+const char *pth_fakefs_modules_alias(const struct pth_fakefs *fs);
 /* Unmount, stop the threads, remove the directory. Accepts NULL; returns NULL. */
 struct pth_fakefs *pth_fakefs_unmount(struct pth_fakefs *fs);
 

@@ -42,6 +42,15 @@ static const struct resource {
 		.installed_abs = PTH_PKGLIBDIR "/" PTH_FAKE_PRELOAD_NAME,
 		.test = G_FILE_TEST_IS_REGULAR,
 	},
+	[PTH_RESOURCE_CLIENTS] = {
+		.what = "ptharness's own client programs (clients/)",
+		.env = "PTH_CLIENTS_DIR",
+		.name = "clients",
+		.build_rel = "harness/clients",
+		.installed_rel = PTH_REL_PKGLIBDIR "/clients",
+		.installed_abs = PTH_PKGLIBDIR "/clients",
+		.test = G_FILE_TEST_IS_DIR,
+	},
 };
 
 /* The source tree of the build tree build_root, from meson's own description of it. */

@@ -7,7 +7,7 @@
 /*
  * The files ptharness ships beside its binary. Each is found, in this order:
  *   1. the environment variable named in the table (PTH_REPORTS_MODULE, PTH_SCENARIOS_DIR,
- *      PTH_FAKE_PRELOAD);
+ *      PTH_FAKE_PRELOAD, PTH_CLIENTS_DIR);
  *   2. beside the running binary (a private copy: the binary and the module in one folder);
  *   3. the build tree the binary runs from (BUILD/harness/ptharness: the module in
  *      BUILD/reports, the suite in the source tree named by BUILD/meson-info/meson-info.json);
@@ -20,6 +20,7 @@ enum pth_resource {
 	PTH_RESOURCE_REPORTS_MODULE, /* ptharness-reports.so, the report writers */
 	PTH_RESOURCE_SCENARIOS, /* the bundled suite: scenarios/ with hosts/ and certify/ */
 	PTH_RESOURCE_FAKE_PRELOAD, /* libptharness-fake-preload.so, fake's VFIO shim */
+	PTH_RESOURCE_CLIENTS, /* clients/: ptharness's own programs for exec steps */
 	PTH_RESOURCE_MAX,
 };
 
