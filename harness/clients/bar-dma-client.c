@@ -13,7 +13,6 @@
  * unmapping it (the process's memory goes with it).
  */
 
-#include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -24,36 +23,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "client-util.h"
 #include "uapi-iommufd.h"
 
 #define LEN 4096ul
-
-static const char *errno_name(int e)
-{
-	static const struct {
-		int e;
-		const char *name;
-	} names[] = { { 0, "0" },	    { EFAULT, "EFAULT" }, { EINVAL, "EINVAL" },
-		      { ENOMEM, "ENOMEM" }, { EBUSY, "EBUSY" },	  { EPERM, "EPERM" },
-		      { ENOENT, "ENOENT" }, { EEXIST, "EEXIST" }, { ENODEV, "ENODEV" },
-		      { EBADF, "EBADF" },   { ENOSPC, "ENOSPC" }, { ENOTTY, "ENOTTY" } };
-	static char other[32];
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].e == e)
-			return names[i].name;
-	snprintf(other, sizeof(other), "errno %d", e);
-	return other;
-}
-
-static int setup(int ok, const char *what)
-{
-	if (!ok) {
-		printf("setup: %s: %s\n", what, errno_name(errno));
-		exit(1);
-	}
-	return 0;
-}
 
 /* One DMA map request, through whichever path (iommufd or a container). */
 typedef int (*map_fn)(int fd, uint32_t id, void *va, uint64_t iova);
