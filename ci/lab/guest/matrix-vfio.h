@@ -333,6 +333,8 @@ static int vcall_device(struct vrun *r, char **w, int n, int fd)
 	return icall(fd, r->ids, r->fd, r->buf, w, n, r->after, sizeof(r->after));
 }
 
+static int tcall(struct vrun *r, char **w, int n); /* matrix-vftoken.h */
+
 /* One call (already split into words); 0 or a non-negative return, or -errno. */
 static int vcall(struct vrun *r, char **w, int n)
 {
@@ -352,6 +354,9 @@ static int vcall(struct vrun *r, char **w, int n)
 
 	memset(&u, 0, sizeof(u));
 	r->after[0] = '\0';
+	ret = tcall(r, w, n);
+	if (ret != -ENOSYS)
+		return ret;
 	if (!f)
 		return -EINVAL;
 	if (!strcmp(w[0], "open")) {
