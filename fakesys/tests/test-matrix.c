@@ -31,6 +31,7 @@
 #include <cmocka.h>
 #include <glib.h>
 
+#include "matrix-vftoken.h"
 #include "rows.h"
 
 enum col {
@@ -510,6 +511,9 @@ static int vcall(struct vcall_ctx *x, char **w, int n)
 	int *f = n > 1 ? vslot(x, w[1]) : NULL, r;
 
 	x->after[0] = '\0';
+	r = vft_call(x->be, x->fd, x->ids, w, n, x->after, sizeof(x->after));
+	if (r != -ENOSYS)
+		return r;
 	if (!f)
 		return -EINVAL;
 	if (!strcmp(w[0], "open")) {
