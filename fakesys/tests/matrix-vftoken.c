@@ -3,9 +3,7 @@
 
 /*
  * The guest resolves a device's group node and cdev when the call runs (gopen, copen); so
- * does the replay, on its own host: the rows carry addresses, never the boot's numbers. A
- * write the kernel keeps waiting (the guest then closes the row's files and says
- * "blocked-until-release") cannot wait here: fakesys answers it at once.
+ * does the replay, on its own host: the rows carry addresses, never the boot's numbers.
  */
 
 #include <errno.h>
@@ -125,13 +123,38 @@ static int bind_token(struct pt_backend *be, int *fd, uint32_t *ids, char **w, i
 	return r < 0 ? r : 0;
 }
 
+/*
+ * The guest's write: after 3 s without an answer it closes the row's files and the write
+ * ends. fakesys answers such a write (vfio_unregister_group_dev waiting for a VFIO user) with
+ * EBUSY at once; then, as the guest does, the row's files close and the write goes again. A
+ * write the kernel refuses outright while files are open would still show as a difference.
+ */
+static int held_write(struct pt_backend *be, int *fd, const char *path, const char *value,
+		      char *after, size_t asize)
+{
+	int r = pt_backend_write(be, PT_NS_SYS, path, value, strlen(value));
+	bool open = false;
+
+	for (int i = 0; i < 26; i++)
+		open |= fd[i] >= 0;
+	if (r != -EBUSY || !open)
+		return r;
+	for (int i = 0; i < 26; i++)
+		if (fd[i] >= 0) {
+			pt_backend_dev_close(be, fd[i]);
+			fd[i] = -1;
+		}
+	snprintf(after, asize, "blocked-until-release");
+	return pt_backend_write(be, PT_NS_SYS, path, value, strlen(value));
+}
+
 int vft_call(struct pt_backend *be, int *fd, uint32_t *ids, char **w, int n, char *after,
 	     size_t asize)
 {
 	int *f = n > 1 ? slot(fd, w[1]) : NULL, *d, r;
 
 	if (!strcmp(w[0], "write") && n >= 3)
-		return pt_backend_write(be, PT_NS_SYS, w[1], w[2], strlen(w[2]));
+		return held_write(be, fd, w[1], w[2], after, asize);
 	if (!strcmp(w[0], "read") && n >= 2) {
 		char buf[200];
 		size_t len = 0;
