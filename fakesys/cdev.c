@@ -23,7 +23,6 @@
 #include "uapi-iommufd.h"
 
 #define MINSZ(type, field) (offsetof(type, field) + sizeof(((type *)0)->field))
-#define NULL_UUID "00000000-0000-0000-0000-000000000000"
 
 /* ---- the index ---- */
 
@@ -86,7 +85,9 @@ int fks_vf_token_check(struct fks_host *h, struct fks_dev *d, const char *token)
 				 "VF token given, but the PF is not on vfio-pci: EINVAL");
 			return -EINVAL;
 		}
-		if (!token || g_ascii_strcasecmp(token, pf->vf_token ? pf->vf_token : NULL_UUID)) {
+		/* vfio_pci_vf_init(): the PF's token starts as uuid_gen()'s random UUID, which no
+		 * user knows (NULL here): only a token the PF was given matches. */
+		if (!token || !pf->vf_token || g_ascii_strncasecmp(token, pf->vf_token, 36)) {
 			fks_rule(h, "K-VFIO-VF-TOKEN", d->addr,
 				 "%s VF token for a VF of %s: EACCES",
 				 token ? "an incorrect" : "no", pf->addr);
@@ -97,14 +98,14 @@ int fks_vf_token_check(struct fks_host *h, struct fks_dev *d, const char *token)
 	}
 	if (d->sriov) {
 		if (vf_in_use(d) &&
-		    (!token || g_ascii_strcasecmp(token, d->vf_token ? d->vf_token : NULL_UUID))) {
+		    (!token || !d->vf_token || g_ascii_strncasecmp(token, d->vf_token, 36))) {
 			fks_rule(h, "K-VFIO-VF-TOKEN", d->addr,
 				 "VFs are in use: the PF needs their token: EACCES");
 			return -EACCES;
 		}
 		if (token && !vf_in_use(d)) {
 			g_free(d->vf_token);
-			d->vf_token = g_ascii_strdown(token, -1);
+			d->vf_token = g_ascii_strdown(token, 36);
 		}
 		return 0;
 	}
@@ -114,6 +115,31 @@ int fks_vf_token_check(struct fks_host *h, struct fks_dev *d, const char *token)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/*
+ * The PF leaves vfio-pci: its token goes with it (vfio_pci_vf_uninit frees it; the next probe's
+ * vfio_pci_vf_init draws a new random one).
+ */
+void fks_vf_token_drop(struct fks_dev *d)
+{
+	g_clear_pointer(&d->vf_token, g_free);
+}
+
+/*
+ * A VF of pf is open through VFIO (a device file from its group, or its cdev open, bound or
+ * not: each holds a registration reference). Removing it (sriov_numvfs 0, the PF's unbind
+ * from vfio-pci) then waits in vfio_unregister_group_dev() until user space lets go.
+ */
+bool fks_vf_open(const struct fks_dev *pf)
+{
+	for (guint i = 0; pf->sriov && i < pf->sriov->vfs->len; i++) {
+		const struct fks_dev *vf = pf->sriov->vfs->pdata[i];
+
+		if (vf && (vf->open_count || vf->cdev_opens))
+			return true;
+	}
+	return false;
 }
 
 static bool uuid_valid(const char *s)
@@ -153,17 +179,27 @@ int fks_vf_token_feature(struct fks_host *h, struct fks_dev *d, struct vfio_devi
 	return 0;
 }
 
-/* The token in a group path device name: "BDF vf_token=UUID" (vfio_pci_core_match). */
+/*
+ * The token in a group path device name "BDF vf_token=UUID" (vfio_pci_core_match): spaces
+ * are skipped, "vf_token=" takes the next 36 characters as a UUID (uuid_parse), once; any
+ * other option, a second token or fewer than 36 characters is EINVAL.
+ */
 int fks_vf_token_parse(const char *name, const char **ret)
 {
-	const char *sp = strchr(name, ' ');
+	const char *p = strchr(name, ' ');
 
 	*ret = NULL;
-	if (!sp)
-		return 0;
-	if (!g_str_has_prefix(sp, " vf_token=") || strlen(sp + 10) != 36 || !uuid_valid(sp + 10))
-		return -EINVAL;
-	*ret = sp + 10;
+	while (p && *p) {
+		if (*p == ' ') {
+			p++;
+			continue;
+		}
+		if (*ret || !g_str_has_prefix(p, "vf_token=") || strlen(p + 9) < 36 ||
+		    !uuid_valid(p + 9))
+			return -EINVAL;
+		*ret = p + 9;
+		p += 9 + 36;
+	}
 	return 0;
 }
 

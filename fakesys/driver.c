@@ -232,6 +232,8 @@ void fks_driver_release(struct fks_dev *dev)
 		return;
 	if (dev->sriov && dev->sriov->num > 0 && drv->info->disables_vfs_on_remove)
 		fks_sriov_disable(dev);
+	if (drv->info->vfio)
+		fks_vf_token_drop(dev);
 	if (!drv->info->dma_managed && dev->group && dev->group->owner_cnt)
 		dev->group->owner_cnt--;
 	park_children(dev);
@@ -339,8 +341,10 @@ int fks_store_unbind(struct fks_driver *drv, const char *buf, size_t len)
 			 "not bound to %s: ENODEV", drv->name);
 		return -ENODEV;
 	}
-	if (dev->open_count > 0) {
-		/* vfio_unregister_group_dev() blocks until user space lets go: visible here. */
+	if (dev->open_count > 0 ||
+	    (dev->sriov && drv->info->disables_vfs_on_remove && fks_vf_open(dev))) {
+		/* vfio_unregister_group_dev() blocks until user space lets go: visible here (a
+		 * PF's remove disables its VFs first: vfio_pci_core_unregister_device). */
 		fks_rule(h, "K-VFIO-UNBIND-IN-USE", dev->addr,
 			 "device is open through VFIO; the kernel would block: EBUSY");
 		return -EBUSY;

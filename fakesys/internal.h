@@ -548,6 +548,10 @@ void fks_cdev_close(struct fks_host *host, struct fks_dev *dev, bool bound);
 void fks_cdev_sync_index(struct fks_host *host, struct fks_dev *dev);
 /* vfio-pci's VF token check (vfio_pci_validate_vf_token): 0 or -EACCES. token may be NULL. */
 int fks_vf_token_check(struct fks_host *host, struct fks_dev *dev, const char *token);
+/* The PF leaves vfio-pci: its VF token is gone (a new probe draws a new one). */
+void fks_vf_token_drop(struct fks_dev *dev);
+/* A VF of pf is open through VFIO: removing it would wait for user space. */
+bool fks_vf_open(const struct fks_dev *pf);
 /* The token of a group path device name "BDF vf_token=UUID" (NULL without); -EINVAL when
  * malformed. */
 int fks_vf_token_parse(const char *name, const char **ret);

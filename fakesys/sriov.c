@@ -262,6 +262,14 @@ int fks_sriov_store_numvfs(struct fks_dev *pf, const char *buf, size_t len)
 				 "the driver does not support SR-IOV configuration via sysfs");
 		return -ENOENT;
 	}
+	if (v == 0 && fks_vf_open(pf)) {
+		/* pci_disable_sriov() removes the VFs; vfio_unregister_group_dev() then waits for
+		 * the user of an open one (observed: blocked until released). fakesys cannot
+		 * block its caller. */
+		fks_rule(h, "K-VFIO-UNBIND-IN-USE", pf->addr,
+			 "a VF is open through VFIO; the kernel would block: EBUSY");
+		return -EBUSY;
+	}
 	if (v == 0) {
 		fks_sriov_disable(pf);
 		fks_rule(h, "K-SRIOV-VF-ADD", pf->addr, "VFs disabled and removed");

@@ -398,8 +398,9 @@ static struct fks_dev *group_device(struct fks_group *g, const char *name)
 	const char *sp = strchr(name, ' ');
 	g_autofree char *bdf = sp ? g_strndup(name, (gsize)(sp - name)) : g_strdup(name);
 
-	/* vfio-pci's match: "<BDF>", optionally followed by " vf_token=<uuid>". */
-	if ((sp && !g_str_has_prefix(sp, " vf_token=")) || fks_parse_address(bdf, addr) < 0)
+	/* vfio-pci's match: "<BDF>", then only options after a space (vfio_pci_core_match:
+	 * anything but a space after the name is no match; the options are checked later). */
+	if (fks_parse_address(bdf, addr) < 0)
 		return NULL;
 	for (guint i = 0; i < g->members->len; i++) {
 		struct fks_dev *d = g->members->pdata[i];
@@ -414,8 +415,10 @@ static int group_token(struct fks_host *h, struct fks_dev *d, const char *name)
 {
 	const char *token;
 
+	/* vfio_pci_core_match(): an unknown option or a malformed UUID is EINVAL (observed on
+	 * the own 6.12: vfio.vf-open-token-not-uuid, vfio.vf-open-token-short). */
 	if (fks_vf_token_parse(name, &token) < 0)
-		return -ENODEV;
+		return -EINVAL;
 	return fks_vf_token_check(h, d, token);
 }
 

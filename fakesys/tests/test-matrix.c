@@ -31,6 +31,7 @@
 #include <cmocka.h>
 #include <glib.h>
 
+#include "matrix-vftoken.h"
 #include "rows.h"
 
 enum col {
@@ -557,6 +558,9 @@ static int vcall(struct vcall_ctx *x, char **w, int n)
 	}
 	if (!strcmp(w[0], "nocap")) /* the guest drops CAP_IPC_LOCK from its effective set */
 		return fks_host_set(x->h, "cap_ipc_lock", "0");
+	r = vft_call(x->be, x->fd, x->ids, w, n, x->after, sizeof(x->after));
+	if (r != -ENOSYS)
+		return r;
 	if (!f)
 		return -EINVAL;
 	if (!strcmp(w[0], "open")) {

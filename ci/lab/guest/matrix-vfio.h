@@ -333,6 +333,8 @@ static int vcall_device(struct vrun *r, char **w, int n, int fd)
 	return icall(fd, r->ids, r->fd, r->buf, w, n, r->after, sizeof(r->after));
 }
 
+static int tcall(struct vrun *r, char **w, int n); /* matrix-vftoken.h */
+
 /* One call (already split into words); 0 or a non-negative return, or -errno. */
 static int vcall(struct vrun *r, char **w, int n)
 {
@@ -356,6 +358,9 @@ static int vcall(struct vrun *r, char **w, int n)
 		return proc_pinned(r->after, sizeof(r->after));
 	if (!strcmp(w[0], "nocap"))
 		return ipc_lock_cap(0);
+	ret = tcall(r, w, n);
+	if (ret != -ENOSYS)
+		return ret;
 	if (!f)
 		return -EINVAL;
 	if (!strcmp(w[0], "open")) {

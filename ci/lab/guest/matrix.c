@@ -720,12 +720,16 @@ static void read_package(struct ctx *c)
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 #include "matrix-vfio.h"
+#include "matrix-vftoken.h"
 
 static const struct vstate *vstate_find(const char *name)
 {
 	for (size_t i = 0; i < N(vstates); i++)
 		if (!strcmp(vstates[i].name, name))
 			return &vstates[i];
+	for (size_t i = 0; i < N(tstates); i++)
+		if (!strcmp(tstates[i].name, name))
+			return &tstates[i];
 	return NULL;
 }
 
@@ -783,12 +787,19 @@ static int run_vfio(struct ctx *c, int from, struct rowbuf *b)
 		perror("matrix: mmap");
 		return 1;
 	}
-	/* The legacy rows everywhere; the iommufd and cdev rows where /dev/iommu exists. */
-	for (size_t k = 0; k < N(vcases) + N(icases); k++) {
-		const struct vcase *vc = k < N(vcases) ? &vcases[k] : &icases[k - N(vcases)];
+	/*
+	 * The legacy rows everywhere; the iommufd and cdev rows where /dev/iommu exists; the
+	 * VF-token rows there too, on a topology with an SR-IOV PF (matrix-vftoken.h).
+	 */
+	for (size_t k = 0; k < N(vcases) + N(icases) + N(tcases); k++) {
+		const struct vcase *vc = k < N(vcases) ? &vcases[k] :
+					 k < N(vcases) + N(icases) ?
+							 &icases[k - N(vcases)] :
+							 &tcases[k - N(vcases) - N(icases)];
 		const struct vstate *s = vstate_find(vc->state);
 
-		if (!s || !role_bdf(c, s->role) || (k >= N(vcases) && access("/dev/iommu", F_OK)))
+		if (!s || !role_bdf(c, s->role) || (k >= N(vcases) && access("/dev/iommu", F_OK)) ||
+		    (k >= N(vcases) + N(icases) && !role_bdf(c, "pf")))
 			continue;
 		if (idx++ < from)
 			continue;
