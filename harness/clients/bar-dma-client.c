@@ -106,18 +106,8 @@ static void through_container(const char *group_id, const char *bdf, bool leave)
 {
 	struct vfio_region_info bar0 = { .argsz = sizeof(bar0),
 					 .index = VFIO_PCI_BAR0_REGION_INDEX };
-	char node[64];
-	int group, container, dev;
+	int dev, container = open_through_container(group_id, bdf, VFIO_TYPE1v2_IOMMU, &dev);
 
-	snprintf(node, sizeof(node), "/dev/vfio/%s", group_id);
-	group = open(node, O_RDWR | O_CLOEXEC);
-	setup(group >= 0, "open the group");
-	container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
-	setup(container >= 0, "open /dev/vfio/vfio");
-	setup(ioctl(group, VFIO_GROUP_SET_CONTAINER, &container) == 0, "VFIO_GROUP_SET_CONTAINER");
-	setup(ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) == 0, "VFIO_SET_IOMMU");
-	dev = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, bdf);
-	setup(dev >= 0, "VFIO_GROUP_GET_DEVICE_FD");
 	if (!leave) {
 		map_bar(dev, dma_map, container, 0, "VFIO_IOMMU_MAP_DMA");
 		return;

@@ -74,24 +74,16 @@ static void dma_unmap(int container, const char *what, uint64_t iova, unsigned l
 
 static void v1_unmap(const char *bdf)
 {
-	char link[PATH_MAX], target[PATH_MAX], node[PATH_MAX];
+	char link[PATH_MAX], target[PATH_MAX];
 	ssize_t n;
-	int group, container, dev;
+	int container, dev;
 	char *buf = buffer();
 
 	snprintf(link, sizeof(link), "/sys/bus/pci/devices/%s/iommu_group", bdf);
 	n = readlink(link, target, sizeof(target) - 1);
 	setup(n > 0, "the device's iommu_group link");
 	target[n] = '\0';
-	snprintf(node, sizeof(node), "/dev/vfio/%s", basename(target));
-	group = open(node, O_RDWR | O_CLOEXEC);
-	setup(group >= 0, "open the group");
-	container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
-	setup(container >= 0, "open /dev/vfio/vfio");
-	setup(ioctl(group, VFIO_GROUP_SET_CONTAINER, &container) == 0, "VFIO_GROUP_SET_CONTAINER");
-	setup(ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1_IOMMU) == 0, "VFIO_SET_IOMMU type1");
-	dev = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, bdf);
-	setup(dev >= 0, "VFIO_GROUP_GET_DEVICE_FD");
+	container = open_through_container(basename(target), bdf, VFIO_TYPE1_IOMMU, &dev);
 	printf("map 4 pages: %s\n", errno_name(dma_map(container, buf, 0x100000, 4)));
 	printf("map a 5th: %s\n", errno_name(dma_map(container, buf + 8 * PAGE, 0x200000, 1)));
 	dma_unmap(container, "unmap the 2nd page", 0x101000, 1);
