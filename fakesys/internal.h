@@ -212,10 +212,8 @@ enum fks_iobj_kind {
  * of it. Pinned and charged per page index, while an area in an IOAS with a domain covers it.
  */
 struct fks_pages {
-	uint64_t length, npages; /* npages: the user's pages it spans (iopt_alloc_pages) */
 	unsigned refs; /* areas using them */
 	GArray *pinned; /* struct fks_iova_range of page indexes: one per pinned area */
-	uint64_t npinned; /* page indexes in their union: what is charged */
 	int account; /* enum fks_account: charged where, while pinned */
 	bool pfnmap; /* user memory that is a VFIO region's mmap: cannot be pinned */
 };

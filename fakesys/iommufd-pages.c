@@ -4,7 +4,7 @@
 /*
  * The plan: an iopt_pages is pinned and charged per page index (pages.c): an index is pinned
  * while some area covering it is in an IOAS with a domain, and charged once however many
- * areas (IOAS_COPY, cuts) cover it; npinned counts them. Unmapping part of a mapping (a type1
+ * areas (IOAS_COPY, cuts) cover it (the kernel's npinned). Unmapping part of a mapping (a type1
  * v1 compat unmap cuts the area, iopt_area_split) or the source of a partial copy unpins the
  * indexes no area covers any more. Charging (do_update_pinned) is mm->pinned_vm (VmPin) in
  * every mode, plus the user's locked_vm per user (incr_user_locked_vm, the default), the
@@ -49,7 +49,6 @@ static void charge(struct fks_host *h, struct fks_pages *p, uint64_t npages, boo
 	if (c)
 		*c = inc ? *c + bytes : *c - bytes;
 	h->pinned_vm = inc ? h->pinned_vm + bytes : h->pinned_vm - bytes;
-	p->npinned = inc ? p->npinned + npages : p->npinned - npages;
 }
 
 static int cmp_range(gconstpointer a, gconstpointer b)
@@ -224,8 +223,6 @@ struct fks_pages *fks_pages_new(struct fks_host *h, const struct fks_ictx *x, ui
 {
 	struct fks_pages *p = g_new0(struct fks_pages, 1);
 
-	p->length = length;
-	p->npages = (length + (uva & (PAGE - 1)) + PAGE - 1) / PAGE;
 	p->pinned = g_array_new(FALSE, FALSE, sizeof(struct fks_iova_range));
 	p->account = account_mode(h, x);
 	p->pfnmap = pfnmap_hit(h, uva, length);
