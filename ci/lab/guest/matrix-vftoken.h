@@ -189,42 +189,13 @@ static void tnode(const char *bdf, int cdev, char *out, size_t size)
 	}
 }
 
-/* A sysfs write in a child without the row's fds; blocked 3 s: the fds close, then it ends. */
+/* A sysfs write that may wait for the row's files to close (matrix.c: release_write). */
 static int twrite(struct vrun *r, const char *path, const char *val)
 {
-	struct timespec ts = { 0, 100 * 1000 * 1000 };
-	int pfd[2], st = 0, blocked = 1, ret = -EIO;
-	pid_t pid;
+	int blocked, ret = release_write(path, val, strlen(val), r->fd, 26, &blocked);
 
-	if (pipe(pfd) < 0 || (pid = fork()) < 0)
-		return -errno;
-	if (pid == 0) {
-		for (int i = 0; i < 26; i++)
-			if (r->fd[i] >= 0)
-				close(r->fd[i]);
-		ret = sysfs_write(path, val, strlen(val));
-		if (write(pfd[1], &ret, sizeof(ret)) < 0)
-			_exit(1);
-		_exit(0);
-	}
-	close(pfd[1]);
-	for (int i = 0; i < 30 && blocked; i++) {
-		blocked = waitpid(pid, &st, WNOHANG) == 0;
-		if (blocked)
-			nanosleep(&ts, NULL);
-	}
-	if (blocked) {
-		for (int i = 0; i < 26; i++)
-			if (r->fd[i] >= 0) {
-				close(r->fd[i]);
-				r->fd[i] = -1;
-			}
-		waitpid(pid, &st, 0);
+	if (blocked > 0)
 		snprintf(r->after, sizeof(r->after), "blocked-until-release");
-	}
-	if (read(pfd[0], &ret, sizeof(ret)) != sizeof(ret))
-		ret = -EIO;
-	close(pfd[0]);
 	return ret;
 }
 

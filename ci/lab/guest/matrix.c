@@ -596,45 +596,61 @@ static void after_state(const struct attr *a, const struct vars *v, const char *
 }
 
 /*
- * With a VFIO device held, a write that releases it (unbind, remove) waits in the kernel until
- * the user closes the device. The write runs in a child without the held fds; after 3 s
- * without an answer the parent closes them and the row says "blocked-until-release:RESULT".
+ * With a VFIO device held, a write that releases it (unbind, remove, sriov_numvfs 0 with a VF
+ * open) waits in the kernel until the user closes the device. The write runs in a child
+ * without the n fds of fds; after 3 s without an answer the parent closes them, last first
+ * (each becomes -1), and *blocked says so (-1: no child could be started). Returns the
+ * write's result (0 or -errno).
  */
+static int release_write(const char *path, const char *val, size_t len, int *fds, int n,
+			 int *blocked)
+{
+	struct timespec ts = { 0, 100 * 1000 * 1000 };
+	int pfd[2], st = 0, ret = -EIO;
+	pid_t pid;
+
+	*blocked = -1;
+	if (pipe(pfd) < 0 || (pid = fork()) < 0)
+		return -errno;
+	if (pid == 0) {
+		for (int i = 0; i < n; i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
+		ret = sysfs_write(path, val, len);
+		_exit(write(pfd[1], &ret, sizeof(ret)) == sizeof(ret) ? 0 : 1);
+	}
+	close(pfd[1]);
+	*blocked = 1;
+	for (int i = 0; i < 30 && *blocked; i++) {
+		*blocked = waitpid(pid, &st, WNOHANG) == 0;
+		if (*blocked)
+			nanosleep(&ts, NULL);
+	}
+	if (*blocked) {
+		for (int i = n - 1; i >= 0; i--) {
+			if (fds[i] >= 0)
+				close(fds[i]);
+			fds[i] = -1;
+		}
+		waitpid(pid, &st, 0);
+	}
+	if (read(pfd[0], &ret, sizeof(ret)) != sizeof(ret))
+		ret = -EIO;
+	close(pfd[0]);
+	return ret;
+}
+
+/* release_write() with the state's held files; the row says "blocked-until-release:RESULT". */
 static void held_write(struct ctx *c, const char *path, const char *val, size_t len, char *obs,
 		       size_t size)
 {
-	struct timespec ts = { 0, 100 * 1000 * 1000 };
-	int pfd[2], st = 0, blocked = 1;
-	char res[64] = "";
-	pid_t pid;
+	int blocked, r = release_write(path, val, len, c->hold, 3, &blocked);
 
-	if (pipe(pfd) < 0 || (pid = fork()) < 0) {
-		snprintf(obs, size, "fork-failed:%s", errname(errno));
-		return;
-	}
-	if (pid == 0) {
-		int r;
-
-		for (int i = 0; i < 3; i++)
-			close(c->hold[i]);
-		r = sysfs_write(path, val, len);
-		dprintf(pfd[1], "%s", r < 0 ? errname(-r) : "ok");
-		_exit(0);
-	}
-	close(pfd[1]);
-	for (int i = 0; i < 30 && blocked; i++) {
-		blocked = waitpid(pid, &st, WNOHANG) == 0;
-		if (blocked)
-			nanosleep(&ts, NULL);
-	}
-	if (blocked) {
-		hold_release(c);
-		waitpid(pid, &st, 0);
-	}
-	if (read(pfd[0], res, sizeof(res) - 1) < 0)
-		res[0] = '\0';
-	close(pfd[0]);
-	snprintf(obs, size, "%s%s", blocked ? "blocked-until-release:" : "", res);
+	if (blocked < 0)
+		snprintf(obs, size, "fork-failed:%s", errname(-r));
+	else
+		snprintf(obs, size, "%s%s", blocked ? "blocked-until-release:" : "",
+			 r < 0 ? errname(-r) : "ok");
 }
 
 struct rowbuf {
